@@ -116,6 +116,8 @@ err_is() { # STATUS CODE — an error response with X-Error-Code, X-Request-Id, 
   status_is "$1"
   [ -z "${2:-}" ] || hdr_is X-Error-Code "$2"
   hdr_present X-Request-Id
+  hdr_present X-Error-Message
+  match "$(hdr Content-Type)" '^application/json' "error Content-Type"
   jq -e '.error | type == "string"' <"$B" >/dev/null 2>&1 || fail "error body is not JSON {\"error\": …}: $(head -c 200 "$B")"
 }
 
@@ -632,6 +634,21 @@ t_create_twice() {
   eq "$(jbody .url)" "$BASE/datasets/alice/hdr-ds" "dataset url in 409"
 }
 t "create repo twice → 409 with url and error in JSON" t_create_twice
+
+t_dataset_prefix() {
+  req HEAD "/datasets/alice/hdr-ds/resolve/main/.gitattributes"
+  status_is 200
+  hdr_present X-Repo-Commit
+  hdr_present ETag
+  req GET "/api/datasets/alice/hdr-ds"
+  status_is 200
+  eq "$(jbody .id)" alice/hdr-ds "dataset id"
+  req GET "/alice/hdr-ds/resolve/main/.gitattributes"
+  err_is 401 RepoNotFound
+  req GET "/api/models/alice/hdr-ds" -H "$(auth "$TOK")"
+  err_is 404 RepoNotFound
+}
+t "dataset repos live under /datasets/ and /api/datasets/ only" t_dataset_prefix
 
 t_tree_pagination() {
   [ "$TREE_PAGING" = 1 ] || fail "server refused --tree-page-size; pagination not testable"
