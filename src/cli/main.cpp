@@ -1,2 +1,155 @@
-// Placeholder entry point; replaced by the real CLI.
-int main() { return 0; }
+// vitrine: the command line. `serve` runs the hub; `user` and `token` administer a data
+// folder directly (with or without a running server, since SQLite handles both writers).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "api/api.hpp"
+#include "http/server.hpp"
+#include "service/auth_service.hpp"
+#include "service/hub.hpp"
+
+namespace {
+
+using namespace vitrine;
+
+vitrine::http::Server* g_server = nullptr;
+
+void on_signal(int) {
+  if (g_server) g_server->stop();
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+bool split_listen(const std::string& listen, std::string* host, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    *port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host->empty();
+}
+
+int fail(const Status& st) {
+  std::cerr << "error: " << st.message() << "\n";
+  return 1;
+}
+
+Result<std::unique_ptr<service::Hub>> open_hub(const std::string& data,
+                                               service::HubConfig config = {}) {
+  config.data_dir = data;
+  return service::Hub::open(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Vitrine: a self-hostable hub for open AI models and datasets"};
+  app.require_subcommand(1);
+  std::string data = env_or("VITRINE_DATA", "./data");
+
+  auto* serve = app.add_subcommand("serve", "Serve the hub over HTTP");
+  std::string listen = env_or("VITRINE_LISTEN", "127.0.0.1:8080");
+  std::string public_url;
+  std::string log_level = "info";
+  service::HubConfig config;
+  serve->add_option("--data", data, "Data folder (env VITRINE_DATA)");
+  serve->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one (env VITRINE_LISTEN)");
+  serve->add_option("--public-url", public_url,
+                    "Base URL clients use (HF_ENDPOINT); default http://HOST:PORT");
+  serve->add_option("--multipart-threshold", config.multipart_threshold,
+                    "LFS objects above this many bytes upload in parts");
+  serve->add_option("--multipart-chunk-size", config.multipart_chunk_size, "Bytes per part");
+  serve->add_option("--tree-page-size", config.tree_page_size, "Tree entries per page");
+  serve->add_option("--max-json-body", config.max_json_body, "Largest JSON request body");
+  serve->add_option("--max-commit-body", config.max_commit_body, "Largest NDJSON commit body");
+  serve->add_option("--log-level", log_level, "trace|debug|info|warn|error");
+
+  auto* user = app.add_subcommand("user", "Manage users");
+  user->require_subcommand(1);
+  auto* user_create = user->add_subcommand("create", "Create a user");
+  std::string user_name, fullname, email;
+  bool admin = false;
+  user_create->add_option("name", user_name, "User name")->required();
+  user_create->add_flag("--admin", admin, "Administrator of the hub");
+  user_create->add_option("--fullname", fullname, "Full name");
+  user_create->add_option("--email", email, "E-mail address");
+  user_create->add_option("--data", data, "Data folder");
+
+  auto* token = app.add_subcommand("token", "Manage access tokens");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Create a token and print it");
+  std::string token_user, role = "read", token_name = "cli";
+  token_create->add_option("--user", token_user, "Owner of the token")->required();
+  token_create->add_option("--role", role, "read or write")->check(CLI::IsMember({"read", "write"}));
+  token_create->add_option("--name", token_name, "A name to recognise the token by");
+  token_create->add_option("--data", data, "Data folder");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (user_create->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    service::AuthService auth(**hub);
+    auto created = auth.create_user(user_name, admin, fullname, email);
+    if (!created) return fail(created.status());
+    std::cerr << "created user " << created->name << (admin ? " (admin)" : "") << "\n";
+    return 0;
+  }
+  if (token_create->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    service::AuthService auth(**hub);
+    auto created = auth.create_token(token_user, role, token_name);
+    if (!created) return fail(created.status());
+    std::cout << *created << std::endl;
+    return 0;
+  }
+
+  // serve
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  http::ServerOptions options;
+  if (!split_listen(listen, &options.host, &options.port)) {
+    std::cerr << "error: --listen expects HOST:PORT, got '" << listen << "'\n";
+    return 2;
+  }
+  // The hub is opened with a provisional URL; the real one is known once the port is bound.
+  std::unique_ptr<service::Hub> hub;
+  std::unique_ptr<api::Context> context;
+  http::Handler handler;
+  http::Server server(options, [&handler](http::Request& request) { return handler(request); });
+  auto port = server.listen();
+  if (!port) return fail(port.status());
+  std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]"
+                                                                 : options.host;
+  std::string bound = "http://" + host + ":" + std::to_string(*port);
+  config.data_dir = data;
+  config.public_url = public_url.empty() ? bound : public_url;
+  auto opened = service::Hub::open(config);
+  if (!opened) return fail(opened.status());
+  hub = std::move(*opened);
+  context = std::make_unique<api::Context>(*hub);
+  handler = api::make_handler(*context);
+  g_server = &server;
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::cout << "listening on " << bound << std::endl;
+  spdlog::info("serving {} from {} (public URL {})", bound, data, hub->config().public_url);
+  server.run();
+  spdlog::info("stopped");
+  std::_Exit(0);
+}

@@ -1,0 +1,76 @@
+// The api layer: HTTP handlers for the Hugging Face Hub protocol. Handlers are thin: they
+// parse the request, authorize through the service layer, call it, and shape the answer the
+// clients expect (headers and JSON per shared/reference/hf-api-contract.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+#include "service/auth_service.hpp"
+#include "service/hub.hpp"
+#include "service/lfs_service.hpp"
+#include "service/repo_service.hpp"
+#include "util/query.hpp"
+
+namespace vitrine::api {
+
+struct Context {
+  explicit Context(service::Hub& h) : hub(h), auth(h), repos(h), lfs(h) {}
+  service::Hub& hub;
+  service::AuthService auth;
+  service::RepoService repos;
+  service::LfsService lfs;
+};
+
+// One request as the handlers see it.
+struct Call {
+  http::Request& request;
+  service::Caller caller;
+  util::QueryParams query;
+};
+
+// A repository addressed by a URL, with the decoded segments that follow its id.
+struct RepoTarget {
+  service::RepoType type;
+  std::string ns;
+  std::string name;
+  std::vector<std::string> rest;  // decoded, one per raw segment
+};
+
+// Builds the hub's request handler (every route, CORS, request ids, authentication).
+http::Handler make_handler(Context& context);
+
+http::Response json_response(int status, const nlohmann::json& body);
+// The contract's error shape: status by kind (401 vs 404 for hidden repos depends on whether
+// the caller is authenticated), X-Error-Code, X-Error-Message and {"error": message}.
+http::Response error_response(const Status& status, const service::Caller& caller);
+// Parses a JSON body (bounded); kBadRequest if malformed.
+Result<nlohmann::json> read_json(Call& call, size_t limit);
+std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id);
+
+// Repository API (repo_api.cpp).
+http::Response handle_repo_create(Context& ctx, Call& call);
+http::Response handle_repo_delete(Context& ctx, Call& call);
+http::Response handle_repo_move(Context& ctx, Call& call);
+http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type);
+http::Response handle_whoami(Context& ctx, Call& call);
+http::Response handle_validate_yaml(Context& ctx, Call& call);
+// /api/{type}s/{ns}/{name}/... sub-resources (and the bare info route).
+http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target);
+
+// Downloads (download_api.cpp): /{prefix}{ns}/{name}/resolve|raw/{rev}/{path}.
+http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw);
+
+// Uploads (upload_api.cpp).
+http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef& repo,
+                                const std::vector<std::string>& rev_segments);
+http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& repo,
+                             const std::vector<std::string>& rev_segments);
+http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target);
+http::Response handle_lfs_locks(Context& ctx, Call& call, RepoTarget& target);
+// Signed object URLs under /api/vitrine/lfs/... (no Authorization: the signature is the key).
+http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std::string>& rest);
+
+}  // namespace vitrine::api

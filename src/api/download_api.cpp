@@ -1,0 +1,197 @@
+// Downloads: /{prefix}{ns}/{name}/resolve|raw/{rev}/{path}. Every answer carries the
+// metadata headers the clients build their caches from (X-Repo-Commit, ETag/X-Linked-Etag,
+// sizes); LFS content is sent with sendfile from the object store, never read into memory.
+#include <charconv>
+
+#include "api/api.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::api {
+namespace {
+
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t last = 0;  // inclusive
+};
+
+// Parses a single-range `bytes=` header against `size`. nullopt: no usable Range (serve
+// 200); an error Status: unsatisfiable (416).
+Result<std::optional<ByteRange>> parse_range(std::string_view header, uint64_t size) {
+  using R = std::optional<ByteRange>;
+  if (header.empty()) return R();
+  if (!header.starts_with("bytes=")) return R();
+  header.remove_prefix(6);
+  if (header.find(',') != std::string_view::npos) return R();  // multi-range: whole body
+  auto dash = header.find('-');
+  if (dash == std::string_view::npos) return R();
+  auto number = [](std::string_view s, uint64_t* out) {
+    if (s.empty()) return false;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return ec == std::errc() && p == s.data() + s.size();
+  };
+  std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
+  uint64_t first = 0, last = 0;
+  Status unsatisfiable(ErrorKind::kRangeNotSatisfiable,
+                       "Requested range not satisfiable: bytes=" + std::string(header) +
+                           " of " + std::to_string(size) + " bytes");
+  if (a.empty()) {  // suffix: last n bytes
+    uint64_t n = 0;
+    if (!number(b, &n)) return R();
+    if (n == 0 || size == 0) return unsatisfiable;
+    n = std::min(n, size);
+    return R(ByteRange{size - n, size - 1});
+  }
+  if (!number(a, &first)) return R();
+  if (b.empty()) {
+    last = size == 0 ? 0 : size - 1;
+  } else {
+    if (!number(b, &last) || last < first) return R();
+    if (size > 0) last = std::min(last, size - 1);
+  }
+  if (first >= size) return unsatisfiable;
+  return R(ByteRange{first, last});
+}
+
+bool etag_matches(std::string_view if_none_match, const std::string& etag) {
+  if (if_none_match.empty()) return false;
+  if (if_none_match == "*") return true;
+  auto bare = [](std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    if (s.starts_with("W/")) s.remove_prefix(2);
+    return s;
+  };
+  size_t start = 0;
+  while (start <= if_none_match.size()) {
+    size_t comma = if_none_match.find(',', start);
+    if (comma == std::string_view::npos) comma = if_none_match.size();
+    if (bare(if_none_match.substr(start, comma - start)) == etag) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+bool looks_binary(std::string_view bytes) {
+  return bytes.substr(0, 8000).find('\0') != std::string_view::npos;
+}
+
+}  // namespace
+
+http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw) {
+  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller,
+                             service::Access::kRead);
+  if (!repo) return error_response(repo.status(), call.caller);
+  if (repo->redirected) {
+    // Relative, so Python keeps its Authorization header and follows it on HEAD too.
+    http::Response r;
+    r.status = 307;
+    std::string location = "/" + target.type.url_prefix + repo->record.id() + "/" +
+                           (raw ? "raw" : "resolve");
+    for (const auto& s : target.rest) location += "/" + util::percent_encode_component(s);
+    r.headers.set("Location", location);
+    r.body = std::string();
+    return r;
+  }
+  const auto& record = repo->record;
+  if (!record.gated.empty() && !ctx.repos.can_write(record, call.caller) && !call.caller.is_admin()) {
+    // Access requests arrive with accounts; until then only the owner reads a gated repo.
+    std::string kind = record.type;
+    auto r = error_response(
+        Status(call.caller.authenticated() ? ErrorKind::kForbidden : ErrorKind::kUnauthorized,
+               "Access to " + kind + " " + record.id() +
+                   " is restricted and you are not in the authorized list. Visit " +
+                   repo_url(ctx, target.type, record.id()) + " to ask for access."),
+        call.caller);
+    r.headers.set("X-Error-Code", "GatedRepo");
+    return r;
+  }
+  auto git = ctx.hub.open_git(record);
+  if (!git) return error_response(git.status(), call.caller);
+  size_t consumed = 0;
+  auto rev = ctx.repos.resolve_segments(**git, target.rest, &consumed);
+  if (!rev) return error_response(rev.status(), call.caller);
+  std::string path;
+  for (size_t i = consumed; i < target.rest.size(); ++i) path += (path.empty() ? "" : "/") + target.rest[i];
+
+  auto entry = path.empty() ? Result<std::optional<service::FileEntry>>(std::optional<service::FileEntry>())
+                            : ctx.repos.entry_at(**git, rev->commit, path);
+  if (!entry) return error_response(entry.status(), call.caller);
+  if (!entry->has_value() || (*entry)->git.is_dir) {
+    auto r = error_response(Status(ErrorKind::kEntryNotFound,
+                                   "Entry not found: " + (path.empty() ? "(empty path)" : path)),
+                            call.caller);
+    r.headers.set("X-Repo-Commit", rev->commit);
+    return r;
+  }
+  const service::FileEntry& file = **entry;
+  bool serve_lfs = file.lfs && !raw;
+
+  http::Response r;
+  r.headers.set("X-Repo-Commit", rev->commit);
+  r.headers.set("Accept-Ranges", "bytes");
+  std::string etag;
+  uint64_t size = 0;
+  std::optional<storage::ObjectSpan> span;
+  std::string blob;
+  if (serve_lfs) {
+    etag = "\"" + file.lfs->oid + "\"";
+    r.headers.set("X-Linked-Etag", etag);
+    r.headers.set("X-Linked-Size", std::to_string(file.lfs->size));
+    auto opened = ctx.hub.blobs().open(file.lfs->oid);
+    if (!opened) {
+      return error_response(internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
+                            call.caller);
+    }
+    span = *opened;
+    size = span->size;
+    r.headers.set("Content-Type", "application/octet-stream");
+  } else {
+    etag = "\"" + file.git.oid + "\"";
+    auto content = (*git)->read_blob(file.git.oid);
+    if (!content) return error_response(content.status(), call.caller);
+    blob = std::move(*content);
+    size = blob.size();
+    r.headers.set("Content-Type",
+                  looks_binary(blob) ? "application/octet-stream" : "text/plain; charset=utf-8");
+  }
+  auto name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  r.headers.set("Content-Disposition",
+                "inline; filename*=UTF-8''" + util::percent_encode_component(name));
+  r.headers.set("ETag", etag);
+  r.headers.set("Cache-Control", "private, max-age=0, must-revalidate");
+  auto close_span = [&] {
+    if (span) ::close(span->fd);
+  };
+  if (etag_matches(call.request.header("If-None-Match"), etag)) {
+    close_span();
+    r.status = 304;
+    r.body = std::string();
+    return r;
+  }
+  auto range = parse_range(call.request.header("Range"), size);
+  if (!range) {
+    close_span();
+    auto e = error_response(range.status(), call.caller);
+    e.headers.set("Content-Range", "bytes */" + std::to_string(size));
+    e.headers.set("X-Repo-Commit", rev->commit);
+    return e;
+  }
+  uint64_t offset = 0, length = size;
+  if (size == 0) {
+    r.headers.set("Content-Range", "bytes */0");
+  } else if (range->has_value()) {
+    offset = (*range)->first;
+    length = (*range)->last - (*range)->first + 1;
+    r.status = 206;
+    r.headers.set("Content-Range", "bytes " + std::to_string((*range)->first) + "-" +
+                                       std::to_string((*range)->last) + "/" + std::to_string(size));
+  }
+  if (span) {
+    r.body = http::make_file_body(span->fd, span->offset + offset, length);
+  } else {
+    r.body = offset == 0 && length == blob.size() ? std::move(blob) : blob.substr(offset, length);
+  }
+  return r;
+}
+
+}  // namespace vitrine::api

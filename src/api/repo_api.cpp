@@ -1,0 +1,512 @@
+// Repository API: lifecycle, info, trees, refs, history, settings, identity, YAML validation.
+#include <algorithm>
+
+#include "api/api.hpp"
+#include "api/repo_json.hpp"
+#include "service/card_metadata.hpp"
+#include "service/repo_path.hpp"
+#include "util/encoding.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::api {
+namespace {
+
+using nlohmann::json;
+using service::Access;
+
+std::string str(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+std::string join(const std::vector<std::string>& parts, size_t from = 0) {
+  std::string out;
+  for (size_t i = from; i < parts.size(); ++i) {
+    if (i > from) out += "/";
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Absolute URL of the next page: same path and query with one parameter replaced.
+std::string next_page_url(Context& ctx, Call& call, const std::string& key,
+                          const std::string& value) {
+  auto query = call.query;
+  query.set(key, value);
+  return ctx.hub.config().public_url + call.request.path + "?" + query.encode();
+}
+
+int64_t int_param(const Call& call, const char* key, int64_t fallback, int64_t max) {
+  auto v = call.query.get(key);
+  if (!v) return fallback;
+  try {
+    int64_t n = std::stoll(*v);
+    return std::clamp<int64_t>(n, 0, max);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+// Splits "ns/name" (or a bare name with a separate namespace).
+bool split_repo_id(const std::string& name, const std::string& organization, std::string* ns,
+                   std::string* repo_name) {
+  auto slash = name.find('/');
+  if (slash != std::string::npos) {
+    if (name.find('/', slash + 1) != std::string::npos) return false;
+    *ns = name.substr(0, slash);
+    *repo_name = name.substr(slash + 1);
+    return true;
+  }
+  *ns = organization;
+  *repo_name = name;
+  return true;
+}
+
+struct OpenedRevision {
+  std::unique_ptr<storage::GitRepo> git;
+  service::ResolvedRevision revision;
+  size_t consumed = 0;
+};
+
+Result<OpenedRevision> open_revision(Context& ctx, const storage::RepoRecord& repo,
+                                     const std::vector<std::string>& segments, bool multi) {
+  OpenedRevision out;
+  auto git = ctx.hub.open_git(repo);
+  if (!git) return git.status();
+  out.git = std::move(*git);
+  std::vector<std::string> segs = segments;
+  if (segs.empty()) segs.push_back("main");
+  Result<service::ResolvedRevision> rev =
+      multi ? ctx.repos.resolve_segments(*out.git, segs, &out.consumed)
+            : ctx.repos.resolve(*out.git, join(segs));
+  if (!rev) return rev.status();
+  if (!multi) out.consumed = segs.size();
+  out.revision = *rev;
+  return out;
+}
+
+http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
+                         const std::vector<std::string>& rev_segments) {
+  auto opened = open_revision(ctx, repo.record, rev_segments, false);
+  if (!opened) return error_response(opened.status(), call.caller);
+  auto files = ctx.repos.list_tree(*opened->git, opened->revision.commit, "", true);
+  if (!files) return error_response(files.status(), call.caller);
+  int64_t modified = repo.record.last_modified;
+  if (auto info = opened->git->commit_info(opened->revision.commit)) modified = info->time_ms;
+  auto info = repo_info_json(ctx, repo.record, opened->revision.commit, modified, &*files,
+                             call.query.flag("blobs"));
+  return json_response(200, apply_expand(info, call.query.get_all("expand")));
+}
+
+http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
+                    const std::vector<std::string>& rest) {
+  auto opened = open_revision(ctx, repo.record, rest, true);
+  if (!opened) return error_response(opened.status(), call.caller);
+  std::string path = join(rest, opened->consumed);
+  auto entries = ctx.repos.list_tree(*opened->git, opened->revision.commit, path,
+                                     call.query.flag("recursive"));
+  if (!entries) return error_response(entries.status(), call.caller);
+  bool expand = call.query.flag("expand");
+  int64_t page = static_cast<int64_t>(ctx.hub.config().tree_page_size);
+  if (expand) page = std::min<int64_t>(page, 50);
+  page = std::max<int64_t>(1, int_param(call, "limit", page, page));
+  int64_t offset = int_param(call, "cursor", 0, INT64_MAX);
+  json out = json::array();
+  int64_t total = static_cast<int64_t>(entries->size());
+  for (int64_t i = offset; i < total && i < offset + page; ++i) {
+    json item = tree_entry_json((*entries)[static_cast<size_t>(i)]);
+    if (expand) {
+      // The last commit that touched this path, found by walking history from the revision.
+      size_t count = 0;
+      auto log = opened->git->log(opened->revision.commit, 0, 500, &count);
+      if (log) {
+        const auto& entry = (*entries)[static_cast<size_t>(i)];
+        for (const auto& c : *log) {
+          std::string parent_oid;
+          if (!c.parents.empty()) {
+            auto e = opened->git->entry_at(c.parents[0], entry.git.path);
+            if (e && e->has_value()) parent_oid = (*e)->oid;
+          }
+          auto here = opened->git->entry_at(c.id, entry.git.path);
+          std::string here_oid = here && here->has_value() ? (*here)->oid : "";
+          if (here_oid != parent_oid) {
+            item["lastCommit"] = {{"id", c.id}, {"title", c.title},
+                                  {"date", util::iso8601_utc(c.time_ms)}};
+            break;
+          }
+        }
+      }
+    }
+    out.push_back(std::move(item));
+  }
+  auto r = json_response(200, out);
+  if (offset + page < total) {
+    r.headers.set("Link", "<" + next_page_url(ctx, call, "cursor", std::to_string(offset + page)) +
+                              ">; rel=\"next\"");
+  }
+  return r;
+}
+
+http::Response paths_info(Context& ctx, Call& call, const service::RepoRef& repo,
+                          const std::vector<std::string>& rest) {
+  auto opened = open_revision(ctx, repo.record, rest, true);
+  if (!opened) return error_response(opened.status(), call.caller);
+  auto body = call.request.read_body(ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  std::vector<std::string> paths;
+  if (call.request.header("Content-Type").starts_with("application/json")) {
+    auto parsed = json::parse(*body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      return error_response(bad_request("Malformed JSON body"), call.caller);
+    }
+    if (parsed.contains("paths") && parsed["paths"].is_array()) {
+      for (const auto& p : parsed["paths"]) {
+        if (p.is_string()) paths.push_back(p.get<std::string>());
+      }
+    }
+  } else {
+    paths = util::QueryParams::parse(*body).get_all("paths");
+  }
+  json out = json::array();
+  for (auto path : paths) {
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    if (path.empty()) continue;
+    auto entry = ctx.repos.entry_at(*opened->git, opened->revision.commit, path);
+    if (entry && entry->has_value()) out.push_back(tree_entry_json(**entry));
+  }
+  return json_response(200, out);
+}
+
+http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
+                       const std::vector<std::string>& rest) {
+  auto opened = open_revision(ctx, repo.record, rest, true);
+  if (!opened) return error_response(opened.status(), call.caller);
+  int64_t limit = std::max<int64_t>(1, int_param(call, "limit", 50, 1000));
+  int64_t page = int_param(call, "p", 0, INT64_MAX / 2000);
+  size_t total = 0;
+  auto log = opened->git->log(opened->revision.commit, static_cast<size_t>(page * limit),
+                              static_cast<size_t>(limit), &total);
+  if (!log) return error_response(log.status(), call.caller);
+  auto expand = call.query.get_all("expand");
+  bool formatted = std::find(expand.begin(), expand.end(), "formatted") != expand.end();
+  json out = json::array();
+  for (const auto& c : *log) {
+    json item = {{"id", c.id},
+                 {"title", c.title},
+                 {"message", c.message},
+                 {"authors", json::array({{{"user", c.author_name}, {"avatar", ""}}})},
+                 {"date", util::iso8601_utc(c.time_ms)}};
+    if (formatted) {
+      item["formatted"] = {{"title", html_escape(c.title)}, {"message", html_escape(c.message)}};
+    }
+    out.push_back(std::move(item));
+  }
+  auto r = json_response(200, out);
+  r.headers.set("X-Total-Count", std::to_string(total));
+  if (static_cast<size_t>((page + 1) * limit) < total) {
+    r.headers.set("Link", "<" + next_page_url(ctx, call, "p", std::to_string(page + 1)) +
+                              ">; rel=\"next\"");
+  }
+  return r;
+}
+
+http::Response refs(Context& ctx, Call& call, const service::RepoRef& repo) {
+  auto git = ctx.hub.open_git(repo.record);
+  if (!git) return error_response(git.status(), call.caller);
+  json branches = json::array(), tags = json::array(), converts = json::array(),
+       prs = json::array();
+  for (const auto& ref : (*git)->list_refs()) {
+    auto entry = [&](const std::string& prefix) {
+      return json{{"name", ref.name.substr(prefix.size())},
+                  {"ref", ref.name},
+                  {"targetCommit", ref.target}};
+    };
+    if (ref.name.starts_with("refs/heads/")) branches.push_back(entry("refs/heads/"));
+    else if (ref.name.starts_with("refs/tags/")) tags.push_back(entry("refs/tags/"));
+    else if (ref.name.starts_with("refs/convert/")) converts.push_back(entry("refs/convert/"));
+    else if (ref.name.starts_with("refs/pr/")) prs.push_back(entry("refs/pr/"));
+  }
+  json out = {{"branches", branches}, {"converts", converts}, {"tags", tags}};
+  if (call.query.flag("include_prs")) out["pullRequests"] = prs;
+  return json_response(200, out);
+}
+
+http::Response branch(Context& ctx, Call& call, const service::RepoRef& repo,
+                      const std::vector<std::string>& rest) {
+  std::string name = join(rest);
+  if (name.empty()) return error_response(bad_request("Missing branch name"), call.caller);
+  if (call.request.method == "DELETE") {
+    auto st = ctx.repos.delete_branch(repo.record, name);
+    return st ? json_response(200, json::object()) : error_response(st, call.caller);
+  }
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  std::optional<std::string> start;
+  if (body->contains("startingPoint") && (*body)["startingPoint"].is_string()) {
+    start = (*body)["startingPoint"].get<std::string>();
+  }
+  bool empty = body->value("emptyBranch", false);
+  bool overwrite = body->value("overwrite", false);
+  auto st = ctx.repos.create_branch(repo.record, name, start, empty, overwrite, call.caller);
+  if (!st) return error_response(st, call.caller);
+  return json_response(200, json::object());
+}
+
+http::Response tag(Context& ctx, Call& call, const service::RepoRef& repo,
+                   const std::vector<std::string>& rest) {
+  std::string name = join(rest);
+  if (call.request.method == "DELETE") {
+    auto st = ctx.repos.delete_tag(repo.record, name);
+    return st ? json_response(200, json::object()) : error_response(st, call.caller);
+  }
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  std::string tag_name = str(*body, "tag");
+  if (tag_name.empty()) return error_response(bad_request("Missing 'tag'"), call.caller);
+  auto st = ctx.repos.create_tag(repo.record, name, tag_name, str(*body, "message"), call.caller);
+  if (!st) return error_response(st, call.caller);
+  return json_response(200, json::object());
+}
+
+http::Response settings(Context& ctx, Call& call, const service::RepoRef& repo) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  if (!body->is_object()) return error_response(bad_request("Expected a JSON object"), call.caller);
+  std::optional<bool> is_private;
+  std::optional<std::string> gated;
+  if (body->contains("private") && (*body)["private"].is_boolean()) {
+    is_private = (*body)["private"].get<bool>();
+  }
+  if (body->contains("visibility")) {
+    std::string v = str(*body, "visibility");
+    if (v != "public" && v != "private") {
+      return error_response(bad_request("visibility must be 'public' or 'private'"), call.caller);
+    }
+    is_private = v == "private";
+  }
+  if (body->contains("gated")) {
+    const json& g = (*body)["gated"];
+    if (g.is_boolean() && !g.get<bool>()) gated = "";
+    else if (g.is_string()) gated = g.get<std::string>();
+    else return error_response(bad_request("gated must be false, \"auto\" or \"manual\""), call.caller);
+  }
+  if (auto st = ctx.repos.update_settings(repo.record, is_private, gated); !st) {
+    return error_response(st, call.caller);
+  }
+  auto updated = ctx.hub.db().find_repo(repo.record.type, repo.record.ns, repo.record.name);
+  json out = {{"private", updated ? updated->is_private : false},
+              {"gated", updated && !updated->gated.empty() ? json(updated->gated) : json(false)}};
+  return json_response(200, out);
+}
+
+}  // namespace
+
+http::Response handle_repo_create(Context& ctx, Call& call) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  if (!body->is_object()) return error_response(bad_request("Expected a JSON object"), call.caller);
+  service::CreateRepoRequest req;
+  req.type = str(*body, "type");
+  if (req.type.empty()) req.type = "model";
+  if (!split_repo_id(str(*body, "name"), str(*body, "organization"), &req.ns, &req.name)) {
+    return error_response(bad_request("Invalid repository name"), call.caller);
+  }
+  req.is_private = body->value("private", false) == true;
+  if (body->contains("visibility")) req.is_private = str(*body, "visibility") == "private";
+  req.license = str(*body, "license");
+  if (body->contains("files") && (*body)["files"].is_array()) {
+    for (const auto& f : (*body)["files"]) {
+      std::string path = str(f, "path");
+      std::string content = str(f, "content");
+      if (str(f, "encoding") == "base64") {
+        auto decoded = util::base64_decode(content);
+        if (!decoded) return error_response(bad_request("Bad base64 in files"), call.caller);
+        content = *decoded;
+      }
+      if (auto st = service::validate_repo_path(path); !st) return error_response(st, call.caller);
+      req.files.emplace_back(path, content);
+    }
+  }
+  auto type = service::repo_type_from_name(req.type);
+  auto created = ctx.repos.create(call.caller, req);
+  if (!created) {
+    auto r = error_response(created.status(), call.caller);
+    if (created.status().kind() == ErrorKind::kConflict && type) {
+      std::string ns = req.ns.empty() && call.caller.user ? call.caller.user->name : req.ns;
+      auto existing = ctx.hub.db().find_repo(type->name, ns, req.name);
+      std::string id = existing ? existing->id() : ns + "/" + req.name;
+      r = json_response(409, json{{"error", created.status().message()},
+                                  {"url", repo_url(ctx, *type, id)}});
+      r.headers.set("X-Error-Message", "You already created this repo");
+    }
+    return r;
+  }
+  return json_response(200, json{{"url", repo_url(ctx, *type, created->id())},
+                                 {"name", created->id()},
+                                 {"id", created->uid}});
+}
+
+http::Response handle_repo_delete(Context& ctx, Call& call) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  std::string type_name = str(*body, "type");
+  auto type = service::repo_type_from_name(type_name.empty() ? "model" : type_name);
+  if (!type) return error_response(bad_request("Unsupported repository type"), call.caller);
+  std::string ns, name;
+  if (!split_repo_id(str(*body, "name"), str(*body, "organization"), &ns, &name)) {
+    return error_response(bad_request("Invalid repository name"), call.caller);
+  }
+  if (ns.empty() && call.caller.user) ns = call.caller.user->name;
+  auto st = ctx.repos.remove(call.caller, *type, ns, name);
+  if (!st) return error_response(st, call.caller);
+  return json_response(200, json::object());
+}
+
+http::Response handle_repo_move(Context& ctx, Call& call) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  std::string type_name = str(*body, "type");
+  auto type = service::repo_type_from_name(type_name.empty() ? "model" : type_name);
+  if (!type) return error_response(bad_request("Unsupported repository type"), call.caller);
+  auto moved = ctx.repos.move(call.caller, *type, str(*body, "fromRepo"), str(*body, "toRepo"));
+  if (!moved) return error_response(moved.status(), call.caller);
+  return json_response(200, json{{"url", repo_url(ctx, *type, moved->id())}});
+}
+
+http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type) {
+  storage::RepoListQuery q;
+  q.type = type.name;
+  q.search = call.query.get_all("search");
+  q.author = call.query.get("author").value_or("");
+  q.sort = call.query.get("sort").value_or("id");
+  auto direction = call.query.get("direction");
+  q.descending = direction ? *direction == "-1" : (q.sort != "id");
+  q.limit = std::max<int64_t>(1, int_param(call, "limit", 1000, 1000));
+  q.offset = int_param(call, "cursor", 0, INT64_MAX);
+  if (call.caller.user) {
+    q.all_private_visible = call.caller.is_admin();
+    q.visible_private_namespaces.push_back(call.caller.user->name);
+  }
+  // One more than asked tells whether a next page exists.
+  int64_t asked = q.limit;
+  q.limit = asked + 1;
+  auto repos = ctx.hub.db().list_repos(q);
+  bool more = static_cast<int64_t>(repos.size()) > asked;
+  if (more) repos.pop_back();
+  bool full = call.query.flag("full");
+  bool card = call.query.flag("cardData") || full;
+  auto expand = call.query.get_all("expand");
+  json out = json::array();
+  for (const auto& repo : repos) {
+    json info = repo_info_json(ctx, repo, repo.head_sha, repo.last_modified, nullptr, false);
+    if (!card) info.erase("cardData");
+    out.push_back(apply_expand(info, expand));
+  }
+  auto r = json_response(200, out);
+  if (more) {
+    r.headers.set("Link", "<" + next_page_url(ctx, call, "cursor", std::to_string(q.offset + asked)) +
+                              ">; rel=\"next\"");
+  }
+  return r;
+}
+
+http::Response handle_whoami(Context& ctx, Call& call) {
+  (void)ctx;
+  if (!call.caller.user) {
+    return error_response(Status(ErrorKind::kUnauthorized, "Invalid user token."), call.caller);
+  }
+  const auto& u = *call.caller.user;
+  json out = {{"type", "user"},
+              {"id", std::to_string(u.id)},
+              {"name", u.name},
+              {"fullname", u.fullname.empty() ? u.name : u.fullname},
+              {"email", u.email.empty() ? json(nullptr) : json(u.email)},
+              {"emailVerified", !u.email.empty()},
+              {"isPro", false},
+              {"canPay", false},
+              {"periodEnd", nullptr},
+              {"avatarUrl", "/avatars/default.svg"},
+              {"billingMode", "postpaid"},
+              {"orgs", json::array()},
+              {"auth",
+               {{"type", "access_token"},
+                {"accessToken",
+                 {{"displayName", "token"},
+                  {"role", call.caller.role},
+                  {"createdAt", util::iso8601_utc(u.created_at)}}}}}};
+  return json_response(200, out);
+}
+
+http::Response handle_validate_yaml(Context& ctx, Call& call) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body || !body->is_object()) {
+    return json_response(400, json{{"errors", json::array({{{"message", "Malformed JSON body"}}})}});
+  }
+  auto front = service::parse_front_matter(str(*body, "content"));
+  if (!front.error.empty()) {
+    return json_response(400, json{{"errors", json::array({{{"message", front.error}}})}});
+  }
+  if (!front.present) {
+    return json_response(
+        200, json{{"warnings", json::array({{{"message", "Empty or missing yaml metadata in repo card"}}})}});
+  }
+  return json_response(200, json::object());
+}
+
+http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
+  const std::string& method = call.request.method;
+  bool get = method == "GET" || method == "HEAD";
+  std::string keyword = target.rest.empty() ? "" : target.rest[0];
+  std::vector<std::string> rest;
+  if (!target.rest.empty()) rest.assign(target.rest.begin() + 1, target.rest.end());
+  bool create_pr = call.query.flag("create_pr");
+
+  Access access = Access::kRead;
+  if ((keyword == "branch" || keyword == "tag") && !get) access = Access::kWrite;
+  if (keyword == "settings" || (keyword == "auth-check" && !rest.empty() && rest[0] == "write")) {
+    access = Access::kWrite;
+  }
+  if ((keyword == "commit" || keyword == "preupload") && !create_pr) access = Access::kWrite;
+  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
+  if (!repo) return error_response(repo.status(), call.caller);
+
+  if (keyword.empty() && get) return repo_info(ctx, call, *repo, {});
+  if (keyword == "revision" && get) return repo_info(ctx, call, *repo, rest);
+  if (keyword == "tree" && get) return tree(ctx, call, *repo, rest);
+  if (keyword == "paths-info" && method == "POST") return paths_info(ctx, call, *repo, rest);
+  if (keyword == "commits" && get) return commits(ctx, call, *repo, rest);
+  if (keyword == "refs" && get) return refs(ctx, call, *repo);
+  if (keyword == "branch" && (method == "POST" || method == "DELETE")) {
+    return branch(ctx, call, *repo, rest);
+  }
+  if (keyword == "tag" && (method == "POST" || method == "DELETE")) return tag(ctx, call, *repo, rest);
+  if (keyword == "settings" && method == "PUT") return settings(ctx, call, *repo);
+  if (keyword == "auth-check" && get) return json_response(200, json::object());
+  if (keyword == "preupload" && method == "POST") return handle_preupload(ctx, call, *repo, rest);
+  if (keyword == "commit" && method == "POST") return handle_commit(ctx, call, *repo, rest);
+  if (keyword == "xet-read-token" || keyword == "xet-write-token") {
+    return error_response(
+        Status(ErrorKind::kNotImplemented,
+               "Xet storage is not available on this hub yet; set HF_HUB_DISABLE_XET=1"),
+        call.caller);
+  }
+  return error_response(Status(ErrorKind::kNotImplemented,
+                               "'" + keyword + "' is not implemented by this hub yet"),
+                        call.caller);
+}
+
+}  // namespace vitrine::api

@@ -1,0 +1,232 @@
+// Routing: splits the raw path into segments (decoded one by one, so %2F stays inside its
+// segment), recognises repository ids, authenticates, and adds the headers every response
+// carries (X-Request-Id, CORS).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "api/api.hpp"
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kExposedHeaders =
+    "X-Repo-Commit, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Content-Length, Link, "
+    "X-Error-Code, X-Error-Message, X-Request-Id, X-Total-Count, Accept-Ranges";
+
+std::optional<std::vector<std::string>> split_segments(std::string_view raw) {
+  std::vector<std::string> out;
+  size_t start = 1;  // skip the leading '/'
+  while (start <= raw.size()) {
+    size_t slash = raw.find('/', start);
+    if (slash == std::string_view::npos) slash = raw.size();
+    auto decoded = util::percent_decode(raw.substr(start, slash - start));
+    if (!decoded) return std::nullopt;
+    out.push_back(std::move(*decoded));
+    start = slash + 1;
+  }
+  if (!out.empty() && out.back().empty()) out.pop_back();  // trailing '/'
+  return out;
+}
+
+std::string error_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kRepoNotFound: return "RepoNotFound";
+    case ErrorKind::kRevisionNotFound: return "RevisionNotFound";
+    case ErrorKind::kEntryNotFound: return "EntryNotFound";
+    default: return "";
+  }
+}
+
+int http_status_for(ErrorKind kind, const service::Caller& caller) {
+  switch (kind) {
+    case ErrorKind::kBadRequest: return 400;
+    case ErrorKind::kUnauthorized: return 401;
+    case ErrorKind::kForbidden: return 403;
+    case ErrorKind::kRepoNotFound: return caller.authenticated() ? 404 : 401;
+    case ErrorKind::kRevisionNotFound:
+    case ErrorKind::kEntryNotFound:
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kPreconditionFailed: return 412;
+    case ErrorKind::kPayloadTooLarge: return 413;
+    case ErrorKind::kRangeNotSatisfiable: return 416;
+    case ErrorKind::kUnprocessable: return 422;
+    case ErrorKind::kNotImplemented: return 501;
+    default: return 500;
+  }
+}
+
+// Header values must not carry line breaks or non-ASCII bytes.
+std::string header_safe(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 1000)) out += (c < 0x20 || c >= 0x7f) ? ' ' : char(c);
+  return out;
+}
+
+// A repo id in web URLs: [datasets/]ns/name, followed by the rest.
+std::optional<RepoTarget> web_target(const std::vector<std::string>& seg) {
+  size_t i = 0;
+  std::optional<service::RepoType> type = service::repo_type_from_name("model");
+  if (!seg.empty() && seg[0] == "datasets") {
+    type = service::repo_type_from_name("dataset");
+    i = 1;
+  }
+  if (seg.size() < i + 2) return std::nullopt;
+  RepoTarget t{*type, seg[i], seg[i + 1], {}};
+  t.rest.assign(seg.begin() + static_cast<long>(i) + 2, seg.end());
+  return t;
+}
+
+http::Response dispatch(Context& ctx, Call& call) {
+  auto segments_opt = split_segments(call.request.path);
+  if (!segments_opt) return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);
+  auto& seg = *segments_opt;
+  const std::string& method = call.request.method;
+  bool get = method == "GET" || method == "HEAD";
+
+  if (!seg.empty() && seg[0] == "api") {
+    if (seg.size() == 1) return error_response(not_found("Not found"), call.caller);
+    const std::string& area = seg[1];
+    if (area == "whoami-v2" && seg.size() == 2 && get) return handle_whoami(ctx, call);
+    if (area == "validate-yaml" && seg.size() == 2 && method == "POST") {
+      return handle_validate_yaml(ctx, call);
+    }
+    if (area == "repos" && seg.size() == 3) {
+      if (seg[2] == "create" && method == "POST") return handle_repo_create(ctx, call);
+      if (seg[2] == "delete" && method == "DELETE") return handle_repo_delete(ctx, call);
+      if (seg[2] == "move" && method == "POST") return handle_repo_move(ctx, call);
+    }
+    if (area == "vitrine" && seg.size() >= 3 && seg[2] == "lfs") {
+      return handle_lfs_object(ctx, call, std::vector<std::string>(seg.begin() + 3, seg.end()));
+    }
+    if (area == "spaces") {
+      return error_response(Status(ErrorKind::kNotImplemented, "Spaces are not supported by this hub"),
+                            call.caller);
+    }
+    if (auto type = service::repo_type_from_plural(area)) {
+      if (seg.size() == 2) {
+        if (get) return handle_repo_listing(ctx, call, *type);
+        return error_response(Status(ErrorKind::kNotFound, "Method not allowed"), call.caller);
+      }
+      RepoTarget target{*type, seg[2], seg.size() > 3 ? seg[3] : "", {}};
+      if (seg.size() > 3) target.rest.assign(seg.begin() + 4, seg.end());
+      // One-segment ids (`gpt2`) exist on the Hub but not here: answer as a missing repo.
+      static const std::vector<std::string> kKeywords = {
+          "revision", "tree", "paths-info", "commit", "commits", "refs", "preupload", "branch",
+          "tag", "settings", "discussions", "auth-check", "xet-read-token", "xet-write-token",
+          "lfs-files", "super-squash", "resolve"};
+      if (seg.size() == 3 ||
+          std::find(kKeywords.begin(), kKeywords.end(), seg[3]) != kKeywords.end()) {
+        return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),
+                              call.caller);
+      }
+      return handle_repo_api(ctx, call, target);
+    }
+    return error_response(not_found("Not found: " + call.request.path), call.caller);
+  }
+
+  if (auto target = web_target(seg)) {
+    // git-lfs and the clients address LFS at {repo}.git/info/lfs/...
+    if (target->rest.size() >= 2 && target->rest[0] == "info" && target->rest[1] == "lfs") {
+      if (target->name.ends_with(".git")) target->name.resize(target->name.size() - 4);
+      target->rest.erase(target->rest.begin(), target->rest.begin() + 2);
+      if (target->rest == std::vector<std::string>{"objects", "batch"} && method == "POST") {
+        return handle_lfs_batch(ctx, call, *target);
+      }
+      if (!target->rest.empty() && target->rest[0] == "locks") {
+        return handle_lfs_locks(ctx, call, *target);
+      }
+      return error_response(not_found("Unknown LFS endpoint"), call.caller);
+    }
+    if (!target->rest.empty() && (target->rest[0] == "info" || target->rest[0].starts_with("git-"))) {
+      return error_response(
+          Status(ErrorKind::kNotImplemented, "git smart HTTP is not available yet on this hub"),
+          call.caller);
+    }
+    if (!target->rest.empty() && (target->rest[0] == "resolve" || target->rest[0] == "raw") &&
+        get) {
+      bool raw = target->rest[0] == "raw";
+      target->rest.erase(target->rest.begin());
+      return handle_download(ctx, call, *target, raw);
+    }
+  }
+  if (seg.empty() && get) {
+    return http::Response::text(200, "Vitrine hub. API under /api; see the README.\n");
+  }
+  return error_response(not_found("Not found: " + call.request.path), call.caller);
+}
+
+}  // namespace
+
+http::Response json_response(int status, const json& body) {
+  return http::Response::json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+http::Response error_response(const Status& status, const service::Caller& caller) {
+  std::string message = status.message().empty() ? "Error" : status.message();
+  auto r = json_response(http_status_for(status.kind(), caller), json{{"error", message}});
+  if (auto code = error_code_for(status.kind()); !code.empty()) r.headers.set("X-Error-Code", code);
+  r.headers.set("X-Error-Message", header_safe(message));
+  return r;
+}
+
+Result<json> read_json(Call& call, size_t limit) {
+  auto body = call.request.read_body(limit);
+  if (!body) return body.status();
+  if (body->empty()) return json::object();
+  auto parsed = json::parse(*body, nullptr, false);
+  if (parsed.is_discarded()) return bad_request("Malformed JSON body");
+  return parsed;
+}
+
+std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id) {
+  return ctx.hub.config().public_url + "/" + type.url_prefix + id;
+}
+
+http::Handler make_handler(Context& ctx) {
+  return [&ctx](http::Request& request) {
+    auto started = std::chrono::steady_clock::now();
+    std::string request_id = request.header("X-Request-Id");
+    if (request_id.empty() || request_id.size() > 128) {
+      request_id = "vitrine-" + util::random_alnum(20);
+    }
+    http::Response response;
+    if (request.method == "OPTIONS") {
+      response.status = 204;
+      response.headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+      response.headers.set("Access-Control-Allow-Headers",
+                           request.headers.get("Access-Control-Request-Headers")
+                               .value_or("Authorization, Content-Type, Range"));
+      response.headers.set("Access-Control-Max-Age", "86400");
+    } else {
+      Call call{request, ctx.auth.authenticate(request.header("Authorization")),
+                util::QueryParams::parse(request.query)};
+      if (call.caller.bad_token) {
+        response = error_response(
+            Status(ErrorKind::kUnauthorized, "Invalid credentials in Authorization header"),
+            call.caller);
+      } else {
+        response = dispatch(ctx, call);
+      }
+    }
+    response.headers.set("X-Request-Id", request_id);
+    response.headers.set("Access-Control-Allow-Origin", request.header("Origin").empty()
+                                                            ? "*"
+                                                            : request.header("Origin"));
+    response.headers.set("Access-Control-Expose-Headers", kExposedHeaders);
+    if (!request.header("Origin").empty()) response.headers.set("Vary", "Origin");
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - started)
+                       .count();
+    spdlog::debug("{} {} {} {} {}us", request.remote_address, request.method, request.target,
+                 response.status, elapsed);
+    return response;
+  };
+}
+
+}  // namespace vitrine::api

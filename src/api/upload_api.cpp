@@ -1,0 +1,383 @@
+// Uploads: preupload, the NDJSON commit endpoint, the LFS batch API and the signed object
+// URLs it hands out (basic PUT, multipart parts and completion, verify, download).
+#include <algorithm>
+#include <charconv>
+
+#include "api/api.hpp"
+#include "service/commit_builder.hpp"
+#include "service/git_patterns.hpp"
+#include "service/upload_mode.hpp"
+#include "util/encoding.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kLfsContentType = "application/vnd.git-lfs+json";
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+  return out;
+}
+
+// Text of a file at a commit, or "" when absent.
+std::string file_text(storage::GitRepo& git, const std::string& commit, const std::string& path) {
+  auto entry = git.entry_at(commit, path);
+  if (!entry || !entry->has_value() || (*entry)->is_dir || (*entry)->size > (1u << 20)) return "";
+  auto text = git.read_blob((*entry)->oid);
+  return text ? *text : "";
+}
+
+// Splits the request body into lines without holding more than one line at a time.
+class LineReader {
+ public:
+  LineReader(http::BodyReader* body, size_t max_total, size_t max_line)
+      : body_(body), max_total_(max_total), max_line_(max_line) {}
+  // nullopt at the end of the body.
+  Result<std::optional<std::string>> next() {
+    while (true) {
+      auto newline = buffer_.find('\n', scan_from_);
+      if (newline != std::string::npos) {
+        std::string line = buffer_.substr(0, newline);
+        buffer_.erase(0, newline + 1);
+        scan_from_ = 0;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        return std::optional<std::string>(std::move(line));
+      }
+      scan_from_ = buffer_.size();
+      if (buffer_.size() > max_line_) {
+        return Status(ErrorKind::kPayloadTooLarge, "A line of the commit body exceeds " +
+                                                       std::to_string(max_line_) + " bytes");
+      }
+      if (!body_ || body_->done()) {
+        if (buffer_.empty()) return std::optional<std::string>();
+        std::string line = std::move(buffer_);
+        buffer_.clear();
+        return std::optional<std::string>(std::move(line));
+      }
+      char chunk[64 * 1024];
+      auto n = body_->read_some(chunk, sizeof chunk);
+      if (!n) return n.status();
+      if (*n == 0 && body_->done()) continue;
+      total_ += *n;
+      if (total_ > max_total_) {
+        return Status(ErrorKind::kPayloadTooLarge,
+                      "Commit body exceeds " + std::to_string(max_total_) + " bytes");
+      }
+      buffer_.append(chunk, *n);
+    }
+  }
+
+ private:
+  http::BodyReader* body_;
+  size_t max_total_;
+  size_t max_line_;
+  size_t total_ = 0;
+  size_t scan_from_ = 0;
+  std::string buffer_;
+};
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+http::Response lfs_json(int status, const json& body) {
+  auto r = json_response(status, body);
+  r.headers.set("Content-Type", kLfsContentType);
+  return r;
+}
+
+http::Response lfs_error(const Status& st, const service::Caller& caller) {
+  auto r = error_response(st, caller);
+  r.body = json{{"message", st.message()}}.dump();
+  r.headers.set("Content-Type", kLfsContentType);
+  if (r.status == 401) {
+    r.headers.set("LFS-Authenticate", "Basic realm=\"Vitrine\"");
+    r.headers.set("WWW-Authenticate", "Basic realm=\"Vitrine\"");
+  }
+  return r;
+}
+
+std::string signed_url(Context& ctx, const std::string& action, const std::string& oid,
+                       uint64_t size, int64_t expires, const std::string& extra_path = "") {
+  return ctx.hub.config().public_url + "/api/vitrine/lfs/" + action + "/" + oid + "/" +
+         std::to_string(size) + extra_path + "?exp=" + std::to_string(expires) +
+         "&sig=" + ctx.lfs.sign(action + extra_path, oid, size, expires);
+}
+
+service::ByteSource body_source(http::Request& request) {
+  return [&request](char* buffer, size_t n) -> Result<size_t> {
+    if (!request.body) return size_t{0};
+    return request.body->read_some(buffer, n);
+  };
+}
+
+}  // namespace
+
+http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef& repo,
+                                const std::vector<std::string>& rev_segments) {
+  auto git = ctx.hub.open_git(repo.record);
+  if (!git) return error_response(git.status(), call.caller);
+  auto rev = ctx.repos.resolve(**git, rev_segments.empty() ? "main" : join(rev_segments));
+  if (!rev) return error_response(rev.status(), call.caller);
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return error_response(body.status(), call.caller);
+  if (!body->is_object() || !body->contains("files") || !(*body)["files"].is_array()) {
+    return error_response(bad_request("Expected {\"files\": [...]}"), call.caller);
+  }
+  std::string attributes_text = body->contains("gitAttributes") && (*body)["gitAttributes"].is_string()
+                                    ? (*body)["gitAttributes"].get<std::string>()
+                                    : file_text(**git, rev->commit, ".gitattributes");
+  std::string ignore_text = body->contains("gitIgnore") && (*body)["gitIgnore"].is_string()
+                                ? (*body)["gitIgnore"].get<std::string>()
+                                : file_text(**git, rev->commit, ".gitignore");
+  auto attributes = service::GitAttributes::parse(attributes_text);
+  auto ignore = service::GitIgnore::parse(ignore_text);
+  json files = json::array();
+  for (const auto& f : (*body)["files"]) {
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string()) {
+      return error_response(bad_request("Each file needs a 'path'"), call.caller);
+    }
+    std::string path = f["path"];
+    uint64_t size = f.contains("size") && f["size"].is_number_unsigned() ? f["size"].get<uint64_t>() : 0;
+    std::string sample;
+    if (f.contains("sample") && f["sample"].is_string()) {
+      sample = util::base64_decode(f["sample"].get<std::string>()).value_or("");
+    }
+    auto mode = service::classify_upload(path, size, sample, attributes);
+    json item = {{"path", path},
+                 {"uploadMode", mode == service::UploadMode::kLfs ? "lfs" : "regular"},
+                 {"shouldIgnore", ignore.is_ignored(path)}};
+    if (auto existing = ctx.repos.entry_at(**git, rev->commit, path);
+        existing && existing->has_value() && !(*existing)->git.is_dir) {
+      item["oid"] = (*existing)->lfs ? (*existing)->lfs->oid : (*existing)->git.oid;
+    }
+    files.push_back(std::move(item));
+  }
+  return json_response(200, json{{"files", files}, {"commitOid", rev->commit}});
+}
+
+http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& repo,
+                             const std::vector<std::string>& rev_segments) {
+  const auto& config = ctx.hub.config();
+  LineReader lines(call.request.body, config.max_commit_body, config.max_commit_line);
+  auto first = lines.next();
+  if (!first) return error_response(first.status(), call.caller);
+  if (!first->has_value()) return error_response(bad_request("Empty commit body"), call.caller);
+  auto header = service::parse_commit_header(**first);
+  if (!header) return error_response(header.status(), call.caller);
+
+  service::CommitBuilder builder(ctx.hub, repo.record, call.caller);
+  if (auto st = builder.begin(); !st) return error_response(st, call.caller);
+  while (true) {
+    auto line = lines.next();
+    if (!line) return error_response(line.status(), call.caller);
+    if (!line->has_value()) break;
+    auto op = service::parse_commit_operation(**line);
+    if (!op) return error_response(op.status(), call.caller);
+    if (auto st = builder.add(std::move(*op)); !st) return error_response(st, call.caller);
+  }
+  std::string revision = rev_segments.empty() ? "main" : join(rev_segments);
+  bool create_pr = call.query.flag("create_pr");
+  auto outcome = builder.finish(*header, revision, create_pr);
+  if (!outcome) return error_response(outcome.status(), call.caller);
+  std::string base = repo_url(ctx, repo.record.type == "dataset"
+                                       ? *service::repo_type_from_name("dataset")
+                                       : *service::repo_type_from_name("model"),
+                              repo.record.id());
+  json out = {{"commitOid", outcome->commit},
+              {"commitUrl", base + "/commit/" + outcome->commit},
+              {"hookOutput", ""},
+              {"success", true}};
+  if (outcome->pull_request) {
+    out["pullRequestUrl"] = base + "/discussions/" + std::to_string(*outcome->pull_request);
+  }
+  return json_response(200, out);
+}
+
+http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body) return lfs_error(body.status(), call.caller);
+  if (!body->is_object() || !body->contains("objects") || !(*body)["objects"].is_array()) {
+    return lfs_error(bad_request("Expected {\"operation\", \"objects\": [...]}"), call.caller);
+  }
+  std::string operation = body->value("operation", "");
+  if (operation != "upload" && operation != "download") {
+    return lfs_error(unprocessable("operation must be upload or download"), call.caller);
+  }
+  // Objects are content-addressed: anyone who can read may upload (a pull request from a
+  // read token uploads first, with no ref); a push to a named ref needs write access.
+  bool has_ref = body->contains("ref") && (*body)["ref"].is_object();
+  auto access = operation == "upload" && has_ref ? service::Access::kWrite : service::Access::kRead;
+  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
+  if (!repo) return lfs_error(repo.status(), call.caller);
+  if (operation == "upload" && !call.caller.authenticated()) {
+    return lfs_error(Status(ErrorKind::kUnauthorized, "Authentication required to upload"),
+                     call.caller);
+  }
+  bool multipart_offered = false;
+  if (body->contains("transfers") && (*body)["transfers"].is_array()) {
+    for (const auto& t : (*body)["transfers"]) multipart_offered |= t == "multipart";
+  }
+  const auto& config = ctx.hub.config();
+  int64_t expires = util::now_ms() / 1000 + config.signed_url_ttl_seconds;
+  bool used_multipart = false;
+  json objects = json::array();
+  for (const auto& o : (*body)["objects"]) {
+    std::string oid = o.is_object() ? o.value("oid", "") : "";
+    json item = {{"oid", oid}};
+    if (!o.is_object() || !o.contains("size") || !o["size"].is_number_integer() ||
+        o["size"].get<int64_t>() < 0) {
+      item["size"] = 0;
+      item["error"] = {{"code", 422}, {"message", "Invalid size"}};
+      objects.push_back(item);
+      continue;
+    }
+    uint64_t size = o["size"].get<uint64_t>();
+    item["size"] = size;
+    if (!util::is_lower_hex(oid, 64)) {
+      item["error"] = {{"code", 422}, {"message", "Invalid oid: expected 64 lowercase hex digits"}};
+    } else if (operation == "download") {
+      auto stored = ctx.hub.blobs().size(oid);
+      if (!stored || *stored != size) {
+        item["error"] = {{"code", 404}, {"message", "Object does not exist"}};
+      } else {
+        item["authenticated"] = true;
+        item["actions"] = {{"download",
+                            {{"href", signed_url(ctx, "objects", oid, size, expires)},
+                             {"header", json::object()},
+                             {"expires_in", config.signed_url_ttl_seconds}}}};
+      }
+    } else if (size > config.max_lfs_object) {
+      item["error"] = {{"code", 422}, {"message", "Object larger than this hub accepts"}};
+    } else if (auto stored = ctx.hub.blobs().size(oid); stored && *stored == size) {
+      // Already stored: no actions, the client skips the upload.
+    } else {
+      item["authenticated"] = true;
+      json upload;
+      if (multipart_offered && size > config.multipart_threshold) {
+        used_multipart = true;
+        uint64_t chunk = config.multipart_chunk_size;
+        json header = {{"chunk_size", std::to_string(chunk)}};
+        uint64_t parts = (size + chunk - 1) / chunk;
+        for (uint64_t i = 1; i <= parts; ++i) {
+          char key[16];
+          std::snprintf(key, sizeof key, "%05llu", static_cast<unsigned long long>(i));
+          header[key] = signed_url(ctx, "parts", oid, size, expires, "/" + std::to_string(i));
+        }
+        upload = {{"href", signed_url(ctx, "complete", oid, size, expires)},
+                  {"header", header},
+                  {"expires_in", config.signed_url_ttl_seconds}};
+      } else {
+        upload = {{"href", signed_url(ctx, "objects", oid, size, expires)},
+                  {"expires_in", config.signed_url_ttl_seconds}};
+      }
+      item["actions"] = {{"upload", upload},
+                         {"verify",
+                          {{"href", signed_url(ctx, "verify", oid, size, expires)},
+                           {"expires_in", config.signed_url_ttl_seconds}}}};
+    }
+    objects.push_back(std::move(item));
+  }
+  return lfs_json(200, json{{"transfer", used_multipart ? "multipart" : "basic"},
+                            {"objects", objects},
+                            {"hash_algo", "sha256"}});
+}
+
+http::Response handle_lfs_locks(Context& ctx, Call& call, RepoTarget& target) {
+  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller,
+                             service::Access::kRead);
+  if (!repo) return lfs_error(repo.status(), call.caller);
+  // No lock support: 501 makes git-lfs disable lock verification silently.
+  return lfs_error(Status(ErrorKind::kNotImplemented, "File locking is not supported"),
+                   call.caller);
+}
+
+http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std::string>& rest) {
+  // rest: {action}/{oid}/{size}[/{part}]
+  if (rest.size() < 3) return error_response(not_found("Unknown LFS object URL"), call.caller);
+  const std::string& action = rest[0];
+  const std::string& oid = rest[1];
+  uint64_t size = 0;
+  if (!parse_u64(rest[2], &size) || !util::is_lower_hex(oid, 64)) {
+    return error_response(bad_request("Malformed LFS object URL"), call.caller);
+  }
+  int64_t expires = 0;
+  auto exp_text = call.query.get("exp").value_or("");
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), expires);
+  std::string signed_action = action;
+  for (size_t i = 3; i < rest.size(); ++i) signed_action += "/" + rest[i];
+  if (auto st = ctx.lfs.check_signature(signed_action, oid, size, expires,
+                                        call.query.get("sig").value_or(""));
+      !st) {
+    return error_response(st, call.caller);
+  }
+  const std::string& method = call.request.method;
+  if (action == "objects" && rest.size() == 3 && method == "PUT") {
+    if (auto len = call.request.body ? call.request.body->content_length() : std::nullopt;
+        len && *len != size) {
+      return error_response(unprocessable("Content-Length " + std::to_string(*len) +
+                                          " does not match the object size " + std::to_string(size)),
+                            call.caller);
+    }
+    auto st = ctx.lfs.store_object(oid, size, body_source(call.request));
+    if (!st) return error_response(st, call.caller);
+    return json_response(200, json::object());
+  }
+  if (action == "objects" && rest.size() == 3 && (method == "GET" || method == "HEAD")) {
+    auto span = ctx.hub.blobs().open(oid);
+    if (!span) return error_response(span.status(), call.caller);
+    http::Response r;
+    r.headers.set("Content-Type", "application/octet-stream");
+    r.headers.set("ETag", "\"" + oid + "\"");
+    r.body = http::make_file_body(span->fd, span->offset, span->size);
+    return r;
+  }
+  if (action == "parts" && rest.size() == 4 && method == "PUT") {
+    uint64_t part = 0;
+    uint64_t chunk = ctx.hub.config().multipart_chunk_size;
+    uint64_t parts = (size + chunk - 1) / chunk;
+    if (!parse_u64(rest[3], &part) || part < 1 || part > parts) {
+      return error_response(bad_request("Invalid part number"), call.caller);
+    }
+    uint64_t part_size = part < parts ? chunk : size - (parts - 1) * chunk;
+    auto etag = ctx.lfs.store_part(oid, size, static_cast<int>(part), part_size,
+                                   body_source(call.request));
+    if (!etag) return error_response(etag.status(), call.caller);
+    auto r = json_response(200, json::object());
+    r.headers.set("ETag", *etag);
+    return r;
+  }
+  if (action == "complete" && rest.size() == 3 && method == "POST") {
+    auto body = read_json(call, ctx.hub.config().max_json_body);
+    if (!body) return error_response(body.status(), call.caller);
+    std::vector<std::pair<int, std::string>> parts;
+    if (body->contains("parts") && (*body)["parts"].is_array()) {
+      for (const auto& p : (*body)["parts"]) {
+        if (!p.is_object() || !p.contains("partNumber") || !p["partNumber"].is_number_integer()) {
+          return error_response(bad_request("Each part needs partNumber and etag"), call.caller);
+        }
+        parts.emplace_back(p["partNumber"].get<int>(), p.value("etag", ""));
+      }
+    }
+    std::sort(parts.begin(), parts.end());
+    auto st = ctx.lfs.complete_multipart(oid, size, parts);
+    if (!st) return error_response(st, call.caller);
+    return json_response(200, json::object());
+  }
+  if (action == "verify" && rest.size() == 3 && method == "POST") {
+    auto stored = ctx.hub.blobs().size(oid);
+    if (!stored) return lfs_error(not_found("Object " + oid + " was not uploaded"), call.caller);
+    if (*stored != size) return lfs_error(unprocessable("Object size mismatch"), call.caller);
+    return lfs_json(200, json::object());
+  }
+  return error_response(not_found("Unknown LFS object URL"), call.caller);
+}
+
+}  // namespace vitrine::api

@@ -1,0 +1,392 @@
+// Connection handling for http::Server. Beast parses the request head and the body framing
+// (Content-Length or chunked); Vitrine writes response heads itself so that file bodies can go
+// out with sendfile(2) straight from the page cache.
+#include "http/server.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <cerrno>
+#include <cstring>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+namespace vitrine::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+
+// A blocking socket as a Beast SyncReadStream/SyncWriteStream. Timeouts come from
+// SO_RCVTIMEO/SO_SNDTIMEO, which asio's own sockets would silently retry past.
+class FdStream {
+ public:
+  explicit FdStream(int fd) : fd_(fd) {}
+
+  template <class MutableBufferSequence>
+  size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec) {
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it) {
+      asio::mutable_buffer b = *it;
+      if (b.size() == 0) continue;
+      while (true) {
+        ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
+        if (n > 0) {
+          ec = {};
+          return static_cast<size_t>(n);
+        }
+        if (n == 0) {
+          ec = asio::error::eof;
+          return 0;
+        }
+        if (errno == EINTR) continue;
+        ec = (errno == EAGAIN || errno == EWOULDBLOCK)
+                 ? make_error_code(asio::error::timed_out)
+                 : boost::system::error_code(errno, boost::system::system_category());
+        return 0;
+      }
+    }
+    ec = {};
+    return 0;
+  }
+  template <class MutableBufferSequence>
+  size_t read_some(const MutableBufferSequence& buffers) {
+    boost::system::error_code ec;
+    size_t n = read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+  template <class ConstBufferSequence>
+  size_t write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it) {
+      asio::const_buffer b = *it;
+      if (b.size() == 0) continue;
+      ec = write_all(static_cast<const char*>(b.data()), b.size()) ? boost::system::error_code{}
+                                                                   : asio::error::broken_pipe;
+      return ec ? 0 : b.size();
+    }
+    return 0;
+  }
+  template <class ConstBufferSequence>
+  size_t write_some(const ConstBufferSequence& buffers) {
+    boost::system::error_code ec;
+    size_t n = write_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+
+  bool write_all(const char* data, size_t size) {
+    while (size > 0) {
+      ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool write_all(std::string_view s) { return write_all(s.data(), s.size()); }
+
+  bool send_file(int file_fd, uint64_t offset, uint64_t length) {
+    off_t off = static_cast<off_t>(offset);
+    while (length > 0) {
+      size_t want = length > (1u << 30) ? (1u << 30) : static_cast<size_t>(length);
+      ssize_t n = ::sendfile(fd_, file_fd, &off, want);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      if (n == 0) return false;  // file shrank under us
+      length -= static_cast<uint64_t>(n);
+    }
+    return true;
+  }
+
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+using Parser = beast::http::request_parser<beast::http::buffer_body>;
+
+// Streams the body of the request being parsed, sending "100 Continue" on first use when
+// the client asked for it.
+class ParserBodyReader : public BodyReader {
+ public:
+  ParserBodyReader(FdStream& stream, beast::flat_buffer& buffer, Parser& parser,
+                   bool expect_continue)
+      : stream_(stream), buffer_(buffer), parser_(parser), expect_continue_(expect_continue) {}
+
+  Result<size_t> read_some(char* out, size_t n) override {
+    if (parser_.is_done() || n == 0) return size_t{0};
+    if (expect_continue_) {
+      expect_continue_ = false;
+      if (!stream_.write_all("HTTP/1.1 100 Continue\r\n\r\n")) {
+        return Status(ErrorKind::kBadRequest, "client went away");
+      }
+    }
+    while (!parser_.is_done()) {
+      parser_.get().body().data = out;
+      parser_.get().body().size = n;
+      boost::system::error_code ec;
+      beast::http::read(stream_, buffer_, parser_, ec);
+      if (ec == beast::http::error::need_buffer) ec = {};
+      if (ec) {
+        failed_ = true;
+        return Status(ErrorKind::kBadRequest, "error reading request body: " + ec.message());
+      }
+      size_t got = n - parser_.get().body().size;
+      if (got > 0) return got;
+    }
+    return size_t{0};
+  }
+  std::optional<uint64_t> content_length() const override {
+    auto len = parser_.content_length();
+    if (len) return *len;
+    return std::nullopt;
+  }
+  bool done() const override { return parser_.is_done(); }
+  bool failed() const { return failed_; }
+  // True while the client waits for "100 Continue" before sending the body.
+  bool awaiting_continue() const { return expect_continue_; }
+
+ private:
+  FdStream& stream_;
+  beast::flat_buffer& buffer_;
+  Parser& parser_;
+  bool expect_continue_;
+  bool failed_ = false;
+};
+
+std::string format_head(const Response& response, std::optional<uint64_t> length, bool chunked,
+                        bool close) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " ";
+  head += reason_phrase(response.status);
+  head += "\r\n";
+  for (const auto& [name, value] : response.headers.items()) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (chunked) {
+    head += "Transfer-Encoding: chunked\r\n";
+  } else if (length && !response.headers.has("Content-Length")) {
+    head += "Content-Length: " + std::to_string(*length) + "\r\n";
+  }
+  if (close) head += "Connection: close\r\n";
+  head += "\r\n";
+  return head;
+}
+
+// Writes the response; returns false when the connection can no longer be reused.
+bool write_response(FdStream& stream, Response& response, bool head_only, bool close) {
+  bool no_body_status = response.status == 304 || response.status == 204 || response.status < 200;
+  if (auto* text = std::get_if<std::string>(&response.body)) {
+    std::string head = format_head(response, no_body_status ? std::nullopt
+                                                            : std::optional<uint64_t>(text->size()),
+                                   false, close);
+    if (head_only || no_body_status) return stream.write_all(head);
+    head += *text;  // one send for small responses
+    return stream.write_all(head);
+  }
+  if (auto* file = std::get_if<std::shared_ptr<FileBody>>(&response.body)) {
+    std::string head = format_head(response, (*file)->length, false, close);
+    int one = 1;
+    ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+    bool ok = stream.write_all(head) &&
+              (head_only || stream.send_file((*file)->fd, (*file)->offset, (*file)->length));
+    int zero = 0;
+    ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_CORK, &zero, sizeof zero);
+    return ok;
+  }
+  auto& producer = std::get<StreamBody>(response.body);
+  bool chunked = !producer.length.has_value() && !head_only;
+  std::string head = format_head(response, producer.length, chunked, close);
+  if (!stream.write_all(head)) return false;
+  if (head_only) return true;
+  bool client_ok = true;
+  bool produced = producer.produce([&](std::string_view piece) {
+    if (piece.empty()) return client_ok;
+    if (chunked) {
+      char size_line[32];
+      int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.size());
+      client_ok = stream.write_all(size_line, static_cast<size_t>(n)) && stream.write_all(piece) &&
+                  stream.write_all("\r\n", 2);
+    } else {
+      client_ok = stream.write_all(piece);
+    }
+    return client_ok;
+  });
+  if (!produced || !client_ok) return false;
+  if (chunked) return stream.write_all("0\r\n\r\n", 5);
+  return true;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Handler handler)
+    : options_(std::move(options)), handler_(std::move(handler)) {}
+
+Server::~Server() {
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+Result<uint16_t> Server::listen() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string port = std::to_string(options_.port);
+  if (int rc = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    return internal_error("cannot resolve " + options_.host + ": " + gai_strerror(rc));
+  }
+  std::string last_error = "no address";
+  for (addrinfo* ai = found; ai; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 1024) == 0) {
+      listen_fd_ = fd;
+      break;
+    }
+    last_error = std::strerror(errno);
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  if (listen_fd_ < 0) {
+    return internal_error("cannot listen on " + options_.host + ":" + port + ": " + last_error);
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
+  if (bound.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  }
+  return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+}
+
+void Server::stop() {
+  stopping_ = true;
+  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+}
+
+void Server::run() {
+  while (!stopping_) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (stopping_) break;
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      if (errno == EINVAL) break;  // shut down
+      spdlog::warn("accept failed: {}", std::strerror(errno));
+      continue;
+    }
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (peer.ss_family == AF_INET) {
+      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&peer)->sin_addr, host, sizeof host);
+    } else if (peer.ss_family == AF_INET6) {
+      ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, host, sizeof host);
+    }
+    if (active_connections_.load() >= options_.max_connections) {
+      FdStream(fd).write_all(
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      ::close(fd);
+      continue;
+    }
+    ++active_connections_;
+    std::thread([this, fd, remote = std::string(host)] {
+      serve_connection(fd, remote);
+      ::close(fd);
+      --active_connections_;
+    }).detach();
+  }
+}
+
+void Server::serve_connection(int fd, std::string remote) {
+  timeval tv{options_.io_timeout_seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  FdStream stream(fd);
+  beast::flat_buffer buffer;
+  while (!stopping_) {
+    Parser parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(boost::none);  // handlers enforce their own limits while streaming
+    boost::system::error_code ec;
+    beast::http::read_header(stream, buffer, parser, ec);
+    if (ec) {
+      if (ec != asio::error::eof && ec != asio::error::timed_out &&
+          ec != asio::error::connection_reset) {
+        stream.write_all(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
+            "Connection: close\r\n\r\nmalformed request");
+      }
+      return;
+    }
+    auto& message = parser.get();
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    auto question = request.target.find('?');
+    request.path = request.target.substr(0, question);
+    if (question != std::string::npos) request.query = request.target.substr(question + 1);
+    for (const auto& field : message) {
+      request.headers.add(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.remote_address = remote;
+    bool expect_continue = iequals(request.header("Expect"), "100-continue");
+    ParserBodyReader body(stream, buffer, parser, expect_continue);
+    request.body = &body;
+    bool keep_alive = message.keep_alive();
+
+    Response response;
+    try {
+      response = handler_(request);
+    } catch (const std::exception& e) {
+      spdlog::error("handler threw on {} {}: {}", request.method, request.target, e.what());
+      response = Response::json(500, R"({"error":"Internal server error"})");
+    }
+    // A body the handler did not read is drained if small, else the connection closes, so
+    // the next request never starts in the middle of this one's body.
+    if (!body.done() && !body.failed() && !body.awaiting_continue()) {
+      char scratch[16 * 1024];
+      size_t drained = 0;
+      while (!body.done() && drained < (1u << 20)) {
+        auto n = body.read_some(scratch, sizeof scratch);
+        if (!n || *n == 0) break;
+        drained += *n;
+      }
+    }
+    bool close = !keep_alive || response.close_connection || !body.done() || stopping_;
+    bool head_only = request.method == "HEAD";
+    if (!write_response(stream, response, head_only, close) || close) return;
+  }
+}
+
+}  // namespace vitrine::http

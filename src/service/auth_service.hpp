@@ -1,0 +1,31 @@
+// AuthService: users and access tokens. Tokens are `hf_` + 34 random alphanumerics, shown
+// once, stored only as their SHA-256, and compared in constant time after lookup.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "service/hub.hpp"
+
+namespace vitrine::service {
+
+class AuthService {
+ public:
+  explicit AuthService(Hub& hub) : hub_(hub) {}
+
+  Result<storage::UserRecord> create_user(const std::string& name, bool is_admin,
+                                          const std::string& fullname = "",
+                                          const std::string& email = "");
+  // Returns the plain token (the only time it exists outside the caller's hands).
+  Result<std::string> create_token(const std::string& user_name, const std::string& role,
+                                   const std::string& token_name);
+  // Identifies the caller from an Authorization header value: `Bearer <token>` or
+  // `Basic base64(user:<token>)`. An empty header is anonymous; anything unrecognised sets
+  // bad_token.
+  Caller authenticate(std::string_view authorization);
+
+ private:
+  Hub& hub_;
+};
+
+}  // namespace vitrine::service

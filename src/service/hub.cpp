@@ -1,0 +1,55 @@
+// Opening a data folder: directories, database, object store and the URL-signing key.
+#include "service/hub.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::service {
+
+namespace fs = std::filesystem;
+
+Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
+  std::error_code ec;
+  fs::create_directories(config.data_dir + "/repos", ec);
+  if (ec) return internal_error("cannot create " + config.data_dir + ": " + ec.message());
+  while (!config.public_url.empty() && config.public_url.back() == '/') config.public_url.pop_back();
+  auto hub = std::unique_ptr<Hub>(new Hub());
+  hub->config_ = config;
+  auto db = storage::MetadataDb::open(config.data_dir + "/vitrine.db");
+  if (!db) return db.status();
+  hub->db_ = std::move(*db);
+  hub->blobs_ = storage::make_local_blob_store(config.data_dir + "/lfs");
+
+  std::string key_path = config.data_dir + "/signing.key";
+  std::ifstream in(key_path);
+  std::getline(in, hub->signing_key_);
+  if (hub->signing_key_.size() < 32) {
+    hub->signing_key_ = util::to_hex(util::random_bytes(32));
+    std::string temp = key_path + ".tmp";
+    {
+      std::ofstream out(temp, std::ios::trunc);
+      out << hub->signing_key_ << "\n";
+      if (!out) return internal_error("cannot write " + key_path);
+    }
+    ::chmod(temp.c_str(), 0600);
+    fs::rename(temp, key_path, ec);
+    if (ec) return internal_error("cannot write " + key_path + ": " + ec.message());
+  }
+  storage::init_libgit2();
+  return hub;
+}
+
+std::string Hub::git_path(const storage::RepoRecord& repo) const {
+  return config_.data_dir + "/repos/" + repo.uid + ".git";
+}
+
+Result<std::unique_ptr<storage::GitRepo>> Hub::open_git(const storage::RepoRecord& repo) const {
+  return storage::GitRepo::open(git_path(repo));
+}
+
+}  // namespace vitrine::service

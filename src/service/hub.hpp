@@ -1,0 +1,60 @@
+// Hub: the service layer's context. It owns the storage backends (metadata database, git
+// repositories on disk, large-object store) and the configuration, and is shared by every
+// request thread. Everything it holds is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/blob_store.hpp"
+#include "storage/git_repo.hpp"
+#include "storage/metadata_db.hpp"
+
+namespace vitrine::service {
+
+struct HubConfig {
+  std::string data_dir = "./data";
+  std::string public_url = "http://127.0.0.1:8080";  // what clients put in HF_ENDPOINT
+  uint64_t multipart_threshold = 512ull << 20;   // LFS objects above this upload in parts
+  uint64_t multipart_chunk_size = 64ull << 20;   // size of each part
+  size_t tree_page_size = 1000;
+  size_t max_json_body = 16u << 20;             // JSON request bodies
+  size_t max_commit_body = 1ull << 30;          // NDJSON commit bodies, streamed
+  size_t max_commit_line = 256u << 20;          // one NDJSON line (a base64 file)
+  uint64_t max_lfs_object = 64ull << 30;
+  int64_t signed_url_ttl_seconds = 3600;
+};
+
+// Who is calling. An anonymous caller has no user; a bad token is remembered so that write
+// endpoints can refuse it with the contract's message instead of treating it as anonymous.
+struct Caller {
+  std::optional<storage::UserRecord> user;
+  std::string role;  // "read" | "write" for token callers
+  bool bad_token = false;
+  bool authenticated() const { return user.has_value(); }
+  bool is_admin() const { return user && user->is_admin; }
+  bool can_write() const { return user && role == "write"; }
+};
+
+class Hub {
+ public:
+  static Result<std::unique_ptr<Hub>> open(HubConfig config);
+
+  const HubConfig& config() const { return config_; }
+  storage::MetadataDb& db() { return *db_; }
+  storage::BlobStore& blobs() { return *blobs_; }
+  // Key for self-authenticating URLs (LFS hrefs), created once per data folder.
+  const std::string& signing_key() const { return signing_key_; }
+  std::string git_path(const storage::RepoRecord& repo) const;
+  Result<std::unique_ptr<storage::GitRepo>> open_git(const storage::RepoRecord& repo) const;
+
+ private:
+  HubConfig config_;
+  std::unique_ptr<storage::MetadataDb> db_;
+  std::unique_ptr<storage::BlobStore> blobs_;
+  std::string signing_key_;
+};
+
+}  // namespace vitrine::service

@@ -1,0 +1,417 @@
+// Repository lookup, lifecycle, revisions, refs and trees.
+#include "service/repo_service.hpp"
+
+#include <filesystem>
+
+#include "service/card_metadata.hpp"
+#include "service/git_patterns.hpp"
+#include "service/repo_name.hpp"
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::service {
+namespace {
+
+constexpr const char* kDefaultBranch = "main";
+const std::string kHeads = "refs/heads/";
+const std::string kTags = "refs/tags/";
+
+Status repo_not_found() { return Status(ErrorKind::kRepoNotFound, "Repository not found"); }
+
+std::string author_email(const Caller& caller) {
+  if (caller.user && !caller.user->email.empty()) return caller.user->email;
+  return (caller.user ? caller.user->name : std::string("vitrine")) + "@users.noreply.vitrine";
+}
+
+std::string author_name(const Caller& caller) {
+  return caller.user ? caller.user->name : std::string("vitrine");
+}
+
+}  // namespace
+
+std::optional<RepoType> repo_type_from_name(std::string_view name) {
+  if (name == "model") return RepoType{"model", "", "models"};
+  if (name == "dataset") return RepoType{"dataset", "datasets/", "datasets"};
+  return std::nullopt;
+}
+
+std::optional<RepoType> repo_type_from_plural(std::string_view plural) {
+  if (plural == "models") return repo_type_from_name("model");
+  if (plural == "datasets") return repo_type_from_name("dataset");
+  return std::nullopt;
+}
+
+Status validate_ref_name(const std::string& name) {
+  if (name.empty() || name.size() > 255 || name.starts_with("refs/") || name.starts_with("/") ||
+      name.ends_with("/") || name.ends_with(".lock") || name.ends_with(".") ||
+      name.find("..") != std::string::npos || name.find("//") != std::string::npos ||
+      name.find("@{") != std::string::npos || name == "HEAD" || name.starts_with("-")) {
+    return bad_request("Invalid reference name '" + name + "'");
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' ||
+        c == '*' || c == '[' || c == '\\') {
+      return bad_request("Invalid reference name '" + name + "'");
+    }
+  }
+  return Status::ok();
+}
+
+bool RepoService::can_read(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (!repo.is_private) return true;
+  return caller.user && (caller.user->is_admin || caller.user->name == repo.ns ||
+                         util::constant_time_equals(caller.user->name, repo.ns));
+}
+
+bool RepoService::can_write(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (!caller.can_write()) return false;
+  if (caller.is_admin()) return true;
+  std::string a = caller.user->name, b = repo.ns;
+  for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return a == b;
+}
+
+Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
+                                  const std::string& name, const Caller& caller, Access access) {
+  RepoRef ref;
+  auto record = hub_.db().find_repo(type.name, ns, name);
+  if (!record) {
+    record = hub_.db().find_redirect(type.name, ns, name);
+    ref.redirected = record.has_value();
+  }
+  if (!record || !can_read(*record, caller)) return repo_not_found();
+  ref.record = *record;
+  if (access == Access::kWrite && !can_write(*record, caller)) {
+    if (!caller.authenticated()) {
+      return Status(ErrorKind::kUnauthorized, "You must be authenticated to write to this repo");
+    }
+    return forbidden("You don't have the rights to write to " + record->id() +
+                     (caller.role == "read" ? " (read-only token)" : ""));
+  }
+  return ref;
+}
+
+Result<storage::RepoRecord> RepoService::create(const Caller& caller,
+                                                const CreateRepoRequest& req) {
+  if (!caller.authenticated()) {
+    return Status(ErrorKind::kUnauthorized, "You must be authenticated to create a repo");
+  }
+  auto type = repo_type_from_name(req.type);
+  if (!type) return bad_request("Unsupported repository type '" + req.type + "'");
+  std::string ns = req.ns.empty() ? caller.user->name : req.ns;
+  if (auto st = validate_namespace(ns); !st) return st;
+  if (auto st = validate_repo_name(req.name); !st) return st;
+  if (auto existing = hub_.db().find_repo(type->name, ns, req.name)) {
+    if (can_read(*existing, caller)) {
+      return conflict("You already created this " + type->name + " repo: " + existing->id());
+    }
+  }
+  storage::RepoRecord probe;
+  probe.ns = ns;
+  if (!can_write(probe, caller)) {
+    return forbidden("You don't have the rights to create a " + type->name + " under the namespace " + ns);
+  }
+  if (hub_.db().find_repo(type->name, ns, req.name)) {
+    return conflict("You already created this " + type->name + " repo: " + ns + "/" + req.name);
+  }
+  if (auto user = hub_.db().find_user(ns); user && !caller.is_admin()) {
+    ns = user->name;  // canonical case of the namespace
+  }
+
+  storage::RepoRecord repo;
+  repo.uid = util::to_hex(util::random_bytes(12));
+  repo.type = type->name;
+  repo.ns = ns;
+  repo.name = req.name;
+  repo.is_private = req.is_private;
+  repo.created_at = repo.last_modified = util::now_ms();
+  repo.card_json = "{}";
+
+  // The git repository is complete (initial commit on main) before the row that makes it
+  // visible is inserted; a crash in between leaves an unreferenced directory, not a broken repo.
+  auto git = storage::GitRepo::create(hub_.git_path(repo), kDefaultBranch);
+  if (!git) return git.status();
+  std::vector<storage::TreeChange> changes;
+  auto add_file = [&](const std::string& path, const std::string& content) -> Status {
+    auto blob = (*git)->write_blob(content);
+    if (!blob) return blob.status();
+    changes.push_back({storage::TreeChange::Kind::kPutBlob, path, *blob, false});
+    return Status::ok();
+  };
+  Status st = add_file(".gitattributes", default_gitattributes(type->name == "dataset"));
+  if (st && !req.license.empty()) st = add_file("README.md", "---\nlicense: " + req.license + "\n---\n");
+  for (const auto& [path, content] : req.files) {
+    if (!st) break;
+    st = add_file(path, content);
+  }
+  Result<std::string> commit = st;
+  if (st) {
+    auto tree = (*git)->build_tree("", changes);
+    commit = tree ? (*git)->create_commit(*tree, {}, author_name(caller), author_email(caller),
+                                          "initial commit")
+                  : Result<std::string>(tree.status());
+  }
+  if (commit) st = (*git)->update_ref(kHeads + kDefaultBranch, *commit, "", "create repository");
+  else st = commit.status();
+  if (!st) {
+    std::filesystem::remove_all(hub_.git_path(repo));
+    return st;
+  }
+  repo.head_sha = *commit;
+  if (auto ins = hub_.db().insert_repo(repo); !ins) {
+    std::filesystem::remove_all(hub_.git_path(repo));
+    if (ins.kind() == ErrorKind::kConflict) {
+      return conflict("You already created this " + type->name + " repo: " + repo.id());
+    }
+    return ins;
+  }
+  if (auto idx = reindex(repo); !idx) return idx;
+  return *hub_.db().find_repo(repo.type, repo.ns, repo.name);
+}
+
+Status RepoService::remove(const Caller& caller, const RepoType& type, const std::string& ns,
+                           const std::string& name) {
+  auto repo = find(type, ns, name, caller, Access::kWrite);
+  if (!repo) return repo.status();
+  if (repo->redirected) return repo_not_found();
+  // The row goes first: from then on the repo is invisible, and the directory can go.
+  if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
+  std::error_code ec;
+  std::filesystem::remove_all(hub_.git_path(repo->record), ec);
+  return Status::ok();
+}
+
+Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoType& type,
+                                              const std::string& from, const std::string& to) {
+  auto split = [](const std::string& id, std::string* ns, std::string* name) {
+    auto slash = id.find('/');
+    if (slash == std::string::npos || id.find('/', slash + 1) != std::string::npos) return false;
+    *ns = id.substr(0, slash);
+    *name = id.substr(slash + 1);
+    return true;
+  };
+  std::string from_ns, from_name, to_ns, to_name;
+  if (!split(from, &from_ns, &from_name)) return bad_request("Invalid repo id: " + from);
+  if (!split(to, &to_ns, &to_name)) return bad_request("Invalid repo id: " + to);
+  if (auto st = validate_namespace(to_ns); !st) return st;
+  if (auto st = validate_repo_name(to_name); !st) return st;
+  auto repo = find(type, from_ns, from_name, caller, Access::kWrite);
+  if (!repo) return repo.status();
+  if (repo->redirected) return repo_not_found();
+  storage::RepoRecord target;
+  target.ns = to_ns;
+  if (!can_write(target, caller)) {
+    return forbidden("You don't have the rights to move a repo to the namespace " + to_ns);
+  }
+  auto existing = hub_.db().find_repo(type.name, to_ns, to_name);
+  if (existing && existing->uid != repo->record.uid) {
+    return conflict("A " + type.name + " repository called " + to + " already exists");
+  }
+  if (auto st = hub_.db().rename_repo(repo->record.uid, to_ns, to_name); !st) {
+    if (st.kind() == ErrorKind::kConflict) {
+      return conflict("A " + type.name + " repository called " + to + " already exists");
+    }
+    return st;
+  }
+  return *hub_.db().find_repo(type.name, to_ns, to_name);
+}
+
+Status RepoService::update_settings(const storage::RepoRecord& repo,
+                                    std::optional<bool> is_private,
+                                    std::optional<std::string> gated) {
+  if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
+    return bad_request("gated must be false, \"auto\" or \"manual\"");
+  }
+  return hub_.db().update_repo_settings(repo.uid, is_private.value_or(repo.is_private),
+                                        gated.value_or(repo.gated));
+}
+
+Result<ResolvedRevision> RepoService::resolve(storage::GitRepo& git, const std::string& rev) {
+  auto not_found = [&] {
+    return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev);
+  };
+  if (rev.empty()) return not_found();
+  std::string name = rev == "HEAD" ? std::string(kDefaultBranch) : rev;
+  if (name.starts_with("refs/")) {
+    if (auto target = git.ref_target(name)) return ResolvedRevision{*target, name};
+    return not_found();
+  }
+  for (const std::string& prefix : {kHeads, kTags}) {
+    if (auto target = git.ref_target(prefix + name)) return ResolvedRevision{*target, prefix + name};
+  }
+  if (name.size() >= 5 && name.size() <= 40 && util::is_hex(name)) {
+    if (auto commit = git.find_commit(name)) return ResolvedRevision{*commit, ""};
+  }
+  return not_found();
+}
+
+Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
+                                                       const std::vector<std::string>& segments,
+                                                       size_t* consumed) {
+  if (segments.empty()) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: ");
+  auto first = resolve(git, segments[0]);
+  if (first) {
+    *consumed = 1;
+    return first;
+  }
+  std::string joined = segments[0];
+  std::optional<ResolvedRevision> best;
+  for (size_t i = 1; i < segments.size(); ++i) {
+    joined += "/" + segments[i];
+    std::string full = joined.starts_with("refs/") ? joined : "";
+    std::vector<std::string> candidates;
+    if (!full.empty()) candidates.push_back(full);
+    else candidates = {kHeads + joined, kTags + joined};
+    for (const auto& candidate : candidates) {
+      if (auto target = git.ref_target(candidate)) {
+        best = ResolvedRevision{*target, candidate};
+        *consumed = i + 1;
+        break;
+      }
+    }
+  }
+  if (best) return *best;
+  return first;
+}
+
+Result<std::optional<FileEntry>> RepoService::entry_at(storage::GitRepo& git,
+                                                       const std::string& commit,
+                                                       const std::string& path) {
+  auto entry = git.entry_at(commit, path);
+  if (!entry) return entry.status();
+  if (!entry->has_value()) return std::optional<FileEntry>();
+  FileEntry out{**entry, std::nullopt};
+  if (!out.git.is_dir && out.git.size <= 1024) {
+    auto blob = git.read_blob(out.git.oid);
+    if (blob) out.lfs = parse_lfs_pointer(*blob);
+  }
+  return std::optional<FileEntry>(out);
+}
+
+Result<std::vector<FileEntry>> RepoService::list_tree(storage::GitRepo& git,
+                                                      const std::string& commit,
+                                                      const std::string& path, bool recursive) {
+  auto entries = git.list_tree(commit, path, recursive);
+  if (!entries) return entries.status();
+  std::vector<FileEntry> out;
+  out.reserve(entries->size());
+  for (auto& e : *entries) {
+    FileEntry f{std::move(e), std::nullopt};
+    if (!f.git.is_dir && f.git.size <= 1024) {
+      auto blob = git.read_blob(f.git.oid);
+      if (blob) f.lfs = parse_lfs_pointer(*blob);
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Status RepoService::create_branch(const storage::RepoRecord& repo, const std::string& branch,
+                                  const std::optional<std::string>& starting_point, bool empty,
+                                  bool overwrite, const Caller& caller) {
+  if (branch.starts_with("refs/") || !validate_ref_name(branch)) {
+    return bad_request("Invalid reference for a branch: " + branch);
+  }
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  std::string target;
+  if (empty) {
+    auto tree = (*git)->build_tree("", {});
+    if (!tree) return tree.status();
+    auto commit = (*git)->create_commit(*tree, {}, author_name(caller), author_email(caller),
+                                        "Create empty branch " + branch);
+    if (!commit) return commit.status();
+    target = *commit;
+  } else {
+    auto start = resolve(**git, starting_point.value_or(kDefaultBranch));
+    if (!start) return start.status();
+    target = start->commit;
+  }
+  auto current = (*git)->ref_target(kHeads + branch);
+  if (current && !overwrite) {
+    return conflict("Reference refs/heads/" + branch + " already exists");
+  }
+  auto st = (*git)->update_ref(kHeads + branch, target, current.value_or(""),
+                               "create branch " + branch);
+  if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
+    return conflict("Reference refs/heads/" + branch + " already exists");
+  }
+  return st;
+}
+
+Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::string& branch) {
+  if (branch == kDefaultBranch) return forbidden("Cannot delete refs/heads/main");
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto current = (*git)->ref_target(kHeads + branch);
+  if (!current) return bad_request("Invalid rev id: " + branch);
+  return (*git)->delete_ref(kHeads + branch, *current);
+}
+
+Status RepoService::create_tag(const storage::RepoRecord& repo, const std::string& revision,
+                               const std::string& tag, const std::string& message,
+                               const Caller& caller) {
+  if (!validate_ref_name(tag)) return bad_request("Invalid tag name '" + tag + "'");
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto target = resolve(**git, revision);
+  if (!target) return target.status();
+  if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
+  std::string object = target->commit;
+  if (!message.empty()) {
+    // An annotated tag carries the message, as `git tag -a` would.
+    git_oid commit_oid, tag_oid;
+    git_oid_fromstr(&commit_oid, target->commit.c_str());
+    git_object* commit_obj = nullptr;
+    git_signature* sig = nullptr;
+    if (git_object_lookup(&commit_obj, (*git)->raw(), &commit_oid, GIT_OBJECT_COMMIT) != 0 ||
+        git_signature_now(&sig, author_name(caller).c_str(), author_email(caller).c_str()) != 0 ||
+        git_tag_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig, message.c_str(),
+                       0) != 0) {
+      git_object_free(commit_obj);
+      git_signature_free(sig);
+      if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
+      return internal_error("cannot create tag: " + storage::git_error_message());
+    }
+    git_object_free(commit_obj);
+    git_signature_free(sig);
+    return Status::ok();
+  }
+  auto st = (*git)->update_ref(kTags + tag, object, "", "create tag " + tag);
+  if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
+    return conflict("Tag " + tag + " already exists");
+  }
+  return st;
+}
+
+Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::string& tag) {
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  if (!(*git)->ref_target(kTags + tag)) {
+    return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
+  }
+  return (*git)->delete_ref(kTags + tag, "");
+}
+
+Status RepoService::reindex(const storage::RepoRecord& repo) {
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto head = (*git)->ref_target(kHeads + kDefaultBranch);
+  if (!head) return Status::ok();
+  std::string card = "{}";
+  auto readme = (*git)->entry_at(*head, "README.md");
+  if (readme && readme->has_value() && !(*readme)->is_dir && (*readme)->size < (1u << 20)) {
+    auto text = (*git)->read_blob((*readme)->oid);
+    if (text) {
+      auto front = parse_front_matter(*text);
+      if (front.present && front.error.empty()) card = front.data.dump();
+    }
+  }
+  int64_t modified = util::now_ms();
+  if (auto info = (*git)->commit_info(*head)) modified = info->time_ms;
+  return hub_.db().update_repo_index(repo.uid, *head, modified, card);
+}
+
+}  // namespace vitrine::service

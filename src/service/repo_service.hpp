@@ -1,0 +1,102 @@
+// RepoService: the lifecycle and read side of repositories — lookup with access checks,
+// create/delete/move/settings, revisions, branches and tags, history and trees. Access rule of
+// this stage: public repositories are readable by anyone; private ones by their namespace's
+// owner and admins; writing needs a write token of the owner or an admin. A repository the
+// caller may not see is reported exactly like a missing one (kRepoNotFound).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "service/hub.hpp"
+#include "service/lfs_pointer.hpp"
+
+namespace vitrine::service {
+
+enum class Access { kRead, kWrite };
+
+// Repository types of this hub, with their URL and API spellings.
+struct RepoType {
+  std::string name;        // "model" | "dataset"
+  std::string url_prefix;  // "" | "datasets/"
+  std::string api_plural;  // "models" | "datasets"
+};
+std::optional<RepoType> repo_type_from_name(std::string_view name);      // "model"
+std::optional<RepoType> repo_type_from_plural(std::string_view plural);  // "models"
+
+struct RepoRef {
+  storage::RepoRecord record;
+  bool redirected = false;  // found through an old (renamed) id
+};
+
+struct ResolvedRevision {
+  std::string commit;
+  std::string ref;  // full ref name when the revision named a ref; empty for a commit id
+};
+
+struct FileEntry {
+  storage::GitTreeEntry git;
+  std::optional<LfsPointer> lfs;  // the git blob is an LFS pointer
+  uint64_t size() const { return lfs ? lfs->size : git.size; }
+};
+
+struct CreateRepoRequest {
+  std::string type = "model";
+  std::string ns;  // empty: the caller's own namespace
+  std::string name;
+  bool is_private = false;
+  std::vector<std::pair<std::string, std::string>> files;  // path → content
+  std::string license;
+};
+
+class RepoService {
+ public:
+  explicit RepoService(Hub& hub) : hub_(hub) {}
+
+  Result<RepoRef> find(const RepoType& type, const std::string& ns, const std::string& name,
+                       const Caller& caller, Access access);
+  bool can_read(const storage::RepoRecord& repo, const Caller& caller) const;
+  bool can_write(const storage::RepoRecord& repo, const Caller& caller) const;
+
+  // kConflict (with the existing record's id in the message) when the repo exists.
+  Result<storage::RepoRecord> create(const Caller& caller, const CreateRepoRequest& request);
+  Status remove(const Caller& caller, const RepoType& type, const std::string& ns,
+                const std::string& name);
+  Result<storage::RepoRecord> move(const Caller& caller, const RepoType& type,
+                                   const std::string& from, const std::string& to);
+  Status update_settings(const storage::RepoRecord& repo, std::optional<bool> is_private,
+                         std::optional<std::string> gated);
+
+  // A revision as a single string: branch, tag, full ref (refs/pr/1), HEAD, full or short id.
+  Result<ResolvedRevision> resolve(storage::GitRepo& git, const std::string& revision);
+  // A revision spread over URL segments (raw `refs/pr/1` or `feature/x` from the JS client):
+  // the first segment if it resolves, else the longest prefix naming a ref. `consumed`
+  // receives how many segments the revision used.
+  Result<ResolvedRevision> resolve_segments(storage::GitRepo& git,
+                                            const std::vector<std::string>& segments,
+                                            size_t* consumed);
+
+  Result<std::optional<FileEntry>> entry_at(storage::GitRepo& git, const std::string& commit,
+                                            const std::string& path);
+  Result<std::vector<FileEntry>> list_tree(storage::GitRepo& git, const std::string& commit,
+                                           const std::string& path, bool recursive);
+
+  Status create_branch(const storage::RepoRecord& repo, const std::string& branch,
+                       const std::optional<std::string>& starting_point, bool empty,
+                       bool overwrite, const Caller& caller);
+  Status delete_branch(const storage::RepoRecord& repo, const std::string& branch);
+  Status create_tag(const storage::RepoRecord& repo, const std::string& revision,
+                    const std::string& tag, const std::string& message, const Caller& caller);
+  Status delete_tag(const storage::RepoRecord& repo, const std::string& tag);
+
+  // Refreshes the index row (head sha, lastModified, card data) after the default branch moved.
+  Status reindex(const storage::RepoRecord& repo);
+
+ private:
+  Hub& hub_;
+};
+
+Status validate_ref_name(const std::string& short_name);
+
+}  // namespace vitrine::service

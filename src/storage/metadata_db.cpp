@@ -1,0 +1,350 @@
+// SQLite implementation of MetadataDb. Statements are prepared per call: the metadata path is
+// not hot enough for a statement cache to matter yet.
+#include "storage/metadata_db.hpp"
+
+#include <functional>
+
+#include "util/time.hpp"
+
+namespace vitrine::storage {
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  fullname TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS repos (
+  uid TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  ns TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL COLLATE NOCASE,
+  private INTEGER NOT NULL DEFAULT 0,
+  gated TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_modified INTEGER NOT NULL,
+  head_sha TEXT NOT NULL DEFAULT '',
+  card_json TEXT NOT NULL DEFAULT '{}',
+  downloads INTEGER NOT NULL DEFAULT 0,
+  likes INTEGER NOT NULL DEFAULT 0,
+  next_pr INTEGER NOT NULL DEFAULT 1,
+  UNIQUE(type, ns, name)
+);
+CREATE TABLE IF NOT EXISTS repo_redirects (
+  type TEXT NOT NULL,
+  ns TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL COLLATE NOCASE,
+  uid TEXT NOT NULL,
+  PRIMARY KEY(type, ns, name)
+);
+)sql";
+
+// RAII prepared statement with typed binding helpers.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool ok() const { return stmt_ != nullptr; }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int col) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
+  }
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string error() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+UserRecord read_user(const Statement& s) {
+  return UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0,
+                    s.integer(5)};
+}
+
+TokenRecord read_token(const Statement& s) {
+  return TokenRecord{s.integer(0), s.integer(1), s.text(2),     s.text(3),
+                     s.text(4),    s.integer(5), s.integer(6), s.integer(7) != 0};
+}
+
+constexpr const char* kRepoColumns =
+    "uid, type, ns, name, private, gated, created_at, last_modified, head_sha, card_json";
+
+RepoRecord read_repo(const Statement& s) {
+  RepoRecord r;
+  r.uid = s.text(0);
+  r.type = s.text(1);
+  r.ns = s.text(2);
+  r.name = s.text(3);
+  r.is_private = s.integer(4) != 0;
+  r.gated = s.text(5);
+  r.created_at = s.integer(6);
+  r.last_modified = s.integer(7);
+  r.head_sha = s.text(8);
+  r.card_json = s.text(9);
+  return r;
+}
+
+Status step_done(Statement& s) {
+  int rc = s.step();
+  if (rc == SQLITE_DONE) return Status::ok();
+  if (rc == SQLITE_CONSTRAINT) return conflict(s.error());
+  return internal_error("database error: " + s.error());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return internal_error("cannot open database " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  std::unique_ptr<MetadataDb> out(new MetadataDb(db));
+  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
+                          "PRAGMA foreign_keys=ON;", kSchema}) {
+    if (auto st = out->exec(sql); !st) return st;
+  }
+  return out;
+}
+
+MetadataDb::~MetadataDb() { sqlite3_close(db_); }
+
+Status MetadataDb::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return internal_error("database error: " + message);
+  }
+  return Status::ok();
+}
+
+Result<UserRecord> MetadataDb::create_user(const std::string& name, const std::string& fullname,
+                                           const std::string& email, bool is_admin) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT INTO users(name, fullname, email, is_admin, created_at) VALUES(?,?,?,?,?)");
+  int64_t now = util::now_ms();
+  s.bind(1, name).bind(2, fullname).bind(3, email).bind(4, int64_t{is_admin}).bind(5, now);
+  if (auto st = step_done(s); !st) {
+    if (st.kind() == ErrorKind::kConflict) return conflict("User " + name + " already exists");
+    return st;
+  }
+  return UserRecord{sqlite3_last_insert_rowid(db_), name, fullname, email, is_admin, now};
+}
+
+std::optional<UserRecord> MetadataDb::find_user(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE name = ?");
+  s.bind(1, name);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return read_user(s);
+}
+
+std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE id = ?");
+  s.bind(1, id);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return read_user(s);
+}
+
+Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
+                                             const std::string& role, const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT INTO tokens(user_id, name, role, hash, created_at) VALUES(?,?,?,?,?)");
+  int64_t now = util::now_ms();
+  s.bind(1, user_id).bind(2, name).bind(3, role).bind(4, hash).bind(5, now);
+  if (auto st = step_done(s); !st) return st;
+  return TokenRecord{sqlite3_last_insert_rowid(db_), user_id, name, role, hash, now, 0, false};
+}
+
+std::optional<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked "
+              "FROM tokens WHERE hash = ?");
+  s.bind(1, hash);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return read_token(s);
+}
+
+void MetadataDb::touch_token(int64_t token_id, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?");
+  s.bind(1, now_ms).bind(2, token_id).bind(3, now_ms - 60000);
+  s.step();
+}
+
+Status MetadataDb::insert_repo(const RepoRecord& r) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT INTO repos(uid, type, ns, name, private, gated, created_at, last_modified, "
+              "head_sha, card_json) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, r.uid).bind(2, r.type).bind(3, r.ns).bind(4, r.name);
+  s.bind(5, int64_t{r.is_private}).bind(6, r.gated).bind(7, r.created_at);
+  s.bind(8, r.last_modified).bind(9, r.head_sha).bind(10, r.card_json);
+  if (auto st = step_done(s); !st) return st;
+  // A new repository takes over its id from any redirect left by an earlier rename.
+  Statement d(db_, "DELETE FROM repo_redirects WHERE type = ? AND ns = ? AND name = ?");
+  d.bind(1, r.type).bind(2, r.ns).bind(3, r.name);
+  return step_done(d);
+}
+
+std::optional<RepoRecord> MetadataDb::find_repo(const std::string& type, const std::string& ns,
+                                                const std::string& name) {
+  std::lock_guard lock(mutex_);
+  std::string sql =
+      std::string("SELECT ") + kRepoColumns + " FROM repos WHERE type = ? AND ns = ? AND name = ?";
+  Statement s(db_, sql.c_str());
+  s.bind(1, type).bind(2, ns).bind(3, name);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return read_repo(s);
+}
+
+std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type,
+                                                    const std::string& ns,
+                                                    const std::string& name) {
+  std::lock_guard lock(mutex_);
+  std::string sql = std::string("SELECT ") + kRepoColumns +
+                    " FROM repos WHERE uid = (SELECT uid FROM repo_redirects WHERE type = ? AND "
+                    "ns = ? AND name = ?)";
+  Statement s(db_, sql.c_str());
+  s.bind(1, type).bind(2, ns).bind(3, name);
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return read_repo(s);
+}
+
+Status MetadataDb::delete_repo(const std::string& uid) {
+  std::lock_guard lock(mutex_);
+  Statement r(db_, "DELETE FROM repo_redirects WHERE uid = ?");
+  r.bind(1, uid);
+  if (auto st = step_done(r); !st) return st;
+  Statement s(db_, "DELETE FROM repos WHERE uid = ?");
+  s.bind(1, uid);
+  return step_done(s);
+}
+
+Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns,
+                               const std::string& new_name) {
+  std::lock_guard lock(mutex_);
+  if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
+  auto rollback = [&](Status st) {
+    exec("ROLLBACK");
+    return st;
+  };
+  Statement old(db_, "SELECT type, ns, name FROM repos WHERE uid = ?");
+  old.bind(1, uid);
+  if (old.step() != SQLITE_ROW) return rollback(not_found("repository not found"));
+  std::string type = old.text(0), old_ns = old.text(1), old_name = old.text(2);
+  Statement u(db_, "UPDATE repos SET ns = ?, name = ? WHERE uid = ?");
+  u.bind(1, new_ns).bind(2, new_name).bind(3, uid);
+  if (auto st = step_done(u); !st) return rollback(st);
+  Statement clear(db_, "DELETE FROM repo_redirects WHERE type = ? AND ns = ? AND name = ?");
+  clear.bind(1, type).bind(2, new_ns).bind(3, new_name);
+  if (auto st = step_done(clear); !st) return rollback(st);
+  if (!(old_ns == new_ns && old_name == new_name)) {
+    Statement red(db_, "INSERT OR REPLACE INTO repo_redirects(type, ns, name, uid) VALUES(?,?,?,?)");
+    red.bind(1, type).bind(2, old_ns).bind(3, old_name).bind(4, uid);
+    if (auto st = step_done(red); !st) return rollback(st);
+  }
+  return exec("COMMIT");
+}
+
+Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private,
+                                        const std::string& gated) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE repos SET private = ?, gated = ? WHERE uid = ?");
+  s.bind(1, int64_t{is_private}).bind(2, gated).bind(3, uid);
+  return step_done(s);
+}
+
+Status MetadataDb::update_repo_index(const std::string& uid, const std::string& head_sha,
+                                     int64_t last_modified, const std::string& card_json) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "UPDATE repos SET head_sha = ?, last_modified = ?, card_json = ? WHERE uid = ?");
+  s.bind(1, head_sha).bind(2, last_modified).bind(3, card_json).bind(4, uid);
+  return step_done(s);
+}
+
+std::vector<RepoRecord> MetadataDb::list_repos(const RepoListQuery& q) {
+  std::lock_guard lock(mutex_);
+  std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos WHERE type = ?";
+  std::vector<std::string> params{q.type};
+  for (const auto& term : q.search) {
+    sql += " AND instr(lower(ns || '/' || name), lower(?)) > 0";
+    params.push_back(term);
+  }
+  if (!q.author.empty()) {
+    sql += " AND ns = ?";
+    params.push_back(q.author);
+  }
+  if (!q.all_private_visible) {
+    sql += " AND (private = 0";
+    for (const auto& ns : q.visible_private_namespaces) {
+      sql += " OR ns = ?";
+      params.push_back(ns);
+    }
+    sql += ")";
+  }
+  std::string order = "lower(ns || '/' || name)";
+  if (q.sort == "lastModified") order = "last_modified";
+  if (q.sort == "createdAt") order = "created_at";
+  if (q.sort == "downloads" || q.sort == "trendingScore") order = "downloads";
+  if (q.sort == "likes") order = "likes";
+  const char* dir = q.descending ? " DESC" : " ASC";
+  sql += " ORDER BY " + order + dir + ", uid" + dir + " LIMIT ? OFFSET ?";
+  Statement s(db_, sql.c_str());
+  int i = 1;
+  for (const auto& p : params) s.bind(i++, p);
+  s.bind(i, q.limit);
+  s.bind(i + 1, q.offset);
+  std::vector<RepoRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_repo(s));
+  return out;
+}
+
+Result<int64_t> MetadataDb::next_pr_number(const std::string& uid) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE repos SET next_pr = next_pr + 1 WHERE uid = ? RETURNING next_pr - 1");
+  s.bind(1, uid);
+  if (s.step() != SQLITE_ROW) return internal_error("cannot allocate a pull request number");
+  int64_t n = s.integer(0);
+  s.step();
+  return n;
+}
+
+}  // namespace vitrine::storage

@@ -1,0 +1,107 @@
+// MetadataDb: the hub's metadata in SQLite (WAL mode): users, tokens, the repository index and
+// rename redirects. The git repositories are the source of truth for content; the repo rows
+// (head sha, card data, last modified) are an index rebuilt from them on every ref change.
+// Thread-safe: one connection guarded by a mutex (SQLite serializes writers anyway).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace vitrine::storage {
+
+struct UserRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string fullname;
+  std::string email;
+  bool is_admin = false;
+  int64_t created_at = 0;  // unix ms
+};
+
+struct TokenRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string role;  // "read" | "write"
+  std::string hash;  // sha256 hex of the token
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;
+  bool revoked = false;
+};
+
+struct RepoRecord {
+  std::string uid;   // opaque, stable across renames; names the git directory
+  std::string type;  // "model" | "dataset"
+  std::string ns;
+  std::string name;
+  bool is_private = false;
+  std::string gated;  // "" (not gated), "auto", "manual"
+  int64_t created_at = 0;
+  int64_t last_modified = 0;
+  std::string head_sha;   // default branch head, for listings
+  std::string card_json;  // README front matter as JSON object text
+  std::string id() const { return ns + "/" + name; }
+};
+
+struct RepoListQuery {
+  std::string type;
+  std::vector<std::string> search;  // substrings of "ns/name", all must match
+  std::string author;
+  std::vector<std::string> visible_private_namespaces;  // private repos of these are listed
+  bool all_private_visible = false;                     // admins
+  std::string sort = "id";  // id | lastModified | createdAt | downloads | likes | trendingScore
+  bool descending = false;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+class MetadataDb {
+ public:
+  static Result<std::unique_ptr<MetadataDb>> open(const std::string& path);
+  ~MetadataDb();
+
+  Result<UserRecord> create_user(const std::string& name, const std::string& fullname,
+                                 const std::string& email, bool is_admin);
+  std::optional<UserRecord> find_user(const std::string& name);
+  std::optional<UserRecord> find_user_by_id(int64_t id);
+
+  Result<TokenRecord> create_token(int64_t user_id, const std::string& name,
+                                   const std::string& role, const std::string& hash);
+  std::optional<TokenRecord> find_token_by_hash(const std::string& hash);
+  void touch_token(int64_t token_id, int64_t now_ms);
+
+  // kConflict when a repo of that type and id (case-insensitive) exists.
+  Status insert_repo(const RepoRecord& repo);
+  std::optional<RepoRecord> find_repo(const std::string& type, const std::string& ns,
+                                      const std::string& name);
+  // The repository an old (renamed) id now points to.
+  std::optional<RepoRecord> find_redirect(const std::string& type, const std::string& ns,
+                                          const std::string& name);
+  Status delete_repo(const std::string& uid);
+  // Renames and records a redirect from the old id. kConflict if the target id exists.
+  Status rename_repo(const std::string& uid, const std::string& new_ns,
+                     const std::string& new_name);
+  Status update_repo_settings(const std::string& uid, bool is_private, const std::string& gated);
+  Status update_repo_index(const std::string& uid, const std::string& head_sha,
+                           int64_t last_modified, const std::string& card_json);
+  std::vector<RepoRecord> list_repos(const RepoListQuery& query);
+  // Allocates the next pull-request number of a repository (1, 2, ...).
+  Result<int64_t> next_pr_number(const std::string& uid);
+
+ private:
+  explicit MetadataDb(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql);
+
+  std::mutex mutex_;
+  sqlite3* db_;
+};
+
+}  // namespace vitrine::storage
