@@ -168,7 +168,9 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.body = std::string();
     return r;
   }
-  auto range = parse_range(call.request.header("Range"), size);
+  // An empty file has no satisfiable range; the clients read its size from `bytes */0`.
+  auto range = size == 0 ? Result<std::optional<ByteRange>>(std::optional<ByteRange>())
+                         : parse_range(call.request.header("Range"), size);
   if (!range) {
     close_span();
     auto e = error_response(range.status(), call.caller);
