@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what Vitrine needs from Debian 12 packages. Idempotent: only missing packages are
+# installed, and the package lists are refreshed only when something is missing.
+#   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --test   plus what the test suites need (git-lfs, node, pytest)
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache
+  libboost1.81-dev libgit2-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev libyaml-cpp-dev
+  git
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev git-lfs curl python3 python3-pytest python3-requests)
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs dependencies (build + test), builds, and runs every test: unit tests and the
+# client tests (@huggingface/hub, curl, Python requests, git) against real servers the
+# tests start themselves. Ends with CTest's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+scripts/build.sh
+if [[ -f tests/client/js/package-lock.json ]]; then
+  (cd tests/client/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+cd build
+ctest --output-on-failure --timeout 900 -j "$(nproc 2>/dev/null || echo 2)"
