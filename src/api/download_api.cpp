@@ -32,8 +32,8 @@ Result<std::optional<ByteRange>> parse_range(std::string_view header, uint64_t s
   std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
   uint64_t first = 0, last = 0;
   Status unsatisfiable(ErrorKind::kRangeNotSatisfiable,
-                       "Requested range not satisfiable: bytes=" + std::string(header) +
-                           " of " + std::to_string(size) + " bytes");
+                       "Requested range not satisfiable: bytes=" + std::string(header) + " of " +
+                           std::to_string(size) + " bytes");
   if (a.empty()) {  // suffix: last n bytes
     uint64_t n = 0;
     if (!number(b, &n)) return R();
@@ -78,22 +78,23 @@ bool looks_binary(std::string_view bytes) {
 }  // namespace
 
 http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw) {
-  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller,
-                             service::Access::kRead);
+  auto repo =
+      ctx.repos.find(target.type, target.ns, target.name, call.caller, service::Access::kRead);
   if (!repo) return error_response(repo.status(), call.caller);
   if (repo->redirected) {
     // Relative, so Python keeps its Authorization header and follows it on HEAD too.
     http::Response r;
     r.status = 307;
-    std::string location = "/" + target.type.url_prefix + repo->record.id() + "/" +
-                           (raw ? "raw" : "resolve");
+    std::string location =
+        "/" + target.type.url_prefix + repo->record.id() + "/" + (raw ? "raw" : "resolve");
     for (const auto& s : target.rest) location += "/" + util::percent_encode_component(s);
     r.headers.set("Location", location);
     r.body = std::string();
     return r;
   }
   const auto& record = repo->record;
-  if (!record.gated.empty() && !ctx.repos.can_write(record, call.caller) && !call.caller.is_admin()) {
+  if (!record.gated.empty() && !ctx.repos.can_write(record, call.caller) &&
+      !call.caller.is_admin()) {
     // Access requests arrive with accounts; until then only the owner reads a gated repo.
     std::string kind = record.type;
     auto r = error_response(
@@ -111,10 +112,12 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   auto rev = ctx.repos.resolve_segments(**git, target.rest, &consumed);
   if (!rev) return error_response(rev.status(), call.caller);
   std::string path;
-  for (size_t i = consumed; i < target.rest.size(); ++i) path += (path.empty() ? "" : "/") + target.rest[i];
+  for (size_t i = consumed; i < target.rest.size(); ++i)
+    path += (path.empty() ? "" : "/") + target.rest[i];
 
-  auto entry = path.empty() ? Result<std::optional<service::FileEntry>>(std::optional<service::FileEntry>())
-                            : ctx.repos.entry_at(**git, rev->commit, path);
+  auto entry = path.empty()
+                   ? Result<std::optional<service::FileEntry>>(std::optional<service::FileEntry>())
+                   : ctx.repos.entry_at(**git, rev->commit, path);
   if (!entry) return error_response(entry.status(), call.caller);
   if (!entry->has_value() || (*entry)->git.is_dir) {
     auto r = error_response(Status(ErrorKind::kEntryNotFound,
@@ -139,8 +142,9 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.headers.set("X-Linked-Size", std::to_string(file.lfs->size));
     auto opened = ctx.hub.blobs().open(file.lfs->oid);
     if (!opened) {
-      return error_response(internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
-                            call.caller);
+      return error_response(
+          internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
+          call.caller);
     }
     span = *opened;
     size = span->size;

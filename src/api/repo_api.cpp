@@ -31,12 +31,23 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -144,8 +155,8 @@ http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
           auto here = opened->git->entry_at(c.id, entry.git.path);
           std::string here_oid = here && here->has_value() ? (*here)->oid : "";
           if (here_oid != parent_oid) {
-            item["lastCommit"] = {{"id", c.id}, {"title", c.title},
-                                  {"date", util::iso8601_utc(c.time_ms)}};
+            item["lastCommit"] = {
+                {"id", c.id}, {"title", c.title}, {"date", util::iso8601_utc(c.time_ms)}};
             break;
           }
         }
@@ -218,8 +229,8 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
   auto r = json_response(200, out);
   r.headers.set("X-Total-Count", std::to_string(total));
   if (static_cast<size_t>((page + 1) * limit) < total) {
-    r.headers.set("Link", "<" + next_page_url(ctx, call, "p", std::to_string(page + 1)) +
-                              ">; rel=\"next\"");
+    r.headers.set(
+        "Link", "<" + next_page_url(ctx, call, "p", std::to_string(page + 1)) + ">; rel=\"next\"");
   }
   return r;
 }
@@ -235,10 +246,14 @@ http::Response refs(Context& ctx, Call& call, const service::RepoRef& repo) {
                   {"ref", ref.name},
                   {"targetCommit", ref.target}};
     };
-    if (ref.name.starts_with("refs/heads/")) branches.push_back(entry("refs/heads/"));
-    else if (ref.name.starts_with("refs/tags/")) tags.push_back(entry("refs/tags/"));
-    else if (ref.name.starts_with("refs/convert/")) converts.push_back(entry("refs/convert/"));
-    else if (ref.name.starts_with("refs/pr/")) prs.push_back(entry("refs/pr/"));
+    if (ref.name.starts_with("refs/heads/"))
+      branches.push_back(entry("refs/heads/"));
+    else if (ref.name.starts_with("refs/tags/"))
+      tags.push_back(entry("refs/tags/"));
+    else if (ref.name.starts_with("refs/convert/"))
+      converts.push_back(entry("refs/convert/"));
+    else if (ref.name.starts_with("refs/pr/"))
+      prs.push_back(entry("refs/pr/"));
   }
   json out = {{"branches", branches}, {"converts", converts}, {"tags", tags}};
   if (call.query.flag("include_prs")) out["pullRequests"] = prs;
@@ -300,9 +315,13 @@ http::Response settings(Context& ctx, Call& call, const service::RepoRef& repo) 
   }
   if (body->contains("gated")) {
     const json& g = (*body)["gated"];
-    if (g.is_boolean() && !g.get<bool>()) gated = "";
-    else if (g.is_string()) gated = g.get<std::string>();
-    else return error_response(bad_request("gated must be false, \"auto\" or \"manual\""), call.caller);
+    if (g.is_boolean() && !g.get<bool>())
+      gated = "";
+    else if (g.is_string())
+      gated = g.get<std::string>();
+    else
+      return error_response(bad_request("gated must be false, \"auto\" or \"manual\""),
+                            call.caller);
   }
   if (auto st = ctx.repos.update_settings(repo.record, is_private, gated); !st) {
     return error_response(st, call.caller);
@@ -349,8 +368,8 @@ http::Response handle_repo_create(Context& ctx, Call& call) {
       std::string ns = req.ns.empty() && call.caller.user ? call.caller.user->name : req.ns;
       auto existing = ctx.hub.db().find_repo(type->name, ns, req.name);
       std::string id = existing ? existing->id() : ns + "/" + req.name;
-      r = json_response(409, json{{"error", created.status().message()},
-                                  {"url", repo_url(ctx, *type, id)}});
+      r = json_response(
+          409, json{{"error", created.status().message()}, {"url", repo_url(ctx, *type, id)}});
       r.headers.set("X-Error-Message", "You already created this repo");
     }
     return r;
@@ -418,7 +437,8 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   }
   auto r = json_response(200, out);
   if (more) {
-    r.headers.set("Link", "<" + next_page_url(ctx, call, "cursor", std::to_string(q.offset + asked)) +
+    r.headers.set("Link", "<" +
+                              next_page_url(ctx, call, "cursor", std::to_string(q.offset + asked)) +
                               ">; rel=\"next\"");
   }
   return r;
@@ -454,7 +474,8 @@ http::Response handle_whoami(Context& ctx, Call& call) {
 http::Response handle_validate_yaml(Context& ctx, Call& call) {
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body || !body->is_object()) {
-    return json_response(400, json{{"errors", json::array({{{"message", "Malformed JSON body"}}})}});
+    return json_response(400,
+                         json{{"errors", json::array({{{"message", "Malformed JSON body"}}})}});
   }
   auto front = service::parse_front_matter(str(*body, "content"));
   if (!front.error.empty()) {
@@ -462,7 +483,8 @@ http::Response handle_validate_yaml(Context& ctx, Call& call) {
   }
   if (!front.present) {
     return json_response(
-        200, json{{"warnings", json::array({{{"message", "Empty or missing yaml metadata in repo card"}}})}});
+        200, json{{"warnings",
+                   json::array({{{"message", "Empty or missing yaml metadata in repo card"}}})}});
   }
   return json_response(200, json::object());
 }
@@ -493,7 +515,8 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
   if (keyword == "branch" && (method == "POST" || method == "DELETE")) {
     return branch(ctx, call, *repo, rest);
   }
-  if (keyword == "tag" && (method == "POST" || method == "DELETE")) return tag(ctx, call, *repo, rest);
+  if (keyword == "tag" && (method == "POST" || method == "DELETE"))
+    return tag(ctx, call, *repo, rest);
   if (keyword == "settings" && method == "PUT") return settings(ctx, call, *repo);
   if (keyword == "auth-check" && get) return json_response(200, json::object());
   if (keyword == "preupload" && method == "POST") return handle_preupload(ctx, call, *repo, rest);
@@ -504,9 +527,9 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
                "Xet storage is not available on this hub yet; set HF_HUB_DISABLE_XET=1"),
         call.caller);
   }
-  return error_response(Status(ErrorKind::kNotImplemented,
-                               "'" + keyword + "' is not implemented by this hub yet"),
-                        call.caller);
+  return error_response(
+      Status(ErrorKind::kNotImplemented, "'" + keyword + "' is not implemented by this hub yet"),
+      call.caller);
 }
 
 }  // namespace vitrine::api

@@ -13,9 +13,9 @@ namespace vitrine::api {
 nlohmann::json tree_entry_json(const service::FileEntry& entry);
 
 // Repo info. `siblings` is filled from `files` (all files of the revision) when given.
-nlohmann::json repo_info_json(Context& ctx, const storage::RepoRecord& repo,
-                              const std::string& sha, int64_t last_modified,
-                              const std::vector<service::FileEntry>* files, bool blobs);
+nlohmann::json repo_info_json(Context& ctx, const storage::RepoRecord& repo, const std::string& sha,
+                              int64_t last_modified, const std::vector<service::FileEntry>* files,
+                              bool blobs);
 
 // Keeps only the `expand` fields asked for (plus _id and id); no expand keeps everything.
 nlohmann::json apply_expand(const nlohmann::json& info, const std::vector<std::string>& expand);

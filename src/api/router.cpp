@@ -35,29 +35,45 @@ std::optional<std::vector<std::string>> split_segments(std::string_view raw) {
 
 std::string error_code_for(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kRepoNotFound: return "RepoNotFound";
-    case ErrorKind::kRevisionNotFound: return "RevisionNotFound";
-    case ErrorKind::kEntryNotFound: return "EntryNotFound";
-    default: return "";
+    case ErrorKind::kRepoNotFound:
+      return "RepoNotFound";
+    case ErrorKind::kRevisionNotFound:
+      return "RevisionNotFound";
+    case ErrorKind::kEntryNotFound:
+      return "EntryNotFound";
+    default:
+      return "";
   }
 }
 
 int http_status_for(ErrorKind kind, const service::Caller& caller) {
   switch (kind) {
-    case ErrorKind::kBadRequest: return 400;
-    case ErrorKind::kUnauthorized: return 401;
-    case ErrorKind::kForbidden: return 403;
-    case ErrorKind::kRepoNotFound: return caller.authenticated() ? 404 : 401;
+    case ErrorKind::kBadRequest:
+      return 400;
+    case ErrorKind::kUnauthorized:
+      return 401;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kRepoNotFound:
+      return caller.authenticated() ? 404 : 401;
     case ErrorKind::kRevisionNotFound:
     case ErrorKind::kEntryNotFound:
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kPreconditionFailed: return 412;
-    case ErrorKind::kPayloadTooLarge: return 413;
-    case ErrorKind::kRangeNotSatisfiable: return 416;
-    case ErrorKind::kUnprocessable: return 422;
-    case ErrorKind::kNotImplemented: return 501;
-    default: return 500;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kPreconditionFailed:
+      return 412;
+    case ErrorKind::kPayloadTooLarge:
+      return 413;
+    case ErrorKind::kRangeNotSatisfiable:
+      return 416;
+    case ErrorKind::kUnprocessable:
+      return 422;
+    case ErrorKind::kNotImplemented:
+      return 501;
+    default:
+      return 500;
   }
 }
 
@@ -84,7 +100,8 @@ std::optional<RepoTarget> web_target(const std::vector<std::string>& seg) {
 
 http::Response dispatch(Context& ctx, Call& call) {
   auto segments_opt = split_segments(call.request.path);
-  if (!segments_opt) return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);
+  if (!segments_opt)
+    return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);
   auto& seg = *segments_opt;
   const std::string& method = call.request.method;
   bool get = method == "GET" || method == "HEAD";
@@ -105,8 +122,8 @@ http::Response dispatch(Context& ctx, Call& call) {
       return handle_lfs_object(ctx, call, std::vector<std::string>(seg.begin() + 3, seg.end()));
     }
     if (area == "spaces") {
-      return error_response(Status(ErrorKind::kNotImplemented, "Spaces are not supported by this hub"),
-                            call.caller);
+      return error_response(
+          Status(ErrorKind::kNotImplemented, "Spaces are not supported by this hub"), call.caller);
     }
     if (auto type = service::repo_type_from_plural(area)) {
       if (seg.size() == 2) {
@@ -116,10 +133,23 @@ http::Response dispatch(Context& ctx, Call& call) {
       RepoTarget target{*type, seg[2], seg.size() > 3 ? seg[3] : "", {}};
       if (seg.size() > 3) target.rest.assign(seg.begin() + 4, seg.end());
       // One-segment ids (`gpt2`) exist on the Hub but not here: answer as a missing repo.
-      static const std::vector<std::string> kKeywords = {
-          "revision", "tree", "paths-info", "commit", "commits", "refs", "preupload", "branch",
-          "tag", "settings", "discussions", "auth-check", "xet-read-token", "xet-write-token",
-          "lfs-files", "super-squash", "resolve"};
+      static const std::vector<std::string> kKeywords = {"revision",
+                                                         "tree",
+                                                         "paths-info",
+                                                         "commit",
+                                                         "commits",
+                                                         "refs",
+                                                         "preupload",
+                                                         "branch",
+                                                         "tag",
+                                                         "settings",
+                                                         "discussions",
+                                                         "auth-check",
+                                                         "xet-read-token",
+                                                         "xet-write-token",
+                                                         "lfs-files",
+                                                         "super-squash",
+                                                         "resolve"};
       if (seg.size() == 3 ||
           std::find(kKeywords.begin(), kKeywords.end(), seg[3]) != kKeywords.end()) {
         return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),
@@ -143,7 +173,8 @@ http::Response dispatch(Context& ctx, Call& call) {
       }
       return error_response(not_found("Unknown LFS endpoint"), call.caller);
     }
-    if (!target->rest.empty() && (target->rest[0] == "info" || target->rest[0].starts_with("git-"))) {
+    if (!target->rest.empty() &&
+        (target->rest[0] == "info" || target->rest[0].starts_with("git-"))) {
       return error_response(
           Status(ErrorKind::kNotImplemented, "git smart HTTP is not available yet on this hub"),
           call.caller);
@@ -215,16 +246,15 @@ http::Handler make_handler(Context& ctx) {
       }
     }
     response.headers.set("X-Request-Id", request_id);
-    response.headers.set("Access-Control-Allow-Origin", request.header("Origin").empty()
-                                                            ? "*"
-                                                            : request.header("Origin"));
+    response.headers.set("Access-Control-Allow-Origin",
+                         request.header("Origin").empty() ? "*" : request.header("Origin"));
     response.headers.set("Access-Control-Expose-Headers", kExposedHeaders);
     if (!request.header("Origin").empty()) response.headers.set("Vary", "Origin");
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - started)
                        .count();
     spdlog::debug("{} {} {} {} {}us", request.remote_address, request.method, request.target,
-                 response.status, elapsed);
+                  response.status, elapsed);
     return response;
   };
 }

@@ -50,8 +50,8 @@ class LineReader {
       }
       scan_from_ = buffer_.size();
       if (buffer_.size() > max_line_) {
-        return Status(ErrorKind::kPayloadTooLarge, "A line of the commit body exceeds " +
-                                                       std::to_string(max_line_) + " bytes");
+        return Status(ErrorKind::kPayloadTooLarge,
+                      "A line of the commit body exceeds " + std::to_string(max_line_) + " bytes");
       }
       if (!body_ || body_->done()) {
         if (buffer_.empty()) return std::optional<std::string>();
@@ -131,9 +131,10 @@ http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef
   if (!body->is_object() || !body->contains("files") || !(*body)["files"].is_array()) {
     return error_response(bad_request("Expected {\"files\": [...]}"), call.caller);
   }
-  std::string attributes_text = body->contains("gitAttributes") && (*body)["gitAttributes"].is_string()
-                                    ? (*body)["gitAttributes"].get<std::string>()
-                                    : file_text(**git, rev->commit, ".gitattributes");
+  std::string attributes_text =
+      body->contains("gitAttributes") && (*body)["gitAttributes"].is_string()
+          ? (*body)["gitAttributes"].get<std::string>()
+          : file_text(**git, rev->commit, ".gitattributes");
   std::string ignore_text = body->contains("gitIgnore") && (*body)["gitIgnore"].is_string()
                                 ? (*body)["gitIgnore"].get<std::string>()
                                 : file_text(**git, rev->commit, ".gitignore");
@@ -145,7 +146,8 @@ http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef
       return error_response(bad_request("Each file needs a 'path'"), call.caller);
     }
     std::string path = f["path"];
-    uint64_t size = f.contains("size") && f["size"].is_number_unsigned() ? f["size"].get<uint64_t>() : 0;
+    uint64_t size =
+        f.contains("size") && f["size"].is_number_unsigned() ? f["size"].get<uint64_t>() : 0;
     std::string sample;
     if (f.contains("sample") && f["sample"].is_string()) {
       sample = util::base64_decode(f["sample"].get<std::string>()).value_or("");
@@ -187,10 +189,11 @@ http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& r
   bool create_pr = call.query.flag("create_pr");
   auto outcome = builder.finish(*header, revision, create_pr);
   if (!outcome) return error_response(outcome.status(), call.caller);
-  std::string base = repo_url(ctx, repo.record.type == "dataset"
-                                       ? *service::repo_type_from_name("dataset")
-                                       : *service::repo_type_from_name("model"),
-                              repo.record.id());
+  std::string base =
+      repo_url(ctx,
+               repo.record.type == "dataset" ? *service::repo_type_from_name("dataset")
+                                             : *service::repo_type_from_name("model"),
+               repo.record.id());
   json out = {{"commitOid", outcome->commit},
               {"commitUrl", base + "/commit/" + outcome->commit},
               {"hookOutput", ""},
@@ -291,8 +294,8 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
 }
 
 http::Response handle_lfs_locks(Context& ctx, Call& call, RepoTarget& target) {
-  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller,
-                             service::Access::kRead);
+  auto repo =
+      ctx.repos.find(target.type, target.ns, target.name, call.caller, service::Access::kRead);
   if (!repo) return lfs_error(repo.status(), call.caller);
   // No lock support: 501 makes git-lfs disable lock verification silently.
   return lfs_error(Status(ErrorKind::kNotImplemented, "File locking is not supported"),
@@ -322,9 +325,10 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
   if (action == "objects" && rest.size() == 3 && method == "PUT") {
     if (auto len = call.request.body ? call.request.body->content_length() : std::nullopt;
         len && *len != size) {
-      return error_response(unprocessable("Content-Length " + std::to_string(*len) +
-                                          " does not match the object size " + std::to_string(size)),
-                            call.caller);
+      return error_response(
+          unprocessable("Content-Length " + std::to_string(*len) +
+                        " does not match the object size " + std::to_string(size)),
+          call.caller);
     }
     auto st = ctx.lfs.store_object(oid, size, body_source(call.request));
     if (!st) return error_response(st, call.caller);
@@ -347,8 +351,8 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
       return error_response(bad_request("Invalid part number"), call.caller);
     }
     uint64_t part_size = part < parts ? chunk : size - (parts - 1) * chunk;
-    auto etag = ctx.lfs.store_part(oid, size, static_cast<int>(part), part_size,
-                                   body_source(call.request));
+    auto etag =
+        ctx.lfs.store_part(oid, size, static_cast<int>(part), part_size, body_source(call.request));
     if (!etag) return error_response(etag.status(), call.caller);
     auto r = json_response(200, json::object());
     r.headers.set("ETag", *etag);

@@ -1,10 +1,11 @@
 // vitrine: the command line. `serve` runs the hub; `user` and `token` administer a data
 // folder directly (with or without a running server, since SQLite handles both writers).
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
 #include "http/server.hpp"
@@ -67,7 +68,8 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   service::HubConfig config;
   serve->add_option("--data", data, "Data folder (env VITRINE_DATA)");
-  serve->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one (env VITRINE_LISTEN)");
+  serve->add_option("--listen", listen,
+                    "HOST:PORT to listen on; port 0 picks a free one (env VITRINE_LISTEN)");
   serve->add_option("--public-url", public_url,
                     "Base URL clients use (HF_ENDPOINT); default http://HOST:PORT");
   serve->add_option("--multipart-threshold", config.multipart_threshold,
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
   auto* token_create = token->add_subcommand("create", "Create a token and print it");
   std::string token_user, role = "read", token_name = "cli";
   token_create->add_option("--user", token_user, "Owner of the token")->required();
-  token_create->add_option("--role", role, "read or write")->check(CLI::IsMember({"read", "write"}));
+  token_create->add_option("--role", role, "read or write")
+      ->check(CLI::IsMember({"read", "write"}));
   token_create->add_option("--name", token_name, "A name to recognise the token by");
   token_create->add_option("--data", data, "Data folder");
 
@@ -133,8 +136,8 @@ int main(int argc, char** argv) {
   http::Server server(options, [&handler](http::Request& request) { return handler(request); });
   auto port = server.listen();
   if (!port) return fail(port.status());
-  std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                                 : options.host;
+  std::string host =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::string bound = "http://" + host + ":" + std::to_string(*port);
   config.data_dir = data;
   config.public_url = public_url.empty() ? bound : public_url;

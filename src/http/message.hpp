@@ -48,10 +48,10 @@ class BodyReader {
 };
 
 struct Request {
-  std::string method;   // upper case: GET, HEAD, POST, PUT, DELETE, OPTIONS
-  std::string target;   // as received: raw path plus query
-  std::string path;     // raw (undecoded) path, without the query
-  std::string query;    // raw query string, without '?'
+  std::string method;  // upper case: GET, HEAD, POST, PUT, DELETE, OPTIONS
+  std::string target;  // as received: raw path plus query
+  std::string path;    // raw (undecoded) path, without the query
+  std::string query;   // raw query string, without '?'
   Headers headers;
   std::string remote_address;
   BodyReader* body = nullptr;

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,7 +21,6 @@
 #include <boost/beast/http/read.hpp>
 #include <cerrno>
 #include <cstring>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 namespace vitrine::http {
@@ -199,9 +199,9 @@ std::string format_head(const Response& response, std::optional<uint64_t> length
 bool write_response(FdStream& stream, Response& response, bool head_only, bool close) {
   bool no_body_status = response.status == 304 || response.status == 204 || response.status < 200;
   if (auto* text = std::get_if<std::string>(&response.body)) {
-    std::string head = format_head(response, no_body_status ? std::nullopt
-                                                            : std::optional<uint64_t>(text->size()),
-                                   false, close);
+    std::string head =
+        format_head(response, no_body_status ? std::nullopt : std::optional<uint64_t>(text->size()),
+                    false, close);
     if (head_only || no_body_status) return stream.write_all(head);
     head += *text;  // one send for small responses
     return stream.write_all(head);

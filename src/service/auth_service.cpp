@@ -15,8 +15,7 @@ Result<storage::UserRecord> AuthService::create_user(const std::string& name, bo
   return hub_.db().create_user(name, fullname, email, is_admin);
 }
 
-Result<std::string> AuthService::create_token(const std::string& user_name,
-                                              const std::string& role,
+Result<std::string> AuthService::create_token(const std::string& user_name, const std::string& role,
                                               const std::string& token_name) {
   if (role != "read" && role != "write") return bad_request("role must be read or write");
   auto user = hub_.db().find_user(user_name);

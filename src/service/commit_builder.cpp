@@ -16,7 +16,8 @@ const std::string kHeads = "refs/heads/";
 std::string attributes_pattern(const std::string& path) {
   std::string out;
   for (char c : path) {
-    if (c == ' ') out += "[[:space:]]";
+    if (c == ' ')
+      out += "[[:space:]]";
     else if (c == '*' || c == '?' || c == '[' || c == '\\' || c == '#' || c == '!') {
       out += '\\';
       out += c;
@@ -67,8 +68,8 @@ Status CommitBuilder::add(CommitOperation op) {
   return Status::ok();
 }
 
-Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header,
-                                            const std::string& revision, bool create_pr) {
+Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const std::string& revision,
+                                            bool create_pr) {
   CommitOutcome outcome;
   std::string ref;
   std::string base;

@@ -17,7 +17,8 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   std::error_code ec;
   fs::create_directories(config.data_dir + "/repos", ec);
   if (ec) return internal_error("cannot create " + config.data_dir + ": " + ec.message());
-  while (!config.public_url.empty() && config.public_url.back() == '/') config.public_url.pop_back();
+  while (!config.public_url.empty() && config.public_url.back() == '/')
+    config.public_url.pop_back();
   auto hub = std::unique_ptr<Hub>(new Hub());
   hub->config_ = config;
   auto db = storage::MetadataDb::open(config.data_dir + "/vitrine.db");

@@ -17,12 +17,12 @@ namespace vitrine::service {
 struct HubConfig {
   std::string data_dir = "./data";
   std::string public_url = "http://127.0.0.1:8080";  // what clients put in HF_ENDPOINT
-  uint64_t multipart_threshold = 512ull << 20;   // LFS objects above this upload in parts
-  uint64_t multipart_chunk_size = 64ull << 20;   // size of each part
+  uint64_t multipart_threshold = 512ull << 20;       // LFS objects above this upload in parts
+  uint64_t multipart_chunk_size = 64ull << 20;       // size of each part
   size_t tree_page_size = 1000;
-  size_t max_json_body = 16u << 20;             // JSON request bodies
-  size_t max_commit_body = 1ull << 30;          // NDJSON commit bodies, streamed
-  size_t max_commit_line = 256u << 20;          // one NDJSON line (a base64 file)
+  size_t max_json_body = 16u << 20;     // JSON request bodies
+  size_t max_commit_body = 1ull << 30;  // NDJSON commit bodies, streamed
+  size_t max_commit_line = 256u << 20;  // one NDJSON line (a base64 file)
   uint64_t max_lfs_object = 64ull << 30;
   int64_t signed_url_ttl_seconds = 3600;
 };

@@ -17,7 +17,9 @@ constexpr const char* kDefaultBranch = "main";
 const std::string kHeads = "refs/heads/";
 const std::string kTags = "refs/tags/";
 
-Status repo_not_found() { return Status(ErrorKind::kRepoNotFound, "Repository not found"); }
+Status repo_not_found() {
+  return Status(ErrorKind::kRepoNotFound, "Repository not found");
+}
 
 std::string author_email(const Caller& caller) {
   if (caller.user && !caller.user->email.empty()) return caller.user->email;
@@ -111,7 +113,8 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   storage::RepoRecord probe;
   probe.ns = ns;
   if (!can_write(probe, caller)) {
-    return forbidden("You don't have the rights to create a " + type->name + " under the namespace " + ns);
+    return forbidden("You don't have the rights to create a " + type->name +
+                     " under the namespace " + ns);
   }
   if (hub_.db().find_repo(type->name, ns, req.name)) {
     return conflict("You already created this " + type->name + " repo: " + ns + "/" + req.name);
@@ -141,7 +144,8 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     return Status::ok();
   };
   Status st = add_file(".gitattributes", default_gitattributes(type->name == "dataset"));
-  if (st && !req.license.empty()) st = add_file("README.md", "---\nlicense: " + req.license + "\n---\n");
+  if (st && !req.license.empty())
+    st = add_file("README.md", "---\nlicense: " + req.license + "\n---\n");
   for (const auto& [path, content] : req.files) {
     if (!st) break;
     st = add_file(path, content);
@@ -153,8 +157,10 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
                                           "initial commit")
                   : Result<std::string>(tree.status());
   }
-  if (commit) st = (*git)->update_ref(kHeads + kDefaultBranch, *commit, "", "create repository");
-  else st = commit.status();
+  if (commit)
+    st = (*git)->update_ref(kHeads + kDefaultBranch, *commit, "", "create repository");
+  else
+    st = commit.status();
   if (!st) {
     std::filesystem::remove_all(hub_.git_path(repo));
     return st;
@@ -218,8 +224,7 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   return *hub_.db().find_repo(type.name, to_ns, to_name);
 }
 
-Status RepoService::update_settings(const storage::RepoRecord& repo,
-                                    std::optional<bool> is_private,
+Status RepoService::update_settings(const storage::RepoRecord& repo, std::optional<bool> is_private,
                                     std::optional<std::string> gated) {
   if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
     return bad_request("gated must be false, \"auto\" or \"manual\"");
@@ -229,9 +234,7 @@ Status RepoService::update_settings(const storage::RepoRecord& repo,
 }
 
 Result<ResolvedRevision> RepoService::resolve(storage::GitRepo& git, const std::string& rev) {
-  auto not_found = [&] {
-    return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev);
-  };
+  auto not_found = [&] { return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev); };
   if (rev.empty()) return not_found();
   std::string name = rev == "HEAD" ? std::string(kDefaultBranch) : rev;
   if (name.starts_with("refs/")) {
@@ -239,7 +242,8 @@ Result<ResolvedRevision> RepoService::resolve(storage::GitRepo& git, const std::
     return not_found();
   }
   for (const std::string& prefix : {kHeads, kTags}) {
-    if (auto target = git.ref_target(prefix + name)) return ResolvedRevision{*target, prefix + name};
+    if (auto target = git.ref_target(prefix + name))
+      return ResolvedRevision{*target, prefix + name};
   }
   if (name.size() >= 5 && name.size() <= 40 && util::is_hex(name)) {
     if (auto commit = git.find_commit(name)) return ResolvedRevision{*commit, ""};
@@ -262,8 +266,10 @@ Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
     joined += "/" + segments[i];
     std::string full = joined.starts_with("refs/") ? joined : "";
     std::vector<std::string> candidates;
-    if (!full.empty()) candidates.push_back(full);
-    else candidates = {kHeads + joined, kTags + joined};
+    if (!full.empty())
+      candidates.push_back(full);
+    else
+      candidates = {kHeads + joined, kTags + joined};
     for (const auto& candidate : candidates) {
       if (auto target = git.ref_target(candidate)) {
         best = ResolvedRevision{*target, candidate};
@@ -333,8 +339,8 @@ Status RepoService::create_branch(const storage::RepoRecord& repo, const std::st
   if (current && !overwrite) {
     return conflict("Reference refs/heads/" + branch + " already exists");
   }
-  auto st = (*git)->update_ref(kHeads + branch, target, current.value_or(""),
-                               "create branch " + branch);
+  auto st =
+      (*git)->update_ref(kHeads + branch, target, current.value_or(""), "create branch " + branch);
   if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
     return conflict("Reference refs/heads/" + branch + " already exists");
   }
@@ -368,8 +374,8 @@ Status RepoService::create_tag(const storage::RepoRecord& repo, const std::strin
     git_signature* sig = nullptr;
     if (git_object_lookup(&commit_obj, (*git)->raw(), &commit_oid, GIT_OBJECT_COMMIT) != 0 ||
         git_signature_now(&sig, author_name(caller).c_str(), author_email(caller).c_str()) != 0 ||
-        git_tag_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig, message.c_str(),
-                       0) != 0) {
+        git_tag_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig, message.c_str(), 0) !=
+            0) {
       git_object_free(commit_obj);
       git_signature_free(sig);
       if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");

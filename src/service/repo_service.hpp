@@ -83,8 +83,8 @@ class RepoService {
                                            const std::string& path, bool recursive);
 
   Status create_branch(const storage::RepoRecord& repo, const std::string& branch,
-                       const std::optional<std::string>& starting_point, bool empty,
-                       bool overwrite, const Caller& caller);
+                       const std::optional<std::string>& starting_point, bool empty, bool overwrite,
+                       const Caller& caller);
   Status delete_branch(const storage::RepoRecord& repo, const std::string& branch);
   Status create_tag(const storage::RepoRecord& repo, const std::string& revision,
                     const std::string& tag, const std::string& message, const Caller& caller);

@@ -38,8 +38,7 @@ class BlobStore {
   virtual std::optional<uint64_t> size(std::string_view oid) = 0;
   bool exists(std::string_view oid) { return size(oid).has_value(); }
   virtual Result<ObjectSpan> open(std::string_view oid) = 0;
-  virtual Result<std::unique_ptr<BlobWriter>> begin_write(std::string_view oid,
-                                                          uint64_t size) = 0;
+  virtual Result<std::unique_ptr<BlobWriter>> begin_write(std::string_view oid, uint64_t size) = 0;
 };
 
 // Objects as files under `root`/objects/ab/cd/<oid>, staged under `root`/tmp.

@@ -113,7 +113,9 @@ void init_libgit2() {
   });
 }
 
-GitRepo::~GitRepo() { git_repository_free(repo_); }
+GitRepo::~GitRepo() {
+  git_repository_free(repo_);
+}
 
 Result<std::unique_ptr<GitRepo>> GitRepo::create(const std::string& path,
                                                  const std::string& default_branch) {
@@ -167,7 +169,8 @@ std::vector<GitRef> GitRepo::list_refs() {
     std::string name = git_reference_name(ref);
     if (auto target = ref_target(name)) out.push_back({name, *target});
   }
-  std::sort(out.begin(), out.end(), [](const GitRef& a, const GitRef& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const GitRef& a, const GitRef& b) { return a.name < b.name; });
   return out;
 }
 
@@ -243,8 +246,7 @@ Result<std::optional<GitTreeEntry>> GitRepo::entry_at(const std::string& commit_
 }
 
 Result<std::vector<GitTreeEntry>> GitRepo::list_tree(const std::string& commit_id,
-                                                     const std::string& dir_path,
-                                                     bool recursive) {
+                                                     const std::string& dir_path, bool recursive) {
   auto dir = entry_at(commit_id, dir_path);
   if (!dir) return dir.status();
   if (!dir->has_value() || !(*dir)->is_dir) {
@@ -258,7 +260,7 @@ Result<std::vector<GitTreeEntry>> GitRepo::list_tree(const std::string& commit_i
   std::string prefix = dir_path.empty() ? "" : dir_path + "/";
   // Depth-first, parents before children, entries in git order.
   std::function<Status(git_tree*, const std::string&)> visit = [&](git_tree* t,
-                                                                  const std::string& base) {
+                                                                   const std::string& base) {
     size_t count = git_tree_entrycount(t);
     for (size_t i = 0; i < count; ++i) {
       const git_tree_entry* e = git_tree_entry_byindex(t, i);
@@ -379,8 +381,8 @@ Result<std::string> GitRepo::build_tree(const std::string& base_commit,
 
   // Writes dirty directories bottom-up; an emptied directory disappears (git has no empty
   // trees below the root).
-  std::function<Result<std::optional<git_oid>>(Node&)> write = [&](Node& dir)
-      -> Result<std::optional<git_oid>> {
+  std::function<Result<std::optional<git_oid>>(Node&)> write =
+      [&](Node& dir) -> Result<std::optional<git_oid>> {
     if (!dir.dirty) return std::optional<git_oid>(dir.oid);
     OwnedBuilder builder;
     if (git_treebuilder_new(builder.out(), repo_, nullptr) != 0) return git_failure("tree");
@@ -448,8 +450,7 @@ Status GitRepo::update_ref(const std::string& full_name, const std::string& new_
   OwnedRef ref;
   int rc;
   if (expected_old.empty()) {
-    rc = git_reference_create(ref.out(), repo_, full_name.c_str(), &target, 0,
-                              log_message.c_str());
+    rc = git_reference_create(ref.out(), repo_, full_name.c_str(), &target, 0, log_message.c_str());
   } else {
     git_oid old;
     if (!parse_oid(expected_old, &old)) return internal_error("bad old value " + expected_old);

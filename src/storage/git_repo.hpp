@@ -70,8 +70,8 @@ class GitRepo {
 
   Result<GitCommitInfo> commit_info(const std::string& commit_id);
   // Commits reachable from `commit_id`, newest first; `total` receives the full count.
-  Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset,
-                                         size_t limit, size_t* total);
+  Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset, size_t limit,
+                                         size_t* total);
 
   // The entry at `path` in the commit's tree; an empty path is the root directory.
   // nullopt when the path does not exist.
@@ -87,9 +87,10 @@ class GitRepo {
   // tree. kEntryNotFound when a deletion names a missing path.
   Result<std::string> build_tree(const std::string& base_commit,
                                  const std::vector<TreeChange>& changes);
-  Result<std::string> create_commit(const std::string& tree, const std::vector<std::string>& parents,
-                                    const std::string& author_name,
-                                    const std::string& author_email, const std::string& message);
+  Result<std::string> create_commit(const std::string& tree,
+                                    const std::vector<std::string>& parents,
+                                    const std::string& author_name, const std::string& author_email,
+                                    const std::string& message);
   // Compare-and-swap: moves `full_name` to `new_target` only if it currently points at
   // `expected_old` (empty: the ref must not exist). kPreconditionFailed otherwise.
   Status update_ref(const std::string& full_name, const std::string& new_target,

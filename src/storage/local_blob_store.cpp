@@ -16,7 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool valid_oid(std::string_view oid) { return util::is_lower_hex(oid, 64); }
+bool valid_oid(std::string_view oid) {
+  return util::is_lower_hex(oid, 64);
+}
 
 Status io_error(const std::string& what) {
   return internal_error(what + ": " + std::strerror(errno));

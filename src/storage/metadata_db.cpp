@@ -83,12 +83,11 @@ class Statement {
 };
 
 UserRecord read_user(const Statement& s) {
-  return UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0,
-                    s.integer(5)};
+  return UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.integer(5)};
 }
 
 TokenRecord read_token(const Statement& s) {
-  return TokenRecord{s.integer(0), s.integer(1), s.text(2),     s.text(3),
+  return TokenRecord{s.integer(0), s.integer(1), s.text(2),    s.text(3),
                      s.text(4),    s.integer(5), s.integer(6), s.integer(7) != 0};
 }
 
@@ -136,7 +135,9 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
   return out;
 }
 
-MetadataDb::~MetadataDb() { sqlite3_close(db_); }
+MetadataDb::~MetadataDb() {
+  sqlite3_close(db_);
+}
 
 Status MetadataDb::exec(const char* sql) {
   char* error = nullptr;
@@ -183,8 +184,7 @@ std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
 Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
                                              const std::string& role, const std::string& hash) {
   std::lock_guard lock(mutex_);
-  Statement s(db_,
-              "INSERT INTO tokens(user_id, name, role, hash, created_at) VALUES(?,?,?,?,?)");
+  Statement s(db_, "INSERT INTO tokens(user_id, name, role, hash, created_at) VALUES(?,?,?,?,?)");
   int64_t now = util::now_ms();
   s.bind(1, user_id).bind(2, name).bind(3, role).bind(4, hash).bind(5, now);
   if (auto st = step_done(s); !st) return st;
@@ -234,8 +234,7 @@ std::optional<RepoRecord> MetadataDb::find_repo(const std::string& type, const s
   return read_repo(s);
 }
 
-std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type,
-                                                    const std::string& ns,
+std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type, const std::string& ns,
                                                     const std::string& name) {
   std::lock_guard lock(mutex_);
   std::string sql = std::string("SELECT ") + kRepoColumns +
@@ -276,7 +275,8 @@ Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns
   clear.bind(1, type).bind(2, new_ns).bind(3, new_name);
   if (auto st = step_done(clear); !st) return rollback(st);
   if (!(old_ns == new_ns && old_name == new_name)) {
-    Statement red(db_, "INSERT OR REPLACE INTO repo_redirects(type, ns, name, uid) VALUES(?,?,?,?)");
+    Statement red(db_,
+                  "INSERT OR REPLACE INTO repo_redirects(type, ns, name, uid) VALUES(?,?,?,?)");
     red.bind(1, type).bind(2, old_ns).bind(3, old_name).bind(4, uid);
     if (auto st = step_done(red); !st) return rollback(st);
   }
@@ -294,8 +294,7 @@ Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private,
 Status MetadataDb::update_repo_index(const std::string& uid, const std::string& head_sha,
                                      int64_t last_modified, const std::string& card_json) {
   std::lock_guard lock(mutex_);
-  Statement s(db_,
-              "UPDATE repos SET head_sha = ?, last_modified = ?, card_json = ? WHERE uid = ?");
+  Statement s(db_, "UPDATE repos SET head_sha = ?, last_modified = ?, card_json = ? WHERE uid = ?");
   s.bind(1, head_sha).bind(2, last_modified).bind(3, card_json).bind(4, uid);
   return step_done(s);
 }
