@@ -164,7 +164,7 @@ hdr_line() { # summary [parentCommit]
   fi
 }
 file_line() { # path localfile
-  jq -cn --arg p "$1" --arg c "$(base64 -w0 <"$2")" '{key:"file",value:{path:$p,content:$c,encoding:"base64"}}'
+  base64 -w0 <"$2" | jq -cRs --arg p "$1" '{key:"file",value:{path:$p,content:.,encoding:"base64"}}'
 }
 lfs_line() { # path oid size
   jq -cn --arg p "$1" --arg o "$2" --argjson s "$3" '{key:"lfsFile",value:{path:$p,algo:"sha256",oid:$o,size:$s}}'
@@ -776,6 +776,245 @@ t_branches_tags() {
   eq "$(jbody '.converts | type')" array "converts"
 }
 t "branches and tags: 409 conflicts, RevisionNotFound, main undeletable, refs listing" t_branches_tags
+
+# ---------------------------------------------------------------- more contract corners
+t_gated() {
+  create_repo hdr-gated
+  status_is 200
+  req PUT "/api/models/alice/hdr-gated/settings" -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{"gated":"auto"}'
+  status_is 200
+  jq -e . <"$B" >/dev/null || fail "settings must answer JSON"
+  req GET "/api/models/alice/hdr-gated"
+  status_is 200
+  eq "$(jbody .gated)" auto "gated in model info"
+  req GET "/api/models/alice/hdr-gated/tree/main"
+  status_is 200
+  req GET "/alice/hdr-gated/resolve/main/.gitattributes"
+  err_is 401 GatedRepo
+  match "$(jbody .error)" 'Access to model alice/hdr-gated is restricted and you are not in the authorized list' "gated message"
+  req GET "/alice/hdr-gated/resolve/main/.gitattributes" -H "$(auth "$BOB")"
+  err_is 403 GatedRepo
+  req GET "/alice/hdr-gated/resolve/main/.gitattributes" -H "$(auth "$TOK")"
+  status_is 200
+  req PUT "/api/models/alice/hdr-gated/settings" -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{"gated":false}'
+  status_is 200
+  req GET "/alice/hdr-gated/resolve/main/.gitattributes"
+  status_is 200
+}
+t "gated repo: metadata/tree readable; resolve 401 anonymous / 403 other user with GatedRepo" t_gated
+
+t_encoded_paths() {
+  printf 'odd\n' >"$WORK/f/odd.txt"
+  commit "$R" main "" "$(hdr_line 'odd names')" "$(file_line 'sp ace/a b?c%,d:e.txt' "$WORK/f/odd.txt")" \
+    "$(file_line 'deep/er/x.txt' "$WORK/f/odd.txt")"
+  status_is 200
+  # Python: quote(path) keeps '/', encodes ' ', '?', '%', ',', ':'
+  req GET "/$R/resolve/main/sp%20ace/a%20b%3Fc%25%2Cd%3Ae.txt"
+  status_is 200
+  body_is_file "$WORK/f/odd.txt"
+  # Python tree: the path is one segment with %2F
+  req GET "/api/models/$R/tree/main/deep%2Fer?recursive=False&expand=False"
+  status_is 200
+  eq "$(jbody '[.[].path] | join(",")')" "deep/er/x.txt" "tree with %2F path"
+  req GET "/api/models/$R/tree/main/deep/er"
+  status_is 200
+  eq "$(jbody '[.[].path] | join(",")')" "deep/er/x.txt" "tree with raw path"
+  req GET "/api/models/$R/tree/main/sp%20ace"
+  status_is 200
+  eq "$(jbody '.[0].path')" 'sp ace/a b?c%,d:e.txt' "tree entry with odd characters"
+  # case-insensitive repo id
+  req GET "/ALICE/HDR-MODEL/resolve/main/hello.txt"
+  status_is 200
+  body_is_file "$WORK/f/hello.txt"
+}
+t "percent-encoded paths (Python quote), %2F tree paths, case-insensitive ids" t_encoded_paths
+
+t_python_style() {
+  req POST /api/repos/create -H "$(auth "$TOK")" -H 'Content-Type: application/json' \
+    --data '{"name":"hdr-py","organization":null,"private":true}'
+  status_is 200
+  eq "$(jbody .url)" "$BASE/alice/hdr-py" "url (organization null → token owner)"
+  req GET /api/models/alice/hdr-py
+  status_is 401
+  req POST /api/repos/create -H "$(auth "$TOK")" -H 'Content-Type: application/json' \
+    --data '{"name":"hdr-py2","organization":"alice","visibility":"private","type":"model"}'
+  status_is 200
+  req GET /api/models/alice/hdr-py2
+  status_is 401
+  req GET "/api/models/$R/tree/main?recursive=True&expand=False"
+  status_is 200
+  req_all "/api/models/$R/tree/main?recursive=True&expand=False"
+  jq -e 'map(.path) | index("dir/a.txt") != null' <"$B" >/dev/null || fail "recursive=True must recurse"
+  req GET "/api/models/$R?blobs=true" -H "$(auth "$TOK")"
+  status_is 200
+  eq "$(jbody '.siblings | map(select(.rfilename=="blob.bin"))[0].lfs.sha256')" "$BLOB_OID" "siblings lfs.sha256 with blobs=true"
+  eq "$(jbody '.siblings | map(select(.rfilename=="blob.bin"))[0].size')" "$BLOB_SIZE" "siblings size"
+  eq "$(jbody '.siblings | map(select(.rfilename=="hello.txt"))[0].blobId')" "$GITSHA_HELLO" "siblings blobId"
+  match "$(jbody .lastModified)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$' "lastModified format"
+  match "$(jbody .createdAt)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$' "createdAt format"
+  req GET "/api/models/$R?expand=sha&expand=private"
+  status_is 200
+  eq "$(jbody 'keys | sort | join(",")')" "_id,id,private,sha" "expand returns only the asked fields plus _id and id"
+  req GET "/api/models/$R/auth-check" -H "$(auth "$TOK")"
+  status_is 200
+  req GET "/api/models/alice/hdr-private/auth-check" -H "$(auth "$BOB")"
+  err_is 404 RepoNotFound
+}
+t "Python-style requests: organization null, private/visibility, True booleans, blobs=true, expand, auth-check" t_python_style
+
+t_commit_errors() {
+  commit "alice/nope" main "" "$(hdr_line x)" "$(file_line x.txt "$WORK/f/hello.txt")"
+  err_is 404 RepoNotFound
+  eq "$(jbody .error)" "Repository not found" "message"
+  req POST "/api/models/alice/nope/preupload/main" -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{"files":[]}'
+  err_is 404 RepoNotFound
+  commit "$R" no-such-branch "" "$(hdr_line x)" "$(file_line x.txt "$WORK/f/hello.txt")"
+  err_is 404 RevisionNotFound
+  commit "$R" no-such-branch "?create_pr=1" "$(hdr_line x)" "$(file_line x.txt "$WORK/f/hello.txt")"
+  err_is 404 RevisionNotFound
+  commit "$R" "$SHA1" "?create_pr=1" "$(hdr_line x)" "$(file_line x.txt "$WORK/f/hello.txt")"
+  err_is 404 RevisionNotFound
+  commit "$R" main "" "$(hdr_line x)" '{"key":"deletedFile","value":{"path":"never-there.txt"}}'
+  err_is 404 EntryNotFound
+  req DELETE /api/repos/delete -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{"name":"nope","organization":"alice","type":"model"}'
+  err_is 404 RepoNotFound
+}
+t "commit/preupload/delete errors: RepoNotFound, RevisionNotFound (missing branch, create_pr on oid), EntryNotFound" t_commit_errors
+
+t_commit_ops() {
+  local before after
+  before="$(main_sha "$R")"
+  # lfsFile without size (server-side copy): size comes from the stored object
+  commit "$R" main "" "$(hdr_line 'copy lfs')" "$(jq -cn --arg o "$BLOB_OID" '{key:"lfsFile",value:{path:"copy/blob.bin",algo:"sha256",oid:$o}}')" \
+    "$(jq -cn '{key:"file",value:{path:"utf8.txt",content:"plain text\n",encoding:"utf-8"}}')"
+  status_is 200
+  req GET "/$R/resolve/main/copy/blob.bin"
+  status_is 200
+  hdr_is X-Linked-Size "$BLOB_SIZE"
+  body_is_file "$WORK/f/blob.bin"
+  req GET "/$R/resolve/main/utf8.txt"
+  status_is 200
+  eq "$(body)" "plain text" "utf-8 encoded file"
+  # deletedFile on a folder deletes the folder; deletedFolder with a trailing slash
+  commit "$R" main "" "$(hdr_line 'del folders')" '{"key":"deletedFile","value":{"path":"copy"}}' '{"key":"deletedFolder","value":{"path":"deep/"}}'
+  status_is 200
+  req GET "/$R/resolve/main/copy/blob.bin"
+  err_is 404 EntryNotFound
+  req GET "/$R/resolve/main/deep/er/x.txt"
+  err_is 404 EntryNotFound
+  after="$(main_sha "$R")"
+  [ "$before" != "$after" ] || fail "main should have moved"
+}
+t "commit ops: lfsFile without size, utf-8 encoding, deletedFile on folder, deletedFolder" t_commit_ops
+
+t_big_bodies() {
+  # A 9 MiB regular file inside one NDJSON commit (the contract asks for ~150 MB bodies).
+  head -c $((9 * 1024 * 1024)) /dev/urandom >"$WORK/f/big9.dat"
+  commit "$R" main "" "$(hdr_line 'big regular')" "$(file_line big9.dat "$WORK/f/big9.dat")"
+  status_is 200
+  req GET "/$R/resolve/main/big9.dat"
+  status_is 200
+  body_is_file "$WORK/f/big9.dat"
+  # A 24 MiB LFS object through a basic PUT (this server runs without multipart flags).
+  head -c $((24 * 1024 * 1024)) /dev/urandom >"$WORK/f/big24.bin"
+  lfs_upload "$R" "$WORK/f/big24.bin" || fail "24 MiB LFS upload: $STATUS $(cat "$WORK/put.status" 2>/dev/null)"
+  commit "$R" main "" "$(hdr_line 'big lfs')" "$(lfs_line big24.bin "$(sha256 "$WORK/f/big24.bin")" $((24 * 1024 * 1024)))"
+  status_is 200
+  req GET "/$R/resolve/main/big24.bin"
+  status_is 200
+  body_is_file "$WORK/f/big24.bin"
+  req GET "/$R/resolve/main/big24.bin" -H 'Range: bytes=20000000-20000009'
+  status_is 206
+  dd if="$WORK/f/big24.bin" of="$WORK/slice10" bs=10 skip=2000000 count=1 status=none
+  body_is_file "$WORK/slice10"
+  rm -f "$WORK/f/big9.dat" "$WORK/f/big24.bin"
+}
+t "large bodies: 9 MiB regular file in NDJSON, 24 MiB basic LFS PUT, ranged read far in" t_big_bodies
+
+t_ref_errors() {
+  req POST "/api/models/$R/branch/refs%2Fpr%2F5" -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{}'
+  status_is 400
+  match "$(jbody .error)" 'Invalid reference for a branch' "message"
+  req DELETE "/api/models/$R/branch/no-such-branch" -H "$(auth "$TOK")"
+  [[ "$STATUS" =~ ^4 ]] || fail "delete missing branch: $STATUS"
+  match "$(jbody .error)" 'Invalid rev id' "message"
+  req DELETE "/api/models/$R/branch/v1.0" -H "$(auth "$TOK")"
+  [[ "$STATUS" =~ ^4 ]] || fail "delete a tag as branch: $STATUS"
+  match "$(jbody .error)" 'Invalid rev id' "message"
+  req POST "/api/models/$R/tag/main" -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{"tag":"invalid tag"}'
+  status_is 400
+  req POST "/api/models/$R/branch/v1.0" -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{}'
+  status_is 200
+  req DELETE "/api/models/$R/branch/v1.0" -H "$(auth "$TOK")"
+  status_is 200
+  req GET "/$R/resolve/v1.0/hello.txt"
+  status_is 200
+  req POST /api/repos/create -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data '{"name":"a--b","organization":"alice","type":"model"}'
+  [[ "$STATUS" =~ ^4 ]] || fail "name with -- must be refused: $STATUS"
+  create_repo hdr-mv-target
+  req POST /api/repos/move -H "$(auth "$TOK")" -H 'Content-Type: application/json' --data "{\"fromRepo\":\"$R\",\"toRepo\":\"alice/hdr-mv-target\",\"type\":\"model\"}"
+  [[ "$STATUS" =~ ^4 ]] || fail "move onto an existing repo: $STATUS"
+  match "$(jbody .error)" 'A model repository called .* already exists' "message"
+}
+t "branch/tag/name errors: refs/pr/5, Invalid rev id, invalid tag, branch named like a tag, --, move conflict" t_ref_errors
+
+t_lfs_batch_errors() {
+  req POST "/$R.git/info/lfs/objects/batch" -H 'Accept: application/vnd.git-lfs+json' -H 'Content-Type: application/vnd.git-lfs+json' \
+    --data '{"operation":"download","transfers":["basic"],"objects":[{"oid":"0000000000000000000000000000000000000000000000000000000000000000","size":3}]}'
+  status_is 200
+  eq "$(jbody '.objects[0].error.code')" 404 "per-object 404 for a missing object"
+  eq "$(jbody '.objects[0].size')" 3 "size echoed"
+  req POST "/$R.git/info/lfs/objects/batch" -H 'Accept: application/vnd.git-lfs+json' -H 'Content-Type: application/vnd.git-lfs+json' \
+    --data "{\"operation\":\"download\",\"transfers\":[\"basic\"],\"objects\":[{\"oid\":\"$BLOB_OID\",\"size\":$BLOB_SIZE}]}"
+  status_is 200
+  local href; href="$(jbody '.objects[0].actions.download.href')"
+  match "$href" "^$BASE/" "download href"
+  local hdrs=(); while IFS= read -r line; do [ -n "$line" ] && hdrs+=(-H "$line"); done < <(jq -r '.objects[0].actions.download.header // {} | to_entries[] | "\(.key): \(.value)"' <"$B")
+  curl -sS "${hdrs[@]}" -o "$WORK/lfsdl.bin" "$href"
+  cmp -s "$WORK/lfsdl.bin" "$WORK/f/blob.bin" || fail "LFS download action bytes differ"
+  req POST "/alice/hdr-private.git/info/lfs/objects/batch" -H 'Content-Type: application/vnd.git-lfs+json' \
+    --data '{"operation":"download","objects":[]}'
+  status_is 401
+  hdr_present LFS-Authenticate
+  req POST "/alice/hdr-private.git/info/lfs/objects/batch" -H "$(auth "$BOB")" -H 'Content-Type: application/vnd.git-lfs+json' \
+    --data '{"operation":"download","objects":[]}'
+  status_is 404
+}
+t "LFS batch download: per-object 404, download action, 401 + LFS-Authenticate, 404 for hidden repo" t_lfs_batch_errors
+
+t_cors() {
+  req OPTIONS "/api/models/$R" -H 'Origin: http://example.test' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization,range'
+  [[ "$STATUS" =~ ^2 ]] || fail "preflight: $STATUS"
+  hdr_present Access-Control-Allow-Origin
+  req GET "/$R/resolve/main/hello.txt" -H 'Origin: http://example.test'
+  status_is 200
+  local e; e="$(hdr Access-Control-Expose-Headers | tr 'A-Z' 'a-z')"
+  for h in x-repo-commit x-linked-etag x-linked-size etag content-range link x-error-code x-request-id x-total-count; do
+    [[ ",$(echo "$e" | tr -d ' ')," == *",$h,"* ]] || fail "Access-Control-Expose-Headers lacks $h: '$e'"
+  done
+}
+t "CORS: preflight and exposed headers" t_cors
+
+t_empty_commit() {
+  create_repo hdr-empty-commit
+  status_is 200
+  printf 'keep me\n' >"$WORK/f/keep.txt"
+  commit alice/hdr-empty-commit main "" "$(hdr_line 'add keep')" "$(file_line keep.txt "$WORK/f/keep.txt")"
+  status_is 200
+  local before; before="$(main_sha alice/hdr-empty-commit)"
+  commit alice/hdr-empty-commit main "" "$(hdr_line 'no operations')"
+  if [[ "$STATUS" =~ ^4 ]]; then
+    eq "$(main_sha alice/hdr-empty-commit)" "$before" "refused empty commit must not move main"
+  else
+    status_is 200
+  fi
+  req_all "/api/models/alice/hdr-empty-commit/tree/main"
+  eq "$(jbody '[.[].path] | sort | join(",")')" ".gitattributes,keep.txt" "tree after a commit without operations"
+  req GET "/alice/hdr-empty-commit/resolve/main/keep.txt"
+  status_is 200
+  body_is_file "$WORK/f/keep.txt"
+}
+t "commit with a header and no operations keeps the tree (or is refused)" t_empty_commit
 
 t_request_id_everywhere() {
   if [ -s "$NOREQID" ]; then
