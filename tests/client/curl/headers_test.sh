@@ -1016,6 +1016,35 @@ t_empty_commit() {
 }
 t "commit with a header and no operations keeps the tree (or is refused)" t_empty_commit
 
+t_concurrent_commits() {
+  create_repo hdr-race
+  status_is 200
+  local i n=8 ok=0
+  for i in $(seq $n); do
+    printf 'writer %s\n' "$i" >"$WORK/f/w$i.txt"
+    printf '%s\n' "$(hdr_line "writer $i")" "$(file_line "w$i.txt" "$WORK/f/w$i.txt")" >"$WORK/race$i.ndjson"
+  done
+  for i in $(seq $n); do
+    curl -sS -o "$WORK/race$i.out" -w '%{http_code}' -X POST -H "$(auth "$TOK")" -H 'Content-Type: application/x-ndjson' \
+      --data-binary @"$WORK/race$i.ndjson" "$BASE/api/models/alice/hdr-race/commit/main" >"$WORK/race$i.status" &
+  done
+  wait
+  req_all "/api/models/alice/hdr-race/tree/main"
+  for i in $(seq $n); do
+    local st; st="$(cat "$WORK/race$i.status")"
+    if [ "$st" = 200 ]; then
+      ok=$((ok + 1))
+      jq -e --arg p "w$i.txt" 'map(.path) | index($p) != null' <"$B" >/dev/null || fail "commit $i answered 200 but w$i.txt is missing (lost update)"
+    else
+      [[ "$st" =~ ^(409|412|429|503)$ ]] || fail "concurrent commit $i: status $st $(head -c 200 "$WORK/race$i.out")"
+    fi
+  done
+  [ "$ok" -ge 1 ] || fail "no concurrent commit succeeded"
+  req GET "/api/models/alice/hdr-race/commits/main"
+  hdr_is X-Total-Count "$((ok + 1))"
+}
+t "concurrent commits to one branch: no lost updates" t_concurrent_commits
+
 t_request_id_everywhere() {
   if [ -s "$NOREQID" ]; then
     fail "responses without X-Request-Id: $(sort -u "$NOREQID" | head -10 | tr '\n' ';')"

@@ -223,6 +223,45 @@ test("uploadFiles: multipart LFS upload above the server's threshold", async (t)
 	assert.equal(info.size, size);
 });
 
+test("multipart: size an exact multiple of the chunk size; re-upload of a stored object", async () => {
+	assert.ok(srv.multipart, "server refused the --multipart-* flags");
+	const b = randomBuffer(6 * MULTIPART_CHUNK);
+	const rec = recordingFetch();
+	await upload([["big/exact.safetensors", b]], { fetch: rec.fetch });
+	files.set("big/exact.safetensors", b);
+	const batch = rec.log.find((e) => e.url.endsWith("/info/lfs/objects/batch"));
+	const header = batch.json.objects[0].actions?.upload?.header;
+	assert.equal(Object.keys(header ?? {}).filter((k) => /^[0-9]+$/.test(k)).length, 6, "exactly size/chunk parts");
+	assertBytesEqual(await download("big/exact.safetensors"), b, "big/exact.safetensors");
+	// Same content under another name: already stored, no actions, no PUTs.
+	const rec2 = recordingFetch();
+	await upload([["big/exact-again.safetensors", b]], { fetch: rec2.fetch });
+	files.set("big/exact-again.safetensors", b);
+	const batch2 = rec2.log.find((e) => e.url.endsWith("/info/lfs/objects/batch"));
+	assert.equal(batch2.json.objects[0].actions, undefined);
+	assert.equal(rec2.log.filter((e) => e.method === "PUT").length, 0);
+	assertBytesEqual(await download("big/exact-again.safetensors"), b, "big/exact-again.safetensors");
+});
+
+test("many files in one commit (150, preupload chunks of 100) and non-ASCII / spaced paths", async () => {
+	const add = [];
+	for (let i = 0; i < 150; i++) add.push([`many/f${String(i).padStart(3, "0")}.txt`, Buffer.from(`file ${i}\n`)]);
+	add.push(["dossier é/ñame 1 (v2).txt", Buffer.from("unicode path\n")]);
+	add.push(["dossier é/poids [1].bin", randomBuffer(4096)]);
+	const res = await upload(add, { commitTitle: "many files" });
+	assert.match(res.commit.oid, HEX40);
+	for (const [p, b] of add) files.set(p, b);
+	const listed = await tree({ path: "many" });
+	assert.equal(listed.length, 150, "listFiles must page through all 150 entries");
+	assert.equal(new Set(listed.map((e) => e.path)).size, 150, "no duplicates across pages");
+	assertBytesEqual(await download("many/f149.txt"), files.get("many/f149.txt"), "many/f149.txt");
+	assertBytesEqual(await download("dossier é/ñame 1 (v2).txt"), files.get("dossier é/ñame 1 (v2).txt"), "unicode regular");
+	assertBytesEqual(await download("dossier é/poids [1].bin"), files.get("dossier é/poids [1].bin"), "unicode LFS");
+	const sub = await tree({ path: "dossier é" });
+	assert.deepEqual(sub.map((e) => e.path).sort(), ["dossier é/poids [1].bin", "dossier é/ñame 1 (v2).txt"]);
+	assert.equal(await hub.fileExists({ hubUrl, accessToken: alice, repo, path: "dossier é/ñame 1 (v2).txt" }), true);
+});
+
 test("downloadFile: ranged reads via Blob.slice (206 + Content-Range) and fileDownloadInfo", async () => {
 	const b = files.get("weights.bin");
 	const rec = recordingFetch();

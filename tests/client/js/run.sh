@@ -4,6 +4,11 @@
 # VITRINE_BIN: path of the server binary (default: build/vitrine under the repository root).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Test files given as arguments are taken relative to the caller's directory.
+args=()
+for a in "$@"; do
+  case "$a" in /*) args+=("$a") ;; *) args+=("$PWD/$a") ;; esac
+done
 cd "$here"
 
 if ! command -v node >/dev/null 2>&1; then
@@ -30,8 +35,8 @@ fi
 export VITRINE_BIN="$bin"
 
 files=()
-if [ "$#" -gt 0 ]; then
-  files=("$@")
+if [ "${#args[@]}" -gt 0 ]; then
+  files=("${args[@]}")
 else
   for f in ./*.test.mjs; do files+=("$f"); done
 fi
