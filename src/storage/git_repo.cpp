@@ -384,6 +384,7 @@ Result<std::string> GitRepo::build_tree(const std::string& base_commit,
   std::function<Result<std::optional<git_oid>>(Node&)> write =
       [&](Node& dir) -> Result<std::optional<git_oid>> {
     if (!dir.dirty) return std::optional<git_oid>(dir.oid);
+    if (auto st = load(dir); !st) return st;  // e.g. the root of a commit without changes
     OwnedBuilder builder;
     if (git_treebuilder_new(builder.out(), repo_, nullptr) != 0) return git_failure("tree");
     for (auto& [name, child] : dir.children) {

@@ -142,3 +142,16 @@ TEST_F(GitRepoTest, FindsCommitsByAbbreviatedId) {
 
 }  // namespace
 }  // namespace vitrine::storage
+
+namespace vitrine::storage {
+namespace {
+
+TEST_F(GitRepoTest, ACommitWithoutChangesKeepsTheTree) {
+  auto c1 = commit_files("", {{"a.txt", "A"}, {"d/b.txt", "B"}});
+  auto tree = repo_->build_tree(c1, {});
+  ASSERT_TRUE(tree.is_ok());
+  EXPECT_EQ(*tree, repo_->commit_info(c1)->tree);
+}
+
+}  // namespace
+}  // namespace vitrine::storage
