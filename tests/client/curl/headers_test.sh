@@ -1045,6 +1045,28 @@ t_concurrent_commits() {
 }
 t "concurrent commits to one branch: no lost updates" t_concurrent_commits
 
+t_lfs_href_binding() {
+  printf 'abc-%s' "$RANDOM$RANDOM" >"$WORK/f/h1.bin"; printf 'xyz-%s' "$RANDOM$RANDOM" >"$WORK/f/h2.bin"
+  local o1 o2 s1 href code
+  o1="$(sha256 "$WORK/f/h1.bin")"; o2="$(sha256 "$WORK/f/h2.bin")"; s1="$(fsize "$WORK/f/h1.bin")"
+  lfs_batch "$R" "$o1" "$s1"
+  status_is 200
+  href="$(jbody '.objects[0].actions.upload.href')"
+  code="$(curl -sS -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$WORK/f/h2.bin" "${href//$o1/$o2}")"
+  [[ "$code" =~ ^4 ]] || fail "href re-targeted to another oid: $code, expected 4xx"
+  printf 'extra' >>"$WORK/f/h1.bin.more"; cat "$WORK/f/h1.bin" "$WORK/f/h1.bin.more" >"$WORK/f/h1.long"
+  code="$(curl -sS -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$WORK/f/h1.long" "$href")"
+  [[ "$code" =~ ^4 ]] || fail "PUT longer than the declared size: $code, expected 4xx"
+  code="$(curl -sS -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$WORK/f/h1.bin" "$href")"
+  [[ "$code" =~ ^2 ]] || fail "PUT with the right content: $code"
+  req POST "/$R.git/info/lfs/objects/batch" -H "$(auth "$TOK")" -H 'Content-Type: application/vnd.git-lfs+json' \
+    --data "{\"operation\":\"download\",\"objects\":[{\"oid\":\"$o2\",\"size\":3}]}"
+  eq "$(jbody '.objects[0].error.code')" 404 "the re-targeted object must not exist"
+  commit "$R" main "" "$(hdr_line 'wrong size')" "$(lfs_line h1.bin "$o1" 999)"
+  [[ "$STATUS" =~ ^4 ]] || fail "lfsFile with a wrong size: $STATUS"
+}
+t "LFS upload href is bound to its oid; oversize PUT and wrong lfsFile size refused" t_lfs_href_binding
+
 t_request_id_everywhere() {
   if [ -s "$NOREQID" ]; then
     fail "responses without X-Request-Id: $(sort -u "$NOREQID" | head -10 | tr '\n' ';')"
