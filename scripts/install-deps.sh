@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libgit2-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
-  libcli11-dev libspdlog-dev libyaml-cpp-dev
+  libcli11-dev libspdlog-dev libyaml-cpp-dev zlib1g-dev
   git
 )
 if [[ "${1:-}" == "--test" ]]; then

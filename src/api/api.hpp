@@ -9,6 +9,7 @@
 
 #include "http/message.hpp"
 #include "service/auth_service.hpp"
+#include "service/git_transport.hpp"
 #include "service/hub.hpp"
 #include "service/lfs_service.hpp"
 #include "service/repo_service.hpp"
@@ -17,11 +18,12 @@
 namespace vitrine::api {
 
 struct Context {
-  explicit Context(service::Hub& h) : hub(h), auth(h), repos(h), lfs(h) {}
+  explicit Context(service::Hub& h) : hub(h), auth(h), repos(h), lfs(h), git(h) {}
   service::Hub& hub;
   service::AuthService auth;
   service::RepoService repos;
   service::LfsService lfs;
+  service::GitTransport git;
 };
 
 // One request as the handlers see it.
@@ -62,6 +64,9 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target);
 
 // Downloads (download_api.cpp): /{prefix}{ns}/{name}/resolve|raw/{rev}/{path}.
 http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw);
+
+// git smart HTTP (git/smart_http.cpp): rest is info/refs, git-upload-pack or git-receive-pack.
+http::Response handle_git(Context& ctx, Call& call, RepoTarget& target);
 
 // Uploads (upload_api.cpp).
 http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef& repo,

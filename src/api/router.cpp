@@ -175,9 +175,8 @@ http::Response dispatch(Context& ctx, Call& call) {
     }
     if (!target->rest.empty() &&
         (target->rest[0] == "info" || target->rest[0].starts_with("git-"))) {
-      return error_response(
-          Status(ErrorKind::kNotImplemented, "git smart HTTP is not available yet on this hub"),
-          call.caller);
+      if (target->name.ends_with(".git")) target->name.resize(target->name.size() - 4);
+      return handle_git(ctx, call, *target);
     }
     if (!target->rest.empty() && (target->rest[0] == "resolve" || target->rest[0] == "raw") &&
         get) {

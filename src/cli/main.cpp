@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "api/api.hpp"
+#include "cli/commands.hpp"
 #include "http/server.hpp"
 #include "service/auth_service.hpp"
 #include "service/hub.hpp"
@@ -101,7 +103,13 @@ int main(int argc, char** argv) {
   token_create->add_option("--name", token_name, "A name to recognise the token by");
   token_create->add_option("--data", data, "Data folder");
 
+  auto* hook = app.add_subcommand("hook", "Git hooks (run by git during pushes, not by people)");
+  hook->require_subcommand(1);
+  auto* pre_receive = hook->add_subcommand("pre-receive", "Check a push before its refs move");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (pre_receive->parsed()) return cli::run_pre_receive_hook();
 
   if (user_create->parsed()) {
     auto hub = open_hub(data);
@@ -141,6 +149,8 @@ int main(int argc, char** argv) {
   std::string bound = "http://" + host + ":" + std::to_string(*port);
   config.data_dir = data;
   config.public_url = public_url.empty() ? bound : public_url;
+  std::error_code ec;
+  config.executable_path = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   auto opened = service::Hub::open(config);
   if (!opened) return fail(opened.status());
   hub = std::move(*opened);

@@ -25,6 +25,8 @@ struct HubConfig {
   size_t max_commit_line = 256u << 20;  // one NDJSON line (a base64 file)
   uint64_t max_lfs_object = 64ull << 30;
   int64_t signed_url_ttl_seconds = 3600;
+  uint64_t max_push_body = 64ull << 30;  // git request bodies (packs), spooled to disk
+  std::string executable_path;           // this binary, for git hooks (`vitrine hook pre-receive`)
 };
 
 // Who is calling. An anonymous caller has no user; a bad token is remembered so that write

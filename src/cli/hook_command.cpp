@@ -1,0 +1,47 @@
+// The pre-receive hook: opens the repository as git hands it over (pushed objects still in
+// quarantine, through GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES) and applies
+// the push policy.
+#include <git2.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "service/push_policy.hpp"
+#include "storage/git_repo.hpp"
+
+namespace vitrine::cli {
+
+int run_pre_receive_hook() {
+  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  const char* data = std::getenv("VITRINE_DATA");
+  if (!data || !*data) {
+    std::cerr << "vitrine: push refused: hook run outside vitrine (VITRINE_DATA unset)\n";
+    return 1;
+  }
+  auto updates = service::parse_ref_updates(input);
+  if (!updates) {
+    std::cerr << "vitrine: push refused: " << updates.status().message() << "\n";
+    return 1;
+  }
+  storage::init_libgit2();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) != 0) {
+    std::cerr << "vitrine: push refused: cannot open repository: " << storage::git_error_message()
+              << "\n";
+    return 1;
+  }
+  auto blobs = storage::make_local_blob_store(std::string(data) + "/lfs");
+  const char* admin = std::getenv("VITRINE_PUSH_ADMIN");
+  auto st = service::check_push(repo, *blobs, *updates, admin && std::string(admin) == "1");
+  git_repository_free(repo);
+  if (!st) {
+    std::cerr << "vitrine: push refused: " << st.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace vitrine::cli
