@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
   auto opened = service::Hub::open(config);
   if (!opened) return fail(opened.status());
   hub = std::move(*opened);
+  hub->recover_after_crash();
   context = std::make_unique<api::Context>(*hub);
   handler = api::make_handler(*context);
   g_server = &server;

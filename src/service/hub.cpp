@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 
@@ -43,6 +45,27 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   }
   storage::init_libgit2();
   return hub;
+}
+
+void Hub::recover_after_crash() {
+  std::error_code ec;
+  size_t removed = 0;
+  for (fs::recursive_directory_iterator it(config_.data_dir + "/repos", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto& path = it->path();
+    if (path.extension() == ".lock" && it->is_regular_file(ec)) {
+      fs::remove(path, ec);
+      ++removed;
+    }
+  }
+  for (const char* dir : {"/lfs/tmp"}) {
+    for (fs::directory_iterator it(config_.data_dir + dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      fs::remove_all(it->path(), ec);
+      ++removed;
+    }
+  }
+  if (removed > 0) spdlog::warn("recovered after an unclean stop: removed {} stale files", removed);
 }
 
 std::string Hub::git_path(const storage::RepoRecord& repo) const {

@@ -44,6 +44,11 @@ class Hub {
  public:
   static Result<std::unique_ptr<Hub>> open(HubConfig config);
 
+  // Cleans up after a killed server: stale git lock files (a ref lock left by a crash would
+  // refuse every later update of that ref) and unfinished uploads. Call only when no other
+  // process writes to this data folder, i.e. when `vitrine serve` starts.
+  void recover_after_crash();
+
   const HubConfig& config() const { return config_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
