@@ -14,6 +14,9 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxDepth = 200;
+// Aliases let a few hundred bytes of YAML name billions of values ("billion laughs"), and the
+// conversion expands every alias, so it gives up past this many values.
+constexpr size_t kMaxValues = 100000;
 
 // Returns the next line (without "\n" or "\r\n") and advances pos past it.
 std::string_view next_line(std::string_view text, size_t& pos) {
@@ -123,8 +126,9 @@ json resolve_plain_scalar(const std::string& s) {
   return s;
 }
 
-json to_json(const YAML::Node& node, int depth) {
+json to_json(const YAML::Node& node, int depth, size_t& values) {
   if (depth > kMaxDepth) throw std::runtime_error("nesting deeper than 200 levels");
+  if (++values > kMaxValues) throw std::runtime_error("more than 100000 values");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -141,7 +145,7 @@ json to_json(const YAML::Node& node, int depth) {
     }
     case YAML::NodeType::Sequence: {
       json array = json::array();
-      for (const auto& item : node) array.push_back(to_json(item, depth + 1));
+      for (const auto& item : node) array.push_back(to_json(item, depth + 1, values));
       return array;
     }
     case YAML::NodeType::Map: {
@@ -157,7 +161,7 @@ json to_json(const YAML::Node& node, int depth) {
           emitter << YAML::Flow << entry.first;
           key = emitter.c_str();
         }
-        object[key] = to_json(entry.second, depth + 1);
+        object[key] = to_json(entry.second, depth + 1, values);
       }
       return object;
     }
@@ -196,7 +200,11 @@ FrontMatter parse_front_matter(std::string_view readme) {
       result.error = "Invalid metadata in README.md: the YAML front matter must be a mapping";
       return result;
     }
-    result.data = to_json(root, 0);
+    size_t values = 0;
+    result.data = to_json(root, 0, values);
+    // YAML is Unicode text, and cardData is stored with nlohmann's strict dump(), which throws
+    // on invalid UTF-8: such a block is invalid metadata here rather than a throw there.
+    (void)result.data.dump();
   } catch (const std::exception& e) {
     result.error = std::string("Invalid metadata in README.md: invalid YAML: ") + e.what();
     result.data = json::object();

@@ -182,5 +182,31 @@ TEST(FrontMatter, DumpsAsValidJson) {
   EXPECT_NO_THROW(fm.data.dump());
 }
 
+// Regression (found by fuzz/front_matter_fuzzer): invalid UTF-8 in the block made
+// RepoService::reindex's dump() throw after the commit had landed.
+TEST(FrontMatter, InvalidUtf8IsAnError) {
+  auto fm = parse_front_matter("---\nlicense: \xFF\n---\n");
+  EXPECT_TRUE(fm.present);
+  EXPECT_NE(fm.error, "");
+  EXPECT_EQ(fm.data, json::object());
+}
+
+// Regression: aliases nested ten-fold eight times name 10^9 values in 519 bytes; expanding
+// them exhausted memory (POST /api/validate-yaml needs no token).
+TEST(FrontMatter, AliasBombIsAnError) {
+  std::string text = "---\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 8; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+    for (int k = 1; k < 10; ++k) text += ", " + prev;
+    text += "]\n";
+  }
+  text += "---\n";
+  auto fm = parse_front_matter(text);
+  EXPECT_TRUE(fm.present);
+  EXPECT_NE(fm.error.find("values"), std::string::npos) << fm.error;
+  EXPECT_EQ(fm.data, json::object());
+}
+
 }  // namespace
 }  // namespace vitrine::service

@@ -1,0 +1,16 @@
+# The fuzz targets, shared by fuzz/CMakeLists.txt (libFuzzer binaries) and fuzz/replay.cmake
+# (corpus replay under the normal test build). Target `x` lives in fuzz/x_fuzzer.cpp and its
+# seed corpus in fuzz/corpus/x/.
+set(VITRINE_FUZZ_TARGETS
+  commit_ops
+  front_matter
+  lfs_pointer
+  git_attributes
+  git_ignore
+  wildmatch
+  repo_path
+  repo_name
+  percent_decode
+  base64_decode
+  query_params
+  http_request)
