@@ -247,8 +247,9 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
     if (!util::is_lower_hex(oid, 64)) {
       item["error"] = {{"code", 422}, {"message", "Invalid oid: expected 64 lowercase hex digits"}};
     } else if (operation == "download") {
+      // Only objects this repository's commits reference: an oid alone grants nothing.
       auto stored = ctx.hub.blobs().size(oid);
-      if (!stored || *stored != size) {
+      if (!stored || *stored != size || !ctx.hub.db().repo_has_lfs_object(repo->record.uid, oid)) {
         item["error"] = {{"code", 404}, {"message", "Object does not exist"}};
       } else {
         item["authenticated"] = true;

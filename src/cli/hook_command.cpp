@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "service/push_policy.hpp"
 #include "storage/git_repo.hpp"
+#include "storage/metadata_db.hpp"
 
 namespace vitrine::cli {
 
@@ -35,8 +36,19 @@ int run_pre_receive_hook() {
   }
   auto blobs = storage::make_local_blob_store(std::string(data) + "/lfs");
   const char* admin = std::getenv("VITRINE_PUSH_ADMIN");
-  auto st = service::check_push(repo, *blobs, *updates, admin && std::string(admin) == "1");
+  std::vector<std::string> lfs_oids;
+  auto st =
+      service::check_push(repo, *blobs, *updates, admin && std::string(admin) == "1", &lfs_oids);
   git_repository_free(repo);
+  if (st && !lfs_oids.empty()) {
+    // Recorded before the refs move, so every visible pointer can be downloaded.
+    const char* uid = std::getenv("VITRINE_REPO_UID");
+    auto db = storage::MetadataDb::open(std::string(data) + "/vitrine.db");
+    if (!db)
+      st = db.status();
+    else
+      st = (*db)->add_repo_lfs_objects(uid ? uid : "", lfs_oids);
+  }
   if (!st) {
     std::cerr << "vitrine: push refused: " << st.message() << "\n";
     return 1;

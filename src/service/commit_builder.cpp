@@ -60,6 +60,7 @@ Status CommitBuilder::add(CommitOperation op) {
     if (!blob) return blob.status();
     changes_.push_back({Kind::kPutBlob, lfs->path, *blob, false});
     lfs_paths_.push_back(lfs->path);
+    lfs_oids_.push_back(lfs->oid);
   } else if (auto* del = std::get_if<DeleteFileOp>(&op)) {
     changes_.push_back({Kind::kDelete, del->path, "", false});
   } else if (auto* folder = std::get_if<DeleteFolderOp>(&op)) {
@@ -136,6 +137,8 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
                           : name + "@users.noreply.vitrine";
   auto commit = git_->create_commit(*tree, {base}, name, email, message);
   if (!commit) return commit.status();
+  // Recorded before the ref moves, so a visible pointer always has its download right.
+  if (auto st = hub_.db().add_repo_lfs_objects(repo_.uid, lfs_oids_); !st) return st;
   // The commit point: the ref moves only if it still names the commit we built on.
   if (auto st = git_->update_ref(ref, *commit, expected_old, "commit: " + header.summary); !st) {
     if (st.kind() == ErrorKind::kPreconditionFailed) {

@@ -39,6 +39,7 @@ class CommitBuilder {
   std::unique_ptr<storage::GitRepo> git_;
   std::vector<storage::TreeChange> changes_;
   std::vector<std::string> lfs_paths_;
+  std::vector<std::string> lfs_oids_;
   std::optional<std::string> new_gitattributes_;
 };
 

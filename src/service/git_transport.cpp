@@ -37,7 +37,8 @@ std::string sanitize_protocol(const std::string& header) {
 }  // namespace
 
 std::vector<std::string> GitTransport::environment(const std::string& git_protocol,
-                                                   const Caller& caller) {
+                                                   const Caller& caller,
+                                                   const std::string& repo_uid) {
   const char* path = std::getenv("PATH");
   std::vector<std::string> env = {
       std::string("PATH=") + (path ? path : "/usr/local/bin:/usr/bin:/bin"),
@@ -47,6 +48,7 @@ std::vector<std::string> GitTransport::environment(const std::string& git_protoc
       "LANG=C",
       "VITRINE_DATA=" + std::filesystem::absolute(hub_.config().data_dir).string(),
       std::string("VITRINE_PUSH_ADMIN=") + (caller.is_admin() ? "1" : "0"),
+      "VITRINE_REPO_UID=" + repo_uid,
   };
   std::string protocol = sanitize_protocol(git_protocol);
   if (!protocol.empty()) env.push_back("GIT_PROTOCOL=" + protocol);
@@ -83,7 +85,7 @@ Result<std::string> GitTransport::advertise(const storage::RepoRecord& repo, Git
                                             const std::string& git_protocol) {
   std::vector<std::string> argv = {"git", service_name(service), "--stateless-rpc",
                                    "--advertise-refs", hub_.git_path(repo)};
-  auto child = util::Subprocess::spawn(argv, environment(git_protocol, Caller{}), -1);
+  auto child = util::Subprocess::spawn(argv, environment(git_protocol, Caller{}, repo.uid), -1);
   if (!child) return child.status();
   std::string out;
   char buffer[64 * 1024];
@@ -114,7 +116,7 @@ Result<util::Subprocess> GitTransport::run(const storage::RepoRecord& repo, GitS
                              "-c", "receive.denyDeleteCurrent=true"});
   }
   argv.insert(argv.end(), {service_name(service), "--stateless-rpc", hub_.git_path(repo)});
-  return util::Subprocess::spawn(argv, environment(git_protocol, caller), request_fd);
+  return util::Subprocess::spawn(argv, environment(git_protocol, caller, repo.uid), request_fd);
 }
 
 }  // namespace vitrine::service

@@ -26,7 +26,8 @@ class GitTransport {
                                const Caller& caller);
 
  private:
-  std::vector<std::string> environment(const std::string& git_protocol, const Caller& caller);
+  std::vector<std::string> environment(const std::string& git_protocol, const Caller& caller,
+                                       const std::string& repo_uid);
   Result<std::string> hooks_dir();
   Hub& hub_;
 };

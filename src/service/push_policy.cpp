@@ -26,7 +26,8 @@ std::string hex(const git_oid* oid) {
 }
 
 // Checks the files one commit adds or changes relative to its first parent.
-Status check_commit(git_repository* repo, storage::BlobStore& blobs, const git_oid* id) {
+Status check_commit(git_repository* repo, storage::BlobStore& blobs, const git_oid* id,
+                    std::vector<std::string>* lfs_oids) {
   git_commit* commit = nullptr;
   if (git_commit_lookup(&commit, repo, id) != 0)
     return unprocessable("cannot read commit " + hex(id));
@@ -71,6 +72,7 @@ Status check_commit(git_repository* repo, storage::BlobStore& blobs, const git_o
       return unprocessable("LFS object " + pointer->oid + " (" + path +
                            ") is not on the server; push it with git-lfs first (git lfs push)");
     }
+    lfs_oids->push_back(pointer->oid);
   }
   return Status::ok();
 }
@@ -100,7 +102,8 @@ Result<std::vector<RefUpdate>> parse_ref_updates(std::string_view text) {
 }
 
 Status check_push(git_repository* repo, storage::BlobStore& blobs,
-                  const std::vector<RefUpdate>& updates, bool pusher_is_admin) {
+                  const std::vector<RefUpdate>& updates, bool pusher_is_admin,
+                  std::vector<std::string>* lfs_oids) {
   git_revwalk* walk = nullptr;
   if (git_revwalk_new(&walk, repo) != 0) return internal_error("revwalk");
   std::unique_ptr<git_revwalk, decltype(&git_revwalk_free)> walk_guard(walk, git_revwalk_free);
@@ -141,7 +144,7 @@ Status check_push(git_repository* repo, storage::BlobStore& blobs,
   git_revwalk_hide_glob(walk, "refs/*");
   git_oid next;
   while (git_revwalk_next(&next, walk) == 0) {
-    if (auto st = check_commit(repo, blobs, &next); !st) return st;
+    if (auto st = check_commit(repo, blobs, &next, lfs_oids); !st) return st;
   }
   return Status::ok();
 }

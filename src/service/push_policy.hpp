@@ -26,7 +26,9 @@ struct RefUpdate {
 Result<std::vector<RefUpdate>> parse_ref_updates(std::string_view text);
 
 // Returns ok or a message for the user (kForbidden / kUnprocessable).
+// The LFS object ids the pushed commits reference are added to `lfs_oids`.
 Status check_push(git_repository* repo, storage::BlobStore& blobs,
-                  const std::vector<RefUpdate>& updates, bool pusher_is_admin);
+                  const std::vector<RefUpdate>& updates, bool pusher_is_admin,
+                  std::vector<std::string>* lfs_oids);
 
 }  // namespace vitrine::service

@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS repos (
   next_pr INTEGER NOT NULL DEFAULT 1,
   UNIQUE(type, ns, name)
 );
+CREATE TABLE IF NOT EXISTS repo_lfs_objects (
+  uid TEXT NOT NULL,
+  oid TEXT NOT NULL,
+  PRIMARY KEY(uid, oid)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS repo_redirects (
   type TEXT NOT NULL,
   ns TEXT NOT NULL COLLATE NOCASE,
@@ -248,6 +253,9 @@ std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type, con
 
 Status MetadataDb::delete_repo(const std::string& uid) {
   std::lock_guard lock(mutex_);
+  Statement objects(db_, "DELETE FROM repo_lfs_objects WHERE uid = ?");
+  objects.bind(1, uid);
+  if (auto st = step_done(objects); !st) return st;
   Statement r(db_, "DELETE FROM repo_redirects WHERE uid = ?");
   r.bind(1, uid);
   if (auto st = step_done(r); !st) return st;
@@ -334,6 +342,29 @@ std::vector<RepoRecord> MetadataDb::list_repos(const RepoListQuery& q) {
   std::vector<RepoRecord> out;
   while (s.step() == SQLITE_ROW) out.push_back(read_repo(s));
   return out;
+}
+
+Status MetadataDb::add_repo_lfs_objects(const std::string& uid,
+                                        const std::vector<std::string>& oids) {
+  if (oids.empty()) return Status::ok();
+  std::lock_guard lock(mutex_);
+  if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
+  for (const auto& oid : oids) {
+    Statement s(db_, "INSERT OR IGNORE INTO repo_lfs_objects(uid, oid) VALUES(?, ?)");
+    s.bind(1, uid).bind(2, oid);
+    if (auto st = step_done(s); !st) {
+      exec("ROLLBACK");
+      return st;
+    }
+  }
+  return exec("COMMIT");
+}
+
+bool MetadataDb::repo_has_lfs_object(const std::string& uid, const std::string& oid) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT 1 FROM repo_lfs_objects WHERE uid = ? AND oid = ?");
+  s.bind(1, uid).bind(2, oid);
+  return s.step() == SQLITE_ROW;
 }
 
 Result<int64_t> MetadataDb::next_pr_number(const std::string& uid) {

@@ -93,6 +93,11 @@ class MetadataDb {
   Status update_repo_index(const std::string& uid, const std::string& head_sha,
                            int64_t last_modified, const std::string& card_json);
   std::vector<RepoRecord> list_repos(const RepoListQuery& query);
+  // Which LFS objects a repository's commits reference: LFS downloads hand out only those, so
+  // knowing another repository's object id grants nothing.
+  Status add_repo_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
+  bool repo_has_lfs_object(const std::string& uid, const std::string& oid);
+
   // Allocates the next pull-request number of a repository (1, 2, ...).
   Result<int64_t> next_pr_number(const std::string& uid);
 
