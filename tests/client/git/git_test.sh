@@ -453,6 +453,29 @@ t_force_push() {
 }
 t "force-push to a branch is accepted and the commits API shows the new history" t_force_push
 
+t_push_large_pack() {
+  # git sends a pack larger than http.postBuffer (1 MiB by default) with chunked encoding, after
+  # a probe POST whose body is a lone flush-pkt "0000": the probe must get 200 (as from
+  # git http-backend), or git gives up with "RPC failed; HTTP 400".
+  reset_to_origin c-push
+  # 3 MiB of base64 text in a non-LFS file: the pack is ~2.3 MiB
+  (cd c-push && head -c 2359296 /dev/urandom | base64 >large.txt && git add large.txt && git commit -qm "large pack")
+  local out code
+  out="$(cd c-push && timeout 180 git push origin main 2>&1)" || fail "push of a 2 MiB pack: $out"
+  eq "$(head_sha "$P")" "$(git -C c-push rev-parse HEAD)" "head after the large push"
+  code="$(curl -sS -L -o "$WORK/dl" -w '%{http_code}' "$BASE/$P/resolve/main/large.txt")"
+  eq "$code" 200 "resolve large.txt"
+  same_file c-push/large.txt "$WORK/dl" large.txt
+  set_pushed "$(git -C c-push rev-parse HEAD)"
+  code="$(curl -sS -u "x:$TOK" -o "$WORK/probe.body" -w '%{http_code}' -X POST --max-time 20 \
+    -H 'Content-Type: application/x-git-receive-pack-request' --data-binary '0000' "$BASE/$P/git-receive-pack")"
+  eq "$code" 200 "probe POST of '0000' to git-receive-pack (body: $(head -c 200 "$WORK/probe.body"))"
+  code="$(curl -sS -o "$WORK/probe.body" -w '%{http_code}' -X POST --max-time 20 \
+    -H 'Content-Type: application/x-git-upload-pack-request' --data-binary '0000' "$BASE/$P/git-upload-pack")"
+  eq "$code" 200 "probe POST of '0000' to git-upload-pack (body: $(head -c 200 "$WORK/probe.body"))"
+}
+t "push of a pack larger than http.postBuffer (git's '0000' probe POST answered 200)" t_push_large_pack
+
 # ================================================================ refused pushes
 # refused_push NAME_OF_REPO PUSH_CMD... : runs the push in c-push (or given dir), expects failure,
 # and checks that every ref is as before. The push output is left in $WORK/push.out.
