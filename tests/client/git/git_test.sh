@@ -135,6 +135,8 @@ api_commit() {
   jq -r '.commitOid // empty' "$WORK/api.body" 2>/dev/null || true
 }
 g() { timeout 180 git "$@"; } # no git call may hang the suite
+# reset_to_origin DIR: the clone's main back at the server's main, work tree clean
+reset_to_origin() { (cd "$1" && git fetch -q origin && git checkout -q main && git reset -q --hard origin/main && git clean -qfdx); }
 jsclient() { timeout 180 node "$here/hfjs.mjs" "$@"; }
 iso_of_commit() { date -u -d "@$(git -C "$1" log -1 --format=%ct "${2:-HEAD}")" +%Y-%m-%dT%H:%M:%S.000Z; }
 # norm TEXT REPO → git's output with this repo's name, the server and tokens made neutral.
@@ -491,7 +493,6 @@ expect_refused() { # DIR REPO -- git args...
   after="$(refs_state "$repo")"
   [ "$before" = "$after" ] || fail "refs changed by a refused push: before $before, after $after"
 }
-reset_to_origin() { (cd "$1" && git fetch -q origin && git checkout -q main && git reset -q --hard origin/main && git clean -qfdx); }
 
 t_refuse_missing_lfs() {
   reset_to_origin c-push
