@@ -12,7 +12,7 @@ packages=(
   git
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev git-lfs curl python3 python3-pytest python3-requests)
+  packages+=(libgtest-dev git-lfs curl jq python3 python3-pytest python3-requests)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 

@@ -112,14 +112,25 @@ Result<OpenedRevision> open_revision(Context& ctx, const storage::RepoRecord& re
 
 http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
                          const std::vector<std::string>& rev_segments) {
-  auto opened = open_revision(ctx, repo.record, rev_segments, false);
-  if (!opened) return error_response(opened.status(), call.caller);
-  auto files = ctx.repos.list_tree(*opened->git, opened->revision.commit, "", true);
-  if (!files) return error_response(files.status(), call.caller);
-  int64_t modified = repo.record.last_modified;
-  if (auto info = opened->git->commit_info(opened->revision.commit)) modified = info->time_ms;
-  auto info = repo_info_json(ctx, repo.record, opened->revision.commit, modified, &*files,
-                             call.query.flag("blobs"));
+  // The default branch's head is in the index row, and a commit's file list is cached: the
+  // common request (repo info at main) touches neither git nor the disk.
+  std::string commit;
+  std::unique_ptr<storage::GitRepo> git;
+  bool default_branch =
+      rev_segments.empty() ||
+      (rev_segments.size() == 1 && (rev_segments[0] == "main" || rev_segments[0] == "HEAD"));
+  if (default_branch && !repo.record.head_sha.empty()) {
+    commit = repo.record.head_sha;
+  } else {
+    auto opened = open_revision(ctx, repo.record, rev_segments, false);
+    if (!opened) return error_response(opened.status(), call.caller);
+    commit = opened->revision.commit;
+    git = std::move(opened->git);
+  }
+  auto snapshot = ctx.repos.snapshot(repo.record, git.get(), commit);
+  if (!snapshot) return error_response(snapshot.status(), call.caller);
+  auto info = repo_info_json(ctx, repo.record, commit, (*snapshot)->commit_time_ms,
+                             &(*snapshot)->entries, call.query.flag("blobs"));
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
 

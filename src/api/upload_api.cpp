@@ -95,7 +95,7 @@ http::Response lfs_json(int status, const json& body) {
 
 http::Response lfs_error(const Status& st, const service::Caller& caller) {
   auto r = error_response(st, caller);
-  r.body = json{{"message", st.message()}}.dump();
+  r.body = json{{"message", st.message()}}.dump(-1, ' ', false, json::error_handler_t::replace);
   r.headers.set("Content-Type", kLfsContentType);
   if (r.status == 401) {
     r.headers.set("LFS-Authenticate", "Basic realm=\"Vitrine\"");

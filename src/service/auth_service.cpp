@@ -56,7 +56,8 @@ Caller AuthService::authenticate(std::string_view authorization) {
   caller.bad_token = false;
   caller.user = *user;
   caller.role = record->role;
-  hub_.db().touch_token(record->id, util::now_ms());
+  int64_t now = util::now_ms();
+  if (now - record->last_used_at > 60000) hub_.db().touch_token(record->id, now);
   return caller;
 }
 

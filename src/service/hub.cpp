@@ -1,12 +1,11 @@
 // Opening a data folder: directories, database, object store and the URL-signing key.
 #include "service/hub.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <spdlog/spdlog.h>
 
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "service/snapshot_cache.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
@@ -50,6 +51,7 @@ class Hub {
   void recover_after_crash();
 
   const HubConfig& config() const { return config_; }
+  SnapshotCache& snapshots() { return snapshots_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
   // Key for self-authenticating URLs (LFS hrefs), created once per data folder.
@@ -62,6 +64,7 @@ class Hub {
   std::unique_ptr<storage::MetadataDb> db_;
   std::unique_ptr<storage::BlobStore> blobs_;
   std::string signing_key_;
+  SnapshotCache snapshots_{512};
 };
 
 }  // namespace vitrine::service

@@ -314,6 +314,26 @@ Result<std::vector<FileEntry>> RepoService::list_tree(storage::GitRepo& git,
   return out;
 }
 
+Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const storage::RepoRecord& repo,
+                                                              storage::GitRepo* git,
+                                                              const std::string& commit) {
+  if (auto cached = hub_.snapshots().get(repo.uid, commit)) return cached;
+  std::unique_ptr<storage::GitRepo> opened;
+  if (!git) {
+    auto g = hub_.open_git(repo);
+    if (!g) return g.status();
+    opened = std::move(*g);
+    git = opened.get();
+  }
+  auto entries = list_tree(*git, commit, "", true);
+  if (!entries) return entries.status();
+  auto snap = std::make_shared<Snapshot>();
+  snap->entries = std::move(*entries);
+  if (auto info = git->commit_info(commit)) snap->commit_time_ms = info->time_ms;
+  hub_.snapshots().put(repo.uid, commit, snap);
+  return std::shared_ptr<const Snapshot>(snap);
+}
+
 Status RepoService::create_branch(const storage::RepoRecord& repo, const std::string& branch,
                                   const std::optional<std::string>& starting_point, bool empty,
                                   bool overwrite, const Caller& caller) {
@@ -412,7 +432,9 @@ Status RepoService::reindex(const storage::RepoRecord& repo) {
     auto text = (*git)->read_blob((*readme)->oid);
     if (text) {
       auto front = parse_front_matter(*text);
-      if (front.present && front.error.empty()) card = front.data.dump();
+      if (front.present && front.error.empty()) {
+        card = front.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
     }
   }
   int64_t modified = util::now_ms();

@@ -11,6 +11,7 @@
 
 #include "service/hub.hpp"
 #include "service/lfs_pointer.hpp"
+#include "service/snapshot_cache.hpp"
 
 namespace vitrine::service {
 
@@ -33,12 +34,6 @@ struct RepoRef {
 struct ResolvedRevision {
   std::string commit;
   std::string ref;  // full ref name when the revision named a ref; empty for a commit id
-};
-
-struct FileEntry {
-  storage::GitTreeEntry git;
-  std::optional<LfsPointer> lfs;  // the git blob is an LFS pointer
-  uint64_t size() const { return lfs ? lfs->size : git.size; }
 };
 
 struct CreateRepoRequest {
@@ -81,6 +76,12 @@ class RepoService {
                                             const std::string& path);
   Result<std::vector<FileEntry>> list_tree(storage::GitRepo& git, const std::string& commit,
                                            const std::string& path, bool recursive);
+
+  // Every file and directory of a commit, with its time; cached per (repo, commit). `git` may
+  // be null: it is opened only on a cache miss.
+  Result<std::shared_ptr<const Snapshot>> snapshot(const storage::RepoRecord& repo,
+                                                   storage::GitRepo* git,
+                                                   const std::string& commit);
 
   Status create_branch(const storage::RepoRecord& repo, const std::string& branch,
                        const std::optional<std::string>& starting_point, bool empty, bool overwrite,

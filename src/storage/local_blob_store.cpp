@@ -56,6 +56,13 @@ class LocalBlobWriter : public BlobWriter {
       left -= static_cast<size_t>(n);
     }
     written_ += bytes.size();
+    // Start writeback while the upload is still arriving, so the fsync before the object
+    // becomes visible has little left to do.
+    if (written_ - writeback_started_ >= kWritebackWindow) {
+      ::sync_file_range(fd_, static_cast<off_t>(writeback_started_),
+                        static_cast<off_t>(written_ - writeback_started_), SYNC_FILE_RANGE_WRITE);
+      writeback_started_ = written_;
+    }
     return Status::ok();
   }
 
@@ -94,7 +101,9 @@ class LocalBlobWriter : public BlobWriter {
   std::string final_path_;
   std::string oid_;
   uint64_t expected_size_;
+  static constexpr uint64_t kWritebackWindow = 8u << 20;
   uint64_t written_ = 0;
+  uint64_t writeback_started_ = 0;
   bool committed_ = false;
   util::Sha256 hasher_;
 };

@@ -132,7 +132,7 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
     return internal_error("cannot open database " + path + ": " + message);
   }
   sqlite3_busy_timeout(db, 10000);
-  std::unique_ptr<MetadataDb> out(new MetadataDb(db));
+  std::unique_ptr<MetadataDb> out(new MetadataDb(db, path));
   for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
                           "PRAGMA foreign_keys=ON;", kSchema}) {
     if (auto st = out->exec(sql); !st) return st;
@@ -141,7 +141,39 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
 }
 
 MetadataDb::~MetadataDb() {
+  for (sqlite3* r : readers_) sqlite3_close(r);
   sqlite3_close(db_);
+}
+
+MetadataDb::Reader MetadataDb::reader() {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!readers_.empty()) {
+      sqlite3* conn = readers_.back();
+      readers_.pop_back();
+      return Reader(*this, conn);
+    }
+  }
+  sqlite3* conn = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    // Statements on a null handle fail to prepare and read as "not found".
+    sqlite3_close(conn);
+    conn = nullptr;
+  } else {
+    sqlite3_busy_timeout(conn, 10000);
+  }
+  return Reader(*this, conn);
+}
+
+void MetadataDb::release_reader(sqlite3* conn) {
+  if (!conn) return;
+  std::lock_guard lock(readers_mutex_);
+  if (readers_.size() < 16) {
+    readers_.push_back(conn);
+  } else {
+    sqlite3_close(conn);
+  }
 }
 
 Status MetadataDb::exec(const char* sql) {
@@ -169,8 +201,8 @@ Result<UserRecord> MetadataDb::create_user(const std::string& name, const std::s
 }
 
 std::optional<UserRecord> MetadataDb::find_user(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_,
+  auto reader = this->reader();
+  Statement s(reader.get(),
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE name = ?");
   s.bind(1, name);
   if (s.step() != SQLITE_ROW) return std::nullopt;
@@ -178,8 +210,8 @@ std::optional<UserRecord> MetadataDb::find_user(const std::string& name) {
 }
 
 std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_,
+  auto reader = this->reader();
+  Statement s(reader.get(),
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE id = ?");
   s.bind(1, id);
   if (s.step() != SQLITE_ROW) return std::nullopt;
@@ -197,8 +229,8 @@ Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string&
 }
 
 std::optional<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_,
+  auto reader = this->reader();
+  Statement s(reader.get(),
               "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked "
               "FROM tokens WHERE hash = ?");
   s.bind(1, hash);
@@ -214,6 +246,7 @@ void MetadataDb::touch_token(int64_t token_id, int64_t now_ms) {
 }
 
 Status MetadataDb::insert_repo(const RepoRecord& r) {
+  GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
   Statement s(db_,
               "INSERT INTO repos(uid, type, ns, name, private, gated, created_at, last_modified, "
@@ -230,28 +263,54 @@ Status MetadataDb::insert_repo(const RepoRecord& r) {
 
 std::optional<RepoRecord> MetadataDb::find_repo(const std::string& type, const std::string& ns,
                                                 const std::string& name) {
-  std::lock_guard lock(mutex_);
-  std::string sql =
-      std::string("SELECT ") + kRepoColumns + " FROM repos WHERE type = ? AND ns = ? AND name = ?";
-  Statement s(db_, sql.c_str());
-  s.bind(1, type).bind(2, ns).bind(3, name);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return read_repo(s);
+  std::string key = type + "/" + ns + "/" + name;
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (auto cached = cached_repo(key)) return *cached;
+  uint64_t generation = repo_generation_.load();  // read before the row: a later write voids it
+  std::optional<RepoRecord> found;
+  {
+    auto reader = this->reader();
+    std::string sql = std::string("SELECT ") + kRepoColumns +
+                      " FROM repos WHERE type = ? AND ns = ? AND name = ?";
+    Statement s(reader.get(), sql.c_str());
+    s.bind(1, type).bind(2, ns).bind(3, name);
+    if (s.step() == SQLITE_ROW) found = read_repo(s);
+  }
+  cache_repo(key, found, generation);
+  return found;
+}
+
+std::optional<std::optional<RepoRecord>> MetadataDb::cached_repo(const std::string& key) {
+  std::lock_guard lock(repo_cache_mutex_);
+  auto it = repo_cache_.find(key);
+  if (it == repo_cache_.end() || it->second.generation != repo_generation_.load() ||
+      it->second.expires_ms < util::now_ms()) {
+    return std::nullopt;
+  }
+  return it->second.repo;
+}
+
+void MetadataDb::cache_repo(const std::string& key, const std::optional<RepoRecord>& repo,
+                            uint64_t generation) {
+  std::lock_guard lock(repo_cache_mutex_);
+  if (repo_cache_.size() > 10000) repo_cache_.clear();
+  repo_cache_[key] = {repo, generation, util::now_ms() + 1000};
 }
 
 std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type, const std::string& ns,
                                                     const std::string& name) {
-  std::lock_guard lock(mutex_);
+  auto reader = this->reader();
   std::string sql = std::string("SELECT ") + kRepoColumns +
                     " FROM repos WHERE uid = (SELECT uid FROM repo_redirects WHERE type = ? AND "
                     "ns = ? AND name = ?)";
-  Statement s(db_, sql.c_str());
+  Statement s(reader.get(), sql.c_str());
   s.bind(1, type).bind(2, ns).bind(3, name);
   if (s.step() != SQLITE_ROW) return std::nullopt;
   return read_repo(s);
 }
 
 Status MetadataDb::delete_repo(const std::string& uid) {
+  GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
   Statement objects(db_, "DELETE FROM repo_lfs_objects WHERE uid = ?");
   objects.bind(1, uid);
@@ -266,6 +325,7 @@ Status MetadataDb::delete_repo(const std::string& uid) {
 
 Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns,
                                const std::string& new_name) {
+  GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
   if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
   auto rollback = [&](Status st) {
@@ -293,6 +353,7 @@ Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns
 
 Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private,
                                         const std::string& gated) {
+  GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
   Statement s(db_, "UPDATE repos SET private = ?, gated = ? WHERE uid = ?");
   s.bind(1, int64_t{is_private}).bind(2, gated).bind(3, uid);
@@ -301,6 +362,7 @@ Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private,
 
 Status MetadataDb::update_repo_index(const std::string& uid, const std::string& head_sha,
                                      int64_t last_modified, const std::string& card_json) {
+  GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
   Statement s(db_, "UPDATE repos SET head_sha = ?, last_modified = ?, card_json = ? WHERE uid = ?");
   s.bind(1, head_sha).bind(2, last_modified).bind(3, card_json).bind(4, uid);
@@ -308,7 +370,7 @@ Status MetadataDb::update_repo_index(const std::string& uid, const std::string& 
 }
 
 std::vector<RepoRecord> MetadataDb::list_repos(const RepoListQuery& q) {
-  std::lock_guard lock(mutex_);
+  auto reader = this->reader();
   std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos WHERE type = ?";
   std::vector<std::string> params{q.type};
   for (const auto& term : q.search) {
@@ -334,7 +396,7 @@ std::vector<RepoRecord> MetadataDb::list_repos(const RepoListQuery& q) {
   if (q.sort == "likes") order = "likes";
   const char* dir = q.descending ? " DESC" : " ASC";
   sql += " ORDER BY " + order + dir + ", uid" + dir + " LIMIT ? OFFSET ?";
-  Statement s(db_, sql.c_str());
+  Statement s(reader.get(), sql.c_str());
   int i = 1;
   for (const auto& p : params) s.bind(i++, p);
   s.bind(i, q.limit);
@@ -361,8 +423,8 @@ Status MetadataDb::add_repo_lfs_objects(const std::string& uid,
 }
 
 bool MetadataDb::repo_has_lfs_object(const std::string& uid, const std::string& oid) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT 1 FROM repo_lfs_objects WHERE uid = ? AND oid = ?");
+  auto reader = this->reader();
+  Statement s(reader.get(), "SELECT 1 FROM repo_lfs_objects WHERE uid = ? AND oid = ?");
   s.bind(1, uid).bind(2, oid);
   return s.step() == SQLITE_ROW;
 }

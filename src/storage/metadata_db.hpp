@@ -1,16 +1,19 @@
 // MetadataDb: the hub's metadata in SQLite (WAL mode): users, tokens, the repository index and
 // rename redirects. The git repositories are the source of truth for content; the repo rows
 // (head sha, card data, last modified) are an index rebuilt from them on every ref change.
-// Thread-safe: one connection guarded by a mutex (SQLite serializes writers anyway).
+// Thread-safe: writes go through one connection guarded by a mutex (SQLite serializes writers
+// anyway); reads take a connection from a small pool, so they run in parallel under WAL.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "util/result.hpp"
@@ -102,11 +105,51 @@ class MetadataDb {
   Result<int64_t> next_pr_number(const std::string& uid);
 
  private:
-  explicit MetadataDb(sqlite3* db) : db_(db) {}
+  explicit MetadataDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status exec(const char* sql);
+
+  // A pooled read-only connection, returned to the pool when it goes out of scope.
+  class Reader {
+   public:
+    Reader(MetadataDb& db, sqlite3* conn) : db_(db), conn_(conn) {}
+    ~Reader() { db_.release_reader(conn_); }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    sqlite3* get() const { return conn_; }
+
+   private:
+    MetadataDb& db_;
+    sqlite3* conn_;
+  };
+  Reader reader();
+  void release_reader(sqlite3* conn);
 
   std::mutex mutex_;
   sqlite3* db_;
+  std::string path_;
+  std::mutex readers_mutex_;
+  std::vector<sqlite3*> readers_;
+
+  // Repository rows by (type, lower-case id), for one second at most and void after any
+  // repository write of this process (a generation counter bumped when the write returns):
+  // the hot path (every request names a repo) then skips SQLite. Other processes never
+  // write repository rows.
+  struct CachedRepo {
+    std::optional<RepoRecord> repo;
+    uint64_t generation = 0;
+    int64_t expires_ms = 0;
+  };
+  struct GenerationBump {
+    explicit GenerationBump(std::atomic<uint64_t>& g) : generation(g) {}
+    ~GenerationBump() { ++generation; }
+    std::atomic<uint64_t>& generation;
+  };
+  std::optional<std::optional<RepoRecord>> cached_repo(const std::string& key);
+  void cache_repo(const std::string& key, const std::optional<RepoRecord>& repo,
+                  uint64_t generation);
+  std::atomic<uint64_t> repo_generation_{0};
+  std::mutex repo_cache_mutex_;
+  std::unordered_map<std::string, CachedRepo> repo_cache_;
 };
 
 }  // namespace vitrine::storage

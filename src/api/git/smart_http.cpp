@@ -128,11 +128,19 @@ http::Response handle_git(Context& ctx, Call& call, RepoTarget& target) {
   ssize_t got = child->read_stdout(first->data(), first->size());
   if (got <= 0) {
     int rc = child->wait();
+    if (rc == 0 && ::lseek(spool.get(), 0, SEEK_END) <= 4) {
+      // Nothing to say is the answer to git's probe, a bare flush ("0000") sent before a
+      // pack larger than http.postBuffer.
+      auto r = http::Response::text(200, "", "application/x-" + service + "-result");
+      r.headers.set("Cache-Control", "no-cache");
+      return r;
+    }
     std::string err = child->stderr_text();
     spdlog::warn("git {} on {} produced no output (exit {}): {}", service, repo->record.id(), rc,
                  err);
     return git_error(
-        bad_request("git " + service + " failed: " + (err.empty() ? "no output" : err)),
+        bad_request("git " + service + " failed: " +
+                    (err.empty() ? "no response (truncated or malformed request)" : err)),
         call.caller);
   }
   first->resize(static_cast<size_t>(got));
