@@ -59,6 +59,8 @@ http::Response handle_repo_move(Context& ctx, Call& call);
 http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type);
 http::Response handle_whoami(Context& ctx, Call& call);
 http::Response handle_validate_yaml(Context& ctx, Call& call);
+http::Response handle_user_overview(Context& ctx, Call& call, const std::string& name);
+http::Response handle_org_members(Context& ctx, Call& call, const std::string& name);
 // /api/{type}s/{ns}/{name}/... sub-resources (and the bare info route).
 http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target);
 

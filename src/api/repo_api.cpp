@@ -430,6 +430,9 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   if (call.caller.user) {
     q.all_private_visible = call.caller.is_admin();
     q.visible_private_namespaces.push_back(call.caller.user->name);
+    for (const auto& m : ctx.hub.db().orgs_of_user(call.caller.user->id)) {
+      q.visible_private_namespaces.push_back(m.org.name);
+    }
   }
   // One more than asked tells whether a next page exists.
   int64_t asked = q.limit;
@@ -456,11 +459,22 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
 }
 
 http::Response handle_whoami(Context& ctx, Call& call) {
-  (void)ctx;
   if (!call.caller.user) {
     return error_response(Status(ErrorKind::kUnauthorized, "Invalid user token."), call.caller);
   }
   const auto& u = *call.caller.user;
+  json orgs = json::array();
+  for (const auto& m : ctx.hub.db().orgs_of_user(u.id)) {
+    orgs.push_back({{"type", "org"},
+                    {"id", "org-" + std::to_string(m.org.id)},
+                    {"name", m.org.name},
+                    {"fullname", m.org.fullname.empty() ? m.org.name : m.org.fullname},
+                    {"email", nullptr},
+                    {"canPay", false},
+                    {"avatarUrl", "/avatars/default.svg"},
+                    {"periodEnd", nullptr},
+                    {"roleInOrg", m.role}});
+  }
   json out = {{"type", "user"},
               {"id", std::to_string(u.id)},
               {"name", u.name},
@@ -472,13 +486,42 @@ http::Response handle_whoami(Context& ctx, Call& call) {
               {"periodEnd", nullptr},
               {"avatarUrl", "/avatars/default.svg"},
               {"billingMode", "postpaid"},
-              {"orgs", json::array()},
+              {"orgs", orgs},
               {"auth",
                {{"type", "access_token"},
                 {"accessToken",
-                 {{"displayName", "token"},
+                 {{"displayName", call.caller.token_name},
                   {"role", call.caller.role},
-                  {"createdAt", util::iso8601_utc(u.created_at)}}}}}};
+                  {"createdAt", util::iso8601_utc(call.caller.token_created_at)}}}}}};
+  return json_response(200, out);
+}
+
+http::Response handle_user_overview(Context& ctx, Call& call, const std::string& name) {
+  auto user = ctx.hub.db().find_user(name);
+  if (!user) return error_response(not_found("User not found"), call.caller);
+  return json_response(200, json{{"_id", std::to_string(user->id)},
+                                 {"type", "user"},
+                                 {"user", user->name},
+                                 {"name", user->name},
+                                 {"fullname", user->fullname.empty() ? user->name : user->fullname},
+                                 {"avatarUrl", "/avatars/default.svg"},
+                                 {"isPro", false},
+                                 {"createdAt", util::iso8601_utc(user->created_at)}});
+}
+
+http::Response handle_org_members(Context& ctx, Call& call, const std::string& name) {
+  auto org = ctx.hub.db().find_org(name);
+  if (!org) return error_response(not_found("Organization not found"), call.caller);
+  json out = json::array();
+  for (const auto& m : ctx.hub.db().org_members(org->id)) {
+    out.push_back({{"_id", std::to_string(m.user.id)},
+                   {"type", "user"},
+                   {"user", m.user.name},
+                   {"fullname", m.user.fullname.empty() ? m.user.name : m.user.fullname},
+                   {"avatarUrl", "/avatars/default.svg"},
+                   {"isPro", false},
+                   {"role", m.role}});
+  }
   return json_response(200, out);
 }
 

@@ -113,6 +113,12 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "validate-yaml" && seg.size() == 2 && method == "POST") {
       return handle_validate_yaml(ctx, call);
     }
+    if (area == "users" && seg.size() == 4 && seg[3] == "overview" && get) {
+      return handle_user_overview(ctx, call, seg[2]);
+    }
+    if (area == "organizations" && seg.size() == 4 && seg[3] == "members" && get) {
+      return handle_org_members(ctx, call, seg[2]);
+    }
     if (area == "repos" && seg.size() == 3) {
       if (seg[2] == "create" && method == "POST") return handle_repo_create(ctx, call);
       if (seg[2] == "delete" && method == "DELETE") return handle_repo_delete(ctx, call);

@@ -13,6 +13,7 @@
 #include "http/server.hpp"
 #include "service/auth_service.hpp"
 #include "service/hub.hpp"
+#include "util/time.hpp"
 
 namespace {
 
@@ -93,6 +94,27 @@ int main(int argc, char** argv) {
   user_create->add_option("--email", email, "E-mail address");
   user_create->add_option("--data", data, "Data folder");
 
+  auto* user_delete = user->add_subcommand("delete", "Delete a user, their tokens and memberships");
+  user_delete->add_option("name", user_name, "User name")->required();
+  user_delete->add_option("--data", data, "Data folder");
+  auto* user_list = user->add_subcommand("list", "List users");
+  user_list->add_option("--data", data, "Data folder");
+
+  auto* org = app.add_subcommand("org", "Manage organizations");
+  org->require_subcommand(1);
+  std::string org_name, org_owner, member_role = "read";
+  auto* org_create = org->add_subcommand("create", "Create an organization");
+  org_create->add_option("name", org_name, "Organization name")->required();
+  org_create->add_option("--owner", org_owner, "First member, with the admin role")->required();
+  org_create->add_option("--fullname", fullname, "Full name");
+  org_create->add_option("--data", data, "Data folder");
+  auto* org_add = org->add_subcommand("add-member", "Add a member or change their role");
+  org_add->add_option("org", org_name, "Organization")->required();
+  org_add->add_option("user", user_name, "User")->required();
+  org_add->add_option("--role", member_role, "read, write or admin")
+      ->check(CLI::IsMember({"read", "write", "admin"}));
+  org_add->add_option("--data", data, "Data folder");
+
   auto* token = app.add_subcommand("token", "Manage access tokens");
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Create a token and print it");
@@ -107,6 +129,15 @@ int main(int argc, char** argv) {
   hook->require_subcommand(1);
   auto* pre_receive = hook->add_subcommand("pre-receive", "Check a push before its refs move");
 
+  auto* token_list = token->add_subcommand("list", "List a user's tokens (never the secrets)");
+  token_list->add_option("--user", token_user, "Owner of the tokens")->required();
+  token_list->add_option("--data", data, "Data folder");
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by its id");
+  int64_t token_id = 0;
+  token_revoke->add_option("id", token_id, "Token id, as `token list` shows it")->required();
+  token_revoke->add_option("--user", token_user, "Owner of the token")->required();
+  token_revoke->add_option("--data", data, "Data folder");
+
   CLI11_PARSE(app, argc, argv);
 
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
@@ -118,6 +149,37 @@ int main(int argc, char** argv) {
     auto created = auth.create_user(user_name, admin, fullname, email);
     if (!created) return fail(created.status());
     std::cerr << "created user " << created->name << (admin ? " (admin)" : "") << "\n";
+    return 0;
+  }
+  if (user_delete->parsed() || user_list->parsed() || org_create->parsed() || org_add->parsed() ||
+      token_list->parsed() || token_revoke->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    service::AuthService auth(**hub);
+    if (user_delete->parsed()) {
+      if (auto st = auth.delete_user(user_name); !st) return fail(st);
+    } else if (user_list->parsed()) {
+      for (const auto& u : (*hub)->db().list_users()) {
+        std::cout << u.name << (u.is_admin ? "\tadmin" : "\tuser") << "\t" << u.fullname << "\n";
+      }
+    } else if (org_create->parsed()) {
+      auto created = auth.create_org(org_name, org_owner, fullname);
+      if (!created) return fail(created.status());
+      std::cerr << "created organization " << created->name << " (admin: " << org_owner << ")\n";
+    } else if (org_add->parsed()) {
+      if (auto st = auth.set_org_member(org_name, user_name, member_role); !st) return fail(st);
+    } else if (token_list->parsed()) {
+      auto tokens = auth.list_tokens(token_user);
+      if (!tokens) return fail(tokens.status());
+      for (const auto& t : *tokens) {
+        std::cout << t.id << "\t" << t.name << "\t" << t.role << "\t"
+                  << (t.revoked ? "revoked" : "active") << "\tlast used "
+                  << (t.last_used_at ? util::iso8601_utc(t.last_used_at) : std::string("never"))
+                  << "\n";
+      }
+    } else if (token_revoke->parsed()) {
+      if (auto st = auth.revoke_token(token_user, token_id); !st) return fail(st);
+    }
     return 0;
   }
   if (token_create->parsed()) {

@@ -26,6 +26,36 @@ Result<std::string> AuthService::create_token(const std::string& user_name, cons
   return token;
 }
 
+Result<storage::OrgRecord> AuthService::create_org(const std::string& name,
+                                                   const std::string& owner,
+                                                   const std::string& fullname) {
+  if (auto st = validate_namespace(name); !st) return st;
+  auto user = hub_.db().find_user(owner);
+  if (!user) return not_found("no user named " + owner);
+  return hub_.db().create_org(name, fullname, user->id);
+}
+
+Status AuthService::set_org_member(const std::string& org, const std::string& user,
+                                   const std::string& role) {
+  auto o = hub_.db().find_org(org);
+  if (!o) return not_found("no organization named " + org);
+  auto u = hub_.db().find_user(user);
+  if (!u) return not_found("no user named " + user);
+  return hub_.db().set_org_member(o->id, u->id, role);
+}
+
+Result<std::vector<storage::TokenRecord>> AuthService::list_tokens(const std::string& user_name) {
+  auto user = hub_.db().find_user(user_name);
+  if (!user) return not_found("no user named " + user_name);
+  return hub_.db().list_tokens(user->id);
+}
+
+Status AuthService::revoke_token(const std::string& user_name, int64_t token_id) {
+  auto user = hub_.db().find_user(user_name);
+  if (!user) return not_found("no user named " + user_name);
+  return hub_.db().revoke_token(user->id, token_id);
+}
+
 Caller AuthService::authenticate(std::string_view authorization) {
   Caller caller;
   while (!authorization.empty() && authorization.front() == ' ') authorization.remove_prefix(1);
@@ -56,6 +86,8 @@ Caller AuthService::authenticate(std::string_view authorization) {
   caller.bad_token = false;
   caller.user = *user;
   caller.role = record->role;
+  caller.token_name = record->name;
+  caller.token_created_at = record->created_at;
   int64_t now = util::now_ms();
   if (now - record->last_used_at > 60000) hub_.db().touch_token(record->id, now);
   return caller;

@@ -35,6 +35,8 @@ struct HubConfig {
 struct Caller {
   std::optional<storage::UserRecord> user;
   std::string role;  // "read" | "write" for token callers
+  std::string token_name;
+  int64_t token_created_at = 0;
   bool bad_token = false;
   bool authenticated() const { return user.has_value(); }
   bool is_admin() const { return user && user->is_admin; }

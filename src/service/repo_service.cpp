@@ -60,19 +60,26 @@ Status validate_ref_name(const std::string& name) {
   return Status::ok();
 }
 
+std::optional<std::string> RepoService::namespace_role(const std::string& ns,
+                                                       const Caller& caller) const {
+  if (!caller.user) return std::nullopt;
+  std::string a = caller.user->name, b = ns;
+  for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (a == b) return std::string("admin");  // a user owns their namespace
+  return hub_.db().org_role(ns, caller.user->id);
+}
+
 bool RepoService::can_read(const storage::RepoRecord& repo, const Caller& caller) const {
   if (!repo.is_private) return true;
-  return caller.user && (caller.user->is_admin || caller.user->name == repo.ns ||
-                         util::constant_time_equals(caller.user->name, repo.ns));
+  return caller.is_admin() || namespace_role(repo.ns, caller).has_value();
 }
 
 bool RepoService::can_write(const storage::RepoRecord& repo, const Caller& caller) const {
   if (!caller.can_write()) return false;
   if (caller.is_admin()) return true;
-  std::string a = caller.user->name, b = repo.ns;
-  for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return a == b;
+  auto role = namespace_role(repo.ns, caller);
+  return role && (*role == "write" || *role == "admin");
 }
 
 Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
@@ -119,8 +126,10 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   if (hub_.db().find_repo(type->name, ns, req.name)) {
     return conflict("You already created this " + type->name + " repo: " + ns + "/" + req.name);
   }
-  if (auto user = hub_.db().find_user(ns); user && !caller.is_admin()) {
+  if (auto user = hub_.db().find_user(ns)) {
     ns = user->name;  // canonical case of the namespace
+  } else if (auto org = hub_.db().find_org(ns)) {
+    ns = org->name;
   }
 
   storage::RepoRecord repo;

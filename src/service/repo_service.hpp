@@ -53,6 +53,9 @@ class RepoService {
                        const Caller& caller, Access access);
   bool can_read(const storage::RepoRecord& repo, const Caller& caller) const;
   bool can_write(const storage::RepoRecord& repo, const Caller& caller) const;
+  // The caller's role in a namespace: "admin" in their own, their membership role in an
+  // organization, nothing elsewhere.
+  std::optional<std::string> namespace_role(const std::string& ns, const Caller& caller) const;
 
   // kConflict (with the existing record's id in the message) when the repo exists.
   Result<storage::RepoRecord> create(const Caller& caller, const CreateRepoRequest& request);

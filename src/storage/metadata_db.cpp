@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "storage/sqlite_statement.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::storage {
@@ -17,6 +18,18 @@ CREATE TABLE IF NOT EXISTS users (
   email TEXT NOT NULL DEFAULT '',
   is_admin INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS organizations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  fullname TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS org_members (
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  PRIMARY KEY(org_id, user_id)
 );
 CREATE TABLE IF NOT EXISTS tokens (
   id INTEGER PRIMARY KEY,
@@ -58,35 +71,6 @@ CREATE TABLE IF NOT EXISTS repo_redirects (
 );
 )sql";
 
-// RAII prepared statement with typed binding helpers.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return stmt_ != nullptr; }
-  Statement& bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  int step() { return sqlite3_step(stmt_); }
-  std::string text(int col) const {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
-  }
-  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string error() const { return sqlite3_errmsg(db_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
 UserRecord read_user(const Statement& s) {
   return UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.integer(5)};
 }
@@ -112,13 +96,6 @@ RepoRecord read_repo(const Statement& s) {
   r.head_sha = s.text(8);
   r.card_json = s.text(9);
   return r;
-}
-
-Status step_done(Statement& s) {
-  int rc = s.step();
-  if (rc == SQLITE_DONE) return Status::ok();
-  if (rc == SQLITE_CONSTRAINT) return conflict(s.error());
-  return internal_error("database error: " + s.error());
 }
 
 }  // namespace
@@ -189,6 +166,9 @@ Status MetadataDb::exec(const char* sql) {
 Result<UserRecord> MetadataDb::create_user(const std::string& name, const std::string& fullname,
                                            const std::string& email, bool is_admin) {
   std::lock_guard lock(mutex_);
+  Statement org(db_, "SELECT 1 FROM organizations WHERE name = ?");
+  org.bind(1, name);
+  if (org.step() == SQLITE_ROW) return conflict("An organization named " + name + " exists");
   Statement s(db_,
               "INSERT INTO users(name, fullname, email, is_admin, created_at) VALUES(?,?,?,?,?)");
   int64_t now = util::now_ms();

@@ -40,6 +40,20 @@ struct TokenRecord {
   bool revoked = false;
 };
 
+struct OrgRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string fullname;
+  int64_t created_at = 0;
+};
+
+// A user's role in an organization: "read", "write" or "admin".
+struct OrgMembership {
+  OrgRecord org;
+  UserRecord user;
+  std::string role;
+};
+
 struct RepoRecord {
   std::string uid;   // opaque, stable across renames; names the git directory
   std::string type;  // "model" | "dataset"
@@ -76,10 +90,29 @@ class MetadataDb {
   std::optional<UserRecord> find_user(const std::string& name);
   std::optional<UserRecord> find_user_by_id(int64_t id);
 
+  std::vector<UserRecord> list_users();
+  // Deletes the user, their tokens and memberships (their repositories stay, owned by the
+  // namespace, until an admin deletes them).
+  Status delete_user(const std::string& name);
+
+  // Users and organizations share one namespace: kConflict when either holds the name.
+  Result<OrgRecord> create_org(const std::string& name, const std::string& fullname,
+                               int64_t owner_user_id);
+  std::optional<OrgRecord> find_org(const std::string& name);
+  // Adds the member or changes their role.
+  Status set_org_member(int64_t org_id, int64_t user_id, const std::string& role);
+  std::vector<OrgMembership> org_members(int64_t org_id);
+  std::vector<OrgMembership> orgs_of_user(int64_t user_id);
+  // The user's role in the organization named `org`, if a member.
+  std::optional<std::string> org_role(const std::string& org, int64_t user_id);
+
   Result<TokenRecord> create_token(int64_t user_id, const std::string& name,
                                    const std::string& role, const std::string& hash);
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash);
   void touch_token(int64_t token_id, int64_t now_ms);
+  std::vector<TokenRecord> list_tokens(int64_t user_id);
+  // kNotFound when the user has no such token.
+  Status revoke_token(int64_t user_id, int64_t token_id);
 
   // kConflict when a repo of that type and id (case-insensitive) exists.
   Status insert_repo(const RepoRecord& repo);

@@ -154,3 +154,63 @@ TEST_F(RepoServiceTest, RenameKeepsARedirect) {
 
 }  // namespace
 }  // namespace vitrine::service
+
+namespace vitrine::service {
+namespace {
+
+TEST_F(RepoServiceTest, OrganizationRolesDecideReadAndWrite) {
+  AuthService auth(*hub_);
+  ASSERT_TRUE(auth.create_user("carol", false).is_ok());
+  ASSERT_TRUE(auth.create_org("acme", "alice").is_ok());
+  ASSERT_TRUE(auth.set_org_member("acme", "bob", "read").is_ok());
+  ASSERT_TRUE(auth.set_org_member("acme", "carol", "write").is_ok());
+  Caller carol = auth.authenticate("Bearer " + *auth.create_token("carol", "write", "t"));
+  EXPECT_EQ(auth.create_user("acme", false).status().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(auth.create_org("bob", "alice").status().kind(), ErrorKind::kConflict);
+
+  RepoService repos(*hub_);
+  CreateRepoRequest req;
+  req.ns = "ACME";  // stored with the organization's canonical case
+  req.name = "secret";
+  req.is_private = true;
+  EXPECT_EQ(repos.create(bob_, req).status().kind(), ErrorKind::kForbidden);  // read member
+  auto created = repos.create(carol, req);
+  ASSERT_TRUE(created.is_ok()) << created.status().message();
+  EXPECT_EQ(created->id(), "acme/secret");
+
+  auto type = *repo_type_from_name("model");
+  EXPECT_TRUE(repos.find(type, "acme", "secret", bob_, Access::kRead).is_ok());
+  EXPECT_EQ(repos.find(type, "acme", "secret", bob_, Access::kWrite).status().kind(),
+            ErrorKind::kForbidden);
+  EXPECT_TRUE(repos.find(type, "acme", "secret", carol, Access::kWrite).is_ok());
+  EXPECT_TRUE(repos.find(type, "acme", "secret", alice_, Access::kWrite).is_ok());  // org admin
+  ASSERT_TRUE(auth.create_user("dave", false).is_ok());
+  Caller dave = auth.authenticate("Bearer " + *auth.create_token("dave", "write", "t"));
+  EXPECT_EQ(repos.find(type, "acme", "secret", dave, Access::kRead).status().kind(),
+            ErrorKind::kRepoNotFound);
+  EXPECT_EQ(repos.find(type, "acme", "secret", Caller{}, Access::kRead).status().kind(),
+            ErrorKind::kRepoNotFound);
+}
+
+TEST_F(RepoServiceTest, RevokedTokensNoLongerAuthenticate) {
+  AuthService auth(*hub_);
+  auto token = auth.create_token("bob", "write", "laptop");
+  ASSERT_TRUE(token.is_ok());
+  Caller before = auth.authenticate("Bearer " + *token);
+  ASSERT_TRUE(before.authenticated());
+  EXPECT_EQ(before.token_name, "laptop");
+  auto tokens = auth.list_tokens("bob");
+  ASSERT_TRUE(tokens.is_ok());
+  int64_t id = 0;
+  for (const auto& t : *tokens) {
+    if (t.name == "laptop") id = t.id;
+  }
+  ASSERT_TRUE(auth.revoke_token("bob", id).is_ok());
+  Caller after = auth.authenticate("Bearer " + *token);
+  EXPECT_FALSE(after.authenticated());
+  EXPECT_TRUE(after.bad_token);
+  EXPECT_EQ(auth.revoke_token("alice", id).kind(), ErrorKind::kNotFound);  // not alice's token
+}
+
+}  // namespace
+}  // namespace vitrine::service
