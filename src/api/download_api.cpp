@@ -93,18 +93,8 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     return r;
   }
   const auto& record = repo->record;
-  if (!record.gated.empty() && !ctx.repos.can_write(record, call.caller) &&
-      !call.caller.is_admin()) {
-    // Access requests arrive with accounts; until then only the owner reads a gated repo.
-    std::string kind = record.type;
-    auto r = error_response(
-        Status(call.caller.authenticated() ? ErrorKind::kForbidden : ErrorKind::kUnauthorized,
-               "Access to " + kind + " " + record.id() +
-                   " is restricted and you are not in the authorized list. Visit " +
-                   repo_url(ctx, target.type, record.id()) + " to ask for access."),
-        call.caller);
-    r.headers.set("X-Error-Code", "GatedRepo");
-    return r;
+  if (auto st = ctx.repos.check_file_access(record, call.caller); !st) {
+    return error_response(st, call.caller);
   }
   auto git = ctx.hub.open_git(record);
   if (!git) return error_response(git.status(), call.caller);

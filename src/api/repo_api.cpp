@@ -553,7 +553,8 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
 
   Access access = Access::kRead;
   if ((keyword == "branch" || keyword == "tag") && !get) access = Access::kWrite;
-  if (keyword == "settings" || (keyword == "auth-check" && !rest.empty() && rest[0] == "write")) {
+  if (keyword == "settings" || keyword == "user-access-request" ||
+      (keyword == "auth-check" && !rest.empty() && rest[0] == "write")) {
     access = Access::kWrite;
   }
   if ((keyword == "commit" || keyword == "preupload") && !create_pr) access = Access::kWrite;
@@ -573,6 +574,9 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
     return tag(ctx, call, *repo, rest);
   if (keyword == "settings" && method == "PUT") return settings(ctx, call, *repo);
   if (keyword == "auth-check" && get) return json_response(200, json::object());
+  if (keyword == "ask-access" || keyword == "user-access-request") {
+    return handle_access_api(ctx, call, *repo, keyword, rest);
+  }
   if (keyword == "preupload" && method == "POST") return handle_preupload(ctx, call, *repo, rest);
   if (keyword == "commit" && method == "POST") return handle_commit(ctx, call, *repo, rest);
   if (keyword == "xet-read-token" || keyword == "xet-write-token") {

@@ -41,6 +41,8 @@ std::string error_code_for(ErrorKind kind) {
       return "RevisionNotFound";
     case ErrorKind::kEntryNotFound:
       return "EntryNotFound";
+    case ErrorKind::kGatedRepo:
+      return "GatedRepo";
     default:
       return "";
   }
@@ -56,6 +58,8 @@ int http_status_for(ErrorKind kind, const service::Caller& caller) {
       return 403;
     case ErrorKind::kRepoNotFound:
       return caller.authenticated() ? 404 : 401;
+    case ErrorKind::kGatedRepo:
+      return caller.authenticated() ? 403 : 401;
     case ErrorKind::kRevisionNotFound:
     case ErrorKind::kEntryNotFound:
     case ErrorKind::kNotFound:
@@ -155,7 +159,9 @@ http::Response dispatch(Context& ctx, Call& call) {
                                                          "xet-write-token",
                                                          "lfs-files",
                                                          "super-squash",
-                                                         "resolve"};
+                                                         "resolve",
+                                                         "ask-access",
+                                                         "user-access-request"};
       if (seg.size() == 3 ||
           std::find(kKeywords.begin(), kKeywords.end(), seg[3]) != kKeywords.end()) {
         return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),

@@ -220,6 +220,11 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
   auto access = operation == "upload" && has_ref ? service::Access::kWrite : service::Access::kRead;
   auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
   if (!repo) return lfs_error(repo.status(), call.caller);
+  if (operation == "download") {
+    if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
+      return lfs_error(st, call.caller);
+    }
+  }
   if (operation == "upload" && !call.caller.authenticated()) {
     return lfs_error(Status(ErrorKind::kUnauthorized, "Authentication required to upload"),
                      call.caller);

@@ -82,6 +82,41 @@ bool RepoService::can_write(const storage::RepoRecord& repo, const Caller& calle
   return role && (*role == "write" || *role == "admin");
 }
 
+Status RepoService::check_file_access(const storage::RepoRecord& repo,
+                                      const Caller& caller) const {
+  if (repo.gated.empty() || caller.is_admin() || namespace_role(repo.ns, caller)) {
+    return Status::ok();
+  }
+  if (caller.user && hub_.db().access_status(repo.uid, caller.user->id) == "accepted") {
+    return Status::ok();
+  }
+  return Status(ErrorKind::kGatedRepo,
+                "Access to " + repo.type + " " + repo.id() +
+                    " is restricted and you are not in the authorized list. Visit " +
+                    hub_.config().public_url + "/" + (repo.type == "dataset" ? "datasets/" : "") +
+                    repo.id() + " to ask for access.");
+}
+
+Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& caller,
+                               const std::string& fields_json) {
+  if (!caller.user) {
+    return Status(ErrorKind::kUnauthorized, "You must be authenticated to ask for access");
+  }
+  if (repo.gated.empty()) return bad_request("This repository is not gated");
+  std::string status = repo.gated == "auto" ? "accepted" : "pending";
+  return hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
+}
+
+Status RepoService::set_access(const storage::RepoRecord& repo, const std::string& user,
+                               const std::string& status, bool create) {
+  if (status != "accepted" && status != "rejected" && status != "pending") {
+    return bad_request("status must be accepted, rejected or pending");
+  }
+  auto record = hub_.db().find_user(user);
+  if (!record) return not_found("no user named " + user);
+  return hub_.db().set_access_status(repo.uid, record->id, status, create);
+}
+
 Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
                                   const std::string& name, const Caller& caller, Access access) {
   RepoRef ref;

@@ -57,6 +57,16 @@ class RepoService {
   // organization, nothing elsewhere.
   std::optional<std::string> namespace_role(const std::string& ns, const Caller& caller) const;
 
+  // File contents of a gated repository need an accepted access request; the namespace's
+  // members and admins always pass. kGatedRepo with the contract's message otherwise.
+  Status check_file_access(const storage::RepoRecord& repo, const Caller& caller) const;
+  // `fields_json`: what the user filled in. Auto-gated repos accept at once.
+  Status ask_access(const storage::RepoRecord& repo, const Caller& caller,
+                    const std::string& fields_json);
+  // status: accepted | rejected | pending. `create`: grant without a prior request.
+  Status set_access(const storage::RepoRecord& repo, const std::string& user,
+                    const std::string& status, bool create);
+
   // kConflict (with the existing record's id in the message) when the repo exists.
   Result<storage::RepoRecord> create(const Caller& caller, const CreateRepoRequest& request);
   Status remove(const Caller& caller, const RepoType& type, const std::string& ns,

@@ -62,6 +62,15 @@ CREATE TABLE IF NOT EXISTS repo_lfs_objects (
   oid TEXT NOT NULL,
   PRIMARY KEY(uid, oid)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS access_requests (
+  uid TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  status TEXT NOT NULL,
+  fields_json TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(uid, user_id)
+);
 CREATE TABLE IF NOT EXISTS repo_redirects (
   type TEXT NOT NULL,
   ns TEXT NOT NULL COLLATE NOCASE,
@@ -292,6 +301,9 @@ std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type, con
 Status MetadataDb::delete_repo(const std::string& uid) {
   GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
+  Statement requests(db_, "DELETE FROM access_requests WHERE uid = ?");
+  requests.bind(1, uid);
+  if (auto st = step_done(requests); !st) return st;
   Statement objects(db_, "DELETE FROM repo_lfs_objects WHERE uid = ?");
   objects.bind(1, uid);
   if (auto st = step_done(objects); !st) return st;

@@ -54,6 +54,16 @@ struct OrgMembership {
   std::string role;
 };
 
+// A user's request to read the files of a gated repository.
+struct AccessRequestRecord {
+  std::string repo_uid;
+  UserRecord user;
+  std::string status;  // "pending" | "accepted" | "rejected"
+  std::string fields_json;  // what the owner asked the user to fill in
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
 struct RepoRecord {
   std::string uid;   // opaque, stable across renames; names the git directory
   std::string type;  // "model" | "dataset"
@@ -133,6 +143,16 @@ class MetadataDb {
   // knowing another repository's object id grants nothing.
   Status add_repo_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
   bool repo_has_lfs_object(const std::string& uid, const std::string& oid);
+
+  // Creates or replaces the user's request (a new request resets a rejection to `status`).
+  Status put_access_request(const std::string& uid, int64_t user_id, const std::string& status,
+                            const std::string& fields_json);
+  // kNotFound when the user has no request and `create` is false.
+  Status set_access_status(const std::string& uid, int64_t user_id, const std::string& status,
+                           bool create);
+  std::optional<std::string> access_status(const std::string& uid, int64_t user_id);
+  std::vector<AccessRequestRecord> access_requests(const std::string& uid,
+                                                   const std::string& status);
 
   // Allocates the next pull-request number of a repository (1, 2, ...).
   Result<int64_t> next_pr_number(const std::string& uid);

@@ -33,6 +33,9 @@ class QueryParams {
   // Replaces all values of key with a single value (appended at the end when key is new).
   void set(std::string key, std::string value);
 
+  // Every (key, value) pair, decoded, in the order received.
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
 };

@@ -18,6 +18,7 @@ enum class ErrorKind {
   kRepoNotFound,      // repository missing or invisible to the caller
   kRevisionNotFound,  // repository visible, revision missing
   kEntryNotFound,     // repository and revision exist, path missing
+  kGatedRepo,         // gated repository, caller not approved (401 anonymous / 403)
   kNotFound,          // any other missing thing (404)
   kConflict,          // already exists / concurrent change (409)
   kPreconditionFailed,  // stale parent commit (412)

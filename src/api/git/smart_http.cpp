@@ -98,6 +98,10 @@ http::Response handle_git(Context& ctx, Call& call, RepoTarget& target) {
   auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller,
                              push ? service::Access::kWrite : service::Access::kRead);
   if (!repo) return git_error(repo.status(), call.caller);
+  // A clone carries file contents: a gated repository needs an accepted request first.
+  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
+    return git_error(st, call.caller);
+  }
   std::string protocol = call.request.header("Git-Protocol");
 
   if (advertise) {

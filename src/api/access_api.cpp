@@ -1,0 +1,71 @@
+// Gated repositories: users ask for access; the repository's writers list, accept and reject
+// requests (contract §3.9, "Gating"). Downloads, LFS and git clones check the outcome.
+#include "api/api.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::api {
+
+using nlohmann::json;
+
+http::Response handle_access_api(Context& ctx, Call& call, const service::RepoRef& repo,
+                                 const std::string& keyword,
+                                 const std::vector<std::string>& rest) {
+  const std::string& method = call.request.method;
+  if (keyword == "ask-access" && method == "POST" && rest.empty()) {
+    // Fields arrive as JSON or as a form; they are kept as JSON for the owner to read.
+    auto body = call.request.read_body(ctx.hub.config().max_json_body);
+    if (!body) return error_response(body.status(), call.caller);
+    json fields = json::object();
+    if (call.request.header("Content-Type").starts_with("application/json")) {
+      auto parsed = json::parse(*body, nullptr, false);
+      if (parsed.is_discarded() || !(parsed.is_object() || parsed.is_null())) {
+        return error_response(bad_request("Expected a JSON object of fields"), call.caller);
+      }
+      if (parsed.is_object()) fields = parsed;
+    } else {
+      auto form = util::QueryParams::parse(*body);
+      for (const auto& [key, value] : form.entries()) fields[key] = value;
+    }
+    auto st = ctx.repos.ask_access(repo.record, call.caller,
+                                   fields.dump(-1, ' ', false, json::error_handler_t::replace));
+    if (!st) return error_response(st, call.caller);
+    return json_response(200, json::object());
+  }
+  if (keyword != "user-access-request" || rest.size() != 1) {
+    return error_response(not_found("Unknown access-request endpoint"), call.caller);
+  }
+  const std::string& action = rest[0];
+  if ((action == "pending" || action == "accepted" || action == "rejected") &&
+      (method == "GET" || method == "HEAD")) {
+    json out = json::array();
+    for (const auto& r : ctx.hub.db().access_requests(repo.record.uid, action)) {
+      auto fields = json::parse(r.fields_json, nullptr, false);
+      out.push_back({{"user",
+                      {{"_id", std::to_string(r.user.id)},
+                       {"user", r.user.name},
+                       {"fullname", r.user.fullname.empty() ? r.user.name : r.user.fullname},
+                       {"email", r.user.email.empty() ? json(nullptr) : json(r.user.email)},
+                       {"avatarUrl", "/avatars/default.svg"},
+                       {"type", "user"}}},
+                     {"status", r.status},
+                     {"timestamp", util::iso8601_utc(r.created_at)},
+                     {"fields", fields.is_discarded() ? json::object() : fields}});
+    }
+    return json_response(200, out);
+  }
+  if ((action == "handle" || action == "grant") && method == "POST") {
+    auto body = read_json(call, ctx.hub.config().max_json_body);
+    if (!body) return error_response(body.status(), call.caller);
+    if (!body->is_object() || !body->contains("user") || !(*body)["user"].is_string()) {
+      return error_response(bad_request("Expected {\"user\": \"<name>\"}"), call.caller);
+    }
+    std::string status = action == "grant" ? "accepted" : body->value("status", "");
+    auto st = ctx.repos.set_access(repo.record, (*body)["user"].get<std::string>(), status,
+                                   action == "grant");
+    if (!st) return error_response(st, call.caller);
+    return json_response(200, json::object());
+  }
+  return error_response(not_found("Unknown access-request endpoint"), call.caller);
+}
+
+}  // namespace vitrine::api

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Gated and private repositories end to end: access requests (auto and manual), what a user
+# sees before and after approval through resolve, LFS batch and git clone, and organization
+# members. Real server, curl and git.
+set -euo pipefail
+BIN=$(readlink -f "${VITRINE_BIN:-build/vitrine}")
+WORK=$(mktemp -d)
+PID=""
+cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+pass=0 fail=0
+check() { if eval "$2"; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1"; fail=$((fail + 1)); fi; }
+
+D="$WORK/data"
+for u in owner asker carol; do "$BIN" user create "$u" --data "$D" 2>/dev/null; done
+"$BIN" org create lab --owner owner --data "$D" 2>/dev/null
+"$BIN" org add-member lab carol --role read --data "$D"
+OWN=$("$BIN" token create --user owner --role write --data "$D")
+ASK=$("$BIN" token create --user asker --role read --data "$D")
+CAR=$("$BIN" token create --user carol --role read --data "$D")
+"$BIN" serve --data "$D" --listen 127.0.0.1:0 --log-level warn > "$WORK/out" 2>&1 &
+PID=$!
+for _ in $(seq 100); do B=$(sed -n 's/^listening on //p' "$WORK/out"); [[ -n "$B" ]] && break; sleep 0.1; done
+export HOME="$WORK/home" GIT_TERMINAL_PROMPT=0
+mkdir -p "$HOME"
+
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+header() { curl -s -D - -o /dev/null "${@:2}" | tr -d '\r' | sed -n "s/^$1: //Ip" | head -1; }
+api() { curl -sf -H "Authorization: Bearer $OWN" -H 'Content-Type: application/json' "$@"; }
+
+api -X POST "$B/api/repos/create" -d '{"name":"m","organization":"lab"}' >/dev/null
+printf '{"key":"header","value":{"summary":"w"}}\n{"key":"file","value":{"path":"w.txt","content":"%s","encoding":"base64"}}\n' \
+  "$(printf weights | base64)" | curl -sf -X POST "$B/api/models/lab/m/commit/main" \
+  -H "Authorization: Bearer $OWN" -H 'Content-Type: application/x-ndjson' --data-binary @- >/dev/null
+api -X PUT "$B/api/models/lab/m/settings" -d '{"gated":"manual"}' >/dev/null
+
+check "gated: metadata stays public" '[[ $(code "$B/api/models/lab/m") == 200 && $(curl -s "$B/api/models/lab/m" | jq -r .gated) == manual ]]'
+check "gated: anonymous download is 401 GatedRepo" \
+  '[[ $(code "$B/lab/m/resolve/main/w.txt") == 401 && $(header X-Error-Code "$B/lab/m/resolve/main/w.txt") == GatedRepo ]]'
+check "gated: unapproved user gets 403 GatedRepo with the contract message" \
+  '[[ $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]] &&
+   header X-Error-Message -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt" | grep -q "Access to model lab/m is restricted and you are not in the authorized list"'
+check "gated: organization members read without a request" \
+  '[[ $(curl -s -H "Authorization: Bearer $CAR" "$B/lab/m/resolve/main/w.txt") == weights ]]'
+check "gated: git clone refused before approval" \
+  '! git clone -q "http://x:$ASK@${B#http://}/lab/m" "$WORK/c1" 2>/dev/null'
+check "gated: ask-access needs a user" '[[ $(code -X POST "$B/api/models/lab/m/ask-access") == 401 ]]'
+check "gated: ask-access with fields is pending (manual)" \
+  '[[ $(code -X POST -H "Authorization: Bearer $ASK" -H "Content-Type: application/json" -d "{\"reason\":\"audit\"}" "$B/api/models/lab/m/ask-access") == 200 ]] &&
+   [[ $(api "$B/api/models/lab/m/user-access-request/pending" | jq -r ".[0].user.user + \"/\" + .[0].fields.reason") == asker/audit ]]'
+check "gated: still refused while pending" '[[ $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]]'
+check "gated: only writers list requests" \
+  '[[ $(code -H "Authorization: Bearer $CAR" "$B/api/models/lab/m/user-access-request/pending") == 403 ]]'
+check "gated: owner accepts; download, LFS batch and git clone work" \
+  '[[ $(code -X POST -H "Authorization: Bearer $OWN" -H "Content-Type: application/json" -d "{\"user\":\"asker\",\"status\":\"accepted\"}" "$B/api/models/lab/m/user-access-request/handle") == 200 ]] &&
+   [[ $(curl -s -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == weights ]] &&
+   git clone -q "http://x:$ASK@${B#http://}/lab/m" "$WORK/c2" && [[ $(cat "$WORK/c2/w.txt") == weights ]]'
+check "gated: accepted list shows the user" \
+  '[[ $(api "$B/api/models/lab/m/user-access-request/accepted" | jq -r ".[0].user.user") == asker ]]'
+check "gated: a rejected user is refused again" \
+  '[[ $(code -X POST -H "Authorization: Bearer $OWN" -H "Content-Type: application/json" -d "{\"user\":\"asker\",\"status\":\"rejected\"}" "$B/api/models/lab/m/user-access-request/handle") == 200 &&
+      $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]]'
+api -X PUT "$B/api/models/lab/m/settings" -d '{"gated":"auto"}' >/dev/null
+"$BIN" user create late --data "$D" 2>/dev/null
+LATE=$("$BIN" token create --user late --role read --data "$D")
+check "gated auto: asking grants at once" \
+  '[[ $(code -X POST -H "Authorization: Bearer $LATE" "$B/api/models/lab/m/ask-access") == 200 &&
+      $(curl -s -H "Authorization: Bearer $LATE" "$B/lab/m/resolve/main/w.txt") == weights ]]'
+check "grant without a request" \
+  '[[ $(code -X POST -H "Authorization: Bearer $OWN" -H "Content-Type: application/json" -d "{\"user\":\"asker\"}" "$B/api/models/lab/m/user-access-request/grant") == 200 &&
+      $(curl -s -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == weights ]]'
+
+api -X PUT "$B/api/models/lab/m/settings" -d '{"gated":false,"private":true}' >/dev/null
+check "private org repo: members read, outsiders see a missing repo" \
+  '[[ $(code -H "Authorization: Bearer $CAR" "$B/api/models/lab/m") == 200 &&
+      $(code -H "Authorization: Bearer $ASK" "$B/api/models/lab/m") == 404 &&
+      $(code "$B/api/models/lab/m") == 401 &&
+      $(header X-Error-Code -H "Authorization: Bearer $ASK" "$B/api/models/lab/m") == RepoNotFound ]]'
+check "private org repo: listed for members only" \
+  '[[ $(curl -s -H "Authorization: Bearer $CAR" "$B/api/models?author=lab" | jq length) == 1 &&
+      $(curl -s -H "Authorization: Bearer $ASK" "$B/api/models?author=lab" | jq length) == 0 ]]'
+check "private org repo: read members cannot write" \
+  '[[ $(code -X PUT -H "Authorization: Bearer $CAR" -H "Content-Type: application/json" -d "{\"private\":false}" "$B/api/models/lab/m/settings") == 403 ]]'
+check "whoami lists the organization with the role" \
+  '[[ $(curl -s -H "Authorization: Bearer $CAR" "$B/api/whoami-v2" | jq -r ".orgs[0].name + \":\" + .orgs[0].roleInOrg") == lab:read ]]'
+check "organization members endpoint" \
+  '[[ $(curl -s "$B/api/organizations/lab/members" | jq -r "[.[].user] | join(\",\")") == carol,owner ]]'
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
