@@ -61,7 +61,7 @@ http::Response handle_access_api(Context& ctx, Call& call, const service::RepoRe
     }
     std::string status = action == "grant" ? "accepted" : body->value("status", "");
     auto st = ctx.repos.set_access(repo.record, (*body)["user"].get<std::string>(), status,
-                                   action == "grant");
+                                   action == "grant", &call.caller);
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }

@@ -85,4 +85,9 @@ http::Response handle_lfs_locks(Context& ctx, Call& call, RepoTarget& target);
 // Signed object URLs under /api/vitrine/lfs/... (no Authorization: the signature is the key).
 http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std::string>& rest);
 
+// Security audit log (audit_api.cpp): GET /api/vitrine/audit, for hub administrators.
+http::Response handle_audit_log(Context& ctx, Call& call);
+// Records a request refused for bad credentials (unknown, revoked or expired token).
+void record_auth_failure(Context& ctx, const http::Request& request);
+
 }  // namespace vitrine::api

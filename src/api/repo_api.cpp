@@ -334,7 +334,7 @@ http::Response settings(Context& ctx, Call& call, const service::RepoRef& repo) 
       return error_response(bad_request("gated must be false, \"auto\" or \"manual\""),
                             call.caller);
   }
-  if (auto st = ctx.repos.update_settings(repo.record, is_private, gated); !st) {
+  if (auto st = ctx.repos.update_settings(repo.record, is_private, gated, &call.caller); !st) {
     return error_response(st, call.caller);
   }
   auto updated = ctx.hub.db().find_repo(repo.record.type, repo.record.ns, repo.record.name);
@@ -493,6 +493,21 @@ http::Response handle_whoami(Context& ctx, Call& call) {
                  {{"displayName", call.caller.token_name},
                   {"role", call.caller.role},
                   {"createdAt", util::iso8601_utc(call.caller.token_created_at)}}}}}};
+  if (call.caller.fine_grained()) {
+    // The Hub's shape: scoped entities with repo.* permission names.
+    json scoped = json::array();
+    for (const auto& scope : call.caller.scopes) {
+      json permissions = json::array();
+      for (const auto& p : scope.permissions) {
+        permissions.push_back(p == "read" ? "repo.content.read" : "repo." + p);
+      }
+      std::string type = scope.kind;
+      if (type == "namespace") type = ctx.hub.db().find_org(scope.name) ? "org" : "user";
+      scoped.push_back({{"entity", {{"type", type}, {"name", scope.name}}},
+                        {"permissions", permissions}});
+    }
+    out["auth"]["accessToken"]["fineGrained"] = {{"scoped", scoped}, {"global", json::array()}};
+  }
   return json_response(200, out);
 }
 
@@ -553,10 +568,8 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
 
   Access access = Access::kRead;
   if ((keyword == "branch" || keyword == "tag") && !get) access = Access::kWrite;
-  if (keyword == "settings" || keyword == "user-access-request" ||
-      (keyword == "auth-check" && !rest.empty() && rest[0] == "write")) {
-    access = Access::kWrite;
-  }
+  if (keyword == "auth-check" && !rest.empty() && rest[0] == "write") access = Access::kWrite;
+  if (keyword == "settings" || keyword == "user-access-request") access = Access::kManage;
   if ((keyword == "commit" || keyword == "preupload") && !create_pr) access = Access::kWrite;
   auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
   if (!repo) return error_response(repo.status(), call.caller);

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <memory>
 
 #include "api/api.hpp"
+#include "api/request_limits.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 
@@ -131,6 +133,9 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "vitrine" && seg.size() >= 3 && seg[2] == "lfs") {
       return handle_lfs_object(ctx, call, std::vector<std::string>(seg.begin() + 3, seg.end()));
     }
+    if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
+      return handle_audit_log(ctx, call);
+    }
     if (area == "spaces") {
       return error_response(
           Status(ErrorKind::kNotImplemented, "Spaces are not supported by this hub"), call.caller);
@@ -231,7 +236,9 @@ std::string repo_url(Context& ctx, const service::RepoType& type, const std::str
 }
 
 http::Handler make_handler(Context& ctx) {
-  return [&ctx](http::Request& request) {
+  // Shared by every copy of the handler; thread-safe.
+  auto limits = std::make_shared<RequestLimits>(ctx.hub.config());
+  return [&ctx, limits](http::Request& request) {
     auto started = std::chrono::steady_clock::now();
     std::string request_id = request.header("X-Request-Id");
     if (request_id.empty() || request_id.size() > 128) {
@@ -245,21 +252,31 @@ http::Handler make_handler(Context& ctx) {
                            request.headers.get("Access-Control-Request-Headers")
                                .value_or("Authorization, Content-Type, Range"));
       response.headers.set("Access-Control-Max-Age", "86400");
+    } else if (auto refused = limits->refuse_credentials(request)) {
+      response = std::move(*refused);  // too many bad tokens from this address
     } else {
       Call call{request, ctx.auth.authenticate(request.header("Authorization")),
                 util::QueryParams::parse(request.query)};
+      call.caller.ip = request.remote_address;
       if (call.caller.bad_token) {
+        limits->count_auth_failure(request);
+        record_auth_failure(ctx, request);
         response = error_response(
             Status(ErrorKind::kUnauthorized, "Invalid credentials in Authorization header"),
             call.caller);
+      } else if (auto quota = limits->count_call(request, call.caller); !quota.allowed) {
+        response = RequestLimits::too_many_requests(quota);
       } else {
         response = dispatch(ctx, call);
+        RequestLimits::add_headers(response, quota);
       }
     }
     response.headers.set("X-Request-Id", request_id);
     response.headers.set("Access-Control-Allow-Origin",
                          request.header("Origin").empty() ? "*" : request.header("Origin"));
-    response.headers.set("Access-Control-Expose-Headers", kExposedHeaders);
+    static const std::string kExposed =
+        std::string(kExposedHeaders) + ", RateLimit, RateLimit-Policy, Retry-After";
+    response.headers.set("Access-Control-Expose-Headers", kExposed);
     if (!request.header("Origin").empty()) response.headers.set("Vary", "Origin");
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - started)

@@ -11,6 +11,7 @@
 #include "api/api.hpp"
 #include "cli/commands.hpp"
 #include "http/server.hpp"
+#include "service/audit_log.hpp"
 #include "service/auth_service.hpp"
 #include "service/hub.hpp"
 #include "util/time.hpp"
@@ -81,6 +82,17 @@ int main(int argc, char** argv) {
   serve->add_option("--tree-page-size", config.tree_page_size, "Tree entries per page");
   serve->add_option("--max-json-body", config.max_json_body, "Largest JSON request body");
   serve->add_option("--max-commit-body", config.max_commit_body, "Largest NDJSON commit body");
+  serve->add_option("--rate-limit-requests", config.rate_limit_requests,
+                    "Requests per window per user (per IP when anonymous); 0: no limit")
+      ->capture_default_str();
+  serve->add_option("--rate-limit-auth-failures", config.rate_limit_auth_failures,
+                    "Bad or revoked tokens per window per IP before that IP gets 429 for any "
+                    "request with credentials; 0: no limit")
+      ->capture_default_str();
+  serve->add_option("--rate-limit-window-seconds", config.rate_limit_window_seconds,
+                    "Length of the rate-limit windows in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   serve->add_option("--log-level", log_level, "trace|debug|info|warn|error");
 
   auto* user = app.add_subcommand("user", "Manage users");
@@ -120,8 +132,14 @@ int main(int argc, char** argv) {
   auto* token_create = token->add_subcommand("create", "Create a token and print it");
   std::string token_user, role = "read", token_name = "cli";
   token_create->add_option("--user", token_user, "Owner of the token")->required();
-  token_create->add_option("--role", role, "read or write")
-      ->check(CLI::IsMember({"read", "write"}));
+  std::vector<std::string> scope_specs;
+  std::string expires_in;
+  token_create->add_option("--role", role, "read, write, or fineGrained (with --scope)")
+      ->check(CLI::IsMember({"read", "write", "fineGrained"}));
+  token_create->add_option("--scope", scope_specs,
+                           "fineGrained scope, repeatable: namespace:NS=read,write,manage | "
+                           "model:NS/NAME=... | dataset:NS/NAME=...");
+  token_create->add_option("--expires-in", expires_in, "Lifetime, e.g. 3600, 12h, 30d");
   token_create->add_option("--name", token_name, "A name to recognise the token by");
   token_create->add_option("--data", data, "Data folder");
 
@@ -138,9 +156,31 @@ int main(int argc, char** argv) {
   token_revoke->add_option("--user", token_user, "Owner of the token")->required();
   token_revoke->add_option("--data", data, "Data folder");
 
+  auto* audit = app.add_subcommand("audit", "Read the security audit log");
+  audit->require_subcommand(1);
+  auto* audit_list = audit->add_subcommand("list", "List events, newest first");
+  storage::AuditQuery audit_query;
+  audit_list->add_option("--limit", audit_query.limit, "How many events")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  audit_list->add_option("--type", audit_query.type, "Only this event type (token.create, ...)");
+  audit_list->add_option("--actor", audit_query.actor, "Only events by this user");
+  audit_list->add_option("--target", audit_query.target, "Only events about this target");
+  audit_list->add_option("--data", data, "Data folder");
+
   CLI11_PARSE(app, argc, argv);
 
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
+
+  if (audit_list->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    for (const auto& e : service::AuditLog(**hub).list(audit_query)) {
+      std::cout << util::iso8601_utc(e.time) << "\t" << e.type << "\t" << e.actor << "\t"
+                << e.target << "\t" << e.ip << "\t" << e.details_json << "\n";
+    }
+    return 0;
+  }
 
   if (user_create->parsed()) {
     auto hub = open_hub(data);
@@ -186,7 +226,19 @@ int main(int argc, char** argv) {
     auto hub = open_hub(data);
     if (!hub) return fail(hub.status());
     service::AuthService auth(**hub);
-    auto created = auth.create_token(token_user, role, token_name);
+    std::vector<service::TokenScope> scopes;
+    for (const auto& spec : scope_specs) {
+      auto scope = service::parse_token_scope(spec);
+      if (!scope) return fail(scope.status());
+      scopes.push_back(*scope);
+    }
+    int64_t lifetime = 0;
+    if (!expires_in.empty()) {
+      auto seconds = service::parse_duration_seconds(expires_in);
+      if (!seconds) return fail(seconds.status());
+      lifetime = *seconds;
+    }
+    auto created = auth.create_token(token_user, role, token_name, lifetime, scopes);
     if (!created) return fail(created.status());
     std::cout << *created << std::endl;
     return 0;

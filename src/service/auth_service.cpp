@@ -1,6 +1,7 @@
 // Users, tokens and request authentication.
 #include "service/auth_service.hpp"
 
+#include "service/audit_log.hpp"
 #include "service/repo_name.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
@@ -10,38 +11,71 @@ namespace vitrine::service {
 
 Result<storage::UserRecord> AuthService::create_user(const std::string& name, bool is_admin,
                                                      const std::string& fullname,
-                                                     const std::string& email) {
+                                                     const std::string& email,
+                                                     const Caller* actor) {
   if (auto st = validate_namespace(name); !st) return st;
-  return hub_.db().create_user(name, fullname, email, is_admin);
+  auto created = hub_.db().create_user(name, fullname, email, is_admin);
+  if (created) AuditLog(hub_).record(audit::kUserCreate, actor, name, {{"admin", is_admin}});
+  return created;
 }
 
-Result<std::string> AuthService::create_token(const std::string& user_name, const std::string& role,
-                                              const std::string& token_name) {
-  if (role != "read" && role != "write") return bad_request("role must be read or write");
+Result<std::string> AuthService::create_token(const std::string& user_name,
+                                              const std::string& role,
+                                              const std::string& token_name,
+                                              int64_t expires_in_seconds,
+                                              const std::vector<TokenScope>& scopes,
+                                              const Caller* actor) {
+  if (role != "read" && role != "write" && role != "fineGrained") {
+    return bad_request("role must be read, write or fineGrained");
+  }
+  if ((role == "fineGrained") != !scopes.empty()) {
+    return bad_request(role == "fineGrained" ? "a fineGrained token needs at least one scope"
+                                             : "scopes are only for fineGrained tokens");
+  }
   auto user = hub_.db().find_user(user_name);
   if (!user) return not_found("no user named " + user_name);
   std::string token = "hf_" + util::random_alnum(34);
-  auto record = hub_.db().create_token(user->id, token_name, role, util::sha256_hex(token));
+  int64_t expires_at = expires_in_seconds > 0 ? util::now_ms() + expires_in_seconds * 1000 : 0;
+  std::string scopes_json = scopes.empty() ? "" : scopes_to_json(scopes).dump();
+  auto record = hub_.db().create_token(user->id, token_name, role, util::sha256_hex(token),
+                                       expires_at, scopes_json);
   if (!record) return record.status();
+  nlohmann::json details = {{"token_id", record->id}, {"name", token_name}, {"role", role}};
+  if (expires_at > 0) details["expires_at"] = expires_at;
+  if (!scopes.empty()) details["scopes"] = scopes_to_json(scopes);
+  AuditLog(hub_).record(audit::kTokenCreate, actor, user->name, std::move(details));
   return token;
 }
 
 Result<storage::OrgRecord> AuthService::create_org(const std::string& name,
                                                    const std::string& owner,
-                                                   const std::string& fullname) {
+                                                   const std::string& fullname,
+                                                   const Caller* actor) {
   if (auto st = validate_namespace(name); !st) return st;
   auto user = hub_.db().find_user(owner);
   if (!user) return not_found("no user named " + owner);
-  return hub_.db().create_org(name, fullname, user->id);
+  auto created = hub_.db().create_org(name, fullname, user->id);
+  if (created) AuditLog(hub_).record(audit::kOrgCreate, actor, name, {{"owner", user->name}});
+  return created;
 }
 
 Status AuthService::set_org_member(const std::string& org, const std::string& user,
-                                   const std::string& role) {
+                                   const std::string& role, const Caller* actor) {
   auto o = hub_.db().find_org(org);
   if (!o) return not_found("no organization named " + org);
   auto u = hub_.db().find_user(user);
   if (!u) return not_found("no user named " + user);
-  return hub_.db().set_org_member(o->id, u->id, role);
+  auto st = hub_.db().set_org_member(o->id, u->id, role);
+  if (st) {
+    AuditLog(hub_).record(audit::kOrgMember, actor, o->name, {{"user", u->name}, {"role", role}});
+  }
+  return st;
+}
+
+Status AuthService::delete_user(const std::string& name, const Caller* actor) {
+  auto st = hub_.db().delete_user(name);
+  if (st) AuditLog(hub_).record(audit::kUserDelete, actor, name);
+  return st;
 }
 
 Result<std::vector<storage::TokenRecord>> AuthService::list_tokens(const std::string& user_name) {
@@ -50,10 +84,13 @@ Result<std::vector<storage::TokenRecord>> AuthService::list_tokens(const std::st
   return hub_.db().list_tokens(user->id);
 }
 
-Status AuthService::revoke_token(const std::string& user_name, int64_t token_id) {
+Status AuthService::revoke_token(const std::string& user_name, int64_t token_id,
+                                 const Caller* actor) {
   auto user = hub_.db().find_user(user_name);
   if (!user) return not_found("no user named " + user_name);
-  return hub_.db().revoke_token(user->id, token_id);
+  auto st = hub_.db().revoke_token(user->id, token_id);
+  if (st) AuditLog(hub_).record(audit::kTokenRevoke, actor, user->name, {{"token_id", token_id}});
+  return st;
 }
 
 Caller AuthService::authenticate(std::string_view authorization) {
@@ -80,7 +117,11 @@ Caller AuthService::authenticate(std::string_view authorization) {
   if (token.empty() || token.size() > 256) return caller;
   std::string hash = util::sha256_hex(token);
   auto record = hub_.db().find_token_by_hash(hash);
-  if (!record || record->revoked || !util::constant_time_equals(record->hash, hash)) return caller;
+  int64_t now = util::now_ms();
+  if (!record || record->revoked || !util::constant_time_equals(record->hash, hash) ||
+      (record->expires_at > 0 && record->expires_at <= now)) {
+    return caller;
+  }
   auto user = hub_.db().find_user_by_id(record->user_id);
   if (!user) return caller;
   caller.bad_token = false;
@@ -88,7 +129,7 @@ Caller AuthService::authenticate(std::string_view authorization) {
   caller.role = record->role;
   caller.token_name = record->name;
   caller.token_created_at = record->created_at;
-  int64_t now = util::now_ms();
+  if (record->role == "fineGrained") caller.scopes = scopes_from_json(record->scopes_json);
   if (now - record->last_used_at > 60000) hub_.db().touch_token(record->id, now);
   return caller;
 }

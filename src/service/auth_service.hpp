@@ -9,27 +9,36 @@
 
 namespace vitrine::service {
 
+// Every change is recorded in the audit log; `actor` is who asked (null: the admin CLI).
 class AuthService {
  public:
   explicit AuthService(Hub& hub) : hub_(hub) {}
 
   Result<storage::UserRecord> create_user(const std::string& name, bool is_admin,
                                           const std::string& fullname = "",
-                                          const std::string& email = "");
+                                          const std::string& email = "",
+                                          const Caller* actor = nullptr);
   // Returns the plain token (the only time it exists outside the caller's hands).
+  // role: read | write | fineGrained (then `scopes` say where and what); `expires_in_seconds`
+  // 0 means never.
   Result<std::string> create_token(const std::string& user_name, const std::string& role,
-                                   const std::string& token_name);
+                                   const std::string& token_name, int64_t expires_in_seconds = 0,
+                                   const std::vector<TokenScope>& scopes = {},
+                                   const Caller* actor = nullptr);
   // Organizations share the namespace of users; the owner becomes an admin member.
   Result<storage::OrgRecord> create_org(const std::string& name, const std::string& owner,
-                                        const std::string& fullname = "");
-  Status set_org_member(const std::string& org, const std::string& user, const std::string& role);
-  Status delete_user(const std::string& name) { return hub_.db().delete_user(name); }
+                                        const std::string& fullname = "",
+                                        const Caller* actor = nullptr);
+  Status set_org_member(const std::string& org, const std::string& user, const std::string& role,
+                        const Caller* actor = nullptr);
+  Status delete_user(const std::string& name, const Caller* actor = nullptr);
   Result<std::vector<storage::TokenRecord>> list_tokens(const std::string& user_name);
-  Status revoke_token(const std::string& user_name, int64_t token_id);
+  Status revoke_token(const std::string& user_name, int64_t token_id,
+                      const Caller* actor = nullptr);
 
   // Identifies the caller from an Authorization header value: `Bearer <token>` or
-  // `Basic base64(user:<token>)`. An empty header is anonymous; anything unrecognised sets
-  // bad_token.
+  // `Basic base64(user:<token>)`. An empty header is anonymous; anything unrecognised, revoked
+  // or expired sets bad_token.
   Caller authenticate(std::string_view authorization);
 
  private:

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "service/snapshot_cache.hpp"
+#include "service/token_scope.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
@@ -27,6 +28,11 @@ struct HubConfig {
   uint64_t max_lfs_object = 64ull << 30;
   int64_t signed_url_ttl_seconds = 3600;
   uint64_t max_push_body = 64ull << 30;  // git request bodies (packs), spooled to disk
+  // Rate limits (api/request_limits.hpp), in fixed windows of rate_limit_window_seconds;
+  // 0 disables a limit. Requests of every kind count, per user or per IP when anonymous.
+  uint64_t rate_limit_requests = 10000;
+  uint64_t rate_limit_auth_failures = 100;  // bad or revoked tokens per IP
+  int64_t rate_limit_window_seconds = 300;
   std::string executable_path;           // this binary, for git hooks (`vitrine hook pre-receive`)
 };
 
@@ -37,10 +43,14 @@ struct Caller {
   std::string role;  // "read" | "write" for token callers
   std::string token_name;
   int64_t token_created_at = 0;
+  std::vector<TokenScope> scopes;  // role "fineGrained": what the token may touch
   bool bad_token = false;
+  std::string ip;  // the request's remote address, for the audit log
   bool authenticated() const { return user.has_value(); }
   bool is_admin() const { return user && user->is_admin; }
-  bool can_write() const { return user && role == "write"; }
+  bool fine_grained() const { return role == "fineGrained"; }
+  // The token's role allows writing somewhere (scopes still decide where, for fine-grained).
+  bool can_write() const { return user && (role == "write" || fine_grained()); }
 };
 
 class Hub {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "service/audit_log.hpp"
 #include "service/card_metadata.hpp"
 #include "service/git_patterns.hpp"
 #include "service/repo_name.hpp"
@@ -72,14 +73,30 @@ std::optional<std::string> RepoService::namespace_role(const std::string& ns,
 
 bool RepoService::can_read(const storage::RepoRecord& repo, const Caller& caller) const {
   if (!repo.is_private) return true;
+  if (caller.fine_grained() &&
+      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read")) {
+    return false;
+  }
   return caller.is_admin() || namespace_role(repo.ns, caller).has_value();
 }
 
 bool RepoService::can_write(const storage::RepoRecord& repo, const Caller& caller) const {
   if (!caller.can_write()) return false;
+  if (caller.fine_grained() &&
+      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "write")) {
+    return false;
+  }
   if (caller.is_admin()) return true;
   auto role = namespace_role(repo.ns, caller);
   return role && (*role == "write" || *role == "admin");
+}
+
+bool RepoService::can_manage(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (caller.fine_grained() &&
+      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "manage")) {
+    return false;
+  }
+  return can_write(repo, caller);
 }
 
 Status RepoService::check_file_access(const storage::RepoRecord& repo,
@@ -104,17 +121,27 @@ Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& ca
   }
   if (repo.gated.empty()) return bad_request("This repository is not gated");
   std::string status = repo.gated == "auto" ? "accepted" : "pending";
-  return hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
+  auto st = hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
+  if (st) {
+    AuditLog(hub_).record(audit::kAccessRequest, &caller, AuditLog::repo_target(repo),
+                          {{"user", caller.user->name}, {"status", status}});
+  }
+  return st;
 }
 
 Status RepoService::set_access(const storage::RepoRecord& repo, const std::string& user,
-                               const std::string& status, bool create) {
+                               const std::string& status, bool create, const Caller* actor) {
   if (status != "accepted" && status != "rejected" && status != "pending") {
     return bad_request("status must be accepted, rejected or pending");
   }
   auto record = hub_.db().find_user(user);
   if (!record) return not_found("no user named " + user);
-  return hub_.db().set_access_status(repo.uid, record->id, status, create);
+  auto st = hub_.db().set_access_status(repo.uid, record->id, status, create);
+  if (st) {
+    AuditLog(hub_).record(audit::kAccessDecision, actor, AuditLog::repo_target(repo),
+                          {{"user", record->name}, {"status", status}, {"grant", create}});
+  }
+  return st;
 }
 
 Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
@@ -127,7 +154,8 @@ Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
   }
   if (!record || !can_read(*record, caller)) return repo_not_found();
   ref.record = *record;
-  if (access == Access::kWrite && !can_write(*record, caller)) {
+  if ((access == Access::kWrite && !can_write(*record, caller)) ||
+      (access == Access::kManage && !can_manage(*record, caller))) {
     if (!caller.authenticated()) {
       return Status(ErrorKind::kUnauthorized, "You must be authenticated to write to this repo");
     }
@@ -153,7 +181,9 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     }
   }
   storage::RepoRecord probe;
+  probe.type = type->name;
   probe.ns = ns;
+  probe.name = req.name;
   if (!can_write(probe, caller)) {
     return forbidden("You don't have the rights to create a " + type->name +
                      " under the namespace " + ns);
@@ -217,17 +247,20 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     }
     return ins;
   }
+  AuditLog(hub_).record(audit::kRepoCreate, &caller, AuditLog::repo_target(repo),
+                        {{"private", repo.is_private}});
   if (auto idx = reindex(repo); !idx) return idx;
   return *hub_.db().find_repo(repo.type, repo.ns, repo.name);
 }
 
 Status RepoService::remove(const Caller& caller, const RepoType& type, const std::string& ns,
                            const std::string& name) {
-  auto repo = find(type, ns, name, caller, Access::kWrite);
+  auto repo = find(type, ns, name, caller, Access::kManage);
   if (!repo) return repo.status();
   if (repo->redirected) return repo_not_found();
   // The row goes first: from then on the repo is invisible, and the directory can go.
   if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
+  AuditLog(hub_).record(audit::kRepoDelete, &caller, AuditLog::repo_target(repo->record));
   std::error_code ec;
   std::filesystem::remove_all(hub_.git_path(repo->record), ec);
   return Status::ok();
@@ -247,11 +280,13 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   if (!split(to, &to_ns, &to_name)) return bad_request("Invalid repo id: " + to);
   if (auto st = validate_namespace(to_ns); !st) return st;
   if (auto st = validate_repo_name(to_name); !st) return st;
-  auto repo = find(type, from_ns, from_name, caller, Access::kWrite);
+  auto repo = find(type, from_ns, from_name, caller, Access::kManage);
   if (!repo) return repo.status();
   if (repo->redirected) return repo_not_found();
   storage::RepoRecord target;
+  target.type = type.name;
   target.ns = to_ns;
+  target.name = to_name;
   if (!can_write(target, caller)) {
     return forbidden("You don't have the rights to move a repo to the namespace " + to_ns);
   }
@@ -265,16 +300,34 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
     }
     return st;
   }
-  return *hub_.db().find_repo(type.name, to_ns, to_name);
+  auto moved = *hub_.db().find_repo(type.name, to_ns, to_name);
+  AuditLog(hub_).record(audit::kRepoMove, &caller, AuditLog::repo_target(moved),
+                        {{"from", AuditLog::repo_target(repo->record)}});
+  return moved;
 }
 
 Status RepoService::update_settings(const storage::RepoRecord& repo, std::optional<bool> is_private,
-                                    std::optional<std::string> gated) {
+                                    std::optional<std::string> gated, const Caller* actor) {
   if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
     return bad_request("gated must be false, \"auto\" or \"manual\"");
   }
-  return hub_.db().update_repo_settings(repo.uid, is_private.value_or(repo.is_private),
-                                        gated.value_or(repo.gated));
+  auto st = hub_.db().update_repo_settings(repo.uid, is_private.value_or(repo.is_private),
+                                           gated.value_or(repo.gated));
+  if (!st) return st;
+  // Only actual changes are security events; a settings call that repeats them is not.
+  AuditLog audit_log(hub_);
+  if (is_private && *is_private != repo.is_private) {
+    audit_log.record(audit::kRepoVisibility, actor, AuditLog::repo_target(repo),
+                     {{"private", *is_private}});
+  }
+  if (gated && *gated != repo.gated) {
+    auto as_json = [](const std::string& g) -> nlohmann::json {
+      return g.empty() ? nlohmann::json(false) : nlohmann::json(g);
+    };
+    audit_log.record(audit::kRepoGating, actor, AuditLog::repo_target(repo),
+                     {{"gated", as_json(*gated)}, {"was", as_json(repo.gated)}});
+  }
+  return st;
 }
 
 Result<ResolvedRevision> RepoService::resolve(storage::GitRepo& git, const std::string& rev) {

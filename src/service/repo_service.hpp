@@ -15,7 +15,9 @@
 
 namespace vitrine::service {
 
-enum class Access { kRead, kWrite };
+// kManage: settings, deletion, renames, access decisions. Role tokens with write access may
+// manage; fine-grained tokens need the "manage" permission in a scope.
+enum class Access { kRead, kWrite, kManage };
 
 // Repository types of this hub, with their URL and API spellings.
 struct RepoType {
@@ -53,6 +55,7 @@ class RepoService {
                        const Caller& caller, Access access);
   bool can_read(const storage::RepoRecord& repo, const Caller& caller) const;
   bool can_write(const storage::RepoRecord& repo, const Caller& caller) const;
+  bool can_manage(const storage::RepoRecord& repo, const Caller& caller) const;
   // The caller's role in a namespace: "admin" in their own, their membership role in an
   // organization, nothing elsewhere.
   std::optional<std::string> namespace_role(const std::string& ns, const Caller& caller) const;
@@ -64,8 +67,9 @@ class RepoService {
   Status ask_access(const storage::RepoRecord& repo, const Caller& caller,
                     const std::string& fields_json);
   // status: accepted | rejected | pending. `create`: grant without a prior request.
+  // `actor`: who decided, for the audit log (null: the admin CLI).
   Status set_access(const storage::RepoRecord& repo, const std::string& user,
-                    const std::string& status, bool create);
+                    const std::string& status, bool create, const Caller* actor = nullptr);
 
   // kConflict (with the existing record's id in the message) when the repo exists.
   Result<storage::RepoRecord> create(const Caller& caller, const CreateRepoRequest& request);
@@ -73,8 +77,9 @@ class RepoService {
                 const std::string& name);
   Result<storage::RepoRecord> move(const Caller& caller, const RepoType& type,
                                    const std::string& from, const std::string& to);
+  // Changes of visibility and gating are audited with `actor` (null: the admin CLI).
   Status update_settings(const storage::RepoRecord& repo, std::optional<bool> is_private,
-                         std::optional<std::string> gated);
+                         std::optional<std::string> gated, const Caller* actor = nullptr);
 
   // A revision as a single string: branch, tag, full ref (refs/pr/1), HEAD, full or short id.
   Result<ResolvedRevision> resolve(storage::GitRepo& git, const std::string& revision);

@@ -122,13 +122,15 @@ std::optional<std::string> MetadataDb::org_role(const std::string& org, int64_t 
 std::vector<TokenRecord> MetadataDb::list_tokens(int64_t user_id) {
   auto reader = this->reader();
   Statement s(reader.get(),
-              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked FROM tokens "
+              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked, expires_at, "
+              "scopes_json FROM tokens "
               "WHERE user_id = ? ORDER BY id");
   s.bind(1, user_id);
   std::vector<TokenRecord> out;
   while (s.step() == SQLITE_ROW) {
     out.push_back(TokenRecord{s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4),
-                              s.integer(5), s.integer(6), s.integer(7) != 0});
+                              s.integer(5), s.integer(6), s.integer(7) != 0, s.integer(8),
+                              s.text(9)});
   }
   return out;
 }

@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS tokens (
   hash TEXT NOT NULL UNIQUE,
   created_at INTEGER NOT NULL,
   last_used_at INTEGER NOT NULL DEFAULT 0,
-  revoked INTEGER NOT NULL DEFAULT 0
+  revoked INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  scopes_json TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS repos (
   uid TEXT PRIMARY KEY,
@@ -78,6 +80,22 @@ CREATE TABLE IF NOT EXISTS repo_redirects (
   uid TEXT NOT NULL,
   PRIMARY KEY(type, ns, name)
 );
+CREATE TABLE IF NOT EXISTS audit_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL COLLATE NOCASE,
+  target TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+  details_json TEXT NOT NULL DEFAULT '{}',
+  ip TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS audit_events_by_type ON audit_events(type, id);
+CREATE INDEX IF NOT EXISTS audit_events_by_actor ON audit_events(actor, id);
+CREATE INDEX IF NOT EXISTS audit_events_by_target ON audit_events(target, id);
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
 UserRecord read_user(const Statement& s) {
@@ -85,8 +103,9 @@ UserRecord read_user(const Statement& s) {
 }
 
 TokenRecord read_token(const Statement& s) {
-  return TokenRecord{s.integer(0), s.integer(1), s.text(2),    s.text(3),
-                     s.text(4),    s.integer(5), s.integer(6), s.integer(7) != 0};
+  return TokenRecord{s.integer(0), s.integer(1), s.text(2),         s.text(3),
+                     s.text(4),    s.integer(5), s.integer(6),      s.integer(7) != 0,
+                     s.integer(8), s.text(9)};
 }
 
 constexpr const char* kRepoColumns =
@@ -122,6 +141,18 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
   for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
                           "PRAGMA foreign_keys=ON;", kSchema}) {
     if (auto st = out->exec(sql); !st) return st;
+  }
+  // Columns added after the first release: added in place to older data folders.
+  for (const char* column :
+       {"expires_at INTEGER NOT NULL DEFAULT 0", "scopes_json TEXT NOT NULL DEFAULT ''"}) {
+    std::string name(column, std::string_view(column).find(' '));
+    Statement probe(out->db_, ("SELECT " + name + " FROM tokens LIMIT 0").c_str());
+    if (!probe.ok()) {
+      if (auto st = out->exec(("ALTER TABLE tokens ADD COLUMN " + std::string(column)).c_str());
+          !st) {
+        return st;
+      }
+    }
   }
   return out;
 }
@@ -208,20 +239,25 @@ std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
 }
 
 Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
-                                             const std::string& role, const std::string& hash) {
+                                             const std::string& role, const std::string& hash,
+                                             int64_t expires_at, const std::string& scopes_json) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO tokens(user_id, name, role, hash, created_at) VALUES(?,?,?,?,?)");
+  Statement s(db_,
+              "INSERT INTO tokens(user_id, name, role, hash, created_at, expires_at, scopes_json) "
+              "VALUES(?,?,?,?,?,?,?)");
   int64_t now = util::now_ms();
   s.bind(1, user_id).bind(2, name).bind(3, role).bind(4, hash).bind(5, now);
+  s.bind(6, expires_at).bind(7, scopes_json);
   if (auto st = step_done(s); !st) return st;
-  return TokenRecord{sqlite3_last_insert_rowid(db_), user_id, name, role, hash, now, 0, false};
+  return TokenRecord{sqlite3_last_insert_rowid(db_), user_id, name, role, hash, now, 0, false,
+                     expires_at, scopes_json};
 }
 
 std::optional<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
   auto reader = this->reader();
   Statement s(reader.get(),
-              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked "
-              "FROM tokens WHERE hash = ?");
+              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked, "
+              "expires_at, scopes_json FROM tokens WHERE hash = ?");
   s.bind(1, hash);
   if (s.step() != SQLITE_ROW) return std::nullopt;
   return read_token(s);

@@ -38,6 +38,8 @@ struct TokenRecord {
   int64_t created_at = 0;
   int64_t last_used_at = 0;
   bool revoked = false;
+  int64_t expires_at = 0;   // unix ms; 0: never
+  std::string scopes_json;  // fine-grained tokens (role "fineGrained"): their scopes
 };
 
 struct OrgRecord {
@@ -90,6 +92,26 @@ struct RepoListQuery {
   int64_t offset = 0;
 };
 
+// One entry of the append-only security audit log (service/audit_log.hpp).
+struct AuditEventRecord {
+  int64_t id = 0;      // increases with every event; never reused
+  int64_t time = 0;    // unix ms
+  std::string type;    // "token.create", "repo.visibility", ...
+  std::string actor;   // user name, "cli" or "anonymous"
+  std::string target;  // what the event is about: a user, "models/ns/name", a request path
+  std::string details_json = "{}";
+  std::string ip;  // remote address; empty for the CLI
+};
+
+// Newest first; the filters are exact (case-insensitive) and empty means any.
+struct AuditQuery {
+  std::string type;
+  std::string actor;
+  std::string target;
+  int64_t before_id = 0;  // only events older than this id (the pagination cursor); 0: none
+  int64_t limit = 100;
+};
+
 class MetadataDb {
  public:
   static Result<std::unique_ptr<MetadataDb>> open(const std::string& path);
@@ -117,7 +139,8 @@ class MetadataDb {
   std::optional<std::string> org_role(const std::string& org, int64_t user_id);
 
   Result<TokenRecord> create_token(int64_t user_id, const std::string& name,
-                                   const std::string& role, const std::string& hash);
+                                   const std::string& role, const std::string& hash,
+                                   int64_t expires_at = 0, const std::string& scopes_json = "");
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash);
   void touch_token(int64_t token_id, int64_t now_ms);
   std::vector<TokenRecord> list_tokens(int64_t user_id);
@@ -156,6 +179,11 @@ class MetadataDb {
 
   // Allocates the next pull-request number of a repository (1, 2, ...).
   Result<int64_t> next_pr_number(const std::string& uid);
+
+  // The audit log is append-only: there is no update or delete, and triggers refuse both.
+  // Returns the new event's id.
+  Result<int64_t> append_audit_event(const AuditEventRecord& event);
+  std::vector<AuditEventRecord> audit_events(const AuditQuery& query);
 
  private:
   explicit MetadataDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

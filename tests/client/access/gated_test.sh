@@ -86,5 +86,20 @@ check "whoami lists the organization with the role" \
 check "organization members endpoint" \
   '[[ $(curl -s "$B/api/organizations/lab/members" | jq -r "[.[].user] | join(\",\")") == carol,owner ]]'
 
+FG=$("$BIN" token create --user owner --role fineGrained --scope model:lab/m=read --data "$D")
+check "fine-grained token: whoami shows role and scopes" \
+  '[[ $(curl -s -H "Authorization: Bearer $FG" "$B/api/whoami-v2" | jq -r ".auth.accessToken.role + \" \" + .auth.accessToken.fineGrained.scoped[0].entity.name + \" \" + .auth.accessToken.fineGrained.scoped[0].permissions[0]") == "fineGrained lab/m repo.content.read" ]]'
+check "fine-grained token: reads its private repo, cannot write it" \
+  '[[ $(code -H "Authorization: Bearer $FG" "$B/api/models/lab/m") == 200 &&
+      $(code -X PUT -H "Authorization: Bearer $FG" -H "Content-Type: application/json" -d "{\"private\":false}" "$B/api/models/lab/m/settings") == 403 ]]'
+api -X POST "$B/api/repos/create" -d '{"name":"other","organization":"lab","private":true}' >/dev/null
+check "fine-grained token: a private repo out of scope looks missing" \
+  '[[ $(code -H "Authorization: Bearer $FG" "$B/api/models/lab/other") == 404 ]]'
+EXP=$("$BIN" token create --user owner --role read --expires-in 1 --data "$D")
+sleep 1.2
+check "expired token: 401 Invalid credentials in Authorization header" \
+  '[[ $(code -H "Authorization: Bearer $EXP" "$B/api/whoami-v2") == 401 &&
+      $(header X-Error-Message -H "Authorization: Bearer $EXP" "$B/api/models/lab/m") == "Invalid credentials in Authorization header" ]]'
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

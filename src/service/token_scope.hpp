@@ -1,0 +1,32 @@
+// TokenScope: what a fine-grained token may do. A token carries a list of scopes, each naming
+// a namespace (a user or an organization) or one repository, with permissions among read,
+// write and manage. A fine-grained token never grants more than its user has: the hub checks
+// the user's role first, then the token's scopes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace vitrine::service {
+
+struct TokenScope {
+  std::string kind;  // "namespace" | "model" | "dataset"
+  std::string name;  // "acme" for a namespace, "acme/m" for a repository
+  std::vector<std::string> permissions;  // subset of {"read", "write", "manage"}
+};
+
+// Parses `namespace:acme=read,write`, `model:acme/m=read`, `dataset:acme/d=read,write,manage`.
+Result<TokenScope> parse_token_scope(std::string_view spec);
+nlohmann::json scopes_to_json(const std::vector<TokenScope>& scopes);
+std::vector<TokenScope> scopes_from_json(const std::string& text);
+// Whether the scopes grant `permission` on the repository `type`/`ns`/`name`
+// (case-insensitive names). A permission implies the ones below it: manage ⊃ write ⊃ read.
+bool scopes_allow(const std::vector<TokenScope>& scopes, const std::string& type,
+                  const std::string& ns, const std::string& name, const std::string& permission);
+// Parses a duration such as 3600, 90s, 12h, 30d into seconds; kBadRequest otherwise.
+Result<int64_t> parse_duration_seconds(std::string_view text);
+
+}  // namespace vitrine::service
