@@ -97,7 +97,8 @@ start_vitrine() {
   VITRINE_TOKEN="$("$bin" token create --user bench --role write --data "$data" | grep -o 'hf_[A-Za-z0-9_]*' | head -1)"
   [[ -n "$VITRINE_TOKEN" ]] || die "could not create a token"
   local out="$data/.serve.log"
-  "$bin" serve --data "$data" --listen 127.0.0.1:0 --log-level warn >"$out" 2>&1 &
+  # No request limit: a benchmark sends more than the default 10,000 requests per 5 minutes.
+  "$bin" serve --data "$data" --listen 127.0.0.1:0 --log-level warn --rate-limit-requests 0 >"$out" 2>&1 &
   VITRINE_PID=$!
   register_pid "$VITRINE_PID"
   local i
