@@ -52,6 +52,13 @@ http::Response error_response(const Status& status, const service::Caller& calle
 Result<nlohmann::json> read_json(Call& call, size_t limit);
 std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id);
 
+// Web sessions (session_api.cpp). POST /api/vitrine/login {"username","password"} sets the
+// HttpOnly, Secure, SameSite=Strict cookie kSessionCookie and answers the CSRF token that
+// state-changing requests authenticated by the cookie must send in X-CSRF-Token.
+inline constexpr char kSessionCookie[] = "vitrine_session";
+http::Response handle_login(Context& ctx, Call& call);
+http::Response handle_logout(Context& ctx, Call& call);
+
 // Repository API (repo_api.cpp).
 http::Response handle_repo_create(Context& ctx, Call& call);
 http::Response handle_repo_delete(Context& ctx, Call& call);

@@ -44,7 +44,10 @@ RequestLimits::RequestLimits(const service::HubConfig& config)
 
 std::optional<http::Response> RequestLimits::refuse_credentials(
     const http::Request& request) const {
-  if (!auth_failures_.enabled() || !request.headers.has("Authorization")) return std::nullopt;
+  // Password logins are credentials too: they share the failure budget with bad tokens.
+  bool credentials = request.headers.has("Authorization") ||
+                     (request.method == "POST" && request.path == "/api/vitrine/login");
+  if (!auth_failures_.enabled() || !credentials) return std::nullopt;
   auto decision = auth_failures_.peek(request.remote_address);
   if (decision.allowed) return std::nullopt;
   return rate_limited(decision, kAuthResource,

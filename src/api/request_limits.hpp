@@ -32,8 +32,8 @@ class RequestLimits {
  public:
   explicit RequestLimits(const service::HubConfig& config);
 
-  // Before authentication: a 429 when the request carries an Authorization header and its
-  // address has spent its authentication-failure budget.
+  // Before authentication: a 429 when the request carries credentials (an Authorization
+  // header, or a password login) and its address has spent its authentication-failure budget.
   std::optional<http::Response> refuse_credentials(const http::Request& request) const;
   // After a bad token: counts one failure against the request's address.
   void count_auth_failure(const http::Request& request);

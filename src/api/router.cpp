@@ -130,6 +130,9 @@ http::Response dispatch(Context& ctx, Call& call) {
       if (seg[2] == "delete" && method == "DELETE") return handle_repo_delete(ctx, call);
       if (seg[2] == "move" && method == "POST") return handle_repo_move(ctx, call);
     }
+    if (area == "vitrine" && seg.size() == 3 && seg[2] == "logout" && method == "POST") {
+      return handle_logout(ctx, call);
+    }
     if (area == "vitrine" && seg.size() >= 3 && seg[2] == "lfs") {
       return handle_lfs_object(ctx, call, std::vector<std::string>(seg.begin() + 3, seg.end()));
     }
@@ -235,6 +238,28 @@ std::string repo_url(Context& ctx, const service::RepoType& type, const std::str
   return ctx.hub.config().public_url + "/" + type.url_prefix + id;
 }
 
+namespace {
+
+// The value of the session cookie, or "".
+std::string session_cookie(const http::Request& request) {
+  std::string header = request.headers.get("Cookie").value_or("");
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    auto semi = rest.find(';');
+    std::string_view part = rest.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.starts_with(kSessionCookie) && part.size() > sizeof(kSessionCookie) - 1 &&
+        part[sizeof(kSessionCookie) - 1] == '=') {
+      return std::string(part.substr(sizeof(kSessionCookie)));
+    }
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
 http::Handler make_handler(Context& ctx) {
   // Shared by every copy of the handler; thread-safe.
   auto limits = std::make_shared<RequestLimits>(ctx.hub.config());
@@ -255,10 +280,29 @@ http::Handler make_handler(Context& ctx) {
     } else if (auto refused = limits->refuse_credentials(request)) {
       response = std::move(*refused);  // too many bad tokens from this address
     } else {
-      Call call{request, ctx.auth.authenticate(request.header("Authorization")),
-                util::QueryParams::parse(request.query)};
+      Call call{request, service::Caller{}, util::QueryParams::parse(request.query)};
+      // Tokens win over cookies; a session cookie authenticates only the web interface, and
+      // every state-changing request it authenticates must echo the session's CSRF token.
+      std::string cookie = session_cookie(request);
+      bool csrf_ok = true;
+      if (!request.header("Authorization").empty() || cookie.empty()) {
+        call.caller = ctx.auth.authenticate(request.header("Authorization"));
+      } else {
+        std::string csrf;
+        call.caller = ctx.auth.authenticate_session(cookie, &csrf);
+        if (call.caller.bad_token) call.caller = service::Caller{};  // stale cookie: anonymous
+        bool safe = request.method == "GET" || request.method == "HEAD";
+        csrf_ok = !call.caller.user || safe ||
+                  util::constant_time_equals(request.header("X-CSRF-Token"), csrf);
+      }
       call.caller.ip = request.remote_address;
-      if (call.caller.bad_token) {
+      bool login = request.method == "POST" && request.path == "/api/vitrine/login";
+      if (!csrf_ok) {
+        response = error_response(forbidden("CSRF token missing or invalid"), call.caller);
+      } else if (login) {
+        response = handle_login(ctx, call);
+        if (response.status == 401) limits->count_auth_failure(request);
+      } else if (call.caller.bad_token) {
         limits->count_auth_failure(request);
         record_auth_failure(ctx, request);
         response = error_response(

@@ -109,6 +109,10 @@ int main(int argc, char** argv) {
   auto* user_delete = user->add_subcommand("delete", "Delete a user, their tokens and memberships");
   user_delete->add_option("name", user_name, "User name")->required();
   user_delete->add_option("--data", data, "Data folder");
+  auto* user_password =
+      user->add_subcommand("set-password", "Set a user's web password (read from stdin)");
+  user_password->add_option("name", user_name, "User name")->required();
+  user_password->add_option("--data", data, "Data folder");
   auto* user_list = user->add_subcommand("list", "List users");
   user_list->add_option("--data", data, "Data folder");
 
@@ -189,6 +193,17 @@ int main(int argc, char** argv) {
     auto created = auth.create_user(user_name, admin, fullname, email);
     if (!created) return fail(created.status());
     std::cerr << "created user " << created->name << (admin ? " (admin)" : "") << "\n";
+    return 0;
+  }
+  if (user_password->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    service::AuthService auth(**hub);
+    if (auto st = auth.set_password(user_name, password); !st) return fail(st);
+    std::cerr << "password set for " << user_name << "\n";
     return 0;
   }
   if (user_delete->parsed() || user_list->parsed() || org_create->parsed() || org_add->parsed() ||

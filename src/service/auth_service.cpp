@@ -1,6 +1,8 @@
 // Users, tokens and request authentication.
 #include "service/auth_service.hpp"
 
+#include <argon2.h>
+
 #include "service/audit_log.hpp"
 #include "service/repo_name.hpp"
 #include "util/crypto.hpp"
@@ -91,6 +93,79 @@ Status AuthService::revoke_token(const std::string& user_name, int64_t token_id,
   auto st = hub_.db().revoke_token(user->id, token_id);
   if (st) AuditLog(hub_).record(audit::kTokenRevoke, actor, user->name, {{"token_id", token_id}});
   return st;
+}
+
+namespace {
+constexpr uint32_t kArgonPasses = 2;
+constexpr uint32_t kArgonMemoryKiB = 19 * 1024;
+constexpr uint32_t kArgonLanes = 1;
+constexpr int64_t kSessionLifetimeMs = 7LL * 24 * 3600 * 1000;
+
+std::string argon2id_encode(const std::string& password) {
+  std::string salt = util::random_bytes(16);
+  std::string encoded(argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes, 16, 32,
+                                        Argon2_id),
+                      '\0');
+  if (argon2id_hash_encoded(kArgonPasses, kArgonMemoryKiB, kArgonLanes, password.data(),
+                            password.size(), salt.data(), salt.size(), 32, encoded.data(),
+                            encoded.size()) != ARGON2_OK) {
+    return "";
+  }
+  encoded.resize(encoded.find('\0'));
+  return encoded;
+}
+}  // namespace
+
+Status AuthService::set_password(const std::string& user_name, const std::string& password) {
+  if (password.size() < 8) return bad_request("A password needs at least 8 characters");
+  if (password.size() > 1024) return bad_request("Password too long");
+  auto user = hub_.db().find_user(user_name);
+  if (!user) return not_found("no user named " + user_name);
+  std::string encoded = argon2id_encode(password);
+  if (encoded.empty()) return internal_error("cannot hash the password");
+  return hub_.db().set_password_hash(user->id, encoded);
+}
+
+Result<AuthService::Session> AuthService::login(const std::string& user_name,
+                                                const std::string& password) {
+  // An unknown user costs the same Argon2 work as a wrong password, so timing does not tell
+  // which names exist.
+  static const std::string decoy = argon2id_encode(util::random_alnum(24));
+  auto user = password.size() <= 1024 ? hub_.db().find_user(user_name) : std::nullopt;
+  std::string stored = user ? hub_.db().password_hash(user->id) : "";
+  const std::string& reference = stored.empty() ? decoy : stored;
+  bool ok = argon2id_verify(reference.c_str(), password.data(), password.size()) == ARGON2_OK;
+  if (!ok || stored.empty()) {
+    return Status(ErrorKind::kUnauthorized, "Invalid username or password");
+  }
+  Session session{util::random_alnum(48), util::random_alnum(32), user->name};
+  auto st = hub_.db().create_session(util::sha256_hex(session.cookie), user->id, session.csrf,
+                                     util::now_ms() + kSessionLifetimeMs);
+  if (!st) return st;
+  return session;
+}
+
+Status AuthService::logout(const std::string& cookie) {
+  return hub_.db().delete_session(util::sha256_hex(cookie));
+}
+
+Caller AuthService::authenticate_session(const std::string& cookie, std::string* csrf) {
+  Caller caller;
+  auto session = hub_.db().find_session(util::sha256_hex(cookie));
+  if (!session) {
+    caller.bad_token = true;
+    return caller;
+  }
+  auto user = hub_.db().find_user_by_id(session->first);
+  if (!user) {
+    caller.bad_token = true;
+    return caller;
+  }
+  caller.user = *user;
+  caller.role = "write";  // a signed-in person acts with their own full rights
+  caller.token_name = "web session";
+  *csrf = session->second;
+  return caller;
 }
 
 Caller AuthService::authenticate(std::string_view authorization) {

@@ -36,6 +36,21 @@ class AuthService {
   Status revoke_token(const std::string& user_name, int64_t token_id,
                       const Caller* actor = nullptr);
 
+  // Web interface accounts: passwords are stored as Argon2id hashes (RFC 9106 parameters for
+  // memory-constrained hosts: 19 MiB, 2 passes), verified in constant time.
+  Status set_password(const std::string& user_name, const std::string& password);
+  struct Session {
+    std::string cookie;  // the secret cookie value; only its SHA-256 is stored
+    std::string csrf;    // sent back in X-CSRF-Token on every state-changing request
+    std::string user;
+  };
+  // kUnauthorized "Invalid username or password" for an unknown user or a wrong password,
+  // after the same amount of work in both cases.
+  Result<Session> login(const std::string& user_name, const std::string& password);
+  Status logout(const std::string& cookie);
+  // A caller from a session cookie, with the session's CSRF token in `csrf`.
+  Caller authenticate_session(const std::string& cookie, std::string* csrf);
+
   // Identifies the caller from an Authorization header value: `Bearer <token>` or
   // `Basic base64(user:<token>)`. An empty header is anonymous; anything unrecognised, revoked
   // or expired sets bad_token.

@@ -46,7 +46,8 @@ Result<TokenScope> parse_token_scope(std::string_view spec) {
   while (!perms.empty()) {
     auto comma = perms.find(',');
     std::string p(perms.substr(0, comma));
-    if (rank(p) == 0) return bad_request("permission must be read, write or manage, not '" + p + "'");
+    if (rank(p) == 0)
+      return bad_request("permission must be read, write or manage, not '" + p + "'");
     scope.permissions.push_back(p);
     if (comma == std::string_view::npos) break;
     perms.remove_prefix(comma + 1);

@@ -13,8 +13,8 @@
 namespace vitrine::service {
 
 struct TokenScope {
-  std::string kind;  // "namespace" | "model" | "dataset"
-  std::string name;  // "acme" for a namespace, "acme/m" for a repository
+  std::string kind;                      // "namespace" | "model" | "dataset"
+  std::string name;                      // "acme" for a namespace, "acme/m" for a repository
   std::vector<std::string> permissions;  // subset of {"read", "write", "manage"}
 };
 

@@ -145,3 +145,48 @@ Status MetadataDb::revoke_token(int64_t user_id, int64_t token_id) {
 }
 
 }  // namespace vitrine::storage
+
+namespace vitrine::storage {
+
+Status MetadataDb::set_password_hash(int64_t user_id, const std::string& encoded) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE users SET password_hash = ? WHERE id = ?");
+  s.bind(1, encoded).bind(2, user_id);
+  return step_done(s);
+}
+
+std::string MetadataDb::password_hash(int64_t user_id) {
+  auto reader = this->reader();
+  Statement s(reader.get(), "SELECT password_hash FROM users WHERE id = ?");
+  s.bind(1, user_id);
+  return s.step() == SQLITE_ROW ? s.text(0) : "";
+}
+
+Status MetadataDb::create_session(const std::string& hash, int64_t user_id,
+                                  const std::string& csrf, int64_t expires_at) {
+  std::lock_guard lock(mutex_);
+  Statement cleanup(db_, "DELETE FROM sessions WHERE expires_at < ?");
+  cleanup.bind(1, util::now_ms());
+  cleanup.step();
+  Statement s(db_,
+              "INSERT INTO sessions(hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
+  s.bind(1, hash).bind(2, user_id).bind(3, csrf).bind(4, util::now_ms()).bind(5, expires_at);
+  return step_done(s);
+}
+
+std::optional<std::pair<int64_t, std::string>> MetadataDb::find_session(const std::string& hash) {
+  auto reader = this->reader();
+  Statement s(reader.get(), "SELECT user_id, csrf FROM sessions WHERE hash = ? AND expires_at > ?");
+  s.bind(1, hash).bind(2, util::now_ms());
+  if (s.step() != SQLITE_ROW) return std::nullopt;
+  return std::make_pair(s.integer(0), s.text(1));
+}
+
+Status MetadataDb::delete_session(const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "DELETE FROM sessions WHERE hash = ?");
+  s.bind(1, hash);
+  return step_done(s);
+}
+
+}  // namespace vitrine::storage

@@ -19,6 +19,13 @@ CREATE TABLE IF NOT EXISTS users (
   is_admin INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sessions (
+  hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS organizations (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -143,15 +150,16 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
     if (auto st = out->exec(sql); !st) return st;
   }
   // Columns added after the first release: added in place to older data folders.
-  for (const char* column :
-       {"expires_at INTEGER NOT NULL DEFAULT 0", "scopes_json TEXT NOT NULL DEFAULT ''"}) {
+  const std::pair<const char*, const char*> added_columns[] = {
+      {"tokens", "expires_at INTEGER NOT NULL DEFAULT 0"},
+      {"tokens", "scopes_json TEXT NOT NULL DEFAULT ''"},
+      {"users", "password_hash TEXT NOT NULL DEFAULT ''"}};
+  for (const auto& [table, column] : added_columns) {
     std::string name(column, std::string_view(column).find(' '));
-    Statement probe(out->db_, ("SELECT " + name + " FROM tokens LIMIT 0").c_str());
+    Statement probe(out->db_, ("SELECT " + name + " FROM " + table + " LIMIT 0").c_str());
     if (!probe.ok()) {
-      if (auto st = out->exec(("ALTER TABLE tokens ADD COLUMN " + std::string(column)).c_str());
-          !st) {
-        return st;
-      }
+      std::string alter = std::string("ALTER TABLE ") + table + " ADD COLUMN " + column;
+      if (auto st = out->exec(alter.c_str()); !st) return st;
     }
   }
   return out;

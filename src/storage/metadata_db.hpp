@@ -123,6 +123,15 @@ class MetadataDb {
   std::optional<UserRecord> find_user_by_id(int64_t id);
 
   std::vector<UserRecord> list_users();
+  // The Argon2id-encoded password ("" when the user has none).
+  Status set_password_hash(int64_t user_id, const std::string& encoded);
+  std::string password_hash(int64_t user_id);
+  // Web sessions, stored by the SHA-256 of their cookie value.
+  Status create_session(const std::string& hash, int64_t user_id, const std::string& csrf,
+                        int64_t expires_at);
+  // (user id, CSRF token) of a live session.
+  std::optional<std::pair<int64_t, std::string>> find_session(const std::string& hash);
+  Status delete_session(const std::string& hash);
   // Deletes the user, their tokens and memberships (their repositories stay, owned by the
   // namespace, until an admin deletes them).
   Status delete_user(const std::string& name);

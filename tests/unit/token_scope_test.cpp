@@ -19,8 +19,8 @@ TEST(TokenScope, ParsesAndRejects) {
   EXPECT_EQ(ns->kind, "namespace");
   EXPECT_EQ(ns->permissions, (std::vector<std::string>{"read", "write"}));
   EXPECT_TRUE(parse_token_scope("model:acme/m=manage").is_ok());
-  EXPECT_FALSE(parse_token_scope("model:acme=read").is_ok());      // a repo needs NS/NAME
-  EXPECT_FALSE(parse_token_scope("space:acme/x=read").is_ok());    // unknown kind
+  EXPECT_FALSE(parse_token_scope("model:acme=read").is_ok());       // a repo needs NS/NAME
+  EXPECT_FALSE(parse_token_scope("space:acme/x=read").is_ok());     // unknown kind
   EXPECT_FALSE(parse_token_scope("namespace:acme=admin").is_ok());  // unknown permission
   EXPECT_FALSE(parse_token_scope("namespace:acme=").is_ok());
   EXPECT_FALSE(parse_token_scope("acme").is_ok());
