@@ -9,11 +9,6 @@ namespace {
 
 constexpr const char* kUserColumns = "u.id, u.name, u.fullname, u.email, u.is_admin, u.created_at";
 
-UserRecord user_at(const Statement& s, int first) {
-  return UserRecord{s.integer(first),  s.text(first + 1),         s.text(first + 2),
-                    s.text(first + 3), s.integer(first + 4) != 0, s.integer(first + 5)};
-}
-
 OrgRecord org_at(const Statement& s, int first) {
   return OrgRecord{s.integer(first), s.text(first + 1), s.text(first + 2), s.integer(first + 3)};
 }
@@ -85,28 +80,25 @@ Status MetadataDb::set_org_member(int64_t org_id, int64_t user_id, const std::st
   return step_done(s);
 }
 
-std::vector<OrgMembership> MetadataDb::org_members(int64_t org_id) {
+std::vector<OrgMembership> MetadataDb::memberships(const char* where_and_order, int64_t id) {
   auto reader = this->reader();
   std::string sql = std::string("SELECT o.id, o.name, o.fullname, o.created_at, ") + kUserColumns +
                     ", m.role FROM org_members m JOIN organizations o ON o.id = m.org_id "
-                    "JOIN users u ON u.id = m.user_id WHERE m.org_id = ? ORDER BY lower(u.name)";
+                    "JOIN users u ON u.id = m.user_id " +
+                    where_and_order;
   Statement s(reader.get(), sql.c_str());
-  s.bind(1, org_id);
+  s.bind(1, id);
   std::vector<OrgMembership> out;
   while (s.step() == SQLITE_ROW) out.push_back({org_at(s, 0), user_at(s, 4), s.text(10)});
   return out;
 }
 
+std::vector<OrgMembership> MetadataDb::org_members(int64_t org_id) {
+  return memberships("WHERE m.org_id = ? ORDER BY lower(u.name)", org_id);
+}
+
 std::vector<OrgMembership> MetadataDb::orgs_of_user(int64_t user_id) {
-  auto reader = this->reader();
-  std::string sql = std::string("SELECT o.id, o.name, o.fullname, o.created_at, ") + kUserColumns +
-                    ", m.role FROM org_members m JOIN organizations o ON o.id = m.org_id "
-                    "JOIN users u ON u.id = m.user_id WHERE m.user_id = ? ORDER BY lower(o.name)";
-  Statement s(reader.get(), sql.c_str());
-  s.bind(1, user_id);
-  std::vector<OrgMembership> out;
-  while (s.step() == SQLITE_ROW) out.push_back({org_at(s, 0), user_at(s, 4), s.text(10)});
-  return out;
+  return memberships("WHERE m.user_id = ? ORDER BY lower(o.name)", user_id);
 }
 
 std::optional<std::string> MetadataDb::org_role(const std::string& org, int64_t user_id) {
@@ -121,17 +113,12 @@ std::optional<std::string> MetadataDb::org_role(const std::string& org, int64_t 
 
 std::vector<TokenRecord> MetadataDb::list_tokens(int64_t user_id) {
   auto reader = this->reader();
-  Statement s(reader.get(),
-              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked, expires_at, "
-              "scopes_json FROM tokens "
-              "WHERE user_id = ? ORDER BY id");
+  std::string sql =
+      std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE user_id = ? ORDER BY id";
+  Statement s(reader.get(), sql.c_str());
   s.bind(1, user_id);
   std::vector<TokenRecord> out;
-  while (s.step() == SQLITE_ROW) {
-    out.push_back(TokenRecord{s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4),
-                              s.integer(5), s.integer(6), s.integer(7) != 0, s.integer(8),
-                              s.text(9)});
-  }
+  while (s.step() == SQLITE_ROW) out.push_back(token_at(s));
   return out;
 }
 
@@ -162,14 +149,14 @@ std::string MetadataDb::password_hash(int64_t user_id) {
   return s.step() == SQLITE_ROW ? s.text(0) : "";
 }
 
-Status MetadataDb::create_session(const std::string& hash, int64_t user_id,
-                                  const std::string& csrf, int64_t expires_at) {
+Status MetadataDb::create_session(const std::string& hash, int64_t user_id, const std::string& csrf,
+                                  int64_t expires_at) {
   std::lock_guard lock(mutex_);
   Statement cleanup(db_, "DELETE FROM sessions WHERE expires_at < ?");
   cleanup.bind(1, util::now_ms());
   cleanup.step();
-  Statement s(db_,
-              "INSERT INTO sessions(hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
+  Statement s(
+      db_, "INSERT INTO sessions(hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
   s.bind(1, hash).bind(2, user_id).bind(3, csrf).bind(4, util::now_ms()).bind(5, expires_at);
   return step_done(s);
 }

@@ -105,16 +105,6 @@ CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
-UserRecord read_user(const Statement& s) {
-  return UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.integer(5)};
-}
-
-TokenRecord read_token(const Statement& s) {
-  return TokenRecord{s.integer(0), s.integer(1), s.text(2),         s.text(3),
-                     s.text(4),    s.integer(5), s.integer(6),      s.integer(7) != 0,
-                     s.integer(8), s.text(9)};
-}
-
 constexpr const char* kRepoColumns =
     "uid, type, ns, name, private, gated, created_at, last_modified, head_sha, card_json";
 
@@ -234,7 +224,7 @@ std::optional<UserRecord> MetadataDb::find_user(const std::string& name) {
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE name = ?");
   s.bind(1, name);
   if (s.step() != SQLITE_ROW) return std::nullopt;
-  return read_user(s);
+  return user_at(s);
 }
 
 std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
@@ -243,7 +233,7 @@ std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE id = ?");
   s.bind(1, id);
   if (s.step() != SQLITE_ROW) return std::nullopt;
-  return read_user(s);
+  return user_at(s);
 }
 
 Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
@@ -257,18 +247,25 @@ Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string&
   s.bind(1, user_id).bind(2, name).bind(3, role).bind(4, hash).bind(5, now);
   s.bind(6, expires_at).bind(7, scopes_json);
   if (auto st = step_done(s); !st) return st;
-  return TokenRecord{sqlite3_last_insert_rowid(db_), user_id, name, role, hash, now, 0, false,
-                     expires_at, scopes_json};
+  return TokenRecord{sqlite3_last_insert_rowid(db_),
+                     user_id,
+                     name,
+                     role,
+                     hash,
+                     now,
+                     0,
+                     false,
+                     expires_at,
+                     scopes_json};
 }
 
 std::optional<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
   auto reader = this->reader();
   Statement s(reader.get(),
-              "SELECT id, user_id, name, role, hash, created_at, last_used_at, revoked, "
-              "expires_at, scopes_json FROM tokens WHERE hash = ?");
+              (std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash = ?").c_str());
   s.bind(1, hash);
   if (s.step() != SQLITE_ROW) return std::nullopt;
-  return read_token(s);
+  return token_at(s);
 }
 
 void MetadataDb::touch_token(int64_t token_id, int64_t now_ms) {

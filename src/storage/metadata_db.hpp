@@ -60,7 +60,7 @@ struct OrgMembership {
 struct AccessRequestRecord {
   std::string repo_uid;
   UserRecord user;
-  std::string status;  // "pending" | "accepted" | "rejected"
+  std::string status;       // "pending" | "accepted" | "rejected"
   std::string fields_json;  // what the owner asked the user to fill in
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -213,6 +213,8 @@ class MetadataDb {
   };
   Reader reader();
   void release_reader(sqlite3* conn);
+  // Organization memberships selected by `where_and_order` with one bound id.
+  std::vector<OrgMembership> memberships(const char* where_and_order, int64_t id);
 
   std::mutex mutex_;
   sqlite3* db_;

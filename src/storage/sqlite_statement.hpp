@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "storage/metadata_db.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {
@@ -45,6 +46,20 @@ inline Status step_done(Statement& s) {
   if (rc == SQLITE_DONE) return Status::ok();
   if (rc == SQLITE_CONSTRAINT) return conflict(s.error());
   return internal_error("database error: " + s.error());
+}
+
+// Row readers shared by the MetadataDb files; `first` is the column of the row's first field.
+inline constexpr const char* kTokenColumns =
+    "id, user_id, name, role, hash, created_at, last_used_at, revoked, expires_at, scopes_json";
+
+inline UserRecord user_at(const Statement& s, int first = 0) {
+  return UserRecord{s.integer(first),  s.text(first + 1),         s.text(first + 2),
+                    s.text(first + 3), s.integer(first + 4) != 0, s.integer(first + 5)};
+}
+
+inline TokenRecord token_at(const Statement& s) {
+  return TokenRecord{s.integer(0), s.integer(1), s.text(2),         s.text(3),    s.text(4),
+                     s.integer(5), s.integer(6), s.integer(7) != 0, s.integer(8), s.text(9)};
 }
 
 }  // namespace vitrine::storage
