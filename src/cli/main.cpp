@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "api/api.hpp"
+#include "api/routes.hpp"
 #include "cli/commands.hpp"
 #include "http/server.hpp"
 #include "service/audit_log.hpp"
@@ -172,7 +173,15 @@ int main(int argc, char** argv) {
   audit_list->add_option("--target", audit_query.target, "Only events about this target");
   audit_list->add_option("--data", data, "Data folder");
 
+  // Hidden (no description): the route table as JSON, for the authorization matrix test.
+  auto* routes_cmd = app.add_subcommand("routes", "")->group("");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (routes_cmd->parsed()) {
+    std::cout << api::routes_json() << "\n";
+    return 0;
+  }
 
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
 

@@ -1,0 +1,30 @@
+// The routes the hub serves, as data: one row per method and path pattern, with the access a
+// caller needs. The router (router.cpp, repo_api.cpp) is hand-written; this table is what tests
+// and `vitrine routes` read. The client test tests/client/access/authz_matrix_test.py probes
+// every row against a running server and fails when a row reaches the router's "not found"
+// fallback or when a row has no authorization expectation, so the table cannot drift silently.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vitrine::api {
+
+// Pattern placeholders: {type}s = models|datasets, {prefix} = "" or "datasets/" in web URLs,
+// {repo} = namespace/name, {rev}, {path*} = the rest of the path, other {names} = one segment.
+struct RouteInfo {
+  const char* method;   // GET, POST, PUT, DELETE (GET also answers HEAD)
+  const char* pattern;  // e.g. "/api/{type}s/{repo}/tree/{rev}/{path*}"
+  // public: anyone; user: any authenticated user; read/write/manage: that access to {repo};
+  // files: read access plus the gate on file contents; admin: hub admin;
+  // signed: a signature in the query string, no credentials; none: 501 for everyone.
+  const char* access;
+};
+
+// Every route, in a fixed order. Thread-safe (immutable).
+const std::vector<RouteInfo>& routes();
+
+// The table as a JSON array of {"method","pattern","access"} objects.
+std::string routes_json();
+
+}  // namespace vitrine::api
