@@ -101,10 +101,13 @@ bool RepoService::can_manage(const storage::RepoRecord& repo, const Caller& call
 
 Status RepoService::check_file_access(const storage::RepoRecord& repo,
                                       const Caller& caller) const {
-  if (repo.gated.empty() || caller.is_admin() || namespace_role(repo.ns, caller)) {
-    return Status::ok();
-  }
-  if (caller.user && hub_.db().access_status(repo.uid, caller.user->id) == "accepted") {
+  if (repo.gated.empty()) return Status::ok();
+  // A fine-grained token opens a gate only inside its scopes, whatever its user may do.
+  bool in_scope = !caller.fine_grained() ||
+                  scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
+  if (in_scope && (caller.is_admin() || namespace_role(repo.ns, caller))) return Status::ok();
+  if (in_scope && caller.user &&
+      hub_.db().access_status(repo.uid, caller.user->id) == "accepted") {
     return Status::ok();
   }
   return Status(ErrorKind::kGatedRepo,

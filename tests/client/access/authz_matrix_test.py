@@ -259,7 +259,8 @@ def expected(route, access, exp, cname, v):
         return exp.get("refuse", {}).get(cname, ok)
     if not readable(c, v):
         return 404 if c["auth"] else 401
-    if access == "files" and v == "gated" and not (c["admin"] or c["role"]):
+    # A fine-grained token opens a gate only inside its scopes, whatever its user's role.
+    if access == "files" and v == "gated" and (not (c["admin"] or c["role"]) or c["scope"] == "out"):
         return 403 if c["auth"] else 401
     if access in ("write", "manage") and not may_write(c, access == "manage"):
         return 403 if c["auth"] else 401
