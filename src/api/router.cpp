@@ -8,6 +8,7 @@
 
 #include "api/api.hpp"
 #include "api/request_limits.hpp"
+#include "api/routes.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 
@@ -104,6 +105,28 @@ std::optional<RepoTarget> web_target(const std::vector<std::string>& seg) {
   return t;
 }
 
+// Sub-resource keywords of /api/{type}s/{ns}/{name}/...: after a single segment they mark a
+// one-segment repo id.
+const std::vector<std::string> kRepoKeywords = {"revision",
+                                                "tree",
+                                                "paths-info",
+                                                "commit",
+                                                "commits",
+                                                "refs",
+                                                "preupload",
+                                                "branch",
+                                                "tag",
+                                                "settings",
+                                                "discussions",
+                                                "auth-check",
+                                                "xet-read-token",
+                                                "xet-write-token",
+                                                "lfs-files",
+                                                "super-squash",
+                                                "resolve",
+                                                "ask-access",
+                                                "user-access-request"};
+
 http::Response dispatch(Context& ctx, Call& call) {
   auto segments_opt = split_segments(call.request.path);
   if (!segments_opt)
@@ -111,6 +134,25 @@ http::Response dispatch(Context& ctx, Call& call) {
   auto& seg = *segments_opt;
   const std::string& method = call.request.method;
   bool get = method == "GET" || method == "HEAD";
+
+  // Only what the route table lists is served: an endpoint missing from it is unreachable,
+  // so the table (routes.hpp, `vitrine routes`, the authorization matrix) lists every one.
+  if (!find_route(method, seg, call.request.query)) {
+    if (seg.size() >= 3 && seg[0] == "api" && service::repo_type_from_plural(seg[1])) {
+      // One-segment ids (`gpt2`) exist on the Hub but not here: answer as a missing repo.
+      if (seg.size() == 3 ||
+          std::find(kRepoKeywords.begin(), kRepoKeywords.end(), seg[3]) != kRepoKeywords.end()) {
+        return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),
+                              call.caller);
+      }
+      if (seg.size() >= 5) {
+        return error_response(Status(ErrorKind::kNotImplemented,
+                                     "'" + seg[4] + "' is not implemented by this hub yet"),
+                              call.caller);
+      }
+    }
+    return error_response(not_found("Not found: " + call.request.path), call.caller);
+  }
 
   if (!seg.empty() && seg[0] == "api") {
     if (seg.size() == 1) return error_response(not_found("Not found"), call.caller);
@@ -151,27 +193,9 @@ http::Response dispatch(Context& ctx, Call& call) {
       RepoTarget target{*type, seg[2], seg.size() > 3 ? seg[3] : "", {}};
       if (seg.size() > 3) target.rest.assign(seg.begin() + 4, seg.end());
       // One-segment ids (`gpt2`) exist on the Hub but not here: answer as a missing repo.
-      static const std::vector<std::string> kKeywords = {"revision",
-                                                         "tree",
-                                                         "paths-info",
-                                                         "commit",
-                                                         "commits",
-                                                         "refs",
-                                                         "preupload",
-                                                         "branch",
-                                                         "tag",
-                                                         "settings",
-                                                         "discussions",
-                                                         "auth-check",
-                                                         "xet-read-token",
-                                                         "xet-write-token",
-                                                         "lfs-files",
-                                                         "super-squash",
-                                                         "resolve",
-                                                         "ask-access",
-                                                         "user-access-request"};
+
       if (seg.size() == 3 ||
-          std::find(kKeywords.begin(), kKeywords.end(), seg[3]) != kKeywords.end()) {
+          std::find(kRepoKeywords.begin(), kRepoKeywords.end(), seg[3]) != kRepoKeywords.end()) {
         return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),
                               call.caller);
       }

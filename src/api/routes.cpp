@@ -68,4 +68,71 @@ std::string routes_json() {
   return out.dump(2);
 }
 
+namespace {
+
+std::vector<std::string> split(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t slash = text.find('/', start);
+    if (slash == std::string_view::npos) slash = text.size();
+    out.emplace_back(text.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Matches pattern segments from `p` against request segments from `r`. A variable that ends
+// the pattern absorbs the rest (revisions such as raw refs/pr/1 span segments).
+bool match(const std::vector<std::string>& pat, size_t p, const std::vector<std::string>& req,
+           size_t r) {
+  if (p == pat.size()) return r == req.size();
+  const std::string& token = pat[p];
+  bool last = p + 1 == pat.size();
+  if (token == "{prefix}{repo}" || token == "{prefix}{repo}.git") {
+    bool dataset = r < req.size() && req[r] == "datasets";
+    // Model first, then dataset prefix; {repo} is namespace/name, `.git` optional.
+    for (size_t skip : {size_t{0}, size_t{dataset ? 1u : 0u}}) {
+      if (r + skip + 2 > req.size()) continue;
+      if (match(pat, p + 1, req, r + skip + 2)) return true;
+    }
+    return false;
+  }
+  if (token == "{repo}") return r + 2 <= req.size() && match(pat, p + 1, req, r + 2);
+  if (token == "{type}s") {
+    return r < req.size() && (req[r] == "models" || req[r] == "datasets") &&
+           match(pat, p + 1, req, r + 1);
+  }
+  if (token == "{path*}") return r <= req.size();
+  if (token.size() > 2 && token.front() == '{' && token.back() == '}') {
+    if (last) return r < req.size();
+    return r < req.size() && match(pat, p + 1, req, r + 1);
+  }
+  return r < req.size() && req[r] == token && match(pat, p + 1, req, r + 1);
+}
+
+}  // namespace
+
+const RouteInfo* find_route(const std::string& method, const std::vector<std::string>& segments,
+                            const std::string& query) {
+  std::string m = method == "HEAD" ? "GET" : method;
+  for (const auto& route : routes()) {
+    if (m != route.method) continue;
+    std::string_view pattern = route.pattern;
+    std::string_view required_query;
+    if (auto q = pattern.find('?'); q != std::string_view::npos) {
+      required_query = pattern.substr(q + 1);
+      pattern = pattern.substr(0, q);
+    }
+    if (!required_query.empty() &&
+        ("&" + query + "&").find("&" + std::string(required_query) + "&") == std::string::npos) {
+      continue;
+    }
+    auto pat = split(pattern.substr(1));
+    // `{repo}.git/...` also matches `{repo}/...`: git is given both URL forms.
+    if (match(pat, 0, segments, 0)) return &route;
+  }
+  return nullptr;
+}
+
 }  // namespace vitrine::api

@@ -1,8 +1,10 @@
 // The routes the hub serves, as data: one row per method and path pattern, with the access a
-// caller needs. The router (router.cpp, repo_api.cpp) is hand-written; this table is what tests
-// and `vitrine routes` read. The client test tests/client/access/authz_matrix_test.py probes
-// every row against a running server and fails when a row reaches the router's "not found"
-// fallback or when a row has no authorization expectation, so the table cannot drift silently.
+// caller needs. The router answers only requests that match a row (find_route): a branch
+// added to the hand-written dispatch without a row here is unreachable, so the table is the
+// list of endpoints by construction; tests and `vitrine routes` read it. The client test
+// tests/client/access/authz_matrix_test.py probes every row against a running server and fails when
+// a row reaches the router's "not found" fallback or when a row has no authorization expectation,
+// so the table cannot drift silently.
 #pragma once
 
 #include <string>
@@ -23,6 +25,11 @@ struct RouteInfo {
 
 // Every route, in a fixed order. Thread-safe (immutable).
 const std::vector<RouteInfo>& routes();
+
+// The row a request matches, or null. `segments` are the decoded path segments; HEAD
+// matches GET rows; a `?name=value` in a pattern must appear in `query`.
+const RouteInfo* find_route(const std::string& method, const std::vector<std::string>& segments,
+                            const std::string& query);
 
 // The table as a JSON array of {"method","pattern","access"} objects.
 std::string routes_json();

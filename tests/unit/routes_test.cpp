@@ -1,0 +1,43 @@
+// The route table gates dispatch: what it matches and what it refuses.
+#include "api/routes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vitrine::api {
+namespace {
+
+std::string pattern_of(const std::string& method, std::vector<std::string> segments,
+                       const std::string& query = "") {
+  const RouteInfo* r = find_route(method, segments, query);
+  return r ? r->pattern : "";
+}
+
+TEST(Routes, MatchesRepoRoutesWithMultiSegmentRevisionsAndPaths) {
+  EXPECT_EQ(pattern_of("GET", {"api", "models", "a", "b"}), "/api/{type}s/{repo}");
+  EXPECT_EQ(pattern_of("HEAD", {"api", "datasets", "a", "b", "revision", "refs", "pr", "1"}),
+            "/api/{type}s/{repo}/revision/{rev}");
+  EXPECT_EQ(pattern_of("GET", {"api", "models", "a", "b", "tree", "main"}),
+            "/api/{type}s/{repo}/tree/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"a", "b", "resolve", "refs/pr/1", "dir", "f.bin"}),
+            "/{prefix}{repo}/resolve/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"datasets", "a", "b", "raw", "main", "x"}),
+            "/{prefix}{repo}/raw/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("POST", {"a", "b.git", "info", "lfs", "objects", "batch"}),
+            "/{prefix}{repo}.git/info/lfs/objects/batch");
+  EXPECT_EQ(pattern_of("GET", {"a", "b", "info", "refs"}, "service=git-upload-pack"),
+            "/{prefix}{repo}.git/info/refs?service=git-upload-pack");
+  EXPECT_EQ(pattern_of("GET", {}), "/");
+}
+
+TEST(Routes, RefusesWhatIsNotListed) {
+  EXPECT_EQ(pattern_of("GET", {"api", "models", "a", "b", "discussions"}), "");
+  EXPECT_EQ(pattern_of("DELETE", {"api", "models", "a", "b"}), "");
+  EXPECT_EQ(pattern_of("GET", {"a", "b", "info", "refs"}, "service=git-evil"), "");
+  EXPECT_EQ(pattern_of("GET", {"a", "b", "info", "refs"}), "");
+  EXPECT_EQ(pattern_of("PUT", {"api", "vitrine", "lfs", "objects", "oid"}), "");
+  EXPECT_EQ(pattern_of("GET", {"api", "vitrine", "unknown"}), "");
+  EXPECT_EQ(pattern_of("GET", {"a", "b", "c"}), "");
+}
+
+}  // namespace
+}  // namespace vitrine::api
