@@ -99,15 +99,13 @@ bool RepoService::can_manage(const storage::RepoRecord& repo, const Caller& call
   return can_write(repo, caller);
 }
 
-Status RepoService::check_file_access(const storage::RepoRecord& repo,
-                                      const Caller& caller) const {
+Status RepoService::check_file_access(const storage::RepoRecord& repo, const Caller& caller) const {
   if (repo.gated.empty()) return Status::ok();
   // A fine-grained token opens a gate only inside its scopes, whatever its user may do.
-  bool in_scope = !caller.fine_grained() ||
-                  scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
+  bool in_scope =
+      !caller.fine_grained() || scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
   if (in_scope && (caller.is_admin() || namespace_role(repo.ns, caller))) return Status::ok();
-  if (in_scope && caller.user &&
-      hub_.db().access_status(repo.uid, caller.user->id) == "accepted") {
+  if (in_scope && caller.user && hub_.db().access_status(repo.uid, caller.user->id) == "accepted") {
     return Status::ok();
   }
   return Status(ErrorKind::kGatedRepo,
@@ -123,6 +121,25 @@ Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& ca
     return Status(ErrorKind::kUnauthorized, "You must be authenticated to ask for access");
   }
   if (repo.gated.empty()) return bad_request("This repository is not gated");
+  // The owner asks for fields in the card's front matter (`extra_gated_fields`, as on the
+  // Hub): every one must be answered, and a checkbox must be ticked.
+  auto card = nlohmann::json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
+  auto answers = nlohmann::json::parse(fields_json, nullptr, false);
+  if (card.is_object() && card.contains("extra_gated_fields") &&
+      card["extra_gated_fields"].is_object()) {
+    std::string missing;
+    for (const auto& [field, kind] : card["extra_gated_fields"].items()) {
+      bool answered = answers.is_object() && answers.contains(field);
+      if (answered) {
+        const auto& v = answers[field];
+        bool checkbox = kind.is_string() && kind.get<std::string>() == "checkbox";
+        answered = checkbox ? (v == true || v == "true" || v == "on" || v == "1")
+                            : !(v.is_null() || (v.is_string() && v.get<std::string>().empty()));
+      }
+      if (!answered) missing += (missing.empty() ? "" : ", ") + field;
+    }
+    if (!missing.empty()) return bad_request("Please fill in the requested fields: " + missing);
+  }
   std::string status = repo.gated == "auto" ? "accepted" : "pending";
   auto st = hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
   if (st) {

@@ -86,6 +86,20 @@ check "whoami lists the organization with the role" \
 check "organization members endpoint" \
   '[[ $(curl -s "$B/api/organizations/lab/members" | jq -r "[.[].user] | join(\",\")") == carol,owner ]]'
 
+api -X POST "$B/api/repos/create" -d '{"name":"form","organization":"lab"}' >/dev/null
+README=$'---\nextra_gated_fields:\n  Company: text\n  I agree to the terms: checkbox\n---\n# Form\n'
+printf '{"key":"header","value":{"summary":"card"}}\n{"key":"file","value":{"path":"README.md","content":"%s","encoding":"base64"}}\n' \
+  "$(printf '%s' "$README" | base64 -w0)" | curl -sf -X POST "$B/api/models/lab/form/commit/main" \
+  -H "Authorization: Bearer $OWN" -H 'Content-Type: application/x-ndjson' --data-binary @- >/dev/null
+api -X PUT "$B/api/models/lab/form/settings" -d '{"gated":"manual"}' >/dev/null
+ask_form() { curl -s -o "$WORK/ask" -w '%{http_code}' -X POST -H "Authorization: Bearer $ASK" \
+  -H 'Content-Type: application/json' -d "$1" "$B/api/models/lab/form/ask-access"; }
+check "ask-access needs the fields the card asks for (extra_gated_fields)" \
+  '[[ $(ask_form "{}") == 400 ]] && grep -q "Company, I agree to the terms" "$WORK/ask" &&
+   [[ $(ask_form "{\"Company\":\"ACME\",\"I agree to the terms\":false}") == 400 ]] &&
+   [[ $(ask_form "{\"Company\":\"ACME\",\"I agree to the terms\":true}") == 200 ]] &&
+   [[ $(api "$B/api/models/lab/form/user-access-request/pending" | jq -r ".[0].fields.Company") == ACME ]]'
+
 FG=$("$BIN" token create --user owner --role fineGrained --scope model:lab/m=read --data "$D")
 check "fine-grained token: whoami shows role and scopes" \
   '[[ $(curl -s -H "Authorization: Bearer $FG" "$B/api/whoami-v2" | jq -r ".auth.accessToken.role + \" \" + .auth.accessToken.fineGrained.scoped[0].entity.name + \" \" + .auth.accessToken.fineGrained.scoped[0].permissions[0]") == "fineGrained lab/m repo.content.read" ]]'
