@@ -458,6 +458,12 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   return r;
 }
 
+// The user's avatar, or the hub's default image.
+static std::string avatar_or_default(Context& ctx, int64_t user_id) {
+  std::string url = ctx.hub.db().avatar_url(user_id);
+  return url.empty() ? "/avatars/default.svg" : url;
+}
+
 http::Response handle_whoami(Context& ctx, Call& call) {
   if (!call.caller.user) {
     return error_response(Status(ErrorKind::kUnauthorized, "Invalid user token."), call.caller);
@@ -484,7 +490,7 @@ http::Response handle_whoami(Context& ctx, Call& call) {
               {"isPro", false},
               {"canPay", false},
               {"periodEnd", nullptr},
-              {"avatarUrl", "/avatars/default.svg"},
+              {"avatarUrl", avatar_or_default(ctx, u.id)},
               {"billingMode", "postpaid"},
               {"orgs", orgs},
               {"auth",
@@ -503,8 +509,8 @@ http::Response handle_whoami(Context& ctx, Call& call) {
       }
       std::string type = scope.kind;
       if (type == "namespace") type = ctx.hub.db().find_org(scope.name) ? "org" : "user";
-      scoped.push_back({{"entity", {{"type", type}, {"name", scope.name}}},
-                        {"permissions", permissions}});
+      scoped.push_back(
+          {{"entity", {{"type", type}, {"name", scope.name}}}, {"permissions", permissions}});
     }
     out["auth"]["accessToken"]["fineGrained"] = {{"scoped", scoped}, {"global", json::array()}};
   }
@@ -519,7 +525,7 @@ http::Response handle_user_overview(Context& ctx, Call& call, const std::string&
                                  {"user", user->name},
                                  {"name", user->name},
                                  {"fullname", user->fullname.empty() ? user->name : user->fullname},
-                                 {"avatarUrl", "/avatars/default.svg"},
+                                 {"avatarUrl", avatar_or_default(ctx, user->id)},
                                  {"isPro", false},
                                  {"createdAt", util::iso8601_utc(user->created_at)}});
 }
@@ -533,7 +539,7 @@ http::Response handle_org_members(Context& ctx, Call& call, const std::string& n
                    {"type", "user"},
                    {"user", m.user.name},
                    {"fullname", m.user.fullname.empty() ? m.user.name : m.user.fullname},
-                   {"avatarUrl", "/avatars/default.svg"},
+                   {"avatarUrl", avatar_or_default(ctx, m.user.id)},
                    {"isPro", false},
                    {"role", m.role}});
   }

@@ -83,15 +83,18 @@ int main(int argc, char** argv) {
   serve->add_option("--tree-page-size", config.tree_page_size, "Tree entries per page");
   serve->add_option("--max-json-body", config.max_json_body, "Largest JSON request body");
   serve->add_option("--max-commit-body", config.max_commit_body, "Largest NDJSON commit body");
-  serve->add_option("--rate-limit-requests", config.rate_limit_requests,
-                    "Requests per window per user (per IP when anonymous); 0: no limit")
+  serve
+      ->add_option("--rate-limit-requests", config.rate_limit_requests,
+                   "Requests per window per user (per IP when anonymous); 0: no limit")
       ->capture_default_str();
-  serve->add_option("--rate-limit-auth-failures", config.rate_limit_auth_failures,
-                    "Bad or revoked tokens per window per IP before that IP gets 429 for any "
-                    "request with credentials; 0: no limit")
+  serve
+      ->add_option("--rate-limit-auth-failures", config.rate_limit_auth_failures,
+                   "Bad or revoked tokens per window per IP before that IP gets 429 for any "
+                   "request with credentials; 0: no limit")
       ->capture_default_str();
-  serve->add_option("--rate-limit-window-seconds", config.rate_limit_window_seconds,
-                    "Length of the rate-limit windows in seconds")
+  serve
+      ->add_option("--rate-limit-window-seconds", config.rate_limit_window_seconds,
+                   "Length of the rate-limit windows in seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   serve->add_option("--log-level", log_level, "trace|debug|info|warn|error");
@@ -105,6 +108,8 @@ int main(int argc, char** argv) {
   user_create->add_flag("--admin", admin, "Administrator of the hub");
   user_create->add_option("--fullname", fullname, "Full name");
   user_create->add_option("--email", email, "E-mail address");
+  std::string avatar_url;
+  user_create->add_option("--avatar-url", avatar_url, "Avatar image URL");
   user_create->add_option("--data", data, "Data folder");
 
   auto* user_delete = user->add_subcommand("delete", "Delete a user, their tokens and memberships");
@@ -201,6 +206,9 @@ int main(int argc, char** argv) {
     service::AuthService auth(**hub);
     auto created = auth.create_user(user_name, admin, fullname, email);
     if (!created) return fail(created.status());
+    if (!avatar_url.empty()) {
+      if (auto st = (*hub)->db().set_avatar_url(created->id, avatar_url); !st) return fail(st);
+    }
     std::cerr << "created user " << created->name << (admin ? " (admin)" : "") << "\n";
     return 0;
   }

@@ -135,6 +135,20 @@ Status MetadataDb::revoke_token(int64_t user_id, int64_t token_id) {
 
 namespace vitrine::storage {
 
+Status MetadataDb::set_avatar_url(int64_t user_id, const std::string& url) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE users SET avatar_url = ? WHERE id = ?");
+  s.bind(1, url).bind(2, user_id);
+  return step_done(s);
+}
+
+std::string MetadataDb::avatar_url(int64_t user_id) {
+  auto reader = this->reader();
+  Statement s(reader.get(), "SELECT avatar_url FROM users WHERE id = ?");
+  s.bind(1, user_id);
+  return s.step() == SQLITE_ROW ? s.text(0) : "";
+}
+
 Status MetadataDb::set_password_hash(int64_t user_id, const std::string& encoded) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "UPDATE users SET password_hash = ? WHERE id = ?");

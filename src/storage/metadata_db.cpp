@@ -143,7 +143,8 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
   const std::pair<const char*, const char*> added_columns[] = {
       {"tokens", "expires_at INTEGER NOT NULL DEFAULT 0"},
       {"tokens", "scopes_json TEXT NOT NULL DEFAULT ''"},
-      {"users", "password_hash TEXT NOT NULL DEFAULT ''"}};
+      {"users", "password_hash TEXT NOT NULL DEFAULT ''"},
+      {"users", "avatar_url TEXT NOT NULL DEFAULT ''"}};
   for (const auto& [table, column] : added_columns) {
     std::string name(column, std::string_view(column).find(' '));
     Statement probe(out->db_, ("SELECT " + name + " FROM " + table + " LIMIT 0").c_str());

@@ -123,6 +123,9 @@ class MetadataDb {
   std::optional<UserRecord> find_user_by_id(int64_t id);
 
   std::vector<UserRecord> list_users();
+  // A user's avatar URL ("" when none was set).
+  Status set_avatar_url(int64_t user_id, const std::string& url);
+  std::string avatar_url(int64_t user_id);
   // The Argon2id-encoded password ("" when the user has none).
   Status set_password_hash(int64_t user_id, const std::string& encoded);
   std::string password_hash(int64_t user_id);

@@ -61,7 +61,7 @@ check "gated: a rejected user is refused again" \
   '[[ $(code -X POST -H "Authorization: Bearer $OWN" -H "Content-Type: application/json" -d "{\"user\":\"asker\",\"status\":\"rejected\"}" "$B/api/models/lab/m/user-access-request/handle") == 200 &&
       $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]]'
 api -X PUT "$B/api/models/lab/m/settings" -d '{"gated":"auto"}' >/dev/null
-"$BIN" user create late --data "$D" 2>/dev/null
+"$BIN" user create late --fullname "Late Comer" --email late@example.org --avatar-url https://img.example.org/late.png --data "$D" 2>/dev/null
 LATE=$("$BIN" token create --user late --role read --data "$D")
 check "gated auto: asking grants at once" \
   '[[ $(code -X POST -H "Authorization: Bearer $LATE" "$B/api/models/lab/m/ask-access") == 200 &&
@@ -83,6 +83,9 @@ check "private org repo: read members cannot write" \
   '[[ $(code -X PUT -H "Authorization: Bearer $CAR" -H "Content-Type: application/json" -d "{\"private\":false}" "$B/api/models/lab/m/settings") == 403 ]]'
 check "whoami lists the organization with the role" \
   '[[ $(curl -s -H "Authorization: Bearer $CAR" "$B/api/whoami-v2" | jq -r ".orgs[0].name + \":\" + .orgs[0].roleInOrg") == lab:read ]]'
+check "user profile: full name, e-mail and avatar URL" \
+  '[[ $(curl -s "$B/api/users/late/overview" | jq -r ".fullname + \" \" + .avatarUrl") == "Late Comer https://img.example.org/late.png" &&
+      $(curl -s -H "Authorization: Bearer $LATE" "$B/api/whoami-v2" | jq -r ".email + \" \" + .avatarUrl") == "late@example.org https://img.example.org/late.png" ]]'
 check "organization members endpoint" \
   '[[ $(curl -s "$B/api/organizations/lab/members" | jq -r "[.[].user] | join(\",\")") == carol,owner ]]'
 
