@@ -9,10 +9,11 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libgit2-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libyaml-cpp-dev zlib1g-dev libargon2-dev
+  libgtest-dev  # configuring the build looks for it (unit tests build with the hub)
   git
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev git-lfs curl jq sqlite3 python3 python3-pytest python3-requests)
+  packages+=(git-lfs curl jq sqlite3 python3 python3-pytest python3-requests)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
