@@ -3,13 +3,7 @@
 # sees before and after approval through resolve, LFS batch and git clone, and organization
 # members. Real server, curl and git.
 set -euo pipefail
-BIN=$(readlink -f "${VITRINE_BIN:-build/vitrine}")
-WORK=$(mktemp -d)
-PID=""
-cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-pass=0 fail=0
-check() { if eval "$2"; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1"; fail=$((fail + 1)); fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 D="$WORK/data"
 for u in owner asker carol; do "$BIN" user create "$u" --data "$D" 2>/dev/null; done
@@ -18,9 +12,7 @@ for u in owner asker carol; do "$BIN" user create "$u" --data "$D" 2>/dev/null; 
 OWN=$("$BIN" token create --user owner --role write --data "$D")
 ASK=$("$BIN" token create --user asker --role read --data "$D")
 CAR=$("$BIN" token create --user carol --role read --data "$D")
-"$BIN" serve --data "$D" --listen 127.0.0.1:0 --log-level warn > "$WORK/out" 2>&1 &
-PID=$!
-for _ in $(seq 100); do B=$(sed -n 's/^listening on //p' "$WORK/out"); [[ -n "$B" ]] && break; sleep 0.1; done
+start_server "$D"
 export HOME="$WORK/home" GIT_TERMINAL_PROMPT=0
 mkdir -p "$HOME"
 
@@ -118,5 +110,4 @@ check "expired token: 401 Invalid credentials in Authorization header" \
   '[[ $(code -H "Authorization: Bearer $EXP" "$B/api/whoami-v2") == 401 &&
       $(header X-Error-Message -H "Authorization: Bearer $EXP" "$B/api/models/lab/m") == "Invalid credentials in Authorization header" ]]'
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish

@@ -2,13 +2,7 @@
 # Web sign-in: Argon2id passwords, the session cookie's flags, CSRF on cookie-authenticated
 # writes, logout, the audit trail, and password failures sharing the auth-failure budget.
 set -euo pipefail
-BIN=$(readlink -f "${VITRINE_BIN:-build/vitrine}")
-WORK=$(mktemp -d)
-PID=""
-cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-pass=0 fail=0
-check() { if eval "$2"; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1"; fail=$((fail + 1)); fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 D="$WORK/data"
 "$BIN" user create eve --data "$D" 2>/dev/null
@@ -18,10 +12,7 @@ check "short passwords are refused" '! echo short | "$BIN" user set-password eve
 echo "correct horse battery" | "$BIN" user set-password eve --data "$D" 2>/dev/null
 check "the password is stored as an Argon2id hash" \
   '[[ $(sqlite3 "$D/vitrine.db" "select password_hash from users where name = '"'"'eve'"'"'") == \$argon2id\$* ]]'
-"$BIN" serve --data "$D" --listen 127.0.0.1:0 --log-level warn --rate-limit-auth-failures 4 \
-  --rate-limit-window-seconds 3 > "$WORK/out" 2>&1 &
-PID=$!
-for _ in $(seq 100); do B=$(sed -n 's/^listening on //p' "$WORK/out"); [[ -n "$B" ]] && break; sleep 0.1; done
+start_server "$D" --rate-limit-auth-failures 4 --rate-limit-window-seconds 3
 
 login() { curl -s -D "$WORK/h" -o "$WORK/b" -w '%{http_code}' -X POST "$B/api/vitrine/login" \
   -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}"; }
@@ -54,5 +45,4 @@ check "password failures spend the auth-failure budget: then 429, even with the 
 sleep 3.2
 check "and login works again after the window" '[[ $(login eve "correct horse battery") == 200 ]]'
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish

@@ -3,27 +3,8 @@
 # and with a ref lock left behind, then restart on the same data folder. Every repository must
 # be at its last acknowledged commit, no partial object may be visible, and writes must work.
 set -euo pipefail
-BIN=${VITRINE_BIN:-build/vitrine}
-BIN=$(readlink -f "$BIN")
-WORK=$(mktemp -d)
-PID=""
-cleanup() { [[ -n "$PID" ]] && kill -9 "$PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-
-start() {
-  "$BIN" serve --data "$WORK/data" --listen 127.0.0.1:0 --log-level warn > "$WORK/out" 2>&1 &
-  PID=$!
-  for _ in $(seq 100); do
-    B=$(sed -n 's/^listening on //p' "$WORK/out")
-    [[ -n "$B" ]] && return 0
-    sleep 0.1
-  done
-  echo "server did not start"; cat "$WORK/out"; exit 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+start() { start_server "$WORK/data"; }
 kill9() { kill -9 "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
 
 "$BIN" user create alice --data "$WORK/data" 2>/dev/null
@@ -86,5 +67,4 @@ HREF=$(batch | sed -n 's/.*"upload":{[^}]*"href":"\([^"]*\)".*/\1/p')
 check "the LFS upload can be redone and is stored whole" \
   '[[ $(curl -s -o /dev/null -w "%{http_code}" -T "$WORK/big.bin" "$HREF") == 200 ]] && ! batch | grep -q "\"actions\""'
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish
