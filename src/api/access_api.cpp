@@ -8,8 +8,7 @@ namespace vitrine::api {
 using nlohmann::json;
 
 http::Response handle_access_api(Context& ctx, Call& call, const service::RepoRef& repo,
-                                 const std::string& keyword,
-                                 const std::vector<std::string>& rest) {
+                                 const std::string& keyword, const std::vector<std::string>& rest) {
   const std::string& method = call.request.method;
   if (keyword == "ask-access" && method == "POST" && rest.empty()) {
     // Fields arrive as JSON or as a form; they are kept as JSON for the owner to read.

@@ -73,8 +73,7 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target);
 
 // Gated access (access_api.cpp): ask-access and user-access-request/{status|handle|grant}.
 http::Response handle_access_api(Context& ctx, Call& call, const service::RepoRef& repo,
-                                 const std::string& keyword,
-                                 const std::vector<std::string>& rest);
+                                 const std::string& keyword, const std::vector<std::string>& rest);
 
 // Downloads (download_api.cpp): /{prefix}{ns}/{name}/resolve|raw/{rev}/{path}.
 http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw);

@@ -36,12 +36,10 @@ void record_auth_failure(Context& ctx, const http::Request& request) {
 
 http::Response handle_audit_log(Context& ctx, Call& call) {
   if (!call.caller.authenticated()) {
-    return error_response(Status(ErrorKind::kUnauthorized, "Authentication required"),
-                          call.caller);
+    return error_response(Status(ErrorKind::kUnauthorized, "Authentication required"), call.caller);
   }
   if (!call.caller.is_admin()) {
-    return error_response(forbidden("The audit log is for the hub's administrators"),
-                          call.caller);
+    return error_response(forbidden("The audit log is for the hub's administrators"), call.caller);
   }
   storage::AuditQuery query;
   auto limit = count_param(call, "limit", kDefaultPage);

@@ -21,8 +21,7 @@ Result<storage::UserRecord> AuthService::create_user(const std::string& name, bo
   return created;
 }
 
-Result<std::string> AuthService::create_token(const std::string& user_name,
-                                              const std::string& role,
+Result<std::string> AuthService::create_token(const std::string& user_name, const std::string& role,
                                               const std::string& token_name,
                                               int64_t expires_in_seconds,
                                               const std::vector<TokenScope>& scopes,
@@ -103,9 +102,8 @@ constexpr int64_t kSessionLifetimeMs = 7LL * 24 * 3600 * 1000;
 
 std::string argon2id_encode(const std::string& password) {
   std::string salt = util::random_bytes(16);
-  std::string encoded(argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes, 16, 32,
-                                        Argon2_id),
-                      '\0');
+  std::string encoded(
+      argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes, 16, 32, Argon2_id), '\0');
   if (argon2id_hash_encoded(kArgonPasses, kArgonMemoryKiB, kArgonLanes, password.data(),
                             password.size(), salt.data(), salt.size(), 32, encoded.data(),
                             encoded.size()) != ARGON2_OK) {

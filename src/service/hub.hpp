@@ -33,7 +33,7 @@ struct HubConfig {
   uint64_t rate_limit_requests = 10000;
   uint64_t rate_limit_auth_failures = 100;  // bad or revoked tokens per IP
   int64_t rate_limit_window_seconds = 300;
-  std::string executable_path;           // this binary, for git hooks (`vitrine hook pre-receive`)
+  std::string executable_path;  // this binary, for git hooks (`vitrine hook pre-receive`)
 };
 
 // Who is calling. An anonymous caller has no user; a bad token is remembered so that write

@@ -31,7 +31,8 @@ Status MetadataDb::set_access_status(const std::string& uid, int64_t user_id,
     s.bind(1, uid).bind(2, user_id).bind(3, status).bind(4, now).bind(5, now);
     return step_done(s);
   }
-  Statement s(db_, "UPDATE access_requests SET status = ?, updated_at = ? WHERE uid = ? AND user_id = ?");
+  Statement s(
+      db_, "UPDATE access_requests SET status = ?, updated_at = ? WHERE uid = ? AND user_id = ?");
   s.bind(1, status).bind(2, now).bind(3, uid).bind(4, user_id);
   if (auto st = step_done(s); !st) return st;
   if (sqlite3_changes(db_) == 0) return not_found("This user has no access request");
@@ -58,8 +59,8 @@ std::vector<AccessRequestRecord> MetadataDb::access_requests(const std::string& 
   while (s.step() == SQLITE_ROW) {
     AccessRequestRecord r;
     r.repo_uid = uid;
-    r.user = UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0,
-                        s.integer(5)};
+    r.user =
+        UserRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.integer(5)};
     r.status = s.text(6);
     r.fields_json = s.text(7);
     r.created_at = s.integer(8);

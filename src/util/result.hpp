@@ -12,21 +12,21 @@ namespace vitrine {
 
 enum class ErrorKind {
   kOk,
-  kBadRequest,        // malformed input (400)
-  kUnauthorized,      // no or bad credentials (401)
-  kForbidden,         // authenticated but not allowed (403)
-  kRepoNotFound,      // repository missing or invisible to the caller
-  kRevisionNotFound,  // repository visible, revision missing
-  kEntryNotFound,     // repository and revision exist, path missing
-  kGatedRepo,         // gated repository, caller not approved (401 anonymous / 403)
-  kNotFound,          // any other missing thing (404)
-  kConflict,          // already exists / concurrent change (409)
-  kPreconditionFailed,  // stale parent commit (412)
-  kPayloadTooLarge,   // body over the configured limit (413)
+  kBadRequest,           // malformed input (400)
+  kUnauthorized,         // no or bad credentials (401)
+  kForbidden,            // authenticated but not allowed (403)
+  kRepoNotFound,         // repository missing or invisible to the caller
+  kRevisionNotFound,     // repository visible, revision missing
+  kEntryNotFound,        // repository and revision exist, path missing
+  kGatedRepo,            // gated repository, caller not approved (401 anonymous / 403)
+  kNotFound,             // any other missing thing (404)
+  kConflict,             // already exists / concurrent change (409)
+  kPreconditionFailed,   // stale parent commit (412)
+  kPayloadTooLarge,      // body over the configured limit (413)
   kRangeNotSatisfiable,  // 416
-  kUnprocessable,     // semantically invalid input, e.g. a bad path (422)
-  kNotImplemented,    // 501
-  kInternal,          // a bug or an I/O failure (500)
+  kUnprocessable,        // semantically invalid input, e.g. a bad path (422)
+  kNotImplemented,       // 501
+  kInternal,             // a bug or an I/O failure (500)
 };
 
 class Status {
@@ -45,18 +45,30 @@ class Status {
   std::string message_;
 };
 
-inline Status bad_request(std::string m) { return {ErrorKind::kBadRequest, std::move(m)}; }
-inline Status unprocessable(std::string m) { return {ErrorKind::kUnprocessable, std::move(m)}; }
-inline Status not_found(std::string m) { return {ErrorKind::kNotFound, std::move(m)}; }
-inline Status conflict(std::string m) { return {ErrorKind::kConflict, std::move(m)}; }
-inline Status forbidden(std::string m) { return {ErrorKind::kForbidden, std::move(m)}; }
-inline Status internal_error(std::string m) { return {ErrorKind::kInternal, std::move(m)}; }
+inline Status bad_request(std::string m) {
+  return {ErrorKind::kBadRequest, std::move(m)};
+}
+inline Status unprocessable(std::string m) {
+  return {ErrorKind::kUnprocessable, std::move(m)};
+}
+inline Status not_found(std::string m) {
+  return {ErrorKind::kNotFound, std::move(m)};
+}
+inline Status conflict(std::string m) {
+  return {ErrorKind::kConflict, std::move(m)};
+}
+inline Status forbidden(std::string m) {
+  return {ErrorKind::kForbidden, std::move(m)};
+}
+inline Status internal_error(std::string m) {
+  return {ErrorKind::kInternal, std::move(m)};
+}
 
 // Result<T> holds either a value or a non-ok Status.
 template <typename T>
 class Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool is_ok() const { return std::holds_alternative<T>(data_); }
