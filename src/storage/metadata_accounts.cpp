@@ -36,28 +36,25 @@ Status MetadataDb::delete_user(const std::string& name) {
 Result<OrgRecord> MetadataDb::create_org(const std::string& name, const std::string& fullname,
                                          int64_t owner_user_id) {
   std::lock_guard lock(mutex_);
-  if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
-  auto rollback = [&](Status st) {
-    exec("ROLLBACK");
-    return st;
-  };
+  Transaction tx(db_);
+  if (!tx.status()) return tx.status();
   Statement user(db_, "SELECT 1 FROM users WHERE name = ?");
   user.bind(1, name);
-  if (user.step() == SQLITE_ROW) return rollback(conflict("A user named " + name + " exists"));
+  if (user.step() == SQLITE_ROW) return conflict("A user named " + name + " exists");
   int64_t now = util::now_ms();
   Statement s(db_, "INSERT INTO organizations(name, fullname, created_at) VALUES(?,?,?)");
   s.bind(1, name).bind(2, fullname).bind(3, now);
   if (auto st = step_done(s); !st) {
     if (st.kind() == ErrorKind::kConflict) {
-      return rollback(conflict("Organization " + name + " already exists"));
+      return conflict("Organization " + name + " already exists");
     }
-    return rollback(st);
+    return st;
   }
   int64_t id = sqlite3_last_insert_rowid(db_);
   Statement m(db_, "INSERT INTO org_members(org_id, user_id, role) VALUES(?,?,'admin')");
   m.bind(1, id).bind(2, owner_user_id);
-  if (auto st = step_done(m); !st) return rollback(st);
-  if (auto st = exec("COMMIT"); !st) return st;
+  if (auto st = step_done(m); !st) return st;
+  if (auto st = tx.commit(); !st) return st;
   return OrgRecord{id, name, fullname, now};
 }
 

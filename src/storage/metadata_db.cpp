@@ -193,13 +193,7 @@ void MetadataDb::release_reader(sqlite3* conn) {
 }
 
 Status MetadataDb::exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
-    sqlite3_free(error);
-    return internal_error("database error: " + message);
-  }
-  return Status::ok();
+  return exec_sql(db_, sql);
 }
 
 Result<UserRecord> MetadataDb::create_user(const std::string& name, const std::string& fullname,
@@ -361,28 +355,25 @@ Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns
                                const std::string& new_name) {
   GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
-  if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
-  auto rollback = [&](Status st) {
-    exec("ROLLBACK");
-    return st;
-  };
+  Transaction tx(db_);
+  if (!tx.status()) return tx.status();
   Statement old(db_, "SELECT type, ns, name FROM repos WHERE uid = ?");
   old.bind(1, uid);
-  if (old.step() != SQLITE_ROW) return rollback(not_found("repository not found"));
+  if (old.step() != SQLITE_ROW) return not_found("repository not found");
   std::string type = old.text(0), old_ns = old.text(1), old_name = old.text(2);
   Statement u(db_, "UPDATE repos SET ns = ?, name = ? WHERE uid = ?");
   u.bind(1, new_ns).bind(2, new_name).bind(3, uid);
-  if (auto st = step_done(u); !st) return rollback(st);
+  if (auto st = step_done(u); !st) return st;
   Statement clear(db_, "DELETE FROM repo_redirects WHERE type = ? AND ns = ? AND name = ?");
   clear.bind(1, type).bind(2, new_ns).bind(3, new_name);
-  if (auto st = step_done(clear); !st) return rollback(st);
+  if (auto st = step_done(clear); !st) return st;
   if (!(old_ns == new_ns && old_name == new_name)) {
     Statement red(db_,
                   "INSERT OR REPLACE INTO repo_redirects(type, ns, name, uid) VALUES(?,?,?,?)");
     red.bind(1, type).bind(2, old_ns).bind(3, old_name).bind(4, uid);
-    if (auto st = step_done(red); !st) return rollback(st);
+    if (auto st = step_done(red); !st) return st;
   }
-  return exec("COMMIT");
+  return tx.commit();
 }
 
 Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private,
@@ -444,16 +435,14 @@ Status MetadataDb::add_repo_lfs_objects(const std::string& uid,
                                         const std::vector<std::string>& oids) {
   if (oids.empty()) return Status::ok();
   std::lock_guard lock(mutex_);
-  if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
+  Transaction tx(db_);
+  if (!tx.status()) return tx.status();
   for (const auto& oid : oids) {
     Statement s(db_, "INSERT OR IGNORE INTO repo_lfs_objects(uid, oid) VALUES(?, ?)");
     s.bind(1, uid).bind(2, oid);
-    if (auto st = step_done(s); !st) {
-      exec("ROLLBACK");
-      return st;
-    }
+    if (auto st = step_done(s); !st) return st;
   }
-  return exec("COMMIT");
+  return tx.commit();
 }
 
 bool MetadataDb::repo_has_lfs_object(const std::string& uid, const std::string& oid) {

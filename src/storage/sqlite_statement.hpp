@@ -48,6 +48,40 @@ inline Status step_done(Statement& s) {
   return internal_error("database error: " + s.error());
 }
 
+// Runs SQL without results (BEGIN, COMMIT, schema).
+inline Status exec_sql(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return internal_error("database error: " + message);
+  }
+  return Status::ok();
+}
+
+// A write transaction (BEGIN IMMEDIATE) rolled back on destruction unless commit() succeeded.
+// Declare it before the statements it covers, so they are finalized before the rollback.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db), status_(exec_sql(db, "BEGIN IMMEDIATE")) {}
+  ~Transaction() {
+    if (status_.is_ok() && !committed_) exec_sql(db_, "ROLLBACK");
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  const Status& status() const { return status_; }
+  Status commit() {
+    Status st = exec_sql(db_, "COMMIT");
+    committed_ = st.is_ok();
+    return st;
+  }
+
+ private:
+  sqlite3* db_;
+  Status status_;
+  bool committed_ = false;
+};
+
 // Row readers shared by the MetadataDb files; `first` is the column of the row's first field.
 inline constexpr const char* kTokenColumns =
     "id, user_id, name, role, hash, created_at, last_used_at, revoked, expires_at, scopes_json";
