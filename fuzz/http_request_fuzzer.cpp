@@ -16,6 +16,7 @@
 
 #include "fuzz_check.hpp"
 #include "http/message.hpp"
+#include "http/request_head.hpp"
 #include "util/encoding.hpp"
 #include "util/query.hpp"
 
@@ -79,14 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     auto& message = parser.get();
     http::Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    auto question = request.target.find('?');
-    request.path = request.target.substr(0, question);
-    if (question != std::string::npos) request.query = request.target.substr(question + 1);
-    for (const auto& field : message) {
-      request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    }
+    http::read_request_head(message, request);
     FUZZ_CHECK(!request.method.empty() && !request.target.empty());
     (void)http::iequals(request.header("Expect"), "100-continue");
     (void)request.header("Authorization");

@@ -129,7 +129,7 @@ http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
   }
   auto snapshot = ctx.repos.snapshot(repo.record, git.get(), commit);
   if (!snapshot) return error_response(snapshot.status(), call.caller);
-  auto info = repo_info_json(ctx, repo.record, commit, (*snapshot)->commit_time_ms,
+  auto info = repo_info_json(repo.record, commit, (*snapshot)->commit_time_ms,
                              &(*snapshot)->entries, call.query.flag("blobs"));
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
@@ -445,7 +445,7 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   auto expand = call.query.get_all("expand");
   json out = json::array();
   for (const auto& repo : repos) {
-    json info = repo_info_json(ctx, repo, repo.head_sha, repo.last_modified, nullptr, false);
+    json info = repo_info_json(repo, repo.head_sha, repo.last_modified, nullptr, false);
     if (!card) info.erase("cardData");
     out.push_back(apply_expand(info, expand));
   }

@@ -18,9 +18,8 @@ json tree_entry_json(const service::FileEntry& e) {
   return j;
 }
 
-json repo_info_json(Context& ctx, const storage::RepoRecord& repo, const std::string& sha,
-                    int64_t last_modified, const std::vector<service::FileEntry>* files,
-                    bool blobs) {
+json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int64_t last_modified,
+                    const std::vector<service::FileEntry>* files, bool blobs) {
   auto card = json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
   if (card.is_discarded() || !card.is_object()) card = json::object();
   json tags = json::array();
@@ -87,7 +86,6 @@ json repo_info_json(Context& ctx, const storage::RepoRecord& repo, const std::st
     info["siblings"] = std::move(siblings);
     info["usedStorage"] = used;
   }
-  (void)ctx;
   return info;
 }
 

@@ -23,6 +23,8 @@
 #include <cstring>
 #include <thread>
 
+#include "http/request_head.hpp"
+
 namespace vitrine::http {
 namespace {
 
@@ -381,14 +383,7 @@ void Server::serve_connection(int fd, std::string remote) {
     }
     auto& message = parser.get();
     Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    auto question = request.target.find('?');
-    request.path = request.target.substr(0, question);
-    if (question != std::string::npos) request.query = request.target.substr(question + 1);
-    for (const auto& field : message) {
-      request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    }
+    read_request_head(message, request);
     request.remote_address = remote;
     bool expect_continue = iequals(request.header("Expect"), "100-continue");
     ParserBodyReader body(stream, buffer, parser, expect_continue);
