@@ -79,7 +79,7 @@ class Chunker {
   uint64_t position_ = 0;     // bytes consumed so far
   uint64_t chunk_start_ = 0;  // offset where the current chunk began
 };
-// Convenience: chunk lengths of a whole buffer.
+// Convenience: the chunk end offsets of a whole buffer (as Chunker appends them).
 std::vector<uint64_t> chunk_boundaries(std::string_view data);
 
 // ---- xorbs ------------------------------------------------------------------------------------
@@ -103,12 +103,12 @@ struct XorbIndex {
 // Parses and fully verifies a serialized xorb: framing (version 0, known compression, sizes
 // within bounds, uncompressed ≤ kMaxChunkSize), decompresses each chunk, recomputes its hash and
 // the xorb hash. Accepts an optional trailing XorbObjectInfo footer (its content is not
-// trusted: it is checked against what was recomputed when present). kInvalidArgument with a
+// trusted: it is checked against what was recomputed when present). kBadRequest with a
 // precise message on any defect; the size limit (kMaxXorbBytes) is the caller's to enforce.
 Result<XorbIndex> parse_xorb(std::string_view bytes);
 
 // Decompresses one chunk's payload (the bytes after its header) into `out` (resized to
-// `uncompressed_size`). kInvalidArgument if the payload does not decode to exactly that size.
+// `uncompressed_size`). kBadRequest if the payload does not decode to exactly that size.
 Status decompress_chunk(Compression compression, std::string_view payload,
                         uint32_t uncompressed_size, std::string& out);
 
@@ -116,7 +116,7 @@ Status decompress_chunk(Compression compression, std::string_view payload,
 // chunk is stored LZ4 or byte-grouped LZ4 when that is smaller, else as is; without it, every
 // chunk is stored uncompressed (kNone), so its payload can be sent with sendfile.
 // Appends one chunk (header + payload) to `out`; returns its index entry (offset = where its
-// header starts in `out`).
+// header starts in `out`). Throws std::invalid_argument unless 1 <= chunk size <= kMaxChunkSize.
 XorbChunk append_xorb_chunk(std::string& out, std::string_view chunk, const Hash& hash,
                             bool compress);
 
@@ -156,9 +156,15 @@ struct Shard {
 
 // Parses a shard: header tag and version, the file-info and CAS-info sections with their
 // bookends, and the footer when present (uploads from some clients carry one; others omit it).
-// Bounds-checked; kInvalidArgument with a precise message on any defect.
+// Bounds-checked; kBadRequest with a precise message on any defect.
 Result<Shard> parse_shard(std::string_view bytes);
 // Serializes a shard (header, both sections, footer with the given hmac key/expiry).
+// File flags for verification / metadata entries are derived from the fields (other flag
+// bits are kept). Throws std::invalid_argument if a file has verification entries but not
+// one per term (a caller bug).
 std::string serialize_shard(const Shard& shard);
+// Same, choosing whether the footer is written (the spec's upload form omits it; header
+// footer_size is then 0).
+std::string serialize_shard(const Shard& shard, bool with_footer);
 
 }  // namespace vitrine::xet
