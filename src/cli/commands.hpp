@@ -8,4 +8,10 @@ namespace vitrine::cli {
 // refuse the whole push.
 int run_pre_receive_hook();
 
+// `vitrine xet-hash` (hidden, for tests): reads {"data_file": path, "boundaries": [ends] (optional,
+// else Vitrine's chunker cuts), "ranges": [[first, last_exclusive], ...] (optional)} on stdin;
+// prints {"boundaries", "chunk_hashes", "xorb_hash", "file_hash", "verification"} as JSON,
+// hashes in the spec's string form. Exit 2 on bad input.
+int run_xet_hash();
+
 }  // namespace vitrine::cli

@@ -180,6 +180,8 @@ int main(int argc, char** argv) {
 
   // Hidden (no description): the route table as JSON, for the authorization matrix test.
   auto* routes_cmd = app.add_subcommand("routes", "")->group("");
+  // Hidden: Xet chunk boundaries and hashes as JSON, for the differential test.
+  auto* xet_hash_cmd = app.add_subcommand("xet-hash", "")->group("");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -189,6 +191,7 @@ int main(int argc, char** argv) {
   }
 
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
+  if (xet_hash_cmd->parsed()) return cli::run_xet_hash();
 
   if (audit_list->parsed()) {
     auto hub = open_hub(data);
