@@ -13,4 +13,6 @@ set(VITRINE_FUZZ_TARGETS
   percent_decode
   base64_decode
   query_params
-  http_request)
+  http_request
+  xorb_parse
+  shard_parse)

@@ -159,9 +159,10 @@ struct Shard {
 // Bounds-checked; kBadRequest with a precise message on any defect.
 Result<Shard> parse_shard(std::string_view bytes);
 // Serializes a shard (header, both sections, footer with the given hmac key/expiry).
-// File flags for verification / metadata entries are derived from the fields (other flag
-// bits are kept). Throws std::invalid_argument if a file has verification entries but not
-// one per term (a caller bug).
+// File flags: the metadata bit follows `sha256`; the verification bit is set when
+// `verification` is non-empty (and kept if already set); other bits are written as given.
+// Throws std::invalid_argument if the verification bit is set but there is not exactly one
+// verification entry per term (a caller bug).
 std::string serialize_shard(const Shard& shard);
 // Same, choosing whether the footer is written (the spec's upload form omits it; header
 // footer_size is then 0).

@@ -218,12 +218,12 @@ std::string serialize_shard(const Shard& shard, bool with_footer) {
   put_u64(out, kHeaderVersion);
   put_u64(out, with_footer ? kFooterSize : 0);
   for (const ShardFile& file : shard.files) {
-    if (!file.verification.empty() && file.verification.size() != file.terms.size()) {
-      throw std::invalid_argument("serialize_shard: verification entries must match the terms");
-    }
-    uint32_t flags = file.flags & ~(kFlagVerification | kFlagMetadataExt);
+    uint32_t flags = file.flags & ~kFlagMetadataExt;
     if (!file.verification.empty()) flags |= kFlagVerification;
     if (file.sha256) flags |= kFlagMetadataExt;
+    if ((flags & kFlagVerification) && file.verification.size() != file.terms.size()) {
+      throw std::invalid_argument("serialize_shard: verification entries must match the terms");
+    }
     put_hash(out, file.file_hash);
     put_u32(out, flags);
     put_u32(out, static_cast<uint32_t>(file.terms.size()));
