@@ -4,6 +4,8 @@
 #include <charconv>
 
 #include "api/api.hpp"
+#include "api/object_body.hpp"
+#include "api/xet_api.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::api {
@@ -124,7 +126,8 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   r.headers.set("Accept-Ranges", "bytes");
   std::string etag;
   uint64_t size = 0;
-  std::optional<storage::ObjectSpan> span;
+  std::shared_ptr<storage::ObjectContent> content;
+  std::optional<storage::XetFile> xet_file;
   std::string blob;
   if (serve_lfs) {
     etag = "\"" + file.lfs->oid + "\"";
@@ -136,9 +139,10 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
           internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
           call.caller);
     }
-    span = *opened;
-    size = span->size;
+    content = *opened;
+    size = content->size;
     r.headers.set("Content-Type", "application/octet-stream");
+    if (ctx.hub.config().xet_enabled) xet_file = ctx.hub.xet().file_by_sha256(file.lfs->oid);
   } else {
     etag = "\"" + file.git.oid + "\"";
     auto content = (*git)->read_blob(file.git.oid);
@@ -153,11 +157,25 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
                 "inline; filename*=UTF-8''" + util::percent_encode_component(name));
   r.headers.set("ETag", etag);
   r.headers.set("Cache-Control", "private, max-age=0, must-revalidate");
-  auto close_span = [&] {
-    if (span) ::close(span->fd);
-  };
+  if (xet_file) {
+    add_xet_headers(ctx, r, target.type, record.id(), rev->commit, *xet_file);
+    // @huggingface/hub asks for the Xet file info instead of the bytes.
+    if (call.request.header("Accept").find("application/vnd.xet-fileinfo+json") !=
+        std::string::npos) {
+      std::string hash = xet::to_string(xet_file->hash);
+      const std::string& base = ctx.hub.config().public_url;
+      r.headers.set("Content-Type", "application/vnd.xet-fileinfo+json");
+      r.body = nlohmann::json{{"hash", hash},
+                              {"etag", file.lfs->oid},
+                              {"size", size},
+                              {"refreshUrl", base + "/api/" + target.type.api_plural + "/" +
+                                                 record.id() + "/xet-read-token/" + rev->commit},
+                              {"reconstructionUrl", base + "/v1/reconstructions/" + hash}}
+                   .dump();
+      return r;
+    }
+  }
   if (etag_matches(call.request.header("If-None-Match"), etag)) {
-    close_span();
     r.status = 304;
     r.body = std::string();
     return r;
@@ -166,7 +184,6 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   auto range = size == 0 ? Result<std::optional<ByteRange>>(std::optional<ByteRange>())
                          : parse_range(call.request.header("Range"), size);
   if (!range) {
-    close_span();
     auto e = error_response(range.status(), call.caller);
     e.headers.set("Content-Range", "bytes */" + std::to_string(size));
     e.headers.set("X-Repo-Commit", rev->commit);
@@ -182,8 +199,8 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.headers.set("Content-Range", "bytes " + std::to_string((*range)->first) + "-" +
                                        std::to_string((*range)->last) + "/" + std::to_string(size));
   }
-  if (span) {
-    r.body = http::make_file_body(span->fd, span->offset + offset, length);
+  if (content) {
+    r.body = object_body(std::move(content), offset, length);
   } else {
     r.body = offset == 0 && length == blob.size() ? std::move(blob) : blob.substr(offset, length);
   }

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "api/api.hpp"
+#include "api/xet_api.hpp"
 #include "api/repo_json.hpp"
 #include "service/card_metadata.hpp"
 #include "service/repo_path.hpp"
@@ -10,6 +11,14 @@
 
 namespace vitrine::api {
 namespace {
+
+// Xet-aware clients read a file's Xet id from its tree entry and skip the HEAD request.
+void add_xet_hash(Context& ctx, nlohmann::json& item, const service::FileEntry& entry) {
+  if (!entry.lfs || !ctx.hub.config().xet_enabled) return;
+  if (auto f = ctx.hub.xet().file_by_sha256(entry.lfs->oid)) {
+    item["xetHash"] = xet::to_string(f->hash);
+  }
+}
 
 using nlohmann::json;
 using service::Access;
@@ -151,6 +160,7 @@ http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
   int64_t total = static_cast<int64_t>(entries->size());
   for (int64_t i = offset; i < total && i < offset + page; ++i) {
     json item = tree_entry_json((*entries)[static_cast<size_t>(i)]);
+    add_xet_hash(ctx, item, (*entries)[static_cast<size_t>(i)]);
     if (expand) {
       // The last commit that touched this path, found by walking history from the revision.
       size_t count = 0;
@@ -208,7 +218,11 @@ http::Response paths_info(Context& ctx, Call& call, const service::RepoRef& repo
     while (!path.empty() && path.back() == '/') path.pop_back();
     if (path.empty()) continue;
     auto entry = ctx.repos.entry_at(*opened->git, opened->revision.commit, path);
-    if (entry && entry->has_value()) out.push_back(tree_entry_json(**entry));
+    if (entry && entry->has_value()) {
+      json item = tree_entry_json(**entry);
+      add_xet_hash(ctx, item, **entry);
+      out.push_back(std::move(item));
+    }
   }
   return json_response(200, out);
 }
@@ -577,6 +591,12 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
   if (keyword == "auth-check" && !rest.empty() && rest[0] == "write") access = Access::kWrite;
   if (keyword == "settings" || keyword == "user-access-request") access = Access::kManage;
   if ((keyword == "commit" || keyword == "preupload") && !create_pr) access = Access::kWrite;
+  // A write token for a pull request ("None" or refs/pr/N) needs only what opening one needs.
+  if (keyword == "xet-write-token") {
+    std::string rev = rest.empty() ? "" : rest[0];
+    if (rev != "None" && rev != "refs") access = Access::kWrite;
+    if (!call.caller.authenticated()) access = Access::kWrite;
+  }
   auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
   if (!repo) return error_response(repo.status(), call.caller);
 
@@ -598,11 +618,8 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
   }
   if (keyword == "preupload" && method == "POST") return handle_preupload(ctx, call, *repo, rest);
   if (keyword == "commit" && method == "POST") return handle_commit(ctx, call, *repo, rest);
-  if (keyword == "xet-read-token" || keyword == "xet-write-token") {
-    return error_response(
-        Status(ErrorKind::kNotImplemented,
-               "Xet storage is not available on this hub yet; set HF_HUB_DISABLE_XET=1"),
-        call.caller);
+  if ((keyword == "xet-read-token" || keyword == "xet-write-token") && get) {
+    return handle_xet_token(ctx, call, *repo, keyword == "xet-write-token", rest);
   }
   return error_response(
       Status(ErrorKind::kNotImplemented, "'" + keyword + "' is not implemented by this hub yet"),

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "api/api.hpp"
+#include "api/xet_api.hpp"
 #include "api/request_limits.hpp"
 #include "api/routes.hpp"
 #include "util/crypto.hpp"
@@ -154,6 +155,7 @@ http::Response dispatch(Context& ctx, Call& call) {
     return error_response(not_found("Not found: " + call.request.path), call.caller);
   }
 
+  if (!seg.empty() && (seg[0] == "v1" || seg[0] == "v2")) return handle_cas(ctx, call, seg);
   if (!seg.empty() && seg[0] == "api") {
     if (seg.size() == 1) return error_response(not_found("Not found"), call.caller);
     const std::string& area = seg[1];
@@ -177,6 +179,9 @@ http::Response dispatch(Context& ctx, Call& call) {
     }
     if (area == "vitrine" && seg.size() >= 3 && seg[2] == "lfs") {
       return handle_lfs_object(ctx, call, std::vector<std::string>(seg.begin() + 3, seg.end()));
+    }
+    if (area == "vitrine" && seg.size() >= 4 && seg[2] == "xet" && seg[3] == "xorbs" && get) {
+      return handle_xorb_data(ctx, call, std::vector<std::string>(seg.begin() + 4, seg.end()));
     }
     if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
       return handle_audit_log(ctx, call);
@@ -309,7 +314,11 @@ http::Handler make_handler(Context& ctx) {
       // every state-changing request it authenticates must echo the session's CSRF token.
       std::string cookie = session_cookie(request);
       bool csrf_ok = true;
-      if (!request.header("Authorization").empty() || cookie.empty()) {
+      // The CAS API (/v1, /v2) authenticates with Xet tokens, checked by its handler.
+      bool cas = request.path.starts_with("/v1/") || request.path.starts_with("/v2/");
+      if (cas) {
+        // anonymous to the hub
+      } else if (!request.header("Authorization").empty() || cookie.empty()) {
         call.caller = ctx.auth.authenticate(request.header("Authorization"));
       } else {
         std::string csrf;

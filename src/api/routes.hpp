@@ -19,7 +19,8 @@ struct RouteInfo {
   const char* pattern;  // e.g. "/api/{type}s/{repo}/tree/{rev}/{path*}"
   // public: anyone; user: any authenticated user; read/write/manage: that access to {repo};
   // files: read access plus the gate on file contents; admin: hub admin;
-  // signed: a signature in the query string, no credentials; none: 501 for everyone.
+  // signed: a signature in the query string, no credentials; none: 501 for everyone;
+  // xet / xet-write: a Xet access token (read or write) from the xet-*-token routes.
   const char* access;
 };
 

@@ -4,6 +4,8 @@
 #include <charconv>
 
 #include "api/api.hpp"
+#include "api/object_body.hpp"
+#include "api/xet_api.hpp"
 #include "service/commit_builder.hpp"
 #include "service/git_patterns.hpp"
 #include "service/upload_mode.hpp"
@@ -229,10 +231,16 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
     return lfs_error(Status(ErrorKind::kUnauthorized, "Authentication required to upload"),
                      call.caller);
   }
-  bool multipart_offered = false;
+  bool multipart_offered = false, xet_offered = false;
   if (body->contains("transfers") && (*body)["transfers"].is_array()) {
-    for (const auto& t : (*body)["transfers"]) multipart_offered |= t == "multipart";
+    for (const auto& t : (*body)["transfers"]) {
+      multipart_offered |= t == "multipart";
+      xet_offered |= t == "xet";
+    }
   }
+  // Xet-capable clients upload through the CAS API: the batch answers "xet" with a write token.
+  bool use_xet = xet_offered && operation == "upload" && ctx.hub.config().xet_enabled;
+  std::optional<XetToken> xet_token;
   const auto& config = ctx.hub.config();
   int64_t expires = util::now_ms() / 1000 + config.signed_url_ttl_seconds;
   bool used_multipart = false;
@@ -267,6 +275,21 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
       item["error"] = {{"code", 422}, {"message", "Object larger than this hub accepts"}};
     } else if (auto stored = ctx.hub.blobs().size(oid); stored && *stored == size) {
       // Already stored: no actions, the client skips the upload.
+    } else if (use_xet) {
+      item["authenticated"] = true;
+      std::string ref = has_ref ? (*body)["ref"].value("name", "main") : "None";
+      if (ref.starts_with("refs/heads/")) ref = ref.substr(11);
+      if (!xet_token) xet_token = issue_xet_token(ctx, repo->record.uid, true, ref);
+      item["actions"] = {
+          {"upload",
+           {{"href", config.public_url + "/api/" + target.type.api_plural + "/" +
+                         repo->record.id() + "/xet-write-token/" +
+                         util::percent_encode_component(ref)},
+            {"header",
+             {{"X-Xet-Cas-Url", xet_token->cas_url},
+              {"X-Xet-Access-Token", xet_token->token},
+              {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
+            {"expires_in", config.xet_token_ttl_seconds}}}};
     } else {
       item["authenticated"] = true;
       json upload;
@@ -294,7 +317,7 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
     }
     objects.push_back(std::move(item));
   }
-  return lfs_json(200, json{{"transfer", used_multipart ? "multipart" : "basic"},
+  return lfs_json(200, json{{"transfer", use_xet ? "xet" : used_multipart ? "multipart" : "basic"},
                             {"objects", objects},
                             {"hash_algo", "sha256"}});
 }
@@ -341,12 +364,13 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     return json_response(200, json::object());
   }
   if (action == "objects" && rest.size() == 3 && (method == "GET" || method == "HEAD")) {
-    auto span = ctx.hub.blobs().open(oid);
-    if (!span) return error_response(span.status(), call.caller);
+    auto content = ctx.hub.blobs().open(oid);
+    if (!content) return error_response(content.status(), call.caller);
     http::Response r;
     r.headers.set("Content-Type", "application/octet-stream");
     r.headers.set("ETag", "\"" + oid + "\"");
-    r.body = http::make_file_body(span->fd, span->offset, span->size);
+    uint64_t total = (*content)->size;
+    r.body = object_body(std::move(*content), 0, total);
     return r;
   }
   if (action == "parts" && rest.size() == 4 && method == "PUT") {

@@ -78,10 +78,24 @@ struct StreamBody {
   std::optional<uint64_t> length;  // unknown length → chunked transfer encoding
 };
 
+// A body assembled from pieces pulled in order: file ranges (sent with sendfile) and bytes
+// (a decompressed chunk, say). `next` fills the next piece and returns false at the end; an
+// error aborts the response (the connection is closed, the framing can't be trusted).
+struct BodyPiece {
+  int fd = -1;  // >= 0: send `length` bytes of this file from `offset`; else send `bytes`
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  std::string bytes;
+};
+struct PieceBody {
+  std::function<Result<bool>(BodyPiece&)> next;
+  uint64_t length = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
-  std::variant<std::string, std::shared_ptr<FileBody>, StreamBody> body;
+  std::variant<std::string, std::shared_ptr<FileBody>, StreamBody, PieceBody> body;
   bool close_connection = false;
 
   static Response text(int status, std::string body, std::string content_type = "text/plain");

@@ -248,6 +248,36 @@ bool write_response(FdStream& stream, Response& response, bool head_only, bool c
     ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_CORK, &zero, sizeof zero);
     return ok;
   }
+  if (auto* pieces = std::get_if<PieceBody>(&response.body)) {
+    std::string head = format_head(response, pieces->length, false, close);
+    if (head_only) return stream.write_all(head);
+    int one = 1;
+    ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_CORK, &one, sizeof one);
+    bool ok = stream.write_all(head);
+    BodyPiece piece;
+    uint64_t sent = 0;
+    while (ok) {
+      piece.fd = -1;
+      piece.bytes.clear();
+      auto more = pieces->next(piece);
+      if (!more) {
+        spdlog::warn("response body failed after {} bytes: {}", sent, more.status().message());
+        ok = false;
+        break;
+      }
+      if (!*more) break;
+      if (piece.fd >= 0) {
+        ok = stream.send_file(piece.fd, piece.offset, piece.length);
+        sent += piece.length;
+      } else {
+        ok = stream.write_all(piece.bytes);
+        sent += piece.bytes.size();
+      }
+    }
+    int zero = 0;
+    ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_CORK, &zero, sizeof zero);
+    return ok && sent == pieces->length;
+  }
   auto& producer = std::get<StreamBody>(response.body);
   bool chunked = !producer.length.has_value() && !head_only;
   std::string head = format_head(response, producer.length, chunked, close);

@@ -25,7 +25,12 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   auto db = storage::MetadataDb::open(config.data_dir + "/vitrine.db");
   if (!db) return db.status();
   hub->db_ = std::move(*db);
-  hub->blobs_ = storage::make_local_blob_store(config.data_dir + "/lfs");
+  // Large files live in the Xet store; objects of the earlier plain-file store stay readable
+  // through it until `vitrine migrate` (or the server at startup) converts them.
+  auto store = storage::XetStore::open(config.data_dir + "/xet",
+                                       storage::make_local_blob_store(config.data_dir + "/lfs"));
+  if (!store) return store.status();
+  hub->blobs_ = std::move(*store);
 
   std::string key_path = config.data_dir + "/signing.key";
   std::ifstream in(key_path);
@@ -57,7 +62,7 @@ void Hub::recover_after_crash() {
       ++removed;
     }
   }
-  for (const char* dir : {"/lfs/tmp"}) {
+  for (const char* dir : {"/lfs/tmp", "/xet/tmp"}) {
     for (fs::directory_iterator it(config_.data_dir + dir, ec), end; !ec && it != end;
          it.increment(ec)) {
       fs::remove_all(it->path(), ec);

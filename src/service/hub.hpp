@@ -13,6 +13,7 @@
 #include "storage/blob_store.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
+#include "storage/xet_store.hpp"
 
 namespace vitrine::service {
 
@@ -34,6 +35,9 @@ struct HubConfig {
   uint64_t rate_limit_auth_failures = 100;  // bad or revoked tokens per IP
   int64_t rate_limit_window_seconds = 300;
   std::string executable_path;  // this binary, for git hooks (`vitrine hook pre-receive`)
+  // Xet: offered to clients that ask (LFS batch "xet" transfer, X-Xet-Hash on downloads).
+  bool xet_enabled = true;
+  int64_t xet_token_ttl_seconds = 3600;
 };
 
 // Who is calling. An anonymous caller has no user; a bad token is remembered so that write
@@ -66,6 +70,8 @@ class Hub {
   SnapshotCache& snapshots() { return snapshots_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
+  // The same store, with its Xet interface (CAS, reconstructions, maintenance).
+  storage::XetStore& xet() { return *blobs_; }
   // Key for self-authenticating URLs (LFS hrefs), created once per data folder.
   const std::string& signing_key() const { return signing_key_; }
   std::string git_path(const storage::RepoRecord& repo) const;
@@ -74,7 +80,7 @@ class Hub {
  private:
   HubConfig config_;
   std::unique_ptr<storage::MetadataDb> db_;
-  std::unique_ptr<storage::BlobStore> blobs_;
+  std::unique_ptr<storage::XetStore> blobs_;
   std::string signing_key_;
   SnapshotCache snapshots_{512};
 };

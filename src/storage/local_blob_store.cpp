@@ -122,7 +122,7 @@ class LocalBlobStore : public BlobStore {
     return static_cast<uint64_t>(st.st_size);
   }
 
-  Result<ObjectSpan> open(std::string_view oid) override {
+  Result<std::shared_ptr<ObjectContent>> open(std::string_view oid) override {
     if (!valid_oid(oid)) return not_found("invalid object id");
     int fd = ::open(path_of(oid).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -131,7 +131,13 @@ class LocalBlobStore : public BlobStore {
     }
     struct stat st {};
     ::fstat(fd, &st);
-    return ObjectSpan{fd, 0, static_cast<uint64_t>(st.st_size)};
+    auto content = std::make_shared<ObjectContent>();
+    content->fds.push_back(fd);
+    content->size = static_cast<uint64_t>(st.st_size);
+    if (content->size > 0) {
+      content->pieces.push_back(ObjectPiece{fd, 0, content->size, 0, content->size});
+    }
+    return content;
   }
 
   Result<std::unique_ptr<BlobWriter>> begin_write(std::string_view oid, uint64_t size) override {

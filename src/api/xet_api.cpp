@@ -1,0 +1,375 @@
+// Xet tokens, the CAS API and signed xorb ranges. See xet_api.hpp.
+#include "api/xet_api.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "service/xet_tokens.hpp"
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::api {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t now_s() { return util::now_ms() / 1000; }
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// "bytes=a-b" with a <= b; nullopt otherwise.
+std::optional<std::pair<uint64_t, uint64_t>> parse_simple_range(std::string_view header) {
+  if (!header.starts_with("bytes=")) return std::nullopt;
+  header.remove_prefix(6);
+  auto dash = header.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  uint64_t a = 0, b = 0;
+  if (!parse_u64(header.substr(0, dash), &a)) return std::nullopt;
+  if (header.size() == dash + 1) return std::make_pair(a, UINT64_MAX);
+  if (!parse_u64(header.substr(dash + 1), &b) || b < a) return std::nullopt;
+  return std::make_pair(a, b);
+}
+
+std::string xorb_signature(Context& ctx, const std::string& hash, const std::string& range,
+                           int64_t expires) {
+  return util::hmac_sha256_hex(ctx.hub.signing_key() + "/xorb-range",
+                               hash + "|" + range + "|" + std::to_string(expires));
+}
+
+std::string xorb_url(Context& ctx, const std::string& hash, uint64_t first, uint64_t last,
+                     int64_t expires) {
+  std::string range = std::to_string(first) + "-" + std::to_string(last);
+  return ctx.hub.config().public_url + "/api/vitrine/xet/xorbs/" + hash + "?range=" + range +
+         "&expires=" + std::to_string(expires) +
+         "&signature=" + xorb_signature(ctx, hash, range, expires);
+}
+
+http::Response cas_error(const Status& st) {
+  int status = 500;
+  switch (st.kind()) {
+    case ErrorKind::kBadRequest:
+    case ErrorKind::kUnprocessable:
+      status = 400;
+      break;
+    case ErrorKind::kUnauthorized:
+      status = 401;
+      break;
+    case ErrorKind::kForbidden:
+      status = 403;
+      break;
+    case ErrorKind::kNotFound:
+      status = 404;
+      break;
+    case ErrorKind::kPayloadTooLarge:
+      status = 413;
+      break;
+    case ErrorKind::kRangeNotSatisfiable:
+      status = 416;
+      break;
+    default:
+      status = 500;
+  }
+  auto r = json_response(status, json{{"error", st.message()}});
+  r.headers.set("X-Error-Message", st.message().substr(0, 500));
+  return r;
+}
+
+// One reconstruction: the terms covering [first, last] of a file, with where to fetch them.
+json reconstruction(Context& ctx, const storage::XetFile& file, uint64_t first, uint64_t last,
+                    bool v2, json* batch_fetch_info = nullptr) {
+  auto& store = ctx.hub.xet();
+  int64_t expires = now_s() + ctx.hub.config().signed_url_ttl_seconds;
+  json terms = json::array();
+  json fetch = json::object();
+  uint64_t position = 0;
+  uint64_t offset_into_first = 0;
+  bool first_term = true;
+  for (const auto& t : file.terms) {
+    uint64_t term_end = position + t.unpacked;  // exclusive
+    if (term_end <= first) {
+      position = term_end;
+      continue;
+    }
+    if (position > last) break;
+    auto info = store.xorb(t.xorb);
+    if (!info) break;
+    const auto& chunks = (*info)->chunks;
+    uint32_t start = t.start, end = t.start;
+    uint64_t pos = position, start_pos = position;
+    bool started = false;
+    uint64_t unpacked = 0;
+    for (uint32_t c = t.start; c < t.end && c < chunks.size(); ++c) {
+      uint64_t chunk_end = pos + chunks[c].uncompressed_size;
+      if (chunk_end > first && pos <= last) {
+        if (!started) {
+          start = c;
+          start_pos = pos;
+          started = true;
+        }
+        end = c + 1;
+        unpacked += chunks[c].uncompressed_size;
+      }
+      pos = chunk_end;
+    }
+    position = term_end;
+    if (!started) continue;
+    if (first_term) {
+      offset_into_first = first > start_pos ? first - start_pos : 0;
+      first_term = false;
+    }
+    std::string hash = xet::to_string(t.xorb);
+    terms.push_back({{"hash", hash},
+                     {"unpacked_length", unpacked},
+                     {"range", {{"start", start}, {"end", end}}}});
+    uint64_t byte_first = chunks[start].offset;
+    const auto& tail = chunks[end - 1];
+    uint64_t byte_last = tail.offset + xet::kChunkHeaderSize + tail.compressed_size - 1;
+    std::string url = xorb_url(ctx, hash, byte_first, byte_last, expires);
+    if (v2) {
+      fetch[hash].push_back(
+          {{"url", url},
+           {"ranges",
+            json::array({{{"chunks", {{"start", start}, {"end", end}}},
+                          {"bytes", {{"start", byte_first}, {"end", byte_last}}}}})}});
+    } else {
+      json entry = {{"range", {{"start", start}, {"end", end}}},
+                    {"url", url},
+                    {"url_range", {{"start", byte_first}, {"end", byte_last}}}};
+      json& target = batch_fetch_info ? (*batch_fetch_info)[hash] : fetch[hash];
+      target.push_back(entry);
+    }
+  }
+  if (batch_fetch_info) return terms;
+  json out = {{"offset_into_first_range", offset_into_first}, {"terms", terms}};
+  out[v2 ? "xorbs" : "fetch_info"] = fetch;
+  return out;
+}
+
+// A file the token's repository may read: registered, and named by one of its commits.
+Result<storage::XetFile> readable_file(Context& ctx, const service::XetClaims& claims,
+                                       std::string_view hash_text) {
+  auto hash = xet::parse_hash(hash_text);
+  if (!hash) return bad_request("Malformed file hash: expected 64 hexadecimal digits");
+  auto file = ctx.hub.xet().file(*hash);
+  if (!file || file->sha256.empty() || !ctx.hub.db().repo_has_lfs_object(claims.repo_uid,
+                                                                           file->sha256)) {
+    return not_found("File " + std::string(hash_text) + " not found in this repository");
+  }
+  return *file;
+}
+
+}  // namespace
+
+XetToken issue_xet_token(Context& ctx, const std::string& repo_uid, bool write,
+                         const std::string& revision) {
+  service::XetClaims claims{repo_uid, write, now_s() + ctx.hub.config().xet_token_ttl_seconds,
+                            revision};
+  return XetToken{service::issue_xet_token(ctx.hub.signing_key(), claims), claims.expires,
+                  ctx.hub.config().public_url};
+}
+
+http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo,
+                                bool write, const std::vector<std::string>& rev_segments) {
+  if (!ctx.hub.config().xet_enabled) {
+    return error_response(Status(ErrorKind::kNotImplemented,
+                                 "Xet is disabled on this hub; set HF_HUB_DISABLE_XET=1"),
+                          call.caller);
+  }
+  std::string revision;
+  for (const auto& s : rev_segments) revision += (revision.empty() ? "" : "/") + s;
+  if (revision.empty()) revision = "main";
+  if (!write) {
+    if (auto st = ctx.repos.check_file_access(repo.record, call.caller); !st) {
+      return error_response(st, call.caller);
+    }
+    auto git = ctx.hub.open_git(repo.record);
+    if (!git) return error_response(git.status(), call.caller);
+    if (auto rev = ctx.repos.resolve(**git, revision); !rev) {
+      return error_response(rev.status(), call.caller);
+    }
+  }
+  auto token = issue_xet_token(ctx, repo.record.uid, write, revision);
+  auto r = json_response(200, json{{"accessToken", token.token},
+                                   {"exp", token.expires},
+                                   {"casUrl", token.cas_url}});
+  r.headers.set("X-Xet-Cas-Url", token.cas_url);
+  r.headers.set("X-Xet-Access-Token", token.token);
+  r.headers.set("X-Xet-Token-Expiration", std::to_string(token.expires));
+  r.headers.set("Cache-Control", "no-store");
+  return r;
+}
+
+void add_xet_headers(Context& ctx, http::Response& r, const service::RepoType& type,
+                     const std::string& repo_id, const std::string& commit,
+                     const storage::XetFile& file) {
+  const std::string& base = ctx.hub.config().public_url;
+  std::string hash = xet::to_string(file.hash);
+  std::string refresh = base + "/api/" + type.api_plural + "/" + repo_id + "/xet-read-token/" + commit;
+  r.headers.set("X-Xet-Hash", hash);
+  r.headers.set("X-Xet-Refresh-Route", refresh);
+  r.headers.set("Link", "<" + refresh + ">; rel=\"xet-auth\", <" + base + "/v1/reconstructions/" +
+                            hash + ">; rel=\"xet-reconstruction-info\"");
+}
+
+http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+  auto& store = ctx.hub.xet();
+  if (!ctx.hub.config().xet_enabled) {
+    return cas_error(Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub"));
+  }
+  std::string auth = call.request.header("Authorization");
+  if (!auth.starts_with("Bearer ")) {
+    return cas_error(Status(ErrorKind::kUnauthorized,
+                            "A Xet access token is required (Authorization: Bearer ...)"));
+  }
+  auto claims = service::verify_xet_token(ctx.hub.signing_key(), auth.substr(7), now_s());
+  if (!claims) return cas_error(claims.status());
+  const std::string& method = call.request.method;
+  bool get = method == "GET" || method == "HEAD";
+  const std::string& version = seg[0];
+  const std::string area = seg.size() > 1 ? seg[1] : "";
+
+  if (area == "reconstructions" && seg.size() == 3 && get) {
+    auto file = readable_file(ctx, *claims, seg[2]);
+    if (!file) return cas_error(file.status());
+    uint64_t first = 0, last = file->size == 0 ? 0 : file->size - 1;
+    std::string range = call.request.header("Range");
+    if (!range.empty()) {
+      auto parsed = parse_simple_range(range);
+      if (!parsed) return cas_error(bad_request("Malformed Range header: " + range));
+      if (parsed->first >= file->size) {
+        return cas_error(Status(ErrorKind::kRangeNotSatisfiable,
+                                "Range starts at or after the end of the file (" +
+                                    std::to_string(file->size) + " bytes)"));
+      }
+      first = parsed->first;
+      last = std::min(parsed->second, last);
+    }
+    if (file->size == 0) {
+      json out = {{"offset_into_first_range", 0}, {"terms", json::array()}};
+      out[version == "v2" ? "xorbs" : "fetch_info"] = json::object();
+      return json_response(200, out);
+    }
+    return json_response(200, reconstruction(ctx, *file, first, last, version == "v2"));
+  }
+  if (area == "reconstructions" && seg.size() == 2 && method == "POST" && version == "v1") {
+    auto body = read_json(call, ctx.hub.config().max_json_body);
+    if (!body || !body->is_array()) {
+      return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
+    }
+    json files = json::object();
+    json fetch = json::object();
+    for (const auto& key : *body) {
+      if (!key.is_object() || !key.contains("hash") || !key["hash"].is_string()) {
+        return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
+      }
+      std::string hash = key["hash"];
+      auto file = readable_file(ctx, *claims, hash);
+      if (!file) return cas_error(file.status());
+      files[hash] = file->size == 0 ? json::array()
+                                    : reconstruction(ctx, *file, 0, file->size - 1, false, &fetch);
+    }
+    return json_response(200, json{{"files", files}, {"fetch_info", fetch}});
+  }
+  if (area == "chunks" && seg.size() == 4 && get && version == "v1") {
+    if (seg[2] != "default-merkledb" && seg[2] != "default") {
+      return cas_error(bad_request("Unknown prefix '" + seg[2] + "'"));
+    }
+    auto hash = xet::parse_hash(seg[3]);
+    if (!hash) return cas_error(bad_request("Malformed chunk hash"));
+    auto shard = store.dedup_shard(*hash, now_s() + ctx.hub.config().xet_token_ttl_seconds);
+    if (!shard) return cas_error(not_found("Chunk not known to global deduplication"));
+    http::Response r;
+    r.headers.set("Content-Type", "application/octet-stream");
+    r.body = std::move(*shard);
+    return r;
+  }
+  if ((area == "xorbs" || area == "shards") && method == "POST" && version == "v1") {
+    if (!claims->write) {
+      return cas_error(forbidden("This Xet token is read-only; request an xet-write-token"));
+    }
+    auto declared = call.request.body ? call.request.body->content_length() : std::nullopt;
+    if (declared && *declared > xet::kMaxXorbBytes) {
+      call.request.headers.set("Connection", "close");
+      auto r = cas_error(Status(ErrorKind::kPayloadTooLarge,
+                                std::string(area == "xorbs" ? "Xorb" : "Shard") +
+                                    " larger than 64 MiB"));
+      r.close_connection = true;
+      return r;
+    }
+    auto body = call.request.read_body(xet::kMaxXorbBytes);
+    if (!body) {
+      auto r = cas_error(body.status());
+      r.close_connection = true;
+      return r;
+    }
+    if (area == "xorbs") {
+      if (seg.size() != 4 || seg[2] != "default") {
+        return cas_error(bad_request("Expected /v1/xorbs/default/{hash}"));
+      }
+      auto hash = xet::parse_hash(seg[3]);
+      if (!hash) return cas_error(bad_request("Malformed xorb hash"));
+      auto inserted = store.put_xorb(*hash, *body);
+      if (!inserted) return cas_error(inserted.status());
+      return json_response(200, json{{"was_inserted", *inserted}});
+    }
+    if (seg.size() != 2) return cas_error(not_found("Not found"));
+    auto files = store.put_shard(*body);
+    if (!files) return cas_error(files.status());
+    return json_response(200, json{{"result", files->empty() ? 0 : 1}});
+  }
+  return cas_error(not_found("Unknown CAS endpoint: " + call.request.path));
+}
+
+http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest) {
+  if (rest.size() != 1) return cas_error(not_found("Not found"));
+  auto hash = xet::parse_hash(rest[0]);
+  if (!hash) return cas_error(bad_request("Malformed xorb hash"));
+  std::string hash_text = xet::to_string(*hash);
+  std::string range = call.query.get("range").value_or("");
+  uint64_t expires = 0;
+  if (!parse_u64(call.query.get("expires").value_or(""), &expires)) {
+    return cas_error(forbidden("Missing or malformed signature"));
+  }
+  if (static_cast<int64_t>(expires) < now_s()) {
+    return cas_error(forbidden("This xorb URL has expired; fetch a new reconstruction"));
+  }
+  if (!util::constant_time_equals(
+          xorb_signature(ctx, hash_text, range, static_cast<int64_t>(expires)),
+          call.query.get("signature").value_or(""))) {
+    return cas_error(forbidden("Invalid signature for this xorb URL"));
+  }
+  // Only the signed range may be read (the Range header must name exactly it).
+  if (call.request.header("Range") != "bytes=" + range) {
+    return cas_error(forbidden("The Range header must be bytes=" + range));
+  }
+  auto parsed = parse_simple_range("bytes=" + range);
+  if (!parsed) return cas_error(forbidden("Malformed signed range"));
+  int fd = ::open(ctx.hub.xet().xorb_path(*hash).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return cas_error(not_found("Xorb not found"));
+  struct stat st {};
+  ::fstat(fd, &st);
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (parsed->first >= size) {
+    ::close(fd);
+    return cas_error(Status(ErrorKind::kRangeNotSatisfiable, "Range outside the xorb"));
+  }
+  uint64_t last = std::min(parsed->second, size - 1);
+  http::Response r;
+  r.status = 206;
+  r.headers.set("Content-Type", "application/octet-stream");
+  r.headers.set("Content-Range", "bytes " + std::to_string(parsed->first) + "-" +
+                                     std::to_string(last) + "/" + std::to_string(size));
+  r.headers.set("Cache-Control", "private, max-age=3600, immutable");
+  r.body = http::make_file_body(fd, parsed->first, last - parsed->first + 1);
+  return r;
+}
+
+}  // namespace vitrine::api

@@ -1,0 +1,41 @@
+// The Xet side of the hub (xet_api.cpp): the token endpoints, the CAS API this same server
+// answers (casUrl is the hub's public URL), the signed xorb-range URLs of reconstructions, and
+// the headers that tell Xet-aware clients a file is stored in Xet form.
+//   GET  /api/{type}s/{repo}/xet-read-token/{rev}, /xet-write-token/{rev}
+//   GET  /v1/reconstructions/{file}, /v2/reconstructions/{file}   (Range: bytes=a-b)
+//   POST /v1/reconstructions                                       (batch, no ranges)
+//   GET  /v1/chunks/{default|default-merkledb}/{chunk}             (global dedup)
+//   POST /v1/xorbs/default/{xorb}, POST /v1/shards
+//   GET  /api/vitrine/xet/xorbs/{xorb}?range=&expires=&signature=  (signed; Range must match)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/api.hpp"
+
+namespace vitrine::api {
+
+http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo,
+                                bool write, const std::vector<std::string>& rev_segments);
+// Requests under /v1/ and /v2/: authenticated by a Xet token, not by a hub token.
+http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::string>& segments);
+// GET /api/vitrine/xet/xorbs/{hash}: a signed byte range of a stored xorb.
+http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest);
+
+// Adds X-Xet-Hash, X-Xet-Refresh-Route and the Link header (xet-auth,
+// xet-reconstruction-info) to a download of a file stored in Xet form.
+void add_xet_headers(Context& ctx, http::Response& r, const service::RepoType& type,
+                     const std::string& repo_id, const std::string& commit,
+                     const storage::XetFile& file);
+// The connection headers (X-Xet-Cas-Url, X-Xet-Access-Token, X-Xet-Token-Expiration) and JSON
+// of a fresh token for `repo_uid`.
+struct XetToken {
+  std::string token;
+  int64_t expires = 0;
+  std::string cas_url;
+};
+XetToken issue_xet_token(Context& ctx, const std::string& repo_uid, bool write,
+                         const std::string& revision);
+
+}  // namespace vitrine::api
