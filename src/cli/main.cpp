@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "api/api.hpp"
 #include "api/routes.hpp"
@@ -178,6 +179,24 @@ int main(int argc, char** argv) {
   audit_list->add_option("--target", audit_query.target, "Only events about this target");
   audit_list->add_option("--data", data, "Data folder");
 
+  auto* fsck_cmd = app.add_subcommand(
+      "fsck", "Recompute every hash of the large-file store and report damage (exit 1 if any)");
+  bool repair = false;
+  fsck_cmd->add_flag("--repair", repair,
+                     "Quarantine damaged xorbs and unregister the files that need them");
+  fsck_cmd->add_option("--data", data, "Data folder");
+  auto* gc_cmd = app.add_subcommand(
+      "gc", "Remove large files no repository references and xorbs no file references");
+  int64_t grace_seconds = 24 * 3600;
+  gc_cmd
+      ->add_option("--grace-seconds", grace_seconds,
+                   "Keep anything touched this recently (uploads in flight)")
+      ->capture_default_str();
+  gc_cmd->add_option("--data", data, "Data folder");
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "Convert LFS objects of the earlier plain-file store into the Xet store");
+  migrate_cmd->add_option("--data", data, "Data folder");
+
   // Hidden (no description): the route table as JSON, for the authorization matrix test.
   auto* routes_cmd = app.add_subcommand("routes", "")->group("");
   // Hidden: Xet chunk boundaries and hashes as JSON, for the differential test.
@@ -192,6 +211,34 @@ int main(int argc, char** argv) {
 
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
   if (xet_hash_cmd->parsed()) return cli::run_xet_hash();
+
+  if (fsck_cmd->parsed() || gc_cmd->parsed() || migrate_cmd->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    auto& store = (*hub)->xet();
+    if (migrate_cmd->parsed()) {
+      auto n = store.migrate();
+      if (!n) return fail(n.status());
+      std::cout << "converted " << *n << " objects\n";
+      return 0;
+    }
+    if (gc_cmd->parsed()) {
+      auto report = store.gc((*hub)->db().live_lfs_objects(), grace_seconds);
+      if (!report) return fail(report.status());
+      std::cout << "removed " << report->files_removed << " files, " << report->xorbs_removed
+                << " xorbs, " << report->bytes_freed << " bytes\n";
+      return 0;
+    }
+    auto report = store.fsck(repair);
+    if (!report) return fail(report.status());
+    for (const auto& p : report->problems) std::cout << "damaged: " << p << "\n";
+    std::cout << "checked " << report->xorbs_checked << " xorbs (" << report->bytes_checked
+              << " bytes), " << report->files_checked << " files: " << report->problems.size()
+              << " problems";
+    if (repair) std::cout << ", " << report->quarantined << " xorbs quarantined";
+    std::cout << "\n";
+    return report->problems.empty() ? 0 : 1;
+  }
 
   if (audit_list->parsed()) {
     auto hub = open_hub(data);
@@ -310,6 +357,17 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
+  // Objects of the earlier plain-file store are converted in the background; they stay
+  // readable throughout (the store reads the old file until the new form is registered).
+  std::thread migration;
+  if (hub->xet().legacy_count() > 0) {
+    migration = std::thread([&hub] {
+      auto n = hub->xet().migrate();
+      if (n) spdlog::info("migrated {} LFS objects into the Xet store", *n);
+      else spdlog::error("migration into the Xet store stopped: {}", n.status().message());
+    });
+    migration.detach();
+  }
   std::cout << "listening on " << bound << std::endl;
   spdlog::info("serving {} from {} (public URL {})", bound, data, hub->config().public_url);
   server.run();

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -178,6 +179,8 @@ class MetadataDb {
   // knowing another repository's object id grants nothing.
   Status add_repo_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
   bool repo_has_lfs_object(const std::string& uid, const std::string& oid);
+  // Every LFS object some existing repository's commits name (what garbage collection keeps).
+  std::set<std::string> live_lfs_objects();
 
   // Creates or replaces the user's request (a new request resets a rejection to `status`).
   Status put_access_request(const std::string& uid, int64_t user_id, const std::string& status,
