@@ -45,7 +45,7 @@ const std::vector<RouteInfo>& routes() {
       {"POST", "/api/{type}s/{repo}/user-access-request/grant", "manage"},
       {"POST", "/api/{type}s/{repo}/preupload/{rev}", "write"},
       {"POST", "/api/{type}s/{repo}/commit/{rev}", "write"},
-      {"GET", "/api/{type}s/{repo}/xet-read-token/{rev}", "read"},
+      {"GET", "/api/{type}s/{repo}/xet-read-token/{rev}", "files"},
       {"GET", "/api/{type}s/{repo}/xet-write-token/{rev}", "write"},
       {"GET", "/v1/reconstructions/{file}", "xet"},
       {"GET", "/v2/reconstructions/{file}", "xet"},

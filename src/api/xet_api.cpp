@@ -330,9 +330,7 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
 
 http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest) {
   if (rest.size() != 1) return cas_error(not_found("Not found"));
-  auto hash = xet::parse_hash(rest[0]);
-  if (!hash) return cas_error(bad_request("Malformed xorb hash"));
-  std::string hash_text = xet::to_string(*hash);
+  const std::string& hash_text = rest[0];
   std::string range = call.query.get("range").value_or("");
   uint64_t expires = 0;
   if (!parse_u64(call.query.get("expires").value_or(""), &expires)) {
@@ -352,6 +350,8 @@ http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std:
   }
   auto parsed = parse_simple_range("bytes=" + range);
   if (!parsed) return cas_error(forbidden("Malformed signed range"));
+  auto hash = xet::parse_hash(hash_text);
+  if (!hash) return cas_error(bad_request("Malformed xorb hash"));
   int fd = ::open(ctx.hub.xet().xorb_path(*hash).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return cas_error(not_found("Xorb not found"));
   struct stat st {};

@@ -214,8 +214,17 @@ EXPECT = {
     "POST /api/{type}s/{repo}/preupload/{rev}": dict(
         ok=200, body={"files": [{"path": "x.txt", "size": 1, "sample": "eA=="}]}),
     "POST /api/{type}s/{repo}/commit/{rev}": dict(ok=200, body="commit"),
-    "GET /api/{type}s/{repo}/xet-read-token/{rev}": dict(ok=501),
-    "GET /api/{type}s/{repo}/xet-write-token/{rev}": dict(ok=501),
+    "GET /api/{type}s/{repo}/xet-read-token/{rev}": dict(ok=200),
+    "GET /api/{type}s/{repo}/xet-write-token/{rev}": dict(ok=200),
+    # The CAS API takes only Xet tokens (from the routes above): hub tokens get 401.
+    "GET /v1/reconstructions/{file}": dict(ok=401, bad_ok=True),
+    "GET /v2/reconstructions/{file}": dict(ok=401, bad_ok=True),
+    "POST /v1/reconstructions": dict(ok=401, bad_ok=True, body=[]),
+    "GET /v1/chunks/{prefix}/{chunk}": dict(ok=401, bad_ok=True),
+    "POST /v1/xorbs/{prefix}/{xorb}": dict(ok=401, bad_ok=True, body=b"x",
+                                           content_type="application/octet-stream"),
+    "POST /v1/shards": dict(ok=401, bad_ok=True, body=b"x", content_type="application/octet-stream"),
+    "GET /api/vitrine/xet/xorbs/{xorb}": dict(ok=403),
     "GET /{prefix}{repo}/resolve/{rev}/{path*}": dict(ok=200),
     "GET /{prefix}{repo}/raw/{rev}/{path*}": dict(ok=200),
     "POST /{prefix}{repo}.git/info/lfs/objects/batch": dict(
@@ -255,7 +264,7 @@ def expected(route, access, exp, cname, v):
     if c.get("bad") and not exp.get("bad_ok"):
         return 401
     ok = exp["ok"][v] if isinstance(exp["ok"], dict) and v else exp["ok"]
-    if access in ("public", "user", "admin", "signed", "none"):
+    if access in ("public", "user", "admin", "signed", "none", "xet", "xet-write"):
         return exp.get("refuse", {}).get(cname, ok)
     if not readable(c, v):
         return 404 if c["auth"] else 401
