@@ -585,12 +585,15 @@ Result<bool> XetStore::put_xorb(const xet::Hash& claimed, std::string_view bytes
   if (bytes.size() > xet::kMaxXorbBytes) {
     return Status(ErrorKind::kPayloadTooLarge, "xorb larger than 64 MiB");
   }
-  if (has_xorb(claimed)) {
+  {
+    // The index, not the cache, says whether the xorb is stored: `vitrine gc` or
+    // `fsck --repair` in another process may have removed it since it was cached, and
+    // answering "already stored" then would lose the client's re-upload.
     std::lock_guard lock(impl_->mutex);
     Statement s(impl_->db, "UPDATE xorbs SET touched_at = ? WHERE hash = ?");
     s.bind(1, util::now_ms() / 1000).bind_blob(2, claimed.bytes.data(), 32);
-    (void)step_done(s);
-    return false;
+    if (step_done(s) && sqlite3_changes(impl_->db) > 0) return false;
+    impl_->cache.erase(claimed);
   }
   auto parsed = xet::parse_xorb(bytes);
   if (!parsed) return parsed.status();

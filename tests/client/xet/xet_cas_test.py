@@ -592,6 +592,18 @@ r1, rb = download("alice/a", "f1.bin"), download("bob/b", "fb.bin", BOB)
 report(r1.content == F1["content"] and rb.content == FB["content"],
        "files committed in other repositories still download after gc",
        f"{r1.status_code} {rb.status_code}")
+# A client uploading the collected data again (it cannot know gc ran) must store it again,
+# even though this running server had the xorb in its memory.
+r = upload_xorb(WRITE_A, XG)
+report(r.status_code == 200 and r.json() == {"was_inserted": True} and
+       os.path.exists(os.path.join(DATA, "xet", "xorbs", XG.hash[:2], XG.hash)),
+       "a xorb collected by gc (server running) is stored again when re-uploaded",
+       f"{r.status_code} {r.text}, index {indexed('xorbs', XG.hash)}")
+fixture(upload_shard(WRITE_A, [FG], [XG]), "shard of the re-uploaded file")
+fixture(commit_lfs("alice/a", ALICE, "fg.bin", FG["content"]), "commit fg.bin")
+r = download("alice/a", "fg.bin")
+report(r.status_code == 200 and r.content == FG["content"],
+       "the re-uploaded file downloads after gc", f"{r.status_code} {len(r.content)} bytes")
 
 # ---- 4. migrate legacy objects -------------------------------------------------------------
 def place_legacy(content):
@@ -724,6 +736,17 @@ report(r.status_code >= 400,
        "the damaged file is not served", f"{r.status_code} {len(r.content)} bytes")
 r = download("bob/b", "fb.bin", BOB)
 report(r.content == FB["content"], "undamaged files still download after the repair")
+# The repaired upload can be repeated: the same xorb and shard make the file whole again.
+r = upload_xorb(WRITE_A := xet_token("alice/a", ALICE), X1)
+report(r.status_code == 200 and r.json() == {"was_inserted": True},
+       "the quarantined xorb can be uploaded again", f"{r.status_code} {r.text}")
+r = upload_shard(WRITE_A, [F1], [X1])
+report(r.status_code == 200, "and its shard registered again", f"{r.status_code} {r.text}")
+r = download("alice/a", "f1.bin")
+report(r.status_code == 200 and r.content == F1["content"],
+       "the repaired file downloads byte-identical", f"{r.status_code} {len(r.content)} bytes")
+f = cli("fsck", check=False)
+report(f.returncode == 0, "fsck exits 0 at the end", f"rc {f.returncode}: {f.stdout}")
 
 stop()
 print(f"{PASSED} passed, {FAILED} failed")
