@@ -445,16 +445,18 @@ refused("malformed xorb hash in the URL",
         api("POST", "/v1/xorbs/default/nothex", WRITE_A, data=X2.bytes), 400, "malformed")
 c0 = X2.chunks[0]
 framing = {
-    "truncated chunk header": X2.bytes[:5],
-    "chunk header version 1": chunk_header(len(c0), version=1) + c0,
-    "unknown compression 7": chunk_header(len(c0), compression=7) + c0,
-    "uncompressed size 0": chunk_header(len(c0), uncompressed=0) + c0,
-    "uncompressed size over 128 KiB": chunk_header(131073) + RNG.randbytes(131073),
-    "payload shorter than its header says": chunk_header(len(c0) + 10) + c0,
-    "trailing garbage": X2.bytes + b"garbage!",
+    "truncated chunk header": (X2.bytes[:5], "truncated chunk header"),
+    "chunk header version 1": (chunk_header(len(c0), version=1) + c0, "version 1"),
+    "unknown compression 7": (chunk_header(len(c0), compression=7) + c0, "compression 7"),
+    "uncompressed size 0": (chunk_header(len(c0), uncompressed=0) + c0, "uncompressed size 0"),
+    "uncompressed size over 128 KiB": (chunk_header(131073) + RNG.randbytes(131073),
+                                       "uncompressed size 131073"),
+    "payload shorter than its header says": (chunk_header(len(c0) + 10) + c0,
+                                             "truncated chunk"),
+    "trailing garbage": (X2.bytes + b"garbage!", "trailing data"),
 }
-for what, body in framing.items():
-    refused(f"bad xorb framing: {what}", upload_xorb(WRITE_A, X2, body), 400, "")
+for what, (body, needle) in framing.items():
+    refused(f"bad xorb framing: {what}", upload_xorb(WRITE_A, X2, body), 400, needle)
 resp = raw_request("POST", f"/v1/xorbs/default/{X2.hash}",
                    {"Authorization": "Bearer " + WRITE_A,
                     "Content-Length": str(64 * 1024 * 1024 + 1)}, b"x" * 1024)
@@ -661,6 +663,7 @@ def keep_uploading():
             return
 
 
+BEFORE_CRASH = index_counts()
 partial = []
 for i in range(4):
     x = Xorb(RNG.randbytes(200 * 1024))
@@ -685,10 +688,15 @@ threading.Thread(target=lambda: (curl.stdin.write(big), curl.stdin.close()), dae
 uploader = threading.Thread(target=keep_uploading, daemon=True)
 uploader.start()
 time.sleep(1.5)
+stored_before_kill = index_counts()[0]
 stop(kill=True)
 stop_uploads.set()
 uploader.join(timeout=30)
-curl.wait(timeout=30)
+curl_rc = curl.wait(timeout=30)
+report(stored_before_kill > BEFORE_CRASH[0] and curl_rc != 0 and
+       indexed("files_sha", hashlib.sha256(big).hexdigest()) == 0,
+       "the kill hit uploads in flight (xorbs being stored, the LFS PUT unfinished)",
+       f"xorbs {BEFORE_CRASH[0]} -> {stored_before_kill}, curl rc {curl_rc}")
 for s in partial:
     s.close()
 f = cli("fsck", check=False)
