@@ -24,6 +24,8 @@ constexpr uint8_t kHeaderTag[32] = {'H', 'F', 'R', 'e', 'p', 'o', 'M', 'e', 't',
 // Footer field offsets.
 constexpr size_t kFooterFileInfoOffset = 8;
 constexpr size_t kFooterCasInfoOffset = 16;
+// Offsets of the file, CAS and chunk lookup tables; each is followed by its entry count.
+constexpr size_t kFooterLookupOffsets[] = {24, 40, 56};
 constexpr size_t kFooterHmacKey = 72;
 constexpr size_t kFooterCreation = 104;
 constexpr size_t kFooterKeyExpiry = 112;
@@ -267,6 +269,10 @@ std::string serialize_shard(const Shard& shard, bool with_footer) {
   set_u64(0, kFooterVersion);
   set_u64(kFooterFileInfoOffset, kHeaderSize);
   set_u64(kFooterCasInfoOffset, cas_info_offset);
+  // No lookup tables are written: each is empty and starts where the footer does. Readers
+  // such as @huggingface/hub's parseShardData scan CAS entries up to file_lookup_offset, so
+  // 0 there would hide every xorb of a global-dedup answer.
+  for (size_t at : kFooterLookupOffsets) set_u64(at, footer_offset);
   if (shard.hmac_key) std::memcpy(footer.data() + kFooterHmacKey, shard.hmac_key->bytes.data(), 32);
   set_u64(kFooterCreation, 0);  // pure function: no clock; nobody reads it
   set_u64(kFooterKeyExpiry, shard.key_expiry);
