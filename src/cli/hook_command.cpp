@@ -12,6 +12,7 @@
 #include "service/push_policy.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
+#include "storage/xet_store.hpp"
 
 namespace vitrine::cli {
 
@@ -34,11 +35,16 @@ int run_pre_receive_hook() {
               << "\n";
     return 1;
   }
-  auto blobs = storage::make_local_blob_store(std::string(data) + "/lfs");
+  auto blobs = storage::XetStore::open(std::string(data) + "/xet",
+                                       storage::make_local_blob_store(std::string(data) + "/lfs"));
+  if (!blobs) {
+    std::cerr << "vitrine: cannot open the large-file store: " << blobs.status().message() << "\n";
+    return 1;
+  }
   const char* admin = std::getenv("VITRINE_PUSH_ADMIN");
   std::vector<std::string> lfs_oids;
   auto st =
-      service::check_push(repo, *blobs, *updates, admin && std::string(admin) == "1", &lfs_oids);
+      service::check_push(repo, **blobs, *updates, admin && std::string(admin) == "1", &lfs_oids);
   git_repository_free(repo);
   if (st && !lfs_oids.empty()) {
     // Recorded before the refs move, so every visible pointer can be downloaded.

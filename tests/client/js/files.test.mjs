@@ -160,7 +160,7 @@ test("uploadFiles: LFS files (3 MiB .bin, 4 MiB extension-less binary, tiny .bin
 		assert.equal(e.lfs.size, b.length);
 		assert.equal(e.lfs.pointerSize, Buffer.byteLength(lfsPointer(b)));
 		assert.equal(e.oid, gitBlobSha1(Buffer.from(lfsPointer(b))));
-		assert.equal(e.xetHash, undefined, "never emit xetHash");
+		assert.match(e.xetHash ?? "", /^[0-9a-f]{64}$/, `${p}: LFS files are stored in Xet form and carry xetHash`);
 	}
 	const cfg = entries.find((x) => x.path === "config.json");
 	assert.equal(cfg.oid, gitBlobSha1(files.get("config.json")));
@@ -283,7 +283,7 @@ test("downloadFile: ranged reads via Blob.slice (206 + Content-Range) and fileDo
 	const lfsInfo = await hub.fileDownloadInfo({ hubUrl, accessToken: alice, repo, path: "weights.bin" });
 	assert.equal(lfsInfo.size, b.length);
 	assert.equal(lfsInfo.etag.replace(/^W\//, ""), `"${sha256Hex(b)}"`, "LFS etag must be the quoted sha256 (X-Linked-Etag)");
-	assert.equal(lfsInfo.xet, undefined);
+	assert.match(lfsInfo.xet?.hash ?? "", /^[0-9a-f]{64}$/, "LFS files are Xet-stored: fileDownloadInfo gets their Xet info");
 	const regInfo = await hub.fileDownloadInfo({ hubUrl, accessToken: alice, repo, path: "config.json" });
 	assert.equal(regInfo.size, files.get("config.json").length);
 	assert.equal(regInfo.etag.replace(/^W\//, ""), `"${gitBlobSha1(files.get("config.json"))}"`);
