@@ -39,6 +39,10 @@ Result<std::string> Request::read_body(size_t limit) const {
                                                    " bytes exceeds the limit of " +
                                                    std::to_string(limit) + " bytes");
   }
+  // One allocation up front (address space only: pages are touched as data arrives). Growing by
+  // doubling copied the body again and faulted in fresh pages at every step: -23% server CPU
+  // and 2.6x the throughput of a 64 MiB xorb POST (bench/xet_ingest.sh).
+  if (auto declared = body->content_length()) out.reserve(*declared);
   char buffer[64 * 1024];
   while (true) {
     auto n = body->read_some(buffer, sizeof buffer);
