@@ -192,6 +192,47 @@ make_random_file() {
   [[ "$(stat -c %s "$1")" == "$2" ]] || die "could not write $mib MiB to $1"
 }
 
+# stop_vitrine: stops the server started by start_vitrine (to start a fresh one on a new data dir).
+stop_vitrine() {
+  kill "$VITRINE_PID" 2>/dev/null || true
+  wait "$VITRINE_PID" 2>/dev/null || true
+}
+
+# cpu_seconds PID: user + system CPU time used so far by all of PID's threads, in seconds.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+# xet_write_token REPO_ID: prints a Xet write token (for the CAS routes) for the repo's main.
+xet_write_token() {
+  api "$VITRINE_URL/api/models/$1/xet-write-token/main" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])'
+}
+
+# fetch_parallel URL C: prints aggregate GB/s (10^9 bytes/s) of C concurrent downloads of the
+# whole file (curl -L to /dev/null). A stream still running after MAX_SECONDS is stopped (curl
+# --max-time) and its bytes so far count: that bounds e.g. a 32 x 2 GiB run to MAX_SECONDS.
+# Uses $WORK for scratch files and leaves the byte total in $WORK/last_bytes.
+fetch_parallel() {
+  local url="$1" c="$2" i pids=() t0 t1 bad=0 out="$WORK/sizes" rc total=0 got
+  rm -f "$out".*
+  t0=$(date +%s.%N)
+  for ((i = 0; i < c; i++)); do
+    curl -s -L --fail --max-time "${MAX_SECONDS:-10}" -o /dev/null -w '%{size_download}' "$url" >"$out.$i" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do
+    rc=0; wait "$i" || rc=$?
+    ((rc == 0 || rc == 28)) || bad=1
+  done
+  t1=$(date +%s.%N)
+  for ((i = 0; i < c; i++)); do
+    got=$(cat "$out.$i"); total=$((total + ${got:-0}))
+    [[ -n "$got" && "$got" -gt 0 ]] || bad=1
+  done
+  ((bad == 0)) || die "a download of $url failed"
+  echo "$total" >"$WORK/last_bytes"
+  awk -v n="$total" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", n / (b - a) / 1e9 }'
+}
+
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 

@@ -39,13 +39,18 @@ HREF="$(lfs_upload_href "$REPO_ID" "$OID" "$SIZE")"
 [[ -n "$HREF" ]] || die "no upload href"
 curl -sS --fail -T "$FILE" "$HREF" >/dev/null
 lfs_commit "$REPO_ID" big.bin "$OID" "$SIZE"
-rm -f "$FILE"
 
-# nginx serves the very file Vitrine stores (a hard link: same inode, same page-cache pages).
+# nginx serves the very file Vitrine stores (a hard link: same inode, same page-cache pages)
+# when the object is a plain file; in the Xet store (chunks in xorbs) it serves the source file.
 STORED="$WORK/data/lfs/objects/${OID:0:2}/${OID:2:2}/$OID"
 [[ -f "$STORED" ]] || STORED="$(find "$WORK/data" -type f -name "$OID" | head -1)"
-[[ -f "$STORED" ]] || die "stored object not found under $WORK/data"
-ln "$STORED" "$WORK/www/big.bin" 2>/dev/null || cp "$STORED" "$WORK/www/big.bin"
+if [[ -f "$STORED" ]]; then
+  ln "$STORED" "$WORK/www/big.bin" 2>/dev/null || cp "$STORED" "$WORK/www/big.bin"
+  rm -f "$FILE"
+else
+  log "object is not a plain file under $WORK/data (Xet store): nginx serves the source file"
+  mv "$FILE" "$WORK/www/big.bin"
+fi
 start_nginx "$WORK/www" "$WORK/nginx"
 
 V_URL="$VITRINE_URL/$REPO_ID/resolve/main/big.bin"
@@ -56,31 +61,6 @@ for u in "$V_URL" "$N_URL"; do
   got=$(curl -sS -L --fail -o /dev/null -w '%{size_download}' "$u")
   [[ "$got" == "$SIZE" ]] || die "$u returned $got bytes, expected $SIZE"
 done
-
-# fetch_parallel URL C: prints aggregate GB/s (10^9 bytes/s) of C concurrent downloads of the
-# whole file. A stream still running after MAX_SECONDS is stopped (curl --max-time) and its bytes
-# so far count: that bounds the 32-stream runs (64 GiB at 2 GiB) to MAX_SECONDS each.
-fetch_parallel() {
-  local url="$1" c="$2" i pids=() t0 t1 bad=0 out="$WORK/sizes" rc total=0 got
-  rm -f "$out".*
-  t0=$(date +%s.%N)
-  for ((i = 0; i < c; i++)); do
-    curl -s -L --fail --max-time "$MAX_SECONDS" -o /dev/null -w '%{size_download}' "$url" >"$out.$i" &
-    pids+=($!)
-  done
-  for i in "${pids[@]}"; do
-    rc=0; wait "$i" || rc=$?
-    ((rc == 0 || rc == 28)) || bad=1
-  done
-  t1=$(date +%s.%N)
-  for ((i = 0; i < c; i++)); do
-    got=$(cat "$out.$i"); total=$((total + ${got:-0}))
-    [[ -n "$got" && "$got" -gt 0 ]] || bad=1
-  done
-  ((bad == 0)) || die "a download of $url failed"
-  echo "$total" >"$WORK/last_bytes"
-  awk -v n="$total" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", n / (b - a) / 1e9 }'
-}
 
 # sample_rss PID FILE: appends VmRSS (KiB) every 20 ms until killed.
 sample_rss() {

@@ -8,7 +8,7 @@ LOG="${LOG:-$(mktemp /tmp/vitrine-bench-log.XXXXXX)}"
 : >"$LOG"
 echo "machine: nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')\" kernel=$(uname -r) date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" | tee -a "$LOG"
 status=0
-for b in download upload api_info; do
+for b in download upload api_info xet_download xet_ingest; do
   echo "=== $b (load average: $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$LOG"
   bash "$here/$b.sh" 2>&1 | tee -a "$LOG" || status=1
 done
