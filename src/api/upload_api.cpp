@@ -106,11 +106,15 @@ http::Response lfs_error(const Status& st, const service::Caller& caller) {
   return r;
 }
 
-std::string signed_url(Context& ctx, const std::string& action, const std::string& oid,
-                       uint64_t size, int64_t expires, const std::string& extra_path = "") {
+// The repository's uid is signed in: an upload links the object to the repository it was
+// made for (what lets a commit there name it).
+std::string signed_url(Context& ctx, const std::string& repo_uid, const std::string& action,
+                       const std::string& oid, uint64_t size, int64_t expires,
+                       const std::string& extra_path = "") {
   return ctx.hub.config().public_url + "/api/vitrine/lfs/" + action + "/" + oid + "/" +
          std::to_string(size) + extra_path + "?exp=" + std::to_string(expires) +
-         "&sig=" + ctx.lfs.sign(action + extra_path, oid, size, expires);
+         "&repo=" + repo_uid +
+         "&sig=" + ctx.lfs.sign(action + extra_path + "|" + repo_uid, oid, size, expires);
 }
 
 service::ByteSource body_source(http::Request& request) {
@@ -206,6 +210,23 @@ http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& r
   return json_response(200, out);
 }
 
+// Whether `repo` may name a stored object without its bytes being uploaded again: it names it
+// already, the bytes were uploaded for it, or the caller can read the object's content in
+// another repository (then the object is linked to this one, as an upload would). Knowing a
+// SHA-256 alone never suffices, so a private object cannot be copied out by its hash.
+static bool may_reference(Context& ctx, Call& call, const storage::RepoRecord& repo,
+                   const std::string& oid) {
+  if (ctx.hub.db().repo_has_lfs_object(repo.uid, oid) || ctx.hub.xet().has_upload(repo.uid, oid)) {
+    return true;
+  }
+  for (const auto& other : ctx.hub.db().repos_naming_lfs_object(oid)) {
+    if (ctx.repos.can_read(other, call.caller) && ctx.repos.check_file_access(other, call.caller)) {
+      return ctx.hub.xet().link_upload(repo.uid, oid).is_ok();
+    }
+  }
+  return false;
+}
+
 http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return lfs_error(body.status(), call.caller);
@@ -267,13 +288,14 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
       } else {
         item["authenticated"] = true;
         item["actions"] = {{"download",
-                            {{"href", signed_url(ctx, "objects", oid, size, expires)},
+                            {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
                              {"header", json::object()},
                              {"expires_in", config.signed_url_ttl_seconds}}}};
       }
     } else if (size > config.max_lfs_object) {
       item["error"] = {{"code", 422}, {"message", "Object larger than this hub accepts"}};
-    } else if (auto stored = ctx.hub.blobs().size(oid); stored && *stored == size) {
+    } else if (auto stored = ctx.hub.blobs().size(oid);
+               stored && *stored == size && may_reference(ctx, call, repo->record, oid)) {
       // Already stored: no actions, the client skips the upload.
     } else if (use_xet) {
       item["authenticated"] = true;
@@ -301,18 +323,19 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
         for (uint64_t i = 1; i <= parts; ++i) {
           char key[16];
           std::snprintf(key, sizeof key, "%05llu", static_cast<unsigned long long>(i));
-          header[key] = signed_url(ctx, "parts", oid, size, expires, "/" + std::to_string(i));
+          header[key] = signed_url(ctx, repo->record.uid, "parts", oid, size, expires,
+                                   "/" + std::to_string(i));
         }
-        upload = {{"href", signed_url(ctx, "complete", oid, size, expires)},
+        upload = {{"href", signed_url(ctx, repo->record.uid, "complete", oid, size, expires)},
                   {"header", header},
                   {"expires_in", config.signed_url_ttl_seconds}};
       } else {
-        upload = {{"href", signed_url(ctx, "objects", oid, size, expires)},
+        upload = {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
                   {"expires_in", config.signed_url_ttl_seconds}};
       }
       item["actions"] = {{"upload", upload},
                          {"verify",
-                          {{"href", signed_url(ctx, "verify", oid, size, expires)},
+                          {{"href", signed_url(ctx, repo->record.uid, "verify", oid, size, expires)},
                            {"expires_in", config.signed_url_ttl_seconds}}}};
     }
     objects.push_back(std::move(item));
@@ -345,6 +368,8 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
   std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), expires);
   std::string signed_action = action;
   for (size_t i = 3; i < rest.size(); ++i) signed_action += "/" + rest[i];
+  std::string repo_uid = call.query.get("repo").value_or("");
+  signed_action += "|" + repo_uid;
   if (auto st = ctx.lfs.check_signature(signed_action, oid, size, expires,
                                         call.query.get("sig").value_or(""));
       !st) {
@@ -360,6 +385,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
           call.caller);
     }
     auto st = ctx.lfs.store_object(oid, size, body_source(call.request));
+    if (st) st = ctx.hub.xet().link_upload(repo_uid, oid);
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
@@ -402,6 +428,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     }
     std::sort(parts.begin(), parts.end());
     auto st = ctx.lfs.complete_multipart(oid, size, parts);
+    if (st) st = ctx.hub.xet().link_upload(repo_uid, oid);
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }

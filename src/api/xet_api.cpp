@@ -323,6 +323,11 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
     if (seg.size() != 2) return cas_error(not_found("Not found"));
     auto files = store.put_shard(*body);
     if (!files) return cas_error(files.status());
+    // The uploader proved it holds these files' data (verification hashes): its repository
+    // may now commit pointers to them.
+    for (const auto& f : *files) {
+      if (auto st = store.link_upload(claims->repo_uid, f.sha256); !st) return cas_error(st);
+    }
     return json_response(200, json{{"result", files->empty() ? 0 : 1}});
   }
   return cas_error(not_found("Unknown CAS endpoint: " + call.request.path));

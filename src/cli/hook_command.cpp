@@ -15,6 +15,34 @@
 #include "storage/xet_store.hpp"
 
 namespace vitrine::cli {
+namespace {
+
+// The objects a push to this repository may name: stored, and named by the repository
+// already or uploaded for it (git lfs push does that before the refs move).
+class LinkedObjects : public storage::BlobStore {
+ public:
+  LinkedObjects(storage::XetStore& store, storage::MetadataDb& db, std::string uid)
+      : store_(store), db_(db), uid_(std::move(uid)) {}
+  std::optional<uint64_t> size(std::string_view oid) override {
+    std::string id(oid);
+    if (!db_.repo_has_lfs_object(uid_, id) && !store_.has_upload(uid_, id)) return std::nullopt;
+    return store_.size(oid);
+  }
+  Result<std::shared_ptr<storage::ObjectContent>> open(std::string_view oid) override {
+    return store_.open(oid);
+  }
+  Result<std::unique_ptr<storage::BlobWriter>> begin_write(std::string_view oid,
+                                                           uint64_t size) override {
+    return store_.begin_write(oid, size);
+  }
+
+ private:
+  storage::XetStore& store_;
+  storage::MetadataDb& db_;
+  std::string uid_;
+};
+
+}  // namespace
 
 int run_pre_receive_hook() {
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -41,19 +69,22 @@ int run_pre_receive_hook() {
     std::cerr << "vitrine: cannot open the large-file store: " << blobs.status().message() << "\n";
     return 1;
   }
+  const char* uid = std::getenv("VITRINE_REPO_UID");
+  auto db = storage::MetadataDb::open(std::string(data) + "/vitrine.db");
+  if (!db) {
+    git_repository_free(repo);
+    std::cerr << "vitrine: push refused: " << db.status().message() << "\n";
+    return 1;
+  }
+  LinkedObjects linked(**blobs, **db, uid ? uid : "");
   const char* admin = std::getenv("VITRINE_PUSH_ADMIN");
   std::vector<std::string> lfs_oids;
   auto st =
-      service::check_push(repo, **blobs, *updates, admin && std::string(admin) == "1", &lfs_oids);
+      service::check_push(repo, linked, *updates, admin && std::string(admin) == "1", &lfs_oids);
   git_repository_free(repo);
   if (st && !lfs_oids.empty()) {
     // Recorded before the refs move, so every visible pointer can be downloaded.
-    const char* uid = std::getenv("VITRINE_REPO_UID");
-    auto db = storage::MetadataDb::open(std::string(data) + "/vitrine.db");
-    if (!db)
-      st = db.status();
-    else
-      st = (*db)->add_repo_lfs_objects(uid ? uid : "", lfs_oids);
+    st = (*db)->add_repo_lfs_objects(uid ? uid : "", lfs_oids);
   }
   if (!st) {
     std::cerr << "vitrine: push refused: " << st.message() << "\n";

@@ -48,6 +48,12 @@ Status CommitBuilder::add(CommitOperation op) {
     changes_.push_back({Kind::kPutBlob, file->path, *blob, false});
   } else if (auto* lfs = std::get_if<LfsFileOp>(&op)) {
     auto stored = hub_.blobs().size(lfs->oid);
+    // Stored somewhere is not enough: this repository must name it already or have had its
+    // bytes uploaded for it (else knowing a SHA-256 would copy another repo's private file).
+    if (stored && !hub_.db().repo_has_lfs_object(repo_.uid, lfs->oid) &&
+        !hub_.xet().has_upload(repo_.uid, lfs->oid)) {
+      stored.reset();
+    }
     if (!stored) {
       return unprocessable("LFS object " + lfs->oid + " for '" + lfs->path +
                            "' was never uploaded; upload it through the LFS batch API first");

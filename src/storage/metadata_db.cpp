@@ -475,4 +475,15 @@ std::set<std::string> MetadataDb::live_lfs_objects() {
   return out;
 }
 
+std::vector<RepoRecord> MetadataDb::repos_naming_lfs_object(const std::string& oid) {
+  std::vector<RepoRecord> out;
+  auto reader = this->reader();
+  std::string sql = std::string("SELECT ") + kRepoColumns +
+                    " FROM repos WHERE uid IN (SELECT uid FROM repo_lfs_objects WHERE oid = ?)";
+  Statement s(reader.get(), sql.c_str());
+  s.bind(1, oid);
+  while (s.step() == SQLITE_ROW) out.push_back(read_repo(s));
+  return out;
+}
+
 }  // namespace vitrine::storage

@@ -181,6 +181,8 @@ class MetadataDb {
   bool repo_has_lfs_object(const std::string& uid, const std::string& oid);
   // Every LFS object some existing repository's commits name (what garbage collection keeps).
   std::set<std::string> live_lfs_objects();
+  // The repositories whose commits name this LFS object.
+  std::vector<RepoRecord> repos_naming_lfs_object(const std::string& oid);
 
   // Creates or replaces the user's request (a new request resets a rejection to `status`).
   Status put_access_request(const std::string& uid, int64_t user_id, const std::string& status,

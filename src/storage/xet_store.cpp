@@ -531,12 +531,30 @@ Result<std::unique_ptr<XetStore>> XetStore::open(const std::string& root,
       "CREATE INDEX IF NOT EXISTS chunks_xorb ON chunks(xorb);"
       "CREATE TABLE IF NOT EXISTS files(hash BLOB PRIMARY KEY, sha256 TEXT NOT NULL,"
       "  size INTEGER NOT NULL, terms BLOB NOT NULL, touched_at INTEGER NOT NULL) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);";
+      "CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);"
+      "CREATE TABLE IF NOT EXISTS uploads(repo_uid TEXT NOT NULL, sha256 TEXT NOT NULL,"
+      "  at INTEGER NOT NULL, PRIMARY KEY(repo_uid, sha256)) WITHOUT ROWID;";
   if (auto st = exec_sql(impl->db, schema); !st) return st;
   return std::unique_ptr<XetStore>(new XetStore(std::move(impl)));
 }
 
 std::string XetStore::xorb_path(const xet::Hash& hash) const { return impl_->xorb_path(hash); }
+
+Status XetStore::link_upload(const std::string& repo_uid, const std::string& sha256) {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db,
+              "INSERT INTO uploads(repo_uid, sha256, at) VALUES (?, ?, ?) "
+              "ON CONFLICT(repo_uid, sha256) DO UPDATE SET at = excluded.at");
+  s.bind(1, repo_uid).bind(2, sha256).bind(3, util::now_ms() / 1000);
+  return step_done(s);
+}
+
+bool XetStore::has_upload(const std::string& repo_uid, const std::string& sha256) {
+  std::lock_guard lock(impl_->mutex);
+  Statement s(impl_->db, "SELECT 1 FROM uploads WHERE repo_uid = ? AND sha256 = ?");
+  s.bind(1, repo_uid).bind(2, sha256);
+  return s.step() == SQLITE_ROW;
+}
 
 std::optional<XetFile> XetStore::file(const xet::Hash& hash) {
   return impl_->file_where("SELECT hash, sha256, size, terms FROM files WHERE hash = ?",

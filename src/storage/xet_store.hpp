@@ -93,6 +93,13 @@ class XetStore : public BlobStore {
   // The content of a file (its pieces, in order).
   Result<std::shared_ptr<ObjectContent>> open_file(const XetFile& file);
 
+  // ---- who may reference what ----
+  // An object may be committed to a repository only when that repository already names it or
+  // someone uploaded its bytes (LFS PUT, Xet shard) for it: knowing a SHA-256 is not enough.
+  // (Commits record the lasting link in the metadata database.)
+  Status link_upload(const std::string& repo_uid, const std::string& sha256);
+  bool has_upload(const std::string& repo_uid, const std::string& sha256);
+
   // ---- maintenance ----
   // Removes files whose SHA-256 is not in `live` (and files without one) and xorbs no
   // remaining file references, both only when untouched for `grace_seconds`, so uploads in

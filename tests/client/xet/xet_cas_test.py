@@ -532,6 +532,13 @@ refused("hub token instead of a Xet token is 401", upload_xorb(ALICE, X2), 401, 
 refused("read token on POST /v1/xorbs is 403", upload_xorb(READ_A, X2), 403, "read-only")
 refused("read token on POST /v1/shards is 403", upload_shard(READ_A, [GOOD], [X1]), 403,
         "read-only")
+# Knowing a private object's SHA-256 and size is not enough to copy it into another repo.
+r = commit_lfs("bob/b", BOB, "stolen.bin", F1["content"])
+report(r.status_code == 422 and "never uploaded" in r.text,
+       "a commit naming another repository's object by SHA-256 alone is refused (422)",
+       f"{r.status_code} {r.text[:200]}")
+r = api("GET", "/bob/b/resolve/main/stolen.bin", BOB)
+report(r.status_code == 404, "and nothing was committed", f"{r.status_code}")
 r = api("GET", "/api/models/bob/b/xet-write-token/main", ALICE)
 report(r.status_code in (403, 404), "no xet-write-token for someone else's repository",
        r.status_code)
@@ -576,6 +583,9 @@ XG, FG = upload_file(WRITE_A, RNG.randbytes(90 * 1024))  # uploaded, never commi
 WRITE_D = xet_token("alice/d", ALICE)
 XD, FD = upload_file(WRITE_D, RNG.randbytes(90 * 1024))
 fixture(commit_lfs("alice/d", ALICE, "fd.bin", FD["content"]), "commit fd.bin")
+# A repository may only name objects uploaded for it (or already in it): upload f1 to d too
+# (the xorb is already stored; the shard proves possession and links it).
+fixture(upload_shard(WRITE_D, [F1], [X1]), "upload f1's shard for alice/d")
 fixture(commit_lfs("alice/d", ALICE, "f1.bin", F1["content"]), "commit f1.bin to alice/d")
 fixture(api("DELETE", "/api/repos/delete", ALICE, json={"name": "d", "organization": "alice"}),
         "delete alice/d")
@@ -615,6 +625,12 @@ def place_legacy(content):
     with open(os.path.join(d, oid + ".tmp"), "wb") as f:
         f.write(content)
     os.rename(os.path.join(d, oid + ".tmp"), os.path.join(d, oid))
+    # What an earlier commit of the object recorded: alice/a names it.
+    db = sqlite3.connect(os.path.join(DATA, "vitrine.db"), timeout=10)
+    with db:
+        uid = db.execute("SELECT uid FROM repos WHERE ns = 'alice' AND name = 'a'").fetchone()[0]
+        db.execute("INSERT OR IGNORE INTO repo_lfs_objects(uid, oid) VALUES (?, ?)", (uid, oid))
+    db.close()
     return oid, os.path.join(d, oid)
 
 
