@@ -15,4 +15,5 @@ set(VITRINE_FUZZ_TARGETS
   query_params
   http_request
   xorb_parse
-  shard_parse)
+  shard_parse
+  xet_token)
