@@ -165,7 +165,29 @@ Result<Shard> parse_shard(std::string_view bytes);
 // verification entry per term (a caller bug).
 std::string serialize_shard(const Shard& shard);
 // Same, choosing whether the footer is written (the spec's upload form omits it; header
-// footer_size is then 0).
+// footer_size is then 0). With a footer, the file, CAS and chunk lookup tables of
+// build_lookup_tables are written before it (hf_xet needs the chunk lookup for global dedup),
+// with their offsets and counts in the footer; parse_shard bounds-checks but ignores them.
 std::string serialize_shard(const Shard& shard, bool with_footer);
+
+// Lookup tables as xet-core lays them out after the CAS-info section: keys are a hash's first
+// 8 bytes as a little-endian u64 (for chunks, the hash as stored: HMAC'ed in a dedup answer),
+// indices count 48-byte records from the start of the file-info or CAS-info section.
+struct ShardLookupEntry {
+  uint64_t truncated_hash = 0;
+  uint32_t record_index = 0;  // of the file's or xorb's header record
+};
+struct ShardChunkLookupEntry {
+  uint64_t truncated_hash = 0;
+  uint32_t xorb_record_index = 0;  // of the xorb's header record in the CAS-info section
+  uint32_t chunk_index = 0;        // chunk position within that xorb
+};
+struct ShardLookupTables {
+  std::vector<ShardLookupEntry> files;        // 12 bytes each on the wire
+  std::vector<ShardLookupEntry> xorbs;        // 12 bytes each
+  std::vector<ShardChunkLookupEntry> chunks;  // 16 bytes each
+};
+// The tables serialize_shard writes for `shard`, each sorted by key (ties by position).
+ShardLookupTables build_lookup_tables(const Shard& shard);
 
 }  // namespace vitrine::xet

@@ -3,8 +3,21 @@
 // 200-byte footer. hf_xet uploads omit the footer as the spec requires; @huggingface/hub
 // uploads carry one (and footer_size = 200); responses from the dedup API carry one with the
 // HMAC key. All integers little-endian; hashes are raw bytes.
+//
+// A shard with a footer may also carry three lookup tables between the CAS-info bookend and
+// the footer, in xet-core's layout (the spec leaves those footer words "reserved"): each entry
+// is keyed by a hash truncated to its first 8 bytes (read as a little-endian u64), sorted by
+// that key, and points at a 48-byte record index counted from the start of its section:
+//   file lookup:  (u64 key, u32 index of the file's header record)           12 bytes
+//   CAS lookup:   (u64 key, u32 index of the xorb's header record)           12 bytes
+//   chunk lookup: (u64 key, u32 xorb header index, u32 chunk index in xorb)  16 bytes
+// The chunk key is the hash as stored, i.e. HMAC'ed when the footer carries a key. hf_xet
+// finds global-dedup matches only through the chunk lookup; @huggingface/hub scans the CAS
+// section up to file_lookup_offset.
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
 #include "xet/format.hpp"
 
@@ -25,11 +38,20 @@ constexpr uint8_t kHeaderTag[32] = {'H', 'F', 'R', 'e', 'p', 'o', 'M', 'e', 't',
 constexpr size_t kFooterFileInfoOffset = 8;
 constexpr size_t kFooterCasInfoOffset = 16;
 // Offsets of the file, CAS and chunk lookup tables; each is followed by its entry count.
-constexpr size_t kFooterLookupOffsets[] = {24, 40, 56};
+constexpr size_t kFooterFileLookup = 24;
+constexpr size_t kFooterCasLookup = 40;
+constexpr size_t kFooterChunkLookup = 56;
 constexpr size_t kFooterHmacKey = 72;
 constexpr size_t kFooterCreation = 104;
 constexpr size_t kFooterKeyExpiry = 112;
+constexpr size_t kFooterStoredBytesOnDisk = 168;
+constexpr size_t kFooterMaterializedBytes = 176;
+constexpr size_t kFooterStoredBytes = 184;
 constexpr size_t kFooterFooterOffset = 192;
+// Lookup-table entry sizes (packed, no padding).
+constexpr uint64_t kFileLookupEntrySize = 12;
+constexpr uint64_t kCasLookupEntrySize = 12;
+constexpr uint64_t kChunkLookupEntrySize = 16;
 
 uint32_t read_u32(const uint8_t* p) {
   uint32_t v;
@@ -94,6 +116,42 @@ struct Reader {
     return true;
   }
 };
+
+// xet-core's truncate_hash: the first of the hash's four little-endian u64 words.
+uint64_t truncate_hash(const Hash& h) {
+  return read_u64(h.bytes.data());
+}
+
+// Checks that the footer's lookup tables fit in [tables_begin, footer_offset) and together
+// account for every byte there. Their content is not read (nothing here needs it), so a table
+// with no entries may keep any offset, as @huggingface/hub's uploads leave them all 0.
+Status check_lookup_tables(const uint8_t* footer, uint64_t tables_begin, uint64_t footer_offset) {
+  struct Table {
+    size_t field;
+    uint64_t entry_size;
+    const char* name;
+  };
+  constexpr Table kTables[] = {{kFooterFileLookup, kFileLookupEntrySize, "file"},
+                               {kFooterCasLookup, kCasLookupEntrySize, "CAS"},
+                               {kFooterChunkLookup, kChunkLookupEntrySize, "chunk"}};
+  const uint64_t room = footer_offset - tables_begin;
+  uint64_t total = 0;
+  for (const Table& table : kTables) {
+    const uint64_t offset = read_u64(footer + table.field);
+    const uint64_t entries = read_u64(footer + table.field + 8);
+    if (entries == 0) continue;
+    if (offset < tables_begin || offset > footer_offset ||
+        entries > (footer_offset - offset) / table.entry_size) {
+      return invalid(std::string(table.name) + " lookup table lies outside its section");
+    }
+    total += entries * table.entry_size;  // each term <= room, so no overflow
+  }
+  if (total != room) {
+    return invalid(std::to_string(room) + " bytes between the CAS info section and the footer, " +
+                   std::to_string(total) + " in lookup tables");
+  }
+  return Status::ok();
+}
 
 Status parse_files(Reader& r, Shard& shard) {
   bool any_verification = false;
@@ -190,7 +248,8 @@ Result<Shard> parse_shard(std::string_view bytes) {
   if (Status status = parse_files(reader, shard); !status) return status;
   const size_t cas_info_offset = reader.pos;
   if (Status status = parse_xorbs(reader, shard); !status) return status;
-  if (reader.pos != reader.end) {
+  // Without a footer nothing may follow the CAS section; with one, only lookup tables.
+  if (footer_size == 0 && reader.pos != reader.end) {
     return invalid(std::to_string(reader.end - reader.pos) + " bytes after the CAS info section");
   }
   if (footer_size != 0) {
@@ -202,6 +261,9 @@ Result<Shard> parse_shard(std::string_view bytes) {
         read_u64(footer + kFooterCasInfoOffset) != cas_info_offset ||
         read_u64(footer + kFooterFooterOffset) != reader.end) {
       return invalid("footer offsets do not match the sections");
+    }
+    if (Status status = check_lookup_tables(footer, reader.pos, reader.end); !status) {
+      return status;
     }
     const Hash key = read_hash(footer + kFooterHmacKey);
     if (key != Hash{}) shard.hmac_key = key;
@@ -249,6 +311,9 @@ std::string serialize_shard(const Shard& shard, bool with_footer) {
   put_bookend(out);
   const uint64_t cas_info_offset = out.size();
   for (const ShardXorb& xorb : shard.xorbs) {
+    if (xorb.chunks.size() > UINT32_MAX) {
+      throw std::invalid_argument("serialize_shard: too many chunks in one xorb");
+    }
     put_hash(out, xorb.xorb_hash);
     put_u32(out, xorb.flags);
     put_u32(out, static_cast<uint32_t>(xorb.chunks.size()));
@@ -263,22 +328,88 @@ std::string serialize_shard(const Shard& shard, bool with_footer) {
   }
   put_bookend(out);
   if (!with_footer) return out;
+  const ShardLookupTables tables = build_lookup_tables(shard);
+  const uint64_t file_lookup_offset = out.size();
+  for (const ShardLookupEntry& e : tables.files) {
+    put_u64(out, e.truncated_hash);
+    put_u32(out, e.record_index);
+  }
+  const uint64_t cas_lookup_offset = out.size();
+  for (const ShardLookupEntry& e : tables.xorbs) {
+    put_u64(out, e.truncated_hash);
+    put_u32(out, e.record_index);
+  }
+  const uint64_t chunk_lookup_offset = out.size();
+  for (const ShardChunkLookupEntry& e : tables.chunks) {
+    put_u64(out, e.truncated_hash);
+    put_u32(out, e.xorb_record_index);
+    put_u32(out, e.chunk_index);
+  }
+  uint64_t stored_bytes_on_disk = 0;
+  uint64_t stored_bytes = 0;
+  uint64_t materialized_bytes = 0;
+  for (const ShardXorb& xorb : shard.xorbs) {
+    stored_bytes_on_disk += xorb.bytes_on_disk;
+    stored_bytes += xorb.bytes_in_cas;
+  }
+  for (const ShardFile& file : shard.files) {
+    for (const FileTerm& term : file.terms) materialized_bytes += term.unpacked_bytes;
+  }
   const uint64_t footer_offset = out.size();
   std::string footer(kFooterSize, '\0');
   auto set_u64 = [&](size_t at, uint64_t v) { std::memcpy(footer.data() + at, &v, 8); };
   set_u64(0, kFooterVersion);
   set_u64(kFooterFileInfoOffset, kHeaderSize);
   set_u64(kFooterCasInfoOffset, cas_info_offset);
-  // No lookup tables are written: each is empty and starts where the footer does. Readers
-  // such as @huggingface/hub's parseShardData scan CAS entries up to file_lookup_offset, so
-  // 0 there would hide every xorb of a global-dedup answer.
-  for (size_t at : kFooterLookupOffsets) set_u64(at, footer_offset);
+  // @huggingface/hub's parseShardData scans CAS records up to file_lookup_offset, so that
+  // offset must stay just past the CAS section (never 0) for the JS client to see any xorb.
+  set_u64(kFooterFileLookup, file_lookup_offset);
+  set_u64(kFooterFileLookup + 8, tables.files.size());
+  set_u64(kFooterCasLookup, cas_lookup_offset);
+  set_u64(kFooterCasLookup + 8, tables.xorbs.size());
+  set_u64(kFooterChunkLookup, chunk_lookup_offset);
+  set_u64(kFooterChunkLookup + 8, tables.chunks.size());
   if (shard.hmac_key) std::memcpy(footer.data() + kFooterHmacKey, shard.hmac_key->bytes.data(), 32);
   set_u64(kFooterCreation, 0);  // pure function: no clock; nobody reads it
   set_u64(kFooterKeyExpiry, shard.key_expiry);
+  set_u64(kFooterStoredBytesOnDisk, stored_bytes_on_disk);
+  set_u64(kFooterMaterializedBytes, materialized_bytes);
+  set_u64(kFooterStoredBytes, stored_bytes);
   set_u64(kFooterFooterOffset, footer_offset);
   out += footer;
   return out;
+}
+
+ShardLookupTables build_lookup_tables(const Shard& shard) {
+  ShardLookupTables tables;
+  // Indices count 48-byte records from the start of each section, as the writer lays them out.
+  uint64_t index = 0;
+  for (const ShardFile& file : shard.files) {
+    tables.files.push_back({truncate_hash(file.file_hash), static_cast<uint32_t>(index)});
+    index += 1 + file.terms.size() * (file.verification.empty() ? 1 : 2) + (file.sha256 ? 1 : 0);
+  }
+  index = 0;
+  for (const ShardXorb& xorb : shard.xorbs) {
+    const auto xorb_index = static_cast<uint32_t>(index);
+    tables.xorbs.push_back({truncate_hash(xorb.xorb_hash), xorb_index});
+    for (size_t i = 0; i < xorb.chunks.size(); ++i) {
+      tables.chunks.push_back(
+          {truncate_hash(xorb.chunks[i].chunk_hash), xorb_index, static_cast<uint32_t>(i)});
+    }
+    index += 1 + xorb.chunks.size();
+  }
+  // Sorted by key; ties by position so the output is deterministic.
+  auto by_key = [](const ShardLookupEntry& a, const ShardLookupEntry& b) {
+    return std::tie(a.truncated_hash, a.record_index) < std::tie(b.truncated_hash, b.record_index);
+  };
+  std::sort(tables.files.begin(), tables.files.end(), by_key);
+  std::sort(tables.xorbs.begin(), tables.xorbs.end(), by_key);
+  std::sort(tables.chunks.begin(), tables.chunks.end(),
+            [](const ShardChunkLookupEntry& a, const ShardChunkLookupEntry& b) {
+              return std::tie(a.truncated_hash, a.xorb_record_index, a.chunk_index) <
+                     std::tie(b.truncated_hash, b.xorb_record_index, b.chunk_index);
+            });
+  return tables;
 }
 
 }  // namespace vitrine::xet

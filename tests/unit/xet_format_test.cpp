@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <random>
+#include <set>
 
 #include "xet/format.hpp"
 
@@ -427,7 +428,8 @@ TEST(XetShard, RoundTripWithAndWithoutFooter) {
   s.key_expiry = 1234567;
   const std::string with = serialize_shard(s);
   const std::string without = serialize_shard(s, false);
-  EXPECT_EQ(with.size(), without.size() + 200);
+  // Footer plus lookup tables: 2 files and 1 xorb at 12 bytes, 3 chunks at 16.
+  EXPECT_EQ(with.size(), without.size() + 2 * 12 + 12 + 3 * 16 + 200);
   auto a = parse_shard(with);
   ASSERT_TRUE(a) << a.status().message();
   expect_same(*a, s);
@@ -505,6 +507,180 @@ TEST(XetShard, RejectsEveryDefect) {
   s = good_footer;
   put_u64_at(s, 40, 0);  // footer present but not declared: trailing bytes
   EXPECT_FALSE(parse_shard(s));
+}
+
+// A global-dedup answer as XetStore::dedup_shard builds it: no files, several xorbs whose chunk
+// hashes are HMAC'ed with the footer's key.
+Shard dedup_sample_shard() {
+  Shard s;
+  s.hmac_key = chunk_hash("dedup key");
+  s.key_expiry = 1700000000;
+  for (size_t x = 0; x < 3; ++x) {
+    ShardXorb xorb;
+    xorb.xorb_hash = chunk_hash("xorb " + std::to_string(x));
+    uint32_t start = 0;
+    for (size_t c = 0; c < 4 + x; ++c) {
+      const Hash raw = chunk_hash("xorb " + std::to_string(x) + " chunk " + std::to_string(c));
+      xorb.chunks.push_back({keyed_hash(*s.hmac_key, raw), start, 1000});
+      start += 1000;
+    }
+    xorb.bytes_in_cas = start;
+    xorb.bytes_on_disk = start + 8 * static_cast<uint32_t>(xorb.chunks.size());
+    s.xorbs.push_back(std::move(xorb));
+  }
+  return s;
+}
+
+uint64_t u64_at(const std::string& s, size_t at) {
+  uint64_t v;
+  std::memcpy(&v, s.data() + at, 8);
+  return v;
+}
+uint32_t u32_at(const std::string& s, size_t at) {
+  uint32_t v;
+  std::memcpy(&v, s.data() + at, 4);
+  return v;
+}
+uint64_t truncated(const Hash& h) {
+  uint64_t v;
+  std::memcpy(&v, h.bytes.data(), 8);
+  return v;
+}
+
+TEST(XetShard, DedupShardFooterDescribesTheLookupTables) {
+  const Shard shard = dedup_sample_shard();
+  const std::string bytes = serialize_shard(shard);
+  ASSERT_GE(bytes.size(), 200u);
+  const size_t footer = bytes.size() - 200;
+  size_t chunk_count = 0;
+  for (const auto& x : shard.xorbs) chunk_count += x.chunks.size();
+  // Sections: header, empty file section (bookend), CAS records and bookend, then the tables.
+  const uint64_t cas_info = 48 + 48;
+  const uint64_t cas_end = cas_info + 48 * (shard.xorbs.size() + chunk_count + 1);
+  EXPECT_EQ(u64_at(bytes, footer + 8), 48u);
+  EXPECT_EQ(u64_at(bytes, footer + 16), cas_info);
+  EXPECT_EQ(u64_at(bytes, footer + 24), cas_end);  // file lookup: right after the CAS bookend
+  EXPECT_EQ(u64_at(bytes, footer + 32), 0u);
+  EXPECT_EQ(u64_at(bytes, footer + 40), cas_end);  // CAS lookup
+  EXPECT_EQ(u64_at(bytes, footer + 48), shard.xorbs.size());
+  const uint64_t chunk_lookup = cas_end + 12 * shard.xorbs.size();
+  EXPECT_EQ(u64_at(bytes, footer + 56), chunk_lookup);
+  EXPECT_EQ(u64_at(bytes, footer + 64), chunk_count);
+  EXPECT_EQ(u64_at(bytes, footer + 192), chunk_lookup + 16 * chunk_count);
+  EXPECT_EQ(u64_at(bytes, footer + 192), footer);
+  EXPECT_EQ(0, std::memcmp(bytes.data() + footer + 72, shard.hmac_key->bytes.data(), 32));
+  EXPECT_EQ(u64_at(bytes, footer + 112), shard.key_expiry);
+  uint64_t on_disk = 0, in_cas = 0;
+  for (const auto& x : shard.xorbs) on_disk += x.bytes_on_disk, in_cas += x.bytes_in_cas;
+  EXPECT_EQ(u64_at(bytes, footer + 168), on_disk);  // stored_bytes_on_disk
+  EXPECT_EQ(u64_at(bytes, footer + 176), 0u);       // materialized_bytes: no files
+  EXPECT_EQ(u64_at(bytes, footer + 184), in_cas);   // stored_bytes
+
+  // CAS lookup: sorted, each entry points at the header record of the xorb it names.
+  uint64_t previous = 0;
+  for (size_t i = 0; i < shard.xorbs.size(); ++i) {
+    const size_t at = cas_end + 12 * i;
+    const uint64_t key = u64_at(bytes, at);
+    EXPECT_LE(previous, key);
+    previous = key;
+    const size_t record = cas_info + 48 * u32_at(bytes, at + 8);
+    EXPECT_EQ(u64_at(bytes, record), key);
+  }
+  // Chunk lookup: sorted by the truncated stored (HMAC'ed) hash; every chunk exactly once, at
+  // its (xorb header record, chunk index).
+  std::set<std::pair<uint32_t, uint32_t>> seen;
+  previous = 0;
+  for (size_t i = 0; i < chunk_count; ++i) {
+    const size_t at = chunk_lookup + 16 * i;
+    const uint64_t key = u64_at(bytes, at);
+    const uint32_t xorb_record = u32_at(bytes, at + 8);
+    const uint32_t chunk_index = u32_at(bytes, at + 12);
+    EXPECT_LE(previous, key) << i;
+    previous = key;
+    EXPECT_TRUE(seen.insert({xorb_record, chunk_index}).second);
+    const size_t header = cas_info + 48 * xorb_record;
+    ASSERT_LT(chunk_index, u32_at(bytes, header + 36));  // the header's num_entries
+    EXPECT_EQ(u64_at(bytes, header + 48 * (1 + chunk_index)), key);
+  }
+  // Cross-check against the model: entry (xorb j's header record, c) names xorb j's chunk c.
+  uint32_t record = 0;
+  for (const auto& x : shard.xorbs) {
+    for (uint32_t c = 0; c < x.chunks.size(); ++c) EXPECT_TRUE(seen.count({record, c}));
+    record += 1 + static_cast<uint32_t>(x.chunks.size());
+  }
+
+  auto parsed = parse_shard(bytes);
+  ASSERT_TRUE(parsed) << parsed.status().message();
+  expect_same(*parsed, shard);
+  EXPECT_EQ(parsed->hmac_key, shard.hmac_key);
+  EXPECT_EQ(parsed->key_expiry, shard.key_expiry);
+}
+
+TEST(XetShard, LookupTablesIndexFileRecords) {
+  const Shard shard = sample_shard();
+  const ShardLookupTables tables = build_lookup_tables(shard);
+  // File a: header, 2 terms, 2 verification, metadata = 6 records; file b starts at 6.
+  ASSERT_EQ(tables.files.size(), 2u);
+  for (const auto& e : tables.files) {
+    const Hash& want = e.record_index == 0 ? shard.files[0].file_hash : shard.files[1].file_hash;
+    EXPECT_TRUE(e.record_index == 0 || e.record_index == 6) << e.record_index;
+    EXPECT_EQ(e.truncated_hash, truncated(want));
+  }
+  EXPECT_LE(tables.files[0].truncated_hash, tables.files[1].truncated_hash);
+  ASSERT_EQ(tables.xorbs.size(), 1u);
+  EXPECT_EQ(tables.xorbs[0].record_index, 0u);
+  ASSERT_EQ(tables.chunks.size(), 3u);
+  for (size_t i = 0; i < tables.chunks.size(); ++i) {
+    const auto& e = tables.chunks[i];
+    EXPECT_EQ(e.xorb_record_index, 0u);
+    EXPECT_EQ(e.truncated_hash, truncated(shard.xorbs[0].chunks[e.chunk_index].chunk_hash));
+    if (i > 0) {
+      EXPECT_LE(tables.chunks[i - 1].truncated_hash, e.truncated_hash);
+    }
+  }
+}
+
+TEST(XetShard, ParseChecksLookupTableBoundsButAcceptsEmptyOnes) {
+  const std::string good = serialize_shard(dedup_sample_shard());
+  ASSERT_TRUE(parse_shard(good));
+  const size_t footer = good.size() - 200;
+  const uint64_t cas_end = u64_at(good, footer + 24);
+  // @huggingface/hub uploads: no tables, every lookup word 0. Vitrine before the tables: each
+  // empty table at the footer offset. Both parse.
+  const std::string no_tables = serialize_shard(dedup_sample_shard(), false);
+  std::string legacy = no_tables + good.substr(footer);
+  put_u64_at(legacy, 40, 200);
+  const size_t legacy_footer = legacy.size() - 200;
+  ASSERT_EQ(legacy_footer, cas_end);
+  put_u64_at(legacy, legacy_footer + 192, legacy_footer);
+  for (size_t field : {24, 32, 40, 48, 56, 64}) put_u64_at(legacy, legacy_footer + field, 0);
+  EXPECT_TRUE(parse_shard(legacy)) << parse_shard(legacy).status().message();
+  for (size_t field : {24, 40, 56}) put_u64_at(legacy, legacy_footer + field, legacy_footer);
+  EXPECT_TRUE(parse_shard(legacy)) << parse_shard(legacy).status().message();
+  // A table that claims more entries than fit, starts inside the CAS section or past the
+  // footer, or counts that leave bytes unexplained.
+  std::string s = good;
+  put_u64_at(s, footer + 64, u64_at(good, footer + 64) + 1);
+  EXPECT_FALSE(parse_shard(s));
+  s = good;
+  put_u64_at(s, footer + 64, 0xFFFFFFFFFFFFFFFFull);
+  EXPECT_FALSE(parse_shard(s));
+  s = good;
+  put_u64_at(s, footer + 40, cas_end - 48);
+  EXPECT_FALSE(parse_shard(s));
+  s = good;
+  put_u64_at(s, footer + 56, 0xFFFFFFFFFFFFFFF0ull);
+  EXPECT_FALSE(parse_shard(s));
+  s = good;
+  put_u64_at(s, footer + 48, 0);  // the CAS lookup's 36 bytes no longer accounted for
+  EXPECT_FALSE(parse_shard(s));
+  // Bytes between the CAS section and a footer that declares no tables at all.
+  std::string stray = no_tables + std::string(16, '\0') + good.substr(footer);
+  put_u64_at(stray, 40, 200);
+  const size_t stray_footer = stray.size() - 200;
+  put_u64_at(stray, stray_footer + 192, stray_footer);
+  for (size_t field : {24, 32, 40, 48, 56, 64}) put_u64_at(stray, stray_footer + field, 0);
+  EXPECT_FALSE(parse_shard(stray));
 }
 
 }  // namespace
