@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
-#include <future>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "storage/sqlite_statement.hpp"
@@ -242,20 +245,40 @@ struct XetStore::Impl {
     return step_done(s);
   }
 
-  // Writes a verified xorb durably under its final name.
-  Status write_xorb_file(const xet::Hash& h, std::string_view bytes) {
-    std::string final_path = xorb_path(h);
-    struct stat existing {};
-    if (::stat(final_path.c_str(), &existing) == 0 &&
-        static_cast<uint64_t>(existing.st_size) == bytes.size()) {
-      return Status::ok();  // same name, same content (content-addressed and verified)
-    }
+  // Writes bytes to a new file under <root>/tmp and starts its writeback, so that the fsync at
+  // publish time mostly waits for I/O already under way. Returns the file's path.
+  Result<std::string> write_temp_xorb(std::string_view bytes) {
     std::string temp = root + "/tmp/xorb-XXXXXX";
     int fd = ::mkstemp(temp.data());
     if (fd < 0) return io_error("cannot create temporary xorb");
     Status st = write_all(fd, bytes.data(), bytes.size());
-    if (st && ::fsync(fd) != 0) st = io_error("cannot sync xorb");
+    if (st) ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: fsync still decides
     ::close(fd);
+    if (!st) {
+      ::unlink(temp.c_str());
+      return st;
+    }
+    return temp;
+  }
+
+  // Makes a complete temp file (from write_temp_xorb) durable under the xorb's final name: fsync,
+  // rename, fsync of the directory. The temp file is gone afterwards, published or not.
+  Status publish_xorb_file(const xet::Hash& h, const std::string& temp, uint64_t size) {
+    std::string final_path = xorb_path(h);
+    struct stat existing {};
+    if (::stat(final_path.c_str(), &existing) == 0 &&
+        static_cast<uint64_t>(existing.st_size) == size) {
+      ::unlink(temp.c_str());  // stored meanwhile: same name, same content (content-addressed)
+      return Status::ok();
+    }
+    Status st;
+    int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      st = io_error("cannot open temporary xorb");
+    } else {
+      if (::fsync(fd) != 0) st = io_error("cannot sync xorb");
+      ::close(fd);
+    }
     if (st) {
       std::error_code ec;
       fs::create_directories(fs::path(final_path).parent_path(), ec);
@@ -267,6 +290,18 @@ struct XetStore::Impl {
     }
     fsync_dir(fs::path(final_path).parent_path());
     return Status::ok();
+  }
+
+  // Writes a verified xorb durably under its final name.
+  Status write_xorb_file(const xet::Hash& h, std::string_view bytes) {
+    struct stat existing {};
+    if (::stat(xorb_path(h).c_str(), &existing) == 0 &&
+        static_cast<uint64_t>(existing.st_size) == bytes.size()) {
+      return Status::ok();  // same name, same content (content-addressed and verified)
+    }
+    auto temp = write_temp_xorb(bytes);
+    if (!temp) return temp.status();
+    return publish_xorb_file(h, *temp, bytes.size());
   }
 
   Result<std::shared_ptr<ObjectContent>> open_file(const XetFile& f) {
@@ -303,10 +338,82 @@ struct XetStore::Impl {
 // ---- LFS ingest: server-side chunking into the same store ----
 namespace {
 
+// SHA-256 of a stream on one long-lived thread, fed whole batches, so that the request thread
+// receives and chunks the next batch while this one is hashed (double buffering: the caller owns
+// two buffers and hands over one at a time).
+class Sha256Worker {
+ public:
+  Sha256Worker() : thread_([this] { run(); }) {}
+  ~Sha256Worker() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  Sha256Worker(const Sha256Worker&) = delete;
+  Sha256Worker& operator=(const Sha256Worker&) = delete;
+
+  // Queues `batch` after the previous one, waiting until that one is hashed: on return the
+  // previous batch's buffer is free again. `batch` must stay untouched until the next submit
+  // or finish_hex.
+  void submit(const std::string& batch) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return job_ == nullptr; });
+    job_ = &batch;
+    changed_.notify_all();
+  }
+
+  std::string finish_hex() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return job_ == nullptr; });
+    return sha_.finish_hex();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      changed_.wait(lock, [this] { return job_ != nullptr || stop_; });
+      if (job_ == nullptr) return;  // stopped, nothing queued
+      const std::string* job = job_;
+      lock.unlock();
+      sha_.update(*job);
+      lock.lock();
+      job_ = nullptr;
+      changed_.notify_all();
+    }
+  }
+
+  util::Sha256 sha_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  const std::string* job_ = nullptr;  // the batch being hashed; null when idle
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+// Cuts an LFS upload into chunks, packs the new ones into xorbs and registers the file. Each
+// xorb goes to a temp file as soon as it is sealed (writeback started), so memory stays at two
+// batches plus one xorb whatever the file's size; commit fsyncs and publishes them all before
+// any index row names them. An uncommitted writer removes its temp files.
 class IngestWriter : public BlobWriter {
  public:
   IngestWriter(XetStore::Impl& store, std::string oid, uint64_t size)
-      : store_(store), oid_(std::move(oid)), expected_size_(size) {}
+      : store_(store),
+        oid_(std::move(oid)),
+        expected_size_(size),
+        chunk_lookup_(store.db, "SELECT xorb, idx FROM chunks WHERE hash = ?") {
+    current_.reserve(xet::kMaxXorbBytes);
+    for (auto& b : batches_) b.reserve(kBatch);
+  }
+
+  ~IngestWriter() override {
+    for (const auto& x : sealed_) {
+      if (!x.temp_path.empty()) ::unlink(x.temp_path.c_str());
+    }
+  }
 
   Status write(std::string_view bytes) override {
     if (written_ + bytes.size() > expected_size_) {
@@ -314,8 +421,8 @@ class IngestWriter : public BlobWriter {
                            std::to_string(expected_size_) + " bytes");
     }
     written_ += bytes.size();
-    batch_.append(bytes);
-    if (batch_.size() >= kBatch) return process_batch();
+    batches_[filling_].append(bytes);
+    if (batches_[filling_].size() >= kBatch) return process_batch();
     return Status::ok();
   }
 
@@ -337,8 +444,10 @@ class IngestWriter : public BlobWriter {
     }
     if (auto st = seal_xorb(); !st) return st;
     // Durable before visible: every new xorb is on disk before any index row names it.
-    for (const auto& x : sealed_) {
-      if (auto st = store_.write_xorb_file(x.info.hash, x.bytes); !st) return st;
+    for (auto& x : sealed_) {
+      Status st = store_.publish_xorb_file(x.info.hash, x.temp_path, x.info.size);
+      x.temp_path.clear();  // published or removed
+      if (!st) return st;
     }
     XetFile file;
     file.hash = xet::file_hash(refs_);
@@ -366,16 +475,18 @@ class IngestWriter : public BlobWriter {
 
   struct Sealed {
     XorbInfo info;
-    std::string bytes;
+    std::string temp_path;  // until published
   };
 
+  // Hands the full batch to the SHA-256 thread and cuts it here meanwhile; the next batch is
+  // received into the other buffer, which submit() has just freed.
   Status process_batch() {
-    if (batch_.empty()) return Status::ok();
-    // SHA-256 on a second core while this one cuts and hashes chunks.
-    auto sha = std::async(std::launch::async, [this] { sha_.update(batch_); });
-    Status st = cut(batch_);
-    sha.wait();
-    batch_.clear();
+    std::string& batch = batches_[filling_];
+    if (batch.empty()) return Status::ok();
+    sha_.submit(batch);
+    Status st = cut(batch);
+    filling_ ^= 1;
+    batches_[filling_].clear();
     return st;
   }
 
@@ -411,11 +522,17 @@ class IngestWriter : public BlobWriter {
     // 2. a chunk already in the store
     {
       std::lock_guard lock(store_.mutex);
-      Statement s(store_.db, "SELECT xorb, idx FROM chunks WHERE hash = ?");
-      s.bind_blob(1, h.bytes.data(), 32);
-      if (s.step() == SQLITE_ROW) {
-        XorbRef ref{get_hash(s.blob(0).data()), -1};
-        add_term(ref, static_cast<uint32_t>(s.integer(1)), chunk.size());
+      chunk_lookup_.reset();  // also ends the statement's read snapshot from the last lookup
+      chunk_lookup_.bind_blob(1, h.bytes.data(), 32);
+      bool found = chunk_lookup_.step() == SQLITE_ROW;
+      std::optional<std::pair<XorbRef, uint32_t>> stored;
+      if (found) {
+        stored.emplace(XorbRef{get_hash(chunk_lookup_.blob(0).data()), -1},
+                       static_cast<uint32_t>(chunk_lookup_.integer(1)));
+      }
+      chunk_lookup_.reset();
+      if (stored) {
+        add_term(stored->first, stored->second, chunk.size());
         return Status::ok();
       }
     }
@@ -458,6 +575,8 @@ class IngestWriter : public BlobWriter {
     terms_.push_back(t);
   }
 
+  // Writes the current xorb to a temp file and keeps only its index entry; the buffer (reserved
+  // once at 64 MiB) is reused for the next xorb.
   Status seal_xorb() {
     if (current_chunks_.empty()) return Status::ok();
     Sealed x;
@@ -469,8 +588,10 @@ class IngestWriter : public BlobWriter {
     }
     x.info.hash = xet::xorb_hash(refs);
     x.info.size = current_.size();
+    auto temp = store_.write_temp_xorb(current_);
+    if (!temp) return temp.status();
+    x.temp_path = std::move(*temp);
     x.info.chunks = std::move(current_chunks_);
-    x.bytes = std::move(current_);
     sealed_.push_back(std::move(x));
     current_.clear();
     current_chunks_.clear();
@@ -487,17 +608,19 @@ class IngestWriter : public BlobWriter {
   uint64_t expected_size_;
   uint64_t written_ = 0;
   uint64_t consumed_ = 0;
-  std::string batch_;
+  std::string batches_[2];  // one being received (filling_), the other being hashed
+  int filling_ = 0;
   std::string pending_;
   std::vector<uint64_t> ends_;
-  util::Sha256 sha_;
   xet::Chunker chunker_;
+  Statement chunk_lookup_;  // under store_.mutex; reset after each use
   std::vector<xet::ChunkRef> refs_;
   std::map<xet::Hash, std::pair<XorbRef, uint32_t>> local_;
   std::string current_;
   std::vector<xet::XorbChunk> current_chunks_;
   std::vector<Sealed> sealed_;
   std::vector<OpenTerm> terms_;
+  Sha256Worker sha_;  // last: its thread stops before the batches it reads are destroyed
 };
 
 }  // namespace
