@@ -53,6 +53,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/v1/chunks/{prefix}/{chunk}", "xet"},
       {"POST", "/v1/xorbs/{prefix}/{xorb}", "xet-write"},
       {"POST", "/v1/shards", "xet-write"},
+      {"POST", "/v2/shards", "xet-write"},
       {"GET", "/api/vitrine/xet/xorbs/{xorb}", "signed"},
       {"GET", "/{prefix}{repo}/resolve/{rev}/{path*}", "files"},
       {"GET", "/{prefix}{repo}/raw/{rev}/{path*}", "files"},

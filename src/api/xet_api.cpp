@@ -354,7 +354,9 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
     r.body = std::move(*shard);
     return r;
   }
-  if ((area == "xorbs" || area == "shards") && method == "POST" && version == "v1") {
+  bool shards_v2 = area == "shards" && version == "v2" && seg.size() == 2;
+  if ((area == "xorbs" || area == "shards") && method == "POST" &&
+      (version == "v1" || shards_v2)) {
     if (!claims->write) {
       return cas_error(forbidden("This Xet token is read-only; request an xet-write-token"));
     }
@@ -405,6 +407,16 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
     // may now commit pointers to them.
     for (const auto& f : *files) {
       if (auto st = store.link_upload(claims->repo_uid, f.sha256); !st) return cas_error(st);
+    }
+    if (shards_v2) {
+      // The streaming variant: NDJSON frames ending in a terminal "result" frame (the shard is
+      // verified before the answer starts, so failures are still plain 4xx answers).
+      http::Response r;
+      r.headers.set("Content-Type", "application/x-ndjson");
+      r.body = json{{"type", "validating"}, {"verified", files->size()}, {"total", files->size()}}
+                   .dump() +
+               "\n" + json{{"type", "result"}}.dump() + "\n";
+      return r;
     }
     return json_response(200, json{{"result", files->empty() ? 0 : 1}});
   }

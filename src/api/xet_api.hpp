@@ -5,7 +5,7 @@
 //   GET  /v1/reconstructions/{file}, /v2/reconstructions/{file}   (Range: bytes=a-b)
 //   POST /v1/reconstructions                                       (batch, no ranges)
 //   GET  /v1/chunks/{default|default-merkledb}/{chunk}             (global dedup)
-//   POST /v1/xorbs/default/{xorb}, POST /v1/shards
+//   POST /v1/xorbs/default/{xorb}, POST /v1/shards, POST /v2/shards (NDJSON frames)
 //   GET  /api/vitrine/xet/xorbs/{xorb}?range=&expires=&signature=  (signed; Range must match)
 #pragma once
 

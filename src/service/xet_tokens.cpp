@@ -50,7 +50,9 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
   auto dot = token.rfind('.');
   if (dot == std::string_view::npos) return bad;
   auto payload = unbase64url(token.substr(0, dot));
-  if (!payload) return bad;
+  // Only the canonical encoding: base64 leaves spare bits in its last digit, and a token must
+  // have one spelling (found by fuzzing).
+  if (!payload || base64url(*payload) != token.substr(0, dot)) return bad;
   if (!util::constant_time_equals(mac(signing_key, *payload), token.substr(dot + 1))) return bad;
   // 1|uid|w|exp|rev (the revision may itself contain '|'-free ref names only)
   std::string_view p = *payload;
