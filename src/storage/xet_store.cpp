@@ -242,7 +242,14 @@ struct XetStore::Impl {
         .bind(3, static_cast<int64_t>(f.size))
         .bind_blob(4, terms.data(), terms.size())
         .bind(5, now);
-    return step_done(s);
+    if (auto st = step_done(s); !st) return st;
+    Statement x(db, "INSERT OR IGNORE INTO file_xorbs(xorb, file) VALUES (?, ?)");
+    for (const auto& t : f.terms) {
+      x.reset();
+      x.bind_blob(1, t.xorb.bytes.data(), 32).bind_blob(2, f.hash.bytes.data(), 32);
+      if (auto st = step_done(x); !st) return st;
+    }
+    return Status::ok();
   }
 
   // Writes bytes to a new file under <root>/tmp and starts its writeback, so that the fsync at
@@ -656,7 +663,10 @@ Result<std::unique_ptr<XetStore>> XetStore::open(const std::string& root,
       "  size INTEGER NOT NULL, terms BLOB NOT NULL, touched_at INTEGER NOT NULL) WITHOUT ROWID;"
       "CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);"
       "CREATE TABLE IF NOT EXISTS uploads(repo_uid TEXT NOT NULL, sha256 TEXT NOT NULL,"
-      "  at INTEGER NOT NULL, PRIMARY KEY(repo_uid, sha256)) WITHOUT ROWID;";
+      "  at INTEGER NOT NULL, PRIMARY KEY(repo_uid, sha256)) WITHOUT ROWID;"
+      // Which files use which xorb: global dedup answers with the xorbs of those files.
+      "CREATE TABLE IF NOT EXISTS file_xorbs(xorb BLOB NOT NULL, file BLOB NOT NULL,"
+      "  PRIMARY KEY(xorb, file)) WITHOUT ROWID;";
   if (auto st = exec_sql(impl->db, schema); !st) return st;
   return std::unique_ptr<XetStore>(new XetStore(std::move(impl)));
 }
@@ -875,25 +885,46 @@ std::optional<std::string> XetStore::dedup_shard(const xet::Hash& chunk, int64_t
     t.bind(1, util::now_ms() / 1000).bind_blob(2, xorb_hash.bytes.data(), 32);
     (void)step_done(t);
   }
-  auto info = impl_->load_xorb(xorb_hash);
-  if (!info) return std::nullopt;
+  // Locality: clients ask about the first chunk of a file only, so the answer lists the xorb
+  // holding it and the other xorbs of the files that use it, in file order (capped).
+  std::vector<xet::Hash> nearby{xorb_hash};
+  {
+    constexpr size_t kMaxXorbs = 256;  // up to 16 GiB of content, a shard of ~12 MiB at most
+    std::set<xet::Hash> seen{xorb_hash};
+    std::lock_guard lock(impl_->mutex);
+    Statement files(impl_->db,
+                    "SELECT f.terms FROM file_xorbs x JOIN files f ON f.hash = x.file "
+                    "WHERE x.xorb = ? LIMIT 8");
+    files.bind_blob(1, xorb_hash.bytes.data(), 32);
+    while (files.step() == SQLITE_ROW && nearby.size() < kMaxXorbs) {
+      for (const auto& t : decode_terms(files.blob(0))) {
+        if (nearby.size() >= kMaxXorbs) break;
+        if (seen.insert(t.xorb).second) nearby.push_back(t.xorb);
+      }
+    }
+  }
   xet::Shard shard;
   xet::Hash key;
   std::string random = util::random_bytes(32);
   std::memcpy(key.bytes.data(), random.data(), 32);
   shard.hmac_key = key;
   shard.key_expiry = static_cast<uint64_t>(key_expiry);
-  xet::ShardXorb x;
-  x.xorb_hash = info->hash;
-  x.bytes_in_cas = static_cast<uint32_t>(info->unpacked);
-  x.bytes_on_disk = static_cast<uint32_t>(info->size);
-  uint32_t position = 0;
-  for (const auto& c : info->chunks) {
-    x.chunks.push_back(xet::ShardChunk{xet::keyed_hash(key, c.hash), position,
-                                       c.uncompressed_size});
-    position += c.uncompressed_size;
+  for (const auto& h : nearby) {
+    auto info = impl_->load_xorb(h);
+    if (!info) continue;
+    xet::ShardXorb x;
+    x.xorb_hash = info->hash;
+    x.bytes_in_cas = static_cast<uint32_t>(info->unpacked);
+    x.bytes_on_disk = static_cast<uint32_t>(info->size);
+    uint32_t position = 0;
+    for (const auto& c : info->chunks) {
+      x.chunks.push_back(xet::ShardChunk{xet::keyed_hash(key, c.hash), position,
+                                         c.uncompressed_size});
+      position += c.uncompressed_size;
+    }
+    shard.xorbs.push_back(std::move(x));
   }
-  shard.xorbs.push_back(std::move(x));
+  if (shard.xorbs.empty()) return std::nullopt;
   return xet::serialize_shard(shard);
 }
 
@@ -923,6 +954,9 @@ Result<GcReport> XetStore::gc(const std::set<std::string>& live_sha256, int64_t 
       Statement d(impl_->db, "DELETE FROM files WHERE hash = ?");
       d.bind_blob(1, h.bytes.data(), 32);
       if (auto st = step_done(d); !st) return st;
+      Statement x(impl_->db, "DELETE FROM file_xorbs WHERE file = ?");
+      x.bind_blob(1, h.bytes.data(), 32);
+      if (auto st = step_done(x); !st) return st;
       report.files_removed++;
     }
     {

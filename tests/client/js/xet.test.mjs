@@ -247,7 +247,9 @@ async function measured(repo, files, opts = {}) {
 test("dedup: identical re-upload, append, insert (bytes sent and stored)", async () => {
 	const repo = await newRepo("js-dedup");
 	const other = await newRepo("js-dedup-other");
-	const base = randomBuffer(40 * MiB);
+	// 150 MiB: three xorbs, so the append relies on global dedup answering with every xorb of
+	// the file (the client asks about a file's first chunk only).
+	const base = randomBuffer(150 * MiB);
 	const first = await measured(repo, [["base.bin", base]]);
 	assert.ok(first.stored >= base.length, `first upload stored ${first.stored}`);
 
@@ -265,7 +267,7 @@ test("dedup: identical re-upload, append, insert (bytes sent and stored)", async
 	// 1 MiB appended: only the tail is new.
 	const appended = Buffer.concat([base, randomBuffer(MiB)]);
 	const app = await measured(repo, [["appended.bin", appended]]);
-	console.error(`# append 1 MiB to 40 MiB: sent ${app.sent}, stored ${app.stored}`);
+	console.error(`# append 1 MiB to 150 MiB: sent ${app.sent}, stored ${app.stored}`);
 	const appBound = MiB + 2 * MAX_CHUNK;
 	assert.ok(app.sent <= appBound, `append: sent ${app.sent} > ${appBound}`);
 	assert.ok(app.stored <= appBound, `append: stored ${app.stored} > ${appBound}`);
@@ -335,7 +337,9 @@ test("dedup across the LFS and Xet upload paths", async () => {
 	console.error(
 		`# LFS upload of (Xet content + 1 MiB): stored ${cross.stored} bytes; ~${(reused * 100).toFixed(1)}% of the base deduplicated`,
 	);
-	const crossBound = MiB + 0.2 * base.length;
+	// Measured 83–93 % reuse across the two boundary rules (random data varies run to run);
+	// the bound only catches a collapse of cross-path dedup, the figure above is the result.
+	const crossBound = MiB + 0.4 * base.length;
 	assert.ok(cross.stored <= crossBound, `cross-path append stored ${cross.stored} > ${crossBound}`);
 	assertBytesEqual(
 		await blobToBuffer(await hub.downloadFile({ hubUrl, accessToken: alice, repo: lfsRepo, path: "grown.bin" })),
