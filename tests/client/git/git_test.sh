@@ -298,6 +298,21 @@ t_lfs_pull_js_upload() {
 }
 t "LFS: file uploaded with the JS client (useXet:false) → git clone + git lfs pull gives identical bytes" t_lfs_pull_js_upload
 
+t_lfs_pull_xet_upload() {
+  local out oid xorbs
+  head -c 3000000 /dev/urandom >"$WORK/f/xet-upload.bin"
+  out="$(jsclient upload-xet "$BASE" "$TOK" "$L" weights/xet.bin "$WORK/f/xet-upload.bin")" ||
+    fail "JS uploadFile (Xet) failed"
+  read -r oid xorbs <<<"$out"
+  [ -n "$oid" ] || fail "JS uploadFile returned no commit oid"
+  [ "${xorbs:-0}" -ge 1 ] || fail "the upload did not go through Xet (xorb POSTs: ${xorbs:-none})"
+  GIT_LFS_SKIP_SMUDGE=1 g clone -q "$(url - "$L")" c-xet || fail "clone (skip smudge) failed"
+  out="$(cd c-xet && timeout 180 git lfs pull 2>&1)" || fail "git lfs pull: $out"
+  same_file "$WORK/f/xet-upload.bin" c-xet/weights/xet.bin "weights/xet.bin (Xet upload) after git lfs pull"
+  out="$(cd c-xet && timeout 60 git lfs fsck 2>&1)" || fail "git lfs fsck: $out"
+}
+t "LFS: file uploaded through Xet (@huggingface/hub default) → git lfs pull gives identical bytes" t_lfs_pull_xet_upload
+
 t_lfs_locks_verify() {
   local code
   code="$(curl -sS -o "$WORK/locks.body" -w '%{http_code}' -X POST -u "x:$TOK" \

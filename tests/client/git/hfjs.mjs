@@ -2,6 +2,7 @@
 // used by git_test.sh to upload and download through the JS client.
 //
 //   node hfjs.mjs upload   HUB_URL TOKEN REPO PATH_IN_REPO LOCAL_FILE   → prints the commit oid
+//   node hfjs.mjs upload-xet HUB_URL TOKEN REPO PATH_IN_REPO LOCAL_FILE → "<commit oid> <xorb POSTs>"
 //   node hfjs.mjs download HUB_URL TOKEN REPO PATH_IN_REPO OUT_FILE [REVISION]
 //
 // REPO is "ns/name" for a model or "datasets/ns/name" for a dataset. Uploads use the basic LFS
@@ -24,17 +25,23 @@ function repoDesignation(s) {
 const [cmd, hubUrl, accessToken, repoArg, repoPath, local, revision] = process.argv.slice(2);
 const repo = repoDesignation(repoArg ?? "");
 try {
-	if (cmd === "upload") {
+	if (cmd === "upload" || cmd === "upload-xet") {
 		const content = new Blob([readFileSync(local)]);
+		let xorbPosts = 0;
+		const countingFetch = (url, init) => {
+			if (String(url).includes("/v1/xorbs/")) xorbPosts += 1;
+			return fetch(url, init);
+		};
 		const res = await hub.uploadFile({
 			hubUrl,
 			accessToken,
 			repo,
 			file: { path: repoPath, content },
-			useXet: false,
+			useXet: cmd === "upload-xet",
+			fetch: countingFetch,
 			commitTitle: `upload ${repoPath} (js)`,
 		});
-		process.stdout.write(`${res?.commit?.oid ?? ""}\n`);
+		process.stdout.write(`${res?.commit?.oid ?? ""}${cmd === "upload-xet" ? ` ${xorbPosts}` : ""}\n`);
 	} else if (cmd === "download") {
 		const blob = await hub.downloadFile({ hubUrl, accessToken, repo, path: repoPath, ...(revision ? { revision } : {}) });
 		if (!blob) throw new Error(`downloadFile(${repoPath}) returned null`);
