@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "api/api.hpp"
-#include "api/xet_api.hpp"
 #include "api/repo_json.hpp"
+#include "api/xet_api.hpp"
 #include "service/card_metadata.hpp"
 #include "service/repo_path.hpp"
 #include "util/encoding.hpp"

@@ -215,7 +215,7 @@ http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& r
 // another repository (then the object is linked to this one, as an upload would). Knowing a
 // SHA-256 alone never suffices, so a private object cannot be copied out by its hash.
 static bool may_reference(Context& ctx, Call& call, const storage::RepoRecord& repo,
-                   const std::string& oid) {
+                          const std::string& oid) {
   if (ctx.hub.db().repo_has_lfs_object(repo.uid, oid) || ctx.hub.xet().has_upload(repo.uid, oid)) {
     return true;
   }
@@ -287,10 +287,11 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
         item["error"] = {{"code", 404}, {"message", "Object does not exist"}};
       } else {
         item["authenticated"] = true;
-        item["actions"] = {{"download",
-                            {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
-                             {"header", json::object()},
-                             {"expires_in", config.signed_url_ttl_seconds}}}};
+        item["actions"] = {
+            {"download",
+             {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
+              {"header", json::object()},
+              {"expires_in", config.signed_url_ttl_seconds}}}};
       }
     } else if (size > config.max_lfs_object) {
       item["error"] = {{"code", 422}, {"message", "Object larger than this hub accepts"}};
@@ -302,16 +303,15 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
       std::string ref = has_ref ? (*body)["ref"].value("name", "main") : "None";
       if (ref.starts_with("refs/heads/")) ref = ref.substr(11);
       if (!xet_token) xet_token = issue_xet_token(ctx, repo->record.uid, true, ref);
-      item["actions"] = {
-          {"upload",
-           {{"href", config.public_url + "/api/" + target.type.api_plural + "/" +
-                         repo->record.id() + "/xet-write-token/" +
-                         util::percent_encode_component(ref)},
-            {"header",
-             {{"X-Xet-Cas-Url", xet_token->cas_url},
-              {"X-Xet-Access-Token", xet_token->token},
-              {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
-            {"expires_in", config.xet_token_ttl_seconds}}}};
+      item["actions"] = {{"upload",
+                          {{"href", config.public_url + "/api/" + target.type.api_plural + "/" +
+                                        repo->record.id() + "/xet-write-token/" +
+                                        util::percent_encode_component(ref)},
+                           {"header",
+                            {{"X-Xet-Cas-Url", xet_token->cas_url},
+                             {"X-Xet-Access-Token", xet_token->token},
+                             {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
+                           {"expires_in", config.xet_token_ttl_seconds}}}};
     } else {
       item["authenticated"] = true;
       json upload;
@@ -333,14 +333,17 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
         upload = {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
                   {"expires_in", config.signed_url_ttl_seconds}};
       }
-      item["actions"] = {{"upload", upload},
-                         {"verify",
-                          {{"href", signed_url(ctx, repo->record.uid, "verify", oid, size, expires)},
-                           {"expires_in", config.signed_url_ttl_seconds}}}};
+      item["actions"] = {
+          {"upload", upload},
+          {"verify",
+           {{"href", signed_url(ctx, repo->record.uid, "verify", oid, size, expires)},
+            {"expires_in", config.signed_url_ttl_seconds}}}};
     }
     objects.push_back(std::move(item));
   }
-  return lfs_json(200, json{{"transfer", use_xet ? "xet" : used_multipart ? "multipart" : "basic"},
+  return lfs_json(200, json{{"transfer", use_xet          ? "xet"
+                                         : used_multipart ? "multipart"
+                                                          : "basic"},
                             {"objects", objects},
                             {"hash_algo", "sha256"}});
 }

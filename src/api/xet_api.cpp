@@ -20,7 +20,9 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t now_s() { return util::now_ms() / 1000; }
+int64_t now_s() {
+  return util::now_ms() / 1000;
+}
 
 bool parse_u64(std::string_view s, uint64_t* out) {
   if (s.empty()) return false;
@@ -142,9 +144,8 @@ json reconstruction(Context& ctx, const storage::XetFile& file, uint64_t first, 
     if (v2) {
       fetch[hash].push_back(
           {{"url", url},
-           {"ranges",
-            json::array({{{"chunks", {{"start", start}, {"end", end}}},
-                          {"bytes", {{"start", byte_first}, {"end", byte_last}}}}})}});
+           {"ranges", json::array({{{"chunks", {{"start", start}, {"end", end}}},
+                                    {"bytes", {{"start", byte_first}, {"end", byte_last}}}}})}});
     } else {
       json entry = {{"range", {{"start", start}, {"end", end}}},
                     {"url", url},
@@ -165,8 +166,8 @@ Result<storage::XetFile> readable_file(Context& ctx, const service::XetClaims& c
   auto hash = xet::parse_hash(hash_text);
   if (!hash) return bad_request("Malformed file hash: expected 64 hexadecimal digits");
   auto file = ctx.hub.xet().file(*hash);
-  if (!file || file->sha256.empty() || !ctx.hub.db().repo_has_lfs_object(claims.repo_uid,
-                                                                           file->sha256)) {
+  if (!file || file->sha256.empty() ||
+      !ctx.hub.db().repo_has_lfs_object(claims.repo_uid, file->sha256)) {
     return not_found("File " + std::string(hash_text) + " not found in this repository");
   }
   return *file;
@@ -230,12 +231,12 @@ XetToken issue_xet_token(Context& ctx, const std::string& repo_uid, bool write,
                   ctx.hub.config().public_url};
 }
 
-http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo,
-                                bool write, const std::vector<std::string>& rev_segments) {
+http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo, bool write,
+                                const std::vector<std::string>& rev_segments) {
   if (!ctx.hub.config().xet_enabled) {
-    return error_response(Status(ErrorKind::kNotImplemented,
-                                 "Xet is disabled on this hub; set HF_HUB_DISABLE_XET=1"),
-                          call.caller);
+    return error_response(
+        Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub; set HF_HUB_DISABLE_XET=1"),
+        call.caller);
   }
   std::string revision;
   for (const auto& s : rev_segments) revision += (revision.empty() ? "" : "/") + s;
@@ -251,9 +252,8 @@ http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef
     }
   }
   auto token = issue_xet_token(ctx, repo.record.uid, write, revision);
-  auto r = json_response(200, json{{"accessToken", token.token},
-                                   {"exp", token.expires},
-                                   {"casUrl", token.cas_url}});
+  auto r = json_response(
+      200, json{{"accessToken", token.token}, {"exp", token.expires}, {"casUrl", token.cas_url}});
   r.headers.set("X-Xet-Cas-Url", token.cas_url);
   r.headers.set("X-Xet-Access-Token", token.token);
   r.headers.set("X-Xet-Token-Expiration", std::to_string(token.expires));
@@ -266,7 +266,8 @@ void add_xet_headers(Context& ctx, http::Response& r, const service::RepoType& t
                      const storage::XetFile& file) {
   const std::string& base = ctx.hub.config().public_url;
   std::string hash = xet::to_string(file.hash);
-  std::string refresh = base + "/api/" + type.api_plural + "/" + repo_id + "/xet-read-token/" + commit;
+  std::string refresh =
+      base + "/api/" + type.api_plural + "/" + repo_id + "/xet-read-token/" + commit;
   r.headers.set("X-Xet-Hash", hash);
   r.headers.set("X-Xet-Refresh-Route", refresh);
   r.headers.set("Link", "<" + refresh + ">; rel=\"xet-auth\", <" + base + "/v1/reconstructions/" +
@@ -355,17 +356,16 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
     return r;
   }
   bool shards_v2 = area == "shards" && version == "v2" && seg.size() == 2;
-  if ((area == "xorbs" || area == "shards") && method == "POST" &&
-      (version == "v1" || shards_v2)) {
+  if ((area == "xorbs" || area == "shards") && method == "POST" && (version == "v1" || shards_v2)) {
     if (!claims->write) {
       return cas_error(forbidden("This Xet token is read-only; request an xet-write-token"));
     }
     auto declared = call.request.body ? call.request.body->content_length() : std::nullopt;
     if (declared && *declared > xet::kMaxXorbBytes) {
       call.request.headers.set("Connection", "close");
-      auto r = cas_error(Status(ErrorKind::kPayloadTooLarge,
-                                std::string(area == "xorbs" ? "Xorb" : "Shard") +
-                                    " larger than 64 MiB"));
+      auto r = cas_error(
+          Status(ErrorKind::kPayloadTooLarge,
+                 std::string(area == "xorbs" ? "Xorb" : "Shard") + " larger than 64 MiB"));
       r.close_connection = true;
       return r;
     }

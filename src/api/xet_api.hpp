@@ -16,8 +16,8 @@
 
 namespace vitrine::api {
 
-http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo,
-                                bool write, const std::vector<std::string>& rev_segments);
+http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo, bool write,
+                                const std::vector<std::string>& rev_segments);
 // Requests under /v1/ and /v2/: authenticated by a Xet token, not by a hub token.
 http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::string>& segments);
 // GET /api/vitrine/xet/xorbs/{hash}: a signed byte range of a stored xorb.

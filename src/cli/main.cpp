@@ -373,8 +373,10 @@ int main(int argc, char** argv) {
   if (hub->xet().legacy_count() > 0) {
     migration = std::thread([&hub] {
       auto n = hub->xet().migrate();
-      if (n) spdlog::info("migrated {} LFS objects into the Xet store", *n);
-      else spdlog::error("migration into the Xet store stopped: {}", n.status().message());
+      if (n)
+        spdlog::info("migrated {} LFS objects into the Xet store", *n);
+      else
+        spdlog::error("migration into the Xet store stopped: {}", n.status().message());
     });
     migration.detach();
   }

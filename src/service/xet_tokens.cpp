@@ -27,8 +27,10 @@ std::string base64url(std::string_view data) {
 std::optional<std::string> unbase64url(std::string_view text) {
   std::string s(text);
   for (char& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
   }
   while (s.size() % 4) s.push_back('=');
   return util::base64_decode(s);

@@ -469,8 +469,7 @@ namespace vitrine::storage {
 std::set<std::string> MetadataDb::live_lfs_objects() {
   std::set<std::string> out;
   std::lock_guard lock(mutex_);
-  Statement s(db_,
-              "SELECT DISTINCT l.oid FROM repo_lfs_objects l JOIN repos r ON r.uid = l.uid");
+  Statement s(db_, "SELECT DISTINCT l.oid FROM repo_lfs_objects l JOIN repos r ON r.uid = l.uid");
   while (s.step() == SQLITE_ROW) out.insert(s.text(0));
   return out;
 }

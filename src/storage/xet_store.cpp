@@ -332,10 +332,9 @@ struct XetStore::Impl {
       }
       for (uint32_t i = t.start; i < t.end; ++i) {
         const auto& c = info->chunks[i];
-        content->pieces.push_back(ObjectPiece{fd, c.offset + xet::kChunkHeaderSize,
-                                              c.compressed_size,
-                                              static_cast<uint8_t>(c.compression),
-                                              c.uncompressed_size});
+        content->pieces.push_back(
+            ObjectPiece{fd, c.offset + xet::kChunkHeaderSize, c.compressed_size,
+                        static_cast<uint8_t>(c.compression), c.uncompressed_size});
       }
     }
     return content;
@@ -671,7 +670,9 @@ Result<std::unique_ptr<XetStore>> XetStore::open(const std::string& root,
   return std::unique_ptr<XetStore>(new XetStore(std::move(impl)));
 }
 
-std::string XetStore::xorb_path(const xet::Hash& hash) const { return impl_->xorb_path(hash); }
+std::string XetStore::xorb_path(const xet::Hash& hash) const {
+  return impl_->xorb_path(hash);
+}
 
 Status XetStore::link_upload(const std::string& repo_uid, const std::string& sha256) {
   std::lock_guard lock(impl_->mutex);
@@ -707,7 +708,9 @@ Result<std::shared_ptr<const XorbInfo>> XetStore::xorb(const xet::Hash& hash) {
   return info;
 }
 
-bool XetStore::has_xorb(const xet::Hash& hash) { return impl_->load_xorb(hash) != nullptr; }
+bool XetStore::has_xorb(const xet::Hash& hash) {
+  return impl_->load_xorb(hash) != nullptr;
+}
 
 std::optional<uint64_t> XetStore::size(std::string_view oid) {
   if (auto f = file_by_sha256(oid)) return f->size;
@@ -749,8 +752,8 @@ Result<bool> XetStore::put_xorb(const xet::Hash& claimed, std::string_view bytes
   auto parsed = xet::parse_xorb(bytes);
   if (!parsed) return parsed.status();
   if (parsed->hash != claimed) {
-    return bad_request("xorb hash mismatch: the body hashes to " +
-                            xet::to_string(parsed->hash) + ", not " + xet::to_string(claimed));
+    return bad_request("xorb hash mismatch: the body hashes to " + xet::to_string(parsed->hash) +
+                       ", not " + xet::to_string(claimed));
   }
   if (parsed->chunks.empty()) return bad_request("empty xorb");
   XorbInfo info;
@@ -775,18 +778,18 @@ Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
     auto info = impl_->load_xorb(x.xorb_hash);
     if (!info) {
       return bad_request("shard lists xorb " + xet::to_string(x.xorb_hash) +
-                              ", which was not uploaded");
+                         ", which was not uploaded");
     }
     if (x.chunks.size() != info->chunks.size()) {
-      return bad_request("shard lists " + std::to_string(x.chunks.size()) +
-                              " chunks for xorb " + xet::to_string(x.xorb_hash) + ", it has " +
-                              std::to_string(info->chunks.size()));
+      return bad_request("shard lists " + std::to_string(x.chunks.size()) + " chunks for xorb " +
+                         xet::to_string(x.xorb_hash) + ", it has " +
+                         std::to_string(info->chunks.size()));
     }
     for (size_t i = 0; i < x.chunks.size(); ++i) {
       if (x.chunks[i].chunk_hash != info->chunks[i].hash ||
           x.chunks[i].unpacked_bytes != info->chunks[i].uncompressed_size) {
         return bad_request("shard's chunk " + std::to_string(i) + " of xorb " +
-                                xet::to_string(x.xorb_hash) + " does not match the xorb");
+                           xet::to_string(x.xorb_hash) + " does not match the xorb");
       }
     }
   }
@@ -803,15 +806,14 @@ Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
       const auto& term = sf.terms[i];
       auto info = impl_->load_xorb(term.xorb_hash);
       if (!info) {
-        return bad_request("file " + name + " references xorb " +
-                                xet::to_string(term.xorb_hash) + ", which was not uploaded");
+        return bad_request("file " + name + " references xorb " + xet::to_string(term.xorb_hash) +
+                           ", which was not uploaded");
       }
       if (term.chunk_start >= term.chunk_end || term.chunk_end > info->chunks.size()) {
-        return bad_request("file " + name + " references chunks [" +
-                                std::to_string(term.chunk_start) + ", " +
-                                std::to_string(term.chunk_end) + ") of xorb " +
-                                xet::to_string(term.xorb_hash) + ", which has " +
-                                std::to_string(info->chunks.size()));
+        return bad_request(
+            "file " + name + " references chunks [" + std::to_string(term.chunk_start) + ", " +
+            std::to_string(term.chunk_end) + ") of xorb " + xet::to_string(term.xorb_hash) +
+            ", which has " + std::to_string(info->chunks.size()));
       }
       uint64_t unpacked = 0;
       std::vector<xet::Hash> hashes;
@@ -822,19 +824,19 @@ Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
       }
       if (unpacked != term.unpacked_bytes) {
         return bad_request("file " + name + ": term " + std::to_string(i) + " says " +
-                                std::to_string(term.unpacked_bytes) + " bytes, its chunks hold " +
-                                std::to_string(unpacked));
+                           std::to_string(term.unpacked_bytes) + " bytes, its chunks hold " +
+                           std::to_string(unpacked));
       }
       if (xet::verification_hash(hashes) != sf.verification[i]) {
-        return bad_request("file " + name + ": verification hash of term " +
-                                std::to_string(i) + " does not match the stored chunks");
+        return bad_request("file " + name + ": verification hash of term " + std::to_string(i) +
+                           " does not match the stored chunks");
       }
       f.terms.push_back(XetTerm{term.xorb_hash, term.chunk_start, term.chunk_end, unpacked});
       f.size += unpacked;
     }
     if (xet::file_hash(refs) != sf.file_hash) {
       return bad_request("file hash mismatch: the terms of " + name + " hash to " +
-                              xet::to_string(xet::file_hash(refs)));
+                         xet::to_string(xet::file_hash(refs)));
     }
     if (auto known = file(sf.file_hash); known && !known->sha256.empty()) {
       f.sha256 = known->sha256;
@@ -857,7 +859,7 @@ Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
       std::string plain = to_hex(*sf.sha256);
       if (claimed != f.sha256 && plain != f.sha256) {
         return bad_request("file " + name + ": the shard's SHA-256 " + claimed +
-                                " does not match the content (" + f.sha256 + ")");
+                           " does not match the content (" + f.sha256 + ")");
       }
     }
     files.push_back(std::move(f));
@@ -918,8 +920,8 @@ std::optional<std::string> XetStore::dedup_shard(const xet::Hash& chunk, int64_t
     x.bytes_on_disk = static_cast<uint32_t>(info->size);
     uint32_t position = 0;
     for (const auto& c : info->chunks) {
-      x.chunks.push_back(xet::ShardChunk{xet::keyed_hash(key, c.hash), position,
-                                         c.uncompressed_size});
+      x.chunks.push_back(
+          xet::ShardChunk{xet::keyed_hash(key, c.hash), position, c.uncompressed_size});
       position += c.uncompressed_size;
     }
     shard.xorbs.push_back(std::move(x));
@@ -1058,8 +1060,8 @@ Result<FsckReport> XetStore::fsck(bool repair) {
     bool ok = true;
     for (const auto& t : f.terms) {
       if (bad.count(t.xorb) || !impl_->load_xorb(t.xorb)) {
-        report.problems.push_back("file " + name + " (sha256 " + f.sha256 + "): needs damaged xorb " +
-                                  xet::to_string(t.xorb));
+        report.problems.push_back("file " + name + " (sha256 " + f.sha256 +
+                                  "): needs damaged xorb " + xet::to_string(t.xorb));
         ok = false;
         break;
       }
@@ -1087,8 +1089,7 @@ Result<FsckReport> XetStore::fsck(bool repair) {
         report.problems.push_back("file " + name + ": " + st.message());
         ok = false;
       } else if (total != f.size || sha.finish_hex() != f.sha256) {
-        report.problems.push_back("file " + name + ": content does not hash to sha256 " +
-                                  f.sha256);
+        report.problems.push_back("file " + name + ": content does not hash to sha256 " + f.sha256);
         ok = false;
       } else if (xet::file_hash(refs) != f.hash) {
         report.problems.push_back("file " + name + ": terms do not hash to the file hash");
@@ -1153,9 +1154,8 @@ Result<uint64_t> XetStore::migrate() {
       if (!content) continue;  // removed meanwhile
       auto writer = begin_write(oid, (*content)->size);
       if (!writer) return writer.status();
-      if (auto st = (*content)->read_all([&](std::string_view piece) {
-            return (*writer)->write(piece);
-          });
+      if (auto st =
+              (*content)->read_all([&](std::string_view piece) { return (*writer)->write(piece); });
           !st) {
         return st;
       }

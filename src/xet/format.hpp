@@ -37,7 +37,7 @@ inline constexpr size_t kTargetChunkSize = 64 * 1024;
 inline constexpr size_t kMinChunkSize = 8 * 1024;
 inline constexpr size_t kMaxChunkSize = 128 * 1024;
 inline constexpr size_t kMaxXorbBytes = 64 * 1024 * 1024;  // serialized
-inline constexpr size_t kMaxXorbChunks = 8 * 1024;          // producer-side cap only
+inline constexpr size_t kMaxXorbChunks = 8 * 1024;         // producer-side cap only
 inline constexpr size_t kChunkHeaderSize = 8;
 
 // ---- hashing ----------------------------------------------------------------------------------
@@ -50,7 +50,9 @@ struct ChunkRef {
 // Root of the aggregated Merkle tree over (chunk hash, size); all-zero Hash for no chunks.
 Hash merkle_root(std::span<const ChunkRef> chunks);
 // Xorb hash = merkle_root of the xorb's chunks.
-inline Hash xorb_hash(std::span<const ChunkRef> chunks) { return merkle_root(chunks); }
+inline Hash xorb_hash(std::span<const ChunkRef> chunks) {
+  return merkle_root(chunks);
+}
 // File hash = BLAKE3 keyed with the all-zero key over merkle_root of the file's chunks
 // (the spec's value for an empty file included).
 Hash file_hash(std::span<const ChunkRef> chunks);
@@ -86,18 +88,18 @@ std::vector<uint64_t> chunk_boundaries(std::string_view data);
 enum class Compression : uint8_t { kNone = 0, kLz4 = 1, kByteGrouping4Lz4 = 2 };
 
 struct XorbChunk {
-  Hash hash;                  // recomputed from the decompressed bytes
-  uint32_t offset = 0;        // byte offset of the chunk's 8-byte header in the serialized xorb
-  uint32_t compressed_size = 0;    // bytes after the header
+  Hash hash;                     // recomputed from the decompressed bytes
+  uint32_t offset = 0;           // byte offset of the chunk's 8-byte header in the serialized xorb
+  uint32_t compressed_size = 0;  // bytes after the header
   uint32_t uncompressed_size = 0;
   Compression compression = Compression::kNone;
 };
 
 struct XorbIndex {
-  Hash hash;                        // the xorb hash recomputed from the chunks
+  Hash hash;  // the xorb hash recomputed from the chunks
   std::vector<XorbChunk> chunks;
-  uint64_t chunks_end = 0;          // where the chunk sequence ends (a footer may follow)
-  uint64_t unpacked_size = 0;       // sum of uncompressed sizes
+  uint64_t chunks_end = 0;     // where the chunk sequence ends (a footer may follow)
+  uint64_t unpacked_size = 0;  // sum of uncompressed sizes
 };
 
 // Parses and fully verifies a serialized xorb: framing (version 0, known compression, sizes
@@ -132,8 +134,8 @@ struct ShardFile {
   Hash file_hash;
   uint32_t flags = 0;
   std::vector<FileTerm> terms;
-  std::vector<Hash> verification;       // one per term when present, else empty
-  std::optional<Hash> sha256;           // from the metadata extension (raw 32 bytes)
+  std::vector<Hash> verification;  // one per term when present, else empty
+  std::optional<Hash> sha256;      // from the metadata extension (raw 32 bytes)
 };
 struct ShardChunk {
   Hash chunk_hash;
