@@ -217,6 +217,27 @@ struct XetStore::Impl {
     return Status::ok();
   }
 
+  // Unregisters a file, or a xorb with its chunks. Caller holds the mutex, in a transaction.
+  Status delete_file_locked(const xet::Hash& h) {
+    for (const char* sql :
+         {"DELETE FROM files WHERE hash = ?", "DELETE FROM file_xorbs WHERE file = ?"}) {
+      Statement d(db, sql);
+      d.bind_blob(1, h.bytes.data(), 32);
+      if (auto st = step_done(d); !st) return st;
+    }
+    return Status::ok();
+  }
+  Status delete_xorb_locked(const xet::Hash& h) {
+    for (const char* sql :
+         {"DELETE FROM xorbs WHERE hash = ?", "DELETE FROM chunks WHERE xorb = ?"}) {
+      Statement d(db, sql);
+      d.bind_blob(1, h.bytes.data(), 32);
+      if (auto st = step_done(d); !st) return st;
+    }
+    cache.erase(h);
+    return Status::ok();
+  }
+
   bool xorb_row_exists_locked(const xet::Hash& h) {
     Statement s(db, "SELECT 1 FROM xorbs WHERE hash = ?");
     s.bind_blob(1, h.bytes.data(), 32);
@@ -953,12 +974,7 @@ Result<GcReport> XetStore::gc(const std::set<std::string>& live_sha256, int64_t 
       }
     }
     for (const auto& h : dead_files) {
-      Statement d(impl_->db, "DELETE FROM files WHERE hash = ?");
-      d.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(d); !st) return st;
-      Statement x(impl_->db, "DELETE FROM file_xorbs WHERE file = ?");
-      x.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(x); !st) return st;
+      if (auto st = impl_->delete_file_locked(h); !st) return st;
       report.files_removed++;
     }
     {
@@ -971,13 +987,7 @@ Result<GcReport> XetStore::gc(const std::set<std::string>& live_sha256, int64_t 
       }
     }
     for (const auto& h : doomed_xorbs) {
-      Statement d(impl_->db, "DELETE FROM xorbs WHERE hash = ?");
-      d.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(d); !st) return st;
-      Statement c(impl_->db, "DELETE FROM chunks WHERE xorb = ?");
-      c.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(c); !st) return st;
-      impl_->cache.erase(h);
+      if (auto st = impl_->delete_xorb_locked(h); !st) return st;
     }
     if (auto st = tx.commit(); !st) return st;
   }
@@ -1103,18 +1113,10 @@ Result<FsckReport> XetStore::fsck(bool repair) {
     Transaction tx(impl_->db);
     if (!tx.status()) return tx.status();
     for (const auto& h : bad_files) {
-      Statement d(impl_->db, "DELETE FROM files WHERE hash = ?");
-      d.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(d); !st) return st;
+      if (auto st = impl_->delete_file_locked(h); !st) return st;
     }
     for (const auto& h : bad) {
-      Statement d(impl_->db, "DELETE FROM xorbs WHERE hash = ?");
-      d.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(d); !st) return st;
-      Statement c(impl_->db, "DELETE FROM chunks WHERE xorb = ?");
-      c.bind_blob(1, h.bytes.data(), 32);
-      if (auto st = step_done(c); !st) return st;
-      impl_->cache.erase(h);
+      if (auto st = impl_->delete_xorb_locked(h); !st) return st;
     }
     if (auto st = tx.commit(); !st) return st;
     for (const auto& h : bad) {
