@@ -54,6 +54,7 @@ const std::vector<RouteInfo>& routes() {
       {"POST", "/v1/xorbs/{prefix}/{xorb}", "xet-write"},
       {"POST", "/v1/shards", "xet-write"},
       {"POST", "/v2/shards", "xet-write"},
+      {"GET", "/v2/file-chunk-hashes/{file}", "none"},
       {"GET", "/api/vitrine/xet/xorbs/{xorb}", "signed"},
       {"GET", "/{prefix}{repo}/resolve/{rev}/{path*}", "files"},
       {"GET", "/{prefix}{repo}/raw/{rev}/{path*}", "files"},

@@ -79,6 +79,9 @@ http::Response cas_error(const Status& st) {
     case ErrorKind::kRangeNotSatisfiable:
       status = 416;
       break;
+    case ErrorKind::kNotImplemented:
+      status = 501;
+      break;
     default:
       status = 500;
   }
@@ -278,6 +281,11 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
   auto& store = ctx.hub.xet();
   if (!ctx.hub.config().xet_enabled) {
     return cas_error(Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub"));
+  }
+  if (seg.size() >= 2 && seg[1] == "file-chunk-hashes") {
+    return cas_error(Status(ErrorKind::kNotImplemented,
+                            "Range edits of Xet files (file-chunk-hashes) are not supported yet; "
+                            "upload the whole file"));
   }
   std::string auth = call.request.header("Authorization");
   if (!auth.starts_with("Bearer ")) {

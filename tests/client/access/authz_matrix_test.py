@@ -225,6 +225,7 @@ EXPECT = {
                                            content_type="application/octet-stream"),
     "POST /v1/shards": dict(ok=401, bad_ok=True, body=b"x", content_type="application/octet-stream"),
     "POST /v2/shards": dict(ok=401, bad_ok=True, body=b"x", content_type="application/octet-stream"),
+    "GET /v2/file-chunk-hashes/{file}": dict(ok=501, bad_ok=True),
     "GET /api/vitrine/xet/xorbs/{xorb}": dict(ok=403),
     "GET /{prefix}{repo}/resolve/{rev}/{path*}": dict(ok=200),
     "GET /{prefix}{repo}/raw/{rev}/{path*}": dict(ok=200),
