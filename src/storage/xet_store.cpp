@@ -365,13 +365,23 @@ struct XetStore::Impl {
 // ---- LFS ingest: server-side chunking into the same store ----
 namespace {
 
-// SHA-256 of a stream on one long-lived thread, fed whole batches, so that the request thread
-// receives and chunks the next batch while this one is hashed (double buffering: the caller owns
-// two buffers and hands over one at a time).
-class Sha256Worker {
+// One received batch of an LFS upload, cut into chunks by the request thread. `chunks` view
+// `batch`, except a chunk that began in an earlier batch, which is assembled in `head`.
+struct IngestBatch {
+  std::string batch;
+  std::string head;
+  std::vector<std::string_view> chunks;
+  std::vector<xet::Hash> hashes;  // of `chunks`, filled by the IngestHasher
+};
+
+// The hashing half of an LFS ingest on one long-lived thread: the SHA-256 of the stream and the
+// BLAKE3 hash of each chunk of a batch, while the request thread receives the next batch and
+// looks up and stores the chunks of the previous one (double buffering: the caller owns two
+// batches and hands over one at a time).
+class IngestHasher {
  public:
-  Sha256Worker() : thread_([this] { run(); }) {}
-  ~Sha256Worker() {
+  IngestHasher() : thread_([this] { run(); }) {}
+  ~IngestHasher() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
@@ -379,22 +389,27 @@ class Sha256Worker {
     changed_.notify_all();
     thread_.join();
   }
-  Sha256Worker(const Sha256Worker&) = delete;
-  Sha256Worker& operator=(const Sha256Worker&) = delete;
+  IngestHasher(const IngestHasher&) = delete;
+  IngestHasher& operator=(const IngestHasher&) = delete;
 
-  // Queues `batch` after the previous one, waiting until that one is hashed: on return the
-  // previous batch's buffer is free again. `batch` must stay untouched until the next submit
-  // or finish_hex.
-  void submit(const std::string& batch) {
+  // Queues `job` after the previous one, waiting until that one is hashed: on return the
+  // previous job's hashes are ready and its buffers are the caller's again. `job` must stay
+  // untouched until the next submit, wait or finish_hex.
+  void submit(IngestBatch& job) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return job_ == nullptr; });
-    job_ = &batch;
+    job_ = &job;
     changed_.notify_all();
   }
 
-  std::string finish_hex() {
+  // Waits until the last job submitted is hashed.
+  void wait() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return job_ == nullptr; });
+  }
+
+  std::string finish_hex() {
+    wait();
     return sha_.finish_hex();
   }
 
@@ -404,9 +419,13 @@ class Sha256Worker {
     while (true) {
       changed_.wait(lock, [this] { return job_ != nullptr || stop_; });
       if (job_ == nullptr) return;  // stopped, nothing queued
-      const std::string* job = job_;
+      IngestBatch* job = job_;
       lock.unlock();
-      sha_.update(*job);
+      sha_.update(job->batch);
+      job->hashes.resize(job->chunks.size());
+      for (size_t i = 0; i < job->chunks.size(); ++i) {
+        job->hashes[i] = xet::chunk_hash(job->chunks[i]);
+      }
       lock.lock();
       job_ = nullptr;
       changed_.notify_all();
@@ -416,15 +435,17 @@ class Sha256Worker {
   util::Sha256 sha_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  const std::string* job_ = nullptr;  // the batch being hashed; null when idle
+  IngestBatch* job_ = nullptr;  // the batch being hashed; null when idle
   bool stop_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };
 
-// Cuts an LFS upload into chunks, packs the new ones into xorbs and registers the file. Each
-// xorb goes to a temp file as soon as it is sealed (writeback started), so memory stays at two
-// batches plus one xorb whatever the file's size; commit fsyncs and publishes them all before
-// any index row names them. An uncommitted writer removes its temp files.
+// Cuts an LFS upload into chunks, packs the new ones into xorbs and registers the file. Three
+// threads share the work: the request thread receives and cuts batches and files their chunks,
+// an IngestHasher hashes them, and each xorb is written to a temp file by a thread of its own as
+// soon as it is sealed (writeback started), so memory stays at two batches plus two xorbs
+// whatever the file's size; commit fsyncs and publishes them all before any index row names
+// them. An uncommitted writer removes its temp files.
 class IngestWriter : public BlobWriter {
  public:
   IngestWriter(XetStore::Impl& store, std::string oid, uint64_t size)
@@ -433,10 +454,11 @@ class IngestWriter : public BlobWriter {
         expected_size_(size),
         chunk_lookup_(store.db, "SELECT xorb, idx FROM chunks WHERE hash = ?") {
     current_.reserve(xet::kMaxXorbBytes);
-    for (auto& b : batches_) b.reserve(kBatch);
+    for (auto& j : jobs_) j.batch.reserve(kBatch);
   }
 
   ~IngestWriter() override {
+    finish_xorb_write();
     for (const auto& x : sealed_) {
       if (!x.temp_path.empty()) ::unlink(x.temp_path.c_str());
     }
@@ -448,28 +470,40 @@ class IngestWriter : public BlobWriter {
                            std::to_string(expected_size_) + " bytes");
     }
     written_ += bytes.size();
-    batches_[filling_].append(bytes);
-    if (batches_[filling_].size() >= kBatch) return process_batch();
+    jobs_[filling_].batch.append(bytes);
+    if (jobs_[filling_].batch.size() >= kBatch) return process_batch();
     return Status::ok();
   }
 
   Status commit() override {
     if (auto st = process_batch(); !st) return st;
+    hasher_.wait();
+    if (in_flight_) {
+      in_flight_ = false;
+      if (auto st = store_chunks(jobs_[filling_ ^ 1]); !st) return st;
+    }
     std::vector<uint64_t> ends;
     chunker_.finish(ends);
     if (!ends.empty()) {
-      if (auto st = add_chunk(pending_); !st) return st;
+      xet::Hash h = xet::chunk_hash(pending_);
+      Location stored;
+      if (!local_.contains(h)) {
+        std::lock_guard lock(store_.mutex);
+        stored = lookup_locked(h);
+      }
+      if (auto st = add_chunk(pending_, h, stored); !st) return st;
       pending_.clear();
     }
     if (written_ != expected_size_) {
       return unprocessable("Size mismatch: expected " + std::to_string(expected_size_) +
                            " bytes, received " + std::to_string(written_));
     }
-    std::string actual = sha_.finish_hex();
+    std::string actual = hasher_.finish_hex();
     if (actual != oid_) {
       return unprocessable("Hash mismatch: expected sha256 " + oid_ + ", received " + actual);
     }
     if (auto st = seal_xorb(); !st) return st;
+    if (auto st = finish_xorb_write(); !st) return st;
     // Durable before visible: every new xorb is on disk before any index row names it.
     for (auto& x : sealed_) {
       Status st = store_.publish_xorb_file(x.info.hash, x.temp_path, x.info.size);
@@ -505,41 +539,89 @@ class IngestWriter : public BlobWriter {
     std::string temp_path;  // until published
   };
 
-  // Hands the full batch to the SHA-256 thread and cuts it here meanwhile; the next batch is
-  // received into the other buffer, which submit() has just freed.
+  // Cuts the full batch here, hands it to the hashing thread and, meanwhile, looks up and stores
+  // the chunks of the previous batch (hashed by now); the next batch is then received into that
+  // one's buffer.
   Status process_batch() {
-    std::string& batch = batches_[filling_];
-    if (batch.empty()) return Status::ok();
-    sha_.submit(batch);
-    Status st = cut(batch);
+    IngestBatch& job = jobs_[filling_];
+    if (job.batch.empty()) return Status::ok();
+    cut(job);
+    hasher_.submit(job);
+    Status st = Status::ok();
+    if (in_flight_) st = store_chunks(jobs_[filling_ ^ 1]);
+    in_flight_ = true;
     filling_ ^= 1;
-    batches_[filling_].clear();
+    jobs_[filling_].batch.clear();
     return st;
   }
 
-  Status cut(std::string_view data) {
+  // Finds the chunk boundaries in `job.batch` (the chunker is streaming: a chunk may span
+  // batches; its start waits in pending_).
+  void cut(IngestBatch& job) {
+    std::string_view data = job.batch;
     ends_.clear();
     chunker_.update(data, ends_);
+    job.chunks.clear();
+    job.head.clear();
     uint64_t base = consumed_;
     size_t pos = 0;
     for (uint64_t end : ends_) {
       size_t upto = static_cast<size_t>(end - base);
-      if (pending_.empty()) {
-        if (auto st = add_chunk(data.substr(pos, upto - pos)); !st) return st;
+      if (pos == 0 && !pending_.empty()) {
+        job.head.swap(pending_);  // pending_ keeps the old head's capacity
+        job.head.append(data.substr(0, upto));
+        job.chunks.push_back(job.head);
       } else {
-        pending_.append(data.substr(pos, upto - pos));
-        if (auto st = add_chunk(pending_); !st) return st;
-        pending_.clear();
+        job.chunks.push_back(data.substr(pos, upto - pos));
       }
       pos = upto;
     }
     pending_.append(data.substr(pos));
     consumed_ += data.size();
+  }
+
+  struct XorbRef {
+    xet::Hash hash;  // when stored
+    int local = -1;  // index into sealed_ (or the current xorb) when new
+    bool operator==(const XorbRef&) const = default;
+  };
+
+  // Looks up the batch's chunks in the store in one read transaction (one lock of the database
+  // instead of one per chunk), then files each chunk.
+  Status store_chunks(const IngestBatch& job) {
+    stored_.assign(job.chunks.size(), std::nullopt);
+    {
+      std::lock_guard lock(store_.mutex);
+      bool in_tx = exec_sql(store_.db, "BEGIN").is_ok();
+      for (size_t i = 0; i < job.chunks.size(); ++i) {
+        if (!local_.contains(job.hashes[i])) stored_[i] = lookup_locked(job.hashes[i]);
+      }
+      if (in_tx) exec_sql(store_.db, "COMMIT");  // read only: ends the snapshot
+    }
+    for (size_t i = 0; i < job.chunks.size(); ++i) {
+      if (auto st = add_chunk(job.chunks[i], job.hashes[i], stored_[i]); !st) return st;
+    }
     return Status::ok();
   }
 
-  Status add_chunk(std::string_view chunk) {
-    xet::Hash h = xet::chunk_hash(chunk);
+  using Location = std::optional<std::pair<XorbRef, uint32_t>>;
+
+  // Where the store holds chunk `h`, if it does. Under store_.mutex.
+  Location lookup_locked(const xet::Hash& h) {
+    chunk_lookup_.reset();  // also ends the statement's read snapshot from the last lookup
+    chunk_lookup_.bind_blob(1, h.bytes.data(), 32);
+    Location stored;
+    if (chunk_lookup_.step() == SQLITE_ROW) {
+      stored.emplace(XorbRef{get_hash(chunk_lookup_.blob(0).data()), -1},
+                     static_cast<uint32_t>(chunk_lookup_.integer(1)));
+    }
+    chunk_lookup_.reset();
+    return stored;
+  }
+
+  // Files one chunk: a repeat of a chunk new in this upload, a chunk the store has (`stored`,
+  // looked up before unless this upload had it then) or a new one, appended to the current xorb.
+  Status add_chunk(std::string_view chunk, const xet::Hash& h, const Location& stored) {
     refs_.push_back(xet::ChunkRef{h, chunk.size()});
     // 1. a chunk already in this upload's new xorbs
     if (auto it = local_.find(h); it != local_.end()) {
@@ -547,21 +629,9 @@ class IngestWriter : public BlobWriter {
       return Status::ok();
     }
     // 2. a chunk already in the store
-    {
-      std::lock_guard lock(store_.mutex);
-      chunk_lookup_.reset();  // also ends the statement's read snapshot from the last lookup
-      chunk_lookup_.bind_blob(1, h.bytes.data(), 32);
-      bool found = chunk_lookup_.step() == SQLITE_ROW;
-      std::optional<std::pair<XorbRef, uint32_t>> stored;
-      if (found) {
-        stored.emplace(XorbRef{get_hash(chunk_lookup_.blob(0).data()), -1},
-                       static_cast<uint32_t>(chunk_lookup_.integer(1)));
-      }
-      chunk_lookup_.reset();
-      if (stored) {
-        add_term(stored->first, stored->second, chunk.size());
-        return Status::ok();
-      }
+    if (stored) {
+      add_term(stored->first, stored->second, chunk.size());
+      return Status::ok();
     }
     // 3. new: into the current xorb
     if (current_.size() + xet::kChunkHeaderSize + chunk.size() > xet::kMaxXorbBytes ||
@@ -577,12 +647,6 @@ class IngestWriter : public BlobWriter {
     add_term(ref, index, chunk.size());
     return Status::ok();
   }
-
-  struct XorbRef {
-    xet::Hash hash;  // when stored
-    int local = -1;  // index into sealed_ (or the current xorb) when new
-    bool operator==(const XorbRef&) const = default;
-  };
 
   void add_term(const XorbRef& ref, uint32_t index, uint64_t size) {
     if (!terms_.empty()) {
@@ -602,10 +666,11 @@ class IngestWriter : public BlobWriter {
     terms_.push_back(t);
   }
 
-  // Writes the current xorb to a temp file and keeps only its index entry; the buffer (reserved
-  // once at 64 MiB) is reused for the next xorb.
+  // Keeps the current xorb's index entry and writes its bytes to a temp file on a thread of its
+  // own, while chunks go on into the other buffer (two buffers of 64 MiB, reserved once).
   Status seal_xorb() {
     if (current_chunks_.empty()) return Status::ok();
+    if (auto st = finish_xorb_write(); !st) return st;
     Sealed x;
     std::vector<xet::ChunkRef> refs;
     refs.reserve(current_chunks_.size());
@@ -615,13 +680,25 @@ class IngestWriter : public BlobWriter {
     }
     x.info.hash = xet::xorb_hash(refs);
     x.info.size = current_.size();
-    auto temp = store_.write_temp_xorb(current_);
-    if (!temp) return temp.status();
-    x.temp_path = std::move(*temp);
     x.info.chunks = std::move(current_chunks_);
     sealed_.push_back(std::move(x));
+    current_.swap(writing_);
     current_.clear();
+    current_.reserve(xet::kMaxXorbBytes);
     current_chunks_.clear();
+    writing_index_ = sealed_.size() - 1;
+    xorb_writer_ = std::thread([this] { written_temp_ = store_.write_temp_xorb(writing_); });
+    return Status::ok();
+  }
+
+  // Waits for the xorb being written, if any, and records its temp file.
+  Status finish_xorb_write() {
+    if (!xorb_writer_.joinable()) return Status::ok();
+    xorb_writer_.join();
+    Result<std::string> temp = std::move(written_temp_);
+    written_temp_ = internal_error("no xorb written");
+    if (!temp) return temp.status();
+    sealed_[writing_index_].temp_path = std::move(*temp);
     return Status::ok();
   }
 
@@ -635,19 +712,25 @@ class IngestWriter : public BlobWriter {
   uint64_t expected_size_;
   uint64_t written_ = 0;
   uint64_t consumed_ = 0;
-  std::string batches_[2];  // one being received (filling_), the other being hashed
+  IngestBatch jobs_[2];  // one being received (filling_), the other being hashed or stored
   int filling_ = 0;
+  bool in_flight_ = false;  // jobs_[filling_ ^ 1] was submitted and its chunks not yet stored
   std::string pending_;
   std::vector<uint64_t> ends_;
   xet::Chunker chunker_;
   Statement chunk_lookup_;  // under store_.mutex; reset after each use
   std::vector<xet::ChunkRef> refs_;
+  std::vector<Location> stored_;  // store_chunks' lookups, one per chunk of the batch
   std::map<xet::Hash, std::pair<XorbRef, uint32_t>> local_;
   std::string current_;
+  std::string writing_;       // the sealed xorb that xorb_writer_ writes
+  size_t writing_index_ = 0;  // its index in sealed_
+  Result<std::string> written_temp_ = internal_error("no xorb written");  // xorb_writer_'s result
+  std::thread xorb_writer_;  // joined by finish_xorb_write (the destructor calls it)
   std::vector<xet::XorbChunk> current_chunks_;
   std::vector<Sealed> sealed_;
   std::vector<OpenTerm> terms_;
-  Sha256Worker sha_;  // last: its thread stops before the batches it reads are destroyed
+  IngestHasher hasher_;  // last: its thread stops before the batches it reads are destroyed
 };
 
 }  // namespace
