@@ -62,7 +62,8 @@ class BlobStore {
   virtual Result<std::unique_ptr<BlobWriter>> begin_write(std::string_view oid, uint64_t size) = 0;
 };
 
-// Objects as files under `root`/objects/ab/cd/<oid>, staged under `root`/tmp.
+// The earlier plain-file store: objects as files under `root`/objects/ab/cd/<oid>, read-only
+// (begin_write fails); XetStore reads through it until `vitrine migrate` converts them.
 std::unique_ptr<BlobStore> make_local_blob_store(const std::string& root);
 
 }  // namespace vitrine::storage
