@@ -16,4 +16,5 @@ set(VITRINE_FUZZ_TARGETS
   http_request
   xorb_parse
   shard_parse
-  xet_token)
+  xet_token
+  tile_path)
