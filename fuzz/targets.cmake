@@ -17,4 +17,5 @@ set(VITRINE_FUZZ_TARGETS
   xorb_parse
   shard_parse
   xet_token
-  tile_path)
+  tile_path
+  signed_note)
