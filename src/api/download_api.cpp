@@ -1,7 +1,6 @@
 // Downloads: /{prefix}{ns}/{name}/resolve|raw/{rev}/{path}. Every answer carries the
 // metadata headers the clients build their caches from (X-Repo-Commit, ETag/X-Linked-Etag,
 // sizes); LFS content is sent with sendfile from the object store, never read into memory.
-#include <charconv>
 
 #include "api/api.hpp"
 #include "api/object_body.hpp"
@@ -26,11 +25,7 @@ Result<std::optional<ByteRange>> parse_range(std::string_view header, uint64_t s
   if (header.find(',') != std::string_view::npos) return R();  // multi-range: whole body
   auto dash = header.find('-');
   if (dash == std::string_view::npos) return R();
-  auto number = [](std::string_view s, uint64_t* out) {
-    if (s.empty()) return false;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-    return ec == std::errc() && p == s.data() + s.size();
-  };
+  auto number = util::parse_u64;
   std::string_view a = header.substr(0, dash), b = header.substr(dash + 1);
   uint64_t first = 0, last = 0;
   Status unsatisfiable(ErrorKind::kRangeNotSatisfiable,
@@ -133,7 +128,11 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     etag = "\"" + file.lfs->oid + "\"";
     r.headers.set("X-Linked-Etag", etag);
     r.headers.set("X-Linked-Size", std::to_string(file.lfs->size));
-    auto opened = ctx.hub.blobs().open(file.lfs->oid);
+    // One index lookup: a file in Xet form opens from its terms, anything else (objects of the
+    // earlier store, or Xet not offered) through the store's SHA-256 lookup.
+    if (ctx.hub.config().xet_enabled) xet_file = ctx.hub.xet().file_by_sha256(file.lfs->oid);
+    auto opened =
+        xet_file ? ctx.hub.xet().open_file(*xet_file) : ctx.hub.blobs().open(file.lfs->oid);
     if (!opened) {
       return error_response(
           internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
@@ -142,7 +141,6 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     content = *opened;
     size = content->size;
     r.headers.set("Content-Type", "application/octet-stream");
-    if (ctx.hub.config().xet_enabled) xet_file = ctx.hub.xet().file_by_sha256(file.lfs->oid);
   } else {
     etag = "\"" + file.git.oid + "\"";
     auto content = (*git)->read_blob(file.git.oid);
@@ -158,19 +156,17 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   r.headers.set("ETag", etag);
   r.headers.set("Cache-Control", "private, max-age=0, must-revalidate");
   if (xet_file) {
-    add_xet_headers(ctx, r, target.type, record.id(), rev->commit, *xet_file);
+    auto links = xet_file_links(ctx, target.type, record.id(), rev->commit, *xet_file);
+    add_xet_headers(r, links);
     // @huggingface/hub asks for the Xet file info instead of the bytes.
     if (call.request.header("Accept").find("application/vnd.xet-fileinfo+json") !=
         std::string::npos) {
-      std::string hash = xet::to_string(xet_file->hash);
-      const std::string& base = ctx.hub.config().public_url;
       r.headers.set("Content-Type", "application/vnd.xet-fileinfo+json");
-      r.body = nlohmann::json{{"hash", hash},
+      r.body = nlohmann::json{{"hash", links.hash},
                               {"etag", file.lfs->oid},
                               {"size", size},
-                              {"refreshUrl", base + "/api/" + target.type.api_plural + "/" +
-                                                 record.id() + "/xet-read-token/" + rev->commit},
-                              {"reconstructionUrl", base + "/v1/reconstructions/" + hash}}
+                              {"refreshUrl", links.refresh_url},
+                              {"reconstructionUrl", links.reconstruction_url}}
                    .dump();
       return r;
     }

@@ -8,6 +8,7 @@
 #include "api/xet_api.hpp"
 #include "service/commit_builder.hpp"
 #include "service/git_patterns.hpp"
+#include "service/object_links.hpp"
 #include "service/upload_mode.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -82,12 +83,6 @@ class LineReader {
   size_t scan_from_ = 0;
   std::string buffer_;
 };
-
-bool parse_u64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
 
 http::Response lfs_json(int status, const json& body) {
   auto r = json_response(status, body);
@@ -216,9 +211,7 @@ http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& r
 // SHA-256 alone never suffices, so a private object cannot be copied out by its hash.
 static bool may_reference(Context& ctx, Call& call, const storage::RepoRecord& repo,
                           const std::string& oid) {
-  if (ctx.hub.db().repo_has_lfs_object(repo.uid, oid) || ctx.hub.xet().has_upload(repo.uid, oid)) {
-    return true;
-  }
+  if (service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), repo.uid, oid)) return true;
   for (const auto& other : ctx.hub.db().repos_naming_lfs_object(oid)) {
     if (ctx.repos.can_read(other, call.caller) && ctx.repos.check_file_access(other, call.caller)) {
       return ctx.hub.xet().link_upload(repo.uid, oid).is_ok();
@@ -363,7 +356,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
   const std::string& action = rest[0];
   const std::string& oid = rest[1];
   uint64_t size = 0;
-  if (!parse_u64(rest[2], &size) || !util::is_lower_hex(oid, 64)) {
+  if (!util::parse_u64(rest[2], &size) || !util::is_lower_hex(oid, 64)) {
     return error_response(bad_request("Malformed LFS object URL"), call.caller);
   }
   int64_t expires = 0;
@@ -406,7 +399,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     uint64_t part = 0;
     uint64_t chunk = ctx.hub.config().multipart_chunk_size;
     uint64_t parts = (size + chunk - 1) / chunk;
-    if (!parse_u64(rest[3], &part) || part < 1 || part > parts) {
+    if (!util::parse_u64(rest[3], &part) || part < 1 || part > parts) {
       return error_response(bad_request("Invalid part number"), call.caller);
     }
     uint64_t part_size = part < parts ? chunk : size - (parts - 1) * chunk;

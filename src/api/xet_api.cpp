@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -24,12 +23,6 @@ int64_t now_s() {
   return util::now_ms() / 1000;
 }
 
-bool parse_u64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 // "bytes=a-b" with a <= b; nullopt otherwise.
 std::optional<std::pair<uint64_t, uint64_t>> parse_simple_range(std::string_view header) {
   if (!header.starts_with("bytes=")) return std::nullopt;
@@ -37,9 +30,9 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_simple_range(std::string_view
   auto dash = header.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   uint64_t a = 0, b = 0;
-  if (!parse_u64(header.substr(0, dash), &a)) return std::nullopt;
+  if (!util::parse_u64(header.substr(0, dash), &a)) return std::nullopt;
   if (header.size() == dash + 1) return std::make_pair(a, UINT64_MAX);
-  if (!parse_u64(header.substr(dash + 1), &b) || b < a) return std::nullopt;
+  if (!util::parse_u64(header.substr(dash + 1), &b) || b < a) return std::nullopt;
   return std::make_pair(a, b);
 }
 
@@ -57,37 +50,11 @@ std::string xorb_url(Context& ctx, const std::string& hash, uint64_t first, uint
          "&signature=" + xorb_signature(ctx, hash, range, expires);
 }
 
+// The CAS API's errors: the hub's error shape and statuses, except that the spec answers
+// 400 (not 422) to every request it finds invalid.
 http::Response cas_error(const Status& st) {
-  int status = 500;
-  switch (st.kind()) {
-    case ErrorKind::kBadRequest:
-    case ErrorKind::kUnprocessable:
-      status = 400;
-      break;
-    case ErrorKind::kUnauthorized:
-      status = 401;
-      break;
-    case ErrorKind::kForbidden:
-      status = 403;
-      break;
-    case ErrorKind::kNotFound:
-      status = 404;
-      break;
-    case ErrorKind::kPayloadTooLarge:
-      status = 413;
-      break;
-    case ErrorKind::kRangeNotSatisfiable:
-      status = 416;
-      break;
-    case ErrorKind::kNotImplemented:
-      status = 501;
-      break;
-    default:
-      status = 500;
-  }
-  auto r = json_response(status, json{{"error", st.message()}});
-  r.headers.set("X-Error-Message", st.message().substr(0, 500));
-  return r;
+  Status status = st.kind() == ErrorKind::kUnprocessable ? bad_request(st.message()) : st;
+  return error_response(status, service::Caller{});
 }
 
 // One reconstruction: the terms covering [first, last] of a file, with where to fetch them.
@@ -264,17 +231,20 @@ http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef
   return r;
 }
 
-void add_xet_headers(Context& ctx, http::Response& r, const service::RepoType& type,
-                     const std::string& repo_id, const std::string& commit,
-                     const storage::XetFile& file) {
+XetFileLinks xet_file_links(Context& ctx, const service::RepoType& type, const std::string& repo_id,
+                            const std::string& commit, const storage::XetFile& file) {
   const std::string& base = ctx.hub.config().public_url;
   std::string hash = xet::to_string(file.hash);
-  std::string refresh =
-      base + "/api/" + type.api_plural + "/" + repo_id + "/xet-read-token/" + commit;
-  r.headers.set("X-Xet-Hash", hash);
-  r.headers.set("X-Xet-Refresh-Route", refresh);
-  r.headers.set("Link", "<" + refresh + ">; rel=\"xet-auth\", <" + base + "/v1/reconstructions/" +
-                            hash + ">; rel=\"xet-reconstruction-info\"");
+  return XetFileLinks{
+      hash, base + "/api/" + type.api_plural + "/" + repo_id + "/xet-read-token/" + commit,
+      base + "/v1/reconstructions/" + hash};
+}
+
+void add_xet_headers(http::Response& r, const XetFileLinks& links) {
+  r.headers.set("X-Xet-Hash", links.hash);
+  r.headers.set("X-Xet-Refresh-Route", links.refresh_url);
+  r.headers.set("Link", "<" + links.refresh_url + ">; rel=\"xet-auth\", <" +
+                            links.reconstruction_url + ">; rel=\"xet-reconstruction-info\"");
 }
 
 http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::string>& seg) {
@@ -370,7 +340,6 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
     }
     auto declared = call.request.body ? call.request.body->content_length() : std::nullopt;
     if (declared && *declared > xet::kMaxXorbBytes) {
-      call.request.headers.set("Connection", "close");
       auto r = cas_error(
           Status(ErrorKind::kPayloadTooLarge,
                  std::string(area == "xorbs" ? "Xorb" : "Shard") + " larger than 64 MiB"));
@@ -436,7 +405,7 @@ http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std:
   const std::string& hash_text = rest[0];
   std::string range = call.query.get("range").value_or("");
   uint64_t expires = 0;
-  if (!parse_u64(call.query.get("expires").value_or(""), &expires)) {
+  if (!util::parse_u64(call.query.get("expires").value_or(""), &expires)) {
     return cas_error(forbidden("Missing or malformed signature"));
   }
   if (static_cast<int64_t>(expires) < now_s()) {

@@ -23,11 +23,18 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
 // GET /api/vitrine/xet/xorbs/{hash}: a signed byte range of a stored xorb.
 http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest);
 
+// Where Xet-aware clients get a file stored in Xet form: its id, the read-token route of the
+// revision it was found at, and its reconstruction.
+struct XetFileLinks {
+  std::string hash;
+  std::string refresh_url;
+  std::string reconstruction_url;
+};
+XetFileLinks xet_file_links(Context& ctx, const service::RepoType& type, const std::string& repo_id,
+                            const std::string& commit, const storage::XetFile& file);
 // Adds X-Xet-Hash, X-Xet-Refresh-Route and the Link header (xet-auth,
-// xet-reconstruction-info) to a download of a file stored in Xet form.
-void add_xet_headers(Context& ctx, http::Response& r, const service::RepoType& type,
-                     const std::string& repo_id, const std::string& commit,
-                     const storage::XetFile& file);
+// xet-reconstruction-info) to a download of such a file.
+void add_xet_headers(http::Response& r, const XetFileLinks& links);
 // The connection headers (X-Xet-Cas-Url, X-Xet-Access-Token, X-Xet-Token-Expiration) and JSON
 // of a fresh token for `repo_uid`.
 struct XetToken {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "service/object_links.hpp"
 #include "service/push_policy.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
@@ -24,8 +25,7 @@ class LinkedObjects : public storage::BlobStore {
   LinkedObjects(storage::XetStore& store, storage::MetadataDb& db, std::string uid)
       : store_(store), db_(db), uid_(std::move(uid)) {}
   std::optional<uint64_t> size(std::string_view oid) override {
-    std::string id(oid);
-    if (!db_.repo_has_lfs_object(uid_, id) && !store_.has_upload(uid_, id)) return std::nullopt;
+    if (!service::repo_holds_object(db_, store_, uid_, std::string(oid))) return std::nullopt;
     return store_.size(oid);
   }
   Result<std::shared_ptr<storage::ObjectContent>> open(std::string_view oid) override {

@@ -2,6 +2,7 @@
 #include "service/commit_builder.hpp"
 
 #include "service/git_patterns.hpp"
+#include "service/object_links.hpp"
 #include "service/repo_path.hpp"
 
 namespace vitrine::service {
@@ -50,8 +51,7 @@ Status CommitBuilder::add(CommitOperation op) {
     auto stored = hub_.blobs().size(lfs->oid);
     // Stored somewhere is not enough: this repository must name it already or have had its
     // bytes uploaded for it (else knowing a SHA-256 would copy another repo's private file).
-    if (stored && !hub_.db().repo_has_lfs_object(repo_.uid, lfs->oid) &&
-        !hub_.xet().has_upload(repo_.uid, lfs->oid)) {
+    if (stored && !repo_holds_object(hub_.db(), hub_.xet(), repo_.uid, lfs->oid)) {
       stored.reset();
     }
     if (!stored) {

@@ -1,6 +1,7 @@
 // Percent-encoding, base64 and hex helpers (see encoding.hpp).
 #include "util/encoding.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 namespace vitrine::util {
@@ -170,6 +171,12 @@ bool is_hex(std::string_view s) {
     if (hex_value(c) < 0) return false;
   }
   return true;
+}
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
 }
 
 bool is_lower_hex(std::string_view s, size_t len) {

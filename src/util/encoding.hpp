@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,5 +38,9 @@ bool is_hex(std::string_view s);
 
 // True iff s is exactly len lowercase hex digits (e.g. len 40 for a git oid, 64 for sha256).
 bool is_lower_hex(std::string_view s, size_t len);
+
+// A whole string of decimal digits as an unsigned 64-bit number (no sign, no spaces, no
+// overflow); false otherwise.
+bool parse_u64(std::string_view s, uint64_t* out);
 
 }  // namespace vitrine::util
