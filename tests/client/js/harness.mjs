@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createHash, randomBytes } from "node:crypto";
 
 export const JS_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(JS_DIR, "..", "..", "..");
@@ -143,6 +143,12 @@ export function uniqueName(prefix) {
 
 export function randomBuffer(n) {
 	return randomBytes(n);
+}
+
+/** n incompressible bytes that are the same on every run for the same seed (AES-256-CTR of zeros). */
+export function seededBuffer(seed, n) {
+	const key = createHash("sha256").update(`vitrine-test-seed:${seed}`).digest();
+	return createCipheriv("aes-256-ctr", key, Buffer.alloc(16)).update(Buffer.alloc(n));
 }
 
 export function sha256Hex(buf) {
