@@ -93,6 +93,11 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
 
 // Security audit log (audit_api.cpp): GET /api/vitrine/audit, for hub administrators.
 http::Response handle_audit_log(Context& ctx, Call& call);
+// The transparency log (tlog_api.cpp): /tlog/... (static tiles), /api/tlog/... (proofs,
+// lookups), /api/{type}s/{repo}/tlog.
+http::Response handle_tlog_static(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_repo_tlog(Context& ctx, Call& call, const service::RepoRef& repo);
 // Records a request refused for bad credentials (unknown, revoked or expired token).
 void record_auth_failure(Context& ctx, const http::Request& request);
 

@@ -290,7 +290,7 @@ http::Response branch(Context& ctx, Call& call, const service::RepoRef& repo,
   std::string name = join(rest);
   if (name.empty()) return error_response(bad_request("Missing branch name"), call.caller);
   if (call.request.method == "DELETE") {
-    auto st = ctx.repos.delete_branch(repo.record, name);
+    auto st = ctx.repos.delete_branch(repo.record, name, call.caller);
     return st ? json_response(200, json::object()) : error_response(st, call.caller);
   }
   auto body = read_json(call, ctx.hub.config().max_json_body);
@@ -310,7 +310,7 @@ http::Response tag(Context& ctx, Call& call, const service::RepoRef& repo,
                    const std::vector<std::string>& rest) {
   std::string name = join(rest);
   if (call.request.method == "DELETE") {
-    auto st = ctx.repos.delete_tag(repo.record, name);
+    auto st = ctx.repos.delete_tag(repo.record, name, call.caller);
     return st ? json_response(200, json::object()) : error_response(st, call.caller);
   }
   auto body = read_json(call, ctx.hub.config().max_json_body);
@@ -606,6 +606,7 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
   if (keyword == "paths-info" && method == "POST") return paths_info(ctx, call, *repo, rest);
   if (keyword == "commits" && get) return commits(ctx, call, *repo, rest);
   if (keyword == "refs" && get) return refs(ctx, call, *repo);
+  if (keyword == "tlog" && get && rest.empty()) return handle_repo_tlog(ctx, call, *repo);
   if (keyword == "branch" && (method == "POST" || method == "DELETE")) {
     return branch(ctx, call, *repo, rest);
   }

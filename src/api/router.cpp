@@ -109,6 +109,7 @@ std::optional<RepoTarget> web_target(const std::vector<std::string>& seg) {
 // Sub-resource keywords of /api/{type}s/{ns}/{name}/...: after a single segment they mark a
 // one-segment repo id.
 const std::vector<std::string> kRepoKeywords = {"revision",
+                                                "tlog",
                                                 "tree",
                                                 "paths-info",
                                                 "commit",
@@ -156,6 +157,7 @@ http::Response dispatch(Context& ctx, Call& call) {
   }
 
   if (!seg.empty() && (seg[0] == "v1" || seg[0] == "v2")) return handle_cas(ctx, call, seg);
+  if (!seg.empty() && seg[0] == "tlog" && get) return handle_tlog_static(ctx, call, seg);
   if (!seg.empty() && seg[0] == "api") {
     if (seg.size() == 1) return error_response(not_found("Not found"), call.caller);
     const std::string& area = seg[1];
@@ -183,6 +185,7 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "vitrine" && seg.size() >= 4 && seg[2] == "xet" && seg[3] == "xorbs" && get) {
       return handle_xorb_data(ctx, call, std::vector<std::string>(seg.begin() + 4, seg.end()));
     }
+    if (area == "tlog" && get) return handle_tlog_api(ctx, call, seg);
     if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
       return handle_audit_log(ctx, call);
     }

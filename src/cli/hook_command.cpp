@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "service/object_links.hpp"
 #include "service/push_policy.hpp"
+#include "service/transparency.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
 #include "storage/xet_store.hpp"
@@ -90,6 +92,95 @@ int run_pre_receive_hook() {
     std::cerr << "vitrine: push refused: " << st.message() << "\n";
     return 1;
   }
+  return 0;
+}
+
+}  // namespace vitrine::cli
+
+namespace vitrine::cli {
+namespace {
+
+struct RefLine {
+  std::string old_value, new_value, ref;
+};
+
+bool is_zero(const std::string& oid) { return oid.find_first_not_of('0') == std::string::npos; }
+
+std::vector<RefLine> read_ref_lines(std::istream& in) {
+  std::vector<RefLine> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    RefLine r;
+    if (!(fields >> r.old_value >> r.new_value >> r.ref)) continue;
+    if (is_zero(r.old_value)) r.old_value.clear();
+    if (is_zero(r.new_value)) r.new_value.clear();
+    // Only named refs that move: HEAD is symbolic, and pack-refs rewrites without moving.
+    if (!r.ref.starts_with("refs/") || r.old_value == r.new_value) continue;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_reference_transaction_hook(const std::string& state) {
+  auto lines = read_ref_lines(std::cin);
+  if (lines.empty()) return 0;
+  const char* data = std::getenv("VITRINE_DATA");
+  const char* uid = std::getenv("VITRINE_REPO_UID");
+  if (!data || !*data || !uid || !*uid) {
+    std::cerr << "vitrine: push refused: hook run outside vitrine (VITRINE_DATA unset)\n";
+    return 1;
+  }
+  auto fail = [&](const std::string& message) {
+    std::cerr << "vitrine: transparency log: " << message << "\n";
+    return 1;
+  };
+  storage::init_libgit2();
+  auto log = storage::TlogStore::open(std::string(data) + "/tlog");
+  if (!log) return fail(log.status().message());
+  auto git = storage::GitRepo::open(std::string(data) + "/repos/" + uid + ".git");
+  if (!git) return fail(git.status().message());
+
+  if (state == "prepared") {
+    auto db = storage::MetadataDb::open(std::string(data) + "/vitrine.db");
+    if (!db) return fail(db.status().message());
+    auto repo = (*db)->find_repo_by_uid(uid);
+    if (!repo) return fail("unknown repository");
+    auto xet = storage::XetStore::open(std::string(data) + "/xet",
+                                       storage::make_local_blob_store(std::string(data) + "/lfs"));
+    const char* user = std::getenv("VITRINE_PUSH_USER");
+    std::vector<storage::TlogAppend> entries;
+    for (const auto& r : lines) {
+      auto entry = service::ref_entry(**git, xet ? (*xet).get() : nullptr, *repo, r.ref,
+                                      r.old_value, r.new_value, user ? user : "", "git");
+      if (!entry) return fail(entry.status().message());
+      // git 2.39 runs the hook twice for a deleted packed ref: log the move once.
+      auto same = (*log)->find_intents(*entry->intent);
+      if (same && !same->empty()) continue;
+      entries.push_back(std::move(*entry));
+    }
+    if (entries.empty()) return 0;
+    // Appended before git moves the refs; if this fails, the push is refused.
+    auto appended = (*log)->append(entries);
+    if (!appended) return fail("push refused: " + appended.status().message());
+    return 0;
+  }
+  if (state != "committed" && state != "aborted") return 0;
+  std::vector<int64_t> intents;
+  for (const auto& r : lines) {
+    storage::TlogIntent intent{"ref", uid, r.ref, service::peel_to_commit(**git, r.new_value)};
+    auto found = (*log)->find_intents(intent);
+    if (found) intents.insert(intents.end(), found->begin(), found->end());
+  }
+  if (state == "aborted" && !intents.empty()) {
+    std::vector<storage::TlogAppend> voids;
+    for (int64_t i : intents) voids.push_back(service::void_entry(i, "the push did not complete"));
+    if (auto st = (*log)->append(voids); !st) return fail(st.status().message());
+  }
+  // An intent left unresolved here is settled by the server's recovery.
+  (void)(*log)->resolve(intents);
   return 0;
 }
 

@@ -146,7 +146,10 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   // Recorded before the ref moves, so a visible pointer always has its download right.
   if (auto st = hub_.db().add_repo_lfs_objects(repo_.uid, lfs_oids_); !st) return st;
   // The commit point: the ref moves only if it still names the commit we built on.
-  if (auto st = git_->update_ref(ref, *commit, expected_old, "commit: " + header.summary); !st) {
+  if (auto st = logged_ref_update(hub_, *git_, repo_, name,
+                                  RefMove{ref, *commit, expected_old, "commit: " + header.summary,
+                                          {}, {}});
+      !st) {
     if (st.kind() == ErrorKind::kPreconditionFailed) {
       return Status(ErrorKind::kPreconditionFailed, kStaleParentMessage);
     }

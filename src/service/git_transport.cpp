@@ -49,6 +49,7 @@ std::vector<std::string> GitTransport::environment(const std::string& git_protoc
       "VITRINE_DATA=" + std::filesystem::absolute(hub_.config().data_dir).string(),
       std::string("VITRINE_PUSH_ADMIN=") + (caller.is_admin() ? "1" : "0"),
       "VITRINE_REPO_UID=" + repo_uid,
+      "VITRINE_PUSH_USER=" + (caller.user ? caller.user->name : std::string()),
   };
   std::string protocol = sanitize_protocol(git_protocol);
   if (!protocol.empty()) env.push_back("GIT_PROTOCOL=" + protocol);
@@ -61,13 +62,20 @@ Result<std::string> GitTransport::hooks_dir() {
   std::string dir = std::filesystem::absolute(hub_.config().data_dir).string() + "/hooks";
   static std::mutex mutex;
   std::lock_guard lock(mutex);
-  std::string hook = dir + "/pre-receive";
-  std::string script =
-      "#!/bin/sh\n# Installed by vitrine serve: checks pushes before refs move.\nexec '" + exe +
-      "' hook pre-receive\n";
-  std::ifstream existing(hook);
-  std::string current((std::istreambuf_iterator<char>(existing)), std::istreambuf_iterator<char>());
-  if (current != script) {
+  const std::pair<const char*, std::string> hooks[] = {
+      {"pre-receive",
+       "#!/bin/sh\n# Installed by vitrine serve: checks pushes before refs move.\nexec '" + exe +
+           "' hook pre-receive\n"},
+      {"reference-transaction",
+       "#!/bin/sh\n# Installed by vitrine serve: logs ref moves in the transparency log.\nexec '" +
+           exe + "' hook reference-transaction \"$1\"\n"},
+  };
+  for (const auto& [name, script] : hooks) {
+    std::string hook = dir + "/" + name;
+    std::ifstream existing(hook);
+    std::string current((std::istreambuf_iterator<char>(existing)),
+                        std::istreambuf_iterator<char>());
+    if (current == script) continue;
     std::filesystem::create_directories(dir);
     std::string temp = hook + ".tmp";
     {

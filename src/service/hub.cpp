@@ -9,6 +9,7 @@
 
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
+#include "util/time.hpp"
 
 namespace vitrine::service {
 
@@ -48,6 +49,9 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
     if (ec) return internal_error("cannot write " + key_path + ": " + ec.message());
   }
   storage::init_libgit2();
+  auto transparency = Transparency::open(config.data_dir, config.public_url);
+  if (!transparency) return transparency.status();
+  hub->transparency_ = std::move(*transparency);
   return hub;
 }
 
@@ -70,6 +74,14 @@ void Hub::recover_after_crash() {
     }
   }
   if (removed > 0) spdlog::warn("recovered after an unclean stop: removed {} stale files", removed);
+  // Intents of writers that stopped mid-change: each became visible, or gets its void entry.
+  auto voided = recover_intents(transparency_->store(), *db_, config_.data_dir + "/repos",
+                                util::now_ms() + 1);
+  if (!voided) {
+    spdlog::error("transparency log recovery failed: {}", voided.status().message());
+  } else if (*voided > 0) {
+    spdlog::warn("transparency log: {} logged changes never became visible; marked void", *voided);
+  }
 }
 
 std::string Hub::git_path(const storage::RepoRecord& repo) const {

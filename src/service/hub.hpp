@@ -10,6 +10,7 @@
 
 #include "service/snapshot_cache.hpp"
 #include "service/token_scope.hpp"
+#include "service/transparency.hpp"
 #include "storage/blob_store.hpp"
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
@@ -74,6 +75,8 @@ class Hub {
   storage::XetStore& xet() { return *blobs_; }
   // Key for self-authenticating URLs (LFS hrefs), created once per data folder.
   const std::string& signing_key() const { return signing_key_; }
+  // The transparency log (docs/transparency.md).
+  Transparency& transparency() { return *transparency_; }
   std::string git_path(const storage::RepoRecord& repo) const;
   Result<std::unique_ptr<storage::GitRepo>> open_git(const storage::RepoRecord& repo) const;
 
@@ -82,6 +85,7 @@ class Hub {
   std::unique_ptr<storage::MetadataDb> db_;
   std::unique_ptr<storage::XetStore> blobs_;
   std::string signing_key_;
+  std::unique_ptr<Transparency> transparency_;
   SnapshotCache snapshots_{512};
 };
 

@@ -43,6 +43,12 @@ Status validate_repo_name(std::string_view name) {
 }
 
 Status validate_namespace(std::string_view ns) {
+  // Top-level paths the hub serves itself; a repository there could never be reached.
+  for (std::string_view reserved : {"api", "tlog", "v1", "v2", "datasets", "spaces"}) {
+    if (ns == reserved) {
+      return bad_request("'" + std::string(ns) + "' is reserved and cannot be a namespace");
+    }
+  }
   return validate_segment(ns, "namespace", kMaxNamespaceLength);
 }
 

@@ -1,6 +1,8 @@
 // Repository lookup, lifecycle, revisions, refs and trees.
 #include "service/repo_service.hpp"
 
+#include "service/transparency.hpp"
+
 #include <filesystem>
 
 #include "service/audit_log.hpp"
@@ -260,6 +262,23 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     return st;
   }
   repo.head_sha = *commit;
+  // The repository becomes visible with its row: log it (with its first commit) before that.
+  LoggedChange logged(hub_.transparency().store());
+  const std::string main_ref = kHeads + kDefaultBranch;
+  st = logged.begin({make_entry(
+      repo,
+      {{"kind", "repo"},
+       {"action", "create"},
+       {"private", repo.is_private},
+       {"actor", author_name(caller)},
+       {"refs", {{main_ref, *commit}}}},
+      {"ref:" + repo.uid + ":" + main_ref, "from:" + repo.uid + ":" + main_ref + ":",
+       "commit:" + *commit},
+      storage::TlogIntent{"create", repo.uid, "", ""})});
+  if (!st) {
+    std::filesystem::remove_all(hub_.git_path(repo));
+    return st;
+  }
   if (auto ins = hub_.db().insert_repo(repo); !ins) {
     std::filesystem::remove_all(hub_.git_path(repo));
     if (ins.kind() == ErrorKind::kConflict) {
@@ -267,6 +286,7 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     }
     return ins;
   }
+  logged.done();
   AuditLog(hub_).record(audit::kRepoCreate, &caller, AuditLog::repo_target(repo),
                         {{"private", repo.is_private}});
   if (auto idx = reindex(repo); !idx) return idx;
@@ -278,8 +298,25 @@ Status RepoService::remove(const Caller& caller, const RepoType& type, const std
   auto repo = find(type, ns, name, caller, Access::kManage);
   if (!repo) return repo.status();
   if (repo->redirected) return repo_not_found();
-  // The row goes first: from then on the repo is invisible, and the directory can go.
+  // The row goes first: from then on the repo is invisible, and the directory can go. The log
+  // keeps what its refs named.
+  nlohmann::json refs = nlohmann::json::object();
+  if (auto git = hub_.open_git(repo->record)) {
+    for (const auto& r : (*git)->list_refs()) refs[r.name] = r.target;
+  }
+  LoggedChange logged(hub_.transparency().store());
+  if (auto st = logged.begin({make_entry(repo->record,
+                                         {{"kind", "repo"},
+                                          {"action", "delete"},
+                                          {"private", repo->record.is_private},
+                                          {"actor", author_name(caller)},
+                                          {"refs", std::move(refs)}},
+                                         {}, storage::TlogIntent{"delete", repo->record.uid, "", ""})});
+      !st) {
+    return st;
+  }
   if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
+  logged.done();
   AuditLog(hub_).record(audit::kRepoDelete, &caller, AuditLog::repo_target(repo->record));
   std::error_code ec;
   std::filesystem::remove_all(hub_.git_path(repo->record), ec);
@@ -314,12 +351,30 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   if (existing && existing->uid != repo->record.uid) {
     return conflict("A " + type.name + " repository called " + to + " already exists");
   }
+  storage::RepoRecord renamed = repo->record;
+  renamed.ns = to_ns;
+  renamed.name = to_name;
+  const std::string old_name = tlog_repo_name(repo->record);
+  LoggedChange logged(hub_.transparency().store());
+  if (auto st = logged.begin({make_entry(
+          renamed,
+          {{"kind", "repo"},
+           {"action", "rename"},
+           {"from", old_name},
+           {"private", renamed.is_private},
+           {"actor", author_name(caller)}},
+          {"renamed-from:" + renamed.uid + ":" + old_name, "name:" + old_name},
+          storage::TlogIntent{"rename", renamed.uid, "", tlog_repo_name(renamed)})});
+      !st) {
+    return st;
+  }
   if (auto st = hub_.db().rename_repo(repo->record.uid, to_ns, to_name); !st) {
     if (st.kind() == ErrorKind::kConflict) {
       return conflict("A " + type.name + " repository called " + to + " already exists");
     }
     return st;
   }
+  logged.done();
   auto moved = *hub_.db().find_repo(type.name, to_ns, to_name);
   AuditLog(hub_).record(audit::kRepoMove, &caller, AuditLog::repo_target(moved),
                         {{"from", AuditLog::repo_target(repo->record)}});
@@ -331,9 +386,28 @@ Status RepoService::update_settings(const storage::RepoRecord& repo, std::option
   if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
     return bad_request("gated must be false, \"auto\" or \"manual\"");
   }
+  // A change of visibility is logged in the clear: the repository was or becomes public.
+  LoggedChange logged(hub_.transparency().store());
+  if (is_private && *is_private != repo.is_private) {
+    storage::RepoRecord shown = repo;
+    shown.is_private = false;
+    const std::string was = repo.is_private ? "1" : "0";
+    if (auto st = logged.begin({make_entry(
+            shown,
+            {{"kind", "repo"},
+             {"action", "visibility"},
+             {"private", *is_private},
+             {"actor", actor && actor->user ? actor->user->name : std::string("vitrine")}},
+            {"visibility-from:" + repo.uid + ":" + was},
+            storage::TlogIntent{"visibility", repo.uid, "", *is_private ? "1" : "0"})});
+        !st) {
+      return st;
+    }
+  }
   auto st = hub_.db().update_repo_settings(repo.uid, is_private.value_or(repo.is_private),
                                            gated.value_or(repo.gated));
   if (!st) return st;
+  logged.done();
   // Only actual changes are security events; a settings call that repeats them is not.
   AuditLog audit_log(hub_);
   if (is_private && *is_private != repo.is_private) {
@@ -476,21 +550,24 @@ Status RepoService::create_branch(const storage::RepoRecord& repo, const std::st
   if (current && !overwrite) {
     return conflict("Reference refs/heads/" + branch + " already exists");
   }
-  auto st =
-      (*git)->update_ref(kHeads + branch, target, current.value_or(""), "create branch " + branch);
+  auto st = logged_ref_update(
+      hub_, **git, repo, author_name(caller),
+      RefMove{kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}});
   if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
     return conflict("Reference refs/heads/" + branch + " already exists");
   }
   return st;
 }
 
-Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::string& branch) {
+Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::string& branch,
+                                  const Caller& caller) {
   if (branch == kDefaultBranch) return forbidden("Cannot delete refs/heads/main");
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
   auto current = (*git)->ref_target(kHeads + branch);
   if (!current) return bad_request("Invalid rev id: " + branch);
-  return (*git)->delete_ref(kHeads + branch, *current);
+  return logged_ref_update(hub_, **git, repo, author_name(caller),
+                           RefMove{kHeads + branch, "", *current, "", {}, {}});
 }
 
 Status RepoService::create_tag(const storage::RepoRecord& repo, const std::string& revision,
@@ -504,38 +581,43 @@ Status RepoService::create_tag(const storage::RepoRecord& repo, const std::strin
   if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
   std::string object = target->commit;
   if (!message.empty()) {
-    // An annotated tag carries the message, as `git tag -a` would.
+    // An annotated tag carries the message, as `git tag -a` would: the tag object is written
+    // here, the ref moves (logged) below.
     git_oid commit_oid, tag_oid;
     git_oid_fromstr(&commit_oid, target->commit.c_str());
     git_object* commit_obj = nullptr;
     git_signature* sig = nullptr;
     if (git_object_lookup(&commit_obj, (*git)->raw(), &commit_oid, GIT_OBJECT_COMMIT) != 0 ||
         git_signature_now(&sig, author_name(caller).c_str(), author_email(caller).c_str()) != 0 ||
-        git_tag_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig, message.c_str(), 0) !=
-            0) {
+        git_tag_annotation_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig,
+                                  message.c_str()) != 0) {
       git_object_free(commit_obj);
       git_signature_free(sig);
-      if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
       return internal_error("cannot create tag: " + storage::git_error_message());
     }
     git_object_free(commit_obj);
     git_signature_free(sig);
-    return Status::ok();
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, &tag_oid);
+    object = hex;
   }
-  auto st = (*git)->update_ref(kTags + tag, object, "", "create tag " + tag);
+  auto st = logged_ref_update(
+      hub_, **git, repo, author_name(caller),
+      RefMove{kTags + tag, object, "", "create tag " + tag, {}, target->commit});
   if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
     return conflict("Tag " + tag + " already exists");
   }
   return st;
 }
 
-Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::string& tag) {
+Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::string& tag,
+                               const Caller& caller) {
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
-  if (!(*git)->ref_target(kTags + tag)) {
-    return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
-  }
-  return (*git)->delete_ref(kTags + tag, "");
+  auto current = (*git)->ref_target(kTags + tag);
+  if (!current) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
+  return logged_ref_update(hub_, **git, repo, author_name(caller),
+                           RefMove{kTags + tag, "", "", "", *current, ""});
 }
 
 Status RepoService::reindex(const storage::RepoRecord& repo) {

@@ -104,10 +104,11 @@ class RepoService {
   Status create_branch(const storage::RepoRecord& repo, const std::string& branch,
                        const std::optional<std::string>& starting_point, bool empty, bool overwrite,
                        const Caller& caller);
-  Status delete_branch(const storage::RepoRecord& repo, const std::string& branch);
+  Status delete_branch(const storage::RepoRecord& repo, const std::string& branch,
+                       const Caller& caller);
   Status create_tag(const storage::RepoRecord& repo, const std::string& revision,
                     const std::string& tag, const std::string& message, const Caller& caller);
-  Status delete_tag(const storage::RepoRecord& repo, const std::string& tag);
+  Status delete_tag(const storage::RepoRecord& repo, const std::string& tag, const Caller& caller);
 
   // Refreshes the index row (head sha, lastModified, card data) after the default branch moved.
   Status reindex(const storage::RepoRecord& repo);

@@ -305,6 +305,15 @@ std::optional<RepoRecord> MetadataDb::find_repo(const std::string& type, const s
   return found;
 }
 
+std::optional<RepoRecord> MetadataDb::find_repo_by_uid(const std::string& uid) {
+  auto reader = this->reader();
+  std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos WHERE uid = ?";
+  Statement s(reader.get(), sql.c_str());
+  s.bind(1, uid);
+  if (s.step() == SQLITE_ROW) return read_repo(s);
+  return std::nullopt;
+}
+
 std::optional<std::optional<RepoRecord>> MetadataDb::cached_repo(const std::string& key) {
   std::lock_guard lock(repo_cache_mutex_);
   auto it = repo_cache_.find(key);

@@ -164,6 +164,8 @@ class MetadataDb {
   Status insert_repo(const RepoRecord& repo);
   std::optional<RepoRecord> find_repo(const std::string& type, const std::string& ns,
                                       const std::string& name);
+  // By uid (stable across renames), uncached; nullopt once deleted.
+  std::optional<RepoRecord> find_repo_by_uid(const std::string& uid);
   // The repository an old (renamed) id now points to.
   std::optional<RepoRecord> find_redirect(const std::string& type, const std::string& ns,
                                           const std::string& name);

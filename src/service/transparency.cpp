@@ -1,0 +1,402 @@
+// The transparency log's service side: see transparency.hpp.
+#include "service/transparency.hpp"
+
+#include <fcntl.h>
+#include <git2.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "service/hub.hpp"
+#include "service/lfs_pointer.hpp"
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::service {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kSealPrefix = "vitrine-sealed-entry\n";
+
+// RAII for libgit2 objects.
+template <typename T, void (*Free)(T*)>
+struct Git {
+  T* p = nullptr;
+  ~Git() { Free(p); }
+};
+
+Result<std::string> tree_of(storage::GitRepo& git, const std::string& commit) {
+  if (commit.empty()) return std::string();
+  auto info = git.commit_info(commit);
+  if (!info) return info.status();
+  return info->tree;
+}
+
+// True when `new_commit` does not contain `old_commit` in its history.
+bool rewrites_history(storage::GitRepo& git, const std::string& old_commit,
+                      const std::string& new_commit) {
+  if (old_commit.empty() || new_commit.empty() || old_commit == new_commit) return false;
+  git_oid o, n;
+  if (git_oid_fromstr(&o, old_commit.c_str()) != 0 || git_oid_fromstr(&n, new_commit.c_str()) != 0)
+    return true;
+  return git_graph_descendant_of(git.raw(), &n, &o) != 1;
+}
+
+// LFS pointers added or changed between two trees ("" for an empty tree).
+Result<json> lfs_files(storage::GitRepo& git, storage::XetStore* xet, const std::string& old_tree,
+                       const std::string& new_tree) {
+  json files = json::array();
+  if (new_tree.empty()) return files;
+  git_repository* repo = git.raw();
+  Git<git_tree, git_tree_free> a, b;
+  git_oid oid;
+  if (!old_tree.empty()) {
+    if (git_oid_fromstr(&oid, old_tree.c_str()) != 0 || git_tree_lookup(&a.p, repo, &oid) != 0)
+      return internal_error("cannot read tree " + old_tree + ": " + storage::git_error_message());
+  }
+  if (git_oid_fromstr(&oid, new_tree.c_str()) != 0 || git_tree_lookup(&b.p, repo, &oid) != 0)
+    return internal_error("cannot read tree " + new_tree + ": " + storage::git_error_message());
+  Git<git_diff, git_diff_free> diff;
+  if (git_diff_tree_to_tree(&diff.p, repo, a.p, b.p, nullptr) != 0)
+    return internal_error("cannot diff trees: " + storage::git_error_message());
+  const size_t n = git_diff_num_deltas(diff.p);
+  for (size_t i = 0; i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff.p, i);
+    if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED &&
+        d->status != GIT_DELTA_TYPECHANGE)
+      continue;
+    if (d->new_file.mode != GIT_FILEMODE_BLOB && d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE)
+      continue;
+    Git<git_blob, git_blob_free> blob;
+    if (git_blob_lookup(&blob.p, repo, &d->new_file.id) != 0) continue;
+    const auto size = static_cast<size_t>(git_blob_rawsize(blob.p));
+    if (size > kMaxLfsPointerBytes) continue;
+    auto pointer = parse_lfs_pointer(
+        std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.p)), size));
+    if (!pointer) continue;
+    json f = {{"path", d->new_file.path}, {"sha256", pointer->oid}, {"size", pointer->size}};
+    if (xet) {
+      if (auto file = xet->file_by_sha256(pointer->oid)) f["xet"] = xet::to_string(file->hash);
+    }
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+std::string host_of(const std::string& url) {
+  std::string rest = url;
+  if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
+  rest = rest.substr(0, rest.find('/'));
+  return rest.empty() ? "localhost" : rest;
+}
+
+// Reads the key file, or creates it (only one of several concurrent first starts wins).
+Result<std::string> load_or_create_key(const std::string& path, const std::string& name) {
+  std::ifstream in(path);
+  if (in) return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto pair = tlog::generate_key(name);
+  if (!pair) return pair.status();
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return internal_error("cannot create " + temp);
+  const std::string text = pair->signer_key + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(temp.c_str());
+    return internal_error("cannot write " + temp);
+  }
+  ::link(temp.c_str(), path.c_str());  // fails if another start won: read theirs
+  ::unlink(temp.c_str());
+  std::ifstream again(path);
+  if (!again) return internal_error("cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+storage::TlogAppend void_entry(int64_t index, const std::string& reason) {
+  storage::TlogAppend e;
+  e.data = canonical_entry(
+      {{"kind", "void"}, {"voids", index}, {"reason", reason}, {"time", util::now_ms()}});
+  e.keys = {"voided:" + std::to_string(index)};
+  return e;
+}
+
+std::string peel_to_commit(storage::GitRepo& git, const std::string& object) {
+  if (object.empty()) return object;
+  git_oid oid;
+  if (git_oid_fromstr(&oid, object.c_str()) != 0) return object;
+  Git<git_object, git_object_free> obj, peeled;
+  if (git_object_lookup(&obj.p, git.raw(), &oid, GIT_OBJECT_ANY) != 0) return object;
+  if (git_object_peel(&peeled.p, obj.p, GIT_OBJECT_COMMIT) != 0) return object;
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, git_object_id(peeled.p));
+  return hex;
+}
+
+std::string tlog_repo_name(const storage::RepoRecord& repo) {
+  return repo.type + "s/" + repo.id();
+}
+
+std::string canonical_entry(json entry) {
+  entry["v"] = 1;
+  return entry.dump();  // nlohmann's objects are std::map: keys come out sorted
+}
+
+std::string sealed_commitment(std::string_view nonce, std::string_view entry_bytes) {
+  std::string covered = kSealPrefix;
+  covered.append(nonce);
+  covered.append(entry_bytes);
+  return util::sha256_hex(covered);
+}
+
+storage::TlogAppend make_entry(const storage::RepoRecord& repo, json entry,
+                               std::vector<std::string> keys,
+                               std::optional<storage::TlogIntent> intent) {
+  entry["repo"] = tlog_repo_name(repo);
+  entry["repo_id"] = repo.uid;
+  if (!entry.contains("time")) entry["time"] = util::now_ms();
+  keys.push_back("repo:" + repo.uid);
+  keys.push_back("name:" + tlog_repo_name(repo));
+  storage::TlogAppend out;
+  out.keys = std::move(keys);
+  out.intent = std::move(intent);
+  const std::string bytes = canonical_entry(entry);
+  if (!repo.is_private) {
+    out.data = bytes;
+    return out;
+  }
+  out.nonce = util::random_bytes(32);
+  out.sealed_entry = bytes;
+  out.data = canonical_entry({{"kind", "sealed"},
+                              {"commitment", sealed_commitment(out.nonce, bytes)},
+                              {"time", entry["time"]}});
+  return out;
+}
+
+Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
+                                      const storage::RepoRecord& repo, const std::string& ref,
+                                      const std::string& old_object,
+                                      const std::string& new_object, const std::string& actor,
+                                      const std::string& via) {
+  const std::string old_commit = peel_to_commit(git, old_object);
+  const std::string new_commit = peel_to_commit(git, new_object);
+  auto new_tree = tree_of(git, new_commit);
+  if (!new_tree) return new_tree.status();
+  // A rewrite adds everything the new history holds; a fast-forward only what changed.
+  const bool forced = rewrites_history(git, old_commit, new_commit);
+  std::string base_tree;
+  if (!forced) {
+    auto t = tree_of(git, old_commit);
+    if (t) base_tree = *t;
+  }
+  auto files = lfs_files(git, xet, base_tree, *new_tree);
+  if (!files) return files.status();
+  std::vector<std::string> keys = {"ref:" + repo.uid + ":" + ref,
+                                   "from:" + repo.uid + ":" + ref + ":" + old_commit};
+  if (!new_commit.empty()) keys.push_back("commit:" + new_commit);
+  for (const auto& f : *files) {
+    keys.push_back("file:" + f["sha256"].get<std::string>());
+    if (f.contains("xet")) keys.push_back("file:" + f["xet"].get<std::string>());
+  }
+  json entry = {{"kind", "ref"},     {"ref", ref},     {"old", old_commit},
+                {"new", new_commit}, {"tree", *new_tree}, {"forced", forced},
+                {"actor", actor},    {"via", via},     {"files", std::move(*files)}};
+  return make_entry(repo, std::move(entry), std::move(keys),
+                    storage::TlogIntent{"ref", repo.uid, ref, new_commit});
+}
+
+Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
+                         const std::string& actor, const RefMove& move) {
+  auto entry = ref_entry(git, &hub.xet(), repo, move.ref, move.logged_old.value_or(move.expected_old),
+                         move.logged_new.value_or(move.target), actor, "api");
+  if (!entry) return entry.status();
+  LoggedChange change(hub.transparency().store());
+  if (auto st = change.begin({std::move(*entry)}); !st) return st;
+  Status st = move.target.empty()
+                  ? git.delete_ref(move.ref, move.expected_old)
+                  : git.update_ref(move.ref, move.target, move.expected_old, move.message);
+  if (!st) return st;  // the change voids its intent
+  change.done();
+  return st;
+}
+
+// --- LoggedChange --------------------------------------------------------------------------
+
+Status LoggedChange::begin(const std::vector<storage::TlogAppend>& entries) {
+  auto first = store_.append(entries);
+  if (!first) return first.status();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].intent) intents_.push_back(*first + static_cast<int64_t>(i));
+  }
+  return Status::ok();
+}
+
+void LoggedChange::done() {
+  if (intents_.empty()) return;
+  (void)store_.resolve(intents_);  // an unresolved intent is settled by recovery
+  intents_.clear();
+}
+
+void LoggedChange::abandon(const std::string& reason) {
+  if (intents_.empty()) return;
+  std::vector<storage::TlogAppend> voids;
+  for (int64_t i : intents_) voids.push_back(void_entry(i, reason));
+  if (store_.append(voids)) (void)store_.resolve(intents_);
+  intents_.clear();
+}
+
+LoggedChange::~LoggedChange() { abandon("the change did not happen"); }
+
+// --- Transparency --------------------------------------------------------------------------
+
+Transparency::~Transparency() {
+  stop_ = true;
+  if (background_.joinable()) background_.join();
+}
+
+Result<std::unique_ptr<Transparency>> Transparency::open(const std::string& data_dir,
+                                                         const std::string& public_url) {
+  std::unique_ptr<Transparency> t(new Transparency());
+  const std::string dir = data_dir + "/tlog";
+  auto store = storage::TlogStore::open(dir);
+  if (!store) return store.status();
+  t->store_ = std::move(*store);
+  t->dir_ = dir;
+  t->public_url_ = public_url;
+  return t;
+}
+
+Status Transparency::load_key() {
+  if (signer_) return Status::ok();
+  auto text = load_or_create_key(dir_ + "/signing.key", host_of(public_url_) + "/vitrine-log");
+  if (!text) return text.status();
+  std::string line = *text;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  auto signer = tlog::parse_signer_key(line);
+  if (!signer) return internal_error("bad transparency log key in " + dir_ + "/signing.key");
+  signer_ = *signer;
+  verifier_key_ = tlog::format_verifier_key(tlog::verifier_of(*signer));
+  return Status::ok();
+}
+
+Result<std::string> Transparency::verifier_key() {
+  std::lock_guard lock(key_mutex_);
+  if (auto st = load_key(); !st) return st;
+  return verifier_key_;
+}
+
+Status Transparency::issue_checkpoint() {
+  std::lock_guard lock(checkpoint_mutex_);
+  auto size = store_->size();
+  if (!size) return size.status();
+  auto latest = store_->latest_checkpoint();
+  if (!latest) return latest.status();
+  if (*latest && (*latest)->size >= *size) return Status::ok();
+  auto root = tlog::tree_hash(*size, store_->hash_reader());
+  if (!root) return root.status();
+  std::lock_guard key_lock(key_mutex_);
+  if (auto st = load_key(); !st) return st;
+  tlog::Checkpoint c;
+  c.origin = signer_->name;
+  c.tree_size = static_cast<uint64_t>(*size);
+  c.root_hash.assign(reinterpret_cast<const char*>(root->data()), root->size());
+  auto text = tlog::format_checkpoint(c);
+  if (!text) return text.status();
+  auto note = tlog::sign_note(*text, *signer_);
+  if (!note) return note.status();
+  return store_->save_checkpoint({*size, *note, util::now_ms()});
+}
+
+Result<storage::TlogCheckpoint> Transparency::checkpoint() {
+  auto latest = store_->latest_checkpoint();
+  if (!latest) return latest.status();
+  if (!*latest) {
+    if (auto st = issue_checkpoint(); !st) return st;
+    latest = store_->latest_checkpoint();
+    if (!latest) return latest.status();
+    if (!*latest) return internal_error("no checkpoint could be issued");
+  }
+  return **latest;
+}
+
+void Transparency::start_background(Hub& hub, int interval_ms) {
+  const std::string git_root = hub.config().data_dir + "/repos";
+  storage::MetadataDb* db = &hub.db();
+  background_ = std::thread([this, git_root, db, interval_ms] {
+    auto last_recovery = std::chrono::steady_clock::now();
+    while (!stop_) {
+      (void)issue_checkpoint();
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_recovery > std::chrono::seconds(5)) {
+        last_recovery = now;
+        // Writers resolve within milliseconds; an intent 10 s old belongs to a killed writer.
+        (void)recover_intents(*store_, *db, git_root, util::now_ms() - 10000);
+      }
+      for (int slept = 0; slept < interval_ms && !stop_; slept += 50) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+}
+
+Result<int64_t> recover_intents(storage::TlogStore& store, storage::MetadataDb& db,
+                                const std::string& git_root, int64_t before_ms) {
+  auto pending = store.pending(before_ms);
+  if (!pending) return pending.status();
+  std::vector<int64_t> happened;
+  std::vector<storage::TlogAppend> voids;
+  std::vector<int64_t> voided;
+  for (const auto& p : *pending) {
+    const auto& in = p.intent;
+    auto repo = db.find_repo_by_uid(in.repo_id);
+    bool visible = false;
+    std::string later_key;
+    if (in.kind == "ref") {
+      if (repo) {
+        auto git = storage::GitRepo::open(git_root + "/" + in.repo_id + ".git");
+        if (git) visible = (*git)->ref_target(in.ref).value_or("") == in.expect;
+      }
+      later_key = "from:" + in.repo_id + ":" + in.ref + ":" + in.expect;
+    } else if (in.kind == "create") {
+      visible = repo.has_value();
+      later_key = "repo:" + in.repo_id;
+    } else if (in.kind == "delete") {
+      visible = !repo.has_value();
+    } else if (in.kind == "rename") {
+      visible = repo && tlog_repo_name(*repo) == in.expect;
+      later_key = "renamed-from:" + in.repo_id + ":" + in.expect;
+    } else if (in.kind == "visibility") {
+      visible = repo && (repo->is_private ? "1" : "0") == in.expect;
+      later_key = "visibility-from:" + in.repo_id + ":" + in.expect;
+    }
+    if (!visible && !later_key.empty()) {
+      auto later = store.later_resolved(p.index, later_key);
+      if (!later) return later.status();
+      visible = *later;
+    }
+    if (visible) {
+      happened.push_back(p.index);
+    } else {
+      voids.push_back(void_entry(p.index, "the change never became visible (writer stopped)"));
+      voided.push_back(p.index);
+    }
+  }
+  if (!voids.empty()) {
+    auto appended = store.append(voids);
+    if (!appended) return appended.status();
+  }
+  happened.insert(happened.end(), voided.begin(), voided.end());
+  if (auto st = store.resolve(happened); !st) return st;
+  return static_cast<int64_t>(voided.size());
+}
+
+}  // namespace vitrine::service

@@ -1,0 +1,324 @@
+// TlogStore: see tlog_store.hpp.
+#include "storage/tlog_store.hpp"
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "storage/sqlite_statement.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::storage {
+
+struct TlogStore::Impl {
+  sqlite3* writer = nullptr;  // appends, under write_mutex
+  sqlite3* reader = nullptr;  // proofs, tiles, lookups, under read_mutex
+  std::mutex write_mutex;
+  std::mutex read_mutex;
+  ~Impl() {
+    sqlite3_close(writer);
+    sqlite3_close(reader);
+  }
+};
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS entries(
+  idx INTEGER PRIMARY KEY, data BLOB NOT NULL, sealed BLOB, nonce BLOB, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS hashes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(key, idx))
+  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending(
+  idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL,
+  expect TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints(
+  size INTEGER PRIMARY KEY, note TEXT NOT NULL, time_ms INTEGER NOT NULL);
+)sql";
+
+Result<sqlite3*> open_connection(const std::string& path, bool create) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return internal_error("cannot open the transparency log " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db, 30000);
+  return db;
+}
+
+tlog::Hash hash_of(std::string_view blob) {
+  tlog::Hash h{};
+  if (blob.size() == h.size()) std::memcpy(h.data(), blob.data(), h.size());
+  return h;
+}
+
+// Reads stored hashes on `db`; the caller holds the connection's mutex.
+Result<std::vector<tlog::Hash>> read_hashes_on(sqlite3* db, std::span<const int64_t> ids) {
+  Statement s(db, "SELECT hash FROM hashes WHERE id = ?");
+  if (!s.ok()) return internal_error("database error: " + s.error());
+  std::vector<tlog::Hash> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    s.reset();
+    s.bind(1, id);
+    if (s.step() != SQLITE_ROW) {
+      return not_found("the transparency log has no stored hash " + std::to_string(id));
+    }
+    out.push_back(hash_of(s.blob(0)));
+  }
+  return out;
+}
+
+Result<int64_t> size_on(sqlite3* db) {
+  Statement s(db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries");
+  if (s.step() != SQLITE_ROW) return internal_error("database error: " + s.error());
+  return s.integer(0);
+}
+
+// Appends the stored hashes of record n (leaf hash given) inside the caller's transaction.
+Status store_hashes(sqlite3* db, int64_t n, const tlog::Hash& leaf, Statement& insert) {
+  auto reader = [db](std::span<const int64_t> ids) { return read_hashes_on(db, ids); };
+  auto hashes = tlog::stored_hashes_for_record_hash(n, leaf, reader);
+  if (!hashes) return hashes.status();
+  int64_t id = tlog::stored_hash_index(0, n);
+  for (const auto& h : *hashes) {
+    insert.reset();
+    insert.bind(1, id++).bind_blob(2, h.data(), h.size());
+    if (auto st = step_done(insert); !st) return st;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+TlogStore::TlogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TlogStore::~TlogStore() = default;
+
+Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return internal_error("cannot create " + dir + ": " + ec.message());
+  const std::string path = dir + "/log.sqlite";
+  auto impl = std::make_unique<Impl>();
+  auto writer = open_connection(path, true);
+  if (!writer) return writer.status();
+  impl->writer = *writer;
+  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", kSchema}) {
+    if (auto st = exec_sql(impl->writer, sql); !st) return st;
+  }
+  auto reader = open_connection(path, false);
+  if (!reader) return reader.status();
+  impl->reader = *reader;
+  return std::unique_ptr<TlogStore>(new TlogStore(std::move(impl)));
+}
+
+Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
+  std::lock_guard lock(impl_->write_mutex);
+  sqlite3* db = impl_->writer;
+  Transaction tx(db);
+  if (!tx.status()) return tx.status();
+  auto first = size_on(db);
+  if (!first) return first.status();
+  Statement insert_entry(
+      db, "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
+  Statement insert_hash(db, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
+  Statement insert_key(db, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
+  Statement insert_pending(
+      db,
+      "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
+  const int64_t now = util::now_ms();
+  int64_t n = *first;
+  for (const auto& e : entries) {
+    insert_entry.reset();
+    insert_entry.bind(1, n).bind_blob(2, e.data.data(), e.data.size());
+    if (!e.sealed_entry.empty()) {
+      insert_entry.bind_blob(3, e.sealed_entry.data(), e.sealed_entry.size());
+      insert_entry.bind_blob(4, e.nonce.data(), e.nonce.size());
+    }
+    insert_entry.bind(5, now);
+    if (auto st = step_done(insert_entry); !st) return st;
+    if (auto st = store_hashes(db, n, tlog::record_hash(e.data), insert_hash); !st) return st;
+    for (const auto& key : e.keys) {
+      insert_key.reset();
+      insert_key.bind(1, key).bind(2, n);
+      if (auto st = step_done(insert_key); !st) return st;
+    }
+    if (e.intent) {
+      insert_pending.reset();
+      insert_pending.bind(1, n)
+          .bind(2, e.intent->kind)
+          .bind(3, e.intent->repo_id)
+          .bind(4, e.intent->ref)
+          .bind(5, e.intent->expect)
+          .bind(6, now);
+      if (auto st = step_done(insert_pending); !st) return st;
+    }
+    ++n;
+  }
+  if (auto st = tx.commit(); !st) return st;
+  return *first;
+}
+
+Status TlogStore::resolve(std::span<const int64_t> indexes) {
+  if (indexes.empty()) return Status::ok();
+  std::lock_guard lock(impl_->write_mutex);
+  Transaction tx(impl_->writer);
+  if (!tx.status()) return tx.status();
+  Statement s(impl_->writer, "DELETE FROM pending WHERE idx = ?");
+  for (int64_t i : indexes) {
+    s.reset();
+    s.bind(1, i);
+    if (auto st = step_done(s); !st) return st;
+  }
+  return tx.commit();
+}
+
+Result<std::vector<TlogPendingIntent>> TlogStore::pending(int64_t before_ms) {
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader,
+              "SELECT idx, kind, repo_id, ref, expect, created_ms FROM pending "
+              "WHERE created_ms < ? ORDER BY idx");
+  s.bind(1, before_ms);
+  std::vector<TlogPendingIntent> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({s.integer(0), {s.text(1), s.text(2), s.text(3), s.text(4)}, s.integer(5)});
+  }
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
+
+Result<bool> TlogStore::later_resolved(int64_t index, const std::string& key) {
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader,
+              "SELECT 1 FROM keys k WHERE k.key = ? AND k.idx > ? "
+              "AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.idx = k.idx) "
+              "AND NOT EXISTS (SELECT 1 FROM keys v WHERE v.key = 'voided:' || k.idx) LIMIT 1");
+  s.bind(1, key).bind(2, index);
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return internal_error("database error: " + s.error());
+}
+
+Result<std::vector<int64_t>> TlogStore::find_intents(const TlogIntent& intent) {
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader,
+              "SELECT idx FROM pending WHERE kind = ? AND repo_id = ? AND ref = ? AND expect = ? "
+              "ORDER BY idx");
+  s.bind(1, intent.kind).bind(2, intent.repo_id).bind(3, intent.ref).bind(4, intent.expect);
+  std::vector<int64_t> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
+
+Result<int64_t> TlogStore::size() {
+  std::lock_guard lock(impl_->read_mutex);
+  return size_on(impl_->reader);
+}
+
+Result<std::vector<tlog::Hash>> TlogStore::read_hashes(std::span<const int64_t> indexes) {
+  std::lock_guard lock(impl_->read_mutex);
+  return read_hashes_on(impl_->reader, indexes);
+}
+
+tlog::HashReader TlogStore::hash_reader() {
+  return [this](std::span<const int64_t> ids) { return read_hashes(ids); };
+}
+
+Result<std::vector<TlogEntry>> TlogStore::entries(int64_t from, int64_t to) {
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader,
+              "SELECT idx, data, sealed, nonce FROM entries WHERE idx >= ? AND idx < ? "
+              "ORDER BY idx");
+  s.bind(1, from).bind(2, to);
+  std::vector<TlogEntry> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({s.integer(0), std::string(s.blob(1)), std::string(s.blob(2)),
+                   std::string(s.blob(3))});
+  }
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
+
+Result<TlogEntry> TlogStore::entry(int64_t index) {
+  auto found = entries(index, index + 1);
+  if (!found) return found.status();
+  if (found->empty()) return not_found("No entry " + std::to_string(index) + " in the log");
+  return std::move(found->front());
+}
+
+Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& keys,
+                                               int64_t limit_index, size_t max_results) {
+  if (keys.empty()) return bad_request("a lookup needs at least one key");
+  std::string sql;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) sql += " INTERSECT ";
+    sql += "SELECT idx FROM keys WHERE key = ? AND idx < ?";
+  }
+  sql += " ORDER BY idx LIMIT ?";
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader, sql.c_str());
+  int p = 1;
+  for (const auto& k : keys) {
+    s.bind(p++, k);
+    s.bind(p++, limit_index);
+  }
+  s.bind(p, static_cast<int64_t>(max_results));
+  std::vector<int64_t> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
+
+Status TlogStore::save_checkpoint(const TlogCheckpoint& c) {
+  std::lock_guard lock(impl_->write_mutex);
+  Statement s(impl_->writer,
+              "INSERT OR REPLACE INTO checkpoints(size, note, time_ms) VALUES (?, ?, ?)");
+  s.bind(1, c.size).bind(2, c.note).bind(3, c.time_ms);
+  return step_done(s);
+}
+
+Result<std::optional<TlogCheckpoint>> TlogStore::latest_checkpoint() {
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader,
+              "SELECT size, note, time_ms FROM checkpoints ORDER BY size DESC LIMIT 1");
+  int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<TlogCheckpoint>();
+  if (rc != SQLITE_ROW) return internal_error("database error: " + s.error());
+  return std::optional<TlogCheckpoint>(TlogCheckpoint{s.integer(0), s.text(1), s.integer(2)});
+}
+
+Status TlogStore::rehash() {
+  std::lock_guard lock(impl_->write_mutex);
+  sqlite3* db = impl_->writer;
+  Transaction tx(db);
+  if (!tx.status()) return tx.status();
+  if (auto st = exec_sql(db, "DELETE FROM hashes; DELETE FROM checkpoints;"); !st) return st;
+  Statement read(db, "SELECT idx, data FROM entries ORDER BY idx");
+  Statement insert_hash(db, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
+  int64_t n = 0;
+  int rc;
+  while ((rc = read.step()) == SQLITE_ROW) {
+    if (read.integer(0) != n) {
+      return unprocessable("the log's entries are not numbered 0, 1, 2, ...: entry " +
+                           std::to_string(n) + " is missing");
+    }
+    if (auto st = store_hashes(db, n, tlog::record_hash(read.blob(1)), insert_hash); !st) {
+      return st;
+    }
+    ++n;
+  }
+  if (rc != SQLITE_DONE) return internal_error("database error: " + read.error());
+  return tx.commit();
+}
+
+}  // namespace vitrine::storage
