@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
   auto* hook = app.add_subcommand("hook", "Git hooks (run by git during pushes, not by people)");
   hook->require_subcommand(1);
   auto* pre_receive = hook->add_subcommand("pre-receive", "Check a push before its refs move");
+  auto* ref_tx = hook->add_subcommand("reference-transaction", "Log a push's ref moves");
+  std::string ref_tx_state;
+  ref_tx->add_option("state", ref_tx_state)->required();
 
   auto* token_list = token->add_subcommand("list", "List a user's tokens (never the secrets)");
   token_list->add_option("--user", token_user, "Owner of the tokens")->required();
@@ -222,6 +225,7 @@ int main(int argc, char** argv) {
   if (xet_hash_cmd->parsed()) return cli::run_xet_hash();
 
   if (fsck_cmd->parsed() || gc_cmd->parsed() || migrate_cmd->parsed()) {
+  if (ref_tx->parsed()) return cli::run_reference_transaction_hook(ref_tx_state);
     auto hub = open_hub(data);
     if (!hub) return fail(hub.status());
     auto& store = (*hub)->xet();
