@@ -222,10 +222,10 @@ int main(int argc, char** argv) {
   }
 
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
+  if (ref_tx->parsed()) return cli::run_reference_transaction_hook(ref_tx_state);
   if (xet_hash_cmd->parsed()) return cli::run_xet_hash();
 
   if (fsck_cmd->parsed() || gc_cmd->parsed() || migrate_cmd->parsed()) {
-  if (ref_tx->parsed()) return cli::run_reference_transaction_hook(ref_tx_state);
     auto hub = open_hub(data);
     if (!hub) return fail(hub.status());
     auto& store = (*hub)->xet();
@@ -365,6 +365,9 @@ int main(int argc, char** argv) {
   if (!opened) return fail(opened.status());
   hub = std::move(*opened);
   hub->recover_after_crash();
+  // Checkpoints every second while entries arrive, and recovery of killed pushes.
+  if (auto st = hub->transparency().issue_checkpoint(); !st) return fail(st);
+  hub->transparency().start_background(*hub);
   context = std::make_unique<api::Context>(*hub);
   handler = api::make_handler(*context);
   g_server = &server;
