@@ -209,6 +209,20 @@ int main(int argc, char** argv) {
       "migrate", "Convert LFS objects of the earlier plain-file store into the Xet store");
   migrate_cmd->add_option("--data", data, "Data folder");
 
+  auto* tlog_cmd = app.add_subcommand("tlog", "The transparency log (docs/transparency.md)");
+  tlog_cmd->require_subcommand(1);
+  auto* tlog_key = tlog_cmd->add_subcommand(
+      "key", "Print the log's verifier key (created with the first serve, or now)");
+  tlog_key->add_option("--data", data, "Data folder");
+  tlog_key->add_option("--public-url", public_url, "Names a key created now (its host)");
+  auto* tlog_check = tlog_cmd->add_subcommand(
+      "check", "Recompute the log's hashes from its entries and report any disagreement");
+  tlog_check->add_option("--data", data, "Data folder");
+  auto* tlog_rehash = tlog_cmd->add_subcommand(
+      "rehash", "Rebuild the log's hashes from its entries and drop its checkpoints (after a "
+                "restore; clients that saw the old log will see the difference)");
+  tlog_rehash->add_option("--data", data, "Data folder");
+
   // Hidden (no description): the route table as JSON, for the authorization matrix test.
   auto* routes_cmd = app.add_subcommand("routes", "")->group("");
   // Hidden: Xet chunk boundaries and hashes as JSON, for the differential test.
@@ -251,6 +265,36 @@ int main(int argc, char** argv) {
     if (repair) std::cout << ", " << report->quarantined << " xorbs quarantined";
     std::cout << "\n";
     return report->problems.empty() ? 0 : 1;
+  }
+
+  if (tlog_key->parsed() || tlog_check->parsed() || tlog_rehash->parsed()) {
+    service::HubConfig config;
+    config.data_dir = data;
+    if (!public_url.empty()) config.public_url = public_url;
+    auto hub = service::Hub::open(config);
+    if (!hub) return fail(hub.status());
+    auto& t = (*hub)->transparency();
+    if (tlog_key->parsed()) {
+      auto key = t.verifier_key();
+      if (!key) return fail(key.status());
+      std::cout << *key << "\n";
+      return 0;
+    }
+    if (tlog_rehash->parsed()) {
+      if (auto st = t.store().rehash(); !st) return fail(st);
+      auto size = t.store().size();
+      std::cout << "rehashed " << (size ? *size : 0) << " entries\n";
+      return 0;
+    }
+    auto problem = t.store().check();
+    if (!problem) return fail(problem.status());
+    auto size = t.store().size();
+    if (!problem->empty()) {
+      std::cout << "damaged: " << *problem << "\n";
+      return 1;
+    }
+    std::cout << "checked " << (size ? *size : 0) << " entries: their hashes match\n";
+    return 0;
   }
 
   if (audit_list->parsed()) {

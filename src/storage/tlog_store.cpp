@@ -297,6 +297,46 @@ Result<std::optional<TlogCheckpoint>> TlogStore::latest_checkpoint() {
   return std::optional<TlogCheckpoint>(TlogCheckpoint{s.integer(0), s.text(1), s.integer(2)});
 }
 
+Result<std::string> TlogStore::check() {
+  std::vector<tlog::Hash> computed;
+  auto reader = [&computed](std::span<const int64_t> ids) -> Result<std::vector<tlog::Hash>> {
+    std::vector<tlog::Hash> out;
+    for (int64_t id : ids) {
+      if (id < 0 || static_cast<size_t>(id) >= computed.size()) return not_found("no hash");
+      out.push_back(computed[static_cast<size_t>(id)]);
+    }
+    return out;
+  };
+  std::lock_guard lock(impl_->read_mutex);
+  Statement read(impl_->reader, "SELECT idx, data FROM entries ORDER BY idx");
+  int64_t n = 0;
+  int rc;
+  while ((rc = read.step()) == SQLITE_ROW) {
+    if (read.integer(0) != n) return "entry " + std::to_string(n) + " is missing";
+    auto hashes = tlog::stored_hashes_for_record(n, read.blob(1), reader);
+    if (!hashes) return hashes.status();
+    computed.insert(computed.end(), hashes->begin(), hashes->end());
+    ++n;
+  }
+  if (rc != SQLITE_DONE) return internal_error("database error: " + read.error());
+  Statement stored(impl_->reader, "SELECT id, hash FROM hashes ORDER BY id");
+  size_t i = 0;
+  while ((rc = stored.step()) == SQLITE_ROW) {
+    if (stored.integer(0) != static_cast<int64_t>(i) || i >= computed.size()) {
+      return "stored hash " + std::to_string(stored.integer(0)) + " has no entry behind it";
+    }
+    if (hash_of(stored.blob(1)) != computed[i]) {
+      auto [level, k] = tlog::split_stored_hash_index(static_cast<int64_t>(i));
+      return "stored hash " + std::to_string(i) + " (level " + std::to_string(level) + ", node " +
+             std::to_string(k) + ") does not match the entries";
+    }
+    ++i;
+  }
+  if (rc != SQLITE_DONE) return internal_error("database error: " + stored.error());
+  if (i != computed.size()) return std::to_string(computed.size() - i) + " stored hashes are missing";
+  return std::string();
+}
+
 Status TlogStore::rehash() {
   std::lock_guard lock(impl_->write_mutex);
   sqlite3* db = impl_->writer;

@@ -84,6 +84,9 @@ class TlogStore {
   Status save_checkpoint(const TlogCheckpoint& checkpoint);
   Result<std::optional<TlogCheckpoint>> latest_checkpoint();
 
+  // Recomputes every stored hash from the entries and compares: the first disagreement, or ""
+  // when the stored hashes are exactly those of the stored entries.
+  Result<std::string> check();
   // Recomputes every stored hash from the stored entries and forgets the checkpoints (after a
   // restore, or to repair the index). The next checkpoint signs whatever the entries are now.
   Status rehash();
