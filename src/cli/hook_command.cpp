@@ -3,6 +3,8 @@
 // the push policy.
 #include <git2.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -156,6 +158,7 @@ int run_reference_transaction_hook(const std::string& state) {
       auto entry = service::ref_entry(**git, xet ? (*xet).get() : nullptr, *repo, r.ref,
                                       r.old_value, r.new_value, user ? user : "", "git");
       if (!entry) return fail(entry.status().message());
+      entry->intent->pid = ::getppid();  // git receive-pack runs "committed" or "aborted" next
       // git 2.39 runs the hook twice for a deleted packed ref: log the move once.
       auto same = (*log)->find_intents(*entry->intent);
       if (same && !same->empty()) continue;

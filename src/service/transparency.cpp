@@ -2,9 +2,11 @@
 #include "service/transparency.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <git2.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -118,6 +120,12 @@ Result<std::string> load_or_create_key(const std::string& path, const std::strin
   std::ifstream again(path);
   if (!again) return internal_error("cannot read " + path);
   return std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+}
+
+// Whether the process that logged an intent still runs (and may still make it visible).
+bool writer_alive(int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
 }  // namespace
@@ -357,6 +365,7 @@ Result<int64_t> recover_intents(storage::TlogStore& store, storage::MetadataDb& 
   std::vector<int64_t> voided;
   for (const auto& p : *pending) {
     const auto& in = p.intent;
+    if (writer_alive(p.intent.pid)) continue;  // it resolves its own intents
     auto repo = db.find_repo_by_uid(in.repo_id);
     bool visible = false;
     std::string later_key;

@@ -2,6 +2,7 @@
 #include "storage/tlog_store.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY
   WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending(
   idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL,
-  expect TEXT NOT NULL, created_ms INTEGER NOT NULL);
+  expect TEXT NOT NULL, created_ms INTEGER NOT NULL, pid INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints(
   size INTEGER PRIMARY KEY, note TEXT NOT NULL, time_ms INTEGER NOT NULL);
 )sql";
@@ -129,7 +130,8 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
   Statement insert_key(db, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
   Statement insert_pending(
       db,
-      "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   const int64_t now = util::now_ms();
   int64_t n = *first;
   for (const auto& e : entries) {
@@ -154,7 +156,8 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
           .bind(3, e.intent->repo_id)
           .bind(4, e.intent->ref)
           .bind(5, e.intent->expect)
-          .bind(6, now);
+          .bind(6, now)
+          .bind(7, e.intent->pid ? e.intent->pid : static_cast<int64_t>(::getpid()));
       if (auto st = step_done(insert_pending); !st) return st;
     }
     ++n;
@@ -180,13 +183,14 @@ Status TlogStore::resolve(std::span<const int64_t> indexes) {
 Result<std::vector<TlogPendingIntent>> TlogStore::pending(int64_t before_ms) {
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader,
-              "SELECT idx, kind, repo_id, ref, expect, created_ms FROM pending "
+              "SELECT idx, kind, repo_id, ref, expect, created_ms, pid FROM pending "
               "WHERE created_ms < ? ORDER BY idx");
   s.bind(1, before_ms);
   std::vector<TlogPendingIntent> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
-    out.push_back({s.integer(0), {s.text(1), s.text(2), s.text(3), s.text(4)}, s.integer(5)});
+    out.push_back(
+        {s.integer(0), {s.text(1), s.text(2), s.text(3), s.text(4), s.integer(6)}, s.integer(5)});
   }
   if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
   return out;

@@ -25,6 +25,9 @@ struct TlogIntent {
   std::string ref;      // full ref name for "ref"
   std::string expect;   // "ref": the new commit ("" for a deletion); "rename": type/ns/name;
                         // "visibility": "1" (private) or "0"
+  // The writer that will resolve the intent (0: this process). Recovery leaves the intents of
+  // a live writer alone: a git push whose hook logged them may still move the ref.
+  int64_t pid = 0;
 };
 
 struct TlogAppend {

@@ -1,0 +1,259 @@
+// The transparency log's service side against a real data folder: entries for API changes,
+// voids for changes that did not happen, sealing of private repositories, crash recovery of
+// unresolved intents, the store's self-check, and signed checkpoints.
+#include "service/transparency.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "service/auth_service.hpp"
+#include "service/commit_builder.hpp"
+#include "service/hub.hpp"
+#include "service/repo_service.hpp"
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::service {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A pid that belonged to a process that has exited (a killed writer).
+int64_t dead_pid() {
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+class TransparencyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("vitrine-tlog-" + util::random_alnum(10));
+    HubConfig config;
+    config.data_dir = dir_.string();
+    config.public_url = "https://hub.example.org";
+    auto hub = Hub::open(config);
+    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
+    hub_ = std::move(*hub);
+    AuthService auth(*hub_);
+    ASSERT_TRUE(auth.create_user("alice", false).is_ok());
+    alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
+    CreateRepoRequest req;
+    req.name = "m";
+    auto repo = RepoService(*hub_).create(alice_, req);
+    ASSERT_TRUE(repo.is_ok()) << repo.status().message();
+    repo_ = *repo;
+  }
+  void TearDown() override {
+    hub_.reset();
+    fs::remove_all(dir_);
+  }
+  storage::TlogStore& log() { return hub_->transparency().store(); }
+
+  Result<CommitOutcome> commit(const storage::RepoRecord& repo, const std::string& path,
+                               std::optional<std::string> parent = std::nullopt) {
+    CommitBuilder builder(*hub_, repo, alice_);
+    if (auto st = builder.begin(); !st) return st;
+    if (auto st = builder.add(FileOp{path, "content of " + path}); !st) return st;
+    return builder.finish(CommitHeader{"add " + path, "", parent}, "main", false);
+  }
+  json entry(int64_t i) { return json::parse(log().entry(i)->data); }
+  int64_t size() { return *log().size(); }
+  size_t pending() { return log().pending(INT64_MAX)->size(); }
+  std::string head() { return *(*hub_->open_git(repo_))->ref_target("refs/heads/main"); }
+
+  fs::path dir_;
+  std::unique_ptr<Hub> hub_;
+  Caller alice_;
+  storage::RepoRecord repo_;
+};
+
+TEST_F(TransparencyTest, CreationAndCommitsAreLoggedInOrder) {
+  ASSERT_EQ(size(), 1);
+  json created = entry(0);
+  EXPECT_EQ(created["kind"], "repo");
+  EXPECT_EQ(created["action"], "create");
+  EXPECT_EQ(created["repo"], "models/alice/m");
+  EXPECT_EQ(created["refs"]["refs/heads/main"], head());
+  const std::string before = head();
+  auto c = commit(repo_, "a.txt");
+  ASSERT_TRUE(c.is_ok()) << c.status().message();
+  ASSERT_EQ(size(), 2);
+  json moved = entry(1);
+  EXPECT_EQ(moved["kind"], "ref");
+  EXPECT_EQ(moved["ref"], "refs/heads/main");
+  EXPECT_EQ(moved["old"], before);
+  EXPECT_EQ(moved["new"], c->commit);
+  EXPECT_EQ(moved["tree"], (*hub_->open_git(repo_))->commit_info(c->commit)->tree);
+  EXPECT_EQ(moved["forced"], false);
+  EXPECT_EQ(moved["actor"], "alice");
+  EXPECT_EQ(moved["via"], "api");
+  EXPECT_EQ(moved["v"], 1);
+  EXPECT_EQ(pending(), 0u) << "the commit resolved its intent";
+  auto found = log().lookup({"commit:" + c->commit}, size(), 10);
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_EQ(*found, std::vector<int64_t>{1});
+  auto by_ref = log().lookup({"ref:" + repo_.uid + ":refs/heads/main"}, size(), 10);
+  EXPECT_EQ(*by_ref, (std::vector<int64_t>{0, 1}));
+}
+
+TEST_F(TransparencyTest, ALostCompareAndSwapLeavesAnIntentAndItsVoid) {
+  const std::string base = head();
+  ASSERT_TRUE(commit(repo_, "a.txt").is_ok());
+  // A commit on a stale parent is refused before anything is logged.
+  ASSERT_FALSE(commit(repo_, "b.txt", base).is_ok());
+  ASSERT_EQ(size(), 2);
+  // A move whose compare-and-swap loses after its intent was logged (a concurrent writer got
+  // there first) is logged, then voided.
+  auto git = hub_->open_git(repo_);
+  auto tree = (*git)->build_tree(base, {});
+  auto other = (*git)->create_commit(*tree, {base}, "a", "a@x", "racing");
+  auto st = logged_ref_update(*hub_, **git, repo_, "alice",
+                              RefMove{"refs/heads/main", *other, base, "race", {}, {}});
+  EXPECT_EQ(st.kind(), ErrorKind::kPreconditionFailed);
+  ASSERT_EQ(size(), 4);
+  json intent = entry(2);
+  json voided = entry(3);
+  EXPECT_EQ(intent["old"], base);
+  EXPECT_EQ(intent["new"], *other);
+  EXPECT_EQ(voided["kind"], "void");
+  EXPECT_EQ(voided["voids"], 2);
+  EXPECT_EQ(pending(), 0u);
+}
+
+TEST_F(TransparencyTest, PrivateRepositoriesAreSealed) {
+  CreateRepoRequest req;
+  req.name = "secret-model";
+  req.is_private = true;
+  auto repo = RepoService(*hub_).create(alice_, req);
+  ASSERT_TRUE(repo.is_ok());
+  ASSERT_TRUE(commit(*repo, "weights.txt").is_ok());
+  for (int64_t i = 1; i < size(); ++i) {
+    auto e = log().entry(i);
+    ASSERT_TRUE(e.is_ok());
+    EXPECT_EQ(e->data.find("secret-model"), std::string::npos) << e->data;
+    EXPECT_EQ(e->data.find(repo->uid), std::string::npos) << e->data;
+    json sealed = json::parse(e->data);
+    EXPECT_EQ(sealed["kind"], "sealed");
+    // The hub keeps the opening; it matches the commitment, and a changed entry does not.
+    EXPECT_EQ(sealed["commitment"], sealed_commitment(e->nonce, e->sealed_entry));
+    EXPECT_NE(sealed["commitment"], sealed_commitment(e->nonce, e->sealed_entry + " "));
+    EXPECT_EQ(json::parse(e->sealed_entry)["repo"], "models/alice/secret-model");
+  }
+  // Making it public is logged in the clear.
+  ASSERT_TRUE(RepoService(*hub_).update_settings(*repo, false, std::nullopt, &alice_).is_ok());
+  json shown = entry(size() - 1);
+  EXPECT_EQ(shown["action"], "visibility");
+  EXPECT_EQ(shown["repo"], "models/alice/secret-model");
+  EXPECT_EQ(shown["private"], false);
+}
+
+TEST_F(TransparencyTest, RecoveryVoidsWhatNeverBecameVisibleAndKeepsWhatDid) {
+  auto git = hub_->open_git(repo_);
+  ASSERT_TRUE(git.is_ok());
+  const std::string base = head();
+  auto tree = (*git)->build_tree(base, {});
+  auto next = (*git)->create_commit(*tree, {base}, "a", "a@x", "next");
+  ASSERT_TRUE(next.is_ok());
+  // A killed writer's intent whose ref never moved.
+  auto lost = ref_entry(**git, nullptr, repo_, "refs/heads/main", base, *next, "alice", "git");
+  ASSERT_TRUE(lost.is_ok());
+  lost->intent->pid = dead_pid();
+  const int64_t lost_at = *log().append({*lost});
+  // A live writer's intent is left alone (it may still move the ref).
+  auto live = ref_entry(**git, nullptr, repo_, "refs/heads/dev", "", *next, "alice", "git");
+  live->intent->pid = ::getpid();
+  const int64_t live_at = *log().append({*live});
+  auto voided = recover_intents(log(), hub_->db(), dir_.string() + "/repos", INT64_MAX);
+  ASSERT_TRUE(voided.is_ok());
+  EXPECT_EQ(*voided, 1);
+  json v = entry(size() - 1);
+  EXPECT_EQ(v["kind"], "void");
+  EXPECT_EQ(v["voids"], lost_at);
+  auto left = log().pending(INT64_MAX);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().index, live_at);
+  ASSERT_TRUE(log().resolve(std::vector<int64_t>{live_at}).is_ok());
+
+  // A killed writer whose ref did move: the entry stands, no void.
+  auto made = ref_entry(**git, nullptr, repo_, "refs/heads/main", base, *next, "alice", "git");
+  made->intent->pid = dead_pid();
+  ASSERT_TRUE(log().append({*made}).is_ok());
+  ASSERT_TRUE((*git)->update_ref("refs/heads/main", *next, base, "moved").is_ok());
+  const int64_t before = size();
+  voided = recover_intents(log(), hub_->db(), dir_.string() + "/repos", INT64_MAX);
+  EXPECT_EQ(*voided, 0);
+  EXPECT_EQ(size(), before);
+  EXPECT_EQ(pending(), 0u);
+}
+
+TEST_F(TransparencyTest, RecoveryKnowsAMoveThatALaterLoggedMoveBuiltOn) {
+  auto git = hub_->open_git(repo_);
+  const std::string base = head();
+  auto tree = (*git)->build_tree(base, {});
+  auto next = (*git)->create_commit(*tree, {base}, "a", "a@x", "next");
+  // The killed writer moved main to `next` but never resolved its intent...
+  auto made = ref_entry(**git, nullptr, repo_, "refs/heads/main", base, *next, "alice", "git");
+  made->intent->pid = dead_pid();
+  ASSERT_TRUE(log().append({*made}).is_ok());
+  ASSERT_TRUE((*git)->update_ref("refs/heads/main", *next, base, "moved").is_ok());
+  // ...and a later logged commit moved main on from `next`.
+  ASSERT_TRUE(commit(repo_, "later.txt", *next).is_ok());
+  auto voided = recover_intents(log(), hub_->db(), dir_.string() + "/repos", INT64_MAX);
+  ASSERT_TRUE(voided.is_ok());
+  EXPECT_EQ(*voided, 0) << "the later move from its commit proves it happened";
+}
+
+TEST_F(TransparencyTest, CheckFindsAnEditedEntryAndRehashRebuilds) {
+  ASSERT_TRUE(commit(repo_, "a.txt").is_ok());
+  ASSERT_TRUE(commit(repo_, "b.txt").is_ok());
+  EXPECT_EQ(*log().check(), "");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "tlog/log.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), "
+                             "'alice', 'mallory') AS BLOB) WHERE idx = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto problem = log().check();
+  ASSERT_TRUE(problem.is_ok());
+  EXPECT_NE(problem->find("does not match"), std::string::npos) << *problem;
+  ASSERT_TRUE(log().rehash().is_ok());
+  EXPECT_EQ(*log().check(), "");
+}
+
+TEST_F(TransparencyTest, CheckpointsAreSignedTreeHeads) {
+  ASSERT_TRUE(commit(repo_, "a.txt").is_ok());
+  auto& t = hub_->transparency();
+  ASSERT_TRUE(t.issue_checkpoint().is_ok());
+  auto c = t.checkpoint();
+  ASSERT_TRUE(c.is_ok());
+  EXPECT_EQ(c->size, 2);
+  auto key = t.verifier_key();
+  ASSERT_TRUE(key.is_ok());
+  EXPECT_TRUE(key->starts_with("hub.example.org/vitrine-log+")) << *key;
+  auto verifier = tlog::parse_verifier_key(*key);
+  ASSERT_TRUE(verifier.is_ok());
+  std::vector<tlog::Verifier> known{*verifier};
+  auto opened = tlog::open_note(c->note, known);
+  ASSERT_TRUE(opened) << opened.message;
+  auto parsed = tlog::parse_checkpoint(opened.note.text);
+  ASSERT_TRUE(parsed.is_ok());
+  EXPECT_EQ(parsed->origin, "hub.example.org/vitrine-log");
+  EXPECT_EQ(parsed->tree_size, 2u);
+  auto root = tlog::tree_hash(2, log().hash_reader());
+  EXPECT_EQ(parsed->root_hash, std::string(reinterpret_cast<const char*>(root->data()), 32));
+  // Nothing new: no new checkpoint.
+  ASSERT_TRUE(t.issue_checkpoint().is_ok());
+  EXPECT_EQ(t.checkpoint()->note, c->note);
+}
+
+}  // namespace
+}  // namespace vitrine::service
