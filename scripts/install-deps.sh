@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libgit2-dev libssl-dev libsqlite3-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libyaml-cpp-dev zlib1g-dev libargon2-dev
   librust-blake3-dev liblz4-dev  # BLAKE3 C sources (compiled in-tree) and LZ4, for Xet
+  libcurl4-openssl-dev  # `vitrine verify` fetches the transparency log over HTTP(S)
   libgtest-dev  # configuring the build looks for it (unit tests build with the hub)
   git
 )

@@ -223,6 +223,9 @@ int main(int argc, char** argv) {
                 "restore; clients that saw the old log will see the difference)");
   tlog_rehash->add_option("--data", data, "Data folder");
 
+  cli::VerifyOptions verify_options;
+  auto* verify_cmd = cli::add_verify_command(app, verify_options);
+
   // Hidden (no description): the route table as JSON, for the authorization matrix test.
   auto* routes_cmd = app.add_subcommand("routes", "")->group("");
   // Hidden: Xet chunk boundaries and hashes as JSON, for the differential test.
@@ -238,6 +241,7 @@ int main(int argc, char** argv) {
   if (pre_receive->parsed()) return cli::run_pre_receive_hook();
   if (ref_tx->parsed()) return cli::run_reference_transaction_hook(ref_tx_state);
   if (xet_hash_cmd->parsed()) return cli::run_xet_hash();
+  if (verify_cmd->parsed()) return cli::run_verify(verify_options);
 
   if (fsck_cmd->parsed() || gc_cmd->parsed() || migrate_cmd->parsed()) {
     auto hub = open_hub(data);
