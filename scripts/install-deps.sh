@@ -15,7 +15,7 @@ packages=(
   git
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(git-lfs curl jq sqlite3 python3 python3-pytest python3-requests)
+  packages+=(git-lfs curl jq sqlite3 python3 python3-pytest python3-requests golang-go golang-golang-x-mod-dev)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
