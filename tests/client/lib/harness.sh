@@ -15,7 +15,7 @@ start_server() {
   "$BIN" serve --data "$data" --listen 127.0.0.1:0 --log-level warn "$@" > "$WORK/out" 2>&1 &
   PID=$!
   for _ in $(seq 100); do
-    B=$(sed -n 's/^listening on //p' "$WORK/out")
+    B=$(sed -n 's/^listening on //p' "$WORK/out" 2>/dev/null || true)
     [[ -n "$B" ]] && return 0
     sleep 0.1
   done
