@@ -9,6 +9,34 @@
 
 namespace vitrine::cli {
 
+Result<SignedCheckpoint> open_checkpoint(std::string_view bytes, const tlog::Verifier& key,
+                                         const std::string& what) {
+  auto opened = tlog::open_note(bytes, std::span<const tlog::Verifier>(&key, 1));
+  if (!opened) {
+    if (opened.error == tlog::NoteError::kUnknownKey ||
+        opened.error == tlog::NoteError::kBadSignature) {
+      return log_failed(what + " signature does not verify with the given key (" + opened.message +
+                        ")");
+    }
+    return log_failed(what + " is not a signed note (" + opened.message + ")");
+  }
+  auto checkpoint = tlog::parse_checkpoint(opened.note.text);
+  if (!checkpoint)
+    return log_failed(what + " is malformed (" + checkpoint.status().message() + ")");
+  if (checkpoint->origin != key.name) {
+    return log_failed(what + " is for the log '" + checkpoint->origin + "', not '" + key.name +
+                      "'");
+  }
+  if (checkpoint->tree_size > static_cast<uint64_t>(INT64_MAX)) {
+    return log_failed(what + " has an impossible tree size");
+  }
+  SignedCheckpoint out;
+  out.note = std::string(bytes);
+  out.size = static_cast<int64_t>(checkpoint->tree_size);
+  std::copy(checkpoint->root_hash.begin(), checkpoint->root_hash.end(), out.root.begin());
+  return out;
+}
+
 int tile_width_in_tree(int level, int64_t n, int64_t tree_size) {
   if (level == tlog::kEntriesLevel) level = 0;
   if (level < 0 || level > tlog::kMaxTileLevel || n < 0 || tree_size <= 0) return 0;

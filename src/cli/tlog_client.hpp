@@ -19,9 +19,41 @@
 #include <vector>
 
 #include "tlog/merkle.hpp"
+#include "tlog/note.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::cli {
+
+// How a verification step ends when it does not pass. kUnprocessable: the log failed a check
+// (`vitrine verify` exits 1); any other kind: the check could not run (exit 2).
+inline Status log_failed(std::string reason) {
+  return unprocessable(std::move(reason));
+}
+inline Status cannot_check(std::string reason) {
+  return internal_error(std::move(reason));
+}
+inline bool is_log_failure(const Status& status) {
+  return status.kind() == ErrorKind::kUnprocessable;
+}
+// An error from tile reading or proof math as a failure of the log, with `reason` first;
+// transport failures (kInternal) stay "could not check".
+inline Status as_log_failure(const Status& status, const std::string& reason) {
+  if (status.kind() == ErrorKind::kInternal) return status;
+  return log_failed(reason + " (" + status.message() + ")");
+}
+
+// A checkpoint that opened with the log's key.
+struct SignedCheckpoint {
+  std::string note;  // the signed note, byte for byte as read
+  int64_t size = 0;
+  tlog::Hash root{};
+};
+
+// Opens `bytes` as a checkpoint signed by `key` whose origin is the key's name. `what` names
+// it in failures: "<what> signature does not verify with the given key (...)" when the key did
+// not sign it, "<what> is for the log ..." for another origin.
+Result<SignedCheckpoint> open_checkpoint(std::string_view bytes, const tlog::Verifier& key,
+                                         const std::string& what);
 
 // Fetches one tile by its path relative to the log prefix ("tile/0/x001/234.p/7",
 // "tile/entries/000"). kInternal for a transport failure (the check could not run); any other

@@ -9,6 +9,7 @@
 
 #include "cli/tlog_client.hpp"
 #include "tlog/merkle.hpp"
+#include "tlog/note.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::cli {
@@ -195,6 +196,55 @@ TEST(VerifyHubCachePath, ReadsRepoCommitAndPath) {
   EXPECT_FALSE(parse_hub_cache_path("/c/widgets--alice--x/snapshots/" + commit + "/a"));
   EXPECT_FALSE(parse_hub_cache_path("/c/models----x/snapshots/" + commit + "/a"));
   EXPECT_FALSE(parse_hub_cache_path("/tmp/model.bin"));
+}
+
+// A checkpoint of `size` records with root `root_byte`*32, signed by `pair` for `origin`.
+std::string signed_checkpoint(const tlog::KeyPair& pair, const std::string& origin, uint64_t size,
+                              char root_byte) {
+  auto signer = tlog::parse_signer_key(pair.signer_key);
+  EXPECT_TRUE(signer);
+  auto text = tlog::format_checkpoint({origin, size, std::string(32, root_byte), {}});
+  EXPECT_TRUE(text);
+  auto note = tlog::sign_note(*text, *signer);
+  EXPECT_TRUE(note);
+  return *note;
+}
+
+TEST(VerifyOpenCheckpoint, OpensWithTheKeyOfItsOriginOnly) {
+  auto pair = tlog::generate_key("hub.example/vitrine-log");
+  auto other = tlog::generate_key("hub.example/vitrine-log");
+  ASSERT_TRUE(pair && other);
+  auto key = tlog::parse_verifier_key(pair->verifier_key);
+  auto other_key = tlog::parse_verifier_key(other->verifier_key);
+  ASSERT_TRUE(key && other_key);
+
+  const std::string note = signed_checkpoint(*pair, "hub.example/vitrine-log", 42, 'r');
+  auto opened = open_checkpoint(note, *key, "checkpoint");
+  ASSERT_TRUE(opened) << opened.status().message();
+  EXPECT_EQ(opened->size, 42);
+  EXPECT_EQ(opened->note, note);
+  tlog::Hash root;
+  root.fill('r');
+  EXPECT_EQ(opened->root, root);
+
+  auto wrong = open_checkpoint(note, *other_key, "checkpoint");
+  ASSERT_FALSE(wrong);
+  EXPECT_TRUE(is_log_failure(wrong.status()));
+  EXPECT_TRUE(wrong.status().message().starts_with(
+      "checkpoint signature does not verify with the given key"))
+      << wrong.status().message();
+
+  // Signed by the right key, but for another log.
+  auto elsewhere =
+      open_checkpoint(signed_checkpoint(*pair, "other.example/log", 1, 'x'), *key, "checkpoint");
+  ASSERT_FALSE(elsewhere);
+  EXPECT_NE(elsewhere.status().message().find("is for the log 'other.example/log'"),
+            std::string::npos);
+
+  std::string tampered = note;
+  tampered[note.find("42")] = '5';
+  EXPECT_FALSE(open_checkpoint(tampered, *key, "checkpoint"));
+  EXPECT_FALSE(open_checkpoint("not a note", *key, "checkpoint"));
 }
 
 TEST(VerifyStateFileName, EncodesEverythingButSafeBytes) {

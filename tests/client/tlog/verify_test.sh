@@ -358,6 +358,7 @@ t_restored() {
 t "the log restored, it verifies again" t_restored
 
 SIZE="$(curl -sS "$BASE/tlog/checkpoint" | sed -n 2p)"
+curl -sS "$BASE/tlog/checkpoint" >"$WORK/before-rewrite.checkpoint"
 verify
 [ "$RC" = 0 ] || die "verify before the rewrite: $OUT"
 stop_server
@@ -372,8 +373,12 @@ t_shrunk() {
   verify
   rc_is 1
   contains "$OUT" "^vitrine verify: FAILED: log shrank: a checkpoint of size $SIZE was seen before" "shrunk log"
+  # A fresh witness handed the larger checkpoint by another one: the hub cannot prove it.
+  verify --state "$WORK/gossip-witness" --checkpoint "$WORK/before-rewrite.checkpoint"
+  rc_is 1
+  contains "$OUT" "FAILED: checkpoint of size $SIZE in .*before-rewrite.checkpoint is not consistent with the hub's of size [0-9]+ .*; the hub has no proof to it" "gossip from a larger checkpoint"
 }
-t "a log rewritten after a witness saw it (entry deleted, tlog rehash): it shrank" t_shrunk
+t "a log rewritten after a witness saw it (entry deleted, tlog rehash): it shrank, and a witness handed the old checkpoint sees it" t_shrunk
 
 # Grow it back to the size the witness saw: two signed checkpoints of one size disagree.
 n=0
