@@ -269,6 +269,27 @@ t_private() {
 }
 t "a private repository: sealed entries opened with the owner's token (--token, HF_TOKEN), invisible without" t_private
 
+t_rename_delete() {
+  local code
+  code="$(curl -sS -o "$WORK/rd.body" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
+    -H 'Content-Type: application/json' "$BASE/api/repos/create" --data '{"name":"doomed"}')"
+  [ "$code" = 200 ] || fail "create doomed: $code $(cat "$WORK/rd.body")"
+  code="$(curl -sS -o "$WORK/rd.body" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
+    -H 'Content-Type: application/json' "$BASE/api/repos/move" \
+    --data '{"fromRepo":"alice/doomed","toRepo":"alice/renamed","type":"model"}')"
+  [ "$code" = 200 ] || fail "move: $code $(cat "$WORK/rd.body")"
+  code="$(curl -sS -o "$WORK/rd.body" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $TOK" \
+    -H 'Content-Type: application/json' "$BASE/api/repos/delete" \
+    --data '{"name":"renamed","organization":"alice","type":"model"}')"
+  [ "$code" = 200 ] || fail "delete: $code $(cat "$WORK/rd.body")"
+  settle
+  verify --repo models/alice/renamed
+  rc_is 0
+  contains "$OUT" "WARNING: entry [0-9]+: repository renamed from models/alice/doomed to models/alice/renamed by alice" "rename warning"
+  contains "$OUT" "WARNING: entry [0-9]+: repository models/alice/renamed deleted by alice" "delete warning"
+}
+t "a repository renamed, then deleted: both reported as warnings, exit 0" t_rename_delete
+
 t_json() {
   set +e
   OUT="$("$BIN" verify --hub "$BASE" --key "$(cat "$KEYFILE")" --repo "models/$R" --json 2>/dev/null)"
