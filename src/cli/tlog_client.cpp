@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
@@ -150,18 +151,6 @@ std::string sealed_commitment_hex(std::string_view nonce, std::string_view entry
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) parts.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
-
 // "models--ns--name" -> "models/ns/name"; nullopt for anything else.
 std::optional<std::string> repo_of_cache_folder(std::string_view folder) {
   static constexpr std::array<std::string_view, 3> kTypes = {"models", "datasets", "spaces"};
@@ -188,7 +177,10 @@ std::optional<std::string> repo_of_cache_folder(std::string_view folder) {
 }  // namespace
 
 std::optional<HubCachePath> parse_hub_cache_path(std::string_view path) {
-  const auto parts = split_path(path);
+  std::vector<std::string> parts;
+  for (const auto& part : std::filesystem::path(path)) {
+    if (!part.empty() && part != "/") parts.push_back(part.string());
+  }
   // The last "snapshots" that sits under a repository folder and above a commit and a file.
   for (size_t i = parts.size(); i-- > 1;) {
     if (parts[i] != "snapshots" || i + 2 >= parts.size()) continue;

@@ -9,39 +9,35 @@
 # when anything failed. Needs bash, curl, jq, git, git-lfs, sqlite3, sha256sum.
 #
 # VITRINE_BIN: the vitrine binary (absolute, or relative to the repository root; default
-# build/vitrine). VITRINE_KEEP=1 keeps the work folder; VERBOSE=1 prints what verify printed.
+# build/vitrine). VERBOSE=1 prints what verify printed.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../../.." && pwd)"
-BIN="${VITRINE_BIN:-build/vitrine}"
-case "$BIN" in /*) ;; *) BIN="$root/$BIN" ;; esac
+cd "$here/../../.."  # VITRINE_BIN may be relative to the repository root
+# shellcheck source=../lib/harness.sh
+source "$here/../lib/harness.sh"
 
 for tool in curl jq git git-lfs sqlite3 sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || { echo "verify_test: '$tool' is required" >&2; exit 1; }
 done
 [ -x "$BIN" ] || { echo "verify_test: vitrine binary not found at $BIN (set VITRINE_BIN)" >&2; exit 1; }
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/vitrine-verify-XXXXXX")"
 DATA="$WORK/data"
 mkdir -p "$DATA"
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
-cleanup() {
-  stop_server
-  if [ -n "${VITRINE_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
 
-die() { echo "verify_test: setup failed: $*" >&2; [ -f "$WORK/server.err" ] && tail -20 "$WORK/server.err" >&2; exit 1; }
+die() { echo "verify_test: setup failed: $*" >&2; [ -f "$WORK/out" ] && tail -20 "$WORK/out" >&2; exit 1; }
+# serve / stop_server: the hub on DATA (BASE, HOSTPORT), stopped cleanly so SQLite is closed.
+serve() {
+  start_server "$DATA"
+  BASE="$B"
+  HOSTPORT="${B#http://}"
+}
+stop_server() {
+  if [ -n "$PID" ]; then
+    kill -TERM "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
+  PID=""
+}
 
 # ---------------------------------------------------------------- isolated git + git-lfs
 export HOME="$WORK/home"
@@ -61,28 +57,14 @@ git lfs install >/dev/null || die "git lfs install"
 "$BIN" user create alice --data "$DATA" >/dev/null 2>&1 || die "user create alice"
 TOK="$("$BIN" token create --user alice --role write --data "$DATA")" || die "token create"
 
-start_server() {
-  : >"$WORK/server.out"
-  "$BIN" serve --data "$DATA" --listen 127.0.0.1:0 >"$WORK/server.out" 2>>"$WORK/server.err" &
-  SERVER_PID=$!
-  for _ in $(seq 200); do
-    grep -q "listening on http://" "$WORK/server.out" && break
-    kill -0 "$SERVER_PID" 2>/dev/null || die "server exited"
-    sleep 0.1
-  done
-  BASE="$(grep -o 'listening on http://[^[:space:]]*' "$WORK/server.out" | head -1 | sed 's/^listening on //; s:/*$::')"
-  [ -n "$BASE" ] || die "server did not print 'listening on'"
-  HOSTPORT="${BASE#http://}"
-}
-start_server
-echo "# server at $BASE (pid $SERVER_PID)"
+serve
+echo "# server at $BASE (pid $PID)"
 
 # ---------------------------------------------------------------- helpers
-fail() { echo "    # $*" >&2; return 1; }
-contains() { grep -qE -- "$2" <<<"$1" || fail "${3:-output} does not match /$2/: $(head -c 1500 <<<"$1")"; }
-lacks() { ! grep -qE -- "$2" <<<"$1" || fail "${3:-output} matches /$2/: $(head -c 1500 <<<"$1")"; }
+mismatch() { echo "    # $*" >&2; return 1; }
+contains() { grep -qE -- "$2" <<<"$1" || mismatch "${3:-output} does not match /$2/: $(head -c 1500 <<<"$1")"; }
+lacks() { ! grep -qE -- "$2" <<<"$1" || mismatch "${3:-output} matches /$2/: $(head -c 1500 <<<"$1")"; }
 
-PASSED=0; FAILED=0
 t() { # t NAME FUNCTION
   local name="$1" fn="$2" rc
   set +e
@@ -90,9 +72,9 @@ t() { # t NAME FUNCTION
   rc=$?
   set -e
   if [ "$rc" -eq 0 ]; then
-    echo "ok - $name"; PASSED=$((PASSED + 1))
+    echo "ok - $name"; pass=$((pass + 1))
   else
-    echo "not ok - $name"; sed 's/^/  /' "$WORK/t.err"; FAILED=$((FAILED + 1))
+    echo "not ok - $name"; sed 's/^/  /' "$WORK/t.err"; fail=$((fail + 1))
   fi
 }
 
@@ -130,7 +112,7 @@ verify() {
   set -e
   [ -z "${VERBOSE:-}" ] || printf '$ vitrine verify %s\n%s\n' "$*" "$OUT" | sed 's/^/# /'
 }
-rc_is() { [ "$RC" = "$1" ] || fail "exit status $RC, expected $1; output: $(head -c 2000 <<<"$OUT")"; }
+rc_is() { [ "$RC" = "$1" ] || mismatch "exit status $RC, expected $1; output: $(head -c 2000 <<<"$OUT")"; }
 
 # ---------------------------------------------------------------- history to check
 R=alice/verified
@@ -198,7 +180,7 @@ t_repo() {
   contains "$OUT" "WARNING: entry [0-9]+: refs/heads/feature deleted by alice" "deletion warning"
   contains "$OUT" 'via git' "git pushes in the history"
   contains "$OUT" '^OK: everything verified$' "summary"
-  ls "$XDG_STATE_HOME/vitrine-verify/" | grep -q vitrine-log || fail "no witness state saved"
+  ls "$XDG_STATE_HOME/vitrine-verify/" | grep -q vitrine-log || mismatch "no witness state saved"
 }
 t "verify --repo: every entry checked, force-push and branch deletion reported, exit 0" t_repo
 
@@ -238,7 +220,7 @@ t_cache() {
   local commit repo_dir="$WORK/hfcache/models--alice--verified"
   commit="$(jq -r '.entries[] | select(.entry.kind == "ref") | select(.entry.files | map(.sha256) | index("'"$LFS_SHA"'")) | .entry.new' \
     < <(curl -sS "$BASE/api/tlog/lookup?file=$LFS_SHA") | head -1)"
-  [ -n "$commit" ] || fail "no logged commit with the LFS file"
+  [ -n "$commit" ] || mismatch "no logged commit with the LFS file"
   mkdir -p "$repo_dir/blobs" "$repo_dir/snapshots/$commit"
   cp "$WORK/f/weights.bin" "$repo_dir/blobs/$LFS_SHA"
   ln -s "../../blobs/$LFS_SHA" "$repo_dir/snapshots/$commit/weights.bin"
@@ -265,7 +247,7 @@ t_private() {
   verify --repo "models/$P"
   rc_is 1
   contains "$OUT" "FAILED: repo models/$P is not in the log" "private repository without a token"
-  [ "$(curl -sS "$BASE/api/tlog/lookup?commit=$PC" | jq -r '.entries | length')" = 0 ] || fail "sealed entry visible anonymously"
+  [ "$(curl -sS "$BASE/api/tlog/lookup?commit=$PC" | jq -r '.entries | length')" = 0 ] || mismatch "sealed entry visible anonymously"
 }
 t "a private repository: sealed entries opened with the owner's token (--token, HF_TOKEN), invisible without" t_private
 
@@ -273,15 +255,15 @@ t_rename_delete() {
   local code
   code="$(curl -sS -o "$WORK/rd.body" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
     -H 'Content-Type: application/json' "$BASE/api/repos/create" --data '{"name":"doomed"}')"
-  [ "$code" = 200 ] || fail "create doomed: $code $(cat "$WORK/rd.body")"
+  [ "$code" = 200 ] || mismatch "create doomed: $code $(cat "$WORK/rd.body")"
   code="$(curl -sS -o "$WORK/rd.body" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
     -H 'Content-Type: application/json' "$BASE/api/repos/move" \
     --data '{"fromRepo":"alice/doomed","toRepo":"alice/renamed","type":"model"}')"
-  [ "$code" = 200 ] || fail "move: $code $(cat "$WORK/rd.body")"
+  [ "$code" = 200 ] || mismatch "move: $code $(cat "$WORK/rd.body")"
   code="$(curl -sS -o "$WORK/rd.body" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $TOK" \
     -H 'Content-Type: application/json' "$BASE/api/repos/delete" \
     --data '{"name":"renamed","organization":"alice","type":"model"}')"
-  [ "$code" = 200 ] || fail "delete: $code $(cat "$WORK/rd.body")"
+  [ "$code" = 200 ] || mismatch "delete: $code $(cat "$WORK/rd.body")"
   settle
   verify --repo models/alice/renamed
   rc_is 0
@@ -296,9 +278,9 @@ t_json() {
   RC=$?
   set -e
   rc_is 0
-  [ "$(jq -r .ok <<<"$OUT")" = true ] || fail "json ok: $OUT"
-  [ "$(jq '[.warnings[] | select(test("force-push"))] | length' <<<"$OUT")" = 1 ] || fail "json warnings: $OUT"
-  [ "$(jq '.repo.history | length' <<<"$OUT")" -ge 5 ] || fail "json history: $OUT"
+  [ "$(jq -r .ok <<<"$OUT")" = true ] || mismatch "json ok: $OUT"
+  [ "$(jq '[.warnings[] | select(test("force-push"))] | length' <<<"$OUT")" = 1 ] || mismatch "json warnings: $OUT"
+  [ "$(jq '.repo.history | length' <<<"$OUT")" -ge 5 ] || mismatch "json history: $OUT"
 }
 t "--json (key given as text): one JSON report with ok, warnings and history" t_json
 
@@ -323,7 +305,7 @@ t_wrong_key() {
   set -e
   rc_is 1
   contains "$OUT" '^vitrine verify: FAILED: checkpoint signature does not verify with the given key' "wrong key"
-  [ ! -e "$WORK/wrong-state" ] || [ -z "$(ls -A "$WORK/wrong-state")" ] || fail "state saved for a failed check"
+  [ ! -e "$WORK/wrong-state" ] || [ -z "$(ls -A "$WORK/wrong-state")" ] || mismatch "state saved for a failed check"
 }
 t "a wrong key: the checkpoint signature does not verify, nothing saved" t_wrong_key
 
@@ -345,7 +327,7 @@ backup_log() { rm -rf "$WORK/log-backup"; mkdir -p "$WORK/log-backup"; cp -p "$L
 restore_log() { rm -f "$LOG"*; cp -p "$WORK/log-backup/"* "$DATA/tlog/"; }
 
 # The server is stopped and started here, outside the subshells the checks run in, so that
-# BASE and SERVER_PID stay this shell's.
+# BASE and PID stay this shell's.
 first_forced() { sqlite3 "$LOG" "SELECT idx FROM entries WHERE CAST(data AS TEXT) LIKE '%\"forced\":true%' ORDER BY idx LIMIT 1"; }
 stop_server
 backup_log
@@ -355,7 +337,7 @@ sqlite3 "$LOG" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), '\"fo
 SEALED="$(sqlite3 "$LOG" "SELECT idx FROM entries WHERE CAST(sealed AS TEXT) LIKE '%\"new\":\"$PC\"%' ORDER BY idx LIMIT 1")"
 [ -n "$SEALED" ] || die "no sealed entry for the private commit"
 sqlite3 "$LOG" "UPDATE entries SET sealed = CAST(replace(CAST(sealed AS TEXT), '\"actor\":\"alice\"', '\"actor\":\"mallory\"') AS BLOB) WHERE idx = $SEALED"
-start_server
+serve
 t_edited_entry() {
   verify --repo "models/$R"
   rc_is 1
@@ -371,7 +353,7 @@ t_edited_opening() {
 t "a sealed entry's opening edited in log.sqlite fails verification" t_edited_opening
 stop_server
 restore_log
-start_server
+serve
 t_restored() {
   verify --repo "models/$R"
   rc_is 0
@@ -389,7 +371,7 @@ DELETED="$(sqlite3 "$LOG" "SELECT idx FROM entries WHERE CAST(data AS TEXT) LIKE
 [ -n "$DELETED" ] || die "no entry for the first commit"
 sqlite3 "$LOG" "DELETE FROM entries WHERE idx = $DELETED; UPDATE entries SET idx = -idx WHERE idx > $DELETED; UPDATE entries SET idx = -idx - 1 WHERE idx < 0;"
 "$BIN" tlog rehash --data "$DATA" >"$WORK/rehash.out" 2>&1 || die "tlog rehash: $(cat "$WORK/rehash.out")"
-start_server
+serve
 t_shrunk() {
   verify
   rc_is 1
@@ -432,5 +414,4 @@ t_rewritten() {
 }
 t "the rewritten log grown past the size seen: not consistent with the saved or a gossiped checkpoint" t_rewritten
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+finish
