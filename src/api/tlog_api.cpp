@@ -2,6 +2,7 @@
 // (/tlog/checkpoint, /tlog/key, /tlog/tile/...), proofs and lookups (/api/tlog/...), and one
 // repository's log (/api/{type}s/{repo}/tlog).
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "api/api.hpp"
 #include "service/transparency.hpp"
@@ -73,17 +74,28 @@ json entry_json(Context& ctx, const Call& call, const storage::TlogEntry& e, boo
 http::Response lookup_response(Context& ctx, Call& call, const std::vector<std::string>& keys) {
   auto size = published_size(ctx);
   if (!size) return error_response(size.status(), call.caller);
-  auto found = ctx.hub.transparency().store().lookup(keys, *size, kMaxLookupResults);
+  auto& store = ctx.hub.transparency().store();
+  auto found = store.lookup(keys, *size, kMaxLookupResults + 1);
   if (!found) return error_response(found.status(), call.caller);
-  json list = json::array();
+  const bool truncated = found->size() > kMaxLookupResults;
+  if (truncated) found->resize(kMaxLookupResults);
+  // With each entry, the void entry that marks it as never having become visible, if any.
+  std::set<int64_t> indexes(found->begin(), found->end());
   for (int64_t i : *found) {
-    auto e = ctx.hub.transparency().store().entry(i);
+    auto voids = store.lookup({"voided:" + std::to_string(i)}, *size, 1);
+    if (voids) indexes.insert(voids->begin(), voids->end());
+  }
+  json list = json::array();
+  for (int64_t i : indexes) {
+    auto e = store.entry(i);
     if (!e) return error_response(e.status(), call.caller);
     bool visible = false;
     json j = entry_json(ctx, call, *e, &visible);
     if (visible) list.push_back(std::move(j));
   }
-  return json_response(200, json{{"tree_size", *size}, {"entries", std::move(list)}});
+  return json_response(200, json{{"tree_size", *size},
+                                 {"truncated", truncated},
+                                 {"entries", std::move(list)}});
 }
 
 std::string full_ref(const std::string& ref) {

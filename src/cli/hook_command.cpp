@@ -2,7 +2,6 @@
 // quarantine, through GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES) and applies
 // the push policy.
 #include <git2.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -106,7 +105,9 @@ struct RefLine {
   std::string old_value, new_value, ref;
 };
 
-bool is_zero(const std::string& oid) { return oid.find_first_not_of('0') == std::string::npos; }
+bool is_zero(const std::string& oid) {
+  return oid.find_first_not_of('0') == std::string::npos;
+}
 
 std::vector<RefLine> read_ref_lines(std::istream& in) {
   std::vector<RefLine> out;

@@ -146,9 +146,16 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   // Recorded before the ref moves, so a visible pointer always has its download right.
   if (auto st = hub_.db().add_repo_lfs_objects(repo_.uid, lfs_oids_); !st) return st;
   // The commit point: the ref moves only if it still names the commit we built on.
+  // The log entry needs the trees; this commit's is known, its parent's is one read.
+  RefEntryHint hint{"", *tree};
+  if (!expected_old.empty()) {
+    auto parent = git_->commit_info(expected_old);
+    if (!parent) return parent.status();
+    hint.old_tree = parent->tree;
+  }
   if (auto st = logged_ref_update(hub_, *git_, repo_, name,
                                   RefMove{ref, *commit, expected_old, "commit: " + header.summary,
-                                          {}, {}});
+                                          {}, {}, hint});
       !st) {
     if (st.kind() == ErrorKind::kPreconditionFailed) {
       return Status(ErrorKind::kPreconditionFailed, kStaleParentMessage);

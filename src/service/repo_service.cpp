@@ -552,7 +552,7 @@ Status RepoService::create_branch(const storage::RepoRecord& repo, const std::st
   }
   auto st = logged_ref_update(
       hub_, **git, repo, author_name(caller),
-      RefMove{kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}});
+      RefMove{kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}, {}});
   if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
     return conflict("Reference refs/heads/" + branch + " already exists");
   }
@@ -567,7 +567,7 @@ Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::st
   auto current = (*git)->ref_target(kHeads + branch);
   if (!current) return bad_request("Invalid rev id: " + branch);
   return logged_ref_update(hub_, **git, repo, author_name(caller),
-                           RefMove{kHeads + branch, "", *current, "", {}, {}});
+                           RefMove{kHeads + branch, "", *current, "", {}, {}, {}});
 }
 
 Status RepoService::create_tag(const storage::RepoRecord& repo, const std::string& revision,
@@ -603,7 +603,7 @@ Status RepoService::create_tag(const storage::RepoRecord& repo, const std::strin
   }
   auto st = logged_ref_update(
       hub_, **git, repo, author_name(caller),
-      RefMove{kTags + tag, object, "", "create tag " + tag, {}, target->commit});
+      RefMove{kTags + tag, object, "", "create tag " + tag, {}, target->commit, {}});
   if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
     return conflict("Tag " + tag + " already exists");
   }
@@ -617,7 +617,7 @@ Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::strin
   auto current = (*git)->ref_target(kTags + tag);
   if (!current) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
   return logged_ref_update(hub_, **git, repo, author_name(caller),
-                           RefMove{kTags + tag, "", "", "", *current, ""});
+                           RefMove{kTags + tag, "", "", "", *current, "", {}});
 }
 
 Status RepoService::reindex(const storage::RepoRecord& repo) {

@@ -47,6 +47,13 @@ bool rewrites_history(storage::GitRepo& git, const std::string& old_commit,
   git_oid o, n;
   if (git_oid_fromstr(&o, old_commit.c_str()) != 0 || git_oid_fromstr(&n, new_commit.c_str()) != 0)
     return true;
+  // The common case, a commit on top of the old head, without a history walk.
+  Git<git_commit, git_commit_free> commit;
+  if (git_commit_lookup(&commit.p, git.raw(), &n) == 0) {
+    for (unsigned i = 0; i < git_commit_parentcount(commit.p); ++i) {
+      if (git_oid_equal(git_commit_parent_id(commit.p, i), &o)) return false;
+    }
+  }
   return git_graph_descendant_of(git.raw(), &n, &o) != 1;
 }
 
@@ -194,15 +201,17 @@ Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* 
                                       const storage::RepoRecord& repo, const std::string& ref,
                                       const std::string& old_object,
                                       const std::string& new_object, const std::string& actor,
-                                      const std::string& via) {
-  const std::string old_commit = peel_to_commit(git, old_object);
-  const std::string new_commit = peel_to_commit(git, new_object);
-  auto new_tree = tree_of(git, new_commit);
+                                      const std::string& via, const RefEntryHint* hint) {
+  const std::string old_commit = hint ? old_object : peel_to_commit(git, old_object);
+  const std::string new_commit = hint ? new_object : peel_to_commit(git, new_object);
+  auto new_tree = hint ? Result<std::string>(hint->new_tree) : tree_of(git, new_commit);
   if (!new_tree) return new_tree.status();
   // A rewrite adds everything the new history holds; a fast-forward only what changed.
-  const bool forced = rewrites_history(git, old_commit, new_commit);
+  const bool forced = hint ? false : rewrites_history(git, old_commit, new_commit);
   std::string base_tree;
-  if (!forced) {
+  if (hint) {
+    base_tree = hint->old_tree;
+  } else if (!forced) {
     auto t = tree_of(git, old_commit);
     if (t) base_tree = *t;
   }
@@ -224,8 +233,15 @@ Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* 
 
 Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
                          const std::string& actor, const RefMove& move) {
-  auto entry = ref_entry(git, &hub.xet(), repo, move.ref, move.logged_old.value_or(move.expected_old),
-                         move.logged_new.value_or(move.target), actor, "api");
+  if (!hub.transparency().ref_logging()) {
+    return move.target.empty()
+               ? git.delete_ref(move.ref, move.expected_old)
+               : git.update_ref(move.ref, move.target, move.expected_old, move.message);
+  }
+  auto entry =
+      ref_entry(git, &hub.xet(), repo, move.ref, move.logged_old.value_or(move.expected_old),
+                move.logged_new.value_or(move.target), actor, "api",
+                move.hint ? &*move.hint : nullptr);
   if (!entry) return entry.status();
   LoggedChange change(hub.transparency().store());
   if (auto st = change.begin({std::move(*entry)}); !st) return st;
@@ -250,7 +266,7 @@ Status LoggedChange::begin(const std::vector<storage::TlogAppend>& entries) {
 
 void LoggedChange::done() {
   if (intents_.empty()) return;
-  (void)store_.resolve(intents_);  // an unresolved intent is settled by recovery
+  store_.resolve_later(intents_);  // written with the next append, or within a second
   intents_.clear();
 }
 
@@ -342,6 +358,7 @@ void Transparency::start_background(Hub& hub, int interval_ms) {
   background_ = std::thread([this, git_root, db, interval_ms] {
     auto last_recovery = std::chrono::steady_clock::now();
     while (!stop_) {
+      (void)store_->flush_resolved();
       (void)issue_checkpoint();
       auto now = std::chrono::steady_clock::now();
       if (now - last_recovery > std::chrono::seconds(5)) {

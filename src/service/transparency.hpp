@@ -56,11 +56,17 @@ std::string peel_to_commit(storage::GitRepo& git, const std::string& object);
 // The entry for moving `ref` of `repo` from `old_commit` to `new_commit` ("" for none): the
 // new commit's tree, whether the move rewrites history, and the LFS/Xet files it adds or
 // changes (their SHA-256, and Xet hash when stored in Xet).
+// What the caller already knows about a move (saves reading it back from the repository): the
+// trees of both commits ("" for none), and that `new_commit` has `old_commit` as a parent.
+struct RefEntryHint {
+  std::string old_tree;
+  std::string new_tree;
+};
 Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
                                       const storage::RepoRecord& repo, const std::string& ref,
                                       const std::string& old_commit,
                                       const std::string& new_commit, const std::string& actor,
-                                      const std::string& via);
+                                      const std::string& via, const RefEntryHint* hint = nullptr);
 
 // One ref move through the API. `target` is what the ref will name ("" deletes it), with a
 // compare-and-swap on `expected_old` ("" for a new ref; for a deletion, "" deletes whatever it
@@ -73,6 +79,7 @@ struct RefMove {
   std::string message;
   std::optional<std::string> logged_old;
   std::optional<std::string> logged_new;
+  std::optional<RefEntryHint> hint;  // for a commit built on expected_old
 };
 
 // Moves a ref the logged way: the entry first, then the compare-and-swap, then the intent
@@ -114,6 +121,11 @@ class Transparency {
   // The latest signed checkpoint (issuing one first when there is none).
   Result<storage::TlogCheckpoint> checkpoint();
 
+  // For bench/tlog.sh only (no flag or setting reaches it): API ref moves skip the log, to
+  // measure what logging adds to a commit.
+  void set_ref_logging_for_benchmark(bool on) { ref_logging_ = on; }
+  bool ref_logging() const { return ref_logging_; }
+
   // A thread that signs checkpoints every `interval_ms` while entries arrive and recovers
   // intents left unresolved by crashed writers (git hooks killed mid-push). Stops on destruction.
   void start_background(Hub& hub, int interval_ms = 1000);
@@ -129,6 +141,7 @@ class Transparency {
   std::string verifier_key_;
   std::mutex checkpoint_mutex_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> ref_logging_{true};
   std::thread background_;
 };
 

@@ -18,7 +18,18 @@ struct TlogStore::Impl {
   sqlite3* reader = nullptr;  // proofs, tiles, lookups, under read_mutex
   std::mutex write_mutex;
   std::mutex read_mutex;
+  // Prepared once, used under write_mutex.
+  std::unique_ptr<Statement> insert_entry, insert_hash, insert_key, insert_pending, delete_pending,
+      read_hash_w, max_index_w;
+  // Prepared once, used under read_mutex.
+  std::unique_ptr<Statement> read_hash_r, max_index_r;
+  std::mutex resolved_mutex;
+  std::vector<int64_t> resolved;  // resolve_later() queue
   ~Impl() {
+    for (auto* s : {&insert_entry, &insert_hash, &insert_key, &insert_pending, &delete_pending,
+                    &read_hash_w, &max_index_w, &read_hash_r, &max_index_r}) {
+      s->reset();
+    }
     sqlite3_close(writer);
     sqlite3_close(reader);
   }
@@ -57,9 +68,9 @@ tlog::Hash hash_of(std::string_view blob) {
   return h;
 }
 
-// Reads stored hashes on `db`; the caller holds the connection's mutex.
-Result<std::vector<tlog::Hash>> read_hashes_on(sqlite3* db, std::span<const int64_t> ids) {
-  Statement s(db, "SELECT hash FROM hashes WHERE id = ?");
+// Reads stored hashes with `s` (SELECT hash FROM hashes WHERE id = ?); the caller holds the
+// connection's mutex.
+Result<std::vector<tlog::Hash>> read_hashes_with(Statement& s, std::span<const int64_t> ids) {
   if (!s.ok()) return internal_error("database error: " + s.error());
   std::vector<tlog::Hash> out;
   out.reserve(ids.size());
@@ -71,18 +82,24 @@ Result<std::vector<tlog::Hash>> read_hashes_on(sqlite3* db, std::span<const int6
     }
     out.push_back(hash_of(s.blob(0)));
   }
+  s.reset();
   return out;
 }
 
-Result<int64_t> size_on(sqlite3* db) {
-  Statement s(db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries");
+constexpr const char* kReadHash = "SELECT hash FROM hashes WHERE id = ?";
+constexpr const char* kMaxIndex = "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries";
+
+Result<int64_t> size_with(Statement& s) {
+  s.reset();
   if (s.step() != SQLITE_ROW) return internal_error("database error: " + s.error());
-  return s.integer(0);
+  int64_t n = s.integer(0);
+  s.reset();
+  return n;
 }
 
 // Appends the stored hashes of record n (leaf hash given) inside the caller's transaction.
-Status store_hashes(sqlite3* db, int64_t n, const tlog::Hash& leaf, Statement& insert) {
-  auto reader = [db](std::span<const int64_t> ids) { return read_hashes_on(db, ids); };
+Status store_hashes(Statement& read, int64_t n, const tlog::Hash& leaf, Statement& insert) {
+  auto reader = [&read](std::span<const int64_t> ids) { return read_hashes_with(read, ids); };
   auto hashes = tlog::stored_hashes_for_record_hash(n, leaf, reader);
   if (!hashes) return hashes.status();
   int64_t id = tlog::stored_hash_index(0, n);
@@ -97,7 +114,7 @@ Status store_hashes(sqlite3* db, int64_t n, const tlog::Hash& leaf, Statement& i
 }  // namespace
 
 TlogStore::TlogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-TlogStore::~TlogStore() = default;
+TlogStore::~TlogStore() { (void)flush_resolved(); }
 
 Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   std::error_code ec;
@@ -114,56 +131,115 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   auto reader = open_connection(path, false);
   if (!reader) return reader.status();
   impl->reader = *reader;
+  auto prepare = [](sqlite3* db, const char* sql) { return std::make_unique<Statement>(db, sql); };
+  impl->insert_entry = prepare(
+      impl->writer, "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
+  impl->insert_hash = prepare(impl->writer, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
+  impl->insert_key = prepare(impl->writer, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
+  impl->insert_pending =
+      prepare(impl->writer,
+              "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  impl->delete_pending = prepare(impl->writer, "DELETE FROM pending WHERE idx = ?");
+  impl->read_hash_w = prepare(impl->writer, kReadHash);
+  impl->max_index_w = prepare(impl->writer, kMaxIndex);
+  impl->read_hash_r = prepare(impl->reader, kReadHash);
+  impl->max_index_r = prepare(impl->reader, kMaxIndex);
+  for (auto* st : {impl->insert_entry.get(), impl->insert_hash.get(), impl->insert_key.get(),
+                   impl->insert_pending.get(), impl->delete_pending.get(), impl->read_hash_w.get(),
+                   impl->max_index_w.get(), impl->read_hash_r.get(), impl->max_index_r.get()}) {
+    if (!st->ok()) return internal_error("transparency log: " + st->error());
+  }
   return std::unique_ptr<TlogStore>(new TlogStore(std::move(impl)));
 }
+
+namespace {
+
+Status delete_pending(Statement& del, std::span<const int64_t> indexes) {
+  for (int64_t i : indexes) {
+    del.reset();
+    del.bind(1, i);
+    if (auto st = step_done(del); !st) return st;
+  }
+  del.reset();
+  return Status::ok();
+}
+
+}  // namespace
 
 Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
   std::lock_guard lock(impl_->write_mutex);
   sqlite3* db = impl_->writer;
-  Transaction tx(db);
-  if (!tx.status()) return tx.status();
-  auto first = size_on(db);
-  if (!first) return first.status();
-  Statement insert_entry(
-      db, "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
-  Statement insert_hash(db, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
-  Statement insert_key(db, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
-  Statement insert_pending(
-      db,
-      "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  const int64_t now = util::now_ms();
-  int64_t n = *first;
-  for (const auto& e : entries) {
-    insert_entry.reset();
-    insert_entry.bind(1, n).bind_blob(2, e.data.data(), e.data.size());
-    if (!e.sealed_entry.empty()) {
-      insert_entry.bind_blob(3, e.sealed_entry.data(), e.sealed_entry.size());
-      insert_entry.bind_blob(4, e.nonce.data(), e.nonce.size());
-    }
-    insert_entry.bind(5, now);
-    if (auto st = step_done(insert_entry); !st) return st;
-    if (auto st = store_hashes(db, n, tlog::record_hash(e.data), insert_hash); !st) return st;
-    for (const auto& key : e.keys) {
-      insert_key.reset();
-      insert_key.bind(1, key).bind(2, n);
-      if (auto st = step_done(insert_key); !st) return st;
-    }
-    if (e.intent) {
-      insert_pending.reset();
-      insert_pending.bind(1, n)
-          .bind(2, e.intent->kind)
-          .bind(3, e.intent->repo_id)
-          .bind(4, e.intent->ref)
-          .bind(5, e.intent->expect)
-          .bind(6, now)
-          .bind(7, e.intent->pid ? e.intent->pid : static_cast<int64_t>(::getpid()));
-      if (auto st = step_done(insert_pending); !st) return st;
-    }
-    ++n;
+  std::vector<int64_t> resolved;
+  {
+    std::lock_guard q(impl_->resolved_mutex);
+    resolved.swap(impl_->resolved);
   }
-  if (auto st = tx.commit(); !st) return st;
-  return *first;
+  auto requeue = [&] {
+    std::lock_guard q(impl_->resolved_mutex);
+    impl_->resolved.insert(impl_->resolved.end(), resolved.begin(), resolved.end());
+  };
+  Transaction tx(db);
+  if (!tx.status()) {
+    requeue();
+    return tx.status();
+  }
+  auto result = [&]() -> Result<int64_t> {
+    auto first = size_with(*impl_->max_index_w);
+    if (!first) return first.status();
+    Statement& insert_entry = *impl_->insert_entry;
+    Statement& insert_key = *impl_->insert_key;
+    Statement& insert_pending = *impl_->insert_pending;
+    const int64_t now = util::now_ms();
+    int64_t n = *first;
+    for (const auto& e : entries) {
+      insert_entry.reset();
+      insert_entry.bind(1, n).bind_blob(2, e.data.data(), e.data.size());
+      if (!e.sealed_entry.empty()) {
+        insert_entry.bind_blob(3, e.sealed_entry.data(), e.sealed_entry.size());
+        insert_entry.bind_blob(4, e.nonce.data(), e.nonce.size());
+      }
+      insert_entry.bind(5, now);
+      if (auto st = step_done(insert_entry); !st) return st;
+      if (auto st = store_hashes(*impl_->read_hash_w, n, tlog::record_hash(e.data),
+                                 *impl_->insert_hash);
+          !st) {
+        return st;
+      }
+      for (const auto& key : e.keys) {
+        insert_key.reset();
+        insert_key.bind(1, key).bind(2, n);
+        if (auto st = step_done(insert_key); !st) return st;
+      }
+      if (e.intent) {
+        insert_pending.reset();
+        insert_pending.bind(1, n)
+            .bind(2, e.intent->kind)
+            .bind(3, e.intent->repo_id)
+            .bind(4, e.intent->ref)
+            .bind(5, e.intent->expect)
+            .bind(6, now)
+            .bind(7, e.intent->pid ? e.intent->pid : static_cast<int64_t>(::getpid()));
+        if (auto st = step_done(insert_pending); !st) return st;
+      }
+      ++n;
+    }
+    if (auto st = delete_pending(*impl_->delete_pending, resolved); !st) return st;
+    return *first;
+  }();
+  for (auto* s : {impl_->insert_entry.get(), impl_->insert_hash.get(), impl_->insert_key.get(),
+                  impl_->insert_pending.get()}) {
+    s->reset();
+  }
+  if (!result) {
+    requeue();
+    return result;
+  }
+  if (auto st = tx.commit(); !st) {
+    requeue();
+    return st;
+  }
+  return result;
 }
 
 Status TlogStore::resolve(std::span<const int64_t> indexes) {
@@ -171,16 +247,28 @@ Status TlogStore::resolve(std::span<const int64_t> indexes) {
   std::lock_guard lock(impl_->write_mutex);
   Transaction tx(impl_->writer);
   if (!tx.status()) return tx.status();
-  Statement s(impl_->writer, "DELETE FROM pending WHERE idx = ?");
-  for (int64_t i : indexes) {
-    s.reset();
-    s.bind(1, i);
-    if (auto st = step_done(s); !st) return st;
-  }
+  if (auto st = delete_pending(*impl_->delete_pending, indexes); !st) return st;
   return tx.commit();
 }
 
+void TlogStore::resolve_later(std::span<const int64_t> indexes) {
+  std::lock_guard q(impl_->resolved_mutex);
+  impl_->resolved.insert(impl_->resolved.end(), indexes.begin(), indexes.end());
+}
+
+Status TlogStore::flush_resolved() {
+  std::vector<int64_t> resolved;
+  {
+    std::lock_guard q(impl_->resolved_mutex);
+    resolved.swap(impl_->resolved);
+  }
+  auto st = resolve(resolved);
+  if (!st) resolve_later(resolved);
+  return st;
+}
+
 Result<std::vector<TlogPendingIntent>> TlogStore::pending(int64_t before_ms) {
+  if (auto st = flush_resolved(); !st) return st;
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader,
               "SELECT idx, kind, repo_id, ref, expect, created_ms, pid FROM pending "
@@ -224,12 +312,12 @@ Result<std::vector<int64_t>> TlogStore::find_intents(const TlogIntent& intent) {
 
 Result<int64_t> TlogStore::size() {
   std::lock_guard lock(impl_->read_mutex);
-  return size_on(impl_->reader);
+  return size_with(*impl_->max_index_r);
 }
 
 Result<std::vector<tlog::Hash>> TlogStore::read_hashes(std::span<const int64_t> indexes) {
   std::lock_guard lock(impl_->read_mutex);
-  return read_hashes_on(impl_->reader, indexes);
+  return read_hashes_with(*impl_->read_hash_r, indexes);
 }
 
 tlog::HashReader TlogStore::hash_reader() {
@@ -356,7 +444,9 @@ Status TlogStore::rehash() {
       return unprocessable("the log's entries are not numbered 0, 1, 2, ...: entry " +
                            std::to_string(n) + " is missing");
     }
-    if (auto st = store_hashes(db, n, tlog::record_hash(read.blob(1)), insert_hash); !st) {
+    if (auto st = store_hashes(*impl_->read_hash_w, n, tlog::record_hash(read.blob(1)),
+                               insert_hash);
+        !st) {
       return st;
     }
     ++n;

@@ -67,6 +67,10 @@ class TlogStore {
   Result<int64_t> append(const std::vector<TlogAppend>& entries);
   // Marks intents resolved (the change became visible, or a void entry names it).
   Status resolve(std::span<const int64_t> indexes);
+  // The same, written with the next append or flush (saves a transaction per change; an intent
+  // whose resolution a crash lost is settled by recovery, which finds the change visible).
+  void resolve_later(std::span<const int64_t> indexes);
+  Status flush_resolved();
   // Unresolved intents created before `before_ms`, oldest first.
   Result<std::vector<TlogPendingIntent>> pending(int64_t before_ms);
   // Whether an entry after `index` carries `key` and is resolved and not voided: evidence that

@@ -116,7 +116,7 @@ TEST_F(TransparencyTest, ALostCompareAndSwapLeavesAnIntentAndItsVoid) {
   auto tree = (*git)->build_tree(base, {});
   auto other = (*git)->create_commit(*tree, {base}, "a", "a@x", "racing");
   auto st = logged_ref_update(*hub_, **git, repo_, "alice",
-                              RefMove{"refs/heads/main", *other, base, "race", {}, {}});
+                              RefMove{"refs/heads/main", *other, base, "race", {}, {}, {}});
   EXPECT_EQ(st.kind(), ErrorKind::kPreconditionFailed);
   ASSERT_EQ(size(), 4);
   json intent = entry(2);
