@@ -241,8 +241,8 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
           record = ctx.hub.db().find_repo(type->name, id.substr(0, id_slash),
                                           id.substr(id_slash + 1));
         }
-        if (!record) return json_response(200, json{{"entries", json::array()}});
-        keys.back() = "ref:" + record->uid + ":" + full_ref(*ref);
+        // A missing repository answers like one whose entries the caller may not see.
+        keys.back() = record ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
       }
     } else if (call.query.has("ref")) {
       return error_response(bad_request("ref needs repo"), call.caller);

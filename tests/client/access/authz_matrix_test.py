@@ -178,6 +178,15 @@ EXPECT = {
     "POST /api/vitrine/logout": dict(ok=200),
     "GET /api/vitrine/audit": dict(ok=200, refuse={c: 403 for c in CALLERS if c != "admin"}
                                    | {"anonymous": 401}),
+    # The transparency log is public; sealed entries are opened only for readers (checked in
+    # the tlog tests). Without parameters the proof and lookup routes are bad requests.
+    "GET /tlog/checkpoint": dict(ok=200),
+    "GET /tlog/key": dict(ok=200),
+    "GET /tlog/tile/{path*}": dict(ok=200, path="entries/000.p/1"),
+    "GET /api/tlog/proof/inclusion": dict(ok=400),
+    "GET /api/tlog/proof/consistency": dict(ok=400),
+    "GET /api/tlog/entries/{index}": dict(ok=200),
+    "GET /api/tlog/lookup": dict(ok=400),
     # Signed object URLs ignore credentials: without a valid signature everyone is refused.
     "PUT /api/vitrine/lfs/objects/{oid}/{size}": dict(ok=403),
     "GET /api/vitrine/lfs/objects/{oid}/{size}": dict(ok=403),
@@ -193,6 +202,7 @@ EXPECT = {
     "POST /api/{type}s/{repo}/paths-info/{rev}": dict(ok=200, body={"paths": ["w.txt"]}),
     "GET /api/{type}s/{repo}/commits/{rev}": dict(ok=200),
     "GET /api/{type}s/{repo}/refs": dict(ok=200),
+    "GET /api/{type}s/{repo}/tlog": dict(ok=200),
     "POST /api/{type}s/{repo}/branch/{name}": dict(ok=200),
     "DELETE /api/{type}s/{repo}/branch/{name}": dict(ok=200, setup="branch"),
     "POST /api/{type}s/{repo}/tag/{rev}": dict(ok=200),
@@ -285,7 +295,7 @@ def instantiate(pattern, repo, unique, path="w.txt"):
             .replace("{repo}", repo).replace("{rev}", "main").replace("{path*}", path)
             .replace("{user}", "owner").replace("{org}", "lab").replace("{oid}", OID)
             .replace("{size}", "1").replace("{part}", "1").replace("{status}", "pending")
-            .replace("{name}", unique))
+            .replace("{name}", unique).replace("{index}", "0"))
 
 
 counter = 0
