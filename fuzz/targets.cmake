@@ -18,4 +18,5 @@ set(VITRINE_FUZZ_TARGETS
   shard_parse
   xet_token
   tile_path
-  signed_note)
+  signed_note
+  tlog_client)
