@@ -47,21 +47,21 @@ fs::path temp_dir(const std::string& what) {
 
 storage::TlogAppend sample_entry(int i) {
   storage::TlogAppend e;
-  e.data = service::canonical_entry(
-      {{"kind", "ref"},
-       {"repo", "models/alice/model-" + std::to_string(i % 100)},
-       {"repo_id", "61b6495545583a63f9e5a26e"},
-       {"ref", "refs/heads/main"},
-       {"old", "5f4e3bb0d959e34e78d6bb6a7bc3b5467475aba2"},
-       {"new", util::sha256_hex(std::to_string(i)).substr(0, 40)},
-       {"tree", "8c805a1b4f62f3a8e4c6cc24bd17e8f6aabaa8e2"},
-       {"forced", false},
-       {"actor", "alice"},
-       {"via", "api"},
-       {"time", 1795746026719 + i},
-       {"files",
-        {{{"path", "model.safetensors"}, {"sha256", util::sha256_hex("f" + std::to_string(i))},
-          {"size", 123456789}}}}});
+  e.data = service::canonical_entry({{"kind", "ref"},
+                                     {"repo", "models/alice/model-" + std::to_string(i % 100)},
+                                     {"repo_id", "61b6495545583a63f9e5a26e"},
+                                     {"ref", "refs/heads/main"},
+                                     {"old", "5f4e3bb0d959e34e78d6bb6a7bc3b5467475aba2"},
+                                     {"new", util::sha256_hex(std::to_string(i)).substr(0, 40)},
+                                     {"tree", "8c805a1b4f62f3a8e4c6cc24bd17e8f6aabaa8e2"},
+                                     {"forced", false},
+                                     {"actor", "alice"},
+                                     {"via", "api"},
+                                     {"time", 1795746026719 + i},
+                                     {"files",
+                                      {{{"path", "model.safetensors"},
+                                        {"sha256", util::sha256_hex("f" + std::to_string(i))},
+                                        {"size", 123456789}}}}});
   e.keys = {"ref:uid:refs/heads/main", "from:uid:refs/heads/main:x" + std::to_string(i),
             "commit:" + std::to_string(i), "repo:uid", "name:models/alice/m"};
   e.intent = storage::TlogIntent{"ref", "uid", "refs/heads/main", std::to_string(i)};
@@ -154,10 +154,10 @@ std::pair<double, double> commit_latency(int rounds, int per_round) {
     auto t = Clock::now();
     service::CommitBuilder b(**hub, *repo, alice);
     (void)b.begin();
-    (void)b.add(service::FileOp{"f" + std::to_string(n % 50) + ".txt",
-                                "content " + std::to_string(n)});
-    auto out = b.finish(service::CommitHeader{"c" + std::to_string(n), "", std::nullopt}, "main",
-                        false);
+    (void)b.add(
+        service::FileOp{"f" + std::to_string(n % 50) + ".txt", "content " + std::to_string(n)});
+    auto out =
+        b.finish(service::CommitHeader{"c" + std::to_string(n), "", std::nullopt}, "main", false);
     ++n;
     if (!out) {
       std::fprintf(stderr, "commit failed: %s\n", out.status().message().c_str());
@@ -224,9 +224,10 @@ void proof_latency(int64_t size, const std::string& keep_dir) {
     prove.push_back(us);
   }
   double m = median(prove);
-  std::printf("proof    inclusion proof in a log of %lld entries: median %.1f us (goal <= 1000 us: "
-              "%.3fx of the budget)\n",
-              static_cast<long long>(size), m, m / 1000.0);
+  std::printf(
+      "proof    inclusion proof in a log of %lld entries: median %.1f us (goal <= 1000 us: "
+      "%.3fx of the budget)\n",
+      static_cast<long long>(size), m, m / 1000.0);
   store->reset();
   if (keep_dir.empty()) fs::remove_all(dir);
 }
@@ -248,13 +249,15 @@ int main(int argc, char** argv) {
     peer.push_back(plain_sqlite_rate(20000));
   }
   double a = median(ours), p = median(peer);
-  std::printf("append   %.0f appends/s (median of 3; goal >= 5000: %s); plain SQLite rows without "
-              "Merkle hashes %.0f/s; ratio %.2fx\n",
-              a, a >= 5000 ? "met" : "missed", p, a / p);
+  std::printf(
+      "append   %.0f appends/s (median of 3; goal >= 5000: %s); plain SQLite rows without "
+      "Merkle hashes %.0f/s; ratio %.2fx\n",
+      a, a >= 5000 ? "met" : "missed", p, a / p);
   auto [logged, plain] = commit_latency(3, 100);
-  std::printf("commit   API commit median %.3f ms with the log, %.3f ms without: +%.1f%% (goal "
-              "<= 5%%: %s)\n",
-              logged, plain, (logged / plain - 1) * 100, logged <= plain * 1.05 ? "met" : "missed");
+  std::printf(
+      "commit   API commit median %.3f ms with the log, %.3f ms without: +%.1f%% (goal "
+      "<= 5%%: %s)\n",
+      logged, plain, (logged / plain - 1) * 100, logged <= plain * 1.05 ? "met" : "missed");
   proof_latency(proof_size, keep_dir);
   return 0;
 }

@@ -6,6 +6,7 @@
 #include "api/xet_api.hpp"
 #include "service/card_metadata.hpp"
 #include "service/repo_path.hpp"
+#include "tlog/merkle.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
 
@@ -227,6 +228,34 @@ http::Response paths_info(Context& ctx, Call& call, const service::RepoRef& repo
   return json_response(200, out);
 }
 
+// The log entries that made `commit` the head of a ref of `repo` (expand=transparencyLog):
+// index, ref, whether that move rewrote history, and the leaf hash to check it with.
+json commit_log_entries(Context& ctx, const storage::RepoRecord& repo, const std::string& commit) {
+  auto& store = ctx.hub.transparency().store();
+  json out = json::array();
+  auto published = ctx.hub.transparency().checkpoint();
+  if (!published) return out;
+  auto found = store.lookup({"commit:" + commit, "repo:" + repo.uid}, published->size, 100);
+  if (!found) return out;
+  for (int64_t i : *found) {
+    auto e = store.entry(i);
+    if (!e) continue;
+    json shown = json::parse(e->sealed_entry.empty() ? e->data : e->sealed_entry, nullptr, false);
+    if (!shown.is_object()) continue;
+    std::string ref = shown.value("ref", "");
+    if (ref.empty() && shown.contains("refs") && shown["refs"].is_object()) {
+      for (const auto& [name, target] : shown["refs"].items()) {
+        if (target == commit) ref = name;
+      }
+    }
+    out.push_back({{"index", i},
+                   {"ref", ref},
+                   {"forced", shown.value("forced", false)},
+                   {"leafHash", tlog::to_hex(tlog::record_hash(e->data))}});
+  }
+  return out;
+}
+
 http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
                        const std::vector<std::string>& rest) {
   auto opened = open_revision(ctx, repo.record, rest, true);
@@ -239,6 +268,7 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
   if (!log) return error_response(log.status(), call.caller);
   auto expand = call.query.get_all("expand");
   bool formatted = std::find(expand.begin(), expand.end(), "formatted") != expand.end();
+  bool with_log = std::find(expand.begin(), expand.end(), "transparencyLog") != expand.end();
   json out = json::array();
   for (const auto& c : *log) {
     json item = {{"id", c.id},
@@ -249,6 +279,7 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
     if (formatted) {
       item["formatted"] = {{"title", html_escape(c.title)}, {"message", html_escape(c.message)}};
     }
+    if (with_log) item["transparencyLog"] = commit_log_entries(ctx, repo.record, c.id);
     out.push_back(std::move(item));
   }
   auto r = json_response(200, out);

@@ -93,9 +93,8 @@ http::Response lookup_response(Context& ctx, Call& call, const std::vector<std::
     json j = entry_json(ctx, call, *e, &visible);
     if (visible) list.push_back(std::move(j));
   }
-  return json_response(200, json{{"tree_size", *size},
-                                 {"truncated", truncated},
-                                 {"entries", std::move(list)}});
+  return json_response(
+      200, json{{"tree_size", *size}, {"truncated", truncated}, {"entries", std::move(list)}});
 }
 
 std::string full_ref(const std::string& ref) {
@@ -169,8 +168,7 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
     auto tree_size = int_param(call, "tree_size", *size);
     if (!tree_size) return error_response(tree_size.status(), call.caller);
     if (*tree_size > *size) {
-      return error_response(not_found("tree_size is beyond the published checkpoint"),
-                            call.caller);
+      return error_response(not_found("tree_size is beyond the published checkpoint"), call.caller);
     }
     if (*index >= *tree_size) {
       return error_response(not_found("index is not below tree_size"), call.caller);
@@ -205,14 +203,12 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
   if (seg.size() == 4 && seg[2] == "entries") {
     uint64_t index = 0;
     if (!util::parse_u64(seg[3], &index) || index > static_cast<uint64_t>(INT64_MAX)) {
-      return error_response(bad_request("entry index must be a non-negative integer"),
-                            call.caller);
+      return error_response(bad_request("entry index must be a non-negative integer"), call.caller);
     }
     auto size = published_size(ctx);
     if (!size) return error_response(size.status(), call.caller);
     if (static_cast<int64_t>(index) >= *size) {
-      return error_response(not_found("No entry " + seg[3] + " in the published log"),
-                            call.caller);
+      return error_response(not_found("No entry " + seg[3] + " in the published log"), call.caller);
     }
     auto e = store.entry(static_cast<int64_t>(index));
     if (!e) return error_response(e.status(), call.caller);
@@ -228,8 +224,8 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
                       ? std::nullopt
                       : service::repo_type_from_plural(repo->substr(0, slash));
       if (!type) {
-        return error_response(
-            bad_request("repo must be models/NS/NAME or datasets/NS/NAME"), call.caller);
+        return error_response(bad_request("repo must be models/NS/NAME or datasets/NS/NAME"),
+                              call.caller);
       }
       keys.push_back("name:" + *repo);
       // A ref is looked up in the repository's own history (its uid survives renames).
@@ -238,8 +234,8 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
       if (auto ref = call.query.get("ref")) {
         std::optional<storage::RepoRecord> record;
         if (id_slash != std::string::npos) {
-          record = ctx.hub.db().find_repo(type->name, id.substr(0, id_slash),
-                                          id.substr(id_slash + 1));
+          record =
+              ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
         }
         // A missing repository answers like one whose entries the caller may not see.
         keys.back() = record ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";

@@ -219,8 +219,9 @@ int main(int argc, char** argv) {
       "check", "Recompute the log's hashes from its entries and report any disagreement");
   tlog_check->add_option("--data", data, "Data folder");
   auto* tlog_rehash = tlog_cmd->add_subcommand(
-      "rehash", "Rebuild the log's hashes from its entries and drop its checkpoints (after a "
-                "restore; clients that saw the old log will see the difference)");
+      "rehash",
+      "Rebuild the log's hashes from its entries and drop its checkpoints (after a "
+      "restore; clients that saw the old log will see the difference)");
   tlog_rehash->add_option("--data", data, "Data folder");
 
   cli::VerifyOptions verify_options;

@@ -153,9 +153,9 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     if (!parent) return parent.status();
     hint.old_tree = parent->tree;
   }
-  if (auto st = logged_ref_update(hub_, *git_, repo_, name,
-                                  RefMove{ref, *commit, expected_old, "commit: " + header.summary,
-                                          {}, {}, hint});
+  if (auto st = logged_ref_update(
+          hub_, *git_, repo_, name,
+          RefMove{ref, *commit, expected_old, "commit: " + header.summary, {}, {}, hint});
       !st) {
     if (st.kind() == ErrorKind::kPreconditionFailed) {
       return Status(ErrorKind::kPreconditionFailed, kStaleParentMessage);

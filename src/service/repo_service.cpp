@@ -1,14 +1,13 @@
 // Repository lookup, lifecycle, revisions, refs and trees.
 #include "service/repo_service.hpp"
 
-#include "service/transparency.hpp"
-
 #include <filesystem>
 
 #include "service/audit_log.hpp"
 #include "service/card_metadata.hpp"
 #include "service/git_patterns.hpp"
 #include "service/repo_name.hpp"
+#include "service/transparency.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -265,16 +264,15 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   // The repository becomes visible with its row: log it (with its first commit) before that.
   LoggedChange logged(hub_.transparency().store());
   const std::string main_ref = kHeads + kDefaultBranch;
-  st = logged.begin({make_entry(
-      repo,
-      {{"kind", "repo"},
-       {"action", "create"},
-       {"private", repo.is_private},
-       {"actor", author_name(caller)},
-       {"refs", {{main_ref, *commit}}}},
-      {"ref:" + repo.uid + ":" + main_ref, "from:" + repo.uid + ":" + main_ref + ":",
-       "commit:" + *commit},
-      storage::TlogIntent{"create", repo.uid, "", ""})});
+  st = logged.begin({make_entry(repo,
+                                {{"kind", "repo"},
+                                 {"action", "create"},
+                                 {"private", repo.is_private},
+                                 {"actor", author_name(caller)},
+                                 {"refs", {{main_ref, *commit}}}},
+                                {"ref:" + repo.uid + ":" + main_ref,
+                                 "from:" + repo.uid + ":" + main_ref + ":", "commit:" + *commit},
+                                storage::TlogIntent{"create", repo.uid, "", ""})});
   if (!st) {
     std::filesystem::remove_all(hub_.git_path(repo));
     return st;
@@ -305,13 +303,14 @@ Status RepoService::remove(const Caller& caller, const RepoType& type, const std
     for (const auto& r : (*git)->list_refs()) refs[r.name] = r.target;
   }
   LoggedChange logged(hub_.transparency().store());
-  if (auto st = logged.begin({make_entry(repo->record,
-                                         {{"kind", "repo"},
-                                          {"action", "delete"},
-                                          {"private", repo->record.is_private},
-                                          {"actor", author_name(caller)},
-                                          {"refs", std::move(refs)}},
-                                         {}, storage::TlogIntent{"delete", repo->record.uid, "", ""})});
+  if (auto st =
+          logged.begin({make_entry(repo->record,
+                                   {{"kind", "repo"},
+                                    {"action", "delete"},
+                                    {"private", repo->record.is_private},
+                                    {"actor", author_name(caller)},
+                                    {"refs", std::move(refs)}},
+                                   {}, storage::TlogIntent{"delete", repo->record.uid, "", ""})});
       !st) {
     return st;
   }
@@ -356,15 +355,15 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   renamed.name = to_name;
   const std::string old_name = tlog_repo_name(repo->record);
   LoggedChange logged(hub_.transparency().store());
-  if (auto st = logged.begin({make_entry(
-          renamed,
-          {{"kind", "repo"},
-           {"action", "rename"},
-           {"from", old_name},
-           {"private", renamed.is_private},
-           {"actor", author_name(caller)}},
-          {"renamed-from:" + renamed.uid + ":" + old_name, "name:" + old_name},
-          storage::TlogIntent{"rename", renamed.uid, "", tlog_repo_name(renamed)})});
+  if (auto st = logged.begin(
+          {make_entry(renamed,
+                      {{"kind", "repo"},
+                       {"action", "rename"},
+                       {"from", old_name},
+                       {"private", renamed.is_private},
+                       {"actor", author_name(caller)}},
+                      {"renamed-from:" + renamed.uid + ":" + old_name, "name:" + old_name},
+                      storage::TlogIntent{"rename", renamed.uid, "", tlog_repo_name(renamed)})});
       !st) {
     return st;
   }
@@ -552,7 +551,8 @@ Status RepoService::create_branch(const storage::RepoRecord& repo, const std::st
   }
   auto st = logged_ref_update(
       hub_, **git, repo, author_name(caller),
-      RefMove{kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}, {}});
+      RefMove{
+          kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}, {}});
   if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
     return conflict("Reference refs/heads/" + branch + " already exists");
   }

@@ -2,8 +2,8 @@
 #include "service/transparency.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <git2.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -108,7 +108,8 @@ std::string host_of(const std::string& url) {
 // Reads the key file, or creates it (only one of several concurrent first starts wins).
 Result<std::string> load_or_create_key(const std::string& path, const std::string& name) {
   std::ifstream in(path);
-  if (in) return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in)
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto pair = tlog::generate_key(name);
   if (!pair) return pair.status();
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
@@ -199,9 +200,9 @@ storage::TlogAppend make_entry(const storage::RepoRecord& repo, json entry,
 
 Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
                                       const storage::RepoRecord& repo, const std::string& ref,
-                                      const std::string& old_object,
-                                      const std::string& new_object, const std::string& actor,
-                                      const std::string& via, const RefEntryHint* hint) {
+                                      const std::string& old_object, const std::string& new_object,
+                                      const std::string& actor, const std::string& via,
+                                      const RefEntryHint* hint) {
   const std::string old_commit = hint ? old_object : peel_to_commit(git, old_object);
   const std::string new_commit = hint ? new_object : peel_to_commit(git, new_object);
   auto new_tree = hint ? Result<std::string>(hint->new_tree) : tree_of(git, new_commit);
@@ -224,9 +225,9 @@ Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* 
     keys.push_back("file:" + f["sha256"].get<std::string>());
     if (f.contains("xet")) keys.push_back("file:" + f["xet"].get<std::string>());
   }
-  json entry = {{"kind", "ref"},     {"ref", ref},     {"old", old_commit},
+  json entry = {{"kind", "ref"},     {"ref", ref},        {"old", old_commit},
                 {"new", new_commit}, {"tree", *new_tree}, {"forced", forced},
-                {"actor", actor},    {"via", via},     {"files", std::move(*files)}};
+                {"actor", actor},    {"via", via},        {"files", std::move(*files)}};
   return make_entry(repo, std::move(entry), std::move(keys),
                     storage::TlogIntent{"ref", repo.uid, ref, new_commit});
 }
@@ -238,10 +239,9 @@ Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRec
                ? git.delete_ref(move.ref, move.expected_old)
                : git.update_ref(move.ref, move.target, move.expected_old, move.message);
   }
-  auto entry =
-      ref_entry(git, &hub.xet(), repo, move.ref, move.logged_old.value_or(move.expected_old),
-                move.logged_new.value_or(move.target), actor, "api",
-                move.hint ? &*move.hint : nullptr);
+  auto entry = ref_entry(
+      git, &hub.xet(), repo, move.ref, move.logged_old.value_or(move.expected_old),
+      move.logged_new.value_or(move.target), actor, "api", move.hint ? &*move.hint : nullptr);
   if (!entry) return entry.status();
   LoggedChange change(hub.transparency().store());
   if (auto st = change.begin({std::move(*entry)}); !st) return st;
@@ -278,7 +278,9 @@ void LoggedChange::abandon(const std::string& reason) {
   intents_.clear();
 }
 
-LoggedChange::~LoggedChange() { abandon("the change did not happen"); }
+LoggedChange::~LoggedChange() {
+  abandon("the change did not happen");
+}
 
 // --- Transparency --------------------------------------------------------------------------
 

@@ -14,12 +14,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "storage/git_repo.hpp"
 #include "storage/metadata_db.hpp"
@@ -64,9 +63,9 @@ struct RefEntryHint {
 };
 Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
                                       const storage::RepoRecord& repo, const std::string& ref,
-                                      const std::string& old_commit,
-                                      const std::string& new_commit, const std::string& actor,
-                                      const std::string& via, const RefEntryHint* hint = nullptr);
+                                      const std::string& old_commit, const std::string& new_commit,
+                                      const std::string& actor, const std::string& via,
+                                      const RefEntryHint* hint = nullptr);
 
 // One ref move through the API. `target` is what the ref will name ("" deletes it), with a
 // compare-and-swap on `expected_old` ("" for a new ref; for a deletion, "" deletes whatever it

@@ -114,7 +114,9 @@ Status store_hashes(Statement& read, int64_t n, const tlog::Hash& leaf, Statemen
 }  // namespace
 
 TlogStore::TlogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-TlogStore::~TlogStore() { (void)flush_resolved(); }
+TlogStore::~TlogStore() {
+  (void)flush_resolved();
+}
 
 Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   std::error_code ec;
@@ -132,8 +134,9 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   if (!reader) return reader.status();
   impl->reader = *reader;
   auto prepare = [](sqlite3* db, const char* sql) { return std::make_unique<Statement>(db, sql); };
-  impl->insert_entry = prepare(
-      impl->writer, "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
+  impl->insert_entry =
+      prepare(impl->writer,
+              "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
   impl->insert_hash = prepare(impl->writer, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
   impl->insert_key = prepare(impl->writer, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
   impl->insert_pending =
@@ -201,8 +204,8 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
       }
       insert_entry.bind(5, now);
       if (auto st = step_done(insert_entry); !st) return st;
-      if (auto st = store_hashes(*impl_->read_hash_w, n, tlog::record_hash(e.data),
-                                 *impl_->insert_hash);
+      if (auto st =
+              store_hashes(*impl_->read_hash_w, n, tlog::record_hash(e.data), *impl_->insert_hash);
           !st) {
         return st;
       }
@@ -333,8 +336,8 @@ Result<std::vector<TlogEntry>> TlogStore::entries(int64_t from, int64_t to) {
   std::vector<TlogEntry> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
-    out.push_back({s.integer(0), std::string(s.blob(1)), std::string(s.blob(2)),
-                   std::string(s.blob(3))});
+    out.push_back(
+        {s.integer(0), std::string(s.blob(1)), std::string(s.blob(2)), std::string(s.blob(3))});
   }
   if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
   return out;
@@ -425,7 +428,8 @@ Result<std::string> TlogStore::check() {
     ++i;
   }
   if (rc != SQLITE_DONE) return internal_error("database error: " + stored.error());
-  if (i != computed.size()) return std::to_string(computed.size() - i) + " stored hashes are missing";
+  if (i != computed.size())
+    return std::to_string(computed.size() - i) + " stored hashes are missing";
   return std::string();
 }
 
@@ -444,8 +448,8 @@ Status TlogStore::rehash() {
       return unprocessable("the log's entries are not numbered 0, 1, 2, ...: entry " +
                            std::to_string(n) + " is missing");
     }
-    if (auto st = store_hashes(*impl_->read_hash_w, n, tlog::record_hash(read.blob(1)),
-                               insert_hash);
+    if (auto st =
+            store_hashes(*impl_->read_hash_w, n, tlog::record_hash(read.blob(1)), insert_hash);
         !st) {
       return st;
     }

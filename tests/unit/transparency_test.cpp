@@ -217,8 +217,9 @@ TEST_F(TransparencyTest, CheckFindsAnEditedEntryAndRehashRebuilds) {
   EXPECT_EQ(*log().check(), "");
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "tlog/log.sqlite").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), "
-                             "'alice', 'mallory') AS BLOB) WHERE idx = 1",
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), "
+                         "'alice', 'mallory') AS BLOB) WHERE idx = 1",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

@@ -76,4 +76,7 @@ check "the stored hashes are those of the stored entries" \
   '"$BIN" tlog check --data "$DATA" | grep -q "hashes match"'
 check "writes work after the crashes, and are logged" \
   'commit r0 main after.txt; sleep 1.5; python3 "$here/log_agrees.py" "$B" "$T" models/alice/r0 | grep -q "0 problems"'
+check "the commit history shows the log entry that made each commit a branch head" \
+  'curl -sf "$B/api/models/alice/r0/commits/main?expand=transparencyLog&limit=5" "${AUTH[@]}" |
+     python3 -c "import json,sys; c=json.load(sys.stdin); assert c[0][\"transparencyLog\"][0][\"ref\"] == \"refs/heads/main\", c[0]"'
 finish
