@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -127,9 +128,17 @@ std::vector<RefLine> read_ref_lines(std::istream& in) {
 
 }  // namespace
 
+// Whether git pack-refs (or a gc running it) is the caller: it moves loose refs into
+// packed-refs and reports the loose ones as deleted, though no ref changes.
+bool run_by_pack_refs() {
+  std::ifstream cmdline("/proc/" + std::to_string(::getppid()) + "/cmdline");
+  std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  return args.find(std::string("pack-refs") + '\0') != std::string::npos;
+}
+
 int run_reference_transaction_hook(const std::string& state) {
   auto lines = read_ref_lines(std::cin);
-  if (lines.empty()) return 0;
+  if (lines.empty() || run_by_pack_refs()) return 0;
   const char* data = std::getenv("VITRINE_DATA");
   const char* uid = std::getenv("VITRINE_REPO_UID");
   if (!data || !*data || !uid || !*uid) {

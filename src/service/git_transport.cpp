@@ -120,8 +120,10 @@ Result<util::Subprocess> GitTransport::run(const storage::RepoRecord& repo, GitS
   if (service == GitService::kReceivePack) {
     auto hooks = hooks_dir();
     if (!hooks) return hooks.status();
+    // No `git gc --auto` after a push: its pack-refs would run our reference-transaction hook
+    // for refs it only moves into packed-refs (git 2.39 reports those as deletions).
     argv.insert(argv.end(), {"-c", "core.hooksPath=" + *hooks, "-c", "receive.fsckObjects=true",
-                             "-c", "receive.denyDeleteCurrent=true"});
+                             "-c", "receive.denyDeleteCurrent=true", "-c", "receive.autogc=false"});
   }
   argv.insert(argv.end(), {service_name(service), "--stateless-rpc", hub_.git_path(repo)});
   return util::Subprocess::spawn(argv, environment(git_protocol, caller, repo.uid), request_fd);

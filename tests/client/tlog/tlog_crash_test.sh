@@ -76,6 +76,23 @@ check "the stored hashes are those of the stored entries" \
   '"$BIN" tlog check --data "$DATA" | grep -q "hashes match"'
 check "writes work after the crashes, and are logged" \
   'commit r0 main after.txt; sleep 1.5; python3 "$here/log_agrees.py" "$B" "$T" models/alice/r0 | grep -q "0 problems"'
+# git pack-refs (run by gc) reports the refs it packs as created and the loose ones as deleted;
+# run with the hub's hooks, it must log nothing. A push then deletes a packed branch (git runs
+# the hook twice for that): one deletion entry.
+uid=$(sqlite3 "$DATA/vitrine.db" "SELECT uid FROM repos WHERE name = 'r2'")
+w="$WORK/clone-pack"
+git clone -q "http://alice:$T@${B#http://}/alice/r2" "$w"
+git -C "$w" push -q origin HEAD:refs/heads/packed-branch 2>/dev/null
+before=$(sqlite3 "$DATA/tlog/log.sqlite" "SELECT count(*) FROM entries")
+VITRINE_DATA="$DATA" VITRINE_REPO_UID="$uid" \
+  git -C "$DATA/repos/$uid.git" -c core.hooksPath="$DATA/hooks" pack-refs --all --prune
+check "pack-refs with the hub's hooks logs nothing" \
+  '[[ $(sqlite3 "$DATA/tlog/log.sqlite" "SELECT count(*) FROM entries") == "$before" ]]'
+git -C "$w" push -q origin :refs/heads/packed-branch 2>/dev/null
+sleep 1.5
+check "deleting a packed branch by push is logged once, and the log still agrees" \
+  '[[ $(sqlite3 "$DATA/tlog/log.sqlite" "SELECT count(*) FROM entries") == $((before + 1)) ]] &&
+   python3 "$here/log_agrees.py" "$B" "$T" models/alice/r2 >/dev/null'
 check "the commit history shows the log entry that made each commit a branch head" \
   'curl -sf "$B/api/models/alice/r0/commits/main?expand=transparencyLog&limit=5" "${AUTH[@]}" |
      python3 -c "import json,sys; c=json.load(sys.stdin); assert c[0][\"transparencyLog\"][0][\"ref\"] == \"refs/heads/main\", c[0]"'
