@@ -8,6 +8,19 @@ pass=0 fail=0
 cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 check() { if eval "$2"; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1"; fail=$((fail + 1)); fi; }
+# t NAME FUNCTION: runs FUNCTION under set -eE; its stderr is shown when it fails.
+t() {
+  local name="$1" fn="$2" rc
+  set +e
+  ( set -eE; "$fn" ) 2>"$WORK/t.err"
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then
+    echo "ok - $name"; pass=$((pass + 1))
+  else
+    echo "not ok - $name"; sed 's/^/  /' "$WORK/t.err"; fail=$((fail + 1))
+  fi
+}
 
 start_server() {
   local data=$1

@@ -65,19 +65,6 @@ mismatch() { echo "    # $*" >&2; return 1; }
 contains() { grep -qE -- "$2" <<<"$1" || mismatch "${3:-output} does not match /$2/: $(head -c 1500 <<<"$1")"; }
 lacks() { ! grep -qE -- "$2" <<<"$1" || mismatch "${3:-output} matches /$2/: $(head -c 1500 <<<"$1")"; }
 
-t() { # t NAME FUNCTION
-  local name="$1" fn="$2" rc
-  set +e
-  ( set -eE; "$fn" ) 2>"$WORK/t.err"
-  rc=$?
-  set -e
-  if [ "$rc" -eq 0 ]; then
-    echo "ok - $name"; pass=$((pass + 1))
-  else
-    echo "not ok - $name"; sed 's/^/  /' "$WORK/t.err"; fail=$((fail + 1))
-  fi
-}
-
 # api_commit REPO SUMMARY PATH=LOCALFILE... → prints commitOid
 api_commit() {
   local repo="$1" summary="$2" nd="$WORK/commit.ndjson"; shift 2
