@@ -1,8 +1,8 @@
 // The transparency log over HTTP (docs/transparency.md): the static C2SP tlog-tiles view
 // (/tlog/checkpoint, /tlog/key, /tlog/tile/...), proofs and lookups (/api/tlog/...), and one
 // repository's log (/api/{type}s/{repo}/tlog).
+#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "api/api.hpp"
 #include "service/transparency.hpp"
@@ -15,7 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kMaxLookupResults = 10000;
+constexpr size_t kMaxLookupResults = 10000;  // entries shown per answer
+constexpr size_t kMaxLookupScan = 40000;     // matching entries read per answer
 constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 
 http::Response text_response(std::string body, const char* cache_control) {
@@ -75,24 +76,30 @@ http::Response lookup_response(Context& ctx, Call& call, const std::vector<std::
   auto size = published_size(ctx);
   if (!size) return error_response(size.status(), call.caller);
   auto& store = ctx.hub.transparency().store();
-  auto found = store.lookup(keys, *size, kMaxLookupResults + 1);
+  auto found = store.lookup(keys, *size, kMaxLookupScan);
   if (!found) return error_response(found.status(), call.caller);
-  const bool truncated = found->size() > kMaxLookupResults;
-  if (truncated) found->resize(kMaxLookupResults);
-  // With each entry, the void entry that marks it as never having become visible, if any.
-  std::set<int64_t> indexes(found->begin(), found->end());
+  // Only what the caller may see, then with each of those its void entry, if any: nothing in
+  // the answer (entries, voids, counts) depends on entries the caller may not open.
+  std::map<int64_t, json> shown;
   for (int64_t i : *found) {
-    auto voids = store.lookup({"voided:" + std::to_string(i)}, *size, 1);
-    if (voids) indexes.insert(voids->begin(), voids->end());
-  }
-  json list = json::array();
-  for (int64_t i : indexes) {
+    if (shown.size() >= kMaxLookupResults) break;
     auto e = store.entry(i);
     if (!e) return error_response(e.status(), call.caller);
     bool visible = false;
     json j = entry_json(ctx, call, *e, &visible);
-    if (visible) list.push_back(std::move(j));
+    if (!visible) continue;
+    shown.emplace(i, std::move(j));
+    auto voids = store.lookup({"voided:" + std::to_string(i)}, *size, 1);
+    if (voids && !voids->empty()) {
+      auto v = store.entry(voids->front());
+      if (!v) return error_response(v.status(), call.caller);
+      bool unused = false;
+      shown.emplace(voids->front(), entry_json(ctx, call, *v, &unused));
+    }
   }
+  const bool truncated = shown.size() >= kMaxLookupResults;
+  json list = json::array();
+  for (auto& [i, j] : shown) list.push_back(std::move(j));
   return json_response(
       200, json{{"tree_size", *size}, {"truncated", truncated}, {"entries", std::move(list)}});
 }
@@ -237,8 +244,9 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
           record =
               ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
         }
-        // A missing repository answers like one whose entries the caller may not see.
-        keys.back() = record ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
+        // A missing repository, and one the caller may not read, answer alike.
+        const bool readable = record && ctx.repos.can_read(*record, call.caller);
+        keys.back() = readable ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
       }
     } else if (call.query.has("ref")) {
       return error_response(bad_request("ref needs repo"), call.caller);

@@ -165,14 +165,15 @@ int run_reference_transaction_hook(const std::string& state) {
     const char* user = std::getenv("VITRINE_PUSH_USER");
     std::vector<storage::TlogAppend> entries;
     for (const auto& r : lines) {
-      auto entry = service::ref_entry(**git, xet ? (*xet).get() : nullptr, *repo, r.ref,
-                                      r.old_value, r.new_value, user ? user : "", "git");
-      if (!entry) return fail(entry.status().message());
-      entry->intent->pid = ::getppid();  // git receive-pack runs "committed" or "aborted" next
+      auto moved = service::ref_entries(**git, xet ? (*xet).get() : nullptr, *repo, r.ref,
+                                        r.old_value, r.new_value, user ? user : "", "git");
+      if (!moved) return fail(moved.status().message());
+      auto& intent = *moved->front().intent;
+      intent.pid = ::getppid();  // git receive-pack runs "committed" or "aborted" next
       // git 2.39 runs the hook twice for a deleted packed ref: log the move once.
-      auto same = (*log)->find_intents(*entry->intent);
+      auto same = (*log)->find_intents(intent);
       if (same && !same->empty()) continue;
-      entries.push_back(std::move(*entry));
+      for (auto& e : *moved) entries.push_back(std::move(e));
     }
     if (entries.empty()) return 0;
     // Appended before git moves the refs; if this fails, the push is refused.
@@ -183,16 +184,18 @@ int run_reference_transaction_hook(const std::string& state) {
   if (state != "committed" && state != "aborted") return 0;
   std::vector<int64_t> intents;
   for (const auto& r : lines) {
-    storage::TlogIntent intent{"ref", uid, r.ref, service::peel_to_commit(**git, r.new_value)};
+    storage::TlogIntent intent{"ref", uid, r.ref, service::peel_to_commit(**git, r.new_value),
+                               ::getppid()};
     auto found = (*log)->find_intents(intent);
     if (found) intents.insert(intents.end(), found->begin(), found->end());
   }
+  // An intent left unresolved here is settled by the server's recovery.
   if (state == "aborted" && !intents.empty()) {
     std::vector<storage::TlogAppend> voids;
     for (int64_t i : intents) voids.push_back(service::void_entry(i, "the push did not complete"));
-    if (auto st = (*log)->append(voids); !st) return fail(st.status().message());
+    if (auto st = (*log)->append(voids, intents); !st) return fail(st.status().message());
+    return 0;
   }
-  // An intent left unresolved here is settled by the server's recovery.
   (void)(*log)->resolve(intents);
   return 0;
 }

@@ -262,9 +262,13 @@ Status Verification::check_file(const FileLookup& file) {
   json found = json::array();
   for (const auto& e : *entries) {
     const json& x = e.entry;
-    if (string_field(x, "kind") != "ref" || log_.voided(e.index)) continue;
+    // A long file list continues in `part` entries: part k belongs to the entry k before it.
+    const bool part = string_field(x, "kind") == "part" && string_field(x, "of") == "files" &&
+                      x.contains("part") && x["part"].is_number_integer();
+    const int64_t owner = part ? e.index - x["part"].get<int64_t>() : e.index;
+    if ((string_field(x, "kind") != "ref" && !part) || log_.voided(owner)) continue;
     if (!repo.empty() && string_field(x, "repo") != repo) continue;
-    for (const json& f : x.value("files", json::array())) {
+    for (const json& f : x.value(part ? "items" : "files", json::array())) {
       if (!f.is_object() || string_field(f, "sha256") != file.sha256) continue;
       say("file " + file.path + " (sha256 " + file.sha256 +
           ") is in the log: " + string_field(x, "repo") + " " + string_field(x, "ref") +

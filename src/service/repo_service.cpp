@@ -302,18 +302,32 @@ Status RepoService::remove(const Caller& caller, const RepoType& type, const std
   if (auto git = hub_.open_git(repo->record)) {
     for (const auto& r : (*git)->list_refs()) refs[r.name] = r.target;
   }
-  LoggedChange logged(hub_.transparency().store());
-  if (auto st =
-          logged.begin({make_entry(repo->record,
-                                   {{"kind", "repo"},
-                                    {"action", "delete"},
-                                    {"private", repo->record.is_private},
-                                    {"actor", author_name(caller)},
-                                    {"refs", std::move(refs)}},
-                                   {}, storage::TlogIntent{"delete", repo->record.uid, "", ""})});
-      !st) {
-    return st;
+  // A repository with many refs lists them in `part` entries after the delete entry.
+  using nlohmann::json;
+  json pairs = json::array();
+  for (const auto& [ref_name, target] : refs.items()) {
+    pairs.push_back(json::array({ref_name, target}));
   }
+  auto parts = split_into_parts(pairs);
+  json entry = {{"kind", "repo"},
+                {"action", "delete"},
+                {"private", repo->record.is_private},
+                {"actor", author_name(caller)},
+                {"refs", parts.size() > 1 ? json::object() : std::move(refs)}};
+  if (parts.size() > 1) entry["refs_parts"] = parts.size();
+  std::vector<storage::TlogAppend> entries = {make_entry(
+      repo->record, std::move(entry), {}, storage::TlogIntent{"delete", repo->record.uid, "", ""})};
+  for (size_t k = 0; parts.size() > 1 && k < parts.size(); ++k) {
+    entries.push_back(make_entry(repo->record,
+                                 {{"kind", "part"},
+                                  {"of", "refs"},
+                                  {"part", k + 1},
+                                  {"parts", parts.size()},
+                                  {"items", std::move(parts[k])}},
+                                 {}, std::nullopt));
+  }
+  LoggedChange logged(hub_.transparency().store());
+  if (auto st = logged.begin(entries); !st) return st;
   if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
   logged.done();
   AuditLog(hub_).record(audit::kRepoDelete, &caller, AuditLog::repo_target(repo->record));
@@ -385,20 +399,26 @@ Status RepoService::update_settings(const storage::RepoRecord& repo, std::option
   if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
     return bad_request("gated must be false, \"auto\" or \"manual\"");
   }
-  // A change of visibility is logged in the clear: the repository was or becomes public.
+  // A change of visibility is logged before it takes effect, as seen from the state it leaves:
+  // going private, in the clear (the repository was public); going public, sealed, and in the
+  // clear once it is public (a failure in between must not publish a private repository).
   LoggedChange logged(hub_.transparency().store());
-  if (is_private && *is_private != repo.is_private) {
-    storage::RepoRecord shown = repo;
-    shown.is_private = false;
-    const std::string was = repo.is_private ? "1" : "0";
-    if (auto st = logged.begin({make_entry(
-            shown,
-            {{"kind", "repo"},
-             {"action", "visibility"},
-             {"private", *is_private},
-             {"actor", actor && actor->user ? actor->user->name : std::string("vitrine")}},
-            {"visibility-from:" + repo.uid + ":" + was},
-            storage::TlogIntent{"visibility", repo.uid, "", *is_private ? "1" : "0"})});
+  const bool changes = is_private && *is_private != repo.is_private;
+  const std::string was = repo.is_private ? "1" : "0";
+  auto visibility_entry = [&](const storage::RepoRecord& as,
+                              std::optional<storage::TlogIntent> intent) {
+    return make_entry(
+        as,
+        {{"kind", "repo"},
+         {"action", "visibility"},
+         {"private", *is_private},
+         {"actor", actor && actor->user ? actor->user->name : std::string("vitrine")}},
+        {"visibility-from:" + repo.uid + ":" + was}, std::move(intent));
+  };
+  if (changes) {
+    storage::RepoRecord before = repo;
+    if (auto st = logged.begin({visibility_entry(
+            before, storage::TlogIntent{"visibility", repo.uid, "", *is_private ? "1" : "0"})});
         !st) {
       return st;
     }
@@ -407,6 +427,11 @@ Status RepoService::update_settings(const storage::RepoRecord& repo, std::option
                                            gated.value_or(repo.gated));
   if (!st) return st;
   logged.done();
+  if (changes && !*is_private) {
+    storage::RepoRecord now_public = repo;
+    now_public.is_private = false;
+    (void)hub_.transparency().store().append({visibility_entry(now_public, std::nullopt)});
+  }
   // Only actual changes are security events; a settings call that repeats them is not.
   AuditLog audit_log(hub_);
   if (is_private && *is_private != repo.is_private) {

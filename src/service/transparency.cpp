@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -130,10 +132,12 @@ Result<std::string> load_or_create_key(const std::string& path, const std::strin
   return std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
 }
 
-// Whether the process that logged an intent still runs (and may still make it visible).
-bool writer_alive(int64_t pid) {
-  if (pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+// Whether the process that logged an intent still runs (and may still make it visible): the
+// same pid with the same start time (a restarted server may get its old pid back).
+bool writer_alive(const storage::TlogIntent& intent) {
+  if (intent.pid <= 0) return false;
+  const int64_t started = storage::process_start_time(intent.pid);
+  return started >= 0 && started == intent.started;
 }
 
 }  // namespace
@@ -198,11 +202,10 @@ storage::TlogAppend make_entry(const storage::RepoRecord& repo, json entry,
   return out;
 }
 
-Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
-                                      const storage::RepoRecord& repo, const std::string& ref,
-                                      const std::string& old_object, const std::string& new_object,
-                                      const std::string& actor, const std::string& via,
-                                      const RefEntryHint* hint) {
+Result<std::vector<storage::TlogAppend>> ref_entries(
+    storage::GitRepo& git, storage::XetStore* xet, const storage::RepoRecord& repo,
+    const std::string& ref, const std::string& old_object, const std::string& new_object,
+    const std::string& actor, const std::string& via, const RefEntryHint* hint) {
   const std::string old_commit = hint ? old_object : peel_to_commit(git, old_object);
   const std::string new_commit = hint ? new_object : peel_to_commit(git, new_object);
   auto new_tree = hint ? Result<std::string>(hint->new_tree) : tree_of(git, new_commit);
@@ -218,18 +221,73 @@ Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* 
   }
   auto files = lfs_files(git, xet, base_tree, *new_tree);
   if (!files) return files.status();
+  auto file_keys = [](const json& list) {
+    std::vector<std::string> keys;
+    for (const auto& f : list) {
+      keys.push_back("file:" + f["sha256"].get<std::string>());
+      if (f.contains("xet")) keys.push_back("file:" + f["xet"].get<std::string>());
+    }
+    return keys;
+  };
   std::vector<std::string> keys = {"ref:" + repo.uid + ":" + ref,
                                    "from:" + repo.uid + ":" + ref + ":" + old_commit};
   if (!new_commit.empty()) keys.push_back("commit:" + new_commit);
-  for (const auto& f : *files) {
-    keys.push_back("file:" + f["sha256"].get<std::string>());
-    if (f.contains("xet")) keys.push_back("file:" + f["xet"].get<std::string>());
+  json entry = {{"kind", "ref"},     {"ref", ref},       {"old", old_commit}, {"new", new_commit},
+                {"tree", *new_tree}, {"forced", forced}, {"actor", actor},    {"via", via}};
+  // A long file list (a new branch of a large repository) goes into `part` entries after the
+  // ref entry, so that no entry outgrows an entry bundle's 64 KiB.
+  auto parts = split_into_parts(*files);
+  if (parts.size() <= 1) {
+    auto more = file_keys(*files);
+    keys.insert(keys.end(), more.begin(), more.end());
+    entry["files"] = std::move(*files);
+  } else {
+    entry["files"] = json::array();
+    entry["files_parts"] = parts.size();
   }
-  json entry = {{"kind", "ref"},     {"ref", ref},        {"old", old_commit},
-                {"new", new_commit}, {"tree", *new_tree}, {"forced", forced},
-                {"actor", actor},    {"via", via},        {"files", std::move(*files)}};
-  return make_entry(repo, std::move(entry), std::move(keys),
-                    storage::TlogIntent{"ref", repo.uid, ref, new_commit});
+  std::vector<storage::TlogAppend> out;
+  out.push_back(make_entry(repo, std::move(entry), std::move(keys),
+                           storage::TlogIntent{"ref", repo.uid, ref, new_commit}));
+  for (size_t k = 0; parts.size() > 1 && k < parts.size(); ++k) {
+    auto part_keys = file_keys(parts[k]);
+    out.push_back(make_entry(repo,
+                             {{"kind", "part"},
+                              {"of", "files"},
+                              {"part", k + 1},
+                              {"parts", parts.size()},
+                              {"items", std::move(parts[k])}},
+                             std::move(part_keys), std::nullopt));
+  }
+  return out;
+}
+
+Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
+                                      const storage::RepoRecord& repo, const std::string& ref,
+                                      const std::string& old_object, const std::string& new_object,
+                                      const std::string& actor, const std::string& via,
+                                      const RefEntryHint* hint) {
+  auto all = ref_entries(git, xet, repo, ref, old_object, new_object, actor, via, hint);
+  if (!all) return all.status();
+  if (all->size() != 1) return internal_error("this move needs part entries: use ref_entries");
+  return std::move(all->front());
+}
+
+std::vector<json> split_into_parts(const json& items) {
+  std::vector<json> parts;
+  json current = json::array();
+  size_t bytes = 0;
+  for (const auto& item : items) {
+    const size_t size = item.dump().size() + 1;
+    if (!current.empty() && bytes + size > kMaxListBytes) {
+      parts.push_back(std::move(current));
+      current = json::array();
+      bytes = 0;
+    }
+    current.push_back(item);
+    bytes += size;
+  }
+  if (!current.empty() || parts.empty()) parts.push_back(std::move(current));
+  return parts;
 }
 
 Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
@@ -239,12 +297,15 @@ Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRec
                ? git.delete_ref(move.ref, move.expected_old)
                : git.update_ref(move.ref, move.target, move.expected_old, move.message);
   }
-  auto entry = ref_entry(
-      git, &hub.xet(), repo, move.ref, move.logged_old.value_or(move.expected_old),
+  // The repository as it is now (a commit can stream for minutes): an entry sealed or in the
+  // clear by its visibility at the time of the move, not of the request.
+  auto fresh = hub.db().find_repo_by_uid(repo.uid);
+  auto entry = ref_entries(
+      git, &hub.xet(), fresh ? *fresh : repo, move.ref, move.logged_old.value_or(move.expected_old),
       move.logged_new.value_or(move.target), actor, "api", move.hint ? &*move.hint : nullptr);
   if (!entry) return entry.status();
   LoggedChange change(hub.transparency().store());
-  if (auto st = change.begin({std::move(*entry)}); !st) return st;
+  if (auto st = change.begin(*entry); !st) return st;
   Status st = move.target.empty()
                   ? git.delete_ref(move.ref, move.expected_old)
                   : git.update_ref(move.ref, move.target, move.expected_old, move.message);
@@ -274,7 +335,7 @@ void LoggedChange::abandon(const std::string& reason) {
   if (intents_.empty()) return;
   std::vector<storage::TlogAppend> voids;
   for (int64_t i : intents_) voids.push_back(void_entry(i, reason));
-  if (store_.append(voids)) (void)store_.resolve(intents_);
+  (void)store_.append(voids, intents_);  // if this fails, recovery voids them after a restart
   intents_.clear();
 }
 
@@ -379,12 +440,14 @@ Result<int64_t> recover_intents(storage::TlogStore& store, storage::MetadataDb& 
                                 const std::string& git_root, int64_t before_ms) {
   auto pending = store.pending(before_ms);
   if (!pending) return pending.status();
-  std::vector<int64_t> happened;
   std::vector<storage::TlogAppend> voids;
   std::vector<int64_t> voided;
+  // Newest first: an intent found visible is resolved at once, so that it counts as evidence
+  // (a later change that started from the state before it) for the older ones.
+  std::reverse(pending->begin(), pending->end());
   for (const auto& p : *pending) {
     const auto& in = p.intent;
-    if (writer_alive(p.intent.pid)) continue;  // it resolves its own intents
+    if (writer_alive(p.intent)) continue;  // it resolves its own intents
     auto repo = db.find_repo_by_uid(in.repo_id);
     bool visible = false;
     std::string later_key;
@@ -412,18 +475,17 @@ Result<int64_t> recover_intents(storage::TlogStore& store, storage::MetadataDb& 
       visible = *later;
     }
     if (visible) {
-      happened.push_back(p.index);
+      std::array<int64_t, 1> one{p.index};
+      if (auto st = store.resolve(one); !st) return st;
     } else {
       voids.push_back(void_entry(p.index, "the change never became visible (writer stopped)"));
       voided.push_back(p.index);
     }
   }
   if (!voids.empty()) {
-    auto appended = store.append(voids);
+    auto appended = store.append(voids, voided);
     if (!appended) return appended.status();
   }
-  happened.insert(happened.end(), voided.begin(), voided.end());
-  if (auto st = store.resolve(happened); !st) return st;
   return static_cast<int64_t>(voided.size());
 }
 

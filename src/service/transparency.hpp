@@ -46,6 +46,12 @@ storage::TlogAppend make_entry(const storage::RepoRecord& repo, nlohmann::json e
                                std::vector<std::string> keys,
                                std::optional<storage::TlogIntent> intent);
 
+// Lists longer than this (in JSON bytes) are split over `part` entries: an entry bundle holds
+// entries of at most 65,535 bytes.
+inline constexpr size_t kMaxListBytes = 32 * 1024;
+// Consecutive chunks of `items` of at most kMaxListBytes each (one, maybe empty, at least).
+std::vector<nlohmann::json> split_into_parts(const nlohmann::json& items);
+
 // The entry that marks intent `index` as a change that never became visible.
 storage::TlogAppend void_entry(int64_t index, const std::string& reason);
 
@@ -61,6 +67,12 @@ struct RefEntryHint {
   std::string old_tree;
   std::string new_tree;
 };
+// The ref entry (with the intent) first, then `part` entries when its file list is long.
+Result<std::vector<storage::TlogAppend>> ref_entries(
+    storage::GitRepo& git, storage::XetStore* xet, const storage::RepoRecord& repo,
+    const std::string& ref, const std::string& old_commit, const std::string& new_commit,
+    const std::string& actor, const std::string& via, const RefEntryHint* hint = nullptr);
+// The same when the move needs no part entries (an error otherwise).
 Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
                                       const storage::RepoRecord& repo, const std::string& ref,
                                       const std::string& old_commit, const std::string& new_commit,

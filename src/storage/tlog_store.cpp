@@ -4,9 +4,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 
 #include "storage/sqlite_statement.hpp"
 #include "util/time.hpp"
@@ -45,7 +49,8 @@ CREATE TABLE IF NOT EXISTS keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY
   WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending(
   idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL,
-  expect TEXT NOT NULL, created_ms INTEGER NOT NULL, pid INTEGER NOT NULL);
+  expect TEXT NOT NULL, created_ms INTEGER NOT NULL, pid INTEGER NOT NULL,
+  started INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints(
   size INTEGER PRIMARY KEY, note TEXT NOT NULL, time_ms INTEGER NOT NULL);
 )sql";
@@ -141,8 +146,8 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   impl->insert_key = prepare(impl->writer, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
   impl->insert_pending =
       prepare(impl->writer,
-              "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+              "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid, started) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   impl->delete_pending = prepare(impl->writer, "DELETE FROM pending WHERE idx = ?");
   impl->read_hash_w = prepare(impl->writer, kReadHash);
   impl->max_index_w = prepare(impl->writer, kMaxIndex);
@@ -156,7 +161,24 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   return std::unique_ptr<TlogStore>(new TlogStore(std::move(impl)));
 }
 
+int64_t process_start_time(int64_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto paren = stat.rfind(')');
+  if (pid <= 0 || paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return std::strtoll(field.c_str(), nullptr, 10);
+  }
+  return -1;
+}
+
 namespace {
+
+int64_t pid_of(const TlogIntent& intent) {
+  return intent.pid ? intent.pid : static_cast<int64_t>(::getpid());
+}
 
 Status delete_pending(Statement& del, std::span<const int64_t> indexes) {
   for (int64_t i : indexes) {
@@ -170,7 +192,8 @@ Status delete_pending(Statement& del, std::span<const int64_t> indexes) {
 
 }  // namespace
 
-Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
+Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries,
+                                  std::span<const int64_t> resolves) {
   std::lock_guard lock(impl_->write_mutex);
   sqlite3* db = impl_->writer;
   std::vector<int64_t> resolved;
@@ -178,9 +201,12 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
     std::lock_guard q(impl_->resolved_mutex);
     resolved.swap(impl_->resolved);
   }
-  auto requeue = [&] {
+  const size_t queued = resolved.size();
+  resolved.insert(resolved.end(), resolves.begin(), resolves.end());
+  auto requeue = [&] {  // only what was queued before; `resolves` fail with the append
     std::lock_guard q(impl_->resolved_mutex);
-    impl_->resolved.insert(impl_->resolved.end(), resolved.begin(), resolved.end());
+    impl_->resolved.insert(impl_->resolved.end(), resolved.begin(),
+                           resolved.begin() + static_cast<std::ptrdiff_t>(queued));
   };
   Transaction tx(db);
   if (!tx.status()) {
@@ -222,7 +248,8 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries) {
             .bind(4, e.intent->ref)
             .bind(5, e.intent->expect)
             .bind(6, now)
-            .bind(7, e.intent->pid ? e.intent->pid : static_cast<int64_t>(::getpid()));
+            .bind(7, pid_of(*e.intent))
+            .bind(8, process_start_time(pid_of(*e.intent)));
         if (auto st = step_done(insert_pending); !st) return st;
       }
       ++n;
@@ -274,14 +301,15 @@ Result<std::vector<TlogPendingIntent>> TlogStore::pending(int64_t before_ms) {
   if (auto st = flush_resolved(); !st) return st;
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader,
-              "SELECT idx, kind, repo_id, ref, expect, created_ms, pid FROM pending "
+              "SELECT idx, kind, repo_id, ref, expect, created_ms, pid, started FROM pending "
               "WHERE created_ms < ? ORDER BY idx");
   s.bind(1, before_ms);
   std::vector<TlogPendingIntent> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
-    out.push_back(
-        {s.integer(0), {s.text(1), s.text(2), s.text(3), s.text(4), s.integer(6)}, s.integer(5)});
+    out.push_back({s.integer(0),
+                   {s.text(1), s.text(2), s.text(3), s.text(4), s.integer(6), s.integer(7)},
+                   s.integer(5)});
   }
   if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
   return out;
@@ -304,8 +332,12 @@ Result<std::vector<int64_t>> TlogStore::find_intents(const TlogIntent& intent) {
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader,
               "SELECT idx FROM pending WHERE kind = ? AND repo_id = ? AND ref = ? AND expect = ? "
-              "ORDER BY idx");
-  s.bind(1, intent.kind).bind(2, intent.repo_id).bind(3, intent.ref).bind(4, intent.expect);
+              "AND pid = ? ORDER BY idx");
+  s.bind(1, intent.kind)
+      .bind(2, intent.repo_id)
+      .bind(3, intent.ref)
+      .bind(4, intent.expect)
+      .bind(5, intent.pid ? intent.pid : static_cast<int64_t>(::getpid()));
   std::vector<int64_t> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));

@@ -28,7 +28,12 @@ struct TlogIntent {
   // The writer that will resolve the intent (0: this process). Recovery leaves the intents of
   // a live writer alone: a git push whose hook logged them may still move the ref.
   int64_t pid = 0;
+  int64_t started = 0;  // the writer's start time (/proc), set by append: tells a reused pid
 };
+
+// A process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or -1 when no
+// such process runs. With the pid, it names a process across pid reuse.
+int64_t process_start_time(int64_t pid);
 
 struct TlogAppend {
   std::string data;          // the entry bytes as logged (its leaf hash is record_hash(data))
@@ -63,8 +68,11 @@ class TlogStore {
   // Opens or creates <dir>/log.sqlite.
   static Result<std::unique_ptr<TlogStore>> open(const std::string& dir);
 
-  // Appends the entries in order, atomically; returns the index of the first.
-  Result<int64_t> append(const std::vector<TlogAppend>& entries);
+  // Appends the entries in order, atomically, and in the same transaction resolves the intents
+  // in `resolves` (the void entries among `entries` settle them); returns the index of the
+  // first entry.
+  Result<int64_t> append(const std::vector<TlogAppend>& entries,
+                         std::span<const int64_t> resolves = {});
   // Marks intents resolved (the change became visible, or a void entry names it).
   Status resolve(std::span<const int64_t> indexes);
   // The same, written with the next append or flush (saves a transaction per change; an intent
@@ -76,7 +84,7 @@ class TlogStore {
   // Whether an entry after `index` carries `key` and is resolved and not voided: evidence that
   // an intent before it became visible (e.g. a later ref update started from its new commit).
   Result<bool> later_resolved(int64_t index, const std::string& key);
-  // The unresolved intents that match exactly, oldest first.
+  // The unresolved intents that match exactly (writer pid included), oldest first.
   Result<std::vector<int64_t>> find_intents(const TlogIntent& intent);
 
   Result<int64_t> size();

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "service/auth_service.hpp"
 #include "service/commit_builder.hpp"
 #include "service/hub.hpp"
+#include "service/lfs_pointer.hpp"
 #include "service/repo_service.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
@@ -254,6 +256,59 @@ TEST_F(TransparencyTest, CheckpointsAreSignedTreeHeads) {
   // Nothing new: no new checkpoint.
   ASSERT_TRUE(t.issue_checkpoint().is_ok());
   EXPECT_EQ(t.checkpoint()->note, c->note);
+}
+
+}  // namespace
+}  // namespace vitrine::service
+
+namespace vitrine::service {
+namespace {
+
+TEST_F(TransparencyTest, LongFileListsGoIntoPartEntriesThatFitABundle) {
+  auto git = hub_->open_git(repo_);
+  ASSERT_TRUE(git.is_ok());
+  const std::string base = head();
+  std::vector<storage::TreeChange> changes;
+  for (int i = 0; i < 800; ++i) {
+    auto blob = (*git)->write_blob(
+        format_lfs_pointer({util::sha256_hex("file " + std::to_string(i)), 1000u + i}));
+    ASSERT_TRUE(blob.is_ok());
+    changes.push_back({storage::TreeChange::Kind::kPutBlob,
+                       "shards/shard-" + std::to_string(i) + ".safetensors", *blob, false});
+  }
+  auto tree = (*git)->build_tree(base, changes);
+  auto next = (*git)->create_commit(*tree, {base}, "a", "a@x", "800 LFS files");
+  ASSERT_TRUE(next.is_ok());
+  // A new branch at that commit lists every LFS file of the tree.
+  auto entries = ref_entries(**git, nullptr, repo_, "refs/heads/big", "", *next, "alice", "api");
+  ASSERT_TRUE(entries.is_ok()) << entries.status().message();
+  ASSERT_GT(entries->size(), 2u);
+  EXPECT_FALSE(ref_entry(**git, nullptr, repo_, "refs/heads/big", "", *next, "a", "api").is_ok());
+  json head_entry = json::parse(entries->front().data);
+  EXPECT_EQ(head_entry["kind"], "ref");
+  EXPECT_TRUE(head_entry["files"].empty());
+  const size_t parts = head_entry["files_parts"].get<size_t>();
+  ASSERT_EQ(parts + 1, entries->size());
+  std::set<std::string> listed;
+  for (size_t k = 1; k < entries->size(); ++k) {
+    const auto& e = (*entries)[k];
+    EXPECT_LT(e.data.size(), 65536u) << "an entry bundle stores lengths in 2 bytes";
+    EXPECT_FALSE(e.intent.has_value());
+    json part = json::parse(e.data);
+    EXPECT_EQ(part["kind"], "part");
+    EXPECT_EQ(part["of"], "files");
+    EXPECT_EQ(part["part"], k);
+    EXPECT_EQ(part["parts"], parts);
+    for (const auto& f : part["items"]) listed.insert(f["sha256"].get<std::string>());
+  }
+  EXPECT_EQ(listed.size(), 800u);
+  // They append together, and the last file's hash finds its part entry.
+  auto first = log().append(*entries);
+  ASSERT_TRUE(first.is_ok());
+  auto found = log().lookup({"file:" + util::sha256_hex("file 799")}, size(), 10);
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_GT(found->front(), *first);
+  EXPECT_EQ(*log().check(), "");
 }
 
 }  // namespace

@@ -432,6 +432,29 @@ func checkEntry(i int64, data []byte, kinds []string, s *summary) error {
 		if _, ok := str(m, "reason"); !ok {
 			return fmt.Errorf("entry %d: void without \"reason\": %s", i, data)
 		}
+	case "part":
+		// The rest of a long list (files of a ref entry, refs of a deleted repository): part k
+		// of n follows its entry at index i-k.
+		of, _ := str(m, "of")
+		if of != "files" && of != "refs" {
+			return fmt.Errorf("entry %d: part of %q (not files or refs): %s", i, of, data)
+		}
+		pn, ok1 := m["part"].(json.Number)
+		tn, ok2 := m["parts"].(json.Number)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("entry %d: part without numeric part/parts: %s", i, data)
+		}
+		k, _ := pn.Int64()
+		n, _ := tn.Int64()
+		if k < 1 || k > n || k > i {
+			return fmt.Errorf("entry %d: part %d of %d does not follow an entry", i, k, n)
+		}
+		if mk := kinds[i-k]; mk != "ref" && mk != "repo" && mk != "sealed" {
+			return fmt.Errorf("entry %d: part %d follows entry %d of kind %q", i, k, i-k, mk)
+		}
+		if _, ok := m["items"].([]interface{}); !ok {
+			return fmt.Errorf("entry %d: part without an items list: %s", i, data)
+		}
 	case "sealed":
 		if c, _ := str(m, "commitment"); !hex64.MatchString(c) {
 			return fmt.Errorf("entry %d: sealed commitment is not 64 hex: %s", i, data)
@@ -517,7 +540,7 @@ func checkEntryAPI(i int64, data []byte, kind string) (map[string]interface{}, e
 	if err := dec.Decode(&o); err != nil {
 		return nil, fmt.Errorf("%s: opened entry is not an object", path)
 	}
-	if k, _ := str(o, "kind"); k != "ref" && k != "repo" {
+	if k, _ := str(o, "kind"); k != "ref" && k != "repo" && k != "part" {
 		return nil, fmt.Errorf("%s: opened entry has kind %q: %s", path, k, inner)
 	}
 	if v, ok := o["v"].(json.Number); !ok || v.String() != "1" {
