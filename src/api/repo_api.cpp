@@ -238,6 +238,8 @@ json commit_log_entries(Context& ctx, const storage::RepoRecord& repo, const std
   auto found = store.lookup({"commit:" + commit, "repo:" + repo.uid}, published->size, 100);
   if (!found) return out;
   for (int64_t i : *found) {
+    auto voided = store.lookup({"voided:" + std::to_string(i)}, published->size, 1);
+    if (!voided || !voided->empty()) continue;  // an intent that never became visible
     auto e = store.entry(i);
     if (!e) continue;
     json shown = json::parse(e->sealed_entry.empty() ? e->data : e->sealed_entry, nullptr, false);
