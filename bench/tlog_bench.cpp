@@ -184,6 +184,10 @@ void proof_latency(int64_t size, const std::string& keep_dir) {
   fs::path dir = keep_dir.empty() ? temp_dir("proof") : fs::path(keep_dir);
   fs::create_directories(dir / "tlog");
   auto store = storage::TlogStore::open((dir / "tlog").string());
+  if (!store) {
+    std::fprintf(stderr, "cannot open the log: %s\n", store.status().message().c_str());
+    std::exit(1);
+  }
   auto have = (*store)->size();
   auto t = Clock::now();
   const int64_t batch = 10000;

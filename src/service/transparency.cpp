@@ -299,7 +299,8 @@ Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRec
   }
   // The repository as it is now (a commit can stream for minutes): an entry sealed or in the
   // clear by its visibility at the time of the move, not of the request.
-  auto fresh = hub.db().find_repo_by_uid(repo.uid);
+  auto fresh = hub.db().find_repo(repo.type, repo.ns, repo.name);  // cached; writes invalidate
+  if (!fresh || fresh->uid != repo.uid) fresh = hub.db().find_repo_by_uid(repo.uid);
   auto entry = ref_entries(
       git, &hub.xet(), fresh ? *fresh : repo, move.ref, move.logged_old.value_or(move.expected_old),
       move.logged_new.value_or(move.target), actor, "api", move.hint ? &*move.hint : nullptr);

@@ -135,6 +135,17 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", kSchema}) {
     if (auto st = exec_sql(impl->writer, sql); !st) return st;
   }
+  {  // Logs made before intents recorded their writer's start time.
+    Statement column(impl->writer,
+                     "SELECT 1 FROM pragma_table_info('pending') WHERE name = 'started'");
+    if (column.step() != SQLITE_ROW) {
+      if (auto st = exec_sql(impl->writer,
+                             "ALTER TABLE pending ADD COLUMN started INTEGER NOT NULL DEFAULT 0");
+          !st) {
+        return st;
+      }
+    }
+  }
   auto reader = open_connection(path, false);
   if (!reader) return reader.status();
   impl->reader = *reader;
@@ -178,6 +189,13 @@ namespace {
 
 int64_t pid_of(const TlogIntent& intent) {
   return intent.pid ? intent.pid : static_cast<int64_t>(::getpid());
+}
+
+// The writer's start time; this process's own is read once.
+int64_t start_time_of(int64_t pid) {
+  static const int64_t self_pid = ::getpid();
+  static const int64_t self_start = process_start_time(self_pid);
+  return pid == self_pid ? self_start : process_start_time(pid);
 }
 
 Status delete_pending(Statement& del, std::span<const int64_t> indexes) {
@@ -249,7 +267,7 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries,
             .bind(5, e.intent->expect)
             .bind(6, now)
             .bind(7, pid_of(*e.intent))
-            .bind(8, process_start_time(pid_of(*e.intent)));
+            .bind(8, start_time_of(pid_of(*e.intent)));
         if (auto st = step_done(insert_pending); !st) return st;
       }
       ++n;
