@@ -174,12 +174,44 @@ api DELETE /api/repos/delete -H 'Content-Type: application/json' \
   --data '{"name":"tl-renamed","organization":"alice","type":"model"}'
 must "delete tl-renamed"
 
+# One commit of 320 LFS files: its file list (~38 KB of JSON) goes into `part` entries.
+create_repo tl-many false
+python3 - "$WORK/many" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+objects, lines = [], []
+for i in range(1, 321):
+    data = b"many %d\n" % i
+    open(f"{d}/f{i}.bin", "wb").write(data)
+    oid = hashlib.sha256(data).hexdigest()
+    open(f"{d}/{oid}", "wb").write(data)  # the upload loop finds each object by its oid
+    objects.append({"oid": oid, "size": len(data)})
+    lines.append({"key": "lfsFile", "value": {"path": f"shards/f{i}.bin", "algo": "sha256", "oid": oid, "size": len(data)}})
+json.dump({"operation": "upload", "transfers": ["basic"], "objects": objects}, open(f"{d}/batch.json", "w"))
+open(f"{d}/lines.ndjson", "w").write("".join(json.dumps(l) + "\n" for l in lines))
+PY
+api POST "/alice/tl-many.git/info/lfs/objects/batch" -H 'Accept: application/vnd.git-lfs+json' \
+  -H 'Content-Type: application/vnd.git-lfs+json' --data @"$WORK/many/batch.json"
+must "LFS batch of 320 objects"
+jq -r '.objects[] | [.oid, (.actions.upload.href // "")] | @tsv' "$WORK/body" >"$WORK/many/hrefs"
+while IFS=$'\t' read -r oid href; do
+  [ -z "$href" ] || curl -sS -o /dev/null -X PUT --data-binary @"$WORK/many/$oid" "$href"
+done <"$WORK/many/hrefs"
+mapfile -t lines <"$WORK/many/lines.ndjson"
+commit alice/tl-many "320 LFS files" "${lines[@]}"
+
 settle
 check "verifier passes at the end, consistent with the first checkpoint (-prev)" \
   'verify second "$WORK/v2.out" -key "$KEY" -token "$TOK" -prev "$WORK/cp1" -size "$SIZE1" -size 255 -size 256 -size 257 -save "$WORK/cp2" -bundles "$WORK/bundles"'
 cat "$WORK/v2.out" | sed 's/^/    # /'
 SIZE2="$(cp_size "$WORK/cp2" 2>/dev/null || echo 0)"
 check "the log grew ($SIZE1 → $SIZE2) past one full tile" '[ "$SIZE2" -gt 257 ]'
+check "summary: the 320-file commit's list went into part entries" \
+  '[ "$(summary_of "$WORK/v2.out" "kind part")" -ge 1 ]'
+check "vitrine verify finds a file listed in a part entry" \
+  '"$BIN" verify --hub "$B" --key "$KEY" --state "$WORK/witness" --repo models/alice/tl-many --file "$WORK/many/f320.bin" >"$WORK/many.out" 2>&1 ||
+   { sed "s/^/    # /" "$WORK/many.out"; false; }'
 check "summary: at least one forced ref update (the force-push)" '[ "$(summary_of "$WORK/v2.out" "ref forced")" -ge 1 ]'
 check "summary: ref deletions (branch by push, tag by API) >= 2" '[ "$(summary_of "$WORK/v2.out" "ref deletions")" -ge 2 ]'
 check "summary: sealed entries for the private repository (create + commit) >= 2" \
