@@ -108,26 +108,11 @@ std::optional<RepoTarget> web_target(const std::vector<std::string>& seg) {
 
 // Sub-resource keywords of /api/{type}s/{ns}/{name}/...: after a single segment they mark a
 // one-segment repo id.
-const std::vector<std::string> kRepoKeywords = {"revision",
-                                                "tlog",
-                                                "tree",
-                                                "paths-info",
-                                                "commit",
-                                                "commits",
-                                                "refs",
-                                                "preupload",
-                                                "branch",
-                                                "tag",
-                                                "settings",
-                                                "discussions",
-                                                "auth-check",
-                                                "xet-read-token",
-                                                "xet-write-token",
-                                                "lfs-files",
-                                                "super-squash",
-                                                "resolve",
-                                                "ask-access",
-                                                "user-access-request"};
+const std::vector<std::string> kRepoKeywords = {
+    "revision",  "tlog",         "tree",       "paths-info",     "commit",
+    "commits",   "refs",         "preupload",  "branch",         "tag",
+    "settings",  "discussions",  "auth-check", "xet-read-token", "xet-write-token",
+    "lfs-files", "super-squash", "resolve",    "ask-access",     "user-access-request"};
 
 http::Response dispatch(Context& ctx, Call& call) {
   auto segments_opt = split_segments(call.request.path);

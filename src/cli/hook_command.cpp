@@ -184,8 +184,7 @@ int run_reference_transaction_hook(const std::string& state) {
   if (state != "committed" && state != "aborted") return 0;
   std::vector<int64_t> intents;
   for (const auto& r : lines) {
-    storage::TlogIntent intent{"ref", uid, r.ref, service::peel_to_commit(**git, r.new_value),
-                               ::getppid()};
+    storage::TlogIntent intent{"ref", uid, r.ref, (*git)->peel_to_commit(r.new_value), ::getppid()};
     auto found = (*log)->find_intents(intent);
     if (found) intents.insert(intents.end(), found->begin(), found->end());
   }

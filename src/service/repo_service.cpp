@@ -642,19 +642,10 @@ Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::strin
   auto current = (*git)->ref_target(kTags + tag);  // the commit, for the log
   if (!current) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
   // The compare-and-swap needs what the ref names itself (an annotated tag's object).
-  git_reference* ref = nullptr;
-  std::string raw;
-  if (git_reference_lookup(&ref, (*git)->raw(), (kTags + tag).c_str()) == 0) {
-    if (const git_oid* target = git_reference_target(ref)) {
-      char hex[GIT_OID_HEXSZ + 1];
-      git_oid_tostr(hex, sizeof hex, target);
-      raw = hex;
-    }
-    git_reference_free(ref);
-  }
-  if (raw.empty()) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
+  auto raw = (*git)->ref_object(kTags + tag);
+  if (!raw) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
   return logged_ref_update(hub_, **git, repo, author_name(caller),
-                           RefMove{kTags + tag, "", raw, "", *current, "", {}});
+                           RefMove{kTags + tag, "", *raw, "", *current, "", {}});
 }
 
 Status RepoService::reindex(const storage::RepoRecord& repo) {

@@ -2,13 +2,10 @@
 #include "service/transparency.hpp"
 
 #include <fcntl.h>
-#include <git2.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,13 +25,6 @@ namespace {
 
 constexpr const char* kSealPrefix = "vitrine-sealed-entry\n";
 
-// RAII for libgit2 objects.
-template <typename T, void (*Free)(T*)>
-struct Git {
-  T* p = nullptr;
-  ~Git() { Free(p); }
-};
-
 Result<std::string> tree_of(storage::GitRepo& git, const std::string& commit) {
   if (commit.empty()) return std::string();
   auto info = git.commit_info(commit);
@@ -42,56 +32,17 @@ Result<std::string> tree_of(storage::GitRepo& git, const std::string& commit) {
   return info->tree;
 }
 
-// True when `new_commit` does not contain `old_commit` in its history.
-bool rewrites_history(storage::GitRepo& git, const std::string& old_commit,
-                      const std::string& new_commit) {
-  if (old_commit.empty() || new_commit.empty() || old_commit == new_commit) return false;
-  git_oid o, n;
-  if (git_oid_fromstr(&o, old_commit.c_str()) != 0 || git_oid_fromstr(&n, new_commit.c_str()) != 0)
-    return true;
-  // The common case, a commit on top of the old head, without a history walk.
-  Git<git_commit, git_commit_free> commit;
-  if (git_commit_lookup(&commit.p, git.raw(), &n) == 0) {
-    for (unsigned i = 0; i < git_commit_parentcount(commit.p); ++i) {
-      if (git_oid_equal(git_commit_parent_id(commit.p, i), &o)) return false;
-    }
-  }
-  return git_graph_descendant_of(git.raw(), &n, &o) != 1;
-}
-
 // LFS pointers added or changed between two trees ("" for an empty tree).
 Result<json> lfs_files(storage::GitRepo& git, storage::XetStore* xet, const std::string& old_tree,
                        const std::string& new_tree) {
   json files = json::array();
   if (new_tree.empty()) return files;
-  git_repository* repo = git.raw();
-  Git<git_tree, git_tree_free> a, b;
-  git_oid oid;
-  if (!old_tree.empty()) {
-    if (git_oid_fromstr(&oid, old_tree.c_str()) != 0 || git_tree_lookup(&a.p, repo, &oid) != 0)
-      return internal_error("cannot read tree " + old_tree + ": " + storage::git_error_message());
-  }
-  if (git_oid_fromstr(&oid, new_tree.c_str()) != 0 || git_tree_lookup(&b.p, repo, &oid) != 0)
-    return internal_error("cannot read tree " + new_tree + ": " + storage::git_error_message());
-  Git<git_diff, git_diff_free> diff;
-  if (git_diff_tree_to_tree(&diff.p, repo, a.p, b.p, nullptr) != 0)
-    return internal_error("cannot diff trees: " + storage::git_error_message());
-  const size_t n = git_diff_num_deltas(diff.p);
-  for (size_t i = 0; i < n; ++i) {
-    const git_diff_delta* d = git_diff_get_delta(diff.p, i);
-    if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED &&
-        d->status != GIT_DELTA_TYPECHANGE)
-      continue;
-    if (d->new_file.mode != GIT_FILEMODE_BLOB && d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE)
-      continue;
-    Git<git_blob, git_blob_free> blob;
-    if (git_blob_lookup(&blob.p, repo, &d->new_file.id) != 0) continue;
-    const auto size = static_cast<size_t>(git_blob_rawsize(blob.p));
-    if (size > kMaxLfsPointerBytes) continue;
-    auto pointer = parse_lfs_pointer(
-        std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.p)), size));
+  auto blobs = git.small_changed_blobs(old_tree, new_tree, kMaxLfsPointerBytes);
+  if (!blobs) return blobs.status();
+  for (const auto& blob : *blobs) {
+    auto pointer = parse_lfs_pointer(blob.content);
     if (!pointer) continue;
-    json f = {{"path", d->new_file.path}, {"sha256", pointer->oid}, {"size", pointer->size}};
+    json f = {{"path", blob.path}, {"sha256", pointer->oid}, {"size", pointer->size}};
     if (xet) {
       if (auto file = xet->file_by_sha256(pointer->oid)) f["xet"] = xet::to_string(file->hash);
     }
@@ -150,18 +101,6 @@ storage::TlogAppend void_entry(int64_t index, const std::string& reason) {
   return e;
 }
 
-std::string peel_to_commit(storage::GitRepo& git, const std::string& object) {
-  if (object.empty()) return object;
-  git_oid oid;
-  if (git_oid_fromstr(&oid, object.c_str()) != 0) return object;
-  Git<git_object, git_object_free> obj, peeled;
-  if (git_object_lookup(&obj.p, git.raw(), &oid, GIT_OBJECT_ANY) != 0) return object;
-  if (git_object_peel(&peeled.p, obj.p, GIT_OBJECT_COMMIT) != 0) return object;
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, git_object_id(peeled.p));
-  return hex;
-}
-
 std::string tlog_repo_name(const storage::RepoRecord& repo) {
   return repo.type + "s/" + repo.id();
 }
@@ -206,12 +145,14 @@ Result<std::vector<storage::TlogAppend>> ref_entries(
     storage::GitRepo& git, storage::XetStore* xet, const storage::RepoRecord& repo,
     const std::string& ref, const std::string& old_object, const std::string& new_object,
     const std::string& actor, const std::string& via, const RefEntryHint* hint) {
-  const std::string old_commit = hint ? old_object : peel_to_commit(git, old_object);
-  const std::string new_commit = hint ? new_object : peel_to_commit(git, new_object);
+  const std::string old_commit = hint ? old_object : git.peel_to_commit(old_object);
+  const std::string new_commit = hint ? new_object : git.peel_to_commit(new_object);
   auto new_tree = hint ? Result<std::string>(hint->new_tree) : tree_of(git, new_commit);
   if (!new_tree) return new_tree.status();
   // A rewrite adds everything the new history holds; a fast-forward only what changed.
-  const bool forced = hint ? false : rewrites_history(git, old_commit, new_commit);
+  // A rewrite: the new commit's history does not hold the old one (a deletion is none).
+  const bool forced = !hint && !old_commit.empty() && !new_commit.empty() &&
+                      !git.descends_from(new_commit, old_commit);
   std::string base_tree;
   if (hint) {
     base_tree = hint->old_tree;

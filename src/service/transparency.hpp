@@ -55,9 +55,6 @@ std::vector<nlohmann::json> split_into_parts(const nlohmann::json& items);
 // The entry that marks intent `index` as a change that never became visible.
 storage::TlogAppend void_entry(int64_t index, const std::string& reason);
 
-// The commit an object names (a tag is peeled; anything else unchanged; "" stays "").
-std::string peel_to_commit(storage::GitRepo& git, const std::string& object);
-
 // The entry for moving `ref` of `repo` from `old_commit` to `new_commit` ("" for none): the
 // new commit's tree, whether the move rewrites history, and the LFS/Xet files it adds or
 // changes (their SHA-256, and Xet hash when stored in Xet).

@@ -158,6 +158,74 @@ std::optional<std::string> GitRepo::ref_target(const std::string& full_name) {
   return oid_hex(git_object_id(peeled.get()));
 }
 
+std::optional<std::string> GitRepo::ref_object(const std::string& full_name) {
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, repo_, full_name.c_str()) != 0) return std::nullopt;
+  return oid_hex(&oid);
+}
+
+std::string GitRepo::peel_to_commit(const std::string& object) {
+  git_oid oid;
+  if (!parse_oid(object, &oid)) return object;
+  OwnedObject obj, peeled;
+  if (git_object_lookup(obj.out(), repo_, &oid, GIT_OBJECT_ANY) != 0 ||
+      git_object_peel(peeled.out(), obj.get(), GIT_OBJECT_COMMIT) != 0) {
+    return object;
+  }
+  return oid_hex(git_object_id(peeled.get()));
+}
+
+bool GitRepo::descends_from(const std::string& commit, const std::string& ancestor) {
+  git_oid c, a;
+  if (!parse_oid(commit, &c) || !parse_oid(ancestor, &a)) return false;
+  if (git_oid_equal(&c, &a)) return true;
+  // The common case, a commit on top of the ancestor, without a history walk.
+  OwnedCommit head;
+  if (git_commit_lookup(head.out(), repo_, &c) == 0) {
+    for (unsigned i = 0; i < git_commit_parentcount(head.get()); ++i) {
+      if (git_oid_equal(git_commit_parent_id(head.get(), i), &a)) return true;
+    }
+  }
+  return git_graph_descendant_of(repo_, &c, &a) == 1;
+}
+
+Result<std::vector<ChangedBlob>> GitRepo::small_changed_blobs(const std::string& old_tree,
+                                                              const std::string& new_tree,
+                                                              uint64_t max_bytes) {
+  std::vector<ChangedBlob> out;
+  OwnedTree a, b;
+  git_oid oid;
+  if (!old_tree.empty() &&
+      (!parse_oid(old_tree, &oid) || git_tree_lookup(a.out(), repo_, &oid) != 0)) {
+    return git_failure("cannot read tree " + old_tree);
+  }
+  if (!parse_oid(new_tree, &oid) || git_tree_lookup(b.out(), repo_, &oid) != 0) {
+    return git_failure("cannot read tree " + new_tree);
+  }
+  Owned<git_diff, git_diff_free> diff;
+  if (git_diff_tree_to_tree(diff.out(), repo_, a.get(), b.get(), nullptr) != 0) {
+    return git_failure("cannot diff trees");
+  }
+  const size_t n = git_diff_num_deltas(diff.get());
+  for (size_t i = 0; i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+    if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED &&
+        d->status != GIT_DELTA_TYPECHANGE) {
+      continue;
+    }
+    if (d->new_file.mode != GIT_FILEMODE_BLOB && d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+      continue;
+    }
+    if (blob_size(repo_, &d->new_file.id) > max_bytes) continue;
+    OwnedBlob blob;
+    if (git_blob_lookup(blob.out(), repo_, &d->new_file.id) != 0) continue;
+    out.push_back(
+        {d->new_file.path, std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                                       static_cast<size_t>(git_blob_rawsize(blob.get())))});
+  }
+  return out;
+}
+
 std::vector<GitRef> GitRepo::list_refs() {
   std::vector<GitRef> out;
   OwnedRefIter it;

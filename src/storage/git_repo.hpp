@@ -41,6 +41,11 @@ struct GitRef {
   std::string target;  // commit id (tags are peeled to their commit)
 };
 
+struct ChangedBlob {
+  std::string path;
+  std::string content;
+};
+
 // One edit of a tree, applied in order by build_tree.
 struct TreeChange {
   enum class Kind { kPutBlob, kDelete };
@@ -64,6 +69,17 @@ class GitRepo {
   static Result<std::unique_ptr<GitRepo>> open(const std::string& path);
 
   std::optional<std::string> ref_target(const std::string& full_name);
+  // What the ref names itself (an annotated tag's object, where ref_target gives its commit).
+  std::optional<std::string> ref_object(const std::string& full_name);
+  // The commit an object names (a tag peeled); the object itself when it names none.
+  std::string peel_to_commit(const std::string& object);
+  // Whether `ancestor` is in the history of `commit` (or is `commit`).
+  bool descends_from(const std::string& commit, const std::string& ancestor);
+  // Blobs added or changed from `old_tree` ("" for an empty tree) to `new_tree`, with their
+  // content, leaving out blobs over `max_bytes` (read without loading them).
+  Result<std::vector<ChangedBlob>> small_changed_blobs(const std::string& old_tree,
+                                                       const std::string& new_tree,
+                                                       uint64_t max_bytes);
   std::vector<GitRef> list_refs();
   // A full or abbreviated (>= 7 hex) commit id that names an existing commit.
   std::optional<std::string> find_commit(const std::string& hex);
