@@ -6,10 +6,12 @@
 #                                  into $TLOG_BENCH_DIR, default /tmp/vitrine-tlog-bench-1e7)
 # Prints: appends/s next to plain SQLite rows; commit median with and without the log
 # (in process, alternating commit by commit); proof time in process; then the proof served over
-# HTTP by `vitrine serve` (median of 300 curl requests, curl's time_total).
+# HTTP by `vitrine serve` (median of 300 curl requests, curl's time_total). Servers are started
+# with bench/common.sh's start_vitrine.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${BUILD_DIR:-$root/build}"
+source "$(dirname "$0")/common.sh"
+build="${BUILD_DIR:-$REPO_ROOT/build}"
+VITRINE_BIN="$build/vitrine"
 size="${TLOG_PROOF_SIZE:-10000000}"
 dir="${TLOG_BENCH_DIR:-/tmp/vitrine-tlog-bench-1e7}"
 cmake --build "$build" --target vitrine_tlog_bench vitrine >/dev/null
@@ -20,36 +22,21 @@ delta=$(sed -n 's/^COMMIT_DELTA_MS //p' "$dir/bench.out")
 
 # The commit API over HTTP (what clients wait for): 200 one-file commits, curl's time_total.
 # The log's share of it is the in-process difference above over this median.
-api="$dir/api"
-rm -rf "$api"
-"$build/vitrine" user create bench --data "$api" >/dev/null 2>&1
-token=$("$build/vitrine" token create --user bench --role write --data "$api")
-"$build/vitrine" serve --data "$api" --listen 127.0.0.1:0 --log-level warn > "$api.out" 2>&1 &
-apid=$!
-for _ in $(seq 200); do
-  api_url=$(sed -n 's/^listening on //p' "$api.out" 2>/dev/null || true)
-  [[ -n "$api_url" ]] && break
-  sleep 0.1
-done
-curl -sf -X POST -H "Authorization: Bearer $token" "$api_url/api/repos/create" -d '{"name":"b"}' >/dev/null
+rm -rf "$dir/api"
+mkdir -p "$dir/api"
+start_vitrine "$dir/api"
+create_repo b
 for i in $(seq 200); do
   printf '{"key":"header","value":{"summary":"c%d"}}\n{"key":"file","value":{"path":"f%d.txt","content":"%s","encoding":"base64"}}\n' \
     "$i" "$((i % 50))" "$(printf 'content %d' "$i" | base64 -w0)" |
-    curl -s -o /dev/null -w '%{time_total}\n' -X POST -H "Authorization: Bearer $token" \
-      -H 'Content-Type: application/x-ndjson' --data-binary @- "$api_url/api/models/bench/b/commit/main"
+    curl -s -o /dev/null -w '%{time_total}\n' -X POST -H "Authorization: Bearer $VITRINE_TOKEN" \
+      -H 'Content-Type: application/x-ndjson' --data-binary @- "$VITRINE_URL/api/models/$REPO_ID/commit/main"
 done | sort -n | awk -v d="$delta" '{ t[NR] = $1 } END { m = t[int((NR + 1) / 2)] * 1000;
   printf "commit   over HTTP: median %.3f ms per commit; the log adds %.3f ms (in process, above) = %.1f%% of it (goal <= 5%%)\n", m, d, d / m * 100 }'
-kill $apid
+stop_vitrine
 
-"$build/vitrine" serve --data "$dir" --listen 127.0.0.1:0 --log-level warn > "$dir/serve.out" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 200); do
-  url=$(sed -n 's/^listening on //p' "$dir/serve.out" 2>/dev/null || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "server did not start"; cat "$dir/serve.out"; exit 1; }
+start_vitrine "$dir"
+url="$VITRINE_URL"
 # One curl process, one kept-alive connection, 300 requests each: the proof, and the hub's
 # cheapest answer (/tlog/key) as the peer that shows what HTTP alone costs here.
 median_ms() {  # URL-PREFIX URL-SUFFIX-GENERATOR
