@@ -98,6 +98,14 @@ http::Response handle_audit_log(Context& ctx, Call& call);
 http::Response handle_tlog_static(Context& ctx, Call& call, const std::vector<std::string>& seg);
 http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
 http::Response handle_repo_tlog(Context& ctx, Call& call, const service::RepoRef& repo);
+// Lineage and openness (lineage_api.cpp): /api/vitrine/lineage/{type}s/{ns}/{name}[/action],
+// /api/vitrine/openness/models/{ns}/{name}, /api/datasets/{repo}/croissant, and the
+// model-tree fields model info adds (baseModels, childrenModelCount, safetensors, gguf).
+http::Response handle_lineage_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_openness_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_croissant(Context& ctx, Call& call, const service::RepoRef& repo);
+void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord& repo,
+                      const std::string& commit, nlohmann::json& info);
 // Records a request refused for bad credentials (unknown, revoked or expired token).
 void record_auth_failure(Context& ctx, const http::Request& request);
 

@@ -141,6 +141,7 @@ http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
   if (!snapshot) return error_response(snapshot.status(), call.caller);
   auto info = repo_info_json(repo.record, commit, (*snapshot)->commit_time_ms,
                              &(*snapshot)->entries, call.query.flag("blobs"));
+  add_lineage_info(ctx, call, repo.record, commit, info);
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
 
@@ -640,6 +641,9 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
   if (keyword == "commits" && get) return commits(ctx, call, *repo, rest);
   if (keyword == "refs" && get) return refs(ctx, call, *repo);
   if (keyword == "tlog" && get && rest.empty()) return handle_repo_tlog(ctx, call, *repo);
+  if (keyword == "croissant" && get && rest.empty() && repo->record.type == "dataset") {
+    return handle_croissant(ctx, call, *repo);
+  }
   if (keyword == "branch" && (method == "POST" || method == "DELETE")) {
     return branch(ctx, call, *repo, rest);
   }

@@ -37,6 +37,7 @@ json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int
   add_tags("license", "license:");
   add_tags("language", "");
   add_tags("datasets", "dataset:");
+  if (repo.type == "model") add_tags("base_model", "base_model:");
   json info = {
       {"_id", repo.uid},
       {"id", repo.id()},

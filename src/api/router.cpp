@@ -112,7 +112,8 @@ const std::vector<std::string> kRepoKeywords = {
     "revision",  "tlog",         "tree",       "paths-info",     "commit",
     "commits",   "refs",         "preupload",  "branch",         "tag",
     "settings",  "discussions",  "auth-check", "xet-read-token", "xet-write-token",
-    "lfs-files", "super-squash", "resolve",    "ask-access",     "user-access-request"};
+    "lfs-files", "super-squash", "resolve",    "ask-access",     "user-access-request",
+    "croissant"};
 
 http::Response dispatch(Context& ctx, Call& call) {
   auto segments_opt = split_segments(call.request.path);
@@ -171,6 +172,12 @@ http::Response dispatch(Context& ctx, Call& call) {
       return handle_xorb_data(ctx, call, std::vector<std::string>(seg.begin() + 4, seg.end()));
     }
     if (area == "tlog" && get) return handle_tlog_api(ctx, call, seg);
+    if (area == "vitrine" && (seg.size() == 6 || seg.size() == 7) && seg[2] == "lineage" && get) {
+      return handle_lineage_api(ctx, call, seg);
+    }
+    if (area == "vitrine" && seg.size() == 6 && seg[2] == "openness" && get) {
+      return handle_openness_api(ctx, call, seg);
+    }
     if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
       return handle_audit_log(ctx, call);
     }

@@ -52,6 +52,7 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   auto transparency = Transparency::open(config.data_dir, config.public_url);
   if (!transparency) return transparency.status();
   hub->transparency_ = std::move(*transparency);
+  hub->lineage_ = std::make_unique<Lineage>(*hub);
   return hub;
 }
 

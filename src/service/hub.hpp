@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "service/lineage.hpp"
 #include "service/snapshot_cache.hpp"
 #include "service/token_scope.hpp"
 #include "service/transparency.hpp"
@@ -77,6 +78,8 @@ class Hub {
   const std::string& signing_key() const { return signing_key_; }
   // The transparency log (docs/transparency.md).
   Transparency& transparency() { return *transparency_; }
+  // The lineage index (docs/lineage.md).
+  Lineage& lineage() { return *lineage_; }
   std::string git_path(const storage::RepoRecord& repo) const;
   Result<std::unique_ptr<storage::GitRepo>> open_git(const storage::RepoRecord& repo) const;
 
@@ -86,6 +89,7 @@ class Hub {
   std::unique_ptr<storage::XetStore> blobs_;
   std::string signing_key_;
   std::unique_ptr<Transparency> transparency_;
+  std::unique_ptr<Lineage> lineage_;
   SnapshotCache snapshots_{512};
 };
 

@@ -330,6 +330,7 @@ Status RepoService::remove(const Caller& caller, const RepoType& type, const std
   if (auto st = logged.begin(entries); !st) return st;
   if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
   logged.done();
+  hub_.lineage().on_repo_deleted(repo->record.uid);
   AuditLog(hub_).record(audit::kRepoDelete, &caller, AuditLog::repo_target(repo->record));
   std::error_code ec;
   std::filesystem::remove_all(hub_.git_path(repo->record), ec);
@@ -666,7 +667,9 @@ Status RepoService::reindex(const storage::RepoRecord& repo) {
   }
   int64_t modified = util::now_ms();
   if (auto info = (*git)->commit_info(*head)) modified = info->time_ms;
-  return hub_.db().update_repo_index(repo.uid, *head, modified, card);
+  auto st = hub_.db().update_repo_index(repo.uid, *head, modified, card);
+  hub_.lineage().on_refs_changed(repo);  // logs its own failures; the index can be rebuilt
+  return st;
 }
 
 }  // namespace vitrine::service

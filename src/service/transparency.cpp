@@ -231,8 +231,10 @@ std::vector<json> split_into_parts(const json& items) {
   return parts;
 }
 
-Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
-                         const std::string& actor, const RefMove& move) {
+namespace {
+
+Status logged_ref_update_only(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
+                              const std::string& actor, const RefMove& move) {
   if (!hub.transparency().ref_logging()) {
     return move.target.empty()
                ? git.delete_ref(move.ref, move.expected_old)
@@ -253,6 +255,20 @@ Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRec
                   : git.update_ref(move.ref, move.target, move.expected_old, move.message);
   if (!st) return st;  // the change voids its intent
   change.done();
+  return st;
+}
+
+}  // namespace
+
+Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
+                         const std::string& actor, const RefMove& move) {
+  auto st = logged_ref_update_only(hub, git, repo, actor, move);
+  // Branches and tags are lineage nodes; `main` is indexed by RepoService::reindex, which its
+  // writers call after they finish.
+  if (st && move.ref != "refs/heads/main" &&
+      (move.ref.starts_with("refs/heads/") || move.ref.starts_with("refs/tags/"))) {
+    hub.lineage().on_refs_changed(repo);
+  }
   return st;
 }
 

@@ -99,6 +99,39 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_events_by_type ON audit_events(type, id);
 CREATE INDEX IF NOT EXISTS audit_events_by_actor ON audit_events(actor, id);
 CREATE INDEX IF NOT EXISTS audit_events_by_target ON audit_events(target, id);
+CREATE TABLE IF NOT EXISTS lineage_revisions (
+  uid TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  indexed_at INTEGER NOT NULL,
+  facts_json TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY(uid, commit_sha)
+);
+CREATE TABLE IF NOT EXISTS lineage_edges (
+  child_uid TEXT NOT NULL,
+  child_commit TEXT NOT NULL,
+  ord INTEGER NOT NULL,
+  relation TEXT NOT NULL,
+  parent_type TEXT NOT NULL,
+  parent_id TEXT NOT NULL,
+  parent_uid TEXT NOT NULL DEFAULT '',
+  parent_commit TEXT NOT NULL DEFAULT '',
+  verified INTEGER NOT NULL DEFAULT 0,
+  source TEXT NOT NULL,
+  detail_json TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY(child_uid, child_commit, ord)
+);
+CREATE INDEX IF NOT EXISTS lineage_edges_by_parent ON lineage_edges(parent_uid, parent_commit);
+CREATE TABLE IF NOT EXISTS lineage_heads (
+  uid TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  PRIMARY KEY(uid, ref)
+);
+CREATE INDEX IF NOT EXISTS lineage_heads_by_commit ON lineage_heads(commit_sha);
+CREATE TABLE IF NOT EXISTS weight_headers (
+  content_key TEXT PRIMARY KEY,
+  summary_json TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events

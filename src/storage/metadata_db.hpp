@@ -93,6 +93,18 @@ struct RepoListQuery {
   int64_t offset = 0;
 };
 
+// The lineage index (service/lineage.hpp): per indexed repository revision, its facts and
+// the edges to what it derives from; which commit each ref of a repository names.
+struct LineageEdgeRow {
+  std::string child_uid, child_commit;
+  std::string relation, parent_type, parent_id;
+  std::string parent_uid;     // "" when the parent is not a repository of this hub
+  std::string parent_commit;  // "" when the edge is not pinned to a commit
+  bool verified = false;
+  std::string source;
+  std::string detail_json = "{}";
+};
+
 // One entry of the append-only security audit log (service/audit_log.hpp).
 struct AuditEventRecord {
   int64_t id = 0;      // increases with every event; never reused
@@ -185,6 +197,30 @@ class MetadataDb {
   std::set<std::string> live_lfs_objects();
   // The repositories whose commits name this LFS object.
   std::vector<RepoRecord> repos_naming_lfs_object(const std::string& oid);
+
+  // Lineage index. put_lineage_revision replaces the revision's row and edges at once.
+  Status put_lineage_revision(const std::string& uid, const std::string& commit,
+                              const std::string& facts_json,
+                              const std::vector<LineageEdgeRow>& edges);
+  std::optional<std::string> lineage_facts(const std::string& uid, const std::string& commit);
+  std::vector<LineageEdgeRow> lineage_edges_of(const std::string& uid, const std::string& commit);
+  // Edges of every indexed revision pointing at the repository (any commit, or `commit`).
+  std::vector<LineageEdgeRow> lineage_edges_to(const std::string& parent_uid,
+                                               const std::string& commit = "");
+  // Edges of the revisions the repositories' `ref` currently names (the current graph).
+  std::vector<LineageEdgeRow> lineage_edges_at_ref(const std::string& ref);
+  Status set_lineage_heads(const std::string& uid,
+                           const std::vector<std::pair<std::string, std::string>>& ref_commits);
+  std::vector<std::pair<std::string, std::string>> lineage_heads(const std::string& uid);
+  // Forgets a deleted repository's revisions, edges and heads.
+  Status delete_lineage(const std::string& uid);
+  // The uids of private repositories (lineage answers hide those the caller cannot read).
+  std::vector<std::string> private_repo_uids();
+  // Every repository uid with at least one indexed revision.
+  std::vector<std::string> lineage_repos();
+  // Parsed weight-file headers, by content ("sha256:<hex>" or "git:<oid>").
+  std::optional<std::string> weight_header(const std::string& key);
+  Status put_weight_header(const std::string& key, const std::string& summary_json);
 
   // Creates or replaces the user's request (a new request resets a rejection to `status`).
   Status put_access_request(const std::string& uid, int64_t user_id, const std::string& status,

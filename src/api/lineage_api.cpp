@@ -1,0 +1,333 @@
+// Lineage and openness over HTTP (docs/lineage.md, docs/api.md): /api/vitrine/lineage/...,
+// /api/vitrine/openness/..., /api/datasets/{repo}/croissant, and the model-tree fields of
+// model info (baseModels, childrenModelCount, safetensors, gguf).
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+
+#include "api/api.hpp"
+#include "service/lineage.hpp"
+#include "service/openness.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::api {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kDefaultLimit = 100;
+constexpr int64_t kMaxLimit = 10000;
+
+Result<int64_t> int_arg(const Call& call, const char* name, int64_t fallback, int64_t max) {
+  auto v = call.query.get(name);
+  if (!v) return fallback;
+  uint64_t n = 0;
+  if (!util::parse_u64(*v, &n) || n > static_cast<uint64_t>(max)) {
+    return bad_request(std::string("parameter ") + name + " must be an integer from 0 to " +
+                       std::to_string(max));
+  }
+  return static_cast<int64_t>(n);
+}
+
+// Whether the caller may see a repository, by uid: public ones always; private ones through
+// the usual read check. Private uids are loaded once per request.
+service::Lineage::Visible visibility(Context& ctx, const Call& call) {
+  if (call.caller.is_admin() && !call.caller.fine_grained()) {
+    return [](const std::string&) { return true; };
+  }
+  auto priv = std::make_shared<std::unordered_map<std::string, int>>();
+  for (const auto& uid : ctx.hub.db().private_repo_uids()) (*priv)[uid] = -1;
+  return [&ctx, &call, priv](const std::string& uid) {
+    auto it = priv->find(uid);
+    if (it == priv->end()) return true;
+    if (it->second < 0) {
+      auto rec = ctx.hub.db().find_repo_by_uid(uid);
+      it->second = rec && ctx.repos.can_read(*rec, call.caller) ? 1 : 0;
+    }
+    return it->second == 1;
+  };
+}
+
+json node_ref(Context& ctx, const std::string& uid, const std::string& commit = "") {
+  auto rec = ctx.hub.db().find_repo_by_uid(uid);
+  json j = {{"type", rec ? rec->type : "model"}, {"id", rec ? rec->id() : uid}};
+  if (!commit.empty()) j["revision"] = commit;
+  return j;
+}
+
+json hit_json(Context& ctx, const service::LineageHit& h,
+              std::unordered_map<std::string, json>& names) {
+  auto name = [&](const std::string& uid) -> const json& {
+    auto it = names.find(uid);
+    if (it == names.end()) it = names.emplace(uid, node_ref(ctx, uid)).first;
+    return it->second;
+  };
+  json j = name(h.uid);
+  if (!h.commit.empty()) j["revision"] = h.commit;
+  j["relation"] = h.relation;
+  j["status"] = h.certainty;
+  j["depth"] = h.depth;
+  j["parent"] = name(h.via_uid)["id"];
+  return j;
+}
+
+struct Target {
+  service::RepoRef repo;
+  std::unique_ptr<storage::GitRepo> git;
+  std::string commit;
+  std::string ref;
+};
+
+Result<Target> open_target(Context& ctx, Call& call, const service::RepoType& type,
+                           const std::string& ns, const std::string& name) {
+  auto repo = ctx.repos.find(type, ns, name, call.caller, service::Access::kRead);
+  if (!repo) return repo.status();
+  auto git = ctx.hub.open_git(repo->record);
+  if (!git) return git.status();
+  std::string revision = call.query.get("revision").value_or("main");
+  auto rev = ctx.repos.resolve(**git, revision);
+  if (!rev) return rev.status();
+  return Target{std::move(*repo), std::move(*git), rev->commit, rev->ref};
+}
+
+http::Response node_view(Context& ctx, Call& call, Target& t) {
+  auto idx = ctx.hub.lineage().revision(t.repo.record, *t.git, t.commit);
+  if (!idx) return error_response(idx.status(), call.caller);
+  json parents = json::array();
+  for (const auto& e : idx->edges) parents.push_back(service::edge_json(ctx.hub, ctx.repos, e, call.caller));
+  json out = {{"type", t.repo.record.type},
+              {"id", t.repo.record.id()},
+              {"revision", t.commit},
+              {"ref", t.ref.empty() ? json(nullptr) : json(t.ref)},
+              {"parents", parents}};
+  for (const char* key : {"card", "manifest", "safetensors", "safetensorsIndex", "gguf", "weightErrors"}) {
+    if (idx->facts.contains(key)) out[key] = idx->facts[key];
+  }
+  auto visible = visibility(ctx, call);
+  auto children = ctx.hub.lineage().descendants(t.repo.record.uid, visible, 1, kDefaultLimit);
+  std::unordered_map<std::string, json> names;
+  json list = json::array();
+  for (const auto& h : children.hits) list.push_back(hit_json(ctx, h, names));
+  out["children"] = {{"count", children.by_relation}, {"total", children.total}, {"items", list}};
+  return json_response(200, out);
+}
+
+http::Response traversal_response(Context& ctx, const Target& t,
+                                  const service::Lineage::Traversal& tr, size_t limit,
+                                  const char* key) {
+  std::unordered_map<std::string, json> names;
+  json list = json::array();
+  for (const auto& h : tr.hits) list.push_back(hit_json(ctx, h, names));
+  json out = {{"root", {{"type", t.repo.record.type}, {"id", t.repo.record.id()}}},
+              {"total", tr.total},
+              {"byRelation", tr.by_relation},
+              {key, list},
+              {"truncated", tr.total > limit}};
+  return json_response(200, out);
+}
+
+http::Response ancestors(Context& ctx, Call& call, Target& t, int64_t max_depth) {
+  // Upwards from the revision: pinned edges go to the named commit, unpinned ones to the
+  // parent's current main. Few nodes, so the database answers directly.
+  json out_list = json::array();
+  std::set<std::pair<std::string, std::string>> seen;
+  struct Item {
+    storage::RepoRecord repo;
+    std::string commit;
+    int depth;
+  };
+  std::deque<Item> queue;
+  queue.push_back({t.repo.record, t.commit, 0});
+  seen.emplace(t.repo.record.uid, t.commit);
+  while (!queue.empty() && out_list.size() < static_cast<size_t>(kMaxLimit)) {
+    auto item = queue.front();
+    queue.pop_front();
+    if (max_depth > 0 && item.depth >= max_depth) continue;
+    auto git = ctx.hub.open_git(item.repo);
+    if (!git) continue;
+    auto idx = ctx.hub.lineage().revision(item.repo, **git, item.commit);
+    if (!idx) continue;
+    for (const auto& e : idx->edges) {
+      json j = service::edge_json(ctx.hub, ctx.repos, e, call.caller);
+      j["depth"] = item.depth + 1;
+      j["child"] = {{"id", item.repo.id()}, {"revision", item.commit}};
+      bool hidden = !j["problems"].empty() && j["problems"][0] == "not found on this hub";
+      if (!e.parent_uid.empty() && !hidden) {
+        auto rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+        std::string at = e.parent_commit;
+        if (rec && at.empty()) {
+          for (const auto& [ref, commit] : ctx.hub.db().lineage_heads(rec->uid)) {
+            if (ref == "refs/heads/main") at = commit;
+          }
+          if (!at.empty()) j["resolvedRevision"] = at;
+        }
+        if (rec && !at.empty() && seen.emplace(rec->uid, at).second) {
+          queue.push_back({*rec, at, item.depth + 1});
+        }
+      }
+      out_list.push_back(std::move(j));
+    }
+  }
+  json out = {{"root", {{"type", t.repo.record.type}, {"id", t.repo.record.id()}, {"revision", t.commit}}},
+              {"ancestors", out_list}};
+  return json_response(200, out);
+}
+
+}  // namespace
+
+// GET /api/vitrine/lineage/{type}s/{ns}/{name}[/ancestors|descendants|models|impact]
+http::Response handle_lineage_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+  // seg: api vitrine lineage {type}s ns name [action]
+  auto type = service::repo_type_from_plural(seg[3]);
+  if (!type) return error_response(not_found("Not found"), call.caller);
+  auto t = open_target(ctx, call, *type, seg[4], seg[5]);
+  if (!t) return error_response(t.status(), call.caller);
+  std::string action = seg.size() > 6 ? seg[6] : "";
+  auto limit = int_arg(call, "limit", kDefaultLimit, kMaxLimit);
+  if (!limit) return error_response(limit.status(), call.caller);
+  auto depth = int_arg(call, "depth", 0, 1000);
+  if (!depth) return error_response(depth.status(), call.caller);
+  auto visible = visibility(ctx, call);
+  auto& lineage = ctx.hub.lineage();
+  if (action.empty()) return node_view(ctx, call, *t);
+  if (action == "ancestors") return ancestors(ctx, call, *t, *depth);
+  if (action == "descendants" && type->name == "model") {
+    std::string relation = call.query.get("relation").value_or("");
+    if (!relation.empty() && !service::is_model_relation(relation)) {
+      return error_response(bad_request("relation must be finetune, adapter, merge or quantized"),
+                            call.caller);
+    }
+    auto tr = lineage.descendants(t->repo.record.uid, visible, static_cast<int>(*depth),
+                                  static_cast<size_t>(*limit), relation);
+    return traversal_response(ctx, *t, tr, static_cast<size_t>(*limit), "descendants");
+  }
+  if (action == "models" && type->name == "dataset") {
+    // Without ?revision: any revision. With it: edges pinned to that commit (plus unpinned).
+    std::string rev = call.query.get("revision") ? t->commit : "";
+    auto tr = lineage.trained_on(t->repo.record.uid, rev, visible, static_cast<int>(*depth),
+                                 static_cast<size_t>(*limit));
+    auto r = traversal_response(ctx, *t, tr, static_cast<size_t>(*limit), "models");
+    return r;
+  }
+  if (action == "impact" && type->name == "dataset") {
+    if (!call.query.get("revision")) {
+      return error_response(bad_request("impact needs ?revision=<the withdrawn revision>"),
+                            call.caller);
+    }
+    bool truncated = false;
+    auto hits = lineage.impact(t->repo.record.uid, t->commit, visible,
+                               static_cast<size_t>(*limit), &truncated);
+    // Group by repository, with the refs that name each affected commit now.
+    json affected = json::array();
+    std::map<std::string, size_t> at;
+    std::unordered_map<std::string, json> names;
+    for (const auto& h : hits) {
+      auto it = at.find(h.uid);
+      if (it == at.end()) {
+        json repo = node_ref(ctx, h.uid);
+        repo["revisions"] = json::array();
+        it = at.emplace(h.uid, affected.size()).first;
+        affected.push_back(std::move(repo));
+      }
+      json refs = json::array();
+      for (const auto& [ref, commit] : ctx.hub.db().lineage_heads(h.uid)) {
+        if (commit == h.commit) refs.push_back(ref);
+      }
+      auto via = names.find(h.via_uid);
+      if (via == names.end()) via = names.emplace(h.via_uid, node_ref(ctx, h.via_uid)).first;
+      affected[it->second]["revisions"].push_back({{"revision", h.commit},
+                                                    {"refs", refs},
+                                                    {"relation", h.relation},
+                                                    {"status", h.certainty},
+                                                    {"depth", h.depth},
+                                                    {"via", via->second["id"]}});
+    }
+    json out = {{"dataset", t->repo.record.id()},
+                {"revision", t->commit},
+                {"affected", affected},
+                {"truncated", truncated}};
+    return json_response(200, out);
+  }
+  return error_response(not_found("Not found: " + call.request.path), call.caller);
+}
+
+// GET /api/vitrine/openness/models/{ns}/{name}[?revision=&format=md]
+http::Response handle_openness_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+  auto type = service::repo_type_from_plural(seg[3]);
+  if (!type || type->name != "model") {
+    return error_response(not_found("Openness reports are for models"), call.caller);
+  }
+  auto t = open_target(ctx, call, *type, seg[4], seg[5]);
+  if (!t) return error_response(t.status(), call.caller);
+  auto facts = service::gather_model_facts(ctx.hub, ctx.repos, t->repo.record, *t->git, t->commit,
+                                           t->ref, call.caller);
+  if (!facts) return error_response(facts.status(), call.caller);
+  json report = service::openness_report(*facts);
+  std::string format = call.query.get("format").value_or("json");
+  if (format == "md" || format == "markdown") {
+    return http::Response::text(200, service::openness_markdown(report),
+                                "text/markdown; charset=utf-8");
+  }
+  if (format != "json") {
+    return error_response(bad_request("format must be json or md"), call.caller);
+  }
+  return json_response(200, report);
+}
+
+// GET /api/datasets/{ns}/{name}/croissant[?revision=]
+http::Response handle_croissant(Context& ctx, Call& call, const service::RepoRef& repo) {
+  auto git = ctx.hub.open_git(repo.record);
+  if (!git) return error_response(git.status(), call.caller);
+  auto rev = ctx.repos.resolve(**git, call.query.get("revision").value_or("main"));
+  if (!rev) return error_response(rev.status(), call.caller);
+  auto facts =
+      service::gather_dataset_facts(ctx.hub, ctx.repos, repo.record, **git, rev->commit, call.caller);
+  if (!facts) return error_response(facts.status(), call.caller);
+  auto r = json_response(200, service::croissant_json_ld(*facts, ctx.hub.config().public_url));
+  r.headers.set("Content-Type", "application/ld+json; charset=utf-8");
+  return r;
+}
+
+void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord& repo,
+                      const std::string& commit, json& info) {
+  if (repo.type != "model") return;
+  auto facts_text = ctx.hub.db().lineage_facts(repo.uid, commit);
+  if (!facts_text) return;  // not indexed (yet): the fields are left out
+  auto facts = json::parse(*facts_text, nullptr, false);
+  if (facts.is_object()) {
+    if (facts.contains("safetensors")) {
+      info["safetensors"] = {{"parameters", facts["safetensors"]["parameters"]},
+                             {"total", facts["safetensors"]["total"]}};
+    }
+    if (facts.contains("gguf") && facts["gguf"].is_array() && !facts["gguf"].empty()) {
+      const json& g = facts["gguf"][0];
+      info["gguf"] = {{"total", g.value("total", uint64_t{0})},
+                      {"architecture", g.value("architecture", "")},
+                      {"context_length", g.value("context_length", uint64_t{0})}};
+    }
+  }
+  // baseModels: the base models of this revision that are repositories the caller can see.
+  json models = json::array();
+  std::string relation;
+  auto& tags = info["tags"];
+  for (const auto& e : ctx.hub.db().lineage_edges_of(repo.uid, commit)) {
+    if (!service::is_model_relation(e.relation)) continue;
+    std::string tag = "base_model:" + e.relation + ":" + e.parent_id;
+    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+    if (e.parent_uid.empty()) continue;
+    auto rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+    if (!rec || !ctx.repos.can_read(*rec, call.caller)) continue;
+    models.push_back({{"_id", rec->uid}, {"id", rec->id()}});
+    relation = e.relation;
+  }
+  if (!models.empty()) info["baseModels"] = {{"relation", relation}, {"models", models}};
+  auto visible = visibility(ctx, call);
+  json count = json::object();
+  for (const auto& [rel, n] : ctx.hub.lineage().children_count(repo.uid, visible)) count[rel] = n;
+  info["childrenModelCount"] = count;
+}
+
+}  // namespace vitrine::api
