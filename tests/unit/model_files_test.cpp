@@ -1,0 +1,606 @@
+// Unit tests for service/model_files: safetensors and GGUF headers built byte by byte here, then
+// parsed back, and malformed variants of them rejected with a message naming the rule.
+#include "service/model_files.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace vitrine::service {
+namespace {
+
+using nlohmann::json;
+
+std::string random_bytes(size_t n) {
+  static std::mt19937 generator(42);
+  std::string out(n, '\0');
+  for (char& c : out) c = static_cast<char>(generator());
+  return out;
+}
+
+std::string le64(uint64_t value) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (8 * i));
+  return out;
+}
+
+std::string le32(uint32_t value) {
+  return le64(value).substr(0, 4);
+}
+
+// ---- safetensors writer: u64 LE header length N, N bytes of JSON, then the data section.
+
+// A safetensors file with the given header JSON text and `data_size` random data bytes.
+std::string safetensors_file(const std::string& header, size_t data_size) {
+  return le64(header.size()) + header + random_bytes(data_size);
+}
+
+struct TensorSpec {
+  std::string name, dtype;
+  std::vector<uint64_t> shape;
+  uint64_t bytes;  // the data size the format implies (element count x dtype size)
+};
+
+// A well-formed file: tensors laid out back to back in the order given.
+std::string safetensors_file(const std::vector<TensorSpec>& tensors, const json& metadata) {
+  json header = json::object();
+  if (!metadata.is_null()) header["__metadata__"] = metadata;
+  uint64_t offset = 0;
+  for (const auto& t : tensors) {
+    header[t.name] = {
+        {"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes}}};
+    offset += t.bytes;
+  }
+  return safetensors_file(header.dump(), offset);
+}
+
+// A header with one tensor entry given as JSON text, and `data_size` data bytes.
+std::string one_tensor(const std::string& entry, size_t data_size) {
+  return safetensors_file(R"({"w": )" + entry + "}", data_size);
+}
+
+std::string error_of(const std::string& file) {
+  auto parsed = parse_safetensors(file, file.size());
+  EXPECT_FALSE(parsed.is_ok());
+  if (parsed) return "";
+  EXPECT_EQ(parsed.status().kind(), ErrorKind::kBadRequest) << parsed.status().message();
+  return parsed.status().message();
+}
+
+TEST(Safetensors, CountsParametersByDtype) {
+  std::string file = safetensors_file(
+      {
+          {"embed.weight", "BF16", {4, 3}, 24},
+          {"layer.weight", "F32", {2, 3}, 24},
+          {"layer.scale", "I8", {}, 1},  // a scalar: one element
+          {"packed", "F4", {2, 3}, 3},   // 6 elements of 4 bits
+          {"empty", "F16", {0, 7}, 0},
+          {"fp8", "F8_E4M3", {5}, 5},
+      },
+      {{"format", "pt"}});
+  auto header = parse_safetensors(file, file.size());
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_EQ(header->parameters,
+            (std::map<std::string, uint64_t>{
+                {"BF16", 12}, {"F32", 6}, {"I8", 1}, {"F4", 6}, {"F8_E4M3", 5}}));
+  EXPECT_EQ(header->total, 30u);
+  EXPECT_EQ(header->metadata, (std::map<std::string, std::string>{{"format", "pt"}}));
+  ASSERT_EQ(header->tensors.size(), 6u);
+  uint64_t covered = 0;
+  for (const auto& tensor : header->tensors) {  // sorted by begin, back to back
+    EXPECT_EQ(tensor.begin, covered) << tensor.name;
+    covered = tensor.end;
+  }
+  EXPECT_EQ(covered, file.size() - 8 - header->header_size);
+  EXPECT_EQ(header->tensors[0].name, "embed.weight");
+  EXPECT_EQ(header->tensors[0].dtype, "BF16");
+  EXPECT_EQ(header->tensors[0].shape, (std::vector<uint64_t>{4, 3}));
+  EXPECT_EQ(header->tensors[2].name, "layer.scale");
+  EXPECT_TRUE(header->tensors[2].shape.empty());
+
+  EXPECT_EQ(safetensors_info_json(header->parameters, header->total),
+            json::parse(R"({"parameters": {"BF16": 12, "F32": 6, "I8": 1, "F4": 6,
+                            "F8_E4M3": 5}, "total": 30})"));
+}
+
+TEST(Safetensors, AcceptsEveryDtypeAndEmptyFiles) {
+  std::vector<TensorSpec> tensors;
+  for (auto [dtype, bits] : std::vector<std::pair<std::string, int>>{{"BOOL", 8},
+                                                                     {"U8", 8},
+                                                                     {"I8", 8},
+                                                                     {"F8_E5M2", 8},
+                                                                     {"F8_E4M3", 8},
+                                                                     {"F8_E8M0", 8},
+                                                                     {"I16", 16},
+                                                                     {"U16", 16},
+                                                                     {"F16", 16},
+                                                                     {"BF16", 16},
+                                                                     {"I32", 32},
+                                                                     {"U32", 32},
+                                                                     {"F32", 32},
+                                                                     {"F64", 64},
+                                                                     {"I64", 64},
+                                                                     {"U64", 64},
+                                                                     {"F4", 4},
+                                                                     {"F6_E2M3", 6},
+                                                                     {"F6_E3M2", 6}}) {
+    tensors.push_back({"t_" + dtype, dtype, {4, 2}, 8u * bits / 8});
+  }
+  std::string file = safetensors_file(tensors, nullptr);
+  auto header = parse_safetensors(file, file.size());
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_EQ(header->parameters.size(), tensors.size());
+  EXPECT_EQ(header->total, 8 * tensors.size());
+
+  std::string empty = safetensors_file("{}", 0);
+  auto none = parse_safetensors(empty, empty.size());
+  ASSERT_TRUE(none.is_ok()) << none.status().message();
+  EXPECT_EQ(none->total, 0u);
+  EXPECT_TRUE(none->tensors.empty());
+}
+
+TEST(Safetensors, PrefixSizeAndShortPrefix) {
+  std::string file = safetensors_file({{"w", "F32", {3}, 12}}, nullptr);
+  uint64_t n = file.size() - 8 - 12;
+  auto size = safetensors_prefix_size(file.substr(0, 8), file.size());
+  ASSERT_TRUE(size.is_ok());
+  EXPECT_EQ(*size, 8 + n);
+  EXPECT_FALSE(safetensors_prefix_size(file.substr(0, 7), file.size()).is_ok());
+  EXPECT_FALSE(safetensors_prefix_size(le64(kMaxWeightHeaderBytes + 1), 1ull << 40).is_ok());
+  EXPECT_FALSE(safetensors_prefix_size(le64(100), 107).is_ok());
+  EXPECT_TRUE(safetensors_prefix_size(le64(100), 108).is_ok());
+
+  auto short_prefix = parse_safetensors(file.substr(0, 20), file.size());
+  ASSERT_FALSE(short_prefix.is_ok());
+  EXPECT_EQ(short_prefix.status().kind(), ErrorKind::kRangeNotSatisfiable);
+  EXPECT_EQ(short_prefix.status().message(), "need " + std::to_string(8 + n) + " bytes");
+  auto exact = parse_safetensors(file.substr(0, 8 + n), file.size());  // no data needed
+  ASSERT_TRUE(exact.is_ok()) << exact.status().message();
+  EXPECT_EQ(exact->total, 3u);
+}
+
+TEST(Safetensors, RejectsMalformedHeaders) {
+  std::string deep =
+      R"({"__metadata__": {"a": )" + std::string(100, '[') + std::string(100, ']') + "}}";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {le64(1ull << 40) + "{}", "header length 1099511627776 exceeds"},
+      {le64(100) + "{}", "runs past the end of the file"},
+      {std::string("\x02\0\0\0", 4), "shorter than the 8-byte"},
+      {safetensors_file("[]", 0), "header is not a JSON object"},
+      {safetensors_file("{\"a\":", 0), "invalid JSON"},
+      {safetensors_file("{} x", 0), "invalid JSON"},
+      {one_tensor(R"({"dtype": "F7", "shape": [1], "data_offsets": [0, 1]})", 1),
+       "tensor \"w\" has unknown dtype \"F7\""},
+      {one_tensor(R"({"dtype": "F32", "shape": [3], "data_offsets": [0, 10]})", 10),
+       "safetensors: tensor \"w\" data_offsets [0, 10] do not match dtype F32 and shape [3] "
+       "(12 bytes)"},
+      {one_tensor(R"({"dtype": "F32", "shape": [3], "data_offsets": [0, 12]})", 8),
+       "tensor \"w\" data_offsets [0, 12] go past the data section (8 bytes)"},
+      {one_tensor(R"({"dtype": "F32", "shape": [3], "data_offsets": [12, 0]})", 12), "end first"},
+      {one_tensor(R"({"dtype": "F32", "shape": [3], "data_offsets": [0, 12]})", 16),
+       "bytes [12, 16) of the data section belong to no tensor"},
+      {one_tensor(R"({"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]})",
+                  0),
+       "more elements than fit in 64 bits"},
+      {one_tensor(R"({"dtype": "F64", "shape": [4611686018427387904], "data_offsets": [0, 0]})", 0),
+       "larger than fits in 64 bits"},
+      {one_tensor(R"({"dtype": "F4", "shape": [3], "data_offsets": [0, 1]})", 1),
+       "not a whole number of bytes"},
+      {one_tensor(R"({"dtype": "F32", "shape": [-1], "data_offsets": [0, 0]})", 0),
+       "shape holds -1, not a size"},
+      {one_tensor(R"({"dtype": "F32", "shape": [1.0], "data_offsets": [0, 4]})", 4),
+       "shape holds 1.0, not a size"},
+      {one_tensor(R"({"dtype": "F32", "shape": [1], "data_offsets": [0]})", 4),
+       "no \"data_offsets\" pair"},
+      {one_tensor(R"({"shape": [1], "data_offsets": [0, 4]})", 4), "no \"dtype\" string"},
+      {one_tensor(R"({"dtype": "F32", "data_offsets": [0, 4]})", 4), "no \"shape\" array"},
+      {one_tensor("[1]", 4), "tensor \"w\" is not a JSON object"},
+      {safetensors_file(R"({"__metadata__": {"a": 1}})", 0), "__metadata__ value of \"a\""},
+      {safetensors_file(R"({"__metadata__": []})", 0), "__metadata__ is not a JSON object"},
+      {safetensors_file(
+           R"({"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]},
+               "b": {"dtype": "U8", "shape": [4], "data_offsets": [2, 6]}})",
+           6),
+       "tensor \"b\" data_offsets [2, 6] overlap tensor \"a\" data_offsets [0, 4]"},
+      {safetensors_file(
+           R"({"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]},
+               "b": {"dtype": "U8", "shape": [4], "data_offsets": [6, 10]}})",
+           10),
+       "bytes [4, 6) of the data section belong to no tensor (a hole before tensor \"b\")"},
+      {safetensors_file(
+           R"({"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]},
+               "a": {"dtype": "U8", "shape": [4], "data_offsets": [4, 8]}})",
+           8),
+       "duplicate key \"a\""},
+      {safetensors_file(deep, 0), "nested deeper than 64 levels"},
+      {safetensors_file("{\"\xff\": 1}", 0), "invalid JSON"},
+  };
+  for (const auto& [file, message] : cases) {
+    std::string error = error_of(file);
+    EXPECT_NE(error.find(message), std::string::npos) << "got: " << error << "\nwant: " << message;
+    EXPECT_NO_THROW(json(error).dump()) << error;  // fit for a JSON report
+  }
+}
+
+TEST(SafetensorsIndex, ParsesWeightMapAndShards) {
+  auto index = parse_safetensors_index(R"({
+    "metadata": {"total_size": 1234, "format": "pt"},
+    "weight_map": {"a.weight": "model-00001-of-00002.safetensors",
+                   "b.weight": "model-00002-of-00002.safetensors",
+                   "c.weight": "model-00001-of-00002.safetensors",
+                   "d.weight": "sub/model-extra.safetensors"}})");
+  ASSERT_TRUE(index.is_ok()) << index.status().message();
+  EXPECT_EQ(index->total_size, 1234u);
+  EXPECT_EQ(index->weight_map.size(), 4u);
+  EXPECT_EQ(index->weight_map["b.weight"], "model-00002-of-00002.safetensors");
+  EXPECT_EQ(index->shards, (std::vector<std::string>{"model-00001-of-00002.safetensors",
+                                                     "model-00002-of-00002.safetensors",
+                                                     "sub/model-extra.safetensors"}));
+
+  auto no_metadata = parse_safetensors_index(R"({"weight_map": {}})");
+  ASSERT_TRUE(no_metadata.is_ok());
+  EXPECT_EQ(no_metadata->total_size, 0u);
+  auto float_size = parse_safetensors_index(
+      R"({"metadata": {"total_size": 16060522496.0}, "weight_map": {"a": "x.safetensors"}})");
+  ASSERT_TRUE(float_size.is_ok()) << float_size.status().message();
+  EXPECT_EQ(float_size->total_size, 16060522496u);
+}
+
+TEST(SafetensorsIndex, RejectsMalformedIndexes) {
+  for (const std::string& text : {
+           std::string("[]"),
+           std::string("{}"),
+           std::string(R"({"weight_map": []})"),
+           std::string(R"({"weight_map": {"a": 1}})"),
+           std::string(R"({"weight_map": {"a": "../x.safetensors"}})"),
+           std::string(R"({"weight_map": {"a": "/x.safetensors"}})"),
+           std::string(R"({"weight_map": {"a": "sub//x.safetensors"}})"),
+           std::string(R"({"weight_map": {"a": "sub/./x.safetensors"}})"),
+           std::string(R"({"weight_map": {"a": "sub\\x.safetensors"}})"),
+           std::string(R"({"weight_map": {"a": ""}})"),
+           std::string(R"({"weight_map": {"a": "x/"}})"),
+           std::string(R"({"weight_map": {"a": "x", "a": "y"}})"),
+           std::string(R"({"metadata": {"total_size": -1}, "weight_map": {}})"),
+           std::string(R"({"metadata": {"total_size": 1.5}, "weight_map": {}})"),
+           std::string(R"({"metadata": {"total_size": "1"}, "weight_map": {}})"),
+           std::string(R"({"weight_map": {})") + std::string(200, '[') + std::string(200, ']'),
+           std::string("not json"),
+       }) {
+    auto index = parse_safetensors_index(text);
+    ASSERT_FALSE(index.is_ok()) << text;
+    EXPECT_EQ(index.status().kind(), ErrorKind::kBadRequest);
+    EXPECT_EQ(index.status().message().rfind("safetensors index: ", 0), 0u)
+        << index.status().message();
+  }
+}
+
+// ---- GGUF writer: "GGUF", u32 version, u64 tensor count, u64 kv count, kv pairs (string key,
+// u32 type, value), tensor infos (string name, u32 n_dims, u64 dims, u32 type, u64 offset),
+// padding to the alignment, tensor data.
+
+struct GgufTensor {
+  std::string name;
+  std::vector<uint64_t> dims;
+  uint32_t type;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;  // data size (computed by the test's own table in GgufFile::tensor)
+};
+
+std::string gguf_string(std::string_view text) {
+  return le64(text.size()) + std::string(text);
+}
+
+class GgufFile {
+ public:
+  uint32_t version = 3;
+  uint64_t alignment = 32;
+  std::vector<GgufTensor> tensors;
+  uint64_t data_size = 0;  // as laid out by tensor(), whatever a test changes later
+
+  void kv(std::string_view key, uint32_t type, const std::string& value) {
+    kvs_ += gguf_string(key) + le32(type) + value;
+    ++kv_count_;
+  }
+  void kv_string(std::string_view key, std::string_view value) { kv(key, 8, gguf_string(value)); }
+  void kv_u32(std::string_view key, uint32_t value) { kv(key, 4, le32(value)); }
+  void kv_u64(std::string_view key, uint64_t value) { kv(key, 10, le64(value)); }
+
+  // Adds a tensor after the previous one, at the next aligned offset.
+  void tensor(std::string name, std::vector<uint64_t> dims, uint32_t type) {
+    // (block size, bytes per block) for the types used here, from ggml's type_traits.
+    static const std::map<uint32_t, std::pair<uint64_t, uint64_t>> kSizes = {
+        {0, {1, 4}}, {1, {1, 2}}, {8, {32, 34}}, {12, {256, 144}}, {30, {1, 2}}};
+    uint64_t elements = 1;
+    for (uint64_t d : dims) elements *= d;
+    auto [block, size] = kSizes.at(type);
+    uint64_t offset = 0;
+    if (!tensors.empty()) {
+      offset =
+          (tensors.back().offset + tensors.back().bytes + alignment - 1) / alignment * alignment;
+    }
+    tensors.push_back({std::move(name), std::move(dims), type, offset, elements / block * size});
+    data_size = offset + tensors.back().bytes;
+  }
+
+  std::string header() const {
+    std::string out = "GGUF" + le32(version) + le64(tensors.size()) + le64(kv_count_) + kvs_;
+    for (const auto& t : tensors) {
+      out += gguf_string(t.name) + le32(static_cast<uint32_t>(t.dims.size()));
+      for (uint64_t d : t.dims) out += le64(d);
+      out += le32(t.type) + le64(t.offset);
+    }
+    return out;
+  }
+
+  std::string bytes() const {
+    std::string out = header();
+    out.resize((out.size() + alignment - 1) / alignment * alignment, '\0');
+    return out + random_bytes(data_size);
+  }
+
+ private:
+  std::string kvs_;
+  uint64_t kv_count_ = 0;
+};
+
+GgufFile llama_file() {
+  GgufFile file;
+  file.kv_string("general.architecture", "llama");
+  file.kv_string("general.name", "Tiny Llama");
+  file.kv_u32("general.file_type", 15);
+  file.kv_u32("llama.context_length", 4096);
+  file.kv_u64("general.base_model.count", 2);
+  file.kv_string("general.base_model.0.name", "Base One");
+  file.kv_string("general.base_model.0.organization", "Org");
+  file.kv_string("general.base_model.0.version", "v1");
+  file.kv_string("general.base_model.0.repo_url", "https://example.com/org/base-one");
+  file.kv_string("general.base_model.1.name", "Base Two");
+  // An array of strings, an array of arrays, and a long string: summarised for display.
+  file.kv("tokenizer.ggml.tokens", 9,
+          le32(8) + le64(3) + gguf_string("a") + gguf_string("bb") + gguf_string("<s>"));
+  file.kv("nested", 9, le32(9) + le64(2) + le32(4) + le64(1) + le32(7) + le32(0) + le64(0));
+  file.kv_string("general.description", std::string(3000, 'd'));
+  file.kv("flag", 7, std::string(1, '\1'));
+  file.kv("scale", 6, std::string("\0\0\x80\x3f", 4));  // 1.0f
+  file.kv("offset", 5, le32(static_cast<uint32_t>(-5)));
+  file.tensor("token_embd.weight", {64, 10}, 1);
+  file.tensor("blk.0.attn_q.weight", {256, 2}, 12);
+  file.tensor("blk.0.ffn.weight", {32, 3}, 8);
+  file.tensor("output_norm.weight", {64}, 0);
+  return file;
+}
+
+Result<GgufHeader> parse_whole(const std::string& bytes) {
+  return parse_gguf(bytes, bytes.size());
+}
+
+TEST(Gguf, ParsesLlamaHeader) {
+  GgufFile file = llama_file();
+  std::string bytes = file.bytes();
+  auto header = parse_whole(bytes);
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_EQ(header->version, 3u);
+  EXPECT_EQ(header->header_size, file.header().size());
+  EXPECT_EQ(header->architecture, "llama");
+  EXPECT_EQ(header->name, "Tiny Llama");
+  EXPECT_EQ(header->file_type, 15);
+  EXPECT_EQ(header->quantization, "Q4_K_M");
+  EXPECT_EQ(header->context_length, 4096u);
+  ASSERT_EQ(header->base_models.size(), 2u);
+  EXPECT_EQ(header->base_models[0].name, "Base One");
+  EXPECT_EQ(header->base_models[0].organization, "Org");
+  EXPECT_EQ(header->base_models[0].version, "v1");
+  EXPECT_EQ(header->base_models[0].repo_url, "https://example.com/org/base-one");
+  EXPECT_EQ(header->base_models[1].name, "Base Two");
+  EXPECT_EQ(header->base_models[1].organization, "");
+  EXPECT_EQ(header->parameters, (std::map<std::string, uint64_t>{
+                                    {"F16", 640}, {"Q4_K", 512}, {"Q8_0", 96}, {"F32", 64}}));
+  EXPECT_EQ(header->total, 640u + 512 + 96 + 64);
+  ASSERT_EQ(header->tensors.size(), 4u);
+  EXPECT_EQ(header->tensors[1].name, "blk.0.attn_q.weight");
+  EXPECT_EQ(header->tensors[1].dtype, "Q4_K");
+  EXPECT_EQ(header->tensors[1].shape, (std::vector<uint64_t>{256, 2}));
+  EXPECT_EQ(header->tensors[1].begin, 1280u);  // after 1280 bytes of F16
+  EXPECT_EQ(header->tensors[1].end, 1280u + 288);
+
+  const json& metadata = header->metadata;
+  EXPECT_EQ(metadata["general.architecture"], "llama");
+  EXPECT_EQ(metadata["general.file_type"], 15);
+  EXPECT_EQ(metadata["tokenizer.ggml.tokens"], json({{"type", "array"}, {"length", 3}}));
+  EXPECT_EQ(metadata["nested"], json({{"type", "array"}, {"length", 2}}));
+  EXPECT_EQ(metadata["general.description"].get<std::string>().size(), 1024u);
+  EXPECT_EQ(metadata["flag"], true);
+  EXPECT_EQ(metadata["scale"], 1.0);
+  EXPECT_EQ(metadata["offset"], -5);
+  EXPECT_FALSE(header->metadata_truncated);
+  EXPECT_NO_THROW(metadata.dump());
+}
+
+TEST(Gguf, QuantizationFallsBackToTheLargestTensorType) {
+  GgufFile file;
+  file.version = 2;
+  file.alignment = 64;
+  file.kv_u32("general.alignment", 64);
+  file.tensor("a", {32, 4}, 8);
+  file.tensor("b", {16}, 0);
+  file.tensor("c", {8}, 30);
+  auto header = parse_whole(file.bytes());
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_EQ(header->version, 2u);
+  EXPECT_EQ(header->file_type, -1);
+  EXPECT_EQ(header->quantization, "Q8_0");
+  EXPECT_EQ(header->tensors[1].begin, 192u);  // 136 bytes of Q8_0, aligned to 64
+  EXPECT_EQ(header->architecture, "");
+  EXPECT_EQ(header->context_length, 0u);
+  EXPECT_TRUE(header->base_models.empty());
+}
+
+TEST(Gguf, AsksForMoreBytesUntilTheHeaderIsComplete) {
+  GgufFile file = llama_file();
+  std::string bytes = file.bytes() + std::string(100000, 'x');  // a larger file
+  uint64_t prefix = 16;
+  int rounds = 0;
+  Result<GgufHeader> header = parse_gguf(bytes.substr(0, prefix), bytes.size());
+  while (!header.is_ok() && header.status().kind() == ErrorKind::kRangeNotSatisfiable) {
+    std::string message = header.status().message();
+    ASSERT_EQ(message.rfind("need ", 0), 0u) << message;
+    uint64_t need = std::stoull(message.substr(5));
+    EXPECT_EQ(message, "need " + std::to_string(need) + " bytes");
+    ASSERT_GT(need, prefix);
+    ASSERT_LE(need, bytes.size());
+    prefix = need;
+    header = parse_gguf(bytes.substr(0, prefix), bytes.size());
+    ASSERT_LT(++rounds, 20);
+  }
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_GT(rounds, 2);
+  EXPECT_LT(prefix, bytes.size());  // the data was never needed
+  EXPECT_EQ(header->total, 640u + 512 + 96 + 64);
+
+  // A prefix that already is the whole file cannot grow: the header is truncated.
+  std::string header_bytes = llama_file().header();
+  std::string cut = header_bytes.substr(0, header_bytes.size() - 3);
+  auto truncated = parse_whole(cut);
+  ASSERT_FALSE(truncated.is_ok());
+  EXPECT_EQ(truncated.status().kind(), ErrorKind::kBadRequest);
+  EXPECT_NE(truncated.status().message().find("truncated GGUF header"), std::string::npos);
+  auto tiny = parse_gguf("GG", 2);
+  EXPECT_EQ(tiny.status().kind(), ErrorKind::kBadRequest);
+  auto more = parse_gguf("GG", 1000);
+  EXPECT_EQ(more.status().kind(), ErrorKind::kRangeNotSatisfiable);
+}
+
+std::string gguf_error(const std::string& bytes, uint64_t file_size = 0) {
+  auto header = parse_gguf(bytes, file_size ? file_size : bytes.size());
+  EXPECT_FALSE(header.is_ok());
+  if (header) return "";
+  EXPECT_EQ(header.status().kind(), ErrorKind::kBadRequest) << header.status().message();
+  return header.status().message();
+}
+
+TEST(Gguf, RejectsMalformedHeaders) {
+  auto with = [](auto change) {
+    GgufFile file;
+    file.kv_string("general.architecture", "llama");
+    file.tensor("a", {32}, 0);
+    file.tensor("b", {32}, 0);
+    change(file);
+    return file.bytes();
+  };
+  std::string prelude = "GGUF" + le32(3);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GGML" + le32(3) + le64(0) + le64(0), "bad magic"},
+      {"GGUF" + le32(1) + le64(0) + le64(0), "unsupported version 1"},
+      {"GGUF" + le32(3u << 24) + le64(0) + le64(0), "big-endian"},
+      {prelude + le64(1ull << 60) + le64(0), "tensor count 1152921504606846976 cannot fit"},
+      {prelude + le64(0) + le64(1ull << 60), "metadata key-value count"},
+      {prelude + le64(0) + le64(1) + le64(1ull << 60) + std::string(20, 'k'),
+       "truncated GGUF header: metadata key"},
+      {prelude + le64(0) + le64(1) + gguf_string("k") + le32(8) + le64(1ull << 62),
+       "truncated GGUF header: key \"k\""},
+      {prelude + le64(0) + le64(1) + gguf_string("k") + le32(9) + le32(4) + le64(1ull << 60),
+       "key \"k\" array count 1152921504606846976 cannot fit"},
+      {prelude + le64(0) + le64(1) + gguf_string("k") + le32(9) + le32(8) + le64(1ull << 60),
+       "key \"k\" array count"},
+      {prelude + le64(0) + le64(1) + gguf_string("k") + le32(13) + le32(0),
+       "key \"k\" has unknown value type 13"},
+      {prelude + le64(0) + le64(1) + gguf_string("k") + le32(9) + le32(42) + le64(0),
+       "array of unknown value type 42"},
+      {with([](GgufFile& f) { f.tensors[0].type = 4; }), "tensor \"a\" has unknown ggml type 4"},
+      {with([](GgufFile& f) { f.tensors[0].type = 1000; }), "unknown ggml type 1000"},
+      {with([](GgufFile& f) {
+         f.tensors[0].dims = {1, 1, 1, 1, 32};
+       }),
+       "tensor \"a\" has 5 dimensions, more than 4"},
+      {with([](GgufFile& f) { f.tensors[1].offset = 130; }),
+       "tensor \"b\" offset 130 is not a multiple of the alignment 32"},
+      {with([](GgufFile& f) { f.tensors[1].offset = 96; }),
+       "tensor \"b\" data [96, 224] overlaps tensor \"a\" [0, 128]"},
+      {with([](GgufFile& f) { f.tensors[0].offset = 1ull << 40; }),
+       "tensor \"a\" data (128 bytes at offset 1099511627776"},
+      {with([](GgufFile& f) { f.tensors[1].dims = {1ull << 40}; }),
+       "runs past the end of the file"},
+      {with([](GgufFile& f) {
+         f.tensors[1].dims = {1ull << 32, 1ull << 32};
+       }),
+       "more elements than fit in 63 bits"},
+      {with([](GgufFile& f) { f.tensors[1].name = "a"; }), "duplicate tensor \"a\""},
+      {with([](GgufFile& f) { f.kv_string("general.architecture", "x"); }),
+       "duplicate key \"general.architecture\""},
+      {with([](GgufFile& f) { f.kv_u32("general.alignment", 48); }),
+       "general.alignment 48 is not a power of two"},
+      {with([](GgufFile& f) { f.kv_u32("general.alignment", 0); }), "general.alignment 0"},
+  };
+  for (const auto& [bytes, message] : cases) {
+    std::string error = gguf_error(bytes);
+    EXPECT_NE(error.find(message), std::string::npos) << "got: " << error << "\nwant: " << message;
+    EXPECT_NO_THROW(json(error).dump()) << error;
+  }
+  // A Q4_K row must hold whole 256-element blocks.
+  GgufFile rows;
+  rows.tensor("q", {256, 1}, 12);
+  rows.tensors[0].dims = {128, 2};
+  EXPECT_NE(gguf_error(rows.bytes())
+                .find("first dimension 128 is not a multiple of the Q4_K "
+                      "block size 256"),
+            std::string::npos);
+
+  // Arrays nested past the limit.
+  std::string nested;
+  for (int i = 0; i < 9; ++i) nested += le32(9) + le64(1);
+  nested += le32(0) + le64(0);
+  EXPECT_NE(gguf_error(prelude + le64(0) + le64(1) + gguf_string("deep") + le32(9) + nested)
+                .find("nested deeper than 8"),
+            std::string::npos);
+}
+
+TEST(Gguf, HugeCountsFailWithoutReadingMore) {
+  // A claimed count that cannot fit in the file is refused from the first bytes, even when the
+  // prefix is short (no "need N bytes" round trip).
+  std::string start = "GGUF" + le32(3) + le64(1ull << 40) + le64(0);
+  auto header = parse_gguf(start, 1 << 20);
+  ASSERT_FALSE(header.is_ok());
+  EXPECT_EQ(header.status().kind(), ErrorKind::kBadRequest);
+  // A string longer than the 64 MiB Vitrine reads of a header, in a huge file.
+  std::string key = "GGUF" + le32(3) + le64(0) + le64(1) + le64(1ull << 30);
+  auto long_key = parse_gguf(key, 1ull << 40);
+  ASSERT_FALSE(long_key.is_ok());
+  EXPECT_EQ(long_key.status().kind(), ErrorKind::kBadRequest);
+  EXPECT_NE(long_key.status().message().find("64 MiB"), std::string::npos);
+}
+
+TEST(Gguf, ManyStringsParseInLinearTime) {
+  GgufFile file;
+  std::string tokens = le32(8) + le64(200000);
+  for (int i = 0; i < 200000; ++i) tokens += gguf_string("tok");
+  file.kv("tokenizer.ggml.tokens", 9, tokens);
+  for (int i = 0; i < 5000; ++i) file.kv_string("k" + std::to_string(i), std::string(100, 'v'));
+  auto header = parse_whole(file.bytes());
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_EQ(header->metadata["tokenizer.ggml.tokens"]["length"], 200000);
+  EXPECT_EQ(header->metadata.size(), 5001u);
+  EXPECT_FALSE(header->metadata_truncated);
+
+  GgufFile big;
+  for (int i = 0; i < 2000; ++i) big.kv_string("k" + std::to_string(i), std::string(1000, 'v'));
+  auto capped = parse_whole(big.bytes());
+  ASSERT_TRUE(capped.is_ok()) << capped.status().message();
+  EXPECT_TRUE(capped->metadata_truncated);
+  EXPECT_LT(capped->metadata.size(), 2000u);
+}
+
+TEST(Gguf, InvalidUtf8IsReplacedForDisplay) {
+  GgufFile file;
+  file.kv_string("general.name", "bad \xff\xfe name");
+  file.kv_string("k\xc3", "v");
+  auto header = parse_whole(file.bytes());
+  ASSERT_TRUE(header.is_ok()) << header.status().message();
+  EXPECT_EQ(header->name, "bad \xEF\xBF\xBD\xEF\xBF\xBD name");
+  EXPECT_NO_THROW(header->metadata.dump());
+}
+
+}  // namespace
+}  // namespace vitrine::service
