@@ -314,6 +314,69 @@ before(async () => {
 	await create(MODEL("small-filtered"));
 	await put(MODEL("small-filtered"), [["README.md", card({ license: "mit", datasets: ["alice/web-filtered"] }, "Trained on the filtered crawl.\n")]]);
 
+	// A sharded checkpoint: parameters are summed over the shards the index names.
+	bytes.shard1 = safetensors([{ name: "a", dtype: "F32", shape: [8, 8] }], { seed: "shard1" });
+	bytes.shard2 = safetensors(
+		[
+			{ name: "b", dtype: "BF16", shape: [8, 8] },
+			{ name: "c", dtype: "F32", shape: [8] },
+		],
+		{ seed: "shard2" },
+	);
+	await create(MODEL("sharded"));
+	await put(MODEL("sharded"), [
+		["model-00001-of-00002.safetensors", bytes.shard1.bytes],
+		["model-00002-of-00002.safetensors", bytes.shard2.bytes],
+		[
+			"model.safetensors.index.json",
+			JSON.stringify({
+				metadata: { total_size: bytes.shard1.bytes.length + bytes.shard2.bytes.length },
+				weight_map: { a: "model-00001-of-00002.safetensors", b: "model-00002-of-00002.safetensors", c: "model-00002-of-00002.safetensors" },
+			}),
+		],
+	]);
+
+	// A GGUF v2 file with another architecture, no file_type and a 64-byte alignment.
+	bytes.ggufV2 = gguf({
+		version: 2,
+		alignment: 64,
+		kv: [
+			["general.architecture", GGUF.STRING, "gpt2"],
+			["gpt2.context_length", GGUF.UINT32, 1024],
+		],
+		tensors: [
+			{ name: "wte", dims: [64, 2], type: GGML.F16 },
+			{ name: "ln_f", dims: [64], type: GGML.F32 },
+		],
+		seed: "gguf-v2",
+	});
+	await create(MODEL("gguf-v2"));
+	await put(MODEL("gguf-v2"), [["tiny.gguf", bytes.ggufV2.bytes]]);
+
+	// A sloppy manifest: each broken rule is a problem, the rest is still used.
+	await create(MODEL("ft-sloppy"));
+	await put(MODEL("ft-sloppy"), [
+		[
+			"README.md",
+			card(
+				{
+					license: "apache-2.0",
+					"model-index": [{ name: "ft-sloppy", results: [{ task: { type: "text-generation" }, dataset: { type: "alice/evalset", name: "evalset" }, metrics: [{ type: "accuracy", value: 0.5 }] }] }],
+				},
+				"Sloppy.\n",
+			),
+		],
+		[
+			"training/manifest.json",
+			JSON.stringify({
+				schema: "v0",
+				base_models: [{ repo: "https://example.org/models/base", relation: "distill" }],
+				datasets: [{ repo: "alice/evalset", revision: "main", files: [{ path: "data/test.jsonl", sha256: "ABC" }] }],
+				logs: ["training/missing.log"],
+			}),
+		],
+	]);
+
 	// An external base model and a licence that is not open.
 	await create(MODEL("external"));
 	await put(MODEL("external"), [
@@ -395,6 +458,10 @@ test("node view of ft: manifest edges verified (pinned commit, matching sha256),
 	const web = v2.parents.find((p) => p.relation === "trained-on");
 	assert.equal(web.revision, C.webR2);
 	assert.equal(web.status, "verified");
+	// A tag names a revision too.
+	const tagged = await lineage("models/alice/ft?revision=stage1-step1500-tokens6B");
+	assert.equal(tagged.revision, C.ft2);
+	assert.equal(tagged.ref, "refs/tags/stage1-step1500-tokens6B");
 	// And a commit id names the older revision.
 	const old = await lineage(`models/alice/ft?revision=${C.ft1}`);
 	assert.equal(old.revision, C.ft1);
@@ -524,6 +591,97 @@ test("relation inference: adapter_config.json → adapter, several bases → mer
 	]);
 	assert.deepEqual(bytes.gguf.parameters, { Q4_K: 512, F32: 32 });
 	assert.ok(!("safetensors" in q));
+});
+
+test("sharded safetensors and a GGUF v2 file: parameters summed over shards, quantization by dominant type", async () => {
+	const n = await lineage("models/alice/sharded");
+	const parameters = { F32: 64 + 8, BF16: 64 };
+	assert.deepEqual(n.safetensors.parameters, parameters);
+	assert.equal(n.safetensors.total, 136);
+	assert.deepEqual(
+		n.safetensors.files.map((f) => [f.path, f.total, f.tensors]).sort(),
+		[
+			["model-00001-of-00002.safetensors", 64, 1],
+			["model-00002-of-00002.safetensors", 72, 2],
+		],
+	);
+	assert.deepEqual(n.safetensorsIndex, [
+		{
+			path: "model.safetensors.index.json",
+			totalSize: bytes.shard1.bytes.length + bytes.shard2.bytes.length,
+			shards: ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"],
+			missingShards: [],
+		},
+	]);
+	assert.ok(!("weightErrors" in n));
+	assert.deepEqual((await get("/api/models/alice/sharded")).json.safetensors, { parameters, total: 136 });
+
+	const g = await lineage("models/alice/gguf-v2");
+	assert.deepEqual(g.parents, []);
+	assert.deepEqual(g.card, { present: false, error: null });
+	assert.equal(g.gguf.length, 1);
+	assert.deepEqual(
+		{ ...g.gguf[0] },
+		{
+			path: "tiny.gguf",
+			architecture: "gpt2",
+			name: "",
+			quantization: "F16",
+			context_length: 1024,
+			parameters: bytes.ggufV2.parameters,
+			total: bytes.ggufV2.total,
+			tensors: 2,
+			baseModels: [],
+		},
+	);
+	assert.deepEqual(bytes.ggufV2.parameters, { F16: 128, F32: 64 });
+	assert.deepEqual((await get("/api/models/alice/gguf-v2")).json.gguf, { total: 192, architecture: "gpt2", context_length: 1024 });
+});
+
+test("manifest rule violations are listed in manifest.problems, the rest of the manifest is used", async () => {
+	const n = await lineage("models/alice/ft-sloppy");
+	assert.equal(n.manifest.present, true);
+	const problems = n.manifest.problems;
+	const expect = [/^schema: .*v0/, /^base_models\[0\]\.relation: .*distill/, /^datasets\[0\]\.files\[0\]\.sha256: /, /^datasets\[0\]\.revision: .*main/, /^logs: training\/missing\.log /];
+	for (const re of expect) assert.ok(problems.some((p) => re.test(p)), `${re} not in ${JSON.stringify(problems)}`);
+	assert.equal(problems.length, expect.length, JSON.stringify(problems));
+	assert.deepEqual(n.parents, [
+		{
+			relation: "finetune",
+			type: "model",
+			id: "https://example.org/models/base",
+			revision: null,
+			status: "declared",
+			source: "manifest",
+			problems: ["not found on this hub"],
+		},
+		{
+			relation: "trained-on",
+			type: "dataset",
+			id: "alice/evalset",
+			revision: null,
+			status: "declared",
+			source: "manifest",
+			problems: ["revision is not a full commit id"],
+		},
+		{
+			relation: "evaluated-on",
+			type: "dataset",
+			id: "alice/evalset",
+			revision: null,
+			status: "declared",
+			source: "card",
+			problems: ["declared in the card without a revision"],
+		},
+	]);
+	// Trained models of evalset: the sloppy model trained on it, not the models evaluated on it.
+	const m = await lineage("datasets/alice/evalset/models");
+	assert.deepEqual(m.models, [{ type: "model", id: "alice/ft-sloppy", relation: "trained-on", status: "unpinned", depth: 1, parent: "alice/evalset" }]);
+	assert.equal(m.total, 1);
+	// The openness report lists the manifest's problems as warnings.
+	const r = (await get("/api/vitrine/openness/models/alice/ft-sloppy")).json;
+	for (const p of problems) assert.ok(r.warnings.includes(`training/manifest.json: ${p}`), p);
+	assert.ok(r.warnings.includes("https://example.org/models/base: not found on this hub"));
 });
 
 // ---- traversals ----
@@ -1259,4 +1417,60 @@ test("bad input: non-integer or too large limit/depth, impact without revision, 
 	const missing = await http(hubUrl, "/api/vitrine/lineage/models/alice/no-such-model", { token: alice });
 	assert.equal(missing.status, 404);
 	assert.equal(missing.headers.get("x-error-code"), "RepoNotFound");
+});
+
+// ---- the graph follows the repositories (last: it changes the hub) ----
+
+test("the current graph follows commits, visibility changes and deletions", async () => {
+	const follower = MODEL("follower");
+	await create(follower);
+	const first = await put(follower, [["README.md", card({ base_model: "alice/ft-card-only", base_model_relation: "adapter" }, "Follows.\n")]]);
+	const n = await lineage("models/alice/follower");
+	assert.equal(n.revision, first);
+	assert.deepEqual(
+		n.parents.map((p) => [p.relation, p.id]),
+		[["adapter", "alice/ft-card-only"]],
+		"the card's base_model_relation wins over inference",
+	);
+	assert.deepEqual((await lineage("models/alice/ft-card-only")).children.count, { adapter: 1, merge: 1 });
+	assert.deepEqual((await get("/api/models/alice/ft-card-only")).json.childrenModelCount, { adapter: 1, merge: 1 });
+
+	// A new card moves the edge; the old revision stays indexed for impact answers.
+	const second = await put(follower, [["README.md", card({ base_model: "alice/gguf" }, "Follows another.\n")]]);
+	assert.deepEqual((await lineage("models/alice/ft-card-only")).children.count, { merge: 1 });
+	assert.deepEqual((await lineage("models/alice/gguf")).children.count, { finetune: 1 });
+	const impact = await lineage(`datasets/alice/web/impact?revision=${C.webR1}`, alice);
+	const revs = revisionsOf(impact, "alice/follower");
+	assert.deepEqual(
+		revs.map((x) => [x.revision, x.refs, x.relation, x.status, x.depth, x.via]),
+		[[first, [], "adapter", "unpinned", 2, "alice/ft-card-only"]],
+		"the past revision is affected (through ft-card-only), with no ref naming it; the current one is not",
+	);
+	assert.ok(second !== first);
+
+	// Making the private fine-tune public shows it (and what derives from it) to everyone.
+	const settings = async (priv) => {
+		const r = await http(hubUrl, "/api/models/alice/secret/settings", {
+			method: "PUT",
+			token: alice,
+			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ private: priv }),
+		});
+		assert.equal(r.status, 200, `settings: ${r.status} ${r.body}`);
+	};
+	await settings(false);
+	const open = await lineage("models/alice/base-7b/descendants");
+	assert.ok(ids(open.descendants).includes("alice/secret") && ids(open.descendants).includes("alice/from-secret"));
+	assert.equal(open.total, 9, "8 as alice saw them, plus the follower under gguf");
+	await settings(true);
+	const closed = await lineage("models/alice/base-7b/descendants");
+	assert.ok(!ids(closed.descendants).some((id) => PRIVATE.has(id)));
+	assert.equal(closed.total, 7);
+
+	// Deleting the follower removes it from the graph.
+	await hub.deleteRepo({ hubUrl, accessToken: alice, repo: follower });
+	assert.deepEqual((await lineage("models/alice/gguf")).children, { count: {}, total: 0, items: [] });
+	assert.equal((await lineage("models/alice/base-7b/descendants", alice)).total, 8);
+	const after = await lineage(`datasets/alice/web/impact?revision=${C.webR1}`, alice);
+	assert.ok(!after.affected.some((x) => x.id === "alice/follower"), "a deleted repository is not affected");
 });
