@@ -19,4 +19,6 @@ set(VITRINE_FUZZ_TARGETS
   xet_token
   tile_path
   signed_note
-  tlog_client)
+  tlog_client
+  safetensors_header
+  gguf_header)
