@@ -97,13 +97,15 @@ http::Response node_view(Context& ctx, Call& call, Target& t) {
   auto idx = ctx.hub.lineage().revision(t.repo.record, *t.git, t.commit);
   if (!idx) return error_response(idx.status(), call.caller);
   json parents = json::array();
-  for (const auto& e : idx->edges) parents.push_back(service::edge_json(ctx.hub, ctx.repos, e, call.caller));
+  for (const auto& e : idx->edges)
+    parents.push_back(service::edge_json(ctx.hub, ctx.repos, e, call.caller));
   json out = {{"type", t.repo.record.type},
               {"id", t.repo.record.id()},
               {"revision", t.commit},
               {"ref", t.ref.empty() ? json(nullptr) : json(t.ref)},
               {"parents", parents}};
-  for (const char* key : {"card", "manifest", "safetensors", "safetensorsIndex", "gguf", "weightErrors"}) {
+  for (const char* key :
+       {"card", "manifest", "safetensors", "safetensorsIndex", "gguf", "weightErrors"}) {
     if (idx->facts.contains(key)) out[key] = idx->facts[key];
   }
   auto visible = visibility(ctx, call);
@@ -171,8 +173,9 @@ http::Response ancestors(Context& ctx, Call& call, Target& t, int64_t max_depth)
       out_list.push_back(std::move(j));
     }
   }
-  json out = {{"root", {{"type", t.repo.record.type}, {"id", t.repo.record.id()}, {"revision", t.commit}}},
-              {"ancestors", out_list}};
+  json out = {
+      {"root", {{"type", t.repo.record.type}, {"id", t.repo.record.id()}, {"revision", t.commit}}},
+      {"ancestors", out_list}};
   return json_response(200, out);
 }
 
@@ -218,8 +221,8 @@ http::Response handle_lineage_api(Context& ctx, Call& call, const std::vector<st
                             call.caller);
     }
     bool truncated = false;
-    auto hits = lineage.impact(t->repo.record.uid, t->commit, visible,
-                               static_cast<size_t>(*limit), &truncated);
+    auto hits = lineage.impact(t->repo.record.uid, t->commit, visible, static_cast<size_t>(*limit),
+                               &truncated);
     // Group by repository, with the refs that name each affected commit now.
     json affected = json::array();
     std::map<std::string, size_t> at;
@@ -239,11 +242,11 @@ http::Response handle_lineage_api(Context& ctx, Call& call, const std::vector<st
       auto via = names.find(h.via_uid);
       if (via == names.end()) via = names.emplace(h.via_uid, node_ref(ctx, h.via_uid)).first;
       affected[it->second]["revisions"].push_back({{"revision", h.commit},
-                                                    {"refs", refs},
-                                                    {"relation", h.relation},
-                                                    {"status", h.certainty},
-                                                    {"depth", h.depth},
-                                                    {"via", via->second["id"]}});
+                                                   {"refs", refs},
+                                                   {"relation", h.relation},
+                                                   {"status", h.certainty},
+                                                   {"depth", h.depth},
+                                                   {"via", via->second["id"]}});
     }
     json out = {{"dataset", t->repo.record.id()},
                 {"revision", t->commit},
@@ -283,8 +286,8 @@ http::Response handle_croissant(Context& ctx, Call& call, const service::RepoRef
   if (!git) return error_response(git.status(), call.caller);
   auto rev = ctx.repos.resolve(**git, call.query.get("revision").value_or("main"));
   if (!rev) return error_response(rev.status(), call.caller);
-  auto facts =
-      service::gather_dataset_facts(ctx.hub, ctx.repos, repo.record, **git, rev->commit, call.caller);
+  auto facts = service::gather_dataset_facts(ctx.hub, ctx.repos, repo.record, **git, rev->commit,
+                                             call.caller);
   if (!facts) return error_response(facts.status(), call.caller);
   auto r = json_response(200, service::croissant_json_ld(*facts, ctx.hub.config().public_url));
   r.headers.set("Content-Type", "application/ld+json; charset=utf-8");

@@ -224,6 +224,14 @@ int main(int argc, char** argv) {
       "restore; clients that saw the old log will see the difference)");
   tlog_rehash->add_option("--data", data, "Data folder");
 
+  auto* lineage_cmd = app.add_subcommand("lineage", "The lineage index (docs/lineage.md)");
+  lineage_cmd->require_subcommand(1);
+  auto* lineage_rebuild = lineage_cmd->add_subcommand(
+      "rebuild",
+      "Drop the lineage index and index every branch of every repository again (with the "
+      "server stopped)");
+  lineage_rebuild->add_option("--data", data, "Data folder");
+
   cli::VerifyOptions verify_options;
   auto* verify_cmd = cli::add_verify_command(app, verify_options);
 
@@ -270,6 +278,16 @@ int main(int argc, char** argv) {
     if (repair) std::cout << ", " << report->quarantined << " xorbs quarantined";
     std::cout << "\n";
     return report->problems.empty() ? 0 : 1;
+  }
+
+  if (lineage_rebuild->parsed()) {
+    auto hub = open_hub(data);
+    if (!hub) return fail(hub.status());
+    size_t revisions = 0;
+    auto st = (*hub)->lineage().rebuild(&revisions);
+    std::cout << "indexed the refs of every repository (" << revisions << " refs)\n";
+    if (!st) return fail(st);
+    return 0;
   }
 
   if (tlog_key->parsed() || tlog_check->parsed() || tlog_rehash->parsed()) {
@@ -414,6 +432,13 @@ int main(int argc, char** argv) {
   if (!opened) return fail(opened.status());
   hub = std::move(*opened);
   hub->recover_after_crash();
+  // A data folder from before the lineage index (or after `lineage rebuild` was interrupted):
+  // index every repository once, so the graph is complete from the first request.
+  if (hub->db().lineage_repos().empty()) {
+    if (auto st = hub->lineage().rebuild(); !st) {
+      spdlog::warn("lineage: initial indexing incomplete: {}", st.message());
+    }
+  }
   // Checkpoints every second while entries arrive, and recovery of killed pushes.
   if (auto st = hub->transparency().issue_checkpoint(); !st) return fail(st);
   hub->transparency().start_background(*hub);

@@ -1,8 +1,9 @@
 // The lineage index and its queries (service/lineage.hpp, docs/lineage.md).
 #include "service/lineage.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
-#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -28,9 +29,8 @@ constexpr size_t kMaxDeclared = 64;  // base models / datasets taken from one ca
 constexpr uint64_t kFirstRead = 64u << 10;
 const std::string kMain = "refs/heads/main";
 
-const std::vector<std::string> kRelations = {"finetune",     "adapter",      "merge",
-                                             "quantized",    "trained-on",   "evaluated-on",
-                                             "derived-from"};
+const std::vector<std::string> kRelations = {
+    "finetune", "adapter", "merge", "quantized", "trained-on", "evaluated-on", "derived-from"};
 
 uint8_t relation_code(const std::string& r) {
   for (size_t i = 0; i < kRelations.size(); ++i) {
@@ -48,7 +48,9 @@ bool ends_with_ci(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // The first `n` bytes of a file of a revision (LFS/Xet content or the git blob).
 Result<std::string> read_prefix(Hub& hub, storage::GitRepo& git, const FileEntry& f, uint64_t n) {
@@ -120,7 +122,8 @@ json summarize_gguf(Hub& hub, storage::GitRepo& git, const FileEntry& f) {
     uint64_t next = 0;
     const auto& m = h.status().message();
     if (m.starts_with("need ")) next = std::strtoull(m.c_str() + 5, nullptr, 10);
-    next = std::min<uint64_t>(std::max<uint64_t>(next, want * 2), std::min(size, kMaxWeightHeaderBytes));
+    next = std::min<uint64_t>(std::max<uint64_t>(next, want * 2),
+                              std::min(size, kMaxWeightHeaderBytes));
     if (next <= want) return {{"error", m}};
     want = next;
   }
@@ -181,7 +184,9 @@ bool looks_like_id(const std::string& s) {
 
 }  // namespace
 
-const std::vector<std::string>& lineage_relations() { return kRelations; }
+const std::vector<std::string>& lineage_relations() {
+  return kRelations;
+}
 
 bool is_model_relation(const std::string& r) {
   return r == "finetune" || r == "adapter" || r == "merge" || r == "quantized";
@@ -331,6 +336,12 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
           d["alsoDeclaredIn"] = existing.source;
           e.detail_json = dump(d);
           existing = std::move(e);
+        } else if (existing.source == "manifest" && e.source != "manifest") {
+          auto d = json::parse(existing.detail_json, nullptr, false);
+          if (d.is_object() && !d.contains("alsoDeclaredIn")) {
+            d["alsoDeclaredIn"] = e.source;
+            existing.detail_json = dump(d);
+          }
         }
         return;
       }
@@ -338,8 +349,8 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     e.detail_json = dump(detail);
     edges.push_back(std::move(e));
   };
-  auto resolve_parent = [&](const std::string& type, const std::string& id)
-      -> std::optional<storage::RepoRecord> {
+  auto resolve_parent = [&](const std::string& type,
+                            const std::string& id) -> std::optional<storage::RepoRecord> {
     if (!looks_like_id(id)) return std::nullopt;
     auto slash = id.find('/');
     auto rec = hub_.db().find_repo(type, id.substr(0, slash), id.substr(slash + 1));
@@ -437,9 +448,9 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
       return "finetune";
     };
     for (const auto& b : manifest.base_models) {
-      checked(b.relation.empty() ? (card_relation.empty() ? infer(manifest.base_models.size())
-                                                          : card_relation)
-                                 : b.relation,
+      checked(b.relation.empty()
+                  ? (card_relation.empty() ? infer(manifest.base_models.size()) : card_relation)
+                  : b.relation,
               "model", b);
     }
     for (const auto& b : bases) {
@@ -451,7 +462,8 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
         std::string url = b.value("repo_url", "");
         std::string id;
         std::string public_url = hub_.config().public_url;
-        for (const std::string& prefix : {public_url + "/", std::string("https://huggingface.co/")}) {
+        for (const std::string& prefix :
+             {public_url + "/", std::string("https://huggingface.co/")}) {
           if (url.starts_with(prefix)) id = url.substr(prefix.size());
         }
         if (id.empty()) {
@@ -464,7 +476,8 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
       }
     }
     for (const auto& d : manifest.datasets) checked("trained-on", "dataset", d);
-    for (const auto& d : string_list(card, "datasets")) declared("trained-on", "dataset", d, "card");
+    for (const auto& d : string_list(card, "datasets"))
+      declared("trained-on", "dataset", d, "card");
     for (const auto& d : manifest.evaluation) checked("evaluated-on", "dataset", d);
     // model-index results name their datasets by id.
     if (card.is_object() && card.contains("model-index") && card["model-index"].is_array()) {
@@ -511,6 +524,7 @@ Result<RevisionIndex> Lineage::revision(const storage::RepoRecord& repo, storage
 }
 
 Status Lineage::on_refs_changed(const storage::RepoRecord& repo) {
+  if (!enabled_) return Status::ok();
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
   std::vector<std::pair<std::string, std::string>> heads;
@@ -545,8 +559,7 @@ Status Lineage::on_refs_changed(const storage::RepoRecord& repo) {
     }
   }
   if (!result) {
-    std::fprintf(stderr, "vitrine: lineage: indexing %s failed: %s\n", repo.id().c_str(),
-                 result.message().c_str());
+    spdlog::warn("lineage: indexing {} failed: {}", repo.id(), result.message());
   }
   return result;
 }
@@ -696,26 +709,27 @@ Lineage::Traversal Lineage::traverse(const std::vector<uint32_t>& roots,
       if (!used) continue;
       if (!is_visible(child)) continue;
       uint8_t c = used->verified ? 2 : (used->parent_commit.empty() ? 0 : 1);
-      if (node_is_root && from_dataset && !root_commit.empty() && used->parent_commit.empty()) c = 0;
+      if (node_is_root && from_dataset && !root_commit.empty() && used->parent_commit.empty())
+        c = 0;
       certainty[child] = std::min(certainty[node], c);
       depth[child] = depth[node] + 1;
+      queue.push_back(child);
+      // From a dataset, derived datasets are walked through but only models are listed.
+      if (from_dataset && used->relation == derived) continue;
       ++out.total;
       if (node_is_root && roots.size() == 1) out.by_relation[kRelations[used->relation]]++;
       if (out.hits.size() < limit) {
         static const char* kCertainty[] = {"unpinned", "declared", "verified"};
-        out.hits.push_back(LineageHit{uids_[child], "",
-                                      kRelations[used->relation], kCertainty[certainty[child]],
-                                      depth[child], uids_[node]});
+        out.hits.push_back(LineageHit{uids_[child], "", kRelations[used->relation],
+                                      kCertainty[certainty[child]], depth[child], uids_[node]});
       }
-      queue.push_back(child);
     }
   }
   return out;
 }
 
 Lineage::Traversal Lineage::descendants(const std::string& uid, const Visible& visible,
-                                        int max_depth, size_t limit,
-                                        const std::string& relation) {
+                                        int max_depth, size_t limit, const std::string& relation) {
   load_graph();
   std::shared_lock lock(graph_mutex_);
   auto it = ids_.find(uid);
@@ -733,17 +747,16 @@ Lineage::Traversal Lineage::trained_on(const std::string& dataset_uid, const std
 }
 
 std::map<std::string, uint64_t> Lineage::children_count(const std::string& uid,
-                                                         const Visible& visible) {
+                                                        const Visible& visible) {
   auto t = descendants(uid, visible, 1, 0);
   return t.by_relation;
 }
 
-std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid,
-                                        const std::string& revision, const Visible& visible,
-                                        size_t limit, bool* truncated) {
+std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid, const std::string& revision,
+                                        const Visible& visible, size_t limit, bool* truncated) {
   // Breadth-first over every indexed revision, from the database: (uid, commit) nodes.
   std::vector<LineageHit> out;
-  std::map<std::pair<std::string, std::string>, size_t> seen;  // -> index in out
+  std::map<std::pair<std::string, std::string>, size_t> seen;        // -> index in out
   std::deque<std::tuple<std::string, std::string, int, int>> queue;  // uid, commit, depth, cert
   queue.emplace_back(dataset_uid, revision, 0, 2);
   std::map<std::string, bool> vis;
@@ -759,9 +772,7 @@ std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid,
                          : !is_model_relation(e.relation)) {
         continue;
       }
-      int c = e.verified && e.parent_commit == commit ? 2
-              : e.parent_commit.empty()              ? 0
-                                                     : 1;
+      int c = e.verified && e.parent_commit == commit ? 2 : e.parent_commit.empty() ? 0 : 1;
       c = std::min(c, cert);
       auto key = std::make_pair(e.child_uid, e.child_commit);
       if (auto s = seen.find(key); s != seen.end()) {
@@ -779,8 +790,8 @@ std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid,
         return out;
       }
       seen[key] = out.size();
-      out.push_back(LineageHit{e.child_uid, e.child_commit, e.relation, kCertainty[c], depth + 1,
-                               uid});
+      out.push_back(
+          LineageHit{e.child_uid, e.child_commit, e.relation, kCertainty[c], depth + 1, uid});
       queue.emplace_back(e.child_uid, e.child_commit, depth + 1, c);
     }
   }
@@ -867,6 +878,10 @@ json edge_json(Hub& hub, RepoService& repos, const storage::LineageEdgeRow& row,
   if (!e.split.empty()) j["split"] = e.split;
   if (e.tokens) j["tokens"] = e.tokens;
   if (!e.stage.empty()) j["stage"] = e.stage;
+  auto detail = json::parse(row.detail_json, nullptr, false);
+  if (detail.is_object() && detail.contains("alsoDeclaredIn")) {
+    j["alsoDeclaredIn"] = detail["alsoDeclaredIn"];
+  }
   return j;
 }
 
@@ -935,19 +950,22 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storag
     }
   }
   for (const auto& cp : m.checkpoints_missing) {
-    m.manifest_problems.push_back("checkpoints: " + cp + " is not a branch or tag of this repository");
+    m.manifest_problems.push_back("checkpoints: " + cp +
+                                  " is not a branch or tag of this repository");
   }
-  if (facts.contains("safetensors")) m.parameters = facts["safetensors"].value("total", uint64_t{0});
+  if (facts.contains("safetensors"))
+    m.parameters = facts["safetensors"].value("total", uint64_t{0});
   if (!m.parameters && facts.contains("gguf") && !facts["gguf"].empty()) {
     m.parameters = facts["gguf"][0].value("total", uint64_t{0});
   }
   for (const auto& row : idx->edges) {
     auto e = to_edge(hub, repos, row, caller);
-    if (e.relation == "trained-on") {
+    if (e.relation == "trained-on" || e.relation == "evaluated-on") {
       DatasetFacts d;
       d.repo_id = e.parent_id;
       d.revision = e.parent_revision;
-      if (!row.parent_uid.empty() && !e.problems.empty() && e.problems[0] == "not found on this hub") {
+      if (!row.parent_uid.empty() && !e.problems.empty() &&
+          e.problems[0] == "not found on this hub") {
         // invisible to the caller: nothing more is said
       } else if (!row.parent_uid.empty()) {
         if (auto rec = hub.db().find_repo_by_uid(row.parent_uid)) {
@@ -962,7 +980,11 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storag
           }
         }
       }
-      m.datasets.push_back(std::move(d));
+      if (e.relation == "trained-on") {
+        m.datasets.push_back(std::move(d));
+      } else if (d.on_hub) {
+        m.evaluation_datasets.push_back(std::move(d));
+      }
     }
     m.edges.push_back(std::move(e));
   }

@@ -7,7 +7,10 @@
 // memory for fast traversal. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -39,11 +42,11 @@ struct RevisionIndex {
 // One node of a traversal answer.
 struct LineageHit {
   std::string uid;
-  std::string commit;       // the revision reached ("" for the current head when unknown)
-  std::string relation;     // of the edge that reached it
-  std::string certainty;    // verified | declared | unpinned
+  std::string commit;     // the revision reached ("" for the current head when unknown)
+  std::string relation;   // of the edge that reached it
+  std::string certainty;  // verified | declared | unpinned
   int depth = 0;
-  std::string via_uid;      // the node it was reached from
+  std::string via_uid;  // the node it was reached from
 };
 
 class Lineage {
@@ -68,13 +71,13 @@ class Lineage {
   // Current graph queries. `visible` says whether the caller may see a repository (by uid).
   using Visible = std::function<bool(const std::string& uid)>;
   struct Traversal {
-    std::vector<LineageHit> hits;  // breadth-first, at most `limit`
-    uint64_t total = 0;            // every node reached
+    std::vector<LineageHit> hits;                 // breadth-first, at most `limit`
+    uint64_t total = 0;                           // every node reached
     std::map<std::string, uint64_t> by_relation;  // direct children by relation
   };
   // Models derived (finetune/adapter/merge/quantized), directly or not, from a model.
-  Traversal descendants(const std::string& uid, const Visible& visible, int max_depth,
-                        size_t limit, const std::string& relation = "");
+  Traversal descendants(const std::string& uid, const Visible& visible, int max_depth, size_t limit,
+                        const std::string& relation = "");
   // Models trained, directly or through derived datasets and models, on a dataset; with a
   // revision, only training edges pinned to it (or unpinned ones, marked "unpinned").
   Traversal trained_on(const std::string& dataset_uid, const std::string& revision,
@@ -87,6 +90,8 @@ class Lineage {
   std::vector<LineageHit> impact(const std::string& dataset_uid, const std::string& revision,
                                  const Visible& visible, size_t limit, bool* truncated);
 
+  // For benchmarks: indexing on (default) or off, to measure what it adds to a commit.
+  void set_enabled_for_benchmark(bool on) { enabled_ = on; }
   // For benchmarks: adds a model node with edges to the current graph only (no database).
   void add_to_graph_for_benchmark(const std::string& uid,
                                   const std::vector<storage::LineageEdgeRow>& edges);
@@ -109,12 +114,13 @@ class Lineage {
                      const std::string& relation);
 
   Hub& hub_;
+  std::atomic<bool> enabled_{true};
   std::mutex index_mutex_;  // one indexing at a time (indexing is idempotent)
   std::shared_mutex graph_mutex_;
   bool graph_loaded_ = false;
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::string> uids_;
-  std::vector<std::vector<Edge>> parents_;     // by child id
+  std::vector<std::vector<Edge>> parents_;       // by child id
   std::vector<std::vector<uint32_t>> children_;  // by parent id (child ids, may repeat)
 };
 

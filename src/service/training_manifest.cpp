@@ -16,17 +16,21 @@ constexpr size_t kMaxItems = 10000;  // entries per list
 bool is_hex(std::string_view s, size_t n) {
   if (s.size() != n) return false;
   for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c)))
+    if (!std::isxdigit(static_cast<unsigned char>(c)) ||
+        std::isupper(static_cast<unsigned char>(c)))
       return false;
   }
   return true;
 }
 
-std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : std::string(); }
+std::string text_of(const json& v) {
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
 
 uint64_t count_of(const json& v) {
   if (v.is_number_unsigned()) return v.get<uint64_t>();
-  if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
+  if (v.is_number_integer() && v.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(v.get<int64_t>());
   if (v.is_number_float() && v.get<double>() >= 0 && v.get<double>() < 1.8e19) {
     return static_cast<uint64_t>(v.get<double>());
   }
@@ -141,7 +145,9 @@ bool ManifestRepoRef::external() const {
          repo.find('/', slash + 1) != std::string::npos;
 }
 
-bool ManifestRepoRef::pinned() const { return is_hex(revision, 40); }
+bool ManifestRepoRef::pinned() const {
+  return is_hex(revision, 40);
+}
 
 bool parse_checkpoint_name(std::string_view name, ManifestCheckpoint& out) {
   // Split on '-' and look for stepN and tokensN[KMBT]; what comes before step is the stage.
@@ -165,11 +171,20 @@ bool parse_checkpoint_name(std::string_view name, ManifestCheckpoint& out) {
       auto digits = part.substr(6);
       uint64_t scale = 1;
       switch (digits.back()) {
-        case 'K': scale = 1000ull; break;
-        case 'M': scale = 1000000ull; break;
-        case 'B': scale = 1000000000ull; break;
-        case 'T': scale = 1000000000000ull; break;
-        default: break;
+        case 'K':
+          scale = 1000ull;
+          break;
+        case 'M':
+          scale = 1000000ull;
+          break;
+        case 'B':
+          scale = 1000000000ull;
+          break;
+        case 'T':
+          scale = 1000000000000ull;
+          break;
+        default:
+          break;
       }
       if (scale != 1) digits.remove_suffix(1);
       uint64_t v = 0;
@@ -223,8 +238,9 @@ TrainingManifest parse_training_manifest(std::string_view text) {
       std::string at = "checkpoints[" + std::to_string(i++) + "]";
       if (m.checkpoints.size() >= kMaxItems) break;
       ManifestCheckpoint cp;
-      std::string rev = c.is_string() ? c.get<std::string>()
-                                      : text_of(c.is_object() ? c.value("revision", json()) : json());
+      std::string rev = c.is_string()
+                            ? c.get<std::string>()
+                            : text_of(c.is_object() ? c.value("revision", json()) : json());
       if (rev.empty() || rev.size() > 255) {
         m.problems.push_back(at + ".revision: missing");
         continue;

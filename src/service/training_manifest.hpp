@@ -26,10 +26,10 @@ struct ManifestRepoRef {
   std::string repo;      // "ns/name" of this hub, or an external URL / id
   std::string revision;  // "" when not given
   std::vector<ManifestFile> files;
-  std::string relation;  // base models: finetune | adapter | merge | quantized ("" = infer)
-  std::string split;     // datasets
-  uint64_t tokens = 0;   // datasets
-  std::string stage;     // datasets
+  std::string relation;   // base models: finetune | adapter | merge | quantized ("" = infer)
+  std::string split;      // datasets
+  uint64_t tokens = 0;    // datasets
+  std::string stage;      // datasets
   bool external() const;  // a URL or not of the form ns/name
   bool pinned() const;    // revision is a full 40-hex commit id
 };
@@ -42,7 +42,7 @@ struct ManifestCheckpoint {
 };
 
 struct TrainingManifest {
-  bool present = false;  // the file exists at the revision
+  bool present = false;                            // the file exists at the revision
   nlohmann::json data = nlohmann::json::object();  // the file as parsed (for the report)
   std::vector<ManifestRepoRef> base_models;
   std::vector<ManifestRepoRef> datasets;

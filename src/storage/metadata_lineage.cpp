@@ -85,8 +85,9 @@ std::vector<LineageEdgeRow> MetadataDb::lineage_edges_of(const std::string& uid,
                                                          const std::string& commit) {
   auto reader = this->reader();
   Statement s(reader.get(), (std::string("SELECT ") + kEdgeColumns +
-                                " FROM lineage_edges WHERE child_uid = ? AND child_commit = ? "
-                                "ORDER BY ord").c_str());
+                             " FROM lineage_edges WHERE child_uid = ? AND child_commit = ? "
+                             "ORDER BY ord")
+                                .c_str());
   s.bind(1, uid).bind(2, commit);
   return read_edges(s);
 }
@@ -95,9 +96,10 @@ std::vector<LineageEdgeRow> MetadataDb::lineage_edges_to(const std::string& pare
                                                          const std::string& commit) {
   auto reader = this->reader();
   Statement s(reader.get(), (std::string("SELECT ") + kEdgeColumns +
-                                " FROM lineage_edges WHERE parent_uid = ?1 AND "
-                                "(?2 = '' OR parent_commit = ?2 OR parent_commit = '') "
-                                "ORDER BY child_uid, child_commit, ord").c_str());
+                             " FROM lineage_edges WHERE parent_uid = ?1 AND "
+                             "(?2 = '' OR parent_commit = ?2 OR parent_commit = '') "
+                             "ORDER BY child_uid, child_commit, ord")
+                                .c_str());
   s.bind(1, parent_uid).bind(2, commit);
   return read_edges(s);
 }
@@ -105,9 +107,10 @@ std::vector<LineageEdgeRow> MetadataDb::lineage_edges_to(const std::string& pare
 std::vector<LineageEdgeRow> MetadataDb::lineage_edges_at_ref(const std::string& ref) {
   auto reader = this->reader();
   Statement s(reader.get(), (std::string("SELECT ") + kEdgeColumns +
-                                " FROM lineage_heads h JOIN lineage_edges e ON "
-                                "e.child_uid = h.uid AND e.child_commit = h.commit_sha "
-                                "WHERE h.ref = ? ORDER BY e.child_uid, e.ord").c_str());
+                             " FROM lineage_heads h JOIN lineage_edges e ON "
+                             "e.child_uid = h.uid AND e.child_commit = h.commit_sha "
+                             "WHERE h.ref = ? ORDER BY e.child_uid, e.ord")
+                                .c_str());
   s.bind(1, ref);
   return read_edges(s);
 }
@@ -141,9 +144,9 @@ Status MetadataDb::delete_lineage(const std::string& uid) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   if (!tx.status()) return tx.status();
-  for (const char* sql : {"DELETE FROM lineage_edges WHERE child_uid = ?",
-                          "DELETE FROM lineage_revisions WHERE uid = ?",
-                          "DELETE FROM lineage_heads WHERE uid = ?"}) {
+  for (const char* sql :
+       {"DELETE FROM lineage_edges WHERE child_uid = ?",
+        "DELETE FROM lineage_revisions WHERE uid = ?", "DELETE FROM lineage_heads WHERE uid = ?"}) {
     Statement s(db_, sql);
     s.bind(1, uid);
     if (auto st = step_done(s); !st) return st;
