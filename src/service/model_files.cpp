@@ -528,13 +528,15 @@ Status interpret_gguf_values(const std::map<std::string, json, std::less<>>& val
                              GgufHeader& header, uint64_t& alignment) {
   header.architecture = string_value(values, "general.architecture");
   header.name = string_value(values, "general.name");
+  // A file_type of another type than an integer is only left unexplained, not an error: it
+  // does not change how the file is laid out.
   if (auto it = values.find("general.file_type"); it != values.end()) {
-    if (!it->second.is_number_integer()) {
-      return bad_request("GGUF: general.file_type is not an integer");
+    if (it->second.is_number_unsigned()) {
+      header.file_type =
+          static_cast<int64_t>(std::min<uint64_t>(it->second.get<uint64_t>(), INT64_MAX));
+    } else if (it->second.is_number_integer()) {
+      header.file_type = it->second.get<int64_t>();
     }
-    auto file_type = as_uint(it->second);
-    header.file_type = file_type && *file_type <= INT64_MAX ? static_cast<int64_t>(*file_type)
-                                                            : it->second.get<int64_t>();
   }
   if (auto it = values.find("general.alignment"); it != values.end()) {
     auto value = as_uint(it->second);

@@ -436,6 +436,15 @@ TEST(Gguf, QuantizationFallsBackToTheLargestTensorType) {
   EXPECT_EQ(header->architecture, "");
   EXPECT_EQ(header->context_length, 0u);
   EXPECT_TRUE(header->base_models.empty());
+
+  // A file_type that is not an integer is left unexplained rather than rejected.
+  GgufFile odd;
+  odd.kv_string("general.file_type", "Q4_K_M");
+  odd.tensor("a", {16}, 0);
+  auto odd_header = parse_whole(odd.bytes());
+  ASSERT_TRUE(odd_header.is_ok()) << odd_header.status().message();
+  EXPECT_EQ(odd_header->file_type, -1);
+  EXPECT_EQ(odd_header->quantization, "F32");
 }
 
 TEST(Gguf, AsksForMoreBytesUntilTheHeaderIsComplete) {
