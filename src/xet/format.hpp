@@ -110,13 +110,16 @@ struct XorbIndex {
 Result<XorbIndex> parse_xorb(std::string_view bytes);
 
 // Decompresses one chunk's payload (the bytes after its header) into `out` (resized to
-// `uncompressed_size`). kBadRequest if the payload does not decode to exactly that size.
+// `uncompressed_size`). LZ4 payloads are LZ4 frames, or raw LZ4 blocks as older Vitrine
+// versions stored them (lz4_codec.hpp). kBadRequest if the payload does not decode to exactly
+// that size.
 Status decompress_chunk(Compression compression, std::string_view payload,
                         uint32_t uncompressed_size, std::string& out);
 
 // Serializes a chunk (uncompressed payload) into a xorb with no footer. With `compress`, each
-// chunk is stored LZ4 or byte-grouped LZ4 when that is smaller, else as is; without it, every
-// chunk is stored uncompressed (kNone), so its payload can be sent with sendfile.
+// chunk is stored as an LZ4 frame, plain or byte-grouped, when that is smaller, else as is;
+// without it, every chunk is stored uncompressed (kNone), so its payload can be sent with
+// sendfile.
 // Appends one chunk (header + payload) to `out`; returns its index entry (offset = where its
 // header starts in `out`). Throws std::invalid_argument unless 1 <= chunk size <= kMaxChunkSize.
 XorbChunk append_xorb_chunk(std::string& out, std::string_view chunk, const Hash& hash,

@@ -1,12 +1,12 @@
 // The xorb container (docs/xet/xorb.md): a sequence of [8-byte header][payload] chunks, each
-// stored as is, LZ4, or byte-grouped LZ4, optionally followed by an XorbObjectInfo footer and
-// its u32 length. Parsing recomputes every chunk hash and the xorb hash from the data.
-#include <lz4.h>
-
+// stored as is, LZ4, or byte-grouped LZ4 (LZ4 frames, see lz4_codec.hpp), optionally followed by
+// an XorbObjectInfo footer and its u32 length. Parsing recomputes every chunk hash and the xorb
+// hash from the data.
 #include <cstring>
 #include <stdexcept>
 
 #include "xet/format.hpp"
+#include "xet/lz4_codec.hpp"
 
 namespace vitrine::xet {
 namespace {
@@ -51,17 +51,6 @@ void ungroup_bytes(std::string_view in, std::string& out) {
   for (size_t g = 0; g < 4; ++g) {
     for (size_t i = g; i < n; i += 4) out[i] = in[pos++];
   }
-}
-
-Status lz4_decompress(std::string_view payload, uint32_t uncompressed_size, std::string& out) {
-  out.resize(uncompressed_size);
-  const int got = LZ4_decompress_safe(payload.data(), out.data(), static_cast<int>(payload.size()),
-                                      static_cast<int>(uncompressed_size));
-  if (got < 0 || static_cast<uint32_t>(got) != uncompressed_size) {
-    return invalid("LZ4 payload does not decode to " + std::to_string(uncompressed_size) +
-                   " bytes");
-  }
-  return Status::ok();
 }
 
 // Checks an XorbObjectInfo footer at `info` against what parse_xorb recomputed. What is checked
@@ -128,10 +117,10 @@ Status decompress_chunk(Compression compression, std::string_view payload,
       out.assign(payload);
       return Status::ok();
     case Compression::kLz4:
-      return lz4_decompress(payload, uncompressed_size, out);
+      return lz4_decode_chunk(payload, uncompressed_size, out);
     case Compression::kByteGrouping4Lz4: {
-      std::string grouped;
-      if (Status status = lz4_decompress(payload, uncompressed_size, grouped); !status) {
+      thread_local std::string grouped;  // reused: downloads decode chunk after chunk
+      if (Status status = lz4_decode_chunk(payload, uncompressed_size, grouped); !status) {
         return status;
       }
       ungroup_bytes(grouped, out);
@@ -226,14 +215,12 @@ XorbChunk append_xorb_chunk(std::string& out, std::string_view chunk, const Hash
   entry.uncompressed_size = static_cast<uint32_t>(chunk.size());
   std::string best;
   if (compress) {
-    const int bound = LZ4_compressBound(static_cast<int>(chunk.size()));
-    std::string candidate(static_cast<size_t>(bound), '\0');
+    std::string candidate;
     auto try_lz4 = [&](std::string_view input, Compression kind) {
-      const int written = LZ4_compress_default(input.data(), candidate.data(),
-                                               static_cast<int>(input.size()), bound);
+      lz4_encode_frame(input, candidate);
       const size_t current = best.empty() ? chunk.size() : best.size();
-      if (written > 0 && static_cast<size_t>(written) < current) {
-        best.assign(candidate.data(), static_cast<size_t>(written));
+      if (candidate.size() < current) {
+        best.swap(candidate);
         entry.compression = kind;
       }
     };

@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as hub from "@huggingface/hub";
@@ -53,10 +53,10 @@ function byteRecorder() {
 	return { fetch: fn, log, match, xorbBytes };
 }
 
-/** Bytes of every xorb file the store keeps (data/xet/xorbs/ab/<hash>). */
-function storedXorbBytes() {
+/** Every xorb file the store keeps (data/xet/xorbs/ab/<hash>). */
+function storedXorbFiles() {
 	const root = path.join(srv.dataDir, "xet", "xorbs");
-	let total = 0;
+	const files = [];
 	const walk = (dir) => {
 		let entries;
 		try {
@@ -67,11 +67,27 @@ function storedXorbBytes() {
 		for (const e of entries) {
 			const p = path.join(dir, e.name);
 			if (e.isDirectory()) walk(p);
-			else if (e.isFile()) total += statSync(p).size;
+			else if (e.isFile()) files.push(p);
 		}
 	};
 	walk(root);
-	return total;
+	return files;
+}
+
+/** Bytes of every xorb file the store keeps. */
+function storedXorbBytes() {
+	return storedXorbFiles().reduce((s, p) => s + statSync(p).size, 0);
+}
+
+/** The compression type of each chunk of a stored xorb (its footer, if any, ends the walk). */
+function chunkCompressions(file) {
+	const bytes = readFileSync(file);
+	const types = [];
+	for (let pos = 0; pos + 8 <= bytes.length && bytes[pos] === 0; ) {
+		types.push(bytes[pos + 4]);
+		pos += 8 + bytes.readUIntLE(pos + 1, 3);
+	}
+	return types;
 }
 
 async function newRepo(prefix, token = alice, extra = {}) {
@@ -104,6 +120,22 @@ async function reconstruction(repo, xetHash) {
 	const r = await http(hubUrl, `/v1/reconstructions/${xetHash}`, { token: tok });
 	assert.equal(r.status, 200, `reconstruction: ${r.status} ${r.body}`);
 	return r.json;
+}
+
+/**
+ * Downloads `p` through a reconstruction (XetBlob) and, unless `plain` is false, through plain
+ * /resolve/; each must give `buf`. Returns the XetBlob, for ranged reads.
+ */
+async function expectDownloads(repo, p, buf, { plain = true } = {}) {
+	const r = byteRecorder();
+	const blob = await hub.downloadFile({ hubUrl, accessToken: alice, repo, path: p, fetch: r.fetch });
+	assertBytesEqual(await blobToBuffer(blob), buf, `xet download of ${p}`);
+	assert.ok(r.match("GET", /^\/v[12]\/reconstructions\//).length >= 1, `${p}: read through a reconstruction`);
+	if (plain) {
+		const direct = await hub.downloadFile({ hubUrl, accessToken: alice, repo, path: p, xet: false });
+		assertBytesEqual(await blobToBuffer(direct), buf, `plain download of ${p}`);
+	}
+	return blob;
 }
 
 async function xetHashOf(repo, p) {
@@ -160,14 +192,7 @@ test("Xet upload (useXet default) and reads through XetBlob, /resolve/, ranges a
 	assert.equal(model.name, repo);
 
 	// Full downloads: the Xet path (reconstructions) and the plain /resolve/ path.
-	for (const [p, buf] of files) {
-		const r = byteRecorder();
-		const blob = await hub.downloadFile({ hubUrl, accessToken: alice, repo, path: p, fetch: r.fetch });
-		assertBytesEqual(await blobToBuffer(blob), buf, `xet download of ${p}`);
-		assert.ok(r.match("GET", /^\/v[12]\/reconstructions\//).length >= 1, `${p}: read through a reconstruction`);
-		const plain = await hub.downloadFile({ hubUrl, accessToken: alice, repo, path: p, xet: false });
-		assertBytesEqual(await blobToBuffer(plain), buf, `plain download of ${p}`);
-	}
+	for (const [p, buf] of files) await expectDownloads(repo, p, buf);
 
 	// Ranged reads on the XetBlob: mid-chunk starts and ends, and across the xorb boundary.
 	const recon = await reconstruction(repo, xetHashes.get("model.safetensors"));
@@ -231,6 +256,66 @@ test("Xet upload (useXet default) and reads through XetBlob, /resolve/, ranges a
 		assert.equal(res.status, 200, `GET LFS href for ${p}`);
 		assertBytesEqual(Buffer.from(await res.arrayBuffer()), buf, `LFS download of ${p}`);
 	}
+});
+
+/** Highly compressible bytes: `zeros` zero bytes, then a numbered text line repeated to `n`. */
+function compressibleBuffer(tag, zeros, n) {
+	const lines = [];
+	let len = zeros;
+	for (let i = 0; len < n; i++) {
+		const line = `${tag} line ${i}: the quick brown fox jumps over the lazy dog\n`;
+		lines.push(line);
+		len += line.length;
+	}
+	return Buffer.concat([Buffer.alloc(zeros), Buffer.from(lines.join(""))]).subarray(0, n);
+}
+
+/** u32 values with a random low byte: byte grouping (compression type 2) beats plain LZ4. */
+function groupableBuffer(n) {
+	const buf = Buffer.alloc(n);
+	const low = randomBuffer(n / 4);
+	for (let i = 0; i < n / 4; i++) buf[4 * i] = low[i];
+	return buf;
+}
+
+test("compressible files: LZ4 frame chunks (types 1 and 2) upload and read back", async () => {
+	// The client stores each chunk as an LZ4 frame (lz4js, 4 MiB block maximum) when that is
+	// smaller: the hub must decode frames, and serve them back as the client wrote them.
+	const repo = await newRepo("js-xet-lz4");
+	const files = new Map([
+		["zeros-text.safetensors", compressibleBuffer("xet", 200 * KiB, 600 * KiB)],
+		["grouped.safetensors", groupableBuffer(512 * KiB)],
+	]);
+	const rec = byteRecorder();
+	const before = storedXorbBytes();
+	const oldXorbs = new Set(storedXorbFiles());
+	await upload(repo, [...files], { rec });
+	const total = [...files.values()].reduce((s, b) => s + b.length, 0);
+	const sent = rec.xorbBytes();
+	const stored = storedXorbBytes() - before;
+	const types = new Set(
+		storedXorbFiles()
+			.filter((f) => !oldXorbs.has(f))
+			.flatMap(chunkCompressions),
+	);
+	console.error(`# compressible xet upload of ${total} bytes: sent ${sent}, stored ${stored}`);
+	assert.ok(rec.match("POST", /^\/v1\/xorbs\//).every((e) => e.status === 200), "every xorb POST answered 200");
+	assert.ok(types.has(1) && types.has(2), `stored chunk compression types ${[...types]}: LZ4 and byte-grouped LZ4`);
+	assert.ok(sent > 0 && sent < total / 2, `xorb bytes sent ${sent}: the chunks were compressed`);
+	assert.ok(stored > 0 && stored < total / 2, `xorb bytes stored ${stored}: kept compressed`);
+
+	for (const [p, buf] of files) {
+		const blob = await expectDownloads(repo, p, buf);
+		const [a, b] = [190 * KiB + 17, 330 * KiB + 3]; // across the zeros/pattern and chunk edges
+		assertBytesEqual(Buffer.from(await blob.slice(a, b).arrayBuffer()), buf.subarray(a, b), `${p}: slice`);
+	}
+
+	// Compressible content the server chunks itself (LFS upload), read by the client through
+	// reconstructions: the chunks the server wrote decode in the client (it stores them
+	// uncompressed today; append_xorb_chunk would write LZ4 frames if it compressed them).
+	const viaLfs = compressibleBuffer("lfs", 200 * KiB, 700 * KiB);
+	await upload(repo, [["lfs-zeros-text.bin", viaLfs]], { useXet: false });
+	await expectDownloads(repo, "lfs-zeros-text.bin", viaLfs, { plain: false });
 });
 
 // ---------------------------------------------------------------------------------------------
