@@ -21,4 +21,5 @@ set(VITRINE_FUZZ_TARGETS
   signed_note
   tlog_client
   safetensors_header
-  gguf_header)
+  gguf_header
+  training_manifest)
