@@ -529,6 +529,7 @@ Status Lineage::on_refs_changed(const storage::RepoRecord& repo) {
   if (!git) return git.status();
   std::vector<std::pair<std::string, std::string>> heads;
   Status result = Status::ok();
+  bool first_time = hub_.db().lineage_heads(repo.uid).empty();
   std::vector<storage::LineageEdgeRow> main_edges;
   bool have_main = false;
   {
@@ -551,6 +552,7 @@ Status Lineage::on_refs_changed(const storage::RepoRecord& repo) {
       }
     }
     if (auto st = hub_.db().set_lineage_heads(repo.uid, heads); !st) result = st;
+    if (first_time) relink_children(repo);
   }
   {
     std::unique_lock lock(graph_mutex_);
@@ -564,8 +566,28 @@ Status Lineage::on_refs_changed(const storage::RepoRecord& repo) {
   return result;
 }
 
-void Lineage::on_repo_changed(const storage::RepoRecord&) {
-  // The graph holds uids only; names and visibility are read when answering.
+void Lineage::relink_children(const storage::RepoRecord& repo) {
+  auto children = hub_.db().lineage_unlinked_children(repo.type, repo.id());
+  if (children.empty()) return;
+  for (const auto& [uid, commit] : children) {
+    auto rec = hub_.db().find_repo_by_uid(uid);
+    if (!rec) continue;
+    auto git = hub_.open_git(*rec);
+    if (!git) continue;
+    if (auto idx = index_revision(*rec, **git, commit); !idx) {
+      spdlog::warn("lineage: re-indexing {} at {} failed: {}", rec->id(), commit,
+                   idx.status().message());
+    }
+  }
+  std::unique_lock lock(graph_mutex_);
+  graph_loaded_ = false;  // reloaded from the database at the next query
+}
+
+void Lineage::on_repo_changed(const storage::RepoRecord& repo) {
+  // The graph holds uids, and names and visibility are read when answering; but revisions
+  // that named the new id before it existed can link now.
+  std::lock_guard lock(index_mutex_);
+  relink_children(repo);
 }
 
 void Lineage::on_repo_deleted(const std::string& uid) {

@@ -105,6 +105,9 @@ class Lineage {
     std::string parent_commit;
   };
   uint32_t intern(const std::string& uid);  // graph_mutex_ held exclusively
+  // Indexes again the revisions whose edges name this repository but could not link to it
+  // (it did not exist, or had another name, when they were indexed). index_mutex_ held.
+  void relink_children(const storage::RepoRecord& repo);
   void set_current_edges(const std::string& uid, const std::vector<storage::LineageEdgeRow>& e);
   void load_graph();
   Result<RevisionIndex> index_revision(const storage::RepoRecord& repo, storage::GitRepo& git,

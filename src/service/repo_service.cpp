@@ -392,6 +392,7 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   auto moved = *hub_.db().find_repo(type.name, to_ns, to_name);
   AuditLog(hub_).record(audit::kRepoMove, &caller, AuditLog::repo_target(moved),
                         {{"from", AuditLog::repo_target(repo->record)}});
+  hub_.lineage().on_repo_changed(moved);  // revisions that named the new id can link now
   return moved;
 }
 

@@ -214,6 +214,10 @@ class MetadataDb {
   std::vector<std::pair<std::string, std::string>> lineage_heads(const std::string& uid);
   // Forgets a deleted repository's revisions, edges and heads.
   Status delete_lineage(const std::string& uid);
+  // Indexed revisions with an edge naming `parent_id` (any case) of `parent_type` that links to
+  // no existing repository: what to index again when such a repository appears.
+  std::vector<std::pair<std::string, std::string>> lineage_unlinked_children(
+      const std::string& parent_type, const std::string& parent_id);
   // The uids of private repositories (lineage answers hide those the caller cannot read).
   std::vector<std::string> private_repo_uids();
   // Every repository uid with at least one indexed revision.

@@ -154,6 +154,19 @@ Status MetadataDb::delete_lineage(const std::string& uid) {
   return tx.commit();
 }
 
+std::vector<std::pair<std::string, std::string>> MetadataDb::lineage_unlinked_children(
+    const std::string& parent_type, const std::string& parent_id) {
+  auto reader = this->reader();
+  Statement s(reader.get(),
+              "SELECT DISTINCT child_uid, child_commit FROM lineage_edges WHERE parent_type = ? "
+              "AND parent_id = ? COLLATE NOCASE AND (parent_uid = '' OR parent_uid NOT IN "
+              "(SELECT uid FROM repos))");
+  s.bind(1, parent_type).bind(2, parent_id);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step() == SQLITE_ROW) out.emplace_back(s.text(0), s.text(1));
+  return out;
+}
+
 std::vector<std::string> MetadataDb::private_repo_uids() {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT uid FROM repos WHERE private = 1");

@@ -1474,3 +1474,40 @@ test("the current graph follows commits, visibility changes and deletions", asyn
 	const after = await lineage(`datasets/alice/web/impact?revision=${C.webR1}`, alice);
 	assert.ok(!after.affected.some((x) => x.id === "alice/follower"), "a deleted repository is not affected");
 });
+
+test("a base model created (or renamed into place) after its fine-tune links the fine-tune", async () => {
+	const early = MODEL("early-ft");
+	await create(early);
+	await put(early, [["README.md", card({ base_model: "alice/late-base", license: "mit" }, "Early.\n")]]);
+	let n = await lineage("models/alice/early-ft");
+	assert.deepEqual(n.parents.map((p) => [p.id, p.status, p.problems]), [["alice/late-base", "declared", ["not found on this hub"]]]);
+
+	// The base appears: the fine-tune's edge now links to it.
+	const late = MODEL("late-base");
+	await create(late);
+	await put(late, [["README.md", card({ license: "mit" }, "Late base.\n")]]);
+	n = await lineage("models/alice/early-ft");
+	assert.deepEqual(n.parents.map((p) => [p.id, p.status, p.problems]), [
+		["alice/late-base", "declared", ["declared in the card without a revision"]],
+	]);
+	const d = await lineage("models/alice/late-base/descendants");
+	assert.deepEqual(d.descendants.map((x) => [x.id, x.relation, x.depth]), [["alice/early-ft", "finetune", 1]]);
+	assert.deepEqual((await get("/api/models/alice/late-base")).json.childrenModelCount, { finetune: 1 });
+
+	// A rename into a name some card already uses links as well.
+	const other = MODEL("renamed-ft");
+	await create(other);
+	await put(other, [["README.md", card({ base_model: "alice/renamed-base" }, "x\n")]]);
+	const src = MODEL("to-be-renamed");
+	await create(src);
+	await put(src, [["README.md", card({ license: "mit" }, "y\n")]]);
+	const mv = await http(hubUrl, "/api/repos/move", {
+		method: "POST",
+		token: alice,
+		headers: { "Content-Type": "application/json" },
+		body: JSON.stringify({ fromRepo: "alice/to-be-renamed", toRepo: "alice/renamed-base", type: "model" }),
+	});
+	assert.equal(mv.status, 200, `move: ${mv.status} ${mv.body}`);
+	const r = await lineage("models/alice/renamed-base/descendants");
+	assert.deepEqual(r.descendants.map((x) => x.id), ["alice/renamed-ft"]);
+});
