@@ -33,11 +33,21 @@ json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int
       }
     }
   };
+  // As the Hub derives tags from card fields: models list languages bare, datasets prefixed,
+  // and dataset cards' task and size fields become prefixed tags.
   add_tags("tags", "");
   add_tags("license", "license:");
-  add_tags("language", "");
-  add_tags("datasets", "dataset:");
-  if (repo.type == "model") add_tags("base_model", "base_model:");
+  if (repo.type == "model") {
+    add_tags("language", "");
+    add_tags("datasets", "dataset:");
+    add_tags("base_model", "base_model:");
+  } else {
+    add_tags("language", "language:");
+    add_tags("task_categories", "task_categories:");
+    add_tags("task_ids", "task_ids:");
+    add_tags("size_categories", "size_categories:");
+    add_tags("source_datasets", "source_datasets:");
+  }
   json info = {
       {"_id", repo.uid},
       {"id", repo.id()},

@@ -1511,3 +1511,13 @@ test("a base model created (or renamed into place) after its fine-tune links the
 	const r = await lineage("models/alice/renamed-base/descendants");
 	assert.deepEqual(r.descendants.map((x) => x.id), ["alice/renamed-ft"]);
 });
+
+test("dataset info: card fields become the Hub's prefixed tags", async () => {
+	const info = (await get("/api/datasets/alice/web")).json;
+	for (const tag of ["license:odc-by", "license:cc-by-4.0", "language:en", "task_categories:text-generation", "source_datasets:original"]) {
+		assert.ok(info.tags.includes(tag), `${tag} in ${JSON.stringify(info.tags)}`);
+	}
+	const model = (await get("/api/models/alice/ft-card-only")).json;
+	assert.ok(model.tags.includes("base_model:alice/base-7b"), JSON.stringify(model.tags));
+	assert.ok(model.tags.includes("dataset:alice/web"), JSON.stringify(model.tags));
+});
