@@ -29,6 +29,9 @@ namespace vitrine::service {
 
 class Hub;
 struct Caller;
+
+// The ref whose revisions make the current graph.
+inline constexpr std::string_view kCurrentRef = "refs/heads/main";
 class RepoService;
 
 // What indexing found in one revision.

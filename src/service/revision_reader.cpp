@@ -1,0 +1,47 @@
+// Reading the files of a repository revision (service/revision_reader.hpp).
+#include "service/revision_reader.hpp"
+
+#include "service/hub.hpp"
+#include "util/crypto.hpp"
+
+namespace vitrine::service {
+
+// The first `n` bytes of a file of a revision (LFS/Xet content or the git blob).
+Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const FileEntry& f,
+                                     uint64_t n) {
+  if (!f.lfs) {
+    auto blob = git.read_blob(f.git.oid);
+    if (!blob) return blob.status();
+    if (blob->size() > n) blob->resize(n);
+    return std::move(*blob);
+  }
+  auto content = hub.blobs().open(f.lfs->oid);
+  if (!content) return content.status();
+  std::string out;
+  for (const auto& piece : (*content)->pieces) {
+    if (out.size() >= n) break;
+    std::string bytes;
+    if (auto st = (*content)->read_piece(piece, bytes); !st) return st;
+    out += bytes;
+  }
+  if (out.size() > n) out.resize(n);
+  return out;
+}
+
+// The SHA-256 of a file's content, as a manifest names it.
+std::optional<std::string> content_sha256(storage::GitRepo& git, const FileEntry& f) {
+  if (f.lfs) return f.lfs->oid;
+  if (f.git.size > (64u << 20)) return std::nullopt;
+  auto blob = git.read_blob(f.git.oid);
+  if (!blob) return std::nullopt;
+  return util::sha256_hex(*blob);
+}
+
+std::optional<FileEntry> find_file(const Snapshot& snap, const std::string& path) {
+  for (const auto& e : snap.entries) {
+    if (!e.git.is_dir && e.git.path == path) return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vitrine::service
