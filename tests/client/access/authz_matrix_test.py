@@ -148,6 +148,10 @@ VISIBILITIES = ["public", "private", "gated"]
 for v in VISIBILITIES:
     make_repo(v, v)
     commit("lab/" + v, "w.txt", b"weights")
+    # A dataset of the same name, for the routes that exist for datasets only.
+    must(call("POST", "/api/repos/create", OWNER, {"name": v, "organization": "lab",
+                                                   "type": "dataset"}), "create dataset " + v)
+    must(call("PUT", f"/api/datasets/lab/{v}/settings", OWNER, SETTINGS[v]), "settings dataset " + v)
 
 # ---- the expectation table --------------------------------------------------------------
 # For each route: `ok` is the status when the caller may do it (a number, or one per
@@ -203,6 +207,14 @@ EXPECT = {
     "GET /api/{type}s/{repo}/commits/{rev}": dict(ok=200),
     "GET /api/{type}s/{repo}/refs": dict(ok=200),
     "GET /api/{type}s/{repo}/tlog": dict(ok=200),
+    # Lineage and openness are metadata, like repository info: read access, gated or not.
+    "GET /api/datasets/{repo}/croissant": dict(ok=200),
+    "GET /api/vitrine/lineage/{type}s/{repo}": dict(ok=200),
+    "GET /api/vitrine/lineage/{type}s/{repo}/ancestors": dict(ok=200),
+    "GET /api/vitrine/lineage/models/{repo}/descendants": dict(ok=200),
+    "GET /api/vitrine/lineage/datasets/{repo}/models": dict(ok=200),
+    "GET /api/vitrine/lineage/datasets/{repo}/impact": dict(ok=200, path_query="?revision=main"),
+    "GET /api/vitrine/openness/models/{repo}": dict(ok=200),
     "POST /api/{type}s/{repo}/branch/{name}": dict(ok=200),
     "DELETE /api/{type}s/{repo}/branch/{name}": dict(ok=200, setup="branch"),
     "POST /api/{type}s/{repo}/tag/{rev}": dict(ok=200),
@@ -334,6 +346,7 @@ def send(route, exp, cname, v, repo_name):
     elif "/tag/" in route["pattern"] and method == "POST":
         body = {"tag": unique}
     path = instantiate(route["pattern"], repo, unique, exp.get("path", "w.txt"))
+    path += exp.get("path_query", "")
     return call(method, path, CALLERS[cname]["header"], body, ctype)
 
 
