@@ -6,7 +6,7 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "service/model_files.hpp"
+#include "service/gguf_header.hpp"
 
 using namespace vitrine;
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "service/model_files.hpp"
+#include "service/safetensors_header.hpp"
 
 using namespace vitrine;
 

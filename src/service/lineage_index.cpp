@@ -10,10 +10,10 @@
 
 #include "service/card_metadata.hpp"
 #include "service/hub.hpp"
-#include "service/model_files.hpp"
 #include "service/lineage.hpp"
 #include "service/repo_service.hpp"
 #include "service/revision_reader.hpp"
+#include "service/safetensors_header.hpp"
 #include "service/training_manifest.hpp"
 #include "service/weight_summary.hpp"
 #include "util/crypto.hpp"

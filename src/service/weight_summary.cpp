@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "service/gguf_header.hpp"
 #include "service/hub.hpp"
-#include "service/model_files.hpp"
 #include "service/revision_reader.hpp"
+#include "service/safetensors_header.hpp"
 
 namespace vitrine::service {
 

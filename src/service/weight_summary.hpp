@@ -1,6 +1,7 @@
 // Weight-file summaries for the lineage index: a safetensors or GGUF file's header parsed from
-// the stored bytes (service/model_files.hpp) and reduced to what the index keeps (parameters by
-// dtype, total, tensor count; GGUF architecture, quantization, context length, base models).
+// the stored bytes (service/safetensors_header.hpp, service/gguf_header.hpp) and reduced to
+// what the index keeps (parameters by dtype, total, tensor count; GGUF architecture,
+// quantization, context length, base models).
 // Parsed once per content: the summary is cached in the metadata database by content hash.
 #pragma once
 
