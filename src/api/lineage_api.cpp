@@ -32,22 +32,17 @@ Result<int64_t> int_arg(const Call& call, const char* name, int64_t fallback, in
   return static_cast<int64_t>(n);
 }
 
-// Whether the caller may see a repository, by uid: public ones always; private ones through
-// the usual read check. Private uids are loaded once per request.
+// Whether the caller may see a repository, by uid: it exists and the caller may read it
+// (memoized per request). The graph asks only about private repositories.
 service::Lineage::Visible visibility(Context& ctx, const Call& call) {
-  if (call.caller.is_admin() && !call.caller.fine_grained()) {
-    return [](const std::string&) { return true; };
-  }
-  auto priv = std::make_shared<std::unordered_map<std::string, int>>();
-  for (const auto& uid : ctx.hub.db().private_repo_uids()) (*priv)[uid] = -1;
-  return [&ctx, &call, priv](const std::string& uid) {
-    auto it = priv->find(uid);
-    if (it == priv->end()) return true;
-    if (it->second < 0) {
+  auto memo = std::make_shared<std::unordered_map<std::string, bool>>();
+  return [&ctx, &call, memo](const std::string& uid) {
+    auto it = memo->find(uid);
+    if (it == memo->end()) {
       auto rec = ctx.hub.db().find_repo_by_uid(uid);
-      it->second = rec && ctx.repos.can_read(*rec, call.caller) ? 1 : 0;
+      it = memo->emplace(uid, rec && ctx.repos.can_read(*rec, call.caller)).first;
     }
-    return it->second == 1;
+    return it->second;
   };
 }
 
@@ -96,9 +91,14 @@ Result<Target> open_target(Context& ctx, Call& call, const service::RepoType& ty
 http::Response node_view(Context& ctx, Call& call, Target& t) {
   auto idx = ctx.hub.lineage().revision(t.repo.record, *t.git, t.commit);
   if (!idx) return error_response(idx.status(), call.caller);
+  // What the training manifest says is file content: in a gated repository it is shown only
+  // to callers with access to the files.
+  bool files_ok = ctx.repos.check_file_access(t.repo.record, call.caller).is_ok();
   json parents = json::array();
-  for (const auto& e : idx->edges)
+  for (const auto& e : idx->edges) {
+    if (e.source == "manifest" && !files_ok) continue;
     parents.push_back(service::edge_json(ctx.hub, ctx.repos, e, call.caller));
+  }
   json out = {{"type", t.repo.record.type},
               {"id", t.repo.record.id()},
               {"revision", t.commit},
@@ -107,6 +107,9 @@ http::Response node_view(Context& ctx, Call& call, Target& t) {
   for (const char* key :
        {"card", "manifest", "safetensors", "safetensorsIndex", "gguf", "weightErrors"}) {
     if (idx->facts.contains(key)) out[key] = idx->facts[key];
+  }
+  if (!files_ok && out.contains("manifest") && out["manifest"].value("present", false)) {
+    out["manifest"] = {{"present", true}, {"gated", true}, {"problems", json::array()}};
   }
   auto visible = visibility(ctx, call);
   auto children = ctx.hub.lineage().descendants(t.repo.record.uid, visible, 1, kDefaultLimit);
@@ -152,21 +155,23 @@ http::Response ancestors(Context& ctx, Call& call, Target& t, int64_t max_depth)
     if (!git) continue;
     auto idx = ctx.hub.lineage().revision(item.repo, **git, item.commit);
     if (!idx) continue;
+    bool files_ok = ctx.repos.check_file_access(item.repo, call.caller).is_ok();
     for (const auto& e : idx->edges) {
+      if (e.source == "manifest" && !files_ok) continue;  // gated file content
       json j = service::edge_json(ctx.hub, ctx.repos, e, call.caller);
       j["depth"] = item.depth + 1;
       j["child"] = {{"id", item.repo.id()}, {"revision", item.commit}};
-      bool hidden = !j["problems"].empty() && j["problems"][0] == "not found on this hub";
-      if (!e.parent_uid.empty() && !hidden) {
-        auto rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+      std::optional<storage::RepoRecord> rec;
+      if (!e.parent_uid.empty()) rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+      if (rec && ctx.repos.can_read(*rec, call.caller)) {
         std::string at = e.parent_commit;
-        if (rec && at.empty()) {
+        if (at.empty()) {
           for (const auto& [ref, commit] : ctx.hub.db().lineage_heads(rec->uid)) {
             if (ref == "refs/heads/main") at = commit;
           }
           if (!at.empty()) j["resolvedRevision"] = at;
         }
-        if (rec && !at.empty() && seen.emplace(rec->uid, at).second) {
+        if (!at.empty() && seen.emplace(rec->uid, at).second) {
           queue.push_back({*rec, at, item.depth + 1});
         }
       }
@@ -316,13 +321,20 @@ void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord&
   json models = json::array();
   std::string relation;
   auto& tags = info["tags"];
+  std::optional<bool> files_ok;
   for (const auto& e : ctx.hub.db().lineage_edges_of(repo.uid, commit)) {
     if (!service::is_model_relation(e.relation)) continue;
-    std::string tag = "base_model:" + e.relation + ":" + e.parent_id;
+    if (e.source == "manifest") {
+      if (!files_ok) files_ok = ctx.repos.check_file_access(repo, call.caller).is_ok();
+      if (!*files_ok) continue;  // gated file content
+    }
+    // A repository the caller cannot see keeps the id as declared, as if it did not exist.
+    std::optional<storage::RepoRecord> rec;
+    if (!e.parent_uid.empty()) rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+    bool seen = rec && ctx.repos.can_read(*rec, call.caller);
+    std::string tag = "base_model:" + e.relation + ":" + (seen ? rec->id() : e.parent_id);
     if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
-    if (e.parent_uid.empty()) continue;
-    auto rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
-    if (!rec || !ctx.repos.can_read(*rec, call.caller)) continue;
+    if (!seen) continue;
     models.push_back({{"_id", rec->uid}, {"id", rec->id()}});
     relation = e.relation;
   }

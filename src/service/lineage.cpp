@@ -47,6 +47,10 @@ bool is_model_relation(const std::string& r) {
 Lineage::Lineage(Hub& hub) : hub_(hub) {}
 Lineage::~Lineage() = default;
 
+std::mutex& Lineage::index_lock(const std::string& uid) {
+  return index_mutexes_[std::hash<std::string>{}(uid) % index_mutexes_.size()];
+}
+
 Result<RevisionIndex> Lineage::revision(const storage::RepoRecord& repo, storage::GitRepo& git,
                                         const std::string& commit) {
   if (auto facts = hub_.db().lineage_facts(repo.uid, commit)) {
@@ -58,50 +62,65 @@ Result<RevisionIndex> Lineage::revision(const storage::RepoRecord& repo, storage
     idx.edges = hub_.db().lineage_edges_of(repo.uid, commit);
     return idx;
   }
-  std::lock_guard lock(index_mutex_);
+  std::lock_guard lock(index_lock(repo.uid));
   return index_revision(repo, git, commit);
 }
 
-Status Lineage::on_refs_changed(const storage::RepoRecord& repo) {
+Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
   if (!enabled_) return Status::ok();
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
-  std::vector<std::pair<std::string, std::string>> heads;
   Status result = Status::ok();
-  bool first_time = hub_.db().lineage_heads(repo.uid).empty();
-  std::vector<storage::LineageEdgeRow> main_edges;
-  bool have_main = false;
+  std::lock_guard lock(index_lock(repo.uid));
+  // Only refs that moved since the last refresh are looked at: a repository with thousands of
+  // checkpoint branches costs one ref listing and one query per commit, not one per branch.
+  auto known = hub_.db().lineage_heads(repo.uid);
+  std::map<std::string, std::string> before(known.begin(), known.end());
+  bool first_time = known.empty();
+  std::vector<std::pair<std::string, std::string>> heads;
+  std::optional<std::vector<storage::LineageEdgeRow>> main_edges;
+  for (const auto& ref : (*git)->list_refs()) {
+    bool branch = ref.name.starts_with("refs/heads/");
+    if (!branch && !ref.name.starts_with("refs/tags/")) continue;
+    heads.emplace_back(ref.name, ref.target);
+    if (!branch) continue;
+    auto was = before.find(ref.name);
+    bool moved = was == before.end() || was->second != ref.target;
+    if (!moved && ref.name != kCurrentRef) continue;
+    if (moved && !hub_.db().lineage_facts(repo.uid, ref.target)) {
+      auto idx = index_revision(repo, **git, ref.target);
+      if (!idx) {
+        result = idx.status();
+        continue;
+      }
+      if (ref.name == kCurrentRef) main_edges = std::move(idx->edges);
+    } else if (ref.name == kCurrentRef) {
+      main_edges = hub_.db().lineage_edges_of(repo.uid, ref.target);
+    }
+  }
+  if (std::map<std::string, std::string>(heads.begin(), heads.end()) != before) {
+    if (auto st = hub_.db().set_lineage_heads(repo.uid, heads); !st) result = st;
+  }
+  // A repository deleted while it was being indexed leaves nothing behind.
+  auto now = hub_.db().find_repo_by_uid(repo.uid);
+  if (!now) {
+    hub_.db().delete_lineage(repo.uid);
+    main_edges = std::vector<storage::LineageEdgeRow>{};
+  }
   {
-    std::lock_guard lock(index_mutex_);
-    for (const auto& ref : (*git)->list_refs()) {
-      bool branch = ref.name.starts_with("refs/heads/");
-      if (!branch && !ref.name.starts_with("refs/tags/")) continue;
-      heads.emplace_back(ref.name, ref.target);
-      if (!branch) continue;
-      if (!hub_.db().lineage_facts(repo.uid, ref.target)) {
-        auto idx = index_revision(repo, **git, ref.target);
-        if (!idx) {
-          result = idx.status();
-          continue;
-        }
-        if (ref.name == kCurrentRef) main_edges = idx->edges, have_main = true;
-      } else if (ref.name == kCurrentRef) {
-        main_edges = hub_.db().lineage_edges_of(repo.uid, ref.target);
-        have_main = true;
+    // Still under the index lock: two refreshes of one repository apply in order.
+    std::unique_lock glock(graph_mutex_);
+    if (graph_loaded_) {
+      set_current_edges(repo.uid, main_edges.value_or(std::vector<storage::LineageEdgeRow>{}));
+      if (now && now->is_private) {
+        private_.insert(repo.uid);
+      } else {
+        private_.erase(repo.uid);
       }
     }
-    if (auto st = hub_.db().set_lineage_heads(repo.uid, heads); !st) result = st;
-    if (first_time) relink_children(repo);
   }
-  {
-    std::unique_lock lock(graph_mutex_);
-    if (graph_loaded_) {
-      set_current_edges(repo.uid, have_main ? main_edges : std::vector<storage::LineageEdgeRow>{});
-    }
-  }
-  if (!result) {
-    spdlog::warn("lineage: indexing {} failed: {}", repo.id(), result.message());
-  }
+  if (first_time && relink && now) relink_children(*now);
+  if (!result) spdlog::warn("lineage: indexing {} failed: {}", repo.id(), result.message());
   return result;
 }
 
@@ -113,6 +132,8 @@ void Lineage::relink_children(const storage::RepoRecord& repo) {
     if (!rec) continue;
     auto git = hub_.open_git(*rec);
     if (!git) continue;
+    std::unique_lock lock(index_lock(uid), std::defer_lock);
+    if (uid != repo.uid) lock.lock();  // the caller may hold this repository's lock
     if (auto idx = index_revision(*rec, **git, commit); !idx) {
       spdlog::warn("lineage: re-indexing {} at {} failed: {}", rec->id(), commit,
                    idx.status().message());
@@ -123,20 +144,34 @@ void Lineage::relink_children(const storage::RepoRecord& repo) {
 }
 
 void Lineage::on_repo_changed(const storage::RepoRecord& repo) {
-  // The graph holds uids, and names and visibility are read when answering; but revisions
-  // that named the new id before it existed can link now.
-  std::lock_guard lock(index_mutex_);
+  {
+    std::unique_lock lock(graph_mutex_);
+    if (repo.is_private) {
+      private_.insert(repo.uid);
+    } else {
+      private_.erase(repo.uid);
+    }
+  }
+  // Revisions that named the new id before it existed can link now.
+  std::lock_guard lock(index_lock(repo.uid));
   relink_children(repo);
 }
 
 void Lineage::on_repo_deleted(const std::string& uid) {
+  std::lock_guard lock(index_lock(uid));
   hub_.db().delete_lineage(uid);
-  std::unique_lock lock(graph_mutex_);
-  if (graph_loaded_) set_current_edges(uid, {});
+  std::unique_lock glock(graph_mutex_);
+  if (!graph_loaded_) return;
+  set_current_edges(uid, {});
+  private_.erase(uid);
+  // What derived from it keeps its edges (shown as "not found on this hub"), but nothing is
+  // reached through it any more.
+  if (auto it = ids_.find(uid); it != ids_.end()) children_[it->second].clear();
 }
 
 Status Lineage::rebuild(size_t* revisions) {
-  // Forget what was indexed, then index every repository's refs again.
+  // Forget what was indexed, then index every repository's refs again. Links between
+  // repositories need no relinking here: every repository exists while its dependants index.
   size_t n = 0;
   for (const auto& uid : hub_.db().lineage_repos()) hub_.db().delete_lineage(uid);
   storage::RepoListQuery q;
@@ -149,7 +184,7 @@ Status Lineage::rebuild(size_t* revisions) {
     while (true) {
       auto page = hub_.db().list_repos(q);
       for (const auto& repo : page) {
-        if (auto st = on_refs_changed(repo); !st) result = st;
+        if (auto st = refresh(repo, false); !st) result = st;
         n += hub_.db().lineage_heads(repo.uid).size();
       }
       if (page.size() < static_cast<size_t>(q.limit)) break;
@@ -188,10 +223,13 @@ void Lineage::set_current_edges(const std::string& uid,
   for (const auto& e : edges) {
     if (e.parent_uid.empty()) continue;
     uint32_t parent = intern(e.parent_uid);
+    // A child is listed once per parent: only its own earlier edges can repeat it (a parent's
+    // list is never scanned here, so a base model with 100,000 children loads in linear time).
+    bool listed = std::any_of(parents_[child].begin(), parents_[child].end(),
+                              [&](const Edge& x) { return x.parent == parent; });
     parents_[child].push_back(
         Edge{child, parent, relation_code(e.relation), e.verified, e.parent_commit});
-    auto& list = children_[parent];
-    if (std::find(list.begin(), list.end(), child) == list.end()) list.push_back(child);
+    if (!listed) children_[parent].push_back(child);
   }
 }
 
@@ -200,9 +238,13 @@ void Lineage::load_graph() {
     std::shared_lock lock(graph_mutex_);
     if (graph_loaded_) return;
   }
-  auto edges = hub_.db().lineage_edges_at_ref(std::string(kCurrentRef));
+  // The database is read under the exclusive lock: a refresh that indexes meanwhile waits and
+  // then updates the loaded graph, instead of being missed by a load that read before it.
   std::unique_lock lock(graph_mutex_);
   if (graph_loaded_) return;
+  auto edges = hub_.db().lineage_edges_at_ref(std::string(kCurrentRef));
+  auto private_uids = hub_.db().private_repo_uids();
+  private_ = std::unordered_set<std::string>(private_uids.begin(), private_uids.end());
   ids_.clear();
   uids_.clear();
   parents_.clear();
@@ -234,7 +276,9 @@ Lineage::Traversal Lineage::traverse(const std::vector<uint32_t>& roots,
   std::vector<uint8_t> certainty(uids_.size(), 0);  // 2 verified, 1 declared, 0 unpinned
   std::vector<int8_t> seen_visible(uids_.size(), -1);
   auto is_visible = [&](uint32_t id) {
-    if (seen_visible[id] < 0) seen_visible[id] = visible(uids_[id]) ? 1 : 0;
+    if (seen_visible[id] < 0) {
+      seen_visible[id] = !private_.count(uids_[id]) || visible(uids_[id]) ? 1 : 0;
+    }
     return seen_visible[id] == 1;
   };
   std::deque<uint32_t> queue;
@@ -309,8 +353,24 @@ Lineage::Traversal Lineage::trained_on(const std::string& dataset_uid, const std
 
 std::map<std::string, uint64_t> Lineage::children_count(const std::string& uid,
                                                         const Visible& visible) {
-  auto t = descendants(uid, visible, 1, 0);
-  return t.by_relation;
+  // Model info asks this on every request: the node's own children, no traversal state.
+  load_graph();
+  std::shared_lock lock(graph_mutex_);
+  std::map<std::string, uint64_t> out;
+  auto it = ids_.find(uid);
+  if (it == ids_.end()) return out;
+  for (uint32_t child : children_[it->second]) {
+    const Edge* used = nullptr;
+    for (const auto& e : parents_[child]) {
+      if (e.parent == it->second && is_model_relation(kRelations[e.relation]) &&
+          (!used || (e.verified && !used->verified))) {
+        used = &e;
+      }
+    }
+    if (!used || (private_.count(uids_[child]) && !visible(uids_[child]))) continue;
+    out[kRelations[used->relation]]++;
+  }
+  return out;
 }
 
 std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid, const std::string& revision,
@@ -320,13 +380,17 @@ std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid, const st
   std::map<std::pair<std::string, std::string>, size_t> seen;        // -> index in out
   std::deque<std::tuple<std::string, std::string, int, int>> queue;  // uid, commit, depth, cert
   queue.emplace_back(dataset_uid, revision, 0, 2);
+  seen[{dataset_uid, revision}] = SIZE_MAX;  // a cycle back to the dataset is not "affected"
   std::map<std::string, bool> vis;
   if (truncated) *truncated = false;
   static const char* kCertainty[] = {"unpinned", "declared", "verified"};
   while (!queue.empty()) {
     auto [uid, commit, depth, cert] = queue.front();
     queue.pop_front();
-    if (depth >= 32) continue;
+    if (depth >= 32) {
+      if (truncated) *truncated = true;
+      continue;
+    }
     for (const auto& e : hub_.db().lineage_edges_to(uid, commit)) {
       bool dataset_parent = e.parent_type == "dataset";
       if (dataset_parent ? !(e.relation == "trained-on" || e.relation == "derived-from")
@@ -337,6 +401,7 @@ std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid, const st
       c = std::min(c, cert);
       auto key = std::make_pair(e.child_uid, e.child_commit);
       if (auto s = seen.find(key); s != seen.end()) {
+        if (s->second == SIZE_MAX) continue;  // the dataset itself
         // Reached again: keep the strongest certainty.
         auto& hit = out[s->second];
         int old = hit.certainty == "verified" ? 2 : hit.certainty == "declared" ? 1 : 0;

@@ -7,6 +7,7 @@
 // memory for fast traversal. Thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "service/openness.hpp"
@@ -59,9 +61,10 @@ class Lineage {
 
   // After refs of a repository moved: indexes every branch head not indexed yet, records the
   // repository's refs, and refreshes its node in the current graph. The write that moved the
-  // refs has already happened, so callers log a failure and go on.
-  Status on_refs_changed(const storage::RepoRecord& repo);
-  // After a visibility change or a rename.
+  // refs has already happened, so callers log a failure and go on. Indexing of one repository
+  // is serialized; different repositories index in parallel.
+  Status on_refs_changed(const storage::RepoRecord& repo) { return refresh(repo, true); }
+  // After a visibility change or a rename (`repo` as it is now).
   void on_repo_changed(const storage::RepoRecord& repo);
   void on_repo_deleted(const std::string& uid);
   // Re-indexes every revision the refs of every repository name (`vitrine lineage rebuild`).
@@ -71,7 +74,9 @@ class Lineage {
   Result<RevisionIndex> revision(const storage::RepoRecord& repo, storage::GitRepo& git,
                                  const std::string& commit);
 
-  // Current graph queries. `visible` says whether the caller may see a repository (by uid).
+  // Current graph queries. `visible` says whether the caller may see a private repository (by
+  // uid); it is asked only about repositories the graph knows to be private, so a traversal of
+  // a public graph never calls it.
   using Visible = std::function<bool(const std::string& uid)>;
   struct Traversal {
     std::vector<LineageHit> hits;                 // breadth-first, at most `limit`
@@ -90,6 +95,8 @@ class Lineage {
 
   // Every indexed revision (any ref, current or past) that derives from the dataset at
   // `revision`, transitively. Hits carry the commit; certainty is the weakest along the way.
+  // Unlike the graph queries, `visible` is asked about every repository reached here (it must
+  // answer false for a repository that no longer exists).
   std::vector<LineageHit> impact(const std::string& dataset_uid, const std::string& revision,
                                  const Visible& visible, size_t limit, bool* truncated);
 
@@ -108,8 +115,10 @@ class Lineage {
     std::string parent_commit;
   };
   uint32_t intern(const std::string& uid);  // graph_mutex_ held exclusively
+  std::mutex& index_lock(const std::string& uid);
+  Status refresh(const storage::RepoRecord& repo, bool relink);
   // Indexes again the revisions whose edges name this repository but could not link to it
-  // (it did not exist, or had another name, when they were indexed). index_mutex_ held.
+  // (it did not exist, or had another name, when they were indexed).
   void relink_children(const storage::RepoRecord& repo);
   void set_current_edges(const std::string& uid, const std::vector<storage::LineageEdgeRow>& e);
   void load_graph();
@@ -121,9 +130,12 @@ class Lineage {
 
   Hub& hub_;
   std::atomic<bool> enabled_{true};
-  std::mutex index_mutex_;  // one indexing at a time (indexing is idempotent)
+  // One indexing at a time per repository (striped by uid); indexing is idempotent. Lock order:
+  // an index lock, then graph_mutex_; the database's own locks are innermost.
+  std::array<std::mutex, 32> index_mutexes_;
   std::shared_mutex graph_mutex_;
   bool graph_loaded_ = false;
+  std::unordered_set<std::string> private_;  // private repositories, under graph_mutex_
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::string> uids_;
   std::vector<std::vector<Edge>> parents_;       // by child id

@@ -23,6 +23,8 @@ using nlohmann::json;
 
 namespace {
 
+constexpr size_t kMaxGatheredDatasets = 64;
+
 std::string card_body(const std::string& readme) {
   // The text after the front matter (or all of it when there is none).
   std::string_view s = readme;
@@ -67,11 +69,17 @@ LineageEdge to_edge(Hub& hub, RepoService& repos, const storage::LineageEdgeRow&
   if (!row.parent_uid.empty()) {
     auto rec = hub.db().find_repo_by_uid(row.parent_uid);
     if (!rec || !repos.can_read(*rec, caller)) {
+      // row.parent_id is the id as the card or manifest wrote it, never the hidden
+      // repository's own name.
+      e.hidden = true;
       e.verified = false;
       e.parent_revision.clear();
+      e.split.clear();
+      e.tokens = 0;
+      e.stage.clear();
       e.problems = {"not found on this hub"};
     } else {
-      e.parent_id = rec->id();  // renamed since
+      e.parent_id = rec->id();  // its name now (it may have been renamed since)
     }
   }
   return e;
@@ -148,8 +156,15 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storag
     }
     m.card_body = card_body(*text);
   }
-  if (auto mf = find_file(**snap, std::string(kManifestPath));
-      mf && mf->size() <= kMaxManifestBytes) {
+  // The manifest is a file: in a gated repository only callers with access to its files see
+  // what it says (the card, as on the Hub, is public).
+  bool files_ok = repos.check_file_access(repo, caller).is_ok();
+  auto mf = find_file(**snap, std::string(kManifestPath));
+  if (mf && !files_ok) {
+    m.manifest_problems.push_back(std::string(kManifestPath) +
+                                  " is in a gated repository: ask for access to see it");
+  }
+  if (mf && files_ok && mf->size() <= kMaxManifestBytes) {
     if (auto text = read_file_prefix(hub, git, *mf, mf->size())) {
       auto manifest = parse_training_manifest(*text);
       m.manifest_present = true;
@@ -165,7 +180,7 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storag
     }
   }
   const json& facts = idx->facts;
-  if (facts.contains("manifest")) {
+  if (facts.contains("manifest") && files_ok) {
     for (const auto& p : facts["manifest"].value("problems", json::array())) {
       if (p.is_string()) m.manifest_problems.push_back(p.get<std::string>());
     }
@@ -179,16 +194,15 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storag
   if (!m.parameters && facts.contains("gguf") && !facts["gguf"].empty()) {
     m.parameters = facts["gguf"][0].value("total", uint64_t{0});
   }
+  size_t gathered = 0;  // datasets read in full, bounded: one report, bounded work
   for (const auto& row : idx->edges) {
+    if (row.source == "manifest" && !files_ok) continue;
     auto e = to_edge(hub, repos, row, caller);
     if (e.relation == "trained-on" || e.relation == "evaluated-on") {
       DatasetFacts d;
       d.repo_id = e.parent_id;
       d.revision = e.parent_revision;
-      if (!row.parent_uid.empty() && !e.problems.empty() &&
-          e.problems[0] == "not found on this hub") {
-        // invisible to the caller: nothing more is said
-      } else if (!row.parent_uid.empty()) {
+      if (!e.hidden && !row.parent_uid.empty() && ++gathered <= kMaxGatheredDatasets) {
         if (auto rec = hub.db().find_repo_by_uid(row.parent_uid)) {
           if (auto dgit = hub.open_git(*rec)) {
             std::string at = row.parent_commit;

@@ -7,6 +7,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "service/card_metadata.hpp"
 #include "service/hub.hpp"
@@ -26,7 +29,10 @@ namespace {
 
 constexpr uint64_t kMaxIndexJson = 16u << 20;
 constexpr size_t kMaxWeightFiles = 256;
-constexpr size_t kMaxDeclared = 64;  // base models / datasets taken from one card
+constexpr size_t kMaxDeclared = 64;
+constexpr size_t kMaxFileChecks = 1024;  // manifest file hashes checked per revision
+constexpr uint64_t kMaxHashedBytes =
+    256ull << 20;  // git blob bytes hashed for them  // base models / datasets taken from one card
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -102,10 +108,19 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   uint64_t total = 0;
   size_t weights_seen = 0;
   bool has_adapter_config = false;
-  std::set<std::string> paths;
+  // Path lookups (shards of an index, manifest logs) are rare: the set is built on first use,
+  // so a dataset of a million files does not pay for it on every commit.
+  std::unordered_set<std::string_view> path_set;
+  auto has_path = [&](const std::string& p) {
+    if (path_set.empty()) {
+      for (const auto& f : files.entries) {
+        if (!f.git.is_dir) path_set.insert(f.git.path);
+      }
+    }
+    return path_set.count(p) > 0;
+  };
   for (const auto& f : files.entries) {
     if (f.git.is_dir) continue;
-    paths.insert(f.git.path);
     if (f.git.path == "adapter_config.json" || f.git.path.ends_with("/adapter_config.json")) {
       has_adapter_config = true;
     }
@@ -153,7 +168,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     }
     json missing = json::array();
     for (const auto& shard : index->shards) {
-      if (!paths.count(dir + shard)) missing.push_back(shard);
+      if (!has_path(dir + shard)) missing.push_back(shard);
     }
     facts["safetensorsIndex"].push_back({{"path", f.git.path},
                                          {"totalSize", index->total_size},
@@ -180,7 +195,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     }
     json logs_missing = json::array();
     for (const auto& l : manifest.logs) {
-      if (!paths.count(l)) {
+      if (!has_path(l)) {
         logs_missing.push_back(l);
         manifest.problems.push_back("logs: " + l + " is not in the revision");
       }
@@ -190,12 +205,17 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
 
   // Edges.
   std::vector<storage::LineageEdgeRow> edges;
+  std::unordered_map<std::string, size_t> edge_at;  // (kind, type, parent) -> index in edges
   auto add_edge = [&](storage::LineageEdgeRow e, const json& detail) {
     // One edge per (kind, parent): a manifest edge replaces a card/GGUF claim of the same parent.
-    auto group = [](const std::string& r) { return is_model_relation(r) ? "base" : r; };
-    for (auto& existing : edges) {
-      if (group(existing.relation) == group(e.relation) && existing.parent_type == e.parent_type &&
-          lower(existing.parent_id) == lower(e.parent_id)) {
+    // The parent is its repository when known (an old name and the new one are one parent).
+    std::string key = (is_model_relation(e.relation) ? std::string("base") : e.relation) + "\n" +
+                      e.parent_type + "\n" +
+                      (e.parent_uid.empty() ? lower(e.parent_id) : "uid:" + e.parent_uid);
+    auto [it, fresh] = edge_at.try_emplace(key, edges.size());
+    if (!fresh) {
+      auto& existing = edges[it->second];
+      {
         if (e.source == "manifest" && existing.source != "manifest") {
           json d = detail;
           d["alsoDeclaredIn"] = existing.source;
@@ -233,8 +253,9 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     e.source = source;
     json detail = {{"problems", json::array()}};
     if (auto rec = resolve_parent(type, id)) {
+      // parent_id stays as declared: the API shows the repository's own name only to callers
+      // who may see it.
       e.parent_uid = rec->uid;
-      e.parent_id = rec->id();
       detail["problems"].push_back("declared in the " + source + " without a revision");
     } else {
       detail["problems"].push_back("not found on this hub");
@@ -242,7 +263,11 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     add_edge(std::move(e), detail);
   };
   // A manifest reference: verified when pinned to an existing commit of this hub and every
-  // file hash it names matches.
+  // file hash it names matches. The checks are bounded per revision, whatever the manifest
+  // names.
+  size_t files_checked = 0;
+  uint64_t hashed_bytes = 0;
+  std::unordered_map<std::string, std::string> hashed;  // git blob oid -> SHA-256
   auto checked = [&](const std::string& relation, const std::string& type,
                      const ManifestRepoRef& ref) {
     storage::LineageEdgeRow e;
@@ -265,7 +290,6 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
       return;
     }
     e.parent_uid = rec->uid;
-    e.parent_id = rec->id();
     if (!ref.pinned()) {
       problems.push_back(ref.revision.empty() ? "no revision given"
                                               : "revision is not a full commit id");
@@ -281,6 +305,11 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     e.parent_commit = ref.revision;
     auto psnap = repos.snapshot(*rec, pgit->get(), ref.revision);
     for (const auto& file : ref.files) {
+      if (++files_checked > kMaxFileChecks) {
+        problems.push_back("more than " + std::to_string(kMaxFileChecks) +
+                           " file hashes named in this revision: the rest are not checked");
+        break;
+      }
       std::optional<FileEntry> pf;
       if (psnap) pf = find_file(**psnap, file.path);
       if (!pf) {
@@ -288,9 +317,19 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
                            ref.revision.substr(0, 12));
         continue;
       }
-      auto sha = content_sha256(**pgit, *pf);
+      // Git blobs are hashed once per revision, and at most kMaxHashedBytes in all.
+      std::optional<std::string> sha;
+      if (pf->lfs) {
+        sha = pf->lfs->oid;
+      } else if (auto m = hashed.find(pf->git.oid); m != hashed.end()) {
+        sha = m->second;
+      } else if ((hashed_bytes += pf->git.size) <= kMaxHashedBytes) {
+        sha = content_sha256(**pgit, *pf);
+        if (sha) hashed.emplace(pf->git.oid, *sha);
+      }
       if (!sha || *sha != file.sha256) {
-        problems.push_back("hash mismatch: " + file.path + " is " + sha.value_or("unreadable") +
+        problems.push_back("hash mismatch: " + file.path + " is " +
+                           sha.value_or("not hashed (unreadable, or over the hashing budget)") +
                            ", the manifest says " + file.sha256);
       }
     }

@@ -33,6 +33,9 @@ struct LineageEdge {
   std::string split;
   uint64_t tokens = 0;
   std::string stage;
+  // The parent is a repository the caller may not see: shown exactly as if it did not exist
+  // (the id as declared, "not found on this hub", no revision).
+  bool hidden = false;
 };
 
 // What the hub knows about a dataset revision (for Croissant and for the training-data summary).

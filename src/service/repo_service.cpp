@@ -429,6 +429,11 @@ Status RepoService::update_settings(const storage::RepoRecord& repo, std::option
                                            gated.value_or(repo.gated));
   if (!st) return st;
   logged.done();
+  if (is_private && *is_private != repo.is_private) {
+    storage::RepoRecord now = repo;
+    now.is_private = *is_private;
+    hub_.lineage().on_repo_changed(now);  // the graph hides private repositories
+  }
   if (changes && !*is_private) {
     storage::RepoRecord now_public = repo;
     now_public.is_private = false;

@@ -10,6 +10,12 @@ namespace vitrine::service {
 Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const FileEntry& f,
                                      uint64_t n) {
   if (!f.lfs) {
+    // libgit2 reads a blob whole: a huge file committed without LFS is not read for a header.
+    if (f.git.size > kMaxWholeBlobBytes) {
+      return Status(ErrorKind::kPayloadTooLarge,
+                    "a file of " + std::to_string(f.git.size) +
+                        " bytes stored in git without LFS is not read for metadata");
+    }
     auto blob = git.read_blob(f.git.oid);
     if (!blob) return blob.status();
     if (blob->size() > n) blob->resize(n);

@@ -11,7 +11,9 @@ using nlohmann::json;
 namespace {
 
 constexpr int kMaxDepth = 32;
-constexpr size_t kMaxItems = 10000;  // entries per list
+constexpr size_t kMaxItems = 10000;  // checkpoints and logs (OLMo lists ~1,000 checkpoints)
+constexpr size_t kMaxRefs = 256;     // base models, datasets, evaluation sets: each is checked
+constexpr size_t kMaxFiles = 1024;   // file hashes named per reference
 
 bool is_hex(std::string_view s, size_t n) {
   if (s.size() != n) return false;
@@ -64,8 +66,8 @@ void parse_files(const json& v, const std::string& where, std::vector<ManifestFi
   size_t i = 0;
   for (const auto& f : v) {
     std::string at = where + ".files[" + std::to_string(i++) + "]";
-    if (out.size() >= kMaxItems) {
-      problems.push_back(where + ".files: more than " + std::to_string(kMaxItems) + " entries");
+    if (out.size() >= kMaxFiles) {
+      problems.push_back(where + ".files: more than " + std::to_string(kMaxFiles) + " entries");
       return;
     }
     if (!f.is_object()) {
@@ -96,8 +98,8 @@ void parse_refs(const json& root, const char* key, TrainingManifest& m,
   size_t i = 0;
   for (const auto& item : v) {
     std::string at = std::string(key) + "[" + std::to_string(i++) + "]";
-    if (out.size() >= kMaxItems) {
-      m.problems.push_back(std::string(key) + ": more than " + std::to_string(kMaxItems) +
+    if (out.size() >= kMaxRefs) {
+      m.problems.push_back(std::string(key) + ": more than " + std::to_string(kMaxRefs) +
                            " entries");
       return;
     }

@@ -121,6 +121,7 @@ CREATE TABLE IF NOT EXISTS lineage_edges (
   PRIMARY KEY(child_uid, child_commit, ord)
 );
 CREATE INDEX IF NOT EXISTS lineage_edges_by_parent ON lineage_edges(parent_uid, parent_commit);
+CREATE INDEX IF NOT EXISTS lineage_edges_by_parent_id ON lineage_edges(parent_type, parent_id COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS lineage_heads (
   uid TEXT NOT NULL,
   ref TEXT NOT NULL,

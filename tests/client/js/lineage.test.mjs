@@ -1521,3 +1521,94 @@ test("dataset info: card fields become the Hub's prefixed tags", async () => {
 	assert.ok(model.tags.includes("base_model:alice/base-7b"), JSON.stringify(model.tags));
 	assert.ok(model.tags.includes("dataset:alice/web"), JSON.stringify(model.tags));
 });
+
+test("a private parent is indistinguishable from a missing one: its name (even after a rename) never shows", async () => {
+	const hidden = MODEL("hidden-old");
+	await create(hidden, { priv: true });
+	await put(hidden, [["README.md", card({ license: "mit" }, "Hidden.\n")]]);
+	const mv = await http(hubUrl, "/api/repos/move", {
+		method: "POST",
+		token: alice,
+		headers: { "Content-Type": "application/json" },
+		body: JSON.stringify({ fromRepo: "alice/hidden-old", toRepo: "alice/hidden-new", type: "model" }),
+	});
+	assert.equal(mv.status, 200, `move: ${mv.status} ${mv.body}`);
+	// One card names the hidden repository by its old name in other case; one names nothing real.
+	const a = MODEL("names-hidden");
+	const b = MODEL("names-nothing");
+	await create(a);
+	await create(b);
+	await put(a, [["README.md", card({ base_model: "ALICE/HIDDEN-OLD" }, "a\n")]]);
+	await put(b, [["README.md", card({ base_model: "ALICE/NEVER-EXISTED" }, "b\n")]]);
+	for (const token of [undefined, bob]) {
+		const na = await lineage("models/alice/names-hidden", token);
+		const nb = await lineage("models/alice/names-nothing", token);
+		const shape = (n) => n.parents.map((p) => [p.relation, p.status, p.revision, p.problems, p.source]);
+		assert.deepEqual(shape(na), shape(nb), "the same answer as for a repository that does not exist");
+		assert.deepEqual(na.parents.map((p) => p.id), ["ALICE/HIDDEN-OLD"], "the id as declared");
+		const info = (await get("/api/models/alice/names-hidden", token)).json;
+		assert.ok(!JSON.stringify(info).toLowerCase().includes("hidden-new"), JSON.stringify(info.tags));
+		assert.ok(info.tags.includes("base_model:finetune:ALICE/HIDDEN-OLD"), JSON.stringify(info.tags));
+		assert.equal(info.baseModels, undefined);
+		const report = (await get("/api/vitrine/openness/models/alice/names-hidden?format=md", token)).body.toString();
+		assert.ok(!report.toLowerCase().includes("hidden-new"));
+	}
+	// Its owner sees it by its name now.
+	const own = await lineage("models/alice/names-hidden", alice);
+	assert.deepEqual(own.parents.map((p) => [p.id, p.problems]), [["alice/hidden-new", ["declared in the card without a revision"]]]);
+});
+
+test("a gated model's training manifest is shown only to callers with access to its files", async () => {
+	const gated = MODEL("gated-ft");
+	await create(gated);
+	const m = {
+		schema: "vitrine.training-manifest/1",
+		datasets: [{ repo: "alice/web", revision: C.webR1 }],
+		data_information: { processing: "SECRET-PIPELINE-DETAILS" },
+	};
+	await put(gated, [
+		["README.md", card({ license: "apache-2.0", base_model: "alice/base-7b" }, "Gated.\n")],
+		["training/manifest.json", JSON.stringify(m)],
+	]);
+	const r = await http(hubUrl, "/api/models/alice/gated-ft/settings", {
+		method: "PUT",
+		token: alice,
+		headers: { "Content-Type": "application/json" },
+		body: JSON.stringify({ gated: "manual" }),
+	});
+	assert.equal(r.status, 200);
+	for (const token of [undefined, bob]) {
+		const n = await lineage("models/alice/gated-ft", token);
+		assert.deepEqual(n.manifest, { present: true, gated: true, problems: [] });
+		assert.deepEqual(n.parents.map((p) => [p.relation, p.id, p.source]), [["finetune", "alice/base-7b", "card"]]);
+		const report = (await get("/api/vitrine/openness/models/alice/gated-ft", token)).body.toString();
+		assert.ok(!report.includes("SECRET-PIPELINE-DETAILS"), "the manifest's text stays behind the gate");
+		assert.ok(!report.includes(C.webR1), "and so do the revisions it pins");
+	}
+	const own = await lineage("models/alice/gated-ft", alice);
+	assert.ok(own.parents.some((p) => p.source === "manifest" && p.id === "alice/web"));
+	const report = (await get("/api/vitrine/openness/models/alice/gated-ft", alice)).body.toString();
+	assert.ok(report.includes("SECRET-PIPELINE-DETAILS"));
+});
+
+test("a deleted dataset in the middle of a chain cuts it; a cycle of datasets does not list the root as affected", async () => {
+	const root = DATASET("chain-root");
+	const mid = DATASET("chain-mid");
+	await create(root);
+	const rootRev = await put(root, [["README.md", card({ license: "cc0-1.0" }, "root\n")]]);
+	await create(mid);
+	await put(mid, [["README.md", card({ source_datasets: ["alice/chain-root"] }, "mid\n")]]);
+	const user = MODEL("chain-user");
+	await create(user);
+	await put(user, [["README.md", card({ datasets: ["alice/chain-mid"] }, "user\n")]]);
+	assert.deepEqual((await lineage("datasets/alice/chain-root/models")).models.map((x) => x.id), ["alice/chain-user"]);
+	// A cycle: root now derives from mid as well.
+	const rootRev2 = await put(root, [["README.md", card({ license: "cc0-1.0", source_datasets: ["alice/chain-mid"] }, "root2\n")]]);
+	const impact = await lineage(`datasets/alice/chain-root/impact?revision=${rootRev2}`);
+	assert.ok(!impact.affected.some((x) => x.id === "alice/chain-root" && x.revisions.some((r) => r.revision === rootRev2)));
+	assert.ok(rootRev !== rootRev2);
+	await hub.deleteRepo({ hubUrl, accessToken: alice, repo: mid });
+	const after = await lineage("datasets/alice/chain-root/models");
+	assert.deepEqual(after.models, [], "nothing is reached through a deleted dataset");
+	assert.equal(after.total, 0);
+});
