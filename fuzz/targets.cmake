@@ -4,6 +4,7 @@
 set(VITRINE_FUZZ_TARGETS
   commit_ops
   front_matter
+  card_renderer
   lfs_pointer
   git_attributes
   git_ignore

@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libspdlog-dev libyaml-cpp-dev zlib1g-dev libargon2-dev
   librust-blake3-dev liblz4-dev  # BLAKE3 C sources (compiled in-tree) and LZ4, for Xet
   libcurl4-openssl-dev  # `vitrine verify` fetches the transparency log over HTTP(S)
+  libcmark-gfm-dev libcmark-gfm-extensions-dev  # model/dataset cards rendered to HTML
   libgtest-dev  # configuring the build looks for it (unit tests build with the hub)
   git
 )

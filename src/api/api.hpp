@@ -106,6 +106,8 @@ http::Response handle_openness_api(Context& ctx, Call& call, const std::vector<s
 http::Response handle_croissant(Context& ctx, Call& call, const service::RepoRef& repo);
 void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord& repo,
                       const std::string& commit, nlohmann::json& info);
+// Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{ns}/{name}[?revision=].
+http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
 // Records a request refused for bad credentials (unknown, revoked or expired token).
 void record_auth_failure(Context& ctx, const http::Request& request);
 

@@ -178,6 +178,9 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "vitrine" && seg.size() == 6 && seg[2] == "openness" && get) {
       return handle_openness_api(ctx, call, seg);
     }
+    if (area == "vitrine" && seg.size() == 6 && seg[2] == "card" && get) {
+      return handle_card_api(ctx, call, seg);
+    }
     if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
       return handle_audit_log(ctx, call);
     }

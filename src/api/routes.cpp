@@ -25,6 +25,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/api/vitrine/lineage/datasets/{repo}/models", "read"},
       {"GET", "/api/vitrine/lineage/datasets/{repo}/impact", "read"},
       {"GET", "/api/vitrine/openness/models/{repo}", "read"},
+      {"GET", "/api/vitrine/card/{type}s/{repo}", "read"},
       {"GET", "/tlog/checkpoint", "public"},
       {"GET", "/tlog/key", "public"},
       {"GET", "/tlog/tile/{path*}", "public"},

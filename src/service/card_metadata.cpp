@@ -173,7 +173,8 @@ json to_json(const YAML::Node& node, int depth, size_t& values) {
 
 FrontMatter parse_front_matter(std::string_view readme) {
   FrontMatter result;
-  if (readme.starts_with("\xEF\xBB\xBF")) readme.remove_prefix(3);
+  size_t bom = readme.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  readme.remove_prefix(bom);
   size_t pos = 0;
   std::string_view line;
   do {
@@ -192,6 +193,7 @@ FrontMatter parse_front_matter(std::string_view readme) {
   }
   if (body_end == std::string_view::npos) return result;  // unterminated: not front matter
   result.present = true;
+  result.content_offset = bom + pos;
   std::string body(readme.substr(body_start, body_end - body_start));
   try {
     YAML::Node root = YAML::Load(body);

@@ -12,6 +12,9 @@ struct FrontMatter {
   bool present = false;                            // the README opens with a front-matter block
   nlohmann::json data = nlohmann::json::object();  // the block as a JSON object
   std::string error;  // non-empty when the block is present but invalid
+  // Where the Markdown after the block begins in the README (past its closing `---` line);
+  // 0 when there is no block.
+  size_t content_offset = 0;
 };
 
 // Extracts and parses the front matter of a README. The block is present when, after an

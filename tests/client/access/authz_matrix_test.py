@@ -215,6 +215,8 @@ EXPECT = {
     "GET /api/vitrine/lineage/datasets/{repo}/models": dict(ok=200),
     "GET /api/vitrine/lineage/datasets/{repo}/impact": dict(ok=200, path_query="?revision=main"),
     "GET /api/vitrine/openness/models/{repo}": dict(ok=200),
+    # The rendered card is metadata too: public in gated repositories, as on the Hub.
+    "GET /api/vitrine/card/{type}s/{repo}": dict(ok=200),
     "POST /api/{type}s/{repo}/branch/{name}": dict(ok=200),
     "DELETE /api/{type}s/{repo}/branch/{name}": dict(ok=200, setup="branch"),
     "POST /api/{type}s/{repo}/tag/{rev}": dict(ok=200),

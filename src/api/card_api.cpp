@@ -1,0 +1,47 @@
+// Rendered model and dataset cards for the web interface (docs/api.md):
+// GET /api/vitrine/card/{type}s/{ns}/{name}[?revision=]. The card is metadata, like repository
+// info: read access, and public in gated repositories, as on the Hub.
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "service/card_renderer.hpp"
+#include "service/revision_reader.hpp"
+
+namespace vitrine::api {
+
+using nlohmann::json;
+
+http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+  auto type = service::repo_type_from_plural(seg[3]);
+  if (!type) return error_response(not_found("Not found: " + call.request.path), call.caller);
+  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
+  if (!repo) return error_response(repo.status(), call.caller);
+  auto git = ctx.hub.open_git(repo->record);
+  if (!git) return error_response(git.status(), call.caller);
+  auto rev = ctx.repos.resolve(**git, call.query.get("revision").value_or("main"));
+  if (!rev) return error_response(rev.status(), call.caller);
+
+  json out = {{"revision", rev->commit},
+              {"html", ""},
+              {"metadata", json::object()},
+              {"yamlError", nullptr},
+              {"hasCard", false}};
+  auto entry = ctx.repos.entry_at(**git, rev->commit, "README.md");
+  if (!entry) return error_response(entry.status(), call.caller);
+  if (!*entry || (*entry)->git.is_dir) return json_response(200, out);
+  // One byte past the bound tells the renderer the README was longer (it adds a note).
+  auto text = service::read_file_prefix(ctx.hub, **git, **entry, service::kMaxCardBytes + 1);
+  if (!text) return error_response(text.status(), call.caller);
+  service::RenderOptions options;
+  options.repo_path = "/" + type->url_prefix + repo->record.id();
+  options.revision = rev->commit;
+  auto card = service::render_card(*text, options);
+  out["hasCard"] = true;
+  out["html"] = std::move(card.html);
+  out["metadata"] = std::move(card.metadata);
+  if (!card.yaml_error.empty()) out["yamlError"] = card.yaml_error;
+  if (card.truncated) out["truncated"] = true;
+  return json_response(200, out);
+}
+
+}  // namespace vitrine::api

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Rendered cards over the wire (GET /api/vitrine/card/..., docs/api.md "Rendered cards") against
+# a real `vitrine serve`: a README full of script injections committed through the commit API
+# comes back as HTML without script, event handlers or javascript: URLs; front matter, broken
+# YAML, revisions, relative URLs, a repository without README, gated and private repositories.
+# Needs bash, curl, jq.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+
+D="$WORK/data"
+"$BIN" user create alice --data "$D" 2>/dev/null
+"$BIN" user create bob --data "$D" 2>/dev/null
+TOK=$("$BIN" token create --user alice --role write --data "$D")
+BOB=$("$BIN" token create --user bob --role read --data "$D")
+start_server "$D"
+
+api() { curl -sf -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' "$@"; }
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+# commit REPO PATH FILE: one file through the NDJSON commit API; prints the new commit id.
+commit() {
+  printf '{"key":"header","value":{"summary":"card"}}\n{"key":"file","value":{"path":"%s","content":"%s","encoding":"base64"}}\n' \
+    "$2" "$(base64 -w0 <"$3")" | curl -sf -X POST "$B/api/models/$1/commit/main" \
+    -H "Authorization: Bearer $TOK" -H 'Content-Type: application/x-ndjson' --data-binary @- |
+    jq -r .commitOid
+}
+
+api -X POST "$B/api/repos/create" -d '{"name":"m"}' >/dev/null
+api -X POST "$B/api/repos/create" -d '{"name":"empty"}' >/dev/null
+api -X POST "$B/api/repos/create" -d '{"name":"g"}' >/dev/null
+api -X POST "$B/api/repos/create" -d '{"name":"p","private":true}' >/dev/null
+
+cat >"$WORK/README.md" <<'EOF'
+---
+license: mit
+tags: [card]
+---
+# Model <script>alert(1)</script> card
+
+<script>alert(2)</script>
+<img src=x onerror=alert(3)>
+<a href="&#106;avascript:alert(4)">raw</a>
+<iframe src="https://evil.example"></iframe>
+<svg onload=alert(5)>
+<style>body{display:none}</style>
+<div style="x" onclick="alert(6)">div</div>
+
+[a](javascript:alert(7)) [b](JaVaScRiPt:alert(8)) [c](jav&#x09;ascript:alert(9))
+[d](&#106;avascript:alert(10)) [e](data:text/html;base64,PHNjcmlwdD4=) <javascript:alert(11)>
+[f]( vbscript:msgbox(12))
+
+![figure](figure.png) [docs](docs/a.md) [escape](../../../../etc/passwd) [web](https://example.org)
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+- [x] done
+EOF
+C1=$(commit alice/m README.md "$WORK/README.md")
+curl -sf "$B/api/vitrine/card/models/alice/m" >"$WORK/card.json"
+jq -r .html "$WORK/card.json" >"$WORK/card.html"; [[ -n "${VERBOSE:-}" ]] && cat "$WORK/card.html"
+
+check "card: 200 with the commit, hasCard, metadata and no YAML error" \
+  '[[ $(jq -r ".revision + \" \" + (.hasCard|tostring) + \" \" + .metadata.license + \" \" + (.yamlError|tostring)" "$WORK/card.json") == "$C1 true mit null" ]]'
+check "card: no <script>, <iframe>, <svg>, <style> in the HTML" \
+  '! grep -Eiq "<(script|iframe|svg|style)" "$WORK/card.html"'
+check "card: no event-handler or style attribute" \
+  '! grep -Eiq "<[^>]*[[:space:]](on[a-z]+|style)[[:space:]]*=" "$WORK/card.html"'
+check "card: no javascript:, vbscript: or data:text URL in href/src" \
+  '! grep -Eiq "(href|src)=\"[[:space:]]*(javascript|vbscript|data:text)" "$WORK/card.html" &&
+   ! grep -Eiq "javascript:alert\(1?[0-9]\)\"" "$WORK/card.html"'
+check "card: GFM table, task list, heading id" \
+  'grep -q "<td>2</td>" "$WORK/card.html" &&
+   grep -q "<input type=\"checkbox\" checked=\"\" disabled=\"\" />" "$WORK/card.html" &&
+   grep -q "<h1 id=\"model-alert1-card\">" "$WORK/card.html"'
+check "card: relative image and link resolved at the commit, never above the repository" \
+  'grep -q "src=\"/alice/m/resolve/$C1/figure.png\"" "$WORK/card.html" &&
+   grep -q "href=\"/alice/m/blob/$C1/docs/a.md\"" "$WORK/card.html" &&
+   grep -q "href=\"/alice/m/blob/$C1/etc/passwd\"" "$WORK/card.html"'
+check "card: external links get rel=nofollow noopener noreferrer" \
+  'grep -q "<a href=\"https://example.org\" rel=\"nofollow noopener noreferrer\">" "$WORK/card.html"'
+
+printf -- '---\nlicense: [mit\n---\n# Still here\n' >"$WORK/bad.md"
+C2=$(commit alice/m README.md "$WORK/bad.md")
+check "card: broken YAML sets yamlError, the body is still rendered" \
+  'curl -sf "$B/api/vitrine/card/models/alice/m" | jq -e ".revision == \"$C2\" and (.yamlError|type) == \"string\" and .metadata == {} and (.html | contains(\"<h1 id=\\\"still-here\\\">Still here</h1>\"))" >/dev/null'
+check "card: ?revision= renders an older commit" \
+  'curl -sf "$B/api/vitrine/card/models/alice/m?revision=$C1" | jq -e ".revision == \"$C1\" and .metadata.license == \"mit\"" >/dev/null'
+check "card: unknown revision is 404" '[[ $(code "$B/api/vitrine/card/models/alice/m?revision=nope") == 404 ]]'
+
+printf 'x' >"$WORK/w.txt"
+commit alice/empty w.txt "$WORK/w.txt" >/dev/null
+check "card: a repository without README has no card" \
+  'curl -sf "$B/api/vitrine/card/models/alice/empty" | jq -e ".hasCard == false and .html == \"\" and .metadata == {} and .yamlError == null" >/dev/null'
+
+commit alice/g README.md "$WORK/README.md" >/dev/null
+api -X PUT "$B/api/models/alice/g/settings" -d '{"gated":"manual"}' >/dev/null
+check "card: a gated repository's card is public" \
+  '[[ $(code "$B/api/vitrine/card/models/alice/g") == 200 && $(code -H "Authorization: Bearer $BOB" "$B/api/vitrine/card/models/alice/g") == 200 ]]'
+commit alice/p README.md "$WORK/README.md" >/dev/null
+check "card: a private repository's card is hidden (401 anonymous, 404 outsider, 200 owner)" \
+  '[[ $(code "$B/api/vitrine/card/models/alice/p") == 401 &&
+      $(code -H "Authorization: Bearer $BOB" "$B/api/vitrine/card/models/alice/p") == 404 &&
+      $(code -H "Authorization: Bearer $TOK" "$B/api/vitrine/card/models/alice/p") == 200 ]]'
+check "card: dataset URLs and a missing repository" \
+  '[[ $(code "$B/api/vitrine/card/datasets/alice/nope") == 401 && $(code "$B/api/vitrine/card/spaces/alice/m") == 404 ]]'
+
+finish
