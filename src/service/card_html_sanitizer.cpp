@@ -466,6 +466,9 @@ class Sanitizer {
       const std::string* type = attribute(tag, "type");
       if (!type || lowercase(*type) != "checkbox") return;
     }
+    bool heading = name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6';
+    // Counted even when dropped for depth, so the following headings keep their own ids.
+    size_t heading_index = heading ? next_heading_++ : 0;
     if (!is_void && open_.size() >= kMaxHtmlDepth) {
       open_.push_back({name, false});
       return;
@@ -509,11 +512,10 @@ class Sanitizer {
       put_attribute("type", "checkbox");
       if (attribute(tag, "checked")) put_attribute("checked", "");
       put_attribute("disabled", "");
-    } else if (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6') {
-      if (heading_ids_ && next_heading_ < heading_ids_->size()) {
-        put_attribute("id", (*heading_ids_)[next_heading_]);
+    } else if (heading) {
+      if (heading_ids_ && heading_index < heading_ids_->size()) {
+        put_attribute("id", (*heading_ids_)[heading_index]);
       }
-      ++next_heading_;
     }
     out_ += is_void ? " />" : ">";
     if (!is_void) open_.push_back({name, true});

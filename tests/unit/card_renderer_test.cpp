@@ -263,6 +263,9 @@ TEST(CardRenderer, DeepNestingIsBoundedAndFast) {
     if (html[i] == '<' && html[i + 1] == '/') --open;
   }
   EXPECT_LE(max_open, kMaxHtmlDepth);
+  // A heading dropped for depth does not shift the ids of the following ones.
+  auto ids = render(std::string(200, '>') + " # deep\n\n# Next\n");
+  EXPECT_TRUE(has(ids, "<h1 id=\"next\">Next</h1>")) << ids;
 }
 
 TEST(CardRenderer, InvalidUtf8AndNul) {
