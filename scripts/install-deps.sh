@@ -2,7 +2,9 @@
 # Installs what Vitrine needs from Debian 12 packages. Idempotent: only missing packages are
 # installed, and the package lists are refreshed only when something is missing.
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   plus what the test suites need (git-lfs, node, pytest)
+#   scripts/install-deps.sh --test   plus what the test suites need (git-lfs, pytest, Chromium
+#                                    for the web interface's browser tests)
+# Node.js and npm build the web interface (web/); a node already on the PATH is kept.
 set -euo pipefail
 
 packages=(
@@ -15,9 +17,10 @@ packages=(
   libgtest-dev  # configuring the build looks for it (unit tests build with the hub)
   git
 )
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(git-lfs curl jq sqlite3 python3 python3-pytest python3-requests golang-go golang-golang-x-mod-dev)
-  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  packages+=(chromium)  # tests/web drives it headless through playwright-core (no browser download)
 fi
 
 missing=()

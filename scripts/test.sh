@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/build.sh
-if [[ -f tests/client/js/package-lock.json ]]; then
-  (cd tests/client/js && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for dir in tests/client/js tests/web; do
+  if [[ -f $dir/package-lock.json ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 cd build
 ctest --output-on-failure --timeout 900 -j "$(nproc 2>/dev/null || echo 2)"

@@ -24,6 +24,9 @@ struct Context {
   service::RepoService repos;
   service::LfsService lfs;
   service::GitTransport git;
+  // The built web interface (index.html, assets/); empty: none installed, and `/` answers
+  // a line of text. Set once before serving.
+  std::string web_dir;
 };
 
 // One request as the handlers see it.
@@ -108,6 +111,15 @@ void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord&
                       const std::string& commit, nlohmann::json& info);
 // Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{ns}/{name}[?revision=].
 http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
+// The web interface (web_api.cpp): the single-page application's files from ctx.web_dir.
+// Pages (/, /{page}, /{prefix}{repo}) answer its index.html (no-cache), /assets/{path*} the
+// content-hashed files (immutable); a pre-compressed `.gz` beside a file is sent to clients
+// that accept gzip.
+http::Response handle_web_page(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_web_asset(Context& ctx, Call& call, const std::vector<std::string>& seg);
+// Where the build installs the web interface for this binary: `web/` beside it, or
+// `../share/vitrine/web`; "" when neither holds an index.html.
+std::string default_web_dir(const std::string& executable_path);
 // Records a request refused for bad credentials (unknown, revoked or expired token).
 void record_auth_failure(Context& ctx, const http::Request& request);
 

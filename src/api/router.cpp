@@ -144,6 +144,7 @@ http::Response dispatch(Context& ctx, Call& call) {
 
   if (!seg.empty() && (seg[0] == "v1" || seg[0] == "v2")) return handle_cas(ctx, call, seg);
   if (!seg.empty() && seg[0] == "tlog" && get) return handle_tlog_static(ctx, call, seg);
+  if (!seg.empty() && seg[0] == "assets" && get) return handle_web_asset(ctx, call, seg);
   if (!seg.empty() && seg[0] == "api") {
     if (seg.size() == 1) return error_response(not_found("Not found"), call.caller);
     const std::string& area = seg[1];
@@ -232,8 +233,9 @@ http::Response dispatch(Context& ctx, Call& call) {
       return handle_download(ctx, call, *target, raw);
     }
   }
-  if (seg.empty() && get) {
-    return http::Response::text(200, "Vitrine hub. API under /api; see the README.\n");
+  // Pages of the web interface: /, /{page} and a repository's /{prefix}{repo}.
+  if (get && (seg.size() <= 1 || (web_target(seg) && web_target(seg)->rest.empty()))) {
+    return handle_web_page(ctx, call, seg);
   }
   return error_response(not_found("Not found: " + call.request.path), call.caller);
 }
@@ -352,7 +354,10 @@ http::Handler make_handler(Context& ctx) {
     static const std::string kExposed =
         std::string(kExposedHeaders) + ", RateLimit, RateLimit-Policy, Retry-After";
     response.headers.set("Access-Control-Expose-Headers", kExposed);
-    if (!request.header("Origin").empty()) response.headers.set("Vary", "Origin");
+    if (!request.header("Origin").empty()) {
+      auto vary = response.headers.get("Vary");  // e.g. Accept-Encoding, for web assets
+      response.headers.set("Vary", vary ? *vary + ", Origin" : "Origin");
+    }
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - started)
                        .count();

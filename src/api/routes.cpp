@@ -81,6 +81,11 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/{prefix}{repo}.git/info/refs?service=git-receive-pack", "write"},
       {"POST", "/{prefix}{repo}.git/git-upload-pack", "files"},
       {"POST", "/{prefix}{repo}.git/git-receive-pack", "write"},
+      // The web interface (after every other row: its patterns are the widest). Pages are the
+      // same index.html for every path; the application asks the API what the caller may see.
+      {"GET", "/assets/{path*}", "public"},
+      {"GET", "/{page}", "public"},
+      {"GET", "/{prefix}{repo}", "public"},
   };
   return kRoutes;
 }
@@ -129,6 +134,7 @@ bool match(const std::vector<std::string>& pat, size_t p, const std::vector<std:
            match(pat, p + 1, req, r + 1);
   }
   if (token == "{path*}") return r <= req.size();
+  if (token == "{page}") return r < req.size() && match(pat, p + 1, req, r + 1);  // one segment
   if (token.size() > 2 && token.front() == '{' && token.back() == '}') {
     if (last) return r < req.size();
     return r < req.size() && match(pat, p + 1, req, r + 1);

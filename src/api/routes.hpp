@@ -13,7 +13,8 @@
 namespace vitrine::api {
 
 // Pattern placeholders: {type}s = models|datasets, {prefix} = "" or "datasets/" in web URLs,
-// {repo} = namespace/name, {rev}, {path*} = the rest of the path, other {names} = one segment.
+// {repo} = namespace/name, {rev}, {path*} = the rest of the path, {page} = exactly one segment,
+// other {names} = one segment (the last one of a pattern absorbs the rest).
 struct RouteInfo {
   const char* method;   // GET, POST, PUT, DELETE (GET also answers HEAD)
   const char* pattern;  // e.g. "/api/{type}s/{repo}/tree/{rev}/{path*}"

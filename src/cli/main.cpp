@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
                    "Lifetime of Xet access tokens")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  std::string web_dir;
+  serve->add_option("--web-dir", web_dir,
+                    "Folder of the built web interface (index.html, assets/); default: web/ "
+                    "beside the binary, as scripts/build.sh installs it");
   bool disable_xet = false;
   serve->add_flag("--disable-xet", disable_xet,
                   "Do not offer the Xet protocol (clients then upload through LFS; large files "
@@ -443,6 +447,11 @@ int main(int argc, char** argv) {
   if (auto st = hub->transparency().issue_checkpoint(); !st) return fail(st);
   hub->transparency().start_background(*hub);
   context = std::make_unique<api::Context>(*hub);
+  context->web_dir = web_dir.empty() ? api::default_web_dir(config.executable_path) : web_dir;
+  if (!web_dir.empty() && !std::filesystem::is_regular_file(web_dir + "/index.html", ec)) {
+    std::cerr << "error: --web-dir " << web_dir << " has no index.html\n";
+    return 2;
+  }
   handler = api::make_handler(*context);
   g_server = &server;
   std::signal(SIGTERM, on_signal);
@@ -463,6 +472,11 @@ int main(int argc, char** argv) {
   }
   std::cout << "listening on " << bound << std::endl;
   spdlog::info("serving {} from {} (public URL {})", bound, data, hub->config().public_url);
+  if (context->web_dir.empty()) {
+    spdlog::info("web interface not installed (scripts/build.sh builds it; or --web-dir)");
+  } else {
+    spdlog::info("web interface from {}", context->web_dir);
+  }
   server.run();
   spdlog::info("stopped");
   std::_Exit(0);

@@ -29,6 +29,19 @@ TEST(Routes, MatchesRepoRoutesWithMultiSegmentRevisionsAndPaths) {
   EXPECT_EQ(pattern_of("GET", {}), "/");
 }
 
+TEST(Routes, WebPagesTakeOnlyWhatNoOtherRouteTakes) {
+  EXPECT_EQ(pattern_of("GET", {"assets", "index-abc.js"}), "/assets/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"models"}), "/{page}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1"}), "/{prefix}{repo}");
+  EXPECT_EQ(pattern_of("GET", {"datasets", "alice", "d1"}), "/{prefix}{repo}");
+  EXPECT_EQ(pattern_of("GET", {"api", "models"}), "/api/{type}s");
+  EXPECT_EQ(pattern_of("GET", {"tlog", "checkpoint"}), "/tlog/checkpoint");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "resolve", "main", "f"}),
+            "/{prefix}{repo}/resolve/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("POST", {"alice", "m1"}), "");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "tree"}), "");
+}
+
 TEST(Routes, RefusesWhatIsNotListed) {
   EXPECT_EQ(pattern_of("GET", {"api", "models", "a", "b", "discussions"}), "");
   EXPECT_EQ(pattern_of("DELETE", {"api", "models", "a", "b"}), "");

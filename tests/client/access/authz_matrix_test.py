@@ -265,6 +265,11 @@ EXPECT = {
         ok=200, body=b"0000", content_type="application/x-git-upload-pack-request"),
     "POST /{prefix}{repo}.git/git-receive-pack": dict(
         ok=200, body=b"0000", content_type="application/x-git-receive-pack-request"),
+    # The web interface: the same index.html for every page (the application asks the API
+    # what the caller may see); a missing asset is 404 (with or without a web build).
+    "GET /assets/{path*}": dict(ok=404, path="missing.js"),
+    "GET /{page}": dict(ok=200),
+    "GET /{prefix}{repo}": dict(ok=200),
     # Repository ids in the body; each cell uses a throw-away repository.
     "DELETE /api/repos/delete": dict(ok=200, setup="throwaway"),
     "POST /api/repos/move": dict(ok=200, setup="throwaway"),
@@ -309,7 +314,7 @@ def instantiate(pattern, repo, unique, path="w.txt"):
             .replace("{repo}", repo).replace("{rev}", "main").replace("{path*}", path)
             .replace("{user}", "owner").replace("{org}", "lab").replace("{oid}", OID)
             .replace("{size}", "1").replace("{part}", "1").replace("{status}", "pending")
-            .replace("{name}", unique).replace("{index}", "0"))
+            .replace("{name}", unique).replace("{index}", "0").replace("{page}", "models"))
 
 
 counter = 0

@@ -1,0 +1,261 @@
+// The web interface end to end: Debian's Chromium (headless, through playwright-core) against a
+// real `vitrine serve` that serves the Vite build beside the binary. A model with a README, a
+// file and a derived model is made through the API; the browser then finds it on the home
+// page, opens it with the keyboard, reads its files, downloads one (bytes compared), reads its
+// history, lineage and openness report, searches, signs in with a token and with a password,
+// and the page's JavaScript is weighed (gzip) against the 300 KB budget. Screenshots land in
+// VITRINE_WEB_TEST_OUT (and docs/screenshots/ with VITRINE_UPDATE_SCREENSHOTS=1).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, copyFileSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { startServer, seededBuffer, REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
+
+const OUT = process.env.VITRINE_WEB_TEST_OUT || mkdtempSync(path.join(tmpdir(), "vitrine-web-out-"));
+const JS_BUDGET = 300 * 1024;
+const MODEL = "alice/web-model";
+const CHILD = "alice/web-child";
+const WEIGHTS = seededBuffer("web-weights", 3000);
+const PASSWORD = "correct horse battery staple";
+
+let server;
+let browser;
+
+async function api(method, urlPath, body, contentType = "application/json") {
+	const res = await fetch(server.baseUrl + urlPath, {
+		method,
+		headers: { Authorization: `Bearer ${server.tokens.alice}`, "Content-Type": contentType },
+		body: typeof body === "string" ? body : JSON.stringify(body),
+	});
+	const text = await res.text();
+	assert.ok(res.ok, `${method} ${urlPath}: ${res.status} ${text}`);
+	return JSON.parse(text);
+}
+
+async function commit(repo, summary, files) {
+	const lines = [{ key: "header", value: { summary } }];
+	for (const [p, content] of Object.entries(files)) {
+		lines.push({ key: "file", value: { path: p, encoding: "base64", content: Buffer.from(content).toString("base64") } });
+	}
+	await api("POST", `/api/models/${repo}/commit/main`, lines.map((l) => JSON.stringify(l)).join("\n") + "\n", "application/x-ndjson");
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+	const context = await browser.newContext({ viewport, acceptDownloads: true });
+	const page = await context.newPage();
+	const problems = [];
+	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+	page.on("console", (m) => {
+		// A refused request (401/404 the page handles) is logged by Chromium as a console error
+		// "Failed to load resource"; anything else (CSP violations, exceptions) is a problem.
+		if (m.type() === "error" && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+	});
+	return { context, page, problems };
+}
+
+function shot(page, name, options = {}) {
+	return page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, ...options });
+}
+
+before(async () => {
+	mkdirSync(OUT, { recursive: true });
+	server = await startServer();
+	const index = await (await fetch(server.baseUrl + "/")).text();
+	assert.match(index, /<div id="app">/,
+		`the server at ${vitrineBin()} serves no web interface: build it (scripts/build.sh installs web/ as build/web beside the binary)`);
+	await api("POST", "/api/repos/create", { name: "web-model" });
+	await commit(MODEL, "add model files", {
+		"README.md": "---\nlicense: mit\ntags: [text-generation, demo]\n---\n# Vitrine web test model\n\nHello **world**.\n",
+		"weights/model.bin": WEIGHTS,
+	});
+	await api("POST", "/api/repos/create", { name: "web-child" });
+	await commit(CHILD, "fine-tune", {
+		"README.md": `---\nlicense: apache-2.0\nbase_model: ${MODEL}\nbase_model_relation: finetune\n---\n# A fine-tune\n`,
+	});
+	await api("POST", "/api/repos/create", { name: "web-secret", private: true });
+	await api("POST", "/api/repos/create", { name: "web-data", type: "dataset" });
+	execFileSync(vitrineBin(), ["user", "set-password", "alice", "--data", server.dataDir], { input: PASSWORD + "\n" });
+	browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+			"--disable-component-update", "--disable-sync"],
+	});
+});
+
+after(async () => {
+	await browser?.close();
+	await server?.stop();
+	console.log(`# screenshots in ${OUT}`);
+});
+
+test("home lists the new repositories; the keyboard opens one; files, download, history, lineage, openness", async () => {
+	const { context, page, problems } = await newPage();
+	await page.goto(server.baseUrl + "/");
+	await page.getByRole("heading", { level: 1, name: "Open models and datasets" }).waitFor();
+	const models = page.getByRole("region", { name: "Recently updated models" });
+	await models.getByRole("link", { name: MODEL, exact: true }).waitFor();
+	await page.getByRole("region", { name: "Recently updated datasets" }).getByRole("link", { name: "alice/web-data" }).waitFor();
+	assert.equal(await page.getByText("web-secret").count(), 0, "an anonymous visitor sees no private repository");
+	await shot(page, "home");
+
+	// Keyboard only: Tab to the model's link, Enter.
+	let focused = "";
+	for (let i = 0; i < 40 && focused !== MODEL; i++) {
+		await page.keyboard.press("Tab");
+		focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+	}
+	assert.equal(focused, MODEL, "the model's link is reachable with Tab");
+	await page.keyboard.press("Enter");
+	await page.waitForURL(`${server.baseUrl}/${MODEL}`);
+	const h1 = page.getByRole("heading", { level: 1, name: MODEL });
+	await h1.waitFor();
+	assert.equal(await h1.evaluate((el) => el === document.activeElement), true, "focus moves to the new page's heading");
+	assert.equal(await page.title(), `${MODEL} · Vitrine`);
+
+	// Header: tags as chips.
+	const tags = page.getByRole("list", { name: "Tags" });
+	for (const tag of ["text-generation", "demo", "license:mit"]) await tags.getByText(tag, { exact: true }).waitFor();
+
+	// Card (rendered by the hub, or the README's text where the hub has no card endpoint).
+	await page.getByRole("region", { name: "Model card" }).getByText("Vitrine web test model").first().waitFor();
+
+	// Files with sizes.
+	const files = page.getByRole("region", { name: "Files" });
+	const row = files.getByRole("row").filter({ hasText: "weights/model.bin" });
+	await row.waitFor();
+	assert.match(await row.innerText(), /2\.9 KB/);
+	await files.getByRole("row").filter({ hasText: "README.md" }).waitFor();
+
+	// Download: the link's bytes are the file's.
+	const [download] = await Promise.all([
+		page.waitForEvent("download"),
+		files.getByRole("link", { name: "Download weights/model.bin" }).click(),
+	]);
+	assert.equal(download.suggestedFilename(), "model.bin");
+	const saved = await download.path();
+	assert.ok(readFileSync(saved).equals(WEIGHTS), "downloaded bytes equal the uploaded file");
+
+	// History, newest first.
+	const history = page.getByRole("region", { name: "History" });
+	await history.getByText("add model files").waitFor();
+	const titles = await history.locator(".commit-title").allInnerTexts();
+	assert.deepEqual(titles, ["add model files", "initial commit"]);
+
+	// Lineage: no parent, one derived model.
+	const lineage = page.getByRole("region", { name: "Lineage" });
+	await lineage.getByText("No parent is declared").waitFor();
+	await lineage.getByRole("link", { name: CHILD }).waitFor();
+	assert.match(await lineage.innerText(), /1 direct child: 1 finetune/);
+
+	// Openness report.
+	const openness = page.getByRole("region", { name: "Openness" });
+	await openness.getByText("Openness report (Markdown)").click();
+	await openness.getByText("Model Openness Framework components").waitFor();
+	await shot(page, "repository");
+
+	// The lineage link leads to the child, whose parent carries a badge.
+	await lineage.getByRole("link", { name: CHILD }).click();
+	await page.getByRole("heading", { level: 1, name: CHILD }).waitFor();
+	const childLineage = page.getByRole("region", { name: "Lineage" });
+	const parent = childLineage.getByRole("listitem").filter({ has: page.getByRole("link", { name: MODEL }) });
+	await parent.waitFor();
+	assert.match(await parent.innerText(), /finetune/i);
+	assert.match(await parent.locator(".badge").innerText(), /^(verified|declared)$/);
+	await shot(page, "repository-child");
+
+	// Back goes back.
+	await page.goBack();
+	await page.getByRole("heading", { level: 1, name: MODEL }).waitFor();
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("a repository page loads at most 300 KB of JavaScript (gzip) and fits a phone screen", async () => {
+	const { context, page, problems } = await newPage({ width: 390, height: 844 });
+	const scripts = [];
+	page.on("response", (r) => {
+		if (r.request().resourceType() === "script") scripts.push(r);
+	});
+	await page.goto(`${server.baseUrl}/${MODEL}`);
+	await page.getByRole("region", { name: "Files" }).getByText("weights/model.bin").waitFor();
+	await page.getByRole("region", { name: "History" }).getByText("add model files").waitFor();
+	let total = 0;
+	for (const r of scripts) total += gzipSync(await r.body()).length;
+	console.log(`# repository page: ${scripts.length} script(s), ${(total / 1024).toFixed(1)} KB of JavaScript (gzip)`);
+	assert.ok(scripts.length > 0, "the page loaded its script");
+	assert.ok(total <= JS_BUDGET, `${total} bytes of JavaScript (gzip) > ${JS_BUDGET}`);
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+	assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 390px`);
+	await shot(page, "repository-phone");
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("search; a page URL opened directly; an unknown page", async () => {
+	const { context, page, problems } = await newPage();
+	await page.goto(server.baseUrl + "/");
+	await page.getByRole("searchbox", { name: "Search models and datasets" }).fill("web-child");
+	await page.keyboard.press("Enter");
+	await page.waitForURL(`${server.baseUrl}/?search=web-child`);
+	const models = page.getByRole("region", { name: "Models" });
+	await models.getByRole("link", { name: CHILD }).waitFor();
+	assert.equal(await models.getByRole("link", { name: MODEL, exact: true }).count(), 0);
+	await page.getByRole("region", { name: "Datasets" }).getByText("Nothing matches").waitFor();
+
+	await page.goto(`${server.baseUrl}/datasets/alice/web-data`);
+	await page.getByRole("heading", { level: 1, name: "alice/web-data" }).waitFor();
+	await page.getByRole("region", { name: "Dataset card" }).waitFor();
+	await page.goto(`${server.baseUrl}/alice/does-not-exist`);
+	await page.getByRole("alert").getByText(/does not exist|sign in/).waitFor();
+	await page.goto(`${server.baseUrl}/models`);
+	await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("sign in with a token, then with a password; private repositories appear; sign out", async () => {
+	const { context, page, problems } = await newPage();
+	await page.goto(server.baseUrl + "/login");
+	await page.getByLabel("Token (hf_…)").fill(server.tokens.alice);
+	await page.getByRole("button", { name: "Use this token" }).click();
+	await page.getByText("Signed in as").waitFor();
+	await page.getByRole("region", { name: "Recently updated models" }).getByRole("link", { name: "alice/web-secret" }).waitFor();
+	await page.getByRole("button", { name: "Sign out" }).click();
+	await page.getByRole("link", { name: "Sign in" }).waitFor();
+	assert.equal(await page.evaluate(() => localStorage.getItem("vitrine.token")), null);
+
+	await page.getByRole("link", { name: "Sign in" }).click();
+	await page.getByLabel("User name").fill("alice");
+	await page.getByLabel("Password").fill("wrong password");
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await page.getByRole("alert").waitFor();
+	await page.getByLabel("Password").fill(PASSWORD);
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await page.getByText("Signed in as").waitFor();
+	await page.getByRole("region", { name: "Recently updated models" }).getByRole("link", { name: "alice/web-secret" }).waitFor();
+	await shot(page, "signed-in");
+	await page.getByRole("button", { name: "Sign out" }).click();
+	await page.getByRole("link", { name: "Sign in" }).waitFor();
+	await page.reload();
+	await page.getByRole("link", { name: "Sign in" }).waitFor();
+	assert.equal(await page.getByText("alice/web-secret").count(), 0, "signed out: the session is gone");
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
+	const docs = path.join(REPO_ROOT, "docs", "screenshots");
+	mkdirSync(docs, { recursive: true });
+	for (const name of ["home", "repository"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
+});
+
+process.on("exit", () => {
+	if (!process.env.VITRINE_WEB_TEST_OUT && process.env.VITRINE_KEEP === undefined && process.env.VITRINE_UPDATE_SCREENSHOTS !== "1") {
+		rmSync(OUT, { recursive: true, force: true });
+	}
+});

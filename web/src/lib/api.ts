@@ -1,0 +1,213 @@
+// The API client: every request of the web interface goes through here. It talks only to the
+// hub's public JSON API (the Hub-compatible routes and /api/vitrine/...), on the same origin.
+// Credentials: an access token kept in localStorage (sent as a Bearer token), or the session
+// cookie that password sign-in sets (HttpOnly: the page never sees it; state-changing requests
+// echo the session's CSRF token).
+
+const TOKEN_KEY = "vitrine.token";
+const CSRF_KEY = "vitrine.csrf";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type RepoType = "model" | "dataset";
+
+export interface RepoSummary {
+  id: string;
+  author?: string;
+  lastModified?: string;
+  private?: boolean;
+  gated?: boolean | string;
+  tags?: string[];
+  downloads?: number;
+  likes?: number;
+}
+
+export interface RepoInfo extends RepoSummary {
+  sha?: string;
+  cardData?: Record<string, unknown>;
+  siblings?: { rfilename: string }[];
+  pipeline_tag?: string;
+  library_name?: string;
+}
+
+export interface TreeEntry {
+  type: "file" | "directory";
+  path: string;
+  size: number;
+  oid: string;
+  lfs?: { oid: string; size: number };
+}
+
+export interface Commit {
+  id: string;
+  title: string;
+  message: string;
+  date: string;
+  authors: { user: string }[];
+}
+
+export interface LineageEdge {
+  relation: string;
+  type: RepoType;
+  id: string;
+  revision: string | null;
+  status: "verified" | "declared";
+  source: string;
+  problems: string[];
+}
+
+export interface LineageHit {
+  type: RepoType;
+  id: string;
+  relation: string;
+  status: string;
+  depth: number;
+}
+
+export interface LineageNode {
+  id: string;
+  revision: string;
+  parents: LineageEdge[];
+  children: { count: Record<string, number>; total: number; items: LineageHit[] };
+}
+
+export interface Card {
+  html: string;
+  metadata: Record<string, unknown>;
+  yamlError: string | null;
+  hasCard: boolean;
+}
+
+export function storedToken(): string {
+  return localStorage.getItem(TOKEN_KEY) ?? "";
+}
+
+function headers(method: string, extra?: HeadersInit): Headers {
+  const h = new Headers(extra);
+  const token = storedToken();
+  if (token) h.set("Authorization", `Bearer ${token}`);
+  const csrf = localStorage.getItem(CSRF_KEY);
+  if (csrf && method !== "GET" && method !== "HEAD") h.set("X-CSRF-Token", csrf);
+  return h;
+}
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const method = (init.method ?? "GET").toUpperCase();
+  const res = await fetch(path, {
+    ...init,
+    method,
+    headers: headers(method, init.headers),
+    credentials: "same-origin",
+  });
+  if (!res.ok) {
+    let message = res.headers.get("X-Error-Message") ?? res.statusText;
+    try {
+      const body = await res.json();
+      if (body && typeof body.error === "string") message = body.error;
+    } catch {
+      // not JSON: keep the header's message
+    }
+    throw new ApiError(res.status, message);
+  }
+  return res;
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await request(path)).json() as Promise<T>;
+}
+
+export async function getText(path: string): Promise<string> {
+  return (await request(path)).text();
+}
+
+/** Follows the Link: rel="next" pages of a paginated listing, up to `maxPages`. */
+export async function getAllPages<T>(path: string, maxPages = 20): Promise<{ items: T[]; complete: boolean }> {
+  const items: T[] = [];
+  let next: string | null = path;
+  for (let page = 0; next && page < maxPages; page++) {
+    const res: Response = await request(next);
+    items.push(...((await res.json()) as T[]));
+    const link = res.headers.get("Link") ?? "";
+    const m = /<([^>]+)>;\s*rel="next"/.exec(link);
+    next = m ? new URL(m[1], location.href).pathname + new URL(m[1], location.href).search : null;
+  }
+  return { items, complete: next === null };
+}
+
+/** `alice/m1` → `alice/m1` with each segment percent-encoded. */
+export function encodePath(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+export function apiBase(type: RepoType, id: string): string {
+  return `/api/${type}s/${encodePath(id)}`;
+}
+
+/** The page of a repository: /ns/name or /datasets/ns/name. */
+export function repoPage(type: RepoType, id: string): string {
+  return (type === "dataset" ? "/datasets/" : "/") + encodePath(id);
+}
+
+export function downloadUrl(type: RepoType, id: string, revision: string, path: string): string {
+  const prefix = type === "dataset" ? "/datasets/" : "/";
+  return `${prefix}${encodePath(id)}/resolve/${encodeURIComponent(revision)}/${encodePath(path)}`;
+}
+
+export function listRepos(type: RepoType, search: string, limit = 20): Promise<RepoSummary[]> {
+  const q = new URLSearchParams({ sort: "lastModified", direction: "-1", limit: String(limit) });
+  if (search) q.set("search", search);
+  return getJson<RepoSummary[]>(`/api/${type}s?${q}`);
+}
+
+export interface Me {
+  name: string;
+  fullname?: string;
+}
+
+export async function whoami(): Promise<Me | null> {
+  try {
+    return await getJson<Me>("/api/whoami-v2");
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+/** Password sign-in: the hub sets its session cookie and answers the CSRF token. */
+export async function signIn(username: string, password: string): Promise<void> {
+  localStorage.removeItem(TOKEN_KEY);
+  const res = await request("/api/vitrine/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await res.json()) as { csrfToken: string };
+  localStorage.setItem(CSRF_KEY, body.csrfToken);
+}
+
+/** Token sign-in: the token is checked with whoami before it is kept. */
+export async function useToken(token: string): Promise<Me> {
+  const res = await fetch("/api/whoami-v2", { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiError(res.status, "This token is not valid on this hub");
+  localStorage.setItem(TOKEN_KEY, token);
+  return (await res.json()) as Me;
+}
+
+export async function signOut(): Promise<void> {
+  const hadSession = localStorage.getItem(CSRF_KEY) !== null;
+  localStorage.removeItem(TOKEN_KEY);
+  if (hadSession) {
+    try {
+      await request("/api/vitrine/logout", { method: "POST" });
+    } finally {
+      localStorage.removeItem(CSRF_KEY);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// Client-side routing on the History API. The hub answers index.html for every page URL
+// (/, /{page}, /{ns}/{name}, /datasets/{ns}/{name}), so each of these can be opened directly.
+import { writable } from "svelte/store";
+import type { RepoType } from "./api";
+
+export type Route =
+  | { page: "home"; search: string }
+  | { page: "list"; type: RepoType; search: string }
+  | { page: "repo"; type: RepoType; id: string }
+  | { page: "signin" }
+  | { page: "notfound" };
+
+export function parseRoute(pathname: string, search: string): Route {
+  const q = new URLSearchParams(search).get("search") ?? "";
+  let seg: string[];
+  try {
+    seg = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { page: "notfound" };
+  }
+  if (seg.length === 0) return { page: "home", search: q };
+  if (seg.length === 1 && seg[0] === "models") return { page: "list", type: "model", search: q };
+  if (seg.length === 1 && seg[0] === "datasets") return { page: "list", type: "dataset", search: q };
+  if (seg.length === 1 && seg[0] === "login") return { page: "signin" };
+  if (seg.length === 3 && seg[0] === "datasets") return { page: "repo", type: "dataset", id: `${seg[1]}/${seg[2]}` };
+  if (seg.length === 2 && seg[0] !== "datasets") return { page: "repo", type: "model", id: `${seg[0]}/${seg[1]}` };
+  return { page: "notfound" };
+}
+
+export const route = writable<Route>(parseRoute(location.pathname, location.search));
+
+export function navigate(url: string, replace = false): void {
+  if (replace) history.replaceState(null, "", url);
+  else history.pushState(null, "", url);
+  route.set(parseRoute(location.pathname, location.search));
+}
+
+/** A same-origin link to one of the application's pages (not a download or an API URL). */
+function isPageLink(a: HTMLAnchorElement): boolean {
+  if (a.origin !== location.origin || a.target || a.hasAttribute("download")) return false;
+  return parseRoute(a.pathname, a.search).page !== "notfound";
+}
+
+/** Takes over clicks on page links and the browser's back and forward buttons. */
+export function startRouter(): void {
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const a = (event.target as Element | null)?.closest("a");
+    if (!a || !isPageLink(a)) return;
+    event.preventDefault();
+    if (a.pathname + a.search !== location.pathname + location.search) navigate(a.pathname + a.search);
+  });
+  window.addEventListener("popstate", () => route.set(parseRoute(location.pathname, location.search)));
+}
