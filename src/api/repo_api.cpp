@@ -3,6 +3,7 @@
 
 #include "api/api.hpp"
 #include "api/repo_json.hpp"
+#include "api/repo_listing_query.hpp"
 #include "api/xet_api.hpp"
 #include "service/card_metadata.hpp"
 #include "service/repo_path.hpp"
@@ -466,15 +467,10 @@ http::Response handle_repo_move(Context& ctx, Call& call) {
 }
 
 http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type) {
-  storage::RepoListQuery q;
-  q.type = type.name;
-  q.search = call.query.get_all("search");
-  q.author = call.query.get("author").value_or("");
-  q.sort = call.query.get("sort").value_or("id");
-  auto direction = call.query.get("direction");
-  q.descending = direction ? *direction == "-1" : (q.sort != "id");
-  q.limit = std::max<int64_t>(1, int_param(call, "limit", 1000, 1000));
-  q.offset = int_param(call, "cursor", 0, INT64_MAX);
+  auto parsed = parse_repo_listing_query(call.query, type.name);
+  if (!parsed) return error_response(parsed.status(), call.caller);
+  if (parsed->matches_nothing) return json_response(200, json::array());
+  storage::RepoListQuery& q = parsed->db;
   if (call.caller.user) {
     q.all_private_visible = call.caller.is_admin();
     q.visible_private_namespaces.push_back(call.caller.user->name);

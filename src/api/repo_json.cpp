@@ -1,6 +1,7 @@
 // JSON shapes of repositories and tree entries.
 #include "api/repo_json.hpp"
 
+#include "service/listing_tags.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::api {
@@ -22,32 +23,7 @@ json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int
                     const std::vector<service::FileEntry>* files, bool blobs) {
   auto card = json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
   if (card.is_discarded() || !card.is_object()) card = json::object();
-  json tags = json::array();
-  auto add_tags = [&](const char* key, const std::string& prefix) {
-    if (!card.contains(key)) return;
-    const json& v = card[key];
-    if (v.is_string()) tags.push_back(prefix + v.get<std::string>());
-    if (v.is_array()) {
-      for (const auto& item : v) {
-        if (item.is_string()) tags.push_back(prefix + item.get<std::string>());
-      }
-    }
-  };
-  // As the Hub derives tags from card fields: models list languages bare, datasets prefixed,
-  // and dataset cards' task and size fields become prefixed tags.
-  add_tags("tags", "");
-  add_tags("license", "license:");
-  if (repo.type == "model") {
-    add_tags("language", "");
-    add_tags("datasets", "dataset:");
-    add_tags("base_model", "base_model:");
-  } else {
-    add_tags("language", "language:");
-    add_tags("task_categories", "task_categories:");
-    add_tags("task_ids", "task_ids:");
-    add_tags("size_categories", "size_categories:");
-    add_tags("source_datasets", "source_datasets:");
-  }
+  json tags = service::card_tags(repo.type, card);
   json info = {
       {"_id", repo.uid},
       {"id", repo.id()},

@@ -16,6 +16,7 @@
 #include "service/audit_log.hpp"
 #include "service/auth_service.hpp"
 #include "service/hub.hpp"
+#include "service/listing_tags.hpp"
 #include "util/time.hpp"
 
 namespace {
@@ -441,6 +442,12 @@ int main(int argc, char** argv) {
   if (hub->db().lineage_repos().empty()) {
     if (auto st = hub->lineage().rebuild(); !st) {
       spdlog::warn("lineage: initial indexing incomplete: {}", st.message());
+    }
+  }
+  // Likewise the listing tags (after the lineage index: they name the heads' base models).
+  if (!hub->db().any_repo_tags()) {
+    if (auto tagged = service::rebuild_listing_tags(*hub); !tagged) {
+      spdlog::warn("listing tags: initial indexing incomplete: {}", tagged.status().message());
     }
   }
   // Checkpoints every second while entries arrive, and recovery of killed pushes.

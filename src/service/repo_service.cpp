@@ -1,11 +1,14 @@
 // Repository lookup, lifecycle, revisions, refs and trees.
 #include "service/repo_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "service/audit_log.hpp"
 #include "service/card_metadata.hpp"
 #include "service/git_patterns.hpp"
+#include "service/listing_tags.hpp"
 #include "service/repo_name.hpp"
 #include "service/transparency.hpp"
 #include "util/crypto.hpp"
@@ -429,6 +432,12 @@ Status RepoService::update_settings(const storage::RepoRecord& repo, std::option
                                            gated.value_or(repo.gated));
   if (!st) return st;
   logged.done();
+  if (gated && gated->empty() != repo.gated.empty()) {
+    // Whether the training manifest's base models are listing tags depends on gating.
+    if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {
+      spdlog::warn("listing tags of {}: {}", repo.id(), tags.message());
+    }
+  }
   if (is_private && *is_private != repo.is_private) {
     storage::RepoRecord now = repo;
     now.is_private = *is_private;
@@ -675,7 +684,13 @@ Status RepoService::reindex(const storage::RepoRecord& repo) {
   if (auto info = (*git)->commit_info(*head)) modified = info->time_ms;
   auto st = hub_.db().update_repo_index(repo.uid, *head, modified, card);
   hub_.lineage().on_refs_changed(repo);  // logs its own failures; the index can be rebuilt
-  return st;
+  if (!st) return st;
+  // After the lineage index: the tags include the new head's base models. The row is already
+  // right, so a failure here is logged (the next push or serve start refreshes the tags).
+  if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {
+    spdlog::warn("listing tags of {}: {}", repo.id(), tags.message());
+  }
+  return Status::ok();
 }
 
 }  // namespace vitrine::service

@@ -66,6 +66,12 @@ CREATE TABLE IF NOT EXISTS repos (
   next_pr INTEGER NOT NULL DEFAULT 1,
   UNIQUE(type, ns, name)
 );
+CREATE TABLE IF NOT EXISTS repo_tags (
+  uid TEXT NOT NULL,
+  tag TEXT NOT NULL COLLATE NOCASE,
+  PRIMARY KEY(uid, tag)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS repo_tags_by_tag ON repo_tags(tag, uid);
 CREATE TABLE IF NOT EXISTS repo_lfs_objects (
   uid TEXT NOT NULL,
   oid TEXT NOT NULL,
@@ -386,6 +392,9 @@ Status MetadataDb::delete_repo(const std::string& uid) {
   Statement objects(db_, "DELETE FROM repo_lfs_objects WHERE uid = ?");
   objects.bind(1, uid);
   if (auto st = step_done(objects); !st) return st;
+  Statement tags(db_, "DELETE FROM repo_tags WHERE uid = ?");
+  tags.bind(1, uid);
+  if (auto st = step_done(tags); !st) return st;
   Statement r(db_, "DELETE FROM repo_redirects WHERE uid = ?");
   r.bind(1, uid);
   if (auto st = step_done(r); !st) return st;
@@ -437,33 +446,54 @@ Status MetadataDb::update_repo_index(const std::string& uid, const std::string& 
   return step_done(s);
 }
 
-std::vector<RepoRecord> MetadataDb::list_repos(const RepoListQuery& q) {
-  auto reader = this->reader();
-  std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos WHERE type = ?";
-  std::vector<std::string> params{q.type};
-  for (const auto& term : q.search) {
-    sql += " AND instr(lower(ns || '/' || name), lower(?)) > 0";
-    params.push_back(term);
-  }
-  if (!q.author.empty()) {
-    sql += " AND ns = ?";
-    params.push_back(q.author);
-  }
-  if (!q.all_private_visible) {
-    sql += " AND (private = 0";
-    for (const auto& ns : q.visible_private_namespaces) {
-      sql += " OR ns = ?";
-      params.push_back(ns);
-    }
-    sql += ")";
-  }
+std::string MetadataDb::list_repos_sql(const RepoListQuery& q, std::vector<std::string>* params) {
   std::string order = "lower(ns || '/' || name)";
   if (q.sort == "lastModified") order = "last_modified";
   if (q.sort == "createdAt") order = "created_at";
   if (q.sort == "downloads" || q.sort == "trendingScore") order = "downloads";
   if (q.sort == "likes") order = "likes";
-  const char* dir = q.descending ? " DESC" : " ASC";
-  sql += " ORDER BY " + order + dir + ", uid" + dir + " LIMIT ? OFFSET ?";
+  // The page is chosen on (uid, sort key) alone, then its rows are read: sorting thousands of
+  // matches does not carry their card data along.
+  std::string where = "type = ?";
+  params->push_back(q.type);
+  for (const auto& term : q.search) {
+    where += " AND instr(lower(ns || '/' || name), lower(?)) > 0";
+    params->push_back(term);
+  }
+  if (!q.author.empty()) {
+    where += " AND ns = ?";
+    params->push_back(q.author);
+  }
+  // Each group is a lookup in the (tag, uid) index; `tag` compares without case (NOCASE).
+  for (const auto& group : q.tags) {
+    if (group.empty()) continue;
+    where += " AND uid IN (SELECT uid FROM repo_tags WHERE tag IN (";
+    for (size_t i = 0; i < group.size(); ++i) {
+      where += i ? ", ?" : "?";
+      params->push_back(group[i]);
+    }
+    where += "))";
+  }
+  if (q.gated) where += *q.gated ? " AND gated != ''" : " AND gated = ''";
+  if (!q.all_private_visible) {
+    where += " AND (private = 0";
+    for (const auto& ns : q.visible_private_namespaces) {
+      where += " OR ns = ?";
+      params->push_back(ns);
+    }
+    where += ")";
+  }
+  std::string dir = q.descending ? " DESC" : " ASC";
+  std::string page_order = " ORDER BY page_key" + dir + ", page_uid" + dir;
+  return std::string("SELECT ") + kRepoColumns + " FROM (SELECT uid AS page_uid, " + order +
+         " AS page_key FROM repos WHERE " + where + page_order +
+         " LIMIT ? OFFSET ?) JOIN repos ON repos.uid = page_uid" + page_order;
+}
+
+std::vector<RepoRecord> MetadataDb::list_repos(const RepoListQuery& q) {
+  auto reader = this->reader();
+  std::vector<std::string> params;
+  std::string sql = list_repos_sql(q, &params);
   Statement s(reader.get(), sql.c_str());
   int i = 1;
   for (const auto& p : params) s.bind(i++, p);

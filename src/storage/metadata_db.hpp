@@ -85,6 +85,10 @@ struct RepoListQuery {
   std::string type;
   std::vector<std::string> search;  // substrings of "ns/name", all must match
   std::string author;
+  // Listing tags (set_repo_tags), compared case-insensitively: every group must match, and a
+  // group matches a repository that has any one of its tags.
+  std::vector<std::vector<std::string>> tags;
+  std::optional<bool> gated;  // gated ("auto" or "manual") or not; nullopt: either
   std::vector<std::string> visible_private_namespaces;  // private repos of these are listed
   bool all_private_visible = false;                     // admins
   std::string sort = "id";  // id | lastModified | createdAt | downloads | likes | trendingScore
@@ -189,6 +193,15 @@ class MetadataDb {
   Status update_repo_index(const std::string& uid, const std::string& head_sha,
                            int64_t last_modified, const std::string& card_json);
   std::vector<RepoRecord> list_repos(const RepoListQuery& query);
+  // SQLite's plan for list_repos(query), one line per step (benchmarks and tests check that the
+  // tag index is used).
+  std::vector<std::string> explain_list_repos(const RepoListQuery& query);
+  // The tags listing filters match (service/listing_tags.hpp), replaced at once; duplicates
+  // that differ only in case are kept once.
+  Status set_repo_tags(const std::string& uid, const std::vector<std::string>& tags);
+  std::vector<std::string> repo_tags(const std::string& uid);
+  // Whether any repository has listing tags (false: a data folder from before them).
+  bool any_repo_tags();
   // Which LFS objects a repository's commits reference: LFS downloads hand out only those, so
   // knowing another repository's object id grants nothing.
   Status add_repo_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
@@ -265,6 +278,8 @@ class MetadataDb {
   void release_reader(sqlite3* conn);
   // Organization memberships selected by `where_and_order` with one bound id.
   std::vector<OrgMembership> memberships(const char* where_and_order, int64_t id);
+  // The SQL of list_repos and its bound text parameters (limit and offset follow them).
+  static std::string list_repos_sql(const RepoListQuery& query, std::vector<std::string>* params);
 
   std::mutex mutex_;
   sqlite3* db_;
