@@ -112,9 +112,9 @@ void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord&
 // Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{ns}/{name}[?revision=].
 http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
 // The web interface (web_api.cpp): the single-page application's files from ctx.web_dir.
-// Pages (/, /{page}, /{prefix}{repo}) answer its index.html (no-cache), /assets/{path*} the
-// content-hashed files (immutable); a pre-compressed `.gz` beside a file is sent to clients
-// that accept gzip.
+// Pages (/, /{page}, /{prefix}{repo}, /{prefix}{repo}/blob/{rev}/{path*}) answer its
+// index.html (no-cache), /assets/{path*} the content-hashed files (immutable); a
+// pre-compressed `.gz` beside a file is sent to clients that accept gzip.
 http::Response handle_web_page(Context& ctx, Call& call, const std::vector<std::string>& seg);
 http::Response handle_web_asset(Context& ctx, Call& call, const std::vector<std::string>& seg);
 // Where the build installs the web interface for this binary: `web/` beside it, or

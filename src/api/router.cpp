@@ -232,8 +232,13 @@ http::Response dispatch(Context& ctx, Call& call) {
       target->rest.erase(target->rest.begin());
       return handle_download(ctx, call, *target, raw);
     }
+    // The web interface's file viewer: /{prefix}{repo}/blob/{rev}/{path*} is a page.
+    if (target->rest.size() >= 2 && target->rest[0] == "blob" && get) {
+      return handle_web_page(ctx, call, seg);
+    }
   }
-  // Pages of the web interface: /, /{page} and a repository's /{prefix}{repo}.
+  // Pages of the web interface: /, /{page}, a repository's /{prefix}{repo} and its files'
+  // /{prefix}{repo}/blob/{rev}/{path*} (above).
   if (get && (seg.size() <= 1 || (web_target(seg) && web_target(seg)->rest.empty()))) {
     return handle_web_page(ctx, call, seg);
   }

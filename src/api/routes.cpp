@@ -86,6 +86,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/assets/{path*}", "public"},
       {"GET", "/{page}", "public"},
       {"GET", "/{prefix}{repo}", "public"},
+      {"GET", "/{prefix}{repo}/blob/{rev}/{path*}", "public"},
   };
   return kRoutes;
 }

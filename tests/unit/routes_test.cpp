@@ -38,6 +38,11 @@ TEST(Routes, WebPagesTakeOnlyWhatNoOtherRouteTakes) {
   EXPECT_EQ(pattern_of("GET", {"tlog", "checkpoint"}), "/tlog/checkpoint");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "resolve", "main", "f"}),
             "/{prefix}{repo}/resolve/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "blob", "main", "dir", "f.txt"}),
+            "/{prefix}{repo}/blob/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"datasets", "alice", "d1", "blob", "main", "f"}),
+            "/{prefix}{repo}/blob/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("POST", {"alice", "m1", "blob", "main", "f"}), "");
   EXPECT_EQ(pattern_of("POST", {"alice", "m1"}), "");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "tree"}), "");
 }

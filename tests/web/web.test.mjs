@@ -2,13 +2,15 @@
 // real `vitrine serve` that serves the Vite build beside the binary. A model with a README, a
 // file and a derived model is made through the API; the browser then finds it on the home
 // page, opens it with the keyboard, reads its files, downloads one (bytes compared), reads its
-// history, lineage and openness report, searches, signs in with a token and with a password,
-// and the page's JavaScript is weighed (gzip) against the 300 KB budget. Screenshots land in
+// history, lineage and openness report, opens a file in the viewer (content, size, download),
+// sees a force-push made with git flagged in the repository's log of refs, searches, signs in
+// with a token and with a password, and the page's JavaScript is weighed (gzip) against the
+// 300 KB budget. Screenshots land in
 // VITRINE_WEB_TEST_OUT (and docs/screenshots/ with VITRINE_UPDATE_SCREENSHOTS=1).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, copyFileSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -21,6 +23,9 @@ const MODEL = "alice/web-model";
 const CHILD = "alice/web-child";
 const WEIGHTS = seededBuffer("web-weights", 3000);
 const PASSWORD = "correct horse battery staple";
+// A text file whose content must be shown as text, never as HTML.
+const SCRIPT = 'import sys\n\n# <script>window.injected = 1</script> <b>not bold</b>\nprint("hello", sys.argv)\n';
+const FORCED = "alice/web-forced";
 
 let server;
 let browser;
@@ -71,6 +76,7 @@ before(async () => {
 	await commit(MODEL, "add model files", {
 		"README.md": "---\nlicense: mit\ntags: [text-generation, demo]\n---\n# Vitrine web test model\n\nHello **world**.\n",
 		"weights/model.bin": WEIGHTS,
+		"src/train.py": SCRIPT,
 	});
 	await api("POST", "/api/repos/create", { name: "web-child" });
 	await commit(CHILD, "fine-tune", {
@@ -175,6 +181,97 @@ test("home lists the new repositories; the keyboard opens one; files, download, 
 	await context.close();
 });
 
+test("the file viewer: a file opens from the list with its size and content; download; a binary file", async () => {
+	const { context, page, problems } = await newPage();
+	await page.goto(`${server.baseUrl}/${MODEL}`);
+	await page.getByRole("region", { name: "Files" }).getByRole("link", { name: "src/train.py", exact: true }).click();
+	await page.waitForURL(`${server.baseUrl}/${MODEL}/blob/main/src/train.py`);
+	const h1 = page.getByRole("heading", { level: 1, name: "train.py" });
+	await h1.waitFor();
+	assert.equal(await h1.evaluate((el) => el === document.activeElement), true, "focus moves to the file's heading");
+	const crumbs = page.getByRole("navigation", { name: "Breadcrumb" });
+	assert.deepEqual(await crumbs.getByRole("listitem").allInnerTexts(), [MODEL, "src"]);
+	const facts = page.locator(".file-facts");
+	await facts.waitFor();
+	assert.match(await facts.innerText(), new RegExp(`\\(${SCRIPT.length} bytes\\)`));
+	assert.match(await facts.innerText(), /in git/);
+	const lines = page.locator("pre.code .line");
+	await lines.first().waitFor();
+	assert.deepEqual(await lines.allInnerTexts(), SCRIPT.split("\n").slice(0, -1).map((l) => l || ""));
+	assert.equal(await page.locator("pre.code script, pre.code b").count(), 0, "the content is text, not HTML");
+	assert.equal(await page.evaluate(() => window.injected), undefined);
+	await shot(page, "file");
+	const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download src/train.py" }).click()]);
+	assert.equal(readFileSync(await download.path()).toString(), SCRIPT, "downloaded bytes equal the file");
+
+	// A binary file: no content, its size and the download.
+	await page.goto(`${server.baseUrl}/${MODEL}/blob/main/weights/model.bin`);
+	await page.getByText(`Binary file, ${WEIGHTS.length.toLocaleString("en")} bytes.`).waitFor();
+	assert.equal(await page.locator("pre.code").count(), 0);
+	// A missing file says so; the breadcrumb leads back to the repository.
+	await page.goto(`${server.baseUrl}/${MODEL}/blob/main/nope.txt`);
+	await page.getByRole("alert").getByText(/There is no file nope.txt/).waitFor();
+	await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: MODEL }).click();
+	await page.getByRole("heading", { level: 1, name: MODEL }).waitFor();
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("a force-push made with git is flagged in the repository's log of refs", async () => {
+	await api("POST", "/api/repos/create", { name: "web-forced" });
+	await commit(FORCED, "first version", { "notes.txt": "one\n" });
+	const work = mkdtempSync(path.join(tmpdir(), "vitrine-web-git-"));
+	try {
+		const env = {
+			...process.env, HOME: work, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false",
+			GIT_AUTHOR_NAME: "Alice", GIT_AUTHOR_EMAIL: "alice@vitrine.invalid",
+			GIT_COMMITTER_NAME: "Alice", GIT_COMMITTER_EMAIL: "alice@vitrine.invalid",
+		};
+		const git = (...args) => execFileSync("git", args, { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] }).toString();
+		const url = new URL(`${server.baseUrl}/${FORCED}`);
+		url.username = "x";
+		url.password = server.tokens.alice;
+		git("clone", "-q", url.href, "c");
+		writeFileSync(path.join(work, "c", "notes.txt"), "one, rewritten\n");
+		git("-C", "c", "commit", "-q", "-a", "--amend", "-m", "first version, rewritten");
+		git("-C", "c", "push", "-q", "--force", "origin", "main");
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+	// The log publishes a checkpoint at least every 2 s; the page shows what is published.
+	let entries = [];
+	for (let i = 0; i < 50 && !entries.some((e) => e.entry.forced); i++) {
+		if (i) await new Promise((r) => setTimeout(r, 200));
+		entries = (await (await fetch(`${server.baseUrl}/api/models/${FORCED}/tlog`)).json()).entries;
+	}
+	const forced = entries.find((e) => e.entry.forced);
+	assert.ok(forced, `no forced entry in ${JSON.stringify(entries)}`);
+
+	const { context, page, problems } = await newPage();
+	await page.goto(`${server.baseUrl}/${FORCED}`);
+	const log = page.getByRole("region", { name: "History of refs" });
+	const item = log.getByRole("listitem").filter({ hasText: "force-push: history rewritten" });
+	await item.waitFor();
+	assert.equal(await item.count(), 1, "one force-push");
+	const text = await item.innerText();
+	assert.match(text, /main/);
+	assert.match(text, new RegExp(`${forced.entry.old.slice(0, 7)}\\s*→\\s*${forced.entry.new.slice(0, 7)}`));
+	assert.match(text, /alice via git/);
+	// The other changes: the API commits, not flagged.
+	assert.ok((await log.getByRole("listitem").count()) >= 3, "creation, commits and the push are listed");
+	assert.match(await log.getByRole("listitem").last().innerText(), /repository create/);
+	// The entry's inclusion proof.
+	const proof = item.getByRole("link", { name: `Inclusion proof of log entry ${forced.index}` });
+	const href = await proof.getAttribute("href");
+	assert.equal(href, `/api/tlog/proof/inclusion?index=${forced.index}`);
+	const body = await (await fetch(server.baseUrl + href)).json();
+	assert.equal(body.index, forced.index);
+	assert.equal(body.leaf_hash, forced.leaf_hash);
+	await shot(page, "repository-reflog");
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
 test("a repository page loads at most 300 KB of JavaScript (gzip) and fits a phone screen", async () => {
 	const { context, page, problems } = await newPage({ width: 390, height: 844 });
 	const scripts = [];
@@ -251,7 +348,7 @@ test("sign in with a token, then with a password; private repositories appear; s
 test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
 	const docs = path.join(REPO_ROOT, "docs", "screenshots");
 	mkdirSync(docs, { recursive: true });
-	for (const name of ["home", "repository"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
+	for (const name of ["home", "repository", "file"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
 });
 
 process.on("exit", () => {

@@ -270,6 +270,7 @@ EXPECT = {
     "GET /assets/{path*}": dict(ok=404, path="missing.js"),
     "GET /{page}": dict(ok=200),
     "GET /{prefix}{repo}": dict(ok=200),
+    "GET /{prefix}{repo}/blob/{rev}/{path*}": dict(ok=200),
     # Repository ids in the body; each cell uses a throw-away repository.
     "DELETE /api/repos/delete": dict(ok=200, setup="throwaway"),
     "POST /api/repos/move": dict(ok=200, setup="throwaway"),

@@ -43,7 +43,8 @@ get() {
 has() { grep -q -- "$1" <<<"$HDRS"; }
 
 pages() {
-  for p in / /models /login /alice/m1 /datasets/alice/d1 "/alice/m1?x=1" /datasets; do
+  for p in / /models /login /alice/m1 /datasets/alice/d1 "/alice/m1?x=1" /datasets \
+    /alice/m1/blob/main/README.md /datasets/alice/d1/blob/main/dir/data.csv; do
     get "$p"
     [ "$STATUS" = 200 ] || { echo "$p: $STATUS" >&2; return 1; }
     grep -q '<title>spa</title>' <<<"$BODY" || { echo "$p: not index.html" >&2; return 1; }

@@ -45,6 +45,42 @@ export interface TreeEntry {
   lfs?: { oid: string; size: number };
 }
 
+/** An entry of POST /api/{type}s/{id}/paths-info/{rev} with expand. */
+export interface PathInfo extends TreeEntry {
+  xetHash?: string;
+  lastCommit?: { id: string; title: string; date: string };
+}
+
+/** A transparency-log entry as GET /api/{type}s/{id}/tlog lists it (docs/transparency.md). */
+export interface TlogEntry {
+  kind: "ref" | "repo" | "void" | "part" | "sealed";
+  time: number;
+  actor?: string;
+  ref?: string;
+  old?: string;
+  new?: string;
+  forced?: boolean;
+  via?: "api" | "git";
+  action?: string;
+  from?: string;
+  repo?: string;
+  voids?: number;
+  reason?: string;
+}
+
+export interface TlogItem {
+  index: number;
+  leaf_hash: string;
+  entry: TlogEntry;
+  opened?: { nonce: string; entry: TlogEntry };
+}
+
+export interface TlogList {
+  tree_size: number;
+  truncated: boolean;
+  entries: TlogItem[];
+}
+
 export interface Commit {
   id: string;
   title: string;
@@ -123,6 +159,19 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await request(path)).json() as Promise<T>;
 }
 
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const res = await request(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return res.json() as Promise<T>;
+}
+
+export async function getBytes(path: string): Promise<Uint8Array> {
+  return new Uint8Array(await (await request(path)).arrayBuffer());
+}
+
 export async function getText(path: string): Promise<string> {
   return (await request(path)).text();
 }
@@ -153,6 +202,16 @@ export function apiBase(type: RepoType, id: string): string {
 /** The page of a repository: /ns/name or /datasets/ns/name. */
 export function repoPage(type: RepoType, id: string): string {
   return (type === "dataset" ? "/datasets/" : "/") + encodePath(id);
+}
+
+/** The file viewer's page: /[datasets/]ns/name/blob/{rev}/{path}. */
+export function blobPage(type: RepoType, id: string, revision: string, path: string): string {
+  return `${repoPage(type, id)}/blob/${encodeURIComponent(revision)}/${encodePath(path)}`;
+}
+
+/** A file's bytes as git stores them (an LFS file's pointer), /[datasets/]ns/name/raw/... */
+export function rawUrl(type: RepoType, id: string, revision: string, path: string): string {
+  return `${repoPage(type, id)}/raw/${encodeURIComponent(revision)}/${encodePath(path)}`;
 }
 
 export function downloadUrl(type: RepoType, id: string, revision: string, path: string): string {

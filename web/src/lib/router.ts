@@ -1,5 +1,6 @@
 // Client-side routing on the History API. The hub answers index.html for every page URL
-// (/, /{page}, /{ns}/{name}, /datasets/{ns}/{name}), so each of these can be opened directly.
+// (/, /{page}, /{ns}/{name}, /datasets/{ns}/{name}, and a file's
+// /[datasets/]{ns}/{name}/blob/{rev}/{path}), so each of these can be opened directly.
 import { writable } from "svelte/store";
 import type { RepoType } from "./api";
 
@@ -7,6 +8,7 @@ export type Route =
   | { page: "home"; search: string }
   | { page: "list"; type: RepoType; search: string }
   | { page: "repo"; type: RepoType; id: string }
+  | { page: "blob"; type: RepoType; id: string; revision: string; path: string }
   | { page: "signin" }
   | { page: "notfound" };
 
@@ -22,6 +24,13 @@ export function parseRoute(pathname: string, search: string): Route {
   if (seg.length === 1 && seg[0] === "models") return { page: "list", type: "model", search: q };
   if (seg.length === 1 && seg[0] === "datasets") return { page: "list", type: "dataset", search: q };
   if (seg.length === 1 && seg[0] === "login") return { page: "signin" };
+  // A file: [datasets/]ns/name/blob/{rev}/{path} (the revision is one segment: refs/pr/1 is
+  // written refs%2Fpr%2F1).
+  const d = seg[0] === "datasets" ? 1 : 0;
+  if (seg.length >= d + 5 && seg[d + 2] === "blob") {
+    const type: RepoType = d ? "dataset" : "model";
+    return { page: "blob", type, id: `${seg[d]}/${seg[d + 1]}`, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
+  }
   if (seg.length === 3 && seg[0] === "datasets") return { page: "repo", type: "dataset", id: `${seg[1]}/${seg[2]}` };
   if (seg.length === 2 && seg[0] !== "datasets") return { page: "repo", type: "model", id: `${seg[0]}/${seg[1]}` };
   return { page: "notfound" };
