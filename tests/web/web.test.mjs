@@ -4,8 +4,9 @@
 // page, opens it with the keyboard, reads its files, downloads one (bytes compared), reads its
 // history, lineage and openness report, opens a file in the viewer (content, size, download),
 // sees a force-push made with git flagged in the repository's log of refs, searches, signs in
-// with a token and with a password, and the page's JavaScript is weighed (gzip) against the
-// 300 KB budget. Screenshots land in
+// with a token and with a password, creates a repository from its page and uploads files into it
+// (a drop and the file input; a 12 MiB file through LFS; downloads compared), and the page's
+// JavaScript is weighed (gzip) against the 300 KB budget. Screenshots land in
 // VITRINE_WEB_TEST_OUT (and docs/screenshots/ with VITRINE_UPDATE_SCREENSHOTS=1).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -336,11 +337,98 @@ test("sign in with a token, then with a password; private repositories appear; s
 	await page.getByText("Signed in as").waitFor();
 	await page.getByRole("region", { name: "Recently updated models" }).getByRole("link", { name: "alice/web-secret" }).waitFor();
 	await shot(page, "signed-in");
+	// Signed in with the session cookie only: uploads need a token, and the panel says so.
+	await page.goto(`${server.baseUrl}/${MODEL}`);
+	await page.getByRole("region", { name: "Upload files" }).getByText("Uploading from the browser needs an access token").waitFor();
 	await page.getByRole("button", { name: "Sign out" }).click();
 	await page.getByRole("link", { name: "Sign in" }).waitFor();
 	await page.reload();
 	await page.getByRole("link", { name: "Sign in" }).waitFor();
 	assert.equal(await page.getByText("alice/web-secret").count(), 0, "signed out: the session is gone");
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("publishing: a new repository from its page, files uploaded by drop and by the file input (LFS for the large one); 409", async () => {
+	const NOTES = "Uploaded from the browser.\nSecond line.\n";
+	const BIG = seededBuffer("web-upload-big", 12 * 1024 * 1024);
+	const { context, page, problems } = await newPage();
+	const scripts = [];
+	page.on("response", (r) => {
+		if (r.request().resourceType() === "script") scripts.push(r);
+	});
+	await page.goto(server.baseUrl + "/login");
+	await page.getByLabel("Token (hf_…)").fill(server.tokens.alice);
+	await page.getByRole("button", { name: "Use this token" }).click();
+	await page.getByText("Signed in as").waitFor();
+
+	// The header's link opens the form; the repository is made and its page opens.
+	await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New repository" }).click();
+	await page.getByRole("heading", { level: 1, name: "New repository" }).waitFor();
+	await page.getByLabel("Name").fill("web-upload");
+	await page.getByLabel("Model").check();
+	await page.getByLabel(/Public: anyone/).check();
+	await page.getByLabel(/License/).fill("mit");
+	await page.getByRole("button", { name: "Create repository" }).click();
+	await page.waitForURL(`${server.baseUrl}/alice/web-upload`);
+	await page.getByRole("heading", { level: 1, name: "alice/web-upload" }).waitFor();
+	const files = page.getByRole("region", { name: "Files" });
+	await files.getByRole("row").filter({ hasText: "README.md" }).waitFor();
+
+	// A small text file dropped on the zone (a drop event carrying a DataTransfer), the large one
+	// through the file input; each gets a labelled progress bar.
+	const upload = page.getByRole("region", { name: "Upload files" });
+	await upload.locator(".drop-zone").evaluate((zone, text) => {
+		const dt = new DataTransfer();
+		dt.items.add(new File([text], "notes.txt", { type: "text/plain" }));
+		zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+		zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+	}, NOTES);
+	await upload.getByLabel("Choose files").setInputFiles({ name: "big.bin", mimeType: "application/octet-stream", buffer: BIG });
+	await upload.getByRole("progressbar", { name: /^notes\.txt/ }).waitFor();
+	await upload.getByRole("progressbar", { name: /^big\.bin \(12 MB\)/ }).waitFor();
+	await upload.getByLabel("Commit message").fill("upload from the browser");
+	await upload.getByRole("button", { name: "Upload" }).click();
+	await upload.getByRole("status").getByText("Committed “upload from the browser”: 2 files.").waitFor({ timeout: 30000 });
+	for (const name of ["notes.txt", "big.bin"]) {
+		assert.equal(await upload.getByRole("progressbar", { name: new RegExp(`^${name.replace(".", "\\.")}`) }).evaluate((p) => p.value), 1);
+	}
+	await shot(page, "upload");
+	// The upload library is loaded only now, in its own bundle(s).
+	const sizes = [];
+	for (const r of scripts) sizes.push(`${new URL(r.url()).pathname} ${(gzipSync(await r.body()).length / 1024).toFixed(1)} KB`);
+	console.log(`# scripts (gzip) after an upload: ${sizes.join(", ")}`);
+	assert.ok(scripts.length >= 2, "the upload library is a separate bundle");
+
+	// The files, with their sizes; the large one is an LFS file; the commit is in the history.
+	const big = files.getByRole("row").filter({ hasText: "big.bin" });
+	await big.waitFor();
+	assert.match(await big.innerText(), /12 MB/);
+	assert.match(await big.innerText(), /large file/);
+	const notes = files.getByRole("row").filter({ hasText: "notes.txt" });
+	assert.match(await notes.innerText(), new RegExp(`${NOTES.length} B`));
+	assert.doesNotMatch(await notes.innerText(), /large file/);
+	await page.getByRole("region", { name: "History" }).getByText("upload from the browser").waitFor();
+	const info = await (await fetch(`${server.baseUrl}/api/models/alice/web-upload/paths-info/main`, {
+		method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ paths: ["big.bin"] }),
+	})).json();
+	assert.equal(info[0]?.lfs?.size, BIG.length, `big.bin is stored as an LFS file: ${JSON.stringify(info)}`);
+
+	// Downloads: the bytes are the ones uploaded.
+	for (const [name, bytes] of [["notes.txt", Buffer.from(NOTES)], ["big.bin", BIG]]) {
+		const [download] = await Promise.all([page.waitForEvent("download"), files.getByRole("link", { name: `Download ${name}` }).click()]);
+		assert.ok(readFileSync(await download.path()).equals(bytes), `downloaded ${name} equals the uploaded file`);
+	}
+
+	// The same name again (the page opened by its URL): the server's 409 is shown.
+	await page.goto(server.baseUrl + "/new");
+	await page.getByText("Signed in as").waitFor();
+	await page.getByLabel("Name").fill("web-upload");
+	await page.getByRole("button", { name: "Create repository" }).click();
+	const alert = page.getByRole("alert");
+	await alert.waitFor();
+	assert.match(await alert.innerText(), /Could not create the repository: You already created this model repo: alice\/web-upload/);
+	assert.equal(new URL(page.url()).pathname, "/new");
 	assert.deepEqual(problems, []);
 	await context.close();
 });

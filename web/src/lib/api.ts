@@ -270,3 +270,17 @@ export async function signOut(): Promise<void> {
     }
   }
 }
+
+/** POST /api/repos/create in the caller's namespace; answers the new repository's id. */
+export async function createRepo(params: {
+  name: string;
+  type: RepoType;
+  private: boolean;
+  license?: string;
+  namespace: string;
+}): Promise<string> {
+  const body: Record<string, unknown> = { name: params.name, type: params.type, private: params.private };
+  if (params.license) body.license = params.license;
+  await postJson<unknown>("/api/repos/create", body);
+  return `${params.namespace}/${params.name}`;
+}

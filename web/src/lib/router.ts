@@ -10,6 +10,7 @@ export type Route =
   | { page: "repo"; type: RepoType; id: string }
   | { page: "blob"; type: RepoType; id: string; revision: string; path: string }
   | { page: "signin" }
+  | { page: "new" }
   | { page: "notfound" };
 
 export function parseRoute(pathname: string, search: string): Route {
@@ -24,6 +25,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (seg.length === 1 && seg[0] === "models") return { page: "list", type: "model", search: q };
   if (seg.length === 1 && seg[0] === "datasets") return { page: "list", type: "dataset", search: q };
   if (seg.length === 1 && seg[0] === "login") return { page: "signin" };
+  if (seg.length === 1 && seg[0] === "new") return { page: "new" };
   // A file: [datasets/]ns/name/blob/{rev}/{path} (the revision is one segment: refs/pr/1 is
   // written refs%2Fpr%2F1).
   const d = seg[0] === "datasets" ? 1 : 0;
