@@ -20,6 +20,7 @@
 #include "service/training_manifest.hpp"
 #include "service/weight_summary.hpp"
 #include "util/crypto.hpp"
+#include "util/encoding.hpp"
 
 namespace vitrine::service {
 
@@ -29,17 +30,13 @@ namespace {
 
 constexpr uint64_t kMaxIndexJson = 16u << 20;
 constexpr size_t kMaxWeightFiles = 256;
-constexpr size_t kMaxDeclared = 64;
-constexpr size_t kMaxFileChecks = 1024;  // manifest file hashes checked per revision
-constexpr uint64_t kMaxHashedBytes =
-    256ull << 20;  // git blob bytes hashed for them  // base models / datasets taken from one card
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+constexpr size_t kMaxDeclared = 64;                 // base models / datasets taken from one card
+constexpr size_t kMaxFileChecks = 1024;             // manifest file hashes checked per revision
+constexpr uint64_t kMaxHashedBytes = 256ull << 20;  // git blob bytes hashed for them
 
 bool ends_with_ci(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;
+  return s.size() >= suffix.size() &&
+         util::to_lower_ascii(s.substr(s.size() - suffix.size())) == suffix;
 }
 
 std::string dump(const json& j) {
@@ -209,9 +206,9 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   auto add_edge = [&](storage::LineageEdgeRow e, const json& detail) {
     // One edge per (kind, parent): a manifest edge replaces a card/GGUF claim of the same parent.
     // The parent is its repository when known (an old name and the new one are one parent).
-    std::string key = (is_model_relation(e.relation) ? std::string("base") : e.relation) + "\n" +
-                      e.parent_type + "\n" +
-                      (e.parent_uid.empty() ? lower(e.parent_id) : "uid:" + e.parent_uid);
+    std::string key =
+        (is_model_relation(e.relation) ? std::string("base") : e.relation) + "\n" + e.parent_type +
+        "\n" + (e.parent_uid.empty() ? util::to_lower_ascii(e.parent_id) : "uid:" + e.parent_uid);
     auto [it, fresh] = edge_at.try_emplace(key, edges.size());
     if (!fresh) {
       auto& existing = edges[it->second];

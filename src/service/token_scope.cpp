@@ -5,14 +5,10 @@
 #include <charconv>
 
 #include "service/repo_name.hpp"
+#include "util/encoding.hpp"
 
 namespace vitrine::service {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 int rank(const std::string& permission) {
   if (permission == "read") return 1;
@@ -84,10 +80,11 @@ std::vector<TokenScope> scopes_from_json(const std::string& text) {
 bool scopes_allow(const std::vector<TokenScope>& scopes, const std::string& type,
                   const std::string& ns, const std::string& name, const std::string& permission) {
   int needed = rank(permission);
-  std::string repo = lower(ns + "/" + name);
+  std::string repo = util::to_lower_ascii(ns + "/" + name);
   for (const auto& s : scopes) {
-    bool covers = (s.kind == "namespace" && lower(s.name) == lower(ns)) ||
-                  (s.kind == type && lower(s.name) == repo);
+    bool covers =
+        (s.kind == "namespace" && util::to_lower_ascii(s.name) == util::to_lower_ascii(ns)) ||
+        (s.kind == type && util::to_lower_ascii(s.name) == repo);
     if (!covers) continue;
     for (const auto& p : s.permissions) {
       if (rank(p) >= needed) return true;

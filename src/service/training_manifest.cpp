@@ -1,8 +1,9 @@
 // Parsing of training/manifest.json (service/training_manifest.hpp).
 #include "service/training_manifest.hpp"
 
-#include <cctype>
 #include <charconv>
+
+#include "util/encoding.hpp"
 
 namespace vitrine::service {
 
@@ -14,16 +15,6 @@ constexpr int kMaxDepth = 32;
 constexpr size_t kMaxItems = 10000;  // checkpoints and logs (OLMo lists ~1,000 checkpoints)
 constexpr size_t kMaxRefs = 256;     // base models, datasets, evaluation sets: each is checked
 constexpr size_t kMaxFiles = 1024;   // file hashes named per reference
-
-bool is_hex(std::string_view s, size_t n) {
-  if (s.size() != n) return false;
-  for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c)) ||
-        std::isupper(static_cast<unsigned char>(c)))
-      return false;
-  }
-  return true;
-}
 
 std::string text_of(const json& v) {
   return v.is_string() ? v.get<std::string>() : std::string();
@@ -79,7 +70,7 @@ void parse_files(const json& v, const std::string& where, std::vector<ManifestFi
       problems.push_back(at + ".path: not a plain relative path");
       continue;
     }
-    if (!is_hex(file.sha256, 64)) {
+    if (!util::is_lower_hex(file.sha256, 64)) {
       problems.push_back(at + ".sha256: not 64 lower-case hex digits");
       continue;
     }
@@ -148,7 +139,7 @@ bool ManifestRepoRef::external() const {
 }
 
 bool ManifestRepoRef::pinned() const {
-  return is_hex(revision, 40);
+  return util::is_lower_hex(revision, 40);
 }
 
 bool parse_checkpoint_name(std::string_view name, ManifestCheckpoint& out) {

@@ -179,6 +179,13 @@ bool parse_u64(std::string_view s, uint64_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+std::string to_lower_ascii(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
 bool is_lower_hex(std::string_view s, size_t len) {
   if (s.size() != len) return false;
   for (char c : s) {

@@ -36,6 +36,9 @@ std::string to_hex(std::string_view bytes);
 // True iff s is non-empty and consists only of hex digits (either case).
 bool is_hex(std::string_view s);
 
+// s with ASCII letters lower-cased (other bytes, UTF-8 included, unchanged).
+std::string to_lower_ascii(std::string s);
+
 // True iff s is exactly len lowercase hex digits (e.g. len 40 for a git oid, 64 for sha256).
 bool is_lower_hex(std::string_view s, size_t len);
 

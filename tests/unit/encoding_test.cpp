@@ -115,5 +115,11 @@ TEST(Hex, IsLowerHex) {
   EXPECT_TRUE(is_lower_hex(std::string(40, 'a'), 40));
 }
 
+TEST(Text, ToLowerAsciiLeavesOtherBytes) {
+  EXPECT_EQ(to_lower_ascii("Alice/My-Model_2"), "alice/my-model_2");
+  EXPECT_EQ(to_lower_ascii("\xC3\x89T\xC3\xA9"), "\xC3\x89t\xC3\xA9");  // UTF-8 bytes kept
+  EXPECT_EQ(to_lower_ascii(""), "");
+}
+
 }  // namespace
 }  // namespace vitrine::util
