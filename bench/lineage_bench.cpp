@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "service/auth_service.hpp"
 #include "service/commit_builder.hpp"
 #include "service/hub.hpp"
@@ -29,26 +30,13 @@
 
 using namespace vitrine;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median;
+using bench::ms_since;
+using bench::temp_dir;
 using nlohmann::json;
 
 namespace {
-
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-fs::path temp_dir(const std::string& what) {
-  auto p =
-      fs::temp_directory_path() / ("vitrine-lineage-bench-" + what + "-" + util::random_alnum(8));
-  fs::create_directories(p);
-  return p;
-}
 
 // A safetensors file with `n` F32 tensors of 8x8.
 std::string safetensors(int n) {
@@ -88,7 +76,7 @@ std::string commit_files(service::Hub& hub, const storage::RepoRecord& repo,
 }
 
 std::pair<double, double> commit_latency(int rounds) {
-  auto dir = temp_dir("commit");
+  auto dir = temp_dir("lineage", "commit");
   service::HubConfig config;
   config.data_dir = dir.string();
   auto hub = service::Hub::open(config);
@@ -166,7 +154,7 @@ std::pair<double, double> commit_latency(int rounds) {
 
 // `star`: every model is a direct child of model 0 (one base model with 100,000 fine-tunes).
 void descendants(int models, bool star) {
-  auto dir = temp_dir("graph");
+  auto dir = temp_dir("lineage", "graph");
   service::HubConfig config;
   config.data_dir = dir.string();
   auto hub = service::Hub::open(config);

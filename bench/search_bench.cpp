@@ -17,24 +17,18 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "service/listing_tags.hpp"
 #include "storage/metadata_db.hpp"
 #include "util/crypto.hpp"
 
 using namespace vitrine;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median;
+using bench::ms_since;
 using nlohmann::json;
 
 namespace {
-
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 using Words = std::vector<std::string>;
 

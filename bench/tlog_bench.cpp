@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "service/auth_service.hpp"
 #include "service/commit_builder.hpp"
 #include "service/hub.hpp"
@@ -26,24 +27,12 @@
 
 using namespace vitrine;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median;
+using bench::seconds_since;
+using bench::temp_dir;
 
 namespace {
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-fs::path temp_dir(const std::string& what) {
-  auto p = fs::temp_directory_path() / ("vitrine-tlog-bench-" + what + "-" + util::random_alnum(8));
-  fs::create_directories(p);
-  return p;
-}
 
 storage::TlogAppend sample_entry(int i) {
   storage::TlogAppend e;
@@ -69,7 +58,7 @@ storage::TlogAppend sample_entry(int i) {
 }
 
 double append_rate(int n) {
-  auto dir = temp_dir("append");
+  auto dir = temp_dir("tlog", "append");
   auto store = storage::TlogStore::open(dir.string());
   std::vector<storage::TlogAppend> one(1);
   auto t = Clock::now();
@@ -91,7 +80,7 @@ double append_rate(int n) {
 
 // The peer: the same entry and key rows, and the intent row, in SQLite without Merkle hashes.
 double plain_sqlite_rate(int n) {
-  auto dir = temp_dir("sqlite");
+  auto dir = temp_dir("tlog", "sqlite");
   sqlite3* db = nullptr;
   sqlite3_open((dir / "plain.sqlite").c_str(), &db);
   sqlite3_exec(db,
@@ -138,7 +127,7 @@ double plain_sqlite_rate(int n) {
 
 // Median commit latency in ms, alternating logged and unlogged rounds on one hub.
 std::pair<double, double> commit_latency(int rounds, int per_round) {
-  auto dir = temp_dir("commit");
+  auto dir = temp_dir("tlog", "commit");
   service::HubConfig config;
   config.data_dir = dir.string();
   auto hub = service::Hub::open(config);
@@ -181,7 +170,7 @@ std::pair<double, double> commit_latency(int rounds, int per_round) {
 }
 
 void proof_latency(int64_t size, const std::string& keep_dir) {
-  fs::path dir = keep_dir.empty() ? temp_dir("proof") : fs::path(keep_dir);
+  fs::path dir = keep_dir.empty() ? temp_dir("tlog", "proof") : fs::path(keep_dir);
   fs::create_directories(dir / "tlog");
   auto store = storage::TlogStore::open((dir / "tlog").string());
   if (!store) {
