@@ -232,13 +232,19 @@ http::Response dispatch(Context& ctx, Call& call) {
       target->rest.erase(target->rest.begin());
       return handle_download(ctx, call, *target, raw);
     }
-    // The web interface's file viewer: /{prefix}{repo}/blob/{rev}/{path*} is a page.
-    if (target->rest.size() >= 2 && target->rest[0] == "blob" && get) {
-      return handle_web_page(ctx, call, seg);
+    // The web interface's pages under a repository: blob/tree/edit/{rev}/{path*},
+    // tree/{rev}, commits/{rev}, commit/{sha}, settings.
+    if (get && !target->rest.empty()) {
+      const std::string& what = target->rest[0];
+      size_t n = target->rest.size();
+      bool page = ((what == "blob" || what == "edit") && n >= 3) || (what == "tree" && n >= 2) ||
+                  ((what == "commits" || what == "commit") && n == 2) ||
+                  (what == "settings" && n == 1);
+      if (page) return handle_web_page(ctx, call, seg);
     }
   }
-  // Pages of the web interface: /, /{page}, a repository's /{prefix}{repo} and its files'
-  // /{prefix}{repo}/blob/{rev}/{path*} (above).
+  // Pages of the web interface: /, /{page}, a repository's /{prefix}{repo} and the pages
+  // under it (above).
   if (get && (seg.size() <= 1 || (web_target(seg) && web_target(seg)->rest.empty()))) {
     return handle_web_page(ctx, call, seg);
   }

@@ -87,6 +87,11 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/{page}", "public"},
       {"GET", "/{prefix}{repo}", "public"},
       {"GET", "/{prefix}{repo}/blob/{rev}/{path*}", "public"},
+      {"GET", "/{prefix}{repo}/edit/{rev}/{path*}", "public"},
+      {"GET", "/{prefix}{repo}/tree/{rev}/{path*}", "public"},
+      {"GET", "/{prefix}{repo}/commits/{rev}", "public"},
+      {"GET", "/{prefix}{repo}/commit/{rev}", "public"},
+      {"GET", "/{prefix}{repo}/settings", "public"},
   };
   return kRoutes;
 }

@@ -45,6 +45,17 @@ TEST(Routes, WebPagesTakeOnlyWhatNoOtherRouteTakes) {
   EXPECT_EQ(pattern_of("POST", {"alice", "m1", "blob", "main", "f"}), "");
   EXPECT_EQ(pattern_of("POST", {"alice", "m1"}), "");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "tree"}), "");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "tree", "main"}),
+            "/{prefix}{repo}/tree/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "tree", "main", "src"}),
+            "/{prefix}{repo}/tree/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "edit", "main", "README.md"}),
+            "/{prefix}{repo}/edit/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "commits", "main"}), "/{prefix}{repo}/commits/{rev}");
+  EXPECT_EQ(pattern_of("GET", {"datasets", "alice", "d1", "commit", "0123abc"}),
+            "/{prefix}{repo}/commit/{rev}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "settings"}), "/{prefix}{repo}/settings");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "settings", "x"}), "");
 }
 
 TEST(Routes, RefusesWhatIsNotListed) {

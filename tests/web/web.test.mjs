@@ -15,10 +15,9 @@ import { mkdirSync, mkdtempSync, copyFileSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
-import { startServer, seededBuffer, REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
+import { seededBuffer, REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
+import { OUT, startWeb, shot } from "./lib.mjs";
 
-const OUT = process.env.VITRINE_WEB_TEST_OUT || mkdtempSync(path.join(tmpdir(), "vitrine-web-out-"));
 const JS_BUDGET = 300 * 1024;
 const MODEL = "alice/web-model";
 const CHILD = "alice/web-child";
@@ -28,51 +27,15 @@ const PASSWORD = "correct horse battery staple";
 const SCRIPT = 'import sys\n\n# <script>window.injected = 1</script> <b>not bold</b>\nprint("hello", sys.argv)\n';
 const FORCED = "alice/web-forced";
 
+let web;
 let server;
-let browser;
-
-async function api(method, urlPath, body, contentType = "application/json") {
-	const res = await fetch(server.baseUrl + urlPath, {
-		method,
-		headers: { Authorization: `Bearer ${server.tokens.alice}`, "Content-Type": contentType },
-		body: typeof body === "string" ? body : JSON.stringify(body),
-	});
-	const text = await res.text();
-	assert.ok(res.ok, `${method} ${urlPath}: ${res.status} ${text}`);
-	return JSON.parse(text);
-}
-
-async function commit(repo, summary, files) {
-	const lines = [{ key: "header", value: { summary } }];
-	for (const [p, content] of Object.entries(files)) {
-		lines.push({ key: "file", value: { path: p, encoding: "base64", content: Buffer.from(content).toString("base64") } });
-	}
-	await api("POST", `/api/models/${repo}/commit/main`, lines.map((l) => JSON.stringify(l)).join("\n") + "\n", "application/x-ndjson");
-}
-
-async function newPage(viewport = { width: 1280, height: 900 }) {
-	const context = await browser.newContext({ viewport, acceptDownloads: true });
-	const page = await context.newPage();
-	const problems = [];
-	page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-	page.on("console", (m) => {
-		// A refused request (401/404 the page handles) is logged by Chromium as a console error
-		// "Failed to load resource"; anything else (CSP violations, exceptions) is a problem.
-		if (m.type() === "error" && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-	});
-	return { context, page, problems };
-}
-
-function shot(page, name, options = {}) {
-	return page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, ...options });
-}
+let api;
+let commit;
+let newPage;
 
 before(async () => {
-	mkdirSync(OUT, { recursive: true });
-	server = await startServer();
-	const index = await (await fetch(server.baseUrl + "/")).text();
-	assert.match(index, /<div id="app">/,
-		`the server at ${vitrineBin()} serves no web interface: build it (scripts/build.sh installs web/ as build/web beside the binary)`);
+	web = await startWeb();
+	({ server, api, commit, newPage } = web);
 	await api("POST", "/api/repos/create", { name: "web-model" });
 	await commit(MODEL, "add model files", {
 		"README.md": "---\nlicense: mit\ntags: [text-generation, demo]\n---\n# Vitrine web test model\n\nHello **world**.\n",
@@ -86,18 +49,10 @@ before(async () => {
 	await api("POST", "/api/repos/create", { name: "web-secret", private: true });
 	await api("POST", "/api/repos/create", { name: "web-data", type: "dataset" });
 	execFileSync(vitrineBin(), ["user", "set-password", "alice", "--data", server.dataDir], { input: PASSWORD + "\n" });
-	browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-			"--disable-component-update", "--disable-sync"],
-	});
 });
 
 after(async () => {
-	await browser?.close();
-	await server?.stop();
-	console.log(`# screenshots in ${OUT}`);
+	await web?.close();
 });
 
 test("home lists the new repositories; the keyboard opens one; files, download, history, lineage, openness", async () => {
@@ -437,10 +392,4 @@ test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS 
 	const docs = path.join(REPO_ROOT, "docs", "screenshots");
 	mkdirSync(docs, { recursive: true });
 	for (const name of ["home", "repository", "file"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
-});
-
-process.on("exit", () => {
-	if (!process.env.VITRINE_WEB_TEST_OUT && process.env.VITRINE_KEEP === undefined && process.env.VITRINE_UPDATE_SCREENSHOTS !== "1") {
-		rmSync(OUT, { recursive: true, force: true });
-	}
 });

@@ -271,6 +271,11 @@ EXPECT = {
     "GET /{page}": dict(ok=200),
     "GET /{prefix}{repo}": dict(ok=200),
     "GET /{prefix}{repo}/blob/{rev}/{path*}": dict(ok=200),
+    "GET /{prefix}{repo}/edit/{rev}/{path*}": dict(ok=200),
+    "GET /{prefix}{repo}/tree/{rev}/{path*}": dict(ok=200),
+    "GET /{prefix}{repo}/commits/{rev}": dict(ok=200),
+    "GET /{prefix}{repo}/commit/{rev}": dict(ok=200),
+    "GET /{prefix}{repo}/settings": dict(ok=200),
     # Repository ids in the body; each cell uses a throw-away repository.
     "DELETE /api/repos/delete": dict(ok=200, setup="throwaway"),
     "POST /api/repos/move": dict(ok=200, setup="throwaway"),

@@ -209,6 +209,36 @@ export function blobPage(type: RepoType, id: string, revision: string, path: str
   return `${repoPage(type, id)}/blob/${encodeURIComponent(revision)}/${encodePath(path)}`;
 }
 
+/** A folder of a revision: /[datasets/]ns/name/tree/{rev}[/{path}]. */
+export function treePage(type: RepoType, id: string, revision: string, path = ""): string {
+  return `${repoPage(type, id)}/tree/${encodeURIComponent(revision)}${path ? "/" + encodePath(path) : ""}`;
+}
+
+/** The history of a revision: /[datasets/]ns/name/commits/{rev}. */
+export function commitsPage(type: RepoType, id: string, revision: string): string {
+  return `${repoPage(type, id)}/commits/${encodeURIComponent(revision)}`;
+}
+
+/** One commit with its changes: /[datasets/]ns/name/commit/{sha}. */
+export function commitPage(type: RepoType, id: string, sha: string): string {
+  return `${repoPage(type, id)}/commit/${encodeURIComponent(sha)}`;
+}
+
+/** The editor of a text file (the card): /[datasets/]ns/name/edit/{rev}/{path}. */
+export function editPage(type: RepoType, id: string, revision: string, path: string): string {
+  return `${repoPage(type, id)}/edit/${encodeURIComponent(revision)}/${encodePath(path)}`;
+}
+
+/** A repository's settings (visibility, gating, access requests, rename, delete). */
+export function settingsPage(type: RepoType, id: string): string {
+  return `${repoPage(type, id)}/settings`;
+}
+
+/** A user's or an organization's page: /{name}. */
+export function profilePage(name: string): string {
+  return `/${encodeURIComponent(name)}`;
+}
+
 /** A file's bytes as git stores them (an LFS file's pointer), /[datasets/]ns/name/raw/... */
 export function rawUrl(type: RepoType, id: string, revision: string, path: string): string {
   return `${repoPage(type, id)}/raw/${encodeURIComponent(revision)}/${encodePath(path)}`;

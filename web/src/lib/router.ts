@@ -1,6 +1,6 @@
 // Client-side routing on the History API. The hub answers index.html for every page URL
-// (/, /{page}, /{ns}/{name}, /datasets/{ns}/{name}, and a file's
-// /[datasets/]{ns}/{name}/blob/{rev}/{path}), so each of these can be opened directly.
+// (/, /{page}, /{ns}/{name}, /datasets/{ns}/{name}, and under a repository blob/, edit/, tree/,
+// commits/, commit/ and settings), so each of these can be opened directly.
 import { writable } from "svelte/store";
 import type { RepoType } from "./api";
 
@@ -9,9 +9,19 @@ export type Route =
   | { page: "list"; type: RepoType; search: string }
   | { page: "repo"; type: RepoType; id: string }
   | { page: "blob"; type: RepoType; id: string; revision: string; path: string }
+  | { page: "tree"; type: RepoType; id: string; revision: string; path: string }
+  | { page: "edit"; type: RepoType; id: string; revision: string; path: string }
+  | { page: "commits"; type: RepoType; id: string; revision: string }
+  | { page: "commit"; type: RepoType; id: string; sha: string }
+  | { page: "settings"; type: RepoType; id: string }
+  | { page: "profile"; name: string }
+  | { page: "tokens" }
   | { page: "signin" }
   | { page: "new" }
   | { page: "notfound" };
+
+/** Names that are pages of the hub, never a user's or organization's profile. */
+const RESERVED = new Set(["models", "datasets", "login", "new", "settings", "api", "assets", "spaces", "tlog"]);
 
 export function parseRoute(pathname: string, search: string): Route {
   const q = new URLSearchParams(search).get("search") ?? "";
@@ -26,13 +36,23 @@ export function parseRoute(pathname: string, search: string): Route {
   if (seg.length === 1 && seg[0] === "datasets") return { page: "list", type: "dataset", search: q };
   if (seg.length === 1 && seg[0] === "login") return { page: "signin" };
   if (seg.length === 1 && seg[0] === "new") return { page: "new" };
-  // A file: [datasets/]ns/name/blob/{rev}/{path} (the revision is one segment: refs/pr/1 is
-  // written refs%2Fpr%2F1).
+  if (seg.length === 2 && seg[0] === "settings" && seg[1] === "tokens") return { page: "tokens" };
+  if (seg.length === 1 && !RESERVED.has(seg[0])) return { page: "profile", name: seg[0] };
+  // Pages under a repository: [datasets/]ns/name/{blob,edit}/{rev}/{path}, .../tree/{rev}[/{path}],
+  // .../commits/{rev}, .../commit/{sha}, .../settings. The revision is one segment: refs/pr/1
+  // is written refs%2Fpr%2F1.
   const d = seg[0] === "datasets" ? 1 : 0;
-  if (seg.length >= d + 5 && seg[d + 2] === "blob") {
-    const type: RepoType = d ? "dataset" : "model";
-    return { page: "blob", type, id: `${seg[d]}/${seg[d + 1]}`, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
+  const type: RepoType = d ? "dataset" : "model";
+  const id = `${seg[d]}/${seg[d + 1]}`;
+  const what = seg[d + 2];
+  const rest = seg.length - (d + 3);
+  if ((what === "blob" || what === "edit") && rest >= 2) {
+    return { page: what, type, id, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
   }
+  if (what === "tree" && rest >= 1) return { page: "tree", type, id, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
+  if (what === "commits" && rest === 1) return { page: "commits", type, id, revision: seg[d + 3] };
+  if (what === "commit" && rest === 1) return { page: "commit", type, id, sha: seg[d + 3] };
+  if (what === "settings" && rest === 0) return { page: "settings", type, id };
   if (seg.length === 3 && seg[0] === "datasets") return { page: "repo", type: "dataset", id: `${seg[1]}/${seg[2]}` };
   if (seg.length === 2 && seg[0] !== "datasets") return { page: "repo", type: "model", id: `${seg[0]}/${seg[1]}` };
   return { page: "notfound" };
