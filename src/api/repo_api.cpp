@@ -143,6 +143,10 @@ http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
   auto info = repo_info_json(repo.record, commit, (*snapshot)->commit_time_ms,
                              &(*snapshot)->entries, call.query.flag("blobs"));
   add_lineage_info(ctx, call, repo.record, commit, info);
+  // Downloads made since the counter last wrote to the database count already.
+  int64_t unflushed = ctx.hub.downloads().pending(repo.record.uid);
+  info["downloads"] = repo.record.downloads + unflushed;
+  info["downloadsAllTime"] = repo.record.downloads_all_time + unflushed;
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
 
@@ -481,6 +485,9 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   // One more than asked tells whether a next page exists.
   int64_t asked = q.limit;
   q.limit = asked + 1;
+  // The counts sort=downloads orders by include every download answered so far (a failed
+  // write is tried again later; the listing goes on with the counts written before).
+  (void)ctx.hub.downloads().flush();
   auto repos = ctx.hub.db().list_repos(q);
   bool more = static_cast<int64_t>(repos.size()) > asked;
   if (more) repos.pop_back();
@@ -646,7 +653,14 @@ http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
   if (keyword == "tag" && (method == "POST" || method == "DELETE"))
     return tag(ctx, call, *repo, rest);
   if (keyword == "settings" && method == "PUT") return settings(ctx, call, *repo);
-  if (keyword == "auth-check" && get) return json_response(200, json::object());
+  if (keyword == "auth-check" && get) {
+    // As on the Hub, a gated repository's files need access: GatedRepo says where the caller
+    // stands (no request, pending, rejected); the web interface asks here.
+    if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
+      return error_response(st, call.caller);
+    }
+    return json_response(200, json::object());
+  }
   if (keyword == "ask-access" || keyword == "user-access-request") {
     return handle_access_api(ctx, call, *repo, keyword, rest);
   }

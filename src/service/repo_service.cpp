@@ -109,8 +109,19 @@ Status RepoService::check_file_access(const storage::RepoRecord& repo, const Cal
   bool in_scope =
       !caller.fine_grained() || scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
   if (in_scope && (caller.is_admin() || namespace_role(repo.ns, caller))) return Status::ok();
-  if (in_scope && caller.user && hub_.db().access_status(repo.uid, caller.user->id) == "accepted") {
-    return Status::ok();
+  std::optional<std::string> request;
+  if (in_scope && caller.user) request = hub_.db().access_status(repo.uid, caller.user->id);
+  if (request == "accepted") return Status::ok();
+  // The Hub's wording for a request still waiting or refused, so that the web interface and
+  // the clients can tell the caller where they stand.
+  const std::string what = repo.type + " " + repo.id();
+  if (request == "pending") {
+    return Status(ErrorKind::kGatedRepo, "Your request to access " + what +
+                                             " is awaiting a review from the repo authors.");
+  }
+  if (request == "rejected") {
+    return Status(ErrorKind::kGatedRepo,
+                  "Your request to access " + what + " has been rejected by the repo's authors.");
   }
   return Status(ErrorKind::kGatedRepo,
                 "Access to " + repo.type + " " + repo.id() +

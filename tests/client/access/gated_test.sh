@@ -41,17 +41,27 @@ check "gated: ask-access with fields is pending (manual)" \
   '[[ $(code -X POST -H "Authorization: Bearer $ASK" -H "Content-Type: application/json" -d "{\"reason\":\"audit\"}" "$B/api/models/lab/m/ask-access") == 200 ]] &&
    [[ $(api "$B/api/models/lab/m/user-access-request/pending" | jq -r ".[0].user.user + \"/\" + .[0].fields.reason") == asker/audit ]]'
 check "gated: still refused while pending" '[[ $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]]'
+check "gated: auth-check refuses while pending and says the request awaits a review" \
+  '[[ $(code -H "Authorization: Bearer $ASK" "$B/api/models/lab/m/auth-check") == 403 ]] &&
+   header X-Error-Message -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt" | grep -q "Your request to access model lab/m is awaiting a review from the repo authors" &&
+   header X-Error-Message -H "Authorization: Bearer $ASK" "$B/api/models/lab/m/auth-check" | grep -q "awaiting a review"'
+check "gated: auth-check lets members through, refuses anonymous callers" \
+  '[[ $(code -H "Authorization: Bearer $CAR" "$B/api/models/lab/m/auth-check") == 200 &&
+      $(code "$B/api/models/lab/m/auth-check") == 401 &&
+      $(header X-Error-Code "$B/api/models/lab/m/auth-check") == GatedRepo ]]'
 check "gated: only writers list requests" \
   '[[ $(code -H "Authorization: Bearer $CAR" "$B/api/models/lab/m/user-access-request/pending") == 403 ]]'
 check "gated: owner accepts; download, LFS batch and git clone work" \
   '[[ $(code -X POST -H "Authorization: Bearer $OWN" -H "Content-Type: application/json" -d "{\"user\":\"asker\",\"status\":\"accepted\"}" "$B/api/models/lab/m/user-access-request/handle") == 200 ]] &&
    [[ $(curl -s -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == weights ]] &&
+   [[ $(code -H "Authorization: Bearer $ASK" "$B/api/models/lab/m/auth-check") == 200 ]] &&
    git clone -q "http://x:$ASK@${B#http://}/lab/m" "$WORK/c2" && [[ $(cat "$WORK/c2/w.txt") == weights ]]'
 check "gated: accepted list shows the user" \
   '[[ $(api "$B/api/models/lab/m/user-access-request/accepted" | jq -r ".[0].user.user") == asker ]]'
 check "gated: a rejected user is refused again" \
   '[[ $(code -X POST -H "Authorization: Bearer $OWN" -H "Content-Type: application/json" -d "{\"user\":\"asker\",\"status\":\"rejected\"}" "$B/api/models/lab/m/user-access-request/handle") == 200 &&
-      $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]]'
+      $(code -H "Authorization: Bearer $ASK" "$B/lab/m/resolve/main/w.txt") == 403 ]] &&
+   header X-Error-Message -H "Authorization: Bearer $ASK" "$B/api/models/lab/m/auth-check" | grep -q "Your request to access model lab/m has been rejected by the repo.s authors"'
 api -X PUT "$B/api/models/lab/m/settings" -d '{"gated":"auto"}' >/dev/null
 "$BIN" user create late --fullname "Late Comer" --email late@example.org --avatar-url https://img.example.org/late.png --data "$D" 2>/dev/null
 LATE=$("$BIN" token create --user late --role read --data "$D")
