@@ -57,9 +57,12 @@ export async function startWeb() {
 			"application/x-ndjson", token);
 	}
 
-	/** A fresh browser context and page; `problems` collects page errors and console errors. */
-	async function newPage(viewport = { width: 1280, height: 900 }) {
-		const context = await browser.newContext({ viewport, acceptDownloads: true });
+	/**
+	 * A fresh browser context and page; `problems` collects page errors and console errors.
+	 * `contextOptions` go to Playwright's browser.newContext (e.g. { bypassCSP: true }).
+	 */
+	async function newPage(viewport = { width: 1280, height: 900 }, contextOptions = {}) {
+		const context = await browser.newContext({ viewport, acceptDownloads: true, ...contextOptions });
 		const page = await context.newPage();
 		const problems = [];
 		page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
