@@ -134,7 +134,7 @@ function headers(method: string, extra?: HeadersInit): Headers {
   return h;
 }
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   const method = (init.method ?? "GET").toUpperCase();
   const res = await fetch(path, {
     ...init,
