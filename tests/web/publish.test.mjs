@@ -9,8 +9,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { vitrineBin } from "../client/js/harness.mjs";
-import { startWeb, shot } from "./lib.mjs";
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
+import { OUT, startWeb, shot } from "./lib.mjs";
 
 const PASSWORD = "publish test password";
 const CARD = "alice/pub-card";
@@ -205,7 +207,6 @@ test("settings: keyboard, 390 px; private hides the repository from anonymous vi
 	await page.keyboard.press("Tab");
 	await page.keyboard.press("Enter");
 	await page.getByRole("status").filter({ hasText: "The repository is now private." }).waitFor();
-	await shot(page, "settings");
 	assert.equal((await api("GET", `/api/models/${SETTLED}`)).private, true);
 
 	// Gone for an anonymous visitor: its page, the listing and the API.
@@ -288,6 +289,7 @@ test("gating with manual approval: bob asks on the card page, alice accepts in t
 	const pending = alice.page.getByRole("list", { name: /Pending/ });
 	await pending.getByText("bob").waitFor();
 	await pending.getByText("to <i>evaluate</i> it").waitFor();
+	await shot(alice.page, "settings");
 	await pending.getByRole("button", { name: "Accept bob" }).click();
 	await alice.page.getByRole("status").filter({ hasText: "bob was accepted." }).waitFor();
 	await alice.page.getByRole("list", { name: /Accepted/ }).getByText("bob").waitFor();
@@ -342,4 +344,29 @@ test("rename lands on the new URL; delete needs the full id typed, then the repo
 	await page.getByRole("alert").getByText("This repository does not exist").waitFor();
 	assert.deepEqual(problems, []);
 	await context.close();
+});
+
+test("a dataset's settings with a password session (CSRF token): gating, then delete", async () => {
+	await api("POST", "/api/repos/create", { name: "pub-data", type: "dataset" });
+	const { context, page, problems } = await newPage();
+	await signInWithPassword(page);
+	await page.goto(`${server.baseUrl}/datasets/alice/pub-data`);
+	await page.getByRole("navigation", { name: "Repository" }).getByRole("link", { name: "Settings" }).click();
+	await page.waitForURL(`${server.baseUrl}/datasets/alice/pub-data/settings`);
+	await page.getByLabel("Automatic approval: signed-in users get access when they ask").check();
+	await page.getByRole("button", { name: "Save gating" }).click();
+	await page.getByRole("status").filter({ hasText: "requests are accepted automatically" }).waitFor();
+	assert.equal((await api("GET", "/api/datasets/alice/pub-data")).gated, "auto");
+	await page.getByLabel("Type alice/pub-data to confirm").fill("alice/pub-data");
+	await page.getByRole("button", { name: "Delete alice/pub-data" }).click();
+	await page.getByRole("status").getByText("alice/pub-data was deleted.").waitFor();
+	assert.equal(await status("GET", "/api/datasets/alice/pub-data", server.tokens.alice), 404);
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
+	const docs = path.join(REPO_ROOT, "docs", "screenshots");
+	mkdirSync(docs, { recursive: true });
+	for (const name of ["edit-card", "settings"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
 });
