@@ -1,5 +1,5 @@
 // Publishing from the browser, end to end (issue 8, "Publishing"): the card editor (the hub's
-// YAML verdict as one types, an invalid card refused, a valid one committed and shown, a change
+// YAML verdict as one types, an invalid card refused, the hub's preview, a valid one committed and shown, a change
 // made meanwhile refused with the hub's message and nothing lost), and a repository's settings
 // (private: gone for an anonymous visitor; gating with manual approval: bob asks on the card
 // page, alice accepts on the settings page, bob's download turns from 403 into 200; rename;
@@ -113,6 +113,14 @@ test("card editor (password session): the hub's YAML error, nothing committed; a
 	await status.getByText("The metadata is valid YAML.").waitFor();
 	assert.equal(await page.getByRole("alert").count(), 0, "the refusal goes once the text changes");
 	await page.getByLabel("Commit message").fill("Edit the card in the browser");
+	// The preview is the hub's rendering (sanitized: the <b> is dropped, its text kept).
+	await page.getByRole("button", { name: "Preview" }).click();
+	const preview = page.getByRole("region", { name: "Preview" });
+	await preview.getByRole("heading", { name: "Publish test" }).waitFor();
+	await preview.getByText("Edited in the browser.").waitFor();
+	assert.equal(await preview.locator("b").count(), 0);
+	await preview.getByText("The text above, as the card page will show it.").waitFor();
+	assert.equal((await commitsOf(CARD)).length, before, "a preview commits nothing");
 	await shot(page, "edit-card");
 	await page.getByRole("button", { name: "Commit changes" }).click();
 	await page.waitForURL(`${server.baseUrl}/${CARD}`);

@@ -105,4 +105,20 @@ check "card: a private repository's card is hidden (401 anonymous, 404 outsider,
 check "card: dataset URLs and a missing repository" \
   '[[ $(code "$B/api/vitrine/card/datasets/alice/nope") == 401 && $(code "$B/api/vitrine/card/spaces/alice/m") == 404 ]]'
 
+# The card editor's preview: POST renders text that is not committed, through the same renderer.
+jq -n --rawfile c "$WORK/README.md" --arg r "$C1" '{content: $c, revision: $r}' >"$WORK/preview.json"
+HEAD_BEFORE=$(curl -sf -H "Authorization: Bearer $TOK" "$B/api/models/alice/m" | jq -r .sha)
+check "card preview: the same HTML and metadata as the committed card, nothing committed" \
+  'curl -sf -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" --data-binary @"$WORK/preview.json" "$B/api/vitrine/card/models/alice/m" >"$WORK/preview-out.json" &&
+   [[ "$(jq -r .html "$WORK/preview-out.json")" == "$(jq -r .html "$WORK/card.json")" ]] &&
+   jq -e ".hasCard == true and .metadata.license == \"mit\" and .revision == \"$C1\"" "$WORK/preview-out.json" >/dev/null &&
+   [[ $(curl -sf -H "Authorization: Bearer $TOK" "$B/api/models/alice/m" | jq -r .sha) == "$HEAD_BEFORE" ]]'
+check "card preview: broken YAML gives yamlError; a body without content is 400" \
+  'curl -sf -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" -d "{\"content\":\"---\\na: [b\\n---\\n# T\\n\"}" "$B/api/vitrine/card/models/alice/m" | jq -e "(.yamlError|type) == \"string\"" >/dev/null &&
+   [[ $(code -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" -d "{\"text\":1}" "$B/api/vitrine/card/models/alice/m") == 400 ]]'
+check "card preview: only writers (401 anonymous, 403 a read token, 404 an outsider on a private repo)" \
+  '[[ $(code -X POST -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/m") == 401 &&
+      $(code -X POST -H "Authorization: Bearer $BOB" -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/m") == 403 &&
+      $(code -X POST -H "Authorization: Bearer $BOB" -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/p") == 404 ]]'
+
 finish

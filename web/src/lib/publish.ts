@@ -2,7 +2,7 @@
 // with parentCommit), repository settings (visibility, gating, rename, delete) and access
 // requests of gated repositories. Each is a public API route; the hub decides who may do what
 // and its refusal comes back as an ApiError carrying the hub's message.
-import { ApiError, apiBase, getJson, getText, postJson, rawUrl, request, type RepoType } from "./api";
+import { ApiError, apiBase, encodePath, getJson, getText, postJson, rawUrl, request, type Card, type RepoType } from "./api";
 
 export interface YamlCheck {
   errors: string[];
@@ -33,6 +33,15 @@ export async function validateYaml(type: RepoType, content: string, signal?: Abo
     throw new ApiError(res.status, res.headers.get("X-Error-Message") ?? res.statusText);
   }
   return { errors: messages(body.errors), warnings: messages(body.warnings) };
+}
+
+/**
+ * The hub's rendering of a README that is not committed (POST /api/vitrine/card/...): the same
+ * renderer and sanitizer as the card page, relative links resolved at `revision`. Needs write
+ * access to the repository.
+ */
+export function previewCard(type: RepoType, id: string, content: string, revision: string): Promise<Card> {
+  return postJson<Card>(`/api/vitrine/card/${type}s/${encodePath(id)}`, { content, revision });
 }
 
 /** Base64 of a string's UTF-8 bytes (btoa takes Latin-1 only). */
