@@ -182,6 +182,9 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "vitrine" && seg.size() == 6 && seg[2] == "card" && get) {
       return handle_card_api(ctx, call, seg);
     }
+    if (area == "vitrine" && seg.size() >= 7 && seg[2] == "diff" && get) {
+      return handle_diff_api(ctx, call, seg);
+    }
     if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
       return handle_audit_log(ctx, call);
     }

@@ -27,6 +27,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/api/vitrine/openness/models/{repo}", "read"},
       {"GET", "/api/vitrine/card/{type}s/{repo}", "read"},
       {"GET", "/api/vitrine/diff/{type}s/{repo}/{rev}", "files"},
+      {"GET", "/api/vitrine/diff/{type}s/{repo}/{rev}", "files"},
       {"GET", "/tlog/checkpoint", "public"},
       {"GET", "/tlog/key", "public"},
       {"GET", "/tlog/tile/{path*}", "public"},

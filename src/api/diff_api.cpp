@@ -1,0 +1,80 @@
+// A commit's changes with their diffs, for the web interface's commit page (docs/api.md):
+// GET /api/vitrine/diff/{type}s/{ns}/{name}/{rev}. The Hub has no such API route (its
+// commit pages are HTML), so it lives in Vitrine's own namespace. Diffs show file contents:
+// the access is that of a download (read access plus the gate of a gated repository).
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "service/commit_diff.hpp"
+#include "util/time.hpp"
+#include "xet/format.hpp"
+
+namespace vitrine::api {
+namespace {
+
+using nlohmann::json;
+
+json pointer_json(Context& ctx, const std::optional<service::LfsPointer>& p) {
+  if (!p) return nullptr;
+  json out = {{"oid", p->oid}, {"size", p->size}};
+  if (ctx.hub.config().xet_enabled) {
+    if (auto f = ctx.hub.xet().file_by_sha256(p->oid)) out["xetHash"] = xet::to_string(f->hash);
+  }
+  return out;
+}
+
+json size_json(const std::optional<uint64_t>& size) {
+  return size ? json(*size) : json(nullptr);
+}
+
+}  // namespace
+
+http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+  auto type = service::repo_type_from_plural(seg[3]);
+  if (!type) return error_response(not_found("Not found: " + call.request.path), call.caller);
+  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
+  if (!repo) return error_response(repo.status(), call.caller);
+  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
+    return error_response(st, call.caller);
+  }
+  auto git = ctx.hub.open_git(repo->record);
+  if (!git) return error_response(git.status(), call.caller);
+  // The revision may span segments (a raw refs/pr/1); usually it is one commit id.
+  std::string revision;
+  for (size_t i = 6; i < seg.size(); ++i) revision += (revision.empty() ? "" : "/") + seg[i];
+  auto rev = ctx.repos.resolve(**git, revision);
+  if (!rev) return error_response(rev.status(), call.caller);
+  auto diff = service::diff_commit(**git, rev->commit);
+  if (!diff) return error_response(diff.status(), call.caller);
+
+  const auto& c = diff->commit;
+  json files = json::array();
+  for (const auto& f : diff->files) {
+    json item = {{"path", f.path},
+                 {"status", f.status},
+                 {"binary", f.binary},
+                 {"oldSize", size_json(f.old_size)},
+                 {"newSize", size_json(f.new_size)},
+                 {"additions", f.additions},
+                 {"deletions", f.deletions},
+                 {"patch", f.patch},
+                 {"truncated", f.truncated}};
+    if (!f.old_path.empty()) item["oldPath"] = f.old_path;
+    if (f.lfs()) {
+      item["lfs"] = {{"old", pointer_json(ctx, f.old_lfs)}, {"new", pointer_json(ctx, f.new_lfs)}};
+    }
+    files.push_back(std::move(item));
+  }
+  json out = {{"commit",
+               {{"id", c.id},
+                {"title", c.title},
+                {"message", c.message},
+                {"date", util::iso8601_utc(c.time_ms)},
+                {"authors", json::array({{{"user", c.author_name}}})},
+                {"parents", c.parents}}},
+              {"files", std::move(files)},
+              {"truncated", diff->truncated}};
+  return json_response(200, out);
+}
+
+}  // namespace vitrine::api
