@@ -67,10 +67,18 @@ http::Response handle_repo_create(Context& ctx, Call& call);
 http::Response handle_repo_delete(Context& ctx, Call& call);
 http::Response handle_repo_move(Context& ctx, Call& call);
 http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type);
-http::Response handle_whoami(Context& ctx, Call& call);
 http::Response handle_validate_yaml(Context& ctx, Call& call);
+
+// Accounts (account_api.cpp): whoami-v2, user and organization overviews, members.
+http::Response handle_whoami(Context& ctx, Call& call);
 http::Response handle_user_overview(Context& ctx, Call& call, const std::string& name);
+http::Response handle_org_overview(Context& ctx, Call& call, const std::string& name);
 http::Response handle_org_members(Context& ctx, Call& call, const std::string& name);
+// The caller's own access tokens (token_api.cpp): GET/POST /api/vitrine/tokens,
+// DELETE /api/vitrine/tokens/{id}; a password session or a write token.
+http::Response handle_token_list(Context& ctx, Call& call);
+http::Response handle_token_create(Context& ctx, Call& call);
+http::Response handle_token_revoke(Context& ctx, Call& call, const std::string& id);
 // /api/{type}s/{ns}/{name}/... sub-resources (and the bare info route).
 http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target);
 

@@ -158,6 +158,16 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "organizations" && seg.size() == 4 && seg[3] == "members" && get) {
       return handle_org_members(ctx, call, seg[2]);
     }
+    if (area == "organizations" && seg.size() == 4 && seg[3] == "overview" && get) {
+      return handle_org_overview(ctx, call, seg[2]);
+    }
+    if (area == "vitrine" && seg.size() == 3 && seg[2] == "tokens") {
+      if (get) return handle_token_list(ctx, call);
+      if (method == "POST") return handle_token_create(ctx, call);
+    }
+    if (area == "vitrine" && seg.size() == 4 && seg[2] == "tokens" && method == "DELETE") {
+      return handle_token_revoke(ctx, call, seg[3]);
+    }
     if (area == "repos" && seg.size() == 3) {
       if (seg[2] == "create" && method == "POST") return handle_repo_create(ctx, call);
       if (seg[2] == "delete" && method == "DELETE") return handle_repo_delete(ctx, call);

@@ -18,10 +18,11 @@ namespace vitrine::api {
 struct RouteInfo {
   const char* method;   // GET, POST, PUT, DELETE (GET also answers HEAD)
   const char* pattern;  // e.g. "/api/{type}s/{repo}/tree/{rev}/{path*}"
-  // public: anyone; user: any authenticated user; read/write/manage: that access to {repo};
-  // files: read access plus the gate on file contents; admin: hub admin;
-  // signed: a signature in the query string, no credentials; none: 501 for everyone;
-  // xet / xet-write: a Xet access token (read or write) from the xet-*-token routes.
+  // public: anyone; user: any authenticated user; account: the user's password session or
+  // write token (read and fine-grained tokens are refused); read/write/manage: that access to
+  // {repo}; files: read access plus the gate on file contents; admin: hub admin; signed: a
+  // signature in the query string, no credentials; none: 501 for everyone; xet / xet-write: a Xet
+  // access token (read or write) from the xet-*-token routes.
   const char* access;
 };
 

@@ -162,6 +162,7 @@ Caller AuthService::authenticate_session(const std::string& cookie, std::string*
   caller.user = *user;
   caller.role = "write";  // a signed-in person acts with their own full rights
   caller.token_name = "web session";
+  caller.session = true;
   *csrf = session->second;
   return caller;
 }
@@ -202,6 +203,7 @@ Caller AuthService::authenticate(std::string_view authorization) {
   caller.role = record->role;
   caller.token_name = record->name;
   caller.token_created_at = record->created_at;
+  caller.token_expires_at = record->expires_at;
   if (record->role == "fineGrained") caller.scopes = scopes_from_json(record->scopes_json);
   if (now - record->last_used_at > 60000) hub_.db().touch_token(record->id, now);
   return caller;

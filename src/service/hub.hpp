@@ -49,7 +49,9 @@ struct Caller {
   std::string role;  // "read" | "write" for token callers
   std::string token_name;
   int64_t token_created_at = 0;
+  int64_t token_expires_at = 0;    // unix ms; 0: never (or not a token)
   std::vector<TokenScope> scopes;  // role "fineGrained": what the token may touch
+  bool session = false;            // signed in with a password (the web session cookie)
   bool bad_token = false;
   std::string ip;  // the request's remote address, for the audit log
   bool authenticated() const { return user.has_value(); }

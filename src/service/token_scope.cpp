@@ -52,6 +52,14 @@ Result<TokenScope> parse_token_scope(std::string_view spec) {
   return scope;
 }
 
+std::string format_token_scope(const TokenScope& scope) {
+  std::string out = scope.kind + ":" + scope.name + "=";
+  for (size_t i = 0; i < scope.permissions.size(); ++i) {
+    out += (i ? "," : "") + scope.permissions[i];
+  }
+  return out;
+}
+
 nlohmann::json scopes_to_json(const std::vector<TokenScope>& scopes) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : scopes) {

@@ -20,6 +20,8 @@ struct TokenScope {
 
 // Parses `namespace:acme=read,write`, `model:acme/m=read`, `dataset:acme/d=read,write,manage`.
 Result<TokenScope> parse_token_scope(std::string_view spec);
+// The same syntax back: `namespace:acme=read,write`.
+std::string format_token_scope(const TokenScope& scope);
 nlohmann::json scopes_to_json(const std::vector<TokenScope>& scopes);
 std::vector<TokenScope> scopes_from_json(const std::string& text);
 // Whether the scopes grant `permission` on the repository `type`/`ns`/`name`

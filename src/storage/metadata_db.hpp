@@ -164,6 +164,10 @@ class MetadataDb {
   Status set_org_member(int64_t org_id, int64_t user_id, const std::string& role);
   std::vector<OrgMembership> org_members(int64_t org_id);
   std::vector<OrgMembership> orgs_of_user(int64_t user_id);
+  // How many public (gated included) repositories of `type` ("model", "dataset") the
+  // namespace holds (metadata_profiles.cpp); private ones never count, so profiles reveal
+  // nothing of them.
+  int64_t count_public_repos(const std::string& ns, const std::string& type);
   // The user's role in the organization named `org`, if a member.
   std::optional<std::string> org_role(const std::string& org, int64_t user_id);
 

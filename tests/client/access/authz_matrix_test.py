@@ -167,6 +167,8 @@ for v in VISIBILITIES:
 # A bad token is 401 everywhere (the router refuses it before routing), except at login,
 # which does not look at the Authorization header.
 OID = "a" * 64
+TOKEN_REFUSALS = {"anonymous": 401, "read-token": 403, "fine-grained-in": 403,
+                  "fine-grained-out": 403}
 EXPECT = {
     "GET /": dict(ok=200),
     "GET /api/whoami-v2": dict(ok=200, refuse={"anonymous": 401}),
@@ -174,12 +176,20 @@ EXPECT = {
                                                   "content": "---\nlicense: mit\n---\n"}),
     "GET /api/users/{user}/overview": dict(ok=200),
     "GET /api/organizations/{org}/members": dict(ok=200),
+    "GET /api/organizations/{org}/overview": dict(ok=200),
     "POST /api/repos/create": dict(ok=200, setup="name", refuse={"anonymous": 401, "read-token": 403,
                                                   "fine-grained-out": 403, "member-read": 403,
                                                   "outsider": 403}),
     "POST /api/vitrine/login": dict(ok=401, bad_ok=True,
                                     body={"username": "owner", "password": "wrong"}),
     "POST /api/vitrine/logout": dict(ok=200),
+    # Access tokens: a password session (not sent here) or a write token of the user; read and
+    # fine-grained tokens may not (they would mint wider tokens). Another user's id, or none,
+    # is 404 (999999 exists for no one).
+    "GET /api/vitrine/tokens": dict(ok=200, refuse=TOKEN_REFUSALS),
+    "POST /api/vitrine/tokens": dict(ok=201, refuse=TOKEN_REFUSALS,
+                                     body={"name": "matrix", "role": "read"}),
+    "DELETE /api/vitrine/tokens/{id}": dict(ok=404, refuse=TOKEN_REFUSALS),
     "GET /api/vitrine/audit": dict(ok=200, refuse={c: 403 for c in CALLERS if c != "admin"}
                                    | {"anonymous": 401}),
     # The transparency log is public; sealed entries are opened only for readers (checked in
@@ -303,7 +313,7 @@ def expected(route, access, exp, cname, v):
     if c.get("bad") and not exp.get("bad_ok"):
         return 401
     ok = exp["ok"][v] if isinstance(exp["ok"], dict) and v else exp["ok"]
-    if access in ("public", "user", "admin", "signed", "none", "xet", "xet-write"):
+    if access in ("public", "user", "account", "admin", "signed", "none", "xet", "xet-write"):
         return exp.get("refuse", {}).get(cname, ok)
     if not readable(c, v):
         return 404 if c["auth"] else 401
@@ -322,7 +332,7 @@ def instantiate(pattern, repo, unique, path="w.txt"):
             .replace("{repo}", repo).replace("{rev}", "main").replace("{path*}", path)
             .replace("{user}", "owner").replace("{org}", "lab").replace("{oid}", OID)
             .replace("{size}", "1").replace("{part}", "1").replace("{status}", "pending")
-            .replace("{name}", unique).replace("{index}", "0").replace("{page}", "models"))
+            .replace("{name}", unique).replace("{index}", "0").replace("{id}", "999999").replace("{page}", "models"))
 
 
 counter = 0
@@ -419,6 +429,7 @@ def snapshot(path, auth):
 listings = ["/api/models?author=lab", "/api/models?author=lab&limit=1",
             "/api/models?search=secret", "/api/models?search=lab", "/api/models",
             "/api/users/owner/overview", "/api/organizations/lab/members",
+            "/api/organizations/lab/overview",
             "/api/models?author=owner"]
 for who, auth in [("outsider", OUT), ("anonymous", None)]:
     before = {p: snapshot(p, auth) for p in listings}
