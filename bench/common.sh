@@ -84,6 +84,8 @@ fge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a+0 >= b+0) }'; }
 
 verdict() { if "$@"; then echo MET; else echo MISSED; fi; }
 
+VITRINE_SERVE_ARGS=()
+
 # start_vitrine DATA_DIR: creates user "bench" with a write token, starts the server.
 # Sets VITRINE_PID, VITRINE_URL, VITRINE_TOKEN.
 start_vitrine() {
@@ -98,7 +100,9 @@ start_vitrine() {
   [[ -n "$VITRINE_TOKEN" ]] || die "could not create a token"
   local out="$data/.serve.log"
   # No request limit: a benchmark sends more than the default 10,000 requests per 5 minutes.
-  "$bin" serve --data "$data" --listen 127.0.0.1:0 --log-level warn --rate-limit-requests 0 >"$out" 2>&1 &
+  # VITRINE_SERVE_ARGS (an array a script may set): more `serve` flags, e.g. --web-dir.
+  "$bin" serve --data "$data" --listen 127.0.0.1:0 --log-level warn --rate-limit-requests 0 \
+    "${VITRINE_SERVE_ARGS[@]}" >"$out" 2>&1 &
   VITRINE_PID=$!
   register_pid "$VITRINE_PID"
   local i
