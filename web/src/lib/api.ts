@@ -190,6 +190,46 @@ export async function getAllPages<T>(path: string, maxPages = 20): Promise<{ ite
   return { items, complete: next === null };
 }
 
+/** One page of a paginated listing and the path of the next (its Link: rel="next"), or null. */
+export async function getPage<T>(path: string): Promise<{ items: T[]; next: string | null }> {
+  const res = await request(path);
+  const items = (await res.json()) as T[];
+  const m = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("Link") ?? "");
+  const url = m ? new URL(m[1], location.href) : null;
+  return { items, next: url ? url.pathname + url.search : null };
+}
+
+/** Branches and tags of a repository (GET /api/{type}s/{id}/refs). */
+export interface GitRefs {
+  branches: { name: string; ref: string; targetCommit: string }[];
+  tags: { name: string; ref: string; targetCommit: string }[];
+}
+
+/** A commit's changes (GET /api/vitrine/diff/{type}s/{id}/{rev}, docs/api.md "Commit diffs"). */
+export interface CommitDiff {
+  commit: Commit & { parents: string[] };
+  files: {
+    path: string;
+    oldPath?: string;
+    status: "added" | "modified" | "deleted" | "renamed" | "typechange";
+    binary: boolean;
+    oldSize: number | null;
+    newSize: number | null;
+    additions: number;
+    deletions: number;
+    patch: string;
+    truncated: boolean;
+    lfs?: { old: LfsObject | null; new: LfsObject | null };
+  }[];
+  truncated: boolean;
+}
+
+export interface LfsObject {
+  oid: string;
+  size: number;
+  xetHash?: string;
+}
+
 /** `alice/m1` → `alice/m1` with each segment percent-encoded. */
 export function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
