@@ -189,7 +189,7 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "vitrine" && seg.size() == 6 && seg[2] == "openness" && get) {
       return handle_openness_api(ctx, call, seg);
     }
-    if (area == "vitrine" && seg.size() == 6 && seg[2] == "card" && get) {
+    if (area == "vitrine" && seg.size() == 6 && seg[2] == "card" && (get || method == "POST")) {
       return handle_card_api(ctx, call, seg);
     }
     if (area == "vitrine" && seg.size() >= 7 && seg[2] == "diff" && get) {

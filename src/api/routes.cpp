@@ -30,6 +30,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/api/vitrine/lineage/datasets/{repo}/impact", "read"},
       {"GET", "/api/vitrine/openness/models/{repo}", "read"},
       {"GET", "/api/vitrine/card/{type}s/{repo}", "read"},
+      {"POST", "/api/vitrine/card/{type}s/{repo}", "write"},
       {"GET", "/api/vitrine/diff/{type}s/{repo}/{rev}", "files"},
       {"GET", "/tlog/checkpoint", "public"},
       {"GET", "/tlog/key", "public"},

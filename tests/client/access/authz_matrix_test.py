@@ -227,6 +227,8 @@ EXPECT = {
     "GET /api/vitrine/openness/models/{repo}": dict(ok=200),
     # The rendered card is metadata too: public in gated repositories, as on the Hub.
     "GET /api/vitrine/card/{type}s/{repo}": dict(ok=200),
+    # The card editor's preview renders text sent by those who may commit it.
+    "POST /api/vitrine/card/{type}s/{repo}": dict(ok=200, body={"content": "# Preview\n"}),
     # A commit's diffs show file contents: the gate applies, as to downloads.
     "GET /api/vitrine/diff/{type}s/{repo}/{rev}": dict(ok=200),
     "POST /api/{type}s/{repo}/branch/{name}": dict(ok=200),
