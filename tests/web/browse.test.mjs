@@ -7,8 +7,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { seededBuffer } from "../client/js/harness.mjs";
-import { startWeb, shot } from "./lib.mjs";
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT, seededBuffer } from "../client/js/harness.mjs";
+import { OUT, startWeb, shot } from "./lib.mjs";
 
 const REPO = "alice/browse";
 const LONG = "alice/long-history";
@@ -296,4 +298,10 @@ test("the browsing pages at 390px: no sideways scrolling, the diff scrolls in it
 	await shot(page, "commit-phone");
 	assert.deepEqual(problems, []);
 	await context.close();
+});
+
+test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
+	const docs = path.join(REPO_ROOT, "docs", "screenshots");
+	mkdirSync(docs, { recursive: true });
+	for (const name of ["tree", "commit"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
 });
