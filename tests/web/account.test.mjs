@@ -3,12 +3,14 @@
 // a confirmation and refused at once; a fine-grained token made with the scope editor), profile
 // pages of a user and an organization (public repositories for visitors, private ones for the
 // owner, members, organizations, an unknown name), keyboard use and a 390 px screen, sign out.
-// Screenshots "profile" and "tokens".
+// Screenshots "profile" and "tokens" (docs/screenshots/ with VITRINE_UPDATE_SCREENSHOTS=1).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { vitrineBin } from "../client/js/harness.mjs";
-import { startWeb, shot } from "./lib.mjs";
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
+import { OUT, startWeb, shot } from "./lib.mjs";
 
 const PASSWORD = "correct horse battery staple";
 const ORG = "acct-lab";
@@ -211,4 +213,10 @@ test("keyboard and a 390 px screen: a token made and revoked without the mouse; 
 	await page.getByText("Sign in to manage your access tokens").waitFor();
 	assert.deepEqual(problems, []);
 	await context.close();
+});
+
+test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
+	const docs = path.join(REPO_ROOT, "docs", "screenshots");
+	mkdirSync(docs, { recursive: true });
+	for (const name of ["profile", "tokens"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
 });
