@@ -5,6 +5,7 @@
 // (the card editor's preview) through the same renderer and sanitizer, its relative links
 // resolved against the revision; only those who may write the repository may ask, so the hub
 // is not an open Markdown renderer.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -16,6 +17,20 @@
 namespace vitrine::api {
 
 using nlohmann::json;
+
+namespace {
+
+// The answer for a README that exists: `out` (revision and defaults) with the card's parts.
+json card_json(json out, const service::RenderedCard& card) {
+  out["hasCard"] = true;
+  out["html"] = card.html;
+  out["metadata"] = card.metadata;
+  if (!card.yaml_error.empty()) out["yamlError"] = card.yaml_error;
+  if (card.truncated) out["truncated"] = true;
+  return out;
+}
+
+}  // namespace
 
 http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
   auto type = service::repo_type_from_plural(seg[3]);
@@ -48,6 +63,14 @@ http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::
               {"metadata", json::object()},
               {"yamlError", nullptr},
               {"hasCard", false}};
+  service::RenderOptions options;
+  options.repo_path = "/" + type->url_prefix + repo->record.id();
+  options.revision = rev->commit;
+  // A committed card is rendered once per repository path and commit (Hub::cards).
+  const std::string cache_key = options.repo_path + "\n" + rev->commit;
+  std::shared_ptr<const service::RenderedCard> card;
+  if (!draft) card = ctx.hub.cards().get(cache_key);
+  if (card) return json_response(200, card_json(out, *card));
   Result<std::string> text = std::string();
   if (draft) {
     // One byte past the bound tells the renderer the README was longer (it adds a note).
@@ -60,16 +83,9 @@ http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::
     text = service::read_file_prefix(ctx.hub, **git, **entry, service::kMaxCardBytes + 1);
     if (!text) return error_response(text.status(), call.caller);
   }
-  service::RenderOptions options;
-  options.repo_path = "/" + type->url_prefix + repo->record.id();
-  options.revision = rev->commit;
-  auto card = service::render_card(*text, options);
-  out["hasCard"] = true;
-  out["html"] = std::move(card.html);
-  out["metadata"] = std::move(card.metadata);
-  if (!card.yaml_error.empty()) out["yamlError"] = card.yaml_error;
-  if (card.truncated) out["truncated"] = true;
-  return json_response(200, out);
+  card = std::make_shared<const service::RenderedCard>(service::render_card(*text, options));
+  if (!draft) ctx.hub.cards().put(cache_key, card, card->html.size() + 1024);
+  return json_response(200, card_json(out, *card));
 }
 
 }  // namespace vitrine::api

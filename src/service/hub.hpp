@@ -9,6 +9,7 @@
 #include <string>
 
 #include "service/lineage.hpp"
+#include "service/card_renderer.hpp"
 #include "service/snapshot_cache.hpp"
 #include "service/token_scope.hpp"
 #include "service/transparency.hpp"
@@ -72,6 +73,9 @@ class Hub {
 
   const HubConfig& config() const { return config_; }
   SnapshotCache& snapshots() { return snapshots_; }
+  // Rendered cards by repository path and commit: a commit's README never changes, and a
+  // README of pathological Markdown costs its rendering once, not on every view.
+  util::LruCache<RenderedCard>& cards() { return cards_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
   // The same store, with its Xet interface (CAS, reconstructions, maintenance).
@@ -93,6 +97,7 @@ class Hub {
   std::unique_ptr<Transparency> transparency_;
   std::unique_ptr<Lineage> lineage_;
   SnapshotCache snapshots_{512};
+  util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
 };
 
 }  // namespace vitrine::service

@@ -4,16 +4,15 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "service/lfs_pointer.hpp"
 #include "storage/git_repo.hpp"
+#include "util/lru_cache.hpp"
 
 namespace vitrine::service {
 
@@ -28,20 +27,20 @@ struct Snapshot {
   int64_t commit_time_ms = 0;
 };
 
+// Keyed by repository uid and commit id; at most `capacity` snapshots.
 class SnapshotCache {
  public:
-  explicit SnapshotCache(size_t capacity) : capacity_(capacity) {}
-  std::shared_ptr<const Snapshot> get(const std::string& repo_uid, const std::string& commit);
+  explicit SnapshotCache(size_t capacity) : cache_(capacity) {}
+  std::shared_ptr<const Snapshot> get(const std::string& repo_uid, const std::string& commit) {
+    return cache_.get(repo_uid + ":" + commit);
+  }
   void put(const std::string& repo_uid, const std::string& commit,
-           std::shared_ptr<const Snapshot> snapshot);
+           std::shared_ptr<const Snapshot> snapshot) {
+    cache_.put(repo_uid + ":" + commit, std::move(snapshot));
+  }
 
  private:
-  using Key = std::string;
-  size_t capacity_;
-  std::mutex mutex_;
-  std::list<Key> order_;  // most recent first
-  std::unordered_map<Key, std::pair<std::shared_ptr<const Snapshot>, std::list<Key>::iterator>>
-      map_;
+  util::LruCache<Snapshot> cache_;
 };
 
 }  // namespace vitrine::service
