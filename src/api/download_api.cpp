@@ -72,6 +72,18 @@ bool looks_binary(std::string_view bytes) {
   return bytes.substr(0, 8000).find('\0') != std::string_view::npos;
 }
 
+// Counts a download of the repository (a hash-map increment; flushed to the database in the
+// background) when the answer is one by service::counts_as_download. `raw` answers (the git
+// bytes, what the web interface's file viewer reads) never count.
+void count_download(Context& ctx, const Call& call, const storage::RepoRecord& record, int status,
+                    uint64_t first, uint64_t length, uint64_t size, bool raw,
+                    const std::string& path) {
+  if (raw) return;
+  if (service::counts_as_download(call.request.method, status, first, length, size, path)) {
+    ctx.hub.downloads().record(record.uid);
+  }
+}
+
 }  // namespace
 
 http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw) {
@@ -162,6 +174,8 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     if (call.request.header("Accept").find("application/vnd.xet-fileinfo+json") !=
         std::string::npos) {
       r.headers.set("Content-Type", "application/vnd.xet-fileinfo+json");
+      // The client fetches the bytes from the Xet CAS next: this answer is the download.
+      count_download(ctx, call, record, r.status, 0, size, size, raw, path);
       r.body = nlohmann::json{{"hash", links.hash},
                               {"etag", file.lfs->oid},
                               {"size", size},
@@ -195,6 +209,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.headers.set("Content-Range", "bytes " + std::to_string((*range)->first) + "-" +
                                        std::to_string((*range)->last) + "/" + std::to_string(size));
   }
+  count_download(ctx, call, record, r.status, offset, length, size, raw, path);
   if (content) {
     r.body = object_body(std::move(content), offset, length);
   } else {

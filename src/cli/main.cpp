@@ -453,6 +453,7 @@ int main(int argc, char** argv) {
   // Checkpoints every second while entries arrive, and recovery of killed pushes.
   if (auto st = hub->transparency().issue_checkpoint(); !st) return fail(st);
   hub->transparency().start_background(*hub);
+  hub->downloads().start_background();
   context = std::make_unique<api::Context>(*hub);
   context->web_dir = web_dir.empty() ? api::default_web_dir(config.executable_path) : web_dir;
   if (!web_dir.empty() && !std::filesystem::is_regular_file(web_dir + "/index.html", ec)) {
@@ -485,6 +486,7 @@ int main(int argc, char** argv) {
     spdlog::info("web interface from {}", context->web_dir);
   }
   server.run();
+  hub->downloads().stop();  // the counts not yet written
   spdlog::info("stopped");
   std::_Exit(0);
 }

@@ -53,6 +53,7 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   if (!transparency) return transparency.status();
   hub->transparency_ = std::move(*transparency);
   hub->lineage_ = std::make_unique<Lineage>(*hub);
+  hub->downloads_ = std::make_unique<DownloadCounter>(*hub->db_);
   return hub;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "service/download_counter.hpp"
 #include "service/lineage.hpp"
 #include "service/card_renderer.hpp"
 #include "service/snapshot_cache.hpp"
@@ -86,6 +87,8 @@ class Hub {
   Transparency& transparency() { return *transparency_; }
   // The lineage index (docs/lineage.md).
   Lineage& lineage() { return *lineage_; }
+  // Download counts, batched in memory (`vitrine serve` flushes them in the background).
+  DownloadCounter& downloads() { return *downloads_; }
   std::string git_path(const storage::RepoRecord& repo) const;
   Result<std::unique_ptr<storage::GitRepo>> open_git(const storage::RepoRecord& repo) const;
 
@@ -96,6 +99,7 @@ class Hub {
   std::string signing_key_;
   std::unique_ptr<Transparency> transparency_;
   std::unique_ptr<Lineage> lineage_;
+  std::unique_ptr<DownloadCounter> downloads_;  // after db_: flushes into it when destroyed
   SnapshotCache snapshots_{512};
   util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
 };

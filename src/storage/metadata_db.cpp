@@ -135,6 +135,13 @@ CREATE TABLE IF NOT EXISTS lineage_heads (
   PRIMARY KEY(uid, ref)
 );
 CREATE INDEX IF NOT EXISTS lineage_heads_by_commit ON lineage_heads(commit_sha);
+CREATE TABLE IF NOT EXISTS repo_downloads (
+  uid TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(uid, day)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS repo_downloads_by_day ON repo_downloads(day);
 CREATE TABLE IF NOT EXISTS weight_headers (
   content_key TEXT PRIMARY KEY,
   summary_json TEXT NOT NULL
@@ -146,7 +153,8 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
 constexpr const char* kRepoColumns =
-    "uid, type, ns, name, private, gated, created_at, last_modified, head_sha, card_json";
+    "uid, type, ns, name, private, gated, created_at, last_modified, head_sha, card_json, "
+    "downloads, downloads_all_time";
 
 RepoRecord read_repo(const Statement& s) {
   RepoRecord r;
@@ -160,6 +168,8 @@ RepoRecord read_repo(const Statement& s) {
   r.last_modified = s.integer(7);
   r.head_sha = s.text(8);
   r.card_json = s.text(9);
+  r.downloads = s.integer(10);
+  r.downloads_all_time = s.integer(11);
   return r;
 }
 
@@ -184,7 +194,8 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
       {"tokens", "expires_at INTEGER NOT NULL DEFAULT 0"},
       {"tokens", "scopes_json TEXT NOT NULL DEFAULT ''"},
       {"users", "password_hash TEXT NOT NULL DEFAULT ''"},
-      {"users", "avatar_url TEXT NOT NULL DEFAULT ''"}};
+      {"users", "avatar_url TEXT NOT NULL DEFAULT ''"},
+      {"repos", "downloads_all_time INTEGER NOT NULL DEFAULT 0"}};
   for (const auto& [table, column] : added_columns) {
     std::string name(column, std::string_view(column).find(' '));
     Statement probe(out->db_, ("SELECT " + name + " FROM " + table + " LIMIT 0").c_str());
@@ -395,6 +406,9 @@ Status MetadataDb::delete_repo(const std::string& uid) {
   Statement tags(db_, "DELETE FROM repo_tags WHERE uid = ?");
   tags.bind(1, uid);
   if (auto st = step_done(tags); !st) return st;
+  Statement downloads(db_, "DELETE FROM repo_downloads WHERE uid = ?");
+  downloads.bind(1, uid);
+  if (auto st = step_done(downloads); !st) return st;
   Statement r(db_, "DELETE FROM repo_redirects WHERE uid = ?");
   r.bind(1, uid);
   if (auto st = step_done(r); !st) return st;

@@ -78,6 +78,10 @@ struct RepoRecord {
   int64_t last_modified = 0;
   std::string head_sha;   // default branch head, for listings
   std::string card_json;  // README front matter as JSON object text
+  // Downloads (service/download_counter.hpp): the last 30 days (UTC days, today included) and
+  // all time, as of the last flush of the counter.
+  int64_t downloads = 0;
+  int64_t downloads_all_time = 0;
   std::string id() const { return ns + "/" + name; }
 };
 
@@ -252,6 +256,15 @@ class MetadataDb {
   std::optional<std::string> access_status(const std::string& uid, int64_t user_id);
   std::vector<AccessRequestRecord> access_requests(const std::string& uid,
                                                    const std::string& status);
+
+  // Download counts (metadata_downloads.cpp). `counts` are (repository uid, downloads) made on
+  // UTC day `day` (days since the Unix epoch): added to that day's row and the all-time total,
+  // and the repositories' 30-day counts recomputed, in one transaction. Uids of repositories
+  // that no longer exist are skipped.
+  Status add_downloads(const std::vector<std::pair<std::string, int64_t>>& counts, int64_t day);
+  // Moves the 30-day window to end on `today`: day rows older than the window are dropped and
+  // every repository's 30-day count is recomputed (the all-time totals stay).
+  Status roll_download_window(int64_t today);
 
   // Allocates the next pull-request number of a repository (1, 2, ...).
   Result<int64_t> next_pr_number(const std::string& uid);
