@@ -1,23 +1,10 @@
 // libgit2 implementation of tree and blob diffs (git_diff.hpp).
 #include "storage/git_diff.hpp"
 
+#include "storage/git_owned.hpp"
+
 namespace vitrine::storage {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct Owned {
-  T* p = nullptr;
-  ~Owned() {
-    if (p) Free(p);
-  }
-  T** out() { return &p; }
-  T* get() const { return p; }
-};
-using OwnedTree = Owned<git_tree, git_tree_free>;
-using OwnedBlob = Owned<git_blob, git_blob_free>;
-using OwnedDiff = Owned<git_diff, git_diff_free>;
-using OwnedPatch = Owned<git_patch, git_patch_free>;
-using OwnedOdb = Owned<git_odb, git_odb_free>;
 
 std::string oid_hex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];

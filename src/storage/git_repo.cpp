@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include "storage/git_owned.hpp"
+
 namespace vitrine::storage {
 namespace {
 
@@ -19,27 +21,6 @@ std::string oid_hex(const git_oid* oid) {
 bool parse_oid(const std::string& hex, git_oid* out) {
   return hex.size() == GIT_OID_HEXSZ && git_oid_fromstr(out, hex.c_str()) == 0;
 }
-
-template <typename T, void (*Free)(T*)>
-struct Owned {
-  T* p = nullptr;
-  ~Owned() {
-    if (p) Free(p);
-  }
-  T** out() { return &p; }
-  T* get() const { return p; }
-};
-using OwnedCommit = Owned<git_commit, git_commit_free>;
-using OwnedTree = Owned<git_tree, git_tree_free>;
-using OwnedTreeEntry = Owned<git_tree_entry, git_tree_entry_free>;
-using OwnedRef = Owned<git_reference, git_reference_free>;
-using OwnedBlob = Owned<git_blob, git_blob_free>;
-using OwnedObject = Owned<git_object, git_object_free>;
-using OwnedOdb = Owned<git_odb, git_odb_free>;
-using OwnedWalk = Owned<git_revwalk, git_revwalk_free>;
-using OwnedBuilder = Owned<git_treebuilder, git_treebuilder_free>;
-using OwnedSignature = Owned<git_signature, git_signature_free>;
-using OwnedRefIter = Owned<git_reference_iterator, git_reference_iterator_free>;
 
 Status git_failure(const std::string& what) {
   return internal_error(what + ": " + git_error_message());
