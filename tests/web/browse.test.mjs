@@ -162,6 +162,11 @@ test("files and versions: folders first, breadcrumbs, LFS badge and size, last c
 	await table.getByRole("link", { name: "old.txt", exact: true }).waitFor();
 	await page.goto(`${server.baseUrl}/${REPO}/tree/main/nope`);
 	await page.getByRole("alert").getByText("There is no folder nope at main").waitFor();
+	// A file's path under /tree/ offers the file viewer.
+	await page.goto(`${server.baseUrl}/${REPO}/tree/main/src/train.py`);
+	await page.getByRole("alert").getByRole("link", { name: "Open src/train.py as a file" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/blob/main/src/train.py`);
+	await page.locator("pre.code .line").first().waitFor();
 	await page.goto(`${server.baseUrl}/alice/missing/tree/main`);
 	await page.getByRole("alert").getByText("does not exist").waitFor();
 	assert.deepEqual(problems, []);
@@ -287,7 +292,7 @@ test("a commit's page: message, parent, unified diff of a text file, a deletion,
 	await context.close();
 });
 
-test("the browsing pages at 390px: no sideways scrolling, the diff scrolls in its own box", async () => {
+test("the browsing pages at 390px: the page itself never scrolls sideways", async () => {
 	const { context, page, problems } = await newPage({ width: 390, height: 844 });
 	for (const url of [`/${REPO}/tree/main`, `/${REPO}/tree/main/src`, `/${REPO}/commits/main`, `/${REPO}/commit/${second}`, `/${REPO}/blob/main/src/train.py`]) {
 		await page.goto(server.baseUrl + url);
