@@ -35,6 +35,10 @@ export interface RepoInfo extends RepoSummary {
   siblings?: { rfilename: string }[];
   pipeline_tag?: string;
   library_name?: string;
+  /** Parameters of the safetensors files by dtype (models with weight files). */
+  safetensors?: { parameters: Record<string, number>; total: number };
+  /** The first GGUF file's summary. */
+  gguf?: { total: number; architecture: string; context_length: number };
 }
 
 export interface TreeEntry {
@@ -289,8 +293,14 @@ export function downloadUrl(type: RepoType, id: string, revision: string, path: 
   return `${prefix}${encodePath(id)}/resolve/${encodeURIComponent(revision)}/${encodePath(path)}`;
 }
 
-export function listRepos(type: RepoType, search: string, limit = 20): Promise<RepoSummary[]> {
-  const q = new URLSearchParams({ sort: "lastModified", direction: "-1", limit: String(limit) });
+/** A listing, most recently modified first, or most downloaded (last 30 days) first. */
+export function listRepos(
+  type: RepoType,
+  search: string,
+  limit = 20,
+  sort: "lastModified" | "downloads" = "lastModified",
+): Promise<RepoSummary[]> {
+  const q = new URLSearchParams({ sort, direction: "-1", limit: String(limit) });
   if (search) q.set("search", search);
   return getJson<RepoSummary[]>(`/api/${type}s?${q}`);
 }
