@@ -107,6 +107,8 @@ test("the lineage graph draws parents and children with their relations; its nod
 	await graph.getByRole("link", { name: FT }).waitFor();
 	await graph.getByRole("link", { name: Q4 }).waitFor();
 	assert.equal(await graph.getByRole("link").count(), 2, "only the repositories of this hub are links");
+	// A node's accessible name is the text it shows, the whole id in it.
+	await graph.getByRole("link", { name: `model · ${FT}`, exact: true }).waitFor();
 	assert.match(await graph.locator("g.node.external").textContent(), /not on this hub.*foundation/s);
 	assert.match(await graph.locator("g.node.root").textContent(), /this model.*graph-base/s);
 	const edges = await graph.locator("g.edge").evaluateAll((gs) => gs.map((g) => `${g.textContent.trim()} ${g.getAttribute("class")}`).sort());
