@@ -48,7 +48,10 @@ http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::
       return error_response(bad_request("Expected {\"content\": \"<README.md text>\"}"),
                             call.caller);
     }
-    if (body->contains("revision") && (*body)["revision"].is_string()) {
+    if (body->contains("revision") && !(*body)["revision"].is_null()) {
+      if (!(*body)["revision"].is_string()) {
+        return error_response(bad_request("revision must be a string"), call.caller);
+      }
       revision = (*body)["revision"].get<std::string>();
     }
     draft = (*body)["content"].get<std::string>();
@@ -84,7 +87,12 @@ http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::
     if (!text) return error_response(text.status(), call.caller);
   }
   card = std::make_shared<const service::RenderedCard>(service::render_card(*text, options));
-  if (!draft) ctx.hub.cards().put(cache_key, card, card->html.size() + 1024);
+  // Weighed by what it holds: the HTML, the error, and the metadata parsed from the README
+  // (JSON values take several times their YAML text; 8x bounds it).
+  if (!draft) {
+    ctx.hub.cards().put(cache_key, card,
+                        card->html.size() + card->yaml_error.size() + 8 * text->size() + 1024);
+  }
   return json_response(200, card_json(out, *card));
 }
 

@@ -2,6 +2,7 @@
 // GET /api/vitrine/diff/{type}s/{ns}/{name}/{rev}. The Hub has no such API route (its
 // commit pages are HTML), so it lives in Vitrine's own namespace. Diffs show file contents:
 // the access is that of a download (read access plus the gate of a gated repository).
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
@@ -44,8 +45,16 @@ http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::
   for (size_t i = 6; i < seg.size(); ++i) revision += (revision.empty() ? "" : "/") + seg[i];
   auto rev = ctx.repos.resolve(**git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
-  auto diff = service::diff_commit(**git, rev->commit);
-  if (!diff) return error_response(diff.status(), call.caller);
+  const std::string cache_key = repo->record.uid + ":" + rev->commit;
+  std::shared_ptr<const service::CommitDiff> diff = ctx.hub.diffs().get(cache_key);
+  if (!diff) {
+    auto made = service::diff_commit(**git, rev->commit);
+    if (!made) return error_response(made.status(), call.caller);
+    size_t weight = 1024;
+    for (const auto& f : made->files) weight += f.patch.size() + 2 * f.path.size() + 256;
+    diff = std::make_shared<const service::CommitDiff>(std::move(*made));
+    ctx.hub.diffs().put(cache_key, diff, weight);
+  }
 
   const auto& c = diff->commit;
   json files = json::array();

@@ -46,7 +46,10 @@ http::Response refusal(const Status& status, const service::Caller& caller,
 // The request body's fields; a field of the wrong type is refused with its code.
 Result<service::TokenRequest> parse_request(const json& body, std::string* code) {
   service::TokenRequest request;
-  if (!body.is_object()) return bad_request("Expected a JSON object {\"name\", \"role\"}");
+  if (!body.is_object()) {
+    *code = service::kInvalidTokenRequest;
+    return bad_request("Expected a JSON object {\"name\", \"role\"}");
+  }
   if (!body.contains("name") || !body["name"].is_string()) {
     *code = service::kInvalidTokenName;
     return bad_request("name (a string) is required");
@@ -99,7 +102,11 @@ http::Response handle_token_create(Context& ctx, Call& call) {
   // Who may ask comes before what is asked: a refused caller learns nothing from validation.
   if (auto st = tokens.may_manage(call.caller); !st) return refusal(st, call.caller, "");
   auto body = read_json(call, 64 * 1024);
-  if (!body) return refusal(body.status(), call.caller, "");
+  if (!body) {
+    return refusal(
+        body.status(), call.caller,
+        body.status().kind() == ErrorKind::kBadRequest ? service::kInvalidTokenRequest : "");
+  }
   std::string code;
   auto request = parse_request(*body, &code);
   if (!request) return refusal(request.status(), call.caller, code);

@@ -5,6 +5,7 @@
 
 #include "service/audit_log.hpp"
 #include "service/repo_name.hpp"
+#include "service/token_scope.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -32,6 +33,9 @@ Result<std::string> AuthService::create_token(const std::string& user_name, cons
   if ((role == "fineGrained") != !scopes.empty()) {
     return bad_request(role == "fineGrained" ? "a fineGrained token needs at least one scope"
                                              : "scopes are only for fineGrained tokens");
+  }
+  if (expires_in_seconds > kMaxTokenLifetimeSeconds) {
+    return bad_request("a token lives at most 3650 days");
   }
   auto user = hub_.db().find_user(user_name);
   if (!user) return not_found("no user named " + user_name);

@@ -8,9 +8,10 @@
 #include <optional>
 #include <string>
 
+#include "service/card_renderer.hpp"
+#include "service/commit_diff.hpp"
 #include "service/download_counter.hpp"
 #include "service/lineage.hpp"
-#include "service/card_renderer.hpp"
 #include "service/snapshot_cache.hpp"
 #include "service/token_scope.hpp"
 #include "service/transparency.hpp"
@@ -77,6 +78,9 @@ class Hub {
   // Rendered cards by repository path and commit: a commit's README never changes, and a
   // README of pathological Markdown costs its rendering once, not on every view.
   util::LruCache<RenderedCard>& cards() { return cards_; }
+  // Commit diffs by repository uid and commit (they never change; each costs up to
+  // DiffLimits' reads and diffing): a page viewed again is not diffed again.
+  util::LruCache<CommitDiff>& diffs() { return diffs_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
   // The same store, with its Xet interface (CAS, reconstructions, maintenance).
@@ -102,6 +106,7 @@ class Hub {
   std::unique_ptr<DownloadCounter> downloads_;  // after db_: flushes into it when destroyed
   SnapshotCache snapshots_{512};
   util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
+  util::LruCache<CommitDiff> diffs_{32u << 20};    // weighed by their patches' bytes
 };
 
 }  // namespace vitrine::service

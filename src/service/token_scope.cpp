@@ -114,6 +114,8 @@ Result<int64_t> parse_duration_seconds(std::string_view text) {
   if (ec != std::errc() || p != text.data() + text.size() || n <= 0) {
     return bad_request("duration must be a positive number with an optional s, m, h or d");
   }
+  // Compared before multiplying: n * unit must not overflow.
+  if (n > kMaxTokenLifetimeSeconds / unit) return bad_request("duration is over 3650 days");
   return n * unit;
 }
 

@@ -28,7 +28,10 @@ std::vector<TokenScope> scopes_from_json(const std::string& text);
 // (case-insensitive names). A permission implies the ones below it: manage ⊃ write ⊃ read.
 bool scopes_allow(const std::vector<TokenScope>& scopes, const std::string& type,
                   const std::string& ns, const std::string& name, const std::string& permission);
-// Parses a duration such as 3600, 90s, 12h, 30d into seconds; kBadRequest otherwise.
+// The longest lifetime a token may be given: ten years (and far from int64 overflow in ms).
+inline constexpr int64_t kMaxTokenLifetimeSeconds = 3650LL * 86400;
+// Parses a duration such as 3600, 90s, 12h, 30d into seconds; kBadRequest otherwise, and for
+// more than kMaxTokenLifetimeSeconds.
 Result<int64_t> parse_duration_seconds(std::string_view text);
 
 }  // namespace vitrine::service

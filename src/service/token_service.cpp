@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "service/auth_service.hpp"
+#include "service/token_scope.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -93,6 +94,10 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
   }
   if (request.expires_in_seconds < 0) {
     return refuse(error_code, kInvalidTokenExpiry, bad_request("expiresIn must be positive"));
+  }
+  if (request.expires_in_seconds > kMaxTokenLifetimeSeconds) {
+    return refuse(error_code, kInvalidTokenExpiry,
+                  bad_request("expiresIn is over 3650 days, the longest a token may live"));
   }
   int64_t lifetime = request.expires_in_seconds;
   int64_t now = util::now_ms();

@@ -34,6 +34,7 @@ inline constexpr const char* kInvalidTokenName = "InvalidTokenName";
 inline constexpr const char* kInvalidTokenRole = "InvalidTokenRole";
 inline constexpr const char* kInvalidTokenScope = "InvalidTokenScope";
 inline constexpr const char* kInvalidTokenExpiry = "InvalidTokenExpiry";
+inline constexpr const char* kInvalidTokenRequest = "InvalidTokenRequest";  // not a JSON object
 inline constexpr const char* kTooManyTokens = "TooManyTokens";
 inline constexpr const char* kTokenNotFound = "TokenNotFound";
 

@@ -43,6 +43,24 @@ uint64_t object_size(git_odb* odb, const git_oid& oid) {
   return len;
 }
 
+// Bounds a tree diff while libgit2 builds it: past `limit` deltas the rest are skipped (not
+// kept in memory, nor offered to rename detection), and `truncated` says so.
+struct DeltaBudget {
+  size_t limit;
+  size_t kept = 0;
+  bool truncated = false;
+};
+
+int keep_within_budget(const git_diff*, const git_diff_delta*, const char*, void* payload) {
+  auto* budget = static_cast<DeltaBudget*>(payload);
+  if (budget->kept >= budget->limit) {
+    budget->truncated = true;
+    return 1;  // skip this delta
+  }
+  ++budget->kept;
+  return 0;
+}
+
 bool is_file_mode(uint32_t mode) {
   return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
          mode == GIT_FILEMODE_LINK;
@@ -59,20 +77,27 @@ Result<std::vector<GitDelta>> diff_trees(GitRepo& repo, const std::string& old_t
     if (auto st = lookup_tree(raw, old_tree, &a); !st) return st;
   }
   if (auto st = lookup_tree(raw, new_tree, &b); !st) return st;
+  // A commit of a million files must not cost a million deltas in memory: twice the files
+  // shown are kept (a rename is one delete and one add until renames are found).
+  DeltaBudget budget{max_files * 2 + 2};
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  options.notify_cb = keep_within_budget;
+  options.payload = &budget;
   OwnedDiff diff;
-  if (git_diff_tree_to_tree(diff.out(), raw, a.get(), b.get(), nullptr) != 0) {
+  if (git_diff_tree_to_tree(diff.out(), raw, a.get(), b.get(), &options) != 0) {
     return failure("cannot diff trees");
   }
   // Exact renames only: comparing contents for similar renames reads every blob.
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
   find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_EXACT_MATCH_ONLY;
+  find.rename_limit = budget.limit;
   if (git_diff_find_similar(diff.get(), &find) != 0) return failure("cannot find renames");
 
   OwnedOdb odb;
   if (git_repository_odb(odb.out(), raw) != 0) return failure("cannot open the object database");
   std::vector<GitDelta> out;
   const size_t n = git_diff_num_deltas(diff.get());
-  *truncated = false;
+  *truncated = budget.truncated;
   for (size_t i = 0; i < n; ++i) {
     const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
     GitDelta delta;

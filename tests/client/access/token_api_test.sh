@@ -108,8 +108,18 @@ check "bad scopes: 400 InvalidTokenScope" \
    refused "{\"name\":\"x\",\"role\":\"write\",\"scopes\":[\"namespace:alice=read\"]}" InvalidTokenScope'
 check "bad lifetimes: 400 InvalidTokenExpiry" \
   'refused "{\"name\":\"x\",\"role\":\"read\",\"expiresIn\":\"soon\"}" InvalidTokenExpiry &&
-   refused "{\"name\":\"x\",\"role\":\"read\",\"expiresIn\":-5}" InvalidTokenExpiry'
-check "a malformed body is 400" '[[ $(req POST /api/vitrine/tokens "$WRITE" "{nope") == 400 ]]'
+   refused "{\"name\":\"x\",\"role\":\"read\",\"expiresIn\":-5}" InvalidTokenExpiry &&
+   refused "{\"name\":\"x\",\"role\":\"read\",\"expiresIn\":9223372036854775}" InvalidTokenExpiry &&
+   refused "{\"name\":\"x\",\"role\":\"read\",\"expiresIn\":\"106751991167301d\"}" InvalidTokenExpiry &&
+   refused "{\"name\":\"x\",\"role\":\"read\",\"expiresIn\":\"3651d\"}" InvalidTokenExpiry'
+check "the longest lifetime, 3650 days, is taken and listed with its expiry ten years on" \
+  '[[ $(req POST /api/vitrine/tokens "$WRITE" "{\"name\":\"decade\",\"role\":\"read\",\"expiresIn\":\"3650d\"}") == 201 &&
+      $(jq -r ".expiresAt[0:4]" "$WORK/b") == $(( $(date -u +%Y) + 10 )) ]]'
+check "a malformed body or one that is not an object is 400 InvalidTokenRequest" \
+  'refused "{nope" InvalidTokenRequest && refused "[1]" InvalidTokenRequest'
+REVOKE_DECADE=$(req GET /api/vitrine/tokens "$WRITE" >/dev/null; jq ".[] | select(.name == \"decade\") | .id" "$WORK/b")
+check "the ten-year token is revoked" \
+  '[[ $(req DELETE /api/vitrine/tokens/$REVOKE_DECADE "$WRITE") == 200 ]]'
 
 BOB_ID=$(req GET /api/vitrine/tokens "$BOB" >/dev/null; jq ".[0].id" "$WORK/b")
 check "another user's token id answers 404 TokenNotFound, and that token still works" \
