@@ -116,6 +116,9 @@ check "card preview: the same HTML and metadata as the committed card, nothing c
 check "card preview: broken YAML gives yamlError; a body without content is 400" \
   'curl -sf -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" -d "{\"content\":\"---\\na: [b\\n---\\n# T\\n\"}" "$B/api/vitrine/card/models/alice/m" | jq -e "(.yamlError|type) == \"string\"" >/dev/null &&
    [[ $(code -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" -d "{\"text\":1}" "$B/api/vitrine/card/models/alice/m") == 400 ]]'
+check "card preview: a revision that is not a string is 400, one that names nothing is 404" \
+  '[[ $(code -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" -d "{\"content\":\"x\",\"revision\":5}" "$B/api/vitrine/card/models/alice/m") == 400 &&
+      $(code -X POST -H "Authorization: Bearer $TOK" -H "Content-Type: application/json" -d "{\"content\":\"x\",\"revision\":\"no-such-branch\"}" "$B/api/vitrine/card/models/alice/m") == 404 ]]'
 check "card preview: only writers (401 anonymous, 403 a read token, 404 an outsider on a private repo)" \
   '[[ $(code -X POST -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/m") == 401 &&
       $(code -X POST -H "Authorization: Bearer $BOB" -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/m") == 403 &&
