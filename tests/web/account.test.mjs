@@ -7,10 +7,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
-import { OUT, startWeb, shot } from "./lib.mjs";
+import { vitrineBin } from "../client/js/harness.mjs";
+import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 const PASSWORD = "correct horse battery staple";
 const ORG = "acct-lab";
@@ -172,8 +170,7 @@ test("keyboard and a 390 px screen: a token made and revoked without the mouse; 
 	await page.goto(server.baseUrl + "/settings/tokens");
 	await page.getByRole("heading", { level: 1, name: "Access tokens" }).waitFor();
 	await page.getByRole("region", { name: /Your tokens/ }).waitFor();
-	const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-	assert.ok((await overflow()) <= 0, "the tokens page fits 390 px");
+	await assertNoSidewaysScroll(page, "the tokens page");
 
 	await tabTo(page, () => document.activeElement?.id === "token-name", null, "the Name field");
 	await page.keyboard.type("keyboard token");
@@ -187,7 +184,7 @@ test("keyboard and a 390 px screen: a token made and revoked without the mouse; 
 	assert.equal(await field.evaluate((el) => document.activeElement === el), true, "focus moves to the new secret");
 	const secret = await field.inputValue();
 	assert.equal(await whoamiStatus(secret), 200);
-	assert.ok((await overflow()) <= 0, "the new-token panel fits 390 px");
+	await assertNoSidewaysScroll(page, "the new-token panel");
 
 	await tabTo(page, () => document.activeElement?.getAttribute("aria-label") === "Revoke keyboard token", null, "the Revoke button");
 	await page.keyboard.press("Enter");
@@ -200,7 +197,7 @@ test("keyboard and a 390 px screen: a token made and revoked without the mouse; 
 		await page.goto(`${server.baseUrl}/${name}`);
 		await page.getByRole("heading", { level: 1, name }).waitFor();
 		await page.getByRole("region", { name: /^Models \(/ }).waitFor();
-		assert.ok((await overflow()) <= 0, `/${name} fits 390 px`);
+		await assertNoSidewaysScroll(page, `/${name}`);
 	}
 	// The profile's links are reachable with Tab.
 	await tabTo(page, () => document.activeElement?.textContent === "alice", null, "a member's link");
@@ -215,8 +212,4 @@ test("keyboard and a 390 px screen: a token made and revoked without the mouse; 
 	await context.close();
 });
 
-test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
-	const docs = path.join(REPO_ROOT, "docs", "screenshots");
-	mkdirSync(docs, { recursive: true });
-	for (const name of ["profile", "tokens"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
-});
+docsScreenshots(["profile", "tokens"]);

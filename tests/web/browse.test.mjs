@@ -7,10 +7,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, seededBuffer } from "../client/js/harness.mjs";
-import { OUT, startWeb, shot } from "./lib.mjs";
+import { seededBuffer } from "../client/js/harness.mjs";
+import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 const REPO = "alice/browse";
 const LONG = "alice/long-history";
@@ -47,11 +46,6 @@ async function lfsFile(repo, path, bytes) {
 }
 
 /** No sideways scrolling of the page itself (tables scroll in their own wrapper). */
-async function assertNoSidewaysScroll(page, what) {
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-	assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px at 390px`);
-}
-
 before(async () => {
 	web = await startWeb();
 	({ server, api, newPage } = web);
@@ -305,8 +299,4 @@ test("the browsing pages at 390px: the page itself never scrolls sideways", asyn
 	await context.close();
 });
 
-test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
-	const docs = path.join(REPO_ROOT, "docs", "screenshots");
-	mkdirSync(docs, { recursive: true });
-	for (const name of ["tree", "commit"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
-});
+docsScreenshots(["tree", "commit"]);

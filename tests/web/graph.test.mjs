@@ -7,11 +7,8 @@
 // files are downloaded; the page works at 390 px. Screenshot "lineage-graph".
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { REPO_ROOT } from "../client/js/harness.mjs";
 import { safetensors } from "../client/js/weights.mjs";
-import { OUT, startWeb, shot } from "./lib.mjs";
+import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 const BASE = "alice/graph-base";
 const FT = "alice/graph-ft";
@@ -172,8 +169,7 @@ test("at 390 px the graph fits and its nodes still open pages", async () => {
 	const graph = page.getByRole("group", { name: /^Lineage graph of/ });
 	await graph.waitFor();
 	await page.getByRole("region", { name: "Model size" }).waitFor();
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-	assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+	await assertNoSidewaysScroll(page);
 	const box = await graph.boundingBox();
 	assert.ok(box && box.width <= 390, `the graph is ${box?.width}px wide`);
 	await graph.scrollIntoViewIfNeeded();
@@ -184,9 +180,4 @@ test("at 390 px the graph fits and its nodes still open pages", async () => {
 	await context.close();
 });
 
-test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
-	const docs = path.join(REPO_ROOT, "docs", "screenshots");
-	mkdirSync(docs, { recursive: true });
-	copyFileSync(path.join(OUT, "lineage-graph.png"), path.join(docs, "web-lineage-graph.png"));
-	copyFileSync(path.join(OUT, "lineage-graph-ft.png"), path.join(docs, "web-lineage-graph-ft.png"));
-});
+docsScreenshots(["lineage-graph", "lineage-graph-ft"]);

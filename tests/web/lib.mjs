@@ -2,12 +2,13 @@
 // (build/web beside the binary), Debian's Chromium through playwright-core, a page that records
 // console errors and page errors, screenshots, and API calls made as a user. Each *.test.mjs
 // file starts its own server and browser (run.sh runs the files one after another).
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, vitrineBin } from "../client/js/harness.mjs";
+import { REPO_ROOT, startServer, vitrineBin } from "../client/js/harness.mjs";
 
 export const OUT = process.env.VITRINE_WEB_TEST_OUT || mkdtempSync(path.join(tmpdir(), "vitrine-web-out-"));
 mkdirSync(OUT, { recursive: true });
@@ -94,4 +95,22 @@ export async function startWeb() {
 /** A full-page screenshot into OUT as {name}.png. */
 export function shot(page, name, options = {}) {
 	return page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, ...options });
+}
+
+/** Fails unless the page itself does not scroll sideways (tables may scroll in their wrappers). */
+export async function assertNoSidewaysScroll(page, what = "the page") {
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+	assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px at ${page.viewportSize()?.width}px`);
+}
+
+/**
+ * Declares the test that copies screenshots `names` (taken with shot()) into docs/screenshots/ as
+ * web-{name}.png; it runs only with VITRINE_UPDATE_SCREENSHOTS=1. Call last in a test file.
+ */
+export function docsScreenshots(names) {
+	test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
+		const docs = path.join(REPO_ROOT, "docs", "screenshots");
+		mkdirSync(docs, { recursive: true });
+		for (const name of names) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
+	});
 }

@@ -9,10 +9,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
-import { OUT, startWeb, shot } from "./lib.mjs";
+import { vitrineBin } from "../client/js/harness.mjs";
+import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 const PASSWORD = "publish test password";
 const CARD = "alice/pub-card";
@@ -65,11 +63,6 @@ async function readme(repo) {
 	const res = await fetch(`${server.baseUrl}/${repo}/raw/main/README.md`, { headers: { Authorization: `Bearer ${server.tokens.alice}` } });
 	assert.equal(res.status, 200);
 	return res.text();
-}
-
-async function noSidewaysScroll(page, what) {
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-	assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px at 390px`);
 }
 
 test("card editor (password session): the hub's YAML error, nothing committed; a valid edit is committed and shown", async () => {
@@ -244,10 +237,10 @@ test("settings: keyboard, 390 px; private hides the repository from anonymous vi
 	await page.getByLabel("Public: anyone can see it").check();
 	await page.getByRole("button", { name: "Save visibility" }).click();
 	await page.getByRole("status").filter({ hasText: "The repository is now public." }).waitFor();
-	await noSidewaysScroll(page, "the settings page");
+	await assertNoSidewaysScroll(page, "the settings page");
 	await page.goto(`${server.baseUrl}/${CARD}/edit/main/README.md`);
 	await page.getByLabel("Content of README.md").waitFor();
-	await noSidewaysScroll(page, "the card editor");
+	await assertNoSidewaysScroll(page, "the card editor");
 	assert.equal(await status("GET", `/api/models/${SETTLED}`), 200);
 	assert.deepEqual(problems, []);
 	await context.close();
@@ -373,8 +366,4 @@ test("a dataset's settings with a password session (CSRF token): gating, then de
 	await context.close();
 });
 
-test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
-	const docs = path.join(REPO_ROOT, "docs", "screenshots");
-	mkdirSync(docs, { recursive: true });
-	for (const name of ["edit-card", "settings"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
-});
+docsScreenshots(["edit-card", "settings"]);

@@ -5,7 +5,7 @@
 // phone width.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWeb, shot } from "./lib.mjs";
+import { startWeb, shot, assertNoSidewaysScroll } from "./lib.mjs";
 
 let web;
 let server;
@@ -175,8 +175,7 @@ test("datasets: task and language filters; keyboard only at phone width", async 
 	r = await answered(page, "?language=en");
 	assert.deepEqual(r.ids, ["alice/corpus-en"]);
 	assert.equal(await page.getByLabel("Library").count(), 0, "datasets have no library filter");
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-	assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 390px`);
+	await assertNoSidewaysScroll(page);
 	await page.getByRole("link", { name: "alice/corpus-en" }).press("Enter");
 	await page.getByRole("heading", { level: 1, name: "alice/corpus-en" }).waitFor();
 	assert.deepEqual(problems, []);

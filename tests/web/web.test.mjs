@@ -11,12 +11,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { seededBuffer, REPO_ROOT, vitrineBin } from "../client/js/harness.mjs";
-import { OUT, startWeb, shot } from "./lib.mjs";
+import { seededBuffer, vitrineBin } from "../client/js/harness.mjs";
+import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 const JS_BUDGET = 300 * 1024;
 const MODEL = "alice/web-model";
@@ -242,8 +242,7 @@ test("a repository page loads at most 300 KB of JavaScript (gzip) and fits a pho
 	console.log(`# repository page: ${scripts.length} script(s), ${(total / 1024).toFixed(1)} KB of JavaScript (gzip)`);
 	assert.ok(scripts.length > 0, "the page loaded its script");
 	assert.ok(total <= JS_BUDGET, `${total} bytes of JavaScript (gzip) > ${JS_BUDGET}`);
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-	assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 390px`);
+	await assertNoSidewaysScroll(page);
 	await shot(page, "repository-phone");
 	assert.deepEqual(problems, []);
 	await context.close();
@@ -388,8 +387,4 @@ test("publishing: a new repository from its page, files uploaded by drop and by 
 	await context.close();
 });
 
-test("screenshots for the docs", { skip: process.env.VITRINE_UPDATE_SCREENSHOTS !== "1" && "VITRINE_UPDATE_SCREENSHOTS is not 1" }, () => {
-	const docs = path.join(REPO_ROOT, "docs", "screenshots");
-	mkdirSync(docs, { recursive: true });
-	for (const name of ["home", "repository", "file"]) copyFileSync(path.join(OUT, `${name}.png`), path.join(docs, `web-${name}.png`));
-});
+docsScreenshots(["home", "repository", "file"]);
