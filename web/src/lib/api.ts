@@ -364,3 +364,15 @@ export async function createRepo(params: {
   await postJson<unknown>("/api/repos/create", body);
   return `${params.namespace}/${params.name}`;
 }
+
+/** What a page says when the API answers that the repository is not there for this caller. */
+export const MISSING_REPO = "This repository does not exist, or you need to sign in to see it.";
+
+/**
+ * Whether an error means the repository is missing or hidden from the caller: 401 (anonymous),
+ * or a 404 about the repository (not about a revision or a file in it).
+ */
+export function isMissingRepo(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  return err.status === 401 || (err.status === 404 && /repository/i.test(err.message));
+}
