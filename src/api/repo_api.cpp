@@ -485,9 +485,11 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   // One more than asked tells whether a next page exists.
   int64_t asked = q.limit;
   q.limit = asked + 1;
-  // The counts sort=downloads orders by include every download answered so far (a failed
-  // write is tried again later; the listing goes on with the counts written before).
-  (void)ctx.hub.downloads().flush();
+  // sort=downloads orders by the counts written so far: such a listing writes the pending ones
+  // first unless a listing did less than a second ago (the 2 s background flush writes the rest;
+  // other sorts never write), so that listings cannot force a write transaction each. A failed
+  // write is tried again later; the listing goes on with the counts written before.
+  (void)ctx.hub.downloads().flush_for_listing(q.sort);
   auto repos = ctx.hub.db().list_repos(q);
   bool more = static_cast<int64_t>(repos.size()) > asked;
   if (more) repos.pop_back();

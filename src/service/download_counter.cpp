@@ -2,9 +2,8 @@
 #include "service/download_counter.hpp"
 
 #include <chrono>
+#include <utility>
 #include <vector>
-
-#include "util/time.hpp"
 
 namespace vitrine::service {
 
@@ -34,33 +33,65 @@ void DownloadCounter::record(const std::string& uid) {
 
 int64_t DownloadCounter::pending(const std::string& uid) {
   std::lock_guard lock(mutex_);
-  auto it = pending_.find(uid);
-  return it == pending_.end() ? 0 : it->second;
+  int64_t n = 0;
+  if (auto it = pending_.find(uid); it != pending_.end()) n += it->second;
+  if (auto it = in_flight_.find(uid); it != in_flight_.end()) n += it->second;
+  return n;
+}
+
+bool DownloadCounter::nothing_to_write(int64_t now) {
+  if (now / kDayMs != window_day_.load()) return false;
+  std::lock_guard lock(mutex_);
+  return pending_.empty();
 }
 
 Status DownloadCounter::flush() {
-  int64_t today = util::now_ms() / kDayMs;
-  if (today == window_day_.load()) {  // the common case on read paths: nothing to write
-    std::lock_guard lock(mutex_);
-    if (pending_.empty()) return Status::ok();
+  if (nothing_to_write(now_ms_())) return Status::ok();  // the common case on read paths
+  std::lock_guard flushing(flush_mutex_);
+  return flush_locked();
+}
+
+Status DownloadCounter::flush_for_listing(std::string_view sort) {
+  if (sort != "downloads" && sort != "trendingScore") return Status::ok();
+  int64_t now = now_ms_();
+  if (now - last_listing_flush_ms_.load() < kListingFlushMs || nothing_to_write(now)) {
+    return Status::ok();
   }
   std::lock_guard flushing(flush_mutex_);
+  now = now_ms_();
+  // Another listing may have written while this one waited for the lock.
+  if (now - last_listing_flush_ms_.load() < kListingFlushMs) return Status::ok();
+  {
+    // Only a listing that writes counts holds back the next ones (moving the window alone,
+    // once a day, does not).
+    std::lock_guard lock(mutex_);
+    if (!pending_.empty()) last_listing_flush_ms_ = now;
+  }
+  return flush_locked();
+}
+
+Status DownloadCounter::flush_locked() {
+  // The day is read with flush_mutex_ held: a flush that waited for another one across midnight
+  // must neither move the window back nor date the new day's downloads to the day before.
+  int64_t today = now_ms_() / kDayMs;
   if (today != window_day_) {
     if (auto st = db_.roll_download_window(today); !st) return st;
     window_day_ = today;
   }
-  std::unordered_map<std::string, int64_t> taken;
   {
     std::lock_guard lock(mutex_);
     if (pending_.empty()) return Status::ok();
-    taken.swap(pending_);
+    in_flight_.swap(pending_);  // in_flight_ was empty: flushes run one at a time
   }
-  std::vector<std::pair<std::string, int64_t>> counts(taken.begin(), taken.end());
+  // Only this flush writes in_flight_ until it is cleared below; pending() only reads it.
+  std::vector<std::pair<std::string, int64_t>> counts(std::as_const(in_flight_).begin(),
+                                                      std::as_const(in_flight_).end());
   auto st = db_.add_downloads(counts, today);
+  std::lock_guard lock(mutex_);
   if (!st) {
-    std::lock_guard lock(mutex_);
     for (const auto& [uid, n] : counts) pending_[uid] += n;
   }
+  in_flight_.clear();
   return st;
 }
 
@@ -79,6 +110,12 @@ void DownloadCounter::start_background(int interval_ms) {
 void DownloadCounter::stop() {
   stop_ = true;
   if (background_.joinable()) background_.join();
+  {
+    // Nothing to write: not even the window, an UPDATE over every repository that would
+    // otherwise end every CLI command (the next `serve` moves it).
+    std::lock_guard lock(mutex_);
+    if (pending_.empty()) return;
+  }
   (void)flush();
 }
 

@@ -3,20 +3,24 @@
 // download is `counts_as_download` (docs/api.md, "Download counts").
 // Thread-safe. A flush writes every pending count in one transaction; counts recorded since
 // the last flush are lost if the process is killed (at most `interval_ms` worth of them:
-// `stop()`, called at shutdown, flushes what is left).
+// `stop()`, called at shutdown, flushes what is left). Counts being written stay visible to
+// `pending()` until their transaction commits, so a reader never sees a count go down.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "storage/metadata_db.hpp"
 #include "util/result.hpp"
+#include "util/time.hpp"
 
 namespace vitrine::service {
 
@@ -31,29 +35,54 @@ bool counts_as_download(std::string_view method, int status, uint64_t first, uin
 
 class DownloadCounter {
  public:
-  explicit DownloadCounter(storage::MetadataDb& db) : db_(db) {}
+  // A listing sorted by downloads writes the pending counts first unless a listing did so less
+  // than this long ago (see flush_for_listing).
+  static constexpr int64_t kListingFlushMs = 1000;
+
+  // `now_ms` is the clock (Unix milliseconds) that dates downloads; tests pass their own.
+  explicit DownloadCounter(storage::MetadataDb& db, std::function<int64_t()> now_ms = util::now_ms)
+      : db_(db), now_ms_(std::move(now_ms)) {}
   ~DownloadCounter() { stop(); }
   DownloadCounter(const DownloadCounter&) = delete;
   DownloadCounter& operator=(const DownloadCounter&) = delete;
 
   // One download of the repository `uid`: a hash-map increment under a mutex.
   void record(const std::string& uid);
-  // Downloads of `uid` recorded and not yet flushed.
+  // Downloads of `uid` recorded and not yet in the database: those pending and those of a flush
+  // whose transaction has not committed yet. Between that commit and the moment the flush
+  // forgets them (microseconds), a reader that also reads the database may count them twice.
   int64_t pending(const std::string& uid);
   // Writes the pending counts (day: today, UTC) and, once per day, moves the 30-day window.
   // Cheap when nothing is pending and the day has not changed. On a database error the counts
   // are put back and tried again at the next flush.
   Status flush();
+  // Before a listing sorted by `sort`: flushes when the listing orders by download counts
+  // (`downloads`, or `trendingScore`, which orders by them) and no listing wrote counts in the
+  // last kListingFlushMs; otherwise does nothing (the background flush writes them). So a
+  // listing sorted by downloads includes every download answered more than a second before it,
+  // and listings cannot force more than one write transaction a second.
+  Status flush_for_listing(std::string_view sort);
   // A thread that flushes every `interval_ms`; stop() ends it and flushes once more.
   void start_background(int interval_ms = 2000);
+  // Ends the background thread and writes the counts still pending. With none pending it writes
+  // nothing, not even the window (a CLI command that counted nothing leaves the database alone).
   void stop();
 
  private:
+  // Nothing pending and the window already at the day of `now`: a flush would write nothing.
+  bool nothing_to_write(int64_t now);
+  Status flush_locked();  // the body of flush(); flush_mutex_ held
+
   storage::MetadataDb& db_;
-  std::mutex mutex_;
+  std::function<int64_t()> now_ms_;
+  std::mutex mutex_;  // guards pending_ and in_flight_
   std::unordered_map<std::string, int64_t> pending_;
+  // The counts the running flush took from pending_ and has not committed yet (empty between
+  // flushes; only the flush holding flush_mutex_ writes it).
+  std::unordered_map<std::string, int64_t> in_flight_;
   std::mutex flush_mutex_;  // one flush at a time (keeps the window roll and the adds in order)
   std::atomic<int64_t> window_day_{-1};  // the day the 30-day counts were last recomputed for
+  std::atomic<int64_t> last_listing_flush_ms_{INT64_MIN / 2};  // never: far enough in the past
   std::atomic<bool> stop_{false};
   std::thread background_;
 };

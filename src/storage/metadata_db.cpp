@@ -397,6 +397,9 @@ std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type, con
 Status MetadataDb::delete_repo(const std::string& uid) {
   GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
+  // One transaction: a failure leaves the repository whole, never without its tags or counts.
+  Transaction tx(db_);
+  if (!tx.status()) return tx.status();
   Statement requests(db_, "DELETE FROM access_requests WHERE uid = ?");
   requests.bind(1, uid);
   if (auto st = step_done(requests); !st) return st;
@@ -414,7 +417,8 @@ Status MetadataDb::delete_repo(const std::string& uid) {
   if (auto st = step_done(r); !st) return st;
   Statement s(db_, "DELETE FROM repos WHERE uid = ?");
   s.bind(1, uid);
-  return step_done(s);
+  if (auto st = step_done(s); !st) return st;
+  return tx.commit();
 }
 
 Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns,

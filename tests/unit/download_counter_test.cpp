@@ -1,12 +1,19 @@
 // Unit tests for service/download_counter and the download side of MetadataDb: which answers
 // count, that counts wait in memory until a flush, that the 30-day window drops old days but
 // keeps the all-time total, that listings sort by the 30-day count, and that a deleted
-// repository leaves no rows behind.
+// repository leaves no rows behind; that counts being written still count, that listings write
+// at most once a second and only when they sort by downloads, that a flush waiting across
+// midnight dates new downloads to the new day, that closing a hub that counted nothing writes
+// nothing, and that a failed deletion deletes nothing.
 #include "service/download_counter.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "service/auth_service.hpp"
 #include "service/repo_service.hpp"
@@ -17,6 +24,46 @@ namespace vitrine::service {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr int64_t kDayMs = 86400000;
+
+// A second connection to the hub's database, as another process would have: it holds the write
+// lock, adds triggers that make statements fail, and reads tables the hub has no query for.
+class OtherConnection {
+ public:
+  explicit OtherConnection(const fs::path& dir) {
+    EXPECT_EQ(sqlite3_open((dir / "vitrine.db").string().c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 10000);
+  }
+  ~OtherConnection() { sqlite3_close(db_); }
+  OtherConnection(const OtherConnection&) = delete;
+  OtherConnection& operator=(const OtherConnection&) = delete;
+  void exec(const std::string& sql) {
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << sql << ": " << (error ? error : "");
+    sqlite3_free(error);
+  }
+  // The rows of `sql` as "a:b" strings, one per row.
+  std::vector<std::string> rows(const std::string& sql) {
+    std::vector<std::string> out;
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      std::string row;
+      for (int i = 0; i < sqlite3_column_count(s); ++i) {
+        auto text = sqlite3_column_text(s, i);
+        row += (i ? ":" : "") + std::string(text ? reinterpret_cast<const char*>(text) : "");
+      }
+      out.push_back(row);
+    }
+    sqlite3_finalize(s);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
 
 TEST(CountsAsDownload, GetOfAFileAnsweredWithItsBytesFromTheStart) {
   EXPECT_TRUE(counts_as_download("GET", 200, 0, 100, 100, "model.safetensors"));
@@ -38,11 +85,7 @@ class DownloadCounterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("vitrine-downloads-" + util::random_alnum(10));
-    HubConfig config;
-    config.data_dir = dir_.string();
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
+    reopen();
     AuthService auth(*hub_);
     ASSERT_TRUE(auth.create_user("alice", false).is_ok());
     alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
@@ -50,6 +93,15 @@ class DownloadCounterTest : public ::testing::Test {
   void TearDown() override {
     hub_.reset();
     fs::remove_all(dir_);
+  }
+  // Closes the hub (as a CLI command ends) and opens it again.
+  void reopen() {
+    hub_.reset();
+    HubConfig config;
+    config.data_dir = dir_.string();
+    auto hub = Hub::open(config);
+    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
+    hub_ = std::move(*hub);
   }
   storage::RepoRecord create(const std::string& name) {
     CreateRepoRequest req;
@@ -131,6 +183,135 @@ TEST_F(DownloadCounterTest, ADeletedRepositoryLeavesNothing) {
   auto again = create("a");
   EXPECT_EQ(reread(again).downloads, 0);
   EXPECT_EQ(reread(again).downloads_all_time, 0);
+}
+
+TEST_F(DownloadCounterTest, CountsBeingWrittenStillCount) {
+  auto a = create("a");
+  auto& counter = hub_->downloads();
+  ASSERT_TRUE(counter.flush().is_ok());  // moves the window now, not in the flush below
+  for (int i = 0; i < 3; ++i) counter.record(a.uid);
+  OtherConnection other(dir_);
+  other.exec("BEGIN IMMEDIATE");  // the flush's transaction waits for this one
+  std::thread flushing([&] { EXPECT_TRUE(counter.flush().is_ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // it took the counts and waits
+  // What model info shows: the database's count and the ones not written yet.
+  EXPECT_EQ(reread(a).downloads + counter.pending(a.uid), 3);
+  other.exec("COMMIT");
+  flushing.join();
+  EXPECT_EQ(reread(a).downloads, 3);
+  EXPECT_EQ(counter.pending(a.uid), 0);
+}
+
+TEST_F(DownloadCounterTest, AFailedWriteKeepsTheCountsForTheNextFlush) {
+  auto a = create("a");
+  auto& counter = hub_->downloads();
+  counter.record(a.uid);
+  counter.record(a.uid);
+  OtherConnection other(dir_);
+  other.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON repo_downloads BEGIN SELECT RAISE(ABORT, "
+      "'refused'); END");
+  EXPECT_FALSE(counter.flush().is_ok());
+  EXPECT_EQ(counter.pending(a.uid), 2);  // put back once, not lost and not doubled
+  EXPECT_EQ(reread(a).downloads_all_time, 0);
+  other.exec("DROP TRIGGER refuse");
+  ASSERT_TRUE(counter.flush().is_ok());
+  EXPECT_EQ(reread(a).downloads, 2);
+  EXPECT_EQ(reread(a).downloads_all_time, 2);
+  EXPECT_EQ(counter.pending(a.uid), 0);
+}
+
+TEST_F(DownloadCounterTest, ListingsWriteOnlyWhenSortingByDownloadsAndAtMostOnceASecond) {
+  auto a = create("a");
+  std::atomic<int64_t> clock{util::now_ms()};
+  DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
+  counter.record(a.uid);
+  ASSERT_TRUE(counter.flush_for_listing("lastModified").is_ok());
+  ASSERT_TRUE(counter.flush_for_listing("likes").is_ok());
+  EXPECT_EQ(reread(a).downloads, 0);  // other sorts leave it to the background flush
+  EXPECT_EQ(counter.pending(a.uid), 1);
+  ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
+  EXPECT_EQ(reread(a).downloads, 1);
+  // Within a second of that write, listings do not write again.
+  counter.record(a.uid);
+  clock += DownloadCounter::kListingFlushMs - 1;
+  ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
+  EXPECT_EQ(reread(a).downloads, 1);
+  EXPECT_EQ(counter.pending(a.uid), 1);
+  clock += 1;
+  ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
+  EXPECT_EQ(reread(a).downloads, 2);
+  // trendingScore orders by downloads too.
+  counter.record(a.uid);
+  clock += DownloadCounter::kListingFlushMs;
+  ASSERT_TRUE(counter.flush_for_listing("trendingScore").is_ok());
+  EXPECT_EQ(reread(a).downloads, 3);
+  // A listing that found nothing to write does not hold back the next one.
+  clock += DownloadCounter::kListingFlushMs;
+  ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
+  counter.record(a.uid);
+  ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
+  EXPECT_EQ(reread(a).downloads, 4);
+}
+
+TEST_F(DownloadCounterTest, AFlushThatWaitsAcrossMidnightDatesNewDownloadsToTheNewDay) {
+  auto a = create("a");
+  int64_t day = util::now_ms() / kDayMs;
+  std::atomic<int64_t> clock{day * kDayMs - 1000};  // one second before midnight
+  DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
+  counter.record(a.uid);
+  ASSERT_TRUE(counter.flush().is_ok());  // the window is at the day before
+  counter.record(a.uid);
+  OtherConnection other(dir_);
+  other.exec("BEGIN IMMEDIATE");
+  // The first flush takes that download and waits for the database; the second, started
+  // before midnight with a download of its own, waits for the first.
+  std::thread first([&] { EXPECT_TRUE(counter.flush().is_ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  counter.record(a.uid);
+  std::thread second([&] { EXPECT_TRUE(counter.flush().is_ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  clock = day * kDayMs + 1000;  // midnight passes
+  other.exec("COMMIT");
+  first.join();
+  second.join();
+  EXPECT_EQ(
+      other.rows("SELECT day, count FROM repo_downloads WHERE uid = '" + a.uid + "' ORDER BY day"),
+      (std::vector<std::string>{std::to_string(day - 1) + ":2", std::to_string(day) + ":1"}));
+}
+
+TEST_F(DownloadCounterTest, AHubThatCountedNothingWritesNothingWhenItCloses) {
+  auto a = create("a");
+  int64_t today = util::now_ms() / kDayMs;
+  // Counts of a day the 30-day window has not dropped yet: moving the window would.
+  ASSERT_TRUE(hub_->db().add_downloads({{a.uid, 4}}, today - 40).is_ok());
+  EXPECT_EQ(reread(a).downloads, 4);
+  reopen();
+  EXPECT_EQ(reread(a).downloads, 4);  // closing did not run the window's UPDATE
+  // A hub that counted a download moves the window before writing it.
+  hub_->downloads().record(a.uid);
+  reopen();
+  EXPECT_EQ(reread(a).downloads, 1);
+  EXPECT_EQ(reread(a).downloads_all_time, 5);
+}
+
+TEST_F(DownloadCounterTest, AFailedDeletionDeletesNothing) {
+  auto a = create("a");
+  auto& counter = hub_->downloads();
+  counter.record(a.uid);
+  ASSERT_TRUE(counter.flush().is_ok());
+  OtherConnection other(dir_);
+  // The last of the deletion's statements fails.
+  other.exec(
+      "CREATE TRIGGER refuse BEFORE DELETE ON repos BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  EXPECT_FALSE(hub_->db().delete_repo(a.uid).is_ok());
+  other.exec("DROP TRIGGER refuse");
+  EXPECT_EQ(reread(a).downloads, 1);
+  EXPECT_EQ(other.rows("SELECT count FROM repo_downloads WHERE uid = '" + a.uid + "'"),
+            (std::vector<std::string>{"1"}));
+  // Once nothing refuses, the deletion removes the rows.
+  ASSERT_TRUE(hub_->db().delete_repo(a.uid).is_ok());
+  EXPECT_TRUE(other.rows("SELECT count FROM repo_downloads WHERE uid = '" + a.uid + "'").empty());
 }
 
 }  // namespace
