@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "hub_test_fixture.hpp"
 #include "service/auth_service.hpp"
 #include "service/repo_service.hpp"
 #include "util/crypto.hpp"
@@ -18,18 +19,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class AuditLogTest : public ::testing::Test {
+class AuditLogTest : public HubTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vitrine-audit-" + util::random_alnum(10));
-    HubConfig config;
-    config.data_dir = dir_.string();
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
+    HubTest::SetUp();
+    if (HasFatalFailure()) return;
     AuthService auth(*hub_);
-    ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    ASSERT_TRUE(auth.create_user("bob", false).is_ok());
     auto token = auth.create_token("alice", "write", "laptop");
     ASSERT_TRUE(token.is_ok());
     alice_ = auth.authenticate("Bearer " + *token);
@@ -41,11 +36,6 @@ class AuditLogTest : public ::testing::Test {
     ASSERT_TRUE(repo.is_ok()) << repo.status().message();
     repo_ = *repo;
   }
-  void TearDown() override {
-    hub_.reset();
-    fs::remove_all(dir_);
-  }
-
   std::vector<storage::AuditEventRecord> events(const std::string& type = "",
                                                 const std::string& actor = "",
                                                 const std::string& target = "") {
@@ -57,8 +47,6 @@ class AuditLogTest : public ::testing::Test {
     return AuditLog(*hub_).list(q);
   }
 
-  fs::path dir_;
-  std::unique_ptr<Hub> hub_;
   Caller alice_;
   storage::RepoRecord repo_;
 };

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "hub_test_fixture.hpp"
 #include "service/auth_service.hpp"
 #include "service/repo_service.hpp"
 #include "util/crypto.hpp"
@@ -81,27 +82,12 @@ TEST(CountsAsDownload, GetOfAFileAnsweredWithItsBytesFromTheStart) {
   EXPECT_FALSE(counts_as_download("GET", 200, 0, 0, 0, ""));
 }
 
-class DownloadCounterTest : public ::testing::Test {
+class DownloadCounterTest : public HubTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vitrine-downloads-" + util::random_alnum(10));
-    reopen();
-    AuthService auth(*hub_);
-    ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
-  }
-  void TearDown() override {
-    hub_.reset();
-    fs::remove_all(dir_);
-  }
-  // Closes the hub (as a CLI command ends) and opens it again.
-  void reopen() {
-    hub_.reset();
-    HubConfig config;
-    config.data_dir = dir_.string();
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
+    HubTest::SetUp();
+    if (HasFatalFailure()) return;
+    alice_ = caller_with_token("alice");
   }
   storage::RepoRecord create(const std::string& name) {
     CreateRepoRequest req;
@@ -124,8 +110,6 @@ class DownloadCounterTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Hub> hub_;
   Caller alice_;
 };
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "hub_test_fixture.hpp"
 #include "service/auth_service.hpp"
 #include "service/repo_service.hpp"
 #include "util/crypto.hpp"
@@ -58,22 +59,12 @@ TEST(ListingTags, FieldFormsLanguagesLineageAndNoDuplicates) {
   EXPECT_TRUE(has(dataset, "language:en"));
 }
 
-class ListingTagsDbTest : public ::testing::Test {
+class ListingTagsDbTest : public HubTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vitrine-tags-" + util::random_alnum(10));
-    HubConfig config;
-    config.data_dir = dir_.string();
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
-    AuthService auth(*hub_);
-    ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
-  }
-  void TearDown() override {
-    hub_.reset();
-    fs::remove_all(dir_);
+    HubTest::SetUp();
+    if (HasFatalFailure()) return;
+    alice_ = caller_with_token("alice");
   }
   storage::RepoRecord create(const std::string& name, const std::string& readme) {
     CreateRepoRequest req;
@@ -96,8 +87,6 @@ class ListingTagsDbTest : public ::testing::Test {
     return q;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Hub> hub_;
   Caller alice_;
 };
 

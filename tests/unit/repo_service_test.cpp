@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "hub_test_fixture.hpp"
 #include "service/auth_service.hpp"
 #include "service/commit_builder.hpp"
 #include "util/crypto.hpp"
@@ -15,21 +16,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class RepoServiceTest : public ::testing::Test {
+class RepoServiceTest : public HubTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vitrine-svc-" + util::random_alnum(10));
-    HubConfig config;
-    config.data_dir = dir_.string();
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
-    AuthService auth(*hub_);
-    ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    ASSERT_TRUE(auth.create_user("bob", false).is_ok());
-    alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
-    alice_read_ = auth.authenticate("Bearer " + *auth.create_token("alice", "read", "t"));
-    bob_ = auth.authenticate("Bearer " + *auth.create_token("bob", "write", "t"));
+    HubTest::SetUp();
+    if (HasFatalFailure()) return;
+    alice_ = caller_with_token("alice");
+    alice_read_ = caller_with_token("alice", "read");
+    bob_ = caller_with_token("bob");
     ASSERT_TRUE(alice_.authenticated());
     CreateRepoRequest req;
     req.name = "Model-One";
@@ -37,11 +31,6 @@ class RepoServiceTest : public ::testing::Test {
     ASSERT_TRUE(repo.is_ok()) << repo.status().message();
     repo_ = *repo;
   }
-  void TearDown() override {
-    hub_.reset();
-    fs::remove_all(dir_);
-  }
-
   Result<CommitOutcome> commit(const Caller& who, const std::string& path,
                                const std::string& content, std::optional<std::string> parent,
                                const std::string& revision = "main", bool pr = false) {
@@ -51,8 +40,6 @@ class RepoServiceTest : public ::testing::Test {
     return builder.finish(CommitHeader{"add " + path, "", parent}, revision, pr);
   }
 
-  fs::path dir_;
-  std::unique_ptr<Hub> hub_;
   Caller alice_, alice_read_, bob_;
   storage::RepoRecord repo_;
 };

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "hub_test_fixture.hpp"
 #include "service/auth_service.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
@@ -16,24 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TokenServiceTest : public ::testing::Test {
+class TokenServiceTest : public HubTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vitrine-tokens-" + util::random_alnum(10));
-    HubConfig config;
-    config.data_dir = dir_.string();
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
-    AuthService auth(*hub_);
-    ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    ASSERT_TRUE(auth.create_user("bob", false).is_ok());
-  }
-  void TearDown() override {
-    hub_.reset();
-    fs::remove_all(dir_);
-  }
-
   // A caller authenticated by a token made with the CLI's path.
   Caller token_caller(const std::string& user, const std::string& role,
                       const std::vector<std::string>& scopes = {}, int64_t expires_in = 0) {
@@ -55,9 +40,6 @@ class TokenServiceTest : public ::testing::Test {
                               std::vector<std::string> scopes = {}) {
     return TokenRequest{name, role, std::move(scopes), 0};
   }
-
-  fs::path dir_;
-  std::unique_ptr<Hub> hub_;
 };
 
 TEST_F(TokenServiceTest, OnlySessionsAndWriteTokensManageTokens) {
