@@ -5,7 +5,7 @@
 // phone width.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWeb, shot, assertNoSidewaysScroll } from "./lib.mjs";
+import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 let web;
 let server;
@@ -181,3 +181,5 @@ test("datasets: task and language filters; keyboard only at phone width", async 
 	assert.deepEqual(problems, []);
 	await context.close();
 });
+
+docsScreenshots(["search"]);
