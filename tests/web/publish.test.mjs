@@ -256,6 +256,10 @@ test("gating with manual approval: bob asks on the card page, alice accepts in t
 	assert.equal((await api("GET", `/api/models/${SETTLED}`)).gated, "manual");
 	const file = `/${SETTLED}/resolve/main/weights.bin`;
 	assert.equal(await status("GET", file, server.tokens.bob), 403, "bob may not download before");
+	// The card's extra_gated_prompt is shown above the request form, as text (never as HTML).
+	await commit(SETTLED, "a prompt for requests", {
+		"README.md": '---\nextra_gated_prompt: "Agree to <b>the terms</b> first."\n---\n# Settings test\n',
+	});
 
 	// An anonymous visitor is told to sign in.
 	const anon = await newPage();
@@ -276,6 +280,8 @@ test("gating with manual approval: bob asks on the card page, alice accepts in t
 	// bob asks from the card page, with a reason.
 	await bob.page.goto(`${server.baseUrl}/${SETTLED}`);
 	const gate = bob.page.getByRole("region", { name: "Gated repository" });
+	await gate.locator(".gate-prompt").getByText("Agree to <b>the terms</b> first.", { exact: true }).waitFor();
+	assert.equal(await gate.locator(".gate-prompt b").count(), 0, "the prompt is text, not HTML");
 	await gate.getByLabel("Why do you need access? (optional)").fill("to <i>evaluate</i> it");
 	await gate.getByRole("button", { name: "Request access" }).click();
 	await gate.getByText("Your request is pending.").waitFor();
