@@ -42,8 +42,10 @@ Result<std::string> AuthService::create_token(const std::string& user_name, cons
   std::string token = "hf_" + util::random_alnum(34);
   int64_t expires_at = expires_in_seconds > 0 ? util::now_ms() + expires_in_seconds * 1000 : 0;
   std::string scopes_json = scopes.empty() ? "" : scopes_to_json(scopes).dump();
+  // A token made by a token is its child: revoking the parent revokes it (MetadataDb).
+  int64_t parent_id = actor && !actor->session ? actor->token_id : 0;
   auto record = hub_.db().create_token(user->id, token_name, role, util::sha256_hex(token),
-                                       expires_at, scopes_json);
+                                       expires_at, scopes_json, parent_id);
   if (!record) return record.status();
   nlohmann::json details = {{"token_id", record->id}, {"name", token_name}, {"role", role}};
   if (expires_at > 0) details["expires_at"] = expires_at;
@@ -206,6 +208,7 @@ Caller AuthService::authenticate(std::string_view authorization) {
   caller.user = *user;
   caller.role = record->role;
   caller.token_name = record->name;
+  caller.token_id = record->id;
   caller.token_created_at = record->created_at;
   caller.token_expires_at = record->expires_at;
   if (record->role == "fineGrained") caller.scopes = scopes_from_json(record->scopes_json);

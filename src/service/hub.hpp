@@ -53,6 +53,7 @@ struct Caller {
   std::string token_name;
   int64_t token_created_at = 0;
   int64_t token_expires_at = 0;    // unix ms; 0: never (or not a token)
+  int64_t token_id = 0;            // the token's row; 0: not a token (anonymous, a session)
   std::vector<TokenScope> scopes;  // role "fineGrained": what the token may touch
   bool session = false;            // signed in with a password (the web session cookie)
   bool bad_token = false;

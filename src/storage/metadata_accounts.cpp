@@ -121,7 +121,12 @@ std::vector<TokenRecord> MetadataDb::list_tokens(int64_t user_id) {
 
 Status MetadataDb::revoke_token(int64_t user_id, int64_t token_id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "UPDATE tokens SET revoked = 1 WHERE id = ? AND user_id = ?");
+  // The token and every token made from it, and from those, in one statement: a leaked token
+  // cannot outlive its revocation through a token it minted.
+  Statement s(db_,
+              "WITH RECURSIVE made(id) AS (SELECT id FROM tokens WHERE id = ?1 AND user_id = ?2 "
+              "UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id) "
+              "UPDATE tokens SET revoked = 1 WHERE user_id = ?2 AND id IN (SELECT id FROM made)");
   s.bind(1, token_id).bind(2, user_id);
   if (auto st = step_done(s); !st) return st;
   if (sqlite3_changes(db_) == 0) return not_found("no such token");

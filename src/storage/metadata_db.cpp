@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS tokens (
   last_used_at INTEGER NOT NULL DEFAULT 0,
   revoked INTEGER NOT NULL DEFAULT 0,
   expires_at INTEGER NOT NULL DEFAULT 0,
-  scopes_json TEXT NOT NULL DEFAULT ''
+  scopes_json TEXT NOT NULL DEFAULT '',
+  parent_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS repos (
   uid TEXT PRIMARY KEY,
@@ -193,6 +194,7 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
   const std::pair<const char*, const char*> added_columns[] = {
       {"tokens", "expires_at INTEGER NOT NULL DEFAULT 0"},
       {"tokens", "scopes_json TEXT NOT NULL DEFAULT ''"},
+      {"tokens", "parent_id INTEGER NOT NULL DEFAULT 0"},
       {"users", "password_hash TEXT NOT NULL DEFAULT ''"},
       {"users", "avatar_url TEXT NOT NULL DEFAULT ''"},
       {"repos", "downloads_all_time INTEGER NOT NULL DEFAULT 0"}};
@@ -284,14 +286,15 @@ std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
 
 Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
                                              const std::string& role, const std::string& hash,
-                                             int64_t expires_at, const std::string& scopes_json) {
+                                             int64_t expires_at, const std::string& scopes_json,
+                                             int64_t parent_id) {
   std::lock_guard lock(mutex_);
   Statement s(db_,
-              "INSERT INTO tokens(user_id, name, role, hash, created_at, expires_at, scopes_json) "
-              "VALUES(?,?,?,?,?,?,?)");
+              "INSERT INTO tokens(user_id, name, role, hash, created_at, expires_at, scopes_json, "
+              "parent_id) VALUES(?,?,?,?,?,?,?,?)");
   int64_t now = util::now_ms();
   s.bind(1, user_id).bind(2, name).bind(3, role).bind(4, hash).bind(5, now);
-  s.bind(6, expires_at).bind(7, scopes_json);
+  s.bind(6, expires_at).bind(7, scopes_json).bind(8, parent_id);
   if (auto st = step_done(s); !st) return st;
   return TokenRecord{sqlite3_last_insert_rowid(db_),
                      user_id,
@@ -302,7 +305,8 @@ Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string&
                      0,
                      false,
                      expires_at,
-                     scopes_json};
+                     scopes_json,
+                     parent_id};
 }
 
 std::optional<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {

@@ -41,6 +41,7 @@ struct TokenRecord {
   bool revoked = false;
   int64_t expires_at = 0;   // unix ms; 0: never
   std::string scopes_json;  // fine-grained tokens (role "fineGrained"): their scopes
+  int64_t parent_id = 0;    // the token that made this one through the API; 0: none
 };
 
 struct OrgRecord {
@@ -177,7 +178,8 @@ class MetadataDb {
 
   Result<TokenRecord> create_token(int64_t user_id, const std::string& name,
                                    const std::string& role, const std::string& hash,
-                                   int64_t expires_at = 0, const std::string& scopes_json = "");
+                                   int64_t expires_at = 0, const std::string& scopes_json = "",
+                                   int64_t parent_id = 0);
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash);
   void touch_token(int64_t token_id, int64_t now_ms);
   std::vector<TokenRecord> list_tokens(int64_t user_id);

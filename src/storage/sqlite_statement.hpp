@@ -97,7 +97,8 @@ class Transaction {
 
 // Row readers shared by the MetadataDb files; `first` is the column of the row's first field.
 inline constexpr const char* kTokenColumns =
-    "id, user_id, name, role, hash, created_at, last_used_at, revoked, expires_at, scopes_json";
+    "id, user_id, name, role, hash, created_at, last_used_at, revoked, expires_at, scopes_json, "
+    "parent_id";
 
 inline UserRecord user_at(const Statement& s, int first = 0) {
   return UserRecord{s.integer(first),  s.text(first + 1),         s.text(first + 2),
@@ -105,8 +106,9 @@ inline UserRecord user_at(const Statement& s, int first = 0) {
 }
 
 inline TokenRecord token_at(const Statement& s) {
-  return TokenRecord{s.integer(0), s.integer(1), s.text(2),         s.text(3),    s.text(4),
-                     s.integer(5), s.integer(6), s.integer(7) != 0, s.integer(8), s.text(9)};
+  return TokenRecord{s.integer(0), s.integer(1), s.text(2),    s.text(3),
+                     s.text(4),    s.integer(5), s.integer(6), s.integer(7) != 0,
+                     s.integer(8), s.text(9),    s.integer(10)};
 }
 
 }  // namespace vitrine::storage

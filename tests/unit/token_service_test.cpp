@@ -124,6 +124,36 @@ TEST_F(TokenServiceTest, ATokenMadeByAnExpiringTokenExpiresNoLater) {
   EXPECT_GT(from_session->record.expires_at, util::now_ms() + 29LL * 86400 * 1000);
 }
 
+TEST_F(TokenServiceTest, RevokingATokenRevokesTheTokensItMadeAndTheirs) {
+  TokenService tokens(*hub_);
+  AuthService auth(*hub_);
+  auto parent = tokens.create(session_caller("alice"), request("parent", "write"));
+  ASSERT_TRUE(parent.is_ok());
+  EXPECT_EQ(parent->record.parent_id, 0);  // made by a session: no parent
+  auto child =
+      tokens.create(auth.authenticate("Bearer " + parent->secret), request("child", "write"));
+  ASSERT_TRUE(child.is_ok());
+  EXPECT_EQ(child->record.parent_id, parent->record.id);
+  auto grandchild =
+      tokens.create(auth.authenticate("Bearer " + child->secret), request("grandchild", "read"));
+  ASSERT_TRUE(grandchild.is_ok());
+  auto sibling = tokens.create(session_caller("alice"), request("sibling", "write"));
+  ASSERT_TRUE(sibling.is_ok());
+
+  // Revoking the child leaves its parent working; revoking the parent ends the rest.
+  ASSERT_TRUE(tokens.revoke(session_caller("alice"), child->record.id).is_ok());
+  EXPECT_FALSE(auth.authenticate("Bearer " + child->secret).authenticated());
+  EXPECT_FALSE(auth.authenticate("Bearer " + grandchild->secret).authenticated());
+  EXPECT_TRUE(auth.authenticate("Bearer " + parent->secret).authenticated());
+  auto second =
+      tokens.create(auth.authenticate("Bearer " + parent->secret), request("second child", "read"));
+  ASSERT_TRUE(second.is_ok());
+  ASSERT_TRUE(tokens.revoke(session_caller("alice"), parent->record.id).is_ok());
+  EXPECT_FALSE(auth.authenticate("Bearer " + parent->secret).authenticated());
+  EXPECT_FALSE(auth.authenticate("Bearer " + second->secret).authenticated());
+  EXPECT_TRUE(auth.authenticate("Bearer " + sibling->secret).authenticated());
+}
+
 TEST_F(TokenServiceTest, RevokesOnlyOnesOwnTokensAndTheLimitCountsActiveOnes) {
   TokenService tokens(*hub_);
   auto alice = session_caller("alice");

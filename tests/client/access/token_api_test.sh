@@ -126,8 +126,12 @@ check "another user's token id answers 404 TokenNotFound, and that token still w
   '[[ $(req DELETE /api/vitrine/tokens/$BOB_ID "$WRITE") == 404 && $(header X-Error-Code) == TokenNotFound &&
       $(req DELETE /api/vitrine/tokens/999999 "$WRITE") == 404 && $(whoami "$BOB") == 200 ]]'
 check "a token id that is not a number is 400" '[[ $(req DELETE /api/vitrine/tokens/abc "$WRITE") == 400 ]]'
-check "revoking with the session: 200, then the token answers 401 at once" \
-  '[[ $(session DELETE /api/vitrine/tokens/$NEW_ID) == 200 && $(whoami "$NEW") == 401 ]]'
+check "a token made by the write token works" \
+  '[[ $(req POST /api/vitrine/tokens "$NEW" "{\"name\":\"made by a token\",\"role\":\"read\"}") == 201 ]]'
+CHILD=$(jq -r .token "$WORK/b")
+check "revoking with the session: 200, then the token and the token it made answer 401 at once" \
+  '[[ $(whoami "$CHILD") == 200 && $(session DELETE /api/vitrine/tokens/$NEW_ID) == 200 && $(whoami "$NEW") == 401 &&
+      $(whoami "$CHILD") == 401 ]]'
 check "the revoked token leaves the list; revoking it again is 404" \
   '[[ $(session GET /api/vitrine/tokens) == 200 && $(jq "[.[] | select(.id == $NEW_ID)] | length" "$WORK/b") == 0 &&
       $(session DELETE /api/vitrine/tokens/$NEW_ID) == 404 ]]'
