@@ -38,32 +38,6 @@ std::string join(const std::vector<std::string>& parts, size_t from = 0) {
   return out;
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Absolute URL of the next page: same path and query with one parameter replaced.
 std::string next_page_url(Context& ctx, Call& call, const std::string& key,
                           const std::string& value) {
@@ -285,7 +259,8 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
                  {"authors", json::array({{{"user", c.author_name}, {"avatar", ""}}})},
                  {"date", util::iso8601_utc(c.time_ms)}};
     if (formatted) {
-      item["formatted"] = {{"title", html_escape(c.title)}, {"message", html_escape(c.message)}};
+      item["formatted"] = {{"title", util::html_escape(c.title)},
+                           {"message", util::html_escape(c.message)}};
     }
     if (with_log) item["transparencyLog"] = commit_log_entries(ctx, repo.record, c.id);
     out.push_back(std::move(item));

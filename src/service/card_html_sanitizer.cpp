@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "service/card_renderer.hpp"
+#include "util/encoding.hpp"
 
 namespace vitrine::service {
 namespace {
@@ -160,27 +161,6 @@ std::string decode_entities(std::string_view in) {
     }
   }
   return out;
-}
-
-void append_escaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
 }
 
 bool unreserved(char c) {
@@ -455,7 +435,7 @@ class Sanitizer {
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    append_escaped(out_, value);
+    util::append_html_escaped(out_, value);
     out_ += '"';
   }
 

@@ -36,6 +36,15 @@ std::string to_hex(std::string_view bytes);
 // True iff s is non-empty and consists only of hex digits (either case).
 bool is_hex(std::string_view s);
 
+// Appends s to out with & < > " ' written as character references: safe in HTML text and in
+// attribute values quoted either way.
+void append_html_escaped(std::string& out, std::string_view s);
+inline std::string html_escape(std::string_view s) {
+  std::string out;
+  append_html_escaped(out, s);
+  return out;
+}
+
 // s with ASCII letters lower-cased (other bytes, UTF-8 included, unchanged).
 std::string to_lower_ascii(std::string s);
 

@@ -121,5 +121,14 @@ TEST(Text, ToLowerAsciiLeavesOtherBytes) {
   EXPECT_EQ(to_lower_ascii(""), "");
 }
 
+TEST(Encoding, HtmlEscapeWritesTheFiveSpecialCharactersAsReferences) {
+  EXPECT_EQ(html_escape("<a href=\"x\" title='y'>&</a>"),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  EXPECT_EQ(html_escape("plain text, é"), "plain text, é");
+  std::string out = "kept ";
+  append_html_escaped(out, "<b>");
+  EXPECT_EQ(out, "kept &lt;b&gt;");
+}
+
 }  // namespace
 }  // namespace vitrine::util

@@ -16,7 +16,6 @@ start_server "$D"
 export HOME="$WORK/home" GIT_TERMINAL_PROMPT=0
 mkdir -p "$HOME"
 
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 header() { curl -s -D - -o /dev/null "${@:2}" | tr -d '\r' | sed -n "s/^$1: //Ip" | head -1; }
 api() { curl -sf -H "Authorization: Bearer $OWN" -H 'Content-Type: application/json' "$@"; }
 

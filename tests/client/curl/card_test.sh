@@ -15,7 +15,6 @@ BOB=$("$BIN" token create --user bob --role read --data "$D")
 start_server "$D"
 
 api() { curl -sf -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' "$@"; }
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # commit REPO PATH FILE: one file through the NDJSON commit API; prints the new commit id.
 commit() {
   printf '{"key":"header","value":{"summary":"card"}}\n{"key":"file","value":{"path":"%s","content":"%s","encoding":"base64"}}\n' \

@@ -16,7 +16,6 @@ BOB=$("$BIN" token create --user bob --role write --data "$D")
 start_server "$D"
 
 api() { curl -sf -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' "$@"; }
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 b64() { printf '%s' "$1" | base64 -w0; }
 # ndjson TYPE REPO LINE...: one commit of the given operation lines; prints the commit id.
 ndjson() {

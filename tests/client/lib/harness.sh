@@ -12,6 +12,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# code [curl args]: only the HTTP status of the request.
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check() { if eval "$2"; then echo "ok - $1"; pass=$((pass + 1)); else echo "not ok - $1"; fail=$((fail + 1)); fi; }
 # t NAME FUNCTION: runs FUNCTION under set -eE; its stderr is shown when it fails.
 t() {
