@@ -365,6 +365,11 @@ export async function createRepo(params: {
   return `${params.namespace}/${params.name}`;
 }
 
+/** The text of a caught error, for an alert: the hub's message for an ApiError. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** What a page says when the API answers that the repository is not there for this caller. */
 export const MISSING_REPO = "This repository does not exist, or you need to sign in to see it.";
 
