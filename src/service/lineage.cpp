@@ -71,7 +71,7 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
   Status result = Status::ok();
-  std::lock_guard lock(index_lock(repo.uid));
+  std::unique_lock lock(index_lock(repo.uid));
   // Only refs that moved since the last refresh are looked at: a repository with thousands of
   // checkpoint branches costs one ref listing and one query per commit, not one per branch.
   auto known = hub_.db().lineage_heads(repo.uid);
@@ -119,6 +119,10 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
       }
     }
   }
+  lock.unlock();
+  // Relinking takes each child's lock in turn, holding no other: the locks are striped, so
+  // holding this repository's while taking a child's could wait on itself (two ids in one
+  // stripe) or on a refresh that holds the child's stripe and waits for this one.
   if (first_time && relink && now) relink_children(*now);
   if (!result) spdlog::warn("lineage: indexing {} failed: {}", repo.id(), result.message());
   return result;
@@ -132,8 +136,7 @@ void Lineage::relink_children(const storage::RepoRecord& repo) {
     if (!rec) continue;
     auto git = hub_.open_git(*rec);
     if (!git) continue;
-    std::unique_lock lock(index_lock(uid), std::defer_lock);
-    if (uid != repo.uid) lock.lock();  // the caller may hold this repository's lock
+    std::lock_guard lock(index_lock(uid));  // the caller holds no index lock
     if (auto idx = index_revision(*rec, **git, commit); !idx) {
       spdlog::warn("lineage: re-indexing {} at {} failed: {}", rec->id(), commit,
                    idx.status().message());
@@ -153,7 +156,6 @@ void Lineage::on_repo_changed(const storage::RepoRecord& repo) {
     }
   }
   // Revisions that named the new id before it existed can link now.
-  std::lock_guard lock(index_lock(repo.uid));
   relink_children(repo);
 }
 
