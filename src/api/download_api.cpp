@@ -72,16 +72,15 @@ bool looks_binary(std::string_view bytes) {
   return bytes.substr(0, 8000).find('\0') != std::string_view::npos;
 }
 
-// Counts a download of the repository (a hash-map increment; flushed to the database in the
-// background) when the answer is one by service::counts_as_download. `raw` answers (the git
-// bytes, what the web interface's file viewer reads) never count.
+// Counts the request toward a download of the repository (service::DownloadCounter: one per
+// series of requests by a requester; written to the database in the background) when it is one
+// by service::counts_as_download. The requester is the signed-in user, or the IP of an anonymous
+// caller. `raw` answers (the git bytes, what the web interface's file viewer reads) never count.
 void count_download(Context& ctx, const Call& call, const storage::RepoRecord& record, int status,
-                    uint64_t first, uint64_t length, uint64_t size, bool raw,
-                    const std::string& path) {
-  if (raw) return;
-  if (service::counts_as_download(call.request.method, status, first, length, size, path)) {
-    ctx.hub.downloads().record(record.uid);
-  }
+                    bool raw, const std::string& path) {
+  if (raw || !service::counts_as_download(call.request.method, status, path)) return;
+  ctx.hub.downloads().record(record.uid, call.caller.user ? "user:" + call.caller.user->name
+                                                          : "ip:" + call.request.remote_address);
 }
 
 }  // namespace
@@ -175,7 +174,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
         std::string::npos) {
       r.headers.set("Content-Type", "application/vnd.xet-fileinfo+json");
       // The client fetches the bytes from the Xet CAS next: this answer is the download.
-      count_download(ctx, call, record, r.status, 0, size, size, raw, path);
+      count_download(ctx, call, record, r.status, raw, path);
       r.body = nlohmann::json{{"hash", links.hash},
                               {"etag", file.lfs->oid},
                               {"size", size},
@@ -188,6 +187,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   if (etag_matches(call.request.header("If-None-Match"), etag)) {
     r.status = 304;
     r.body = std::string();
+    count_download(ctx, call, record, r.status, raw, path);
     return r;
   }
   // An empty file has no satisfiable range; the clients read its size from `bytes */0`.
@@ -209,7 +209,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.headers.set("Content-Range", "bytes " + std::to_string((*range)->first) + "-" +
                                        std::to_string((*range)->last) + "/" + std::to_string(size));
   }
-  count_download(ctx, call, record, r.status, offset, length, size, raw, path);
+  count_download(ctx, call, record, r.status, raw, path);
   if (content) {
     r.body = object_body(std::move(content), offset, length);
   } else {

@@ -105,6 +105,12 @@ int main(int argc, char** argv) {
                    "Lifetime of Xet access tokens")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--download-series-seconds", config.download_series_seconds,
+                   "Requests of one user (or anonymous IP) for one repository with gaps under "
+                   "this count as one download; 0 counts every request")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   std::string web_dir;
   serve->add_option("--web-dir", web_dir,
                     "Folder of the built web interface (index.html, assets/); default: web/ "

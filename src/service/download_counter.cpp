@@ -13,22 +13,48 @@ constexpr int64_t kDayMs = 86400000;
 
 }  // namespace
 
-bool counts_as_download(std::string_view method, int status, uint64_t first, uint64_t length,
-                        uint64_t size, std::string_view path) {
-  if (method != "GET") return false;
-  if (status == 206) {
-    if (first != 0 || (length <= 1 && length != size)) return false;
-  } else if (status != 200) {
-    return false;
-  }
+bool counts_as_download(std::string_view method, int status, std::string_view path) {
+  if (method != "GET" && method != "HEAD") return false;
+  if (status != 200 && status != 206 && status != 304) return false;
   auto slash = path.rfind('/');
   std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
   return !name.empty() && name != ".gitattributes";
 }
 
-void DownloadCounter::record(const std::string& uid) {
+void DownloadCounter::record(const std::string& uid, const std::string& requester) {
+  const int64_t now = now_ms_();
+  const int64_t gap = series_gap_ms_.load();
   std::lock_guard lock(mutex_);
+  if (gap > 0) {
+    std::string key;
+    key.reserve(requester.size() + 1 + uid.size());
+    key.append(requester).push_back('\n');
+    key.append(uid);
+    auto it = last_request_.find(key);
+    if (it != last_request_.end()) {
+      bool same_series = now - it->second < gap && now >= it->second;
+      it->second = now;
+      if (same_series) return;
+    } else {
+      if (last_request_.size() >= kMaxRequesters) {
+        forget_ended_series(now);
+        if (last_request_.size() >= kMaxRequesters) last_request_.clear();
+      }
+      last_request_.emplace(std::move(key), now);
+    }
+  }
   ++pending_[uid];
+}
+
+void DownloadCounter::forget_ended_series(int64_t now) {
+  const int64_t gap = series_gap_ms_.load();
+  std::erase_if(last_request_, [&](const auto& e) { return now - e.second >= gap; });
+  last_forget_ms_ = now;
+}
+
+size_t DownloadCounter::requesters_remembered() {
+  std::lock_guard lock(mutex_);
+  return last_request_.size();
 }
 
 int64_t DownloadCounter::pending(const std::string& uid) {
@@ -80,6 +106,7 @@ Status DownloadCounter::flush_locked() {
   }
   {
     std::lock_guard lock(mutex_);
+    if (int64_t now = now_ms_(); now - last_forget_ms_ >= 60000) forget_ended_series(now);
     if (pending_.empty()) return Status::ok();
     in_flight_.swap(pending_);  // in_flight_ was empty: flushes run one at a time
   }

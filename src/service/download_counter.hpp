@@ -1,6 +1,9 @@
 // DownloadCounter: counts repository downloads in memory and writes them to the metadata
-// database in batches, so that the download path never waits on SQLite. What counts as a
-// download is `counts_as_download` (docs/api.md, "Download counts").
+// database in batches, so that the download path never waits on SQLite. A download is a series
+// of file requests (`counts_as_download`) by one requester for one repository with less than the
+// series gap (5 minutes) between them, the Hub's rule for datasets, used here for models too
+// (docs/api.md, "Download counts"): a model fetched file by file, with a HEAD and a GET each,
+// counts once, and repeating requests cannot inflate the count.
 // Thread-safe. A flush writes every pending count in one transaction; counts recorded since
 // the last flush are lost if the process is killed (at most `interval_ms` worth of them:
 // `stop()`, called at shutdown, flushes what is left). Counts being written stay visible to
@@ -24,14 +27,12 @@
 
 namespace vitrine::service {
 
-// Whether answering a request for a file counts one download of its repository: a GET (a HEAD
-// only asks about the file) answered with its bytes from the first one: 200, or 206 for a range
-// that starts at byte 0 (a resumed or chunked transfer counts once) and is more than the
-// one-byte probe `bytes=0-0` that clients send to learn a file's size, unless that byte is the
-// whole file. `first` and `length` are the bytes answered, `size` the file's. Any file counts
-// but `.gitattributes` (which git clients fetch for every repository).
-bool counts_as_download(std::string_view method, int status, uint64_t first, uint64_t length,
-                        uint64_t size, std::string_view path);
+// Whether answering a request for a file is part of a download of its repository: a GET or a
+// HEAD (huggingface_hub asks with HEAD whether its cached copy is current, and hf_xet then fetches
+// the bytes from the Xet CAS), answered 200, 206 or 304 (a revalidated cache), of any file but
+// `.gitattributes` (which git clients fetch for every repository). Which of these requests start
+// a new download is DownloadCounter::record's to say.
+bool counts_as_download(std::string_view method, int status, std::string_view path);
 
 class DownloadCounter {
  public:
@@ -46,8 +47,17 @@ class DownloadCounter {
   DownloadCounter(const DownloadCounter&) = delete;
   DownloadCounter& operator=(const DownloadCounter&) = delete;
 
-  // One download of the repository `uid`: a hash-map increment under a mutex.
-  void record(const std::string& uid);
+  // Requesters remembered at most; past it, those whose series ended are forgotten, and if all
+  // are recent, all are (their next request counts again).
+  static constexpr size_t kMaxRequesters = 1u << 18;
+
+  // A request of `requester` (a user, or an anonymous IP) for a file of the repository `uid`:
+  // counts one download unless the same requester's previous request for that repository came
+  // less than the series gap ago. Two hash-map lookups under a mutex.
+  void record(const std::string& uid, const std::string& requester);
+  // The series gap in milliseconds (default 5 minutes); 0 counts every request.
+  void set_series_gap_ms(int64_t gap_ms) { series_gap_ms_ = gap_ms; }
+  size_t requesters_remembered();
   // Downloads of `uid` recorded and not yet in the database: those pending and those of a flush
   // whose transaction has not committed yet. Between that commit and the moment the flush
   // forgets them (microseconds), a reader that also reads the database may count them twice.
@@ -71,12 +81,18 @@ class DownloadCounter {
  private:
   // Nothing pending and the window already at the day of `now`: a flush would write nothing.
   bool nothing_to_write(int64_t now);
-  Status flush_locked();  // the body of flush(); flush_mutex_ held
+  Status flush_locked();                  // the body of flush(); flush_mutex_ held
+  void forget_ended_series(int64_t now);  // mutex_ held
 
   storage::MetadataDb& db_;
   std::function<int64_t()> now_ms_;
   std::mutex mutex_;  // guards pending_ and in_flight_
   std::unordered_map<std::string, int64_t> pending_;
+  // The last counted request (Unix ms) of each "requester\nuid"; entries older than the gap
+  // are forgotten once a minute, at a flush.
+  std::unordered_map<std::string, int64_t> last_request_;
+  int64_t last_forget_ms_ = 0;
+  std::atomic<int64_t> series_gap_ms_{5 * 60 * 1000};
   // The counts the running flush took from pending_ and has not committed yet (empty between
   // flushes; only the flush holding flush_mutex_ writes it).
   std::unordered_map<std::string, int64_t> in_flight_;

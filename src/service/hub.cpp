@@ -54,6 +54,7 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   hub->transparency_ = std::move(*transparency);
   hub->lineage_ = std::make_unique<Lineage>(*hub);
   hub->downloads_ = std::make_unique<DownloadCounter>(*hub->db_);
+  hub->downloads_->set_series_gap_ms(config.download_series_seconds * 1000);
   return hub;
 }
 

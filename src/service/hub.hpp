@@ -43,6 +43,9 @@ struct HubConfig {
   // Xet: offered to clients that ask (LFS batch "xet" transfer, X-Xet-Hash on downloads).
   bool xet_enabled = true;
   int64_t xet_token_ttl_seconds = 3600;
+  // Requests of one requester for one repository with gaps under this count as one download
+  // (service/download_counter.hpp); 0 counts every request.
+  int64_t download_series_seconds = 300;
 };
 
 // Who is calling. An anonymous caller has no user; a bad token is remembered so that write

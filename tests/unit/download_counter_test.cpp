@@ -66,20 +66,26 @@ class OtherConnection {
   sqlite3* db_ = nullptr;
 };
 
-TEST(CountsAsDownload, GetOfAFileAnsweredWithItsBytesFromTheStart) {
-  EXPECT_TRUE(counts_as_download("GET", 200, 0, 100, 100, "model.safetensors"));
-  EXPECT_TRUE(counts_as_download("GET", 200, 0, 10, 10, "sub/config.json"));
-  EXPECT_TRUE(counts_as_download("GET", 206, 0, 50, 100, "model.safetensors"));    // first chunk
-  EXPECT_FALSE(counts_as_download("GET", 206, 50, 50, 100, "model.safetensors"));  // later one
-  // The size probe (Range: bytes=0-0) of @huggingface/hub, unless that byte is the file.
-  EXPECT_FALSE(counts_as_download("GET", 206, 0, 1, 100, "config.json"));
-  EXPECT_TRUE(counts_as_download("GET", 206, 0, 1, 1, "one-byte.txt"));
-  EXPECT_FALSE(counts_as_download("HEAD", 200, 0, 10, 10, "config.json"));
-  EXPECT_FALSE(counts_as_download("GET", 304, 0, 10, 10, "config.json"));  // revalidated cache
-  EXPECT_FALSE(counts_as_download("GET", 404, 0, 0, 0, "config.json"));
-  EXPECT_FALSE(counts_as_download("GET", 200, 0, 10, 10, ".gitattributes"));
-  EXPECT_TRUE(counts_as_download("GET", 200, 0, 10, 10, "sub/x.gitattributes"));
-  EXPECT_FALSE(counts_as_download("GET", 200, 0, 0, 0, ""));
+// A requester never seen before: each of its requests starts a download.
+std::string someone() {
+  static std::atomic<int> n{0};
+  return "ip:10.0.0." + std::to_string(++n);
+}
+
+TEST(CountsAsDownload, GetOrHeadOfAFileAnsweredWithItOrItsState) {
+  EXPECT_TRUE(counts_as_download("GET", 200, "model.safetensors"));
+  EXPECT_TRUE(counts_as_download("GET", 200, "sub/config.json"));
+  EXPECT_TRUE(counts_as_download("GET", 206, "model.safetensors"));  // any range
+  // huggingface_hub's HEAD (hf_xet then reads the CAS) and a revalidated cache.
+  EXPECT_TRUE(counts_as_download("HEAD", 200, "config.json"));
+  EXPECT_TRUE(counts_as_download("GET", 304, "config.json"));
+  EXPECT_FALSE(counts_as_download("GET", 404, "config.json"));
+  EXPECT_FALSE(counts_as_download("GET", 416, "config.json"));
+  EXPECT_FALSE(counts_as_download("HEAD", 401, "config.json"));
+  EXPECT_FALSE(counts_as_download("POST", 200, "config.json"));
+  EXPECT_FALSE(counts_as_download("GET", 200, ".gitattributes"));
+  EXPECT_TRUE(counts_as_download("GET", 200, "sub/x.gitattributes"));
+  EXPECT_FALSE(counts_as_download("GET", 200, ""));
 }
 
 class DownloadCounterTest : public HubTest {
@@ -117,8 +123,8 @@ TEST_F(DownloadCounterTest, CountsWaitInMemoryUntilAFlush) {
   auto a = create("a");
   auto b = create("b");
   auto& counter = hub_->downloads();
-  for (int i = 0; i < 3; ++i) counter.record(a.uid);
-  counter.record(b.uid);
+  for (int i = 0; i < 3; ++i) counter.record(a.uid, someone());
+  counter.record(b.uid, someone());
   EXPECT_EQ(counter.pending(a.uid), 3);
   EXPECT_EQ(reread(a).downloads, 0);  // nothing written yet
   ASSERT_TRUE(counter.flush().is_ok());
@@ -127,7 +133,7 @@ TEST_F(DownloadCounterTest, CountsWaitInMemoryUntilAFlush) {
   EXPECT_EQ(reread(a).downloads_all_time, 3);
   EXPECT_EQ(reread(b).downloads, 1);
   EXPECT_EQ(by_downloads(), (std::vector<std::string>{"a", "b"}));
-  for (int i = 0; i < 5; ++i) counter.record(b.uid);
+  for (int i = 0; i < 5; ++i) counter.record(b.uid, someone());
   ASSERT_TRUE(counter.flush().is_ok());
   EXPECT_EQ(reread(b).downloads, 6);
   EXPECT_EQ(by_downloads(), (std::vector<std::string>{"b", "a"}));
@@ -135,6 +141,62 @@ TEST_F(DownloadCounterTest, CountsWaitInMemoryUntilAFlush) {
   auto found = hub_->db().find_repo("model", "alice", "b");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->downloads, 6);
+}
+
+TEST_F(DownloadCounterTest, ASeriesOfRequestsByOneRequesterIsOneDownload) {
+  auto a = create("a");
+  auto b = create("b");
+  std::atomic<int64_t> clock{util::now_ms()};
+  DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
+  // A model fetched file by file (a HEAD and a GET each) by alice: one download.
+  for (int i = 0; i < 6; ++i) {
+    clock += 1000;
+    counter.record(a.uid, "user:alice");
+  }
+  EXPECT_EQ(counter.pending(a.uid), 1);
+  // Others count on their own; so does another repository of the same requester.
+  counter.record(a.uid, "user:bob");
+  counter.record(a.uid, "ip:127.0.0.2");
+  counter.record(b.uid, "user:alice");
+  EXPECT_EQ(counter.pending(a.uid), 3);
+  EXPECT_EQ(counter.pending(b.uid), 1);
+  // The series goes on while the gaps stay under five minutes, however long it lasts...
+  for (int i = 0; i < 10; ++i) {
+    clock += 5 * 60 * 1000 - 1;
+    counter.record(a.uid, "user:alice");
+  }
+  EXPECT_EQ(counter.pending(a.uid), 3);
+  // ...and a request five minutes after the last one starts a new download.
+  clock += 5 * 60 * 1000;
+  counter.record(a.uid, "user:alice");
+  EXPECT_EQ(counter.pending(a.uid), 4);
+  ASSERT_TRUE(counter.flush().is_ok());
+  EXPECT_EQ(reread(a).downloads, 4);
+  // A gap of 0 counts every request.
+  counter.set_series_gap_ms(0);
+  counter.record(b.uid, "user:alice");
+  counter.record(b.uid, "user:alice");
+  EXPECT_EQ(counter.pending(b.uid), 2);
+}
+
+TEST_F(DownloadCounterTest, EndedSeriesAreForgottenAndTheTableIsBounded) {
+  auto a = create("a");
+  std::atomic<int64_t> clock{util::now_ms()};
+  DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
+  for (int i = 0; i < 1000; ++i) counter.record(a.uid, "ip:" + std::to_string(i));
+  EXPECT_EQ(counter.requesters_remembered(), 1000u);
+  ASSERT_TRUE(counter.flush().is_ok());
+  clock += 5 * 60 * 1000;
+  counter.record(a.uid, "ip:new");
+  ASSERT_TRUE(counter.flush().is_ok());  // more than a minute since the last sweep
+  EXPECT_EQ(counter.requesters_remembered(), 1u);
+  EXPECT_EQ(reread(a).downloads, 1001);
+  // A table full of live series is emptied rather than grown: their next requests count again.
+  for (size_t i = 0; i < DownloadCounter::kMaxRequesters + 10; ++i) {
+    counter.record(a.uid, "k" + std::to_string(i));
+  }
+  EXPECT_LE(counter.requesters_remembered(), DownloadCounter::kMaxRequesters);
+  EXPECT_GE(counter.requesters_remembered(), 10u);
 }
 
 TEST_F(DownloadCounterTest, TheWindowKeepsThirtyDaysAndTheTotalStays) {
@@ -158,10 +220,10 @@ TEST_F(DownloadCounterTest, TheWindowKeepsThirtyDaysAndTheTotalStays) {
 TEST_F(DownloadCounterTest, ADeletedRepositoryLeavesNothing) {
   auto a = create("a");
   auto& counter = hub_->downloads();
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   ASSERT_TRUE(counter.flush().is_ok());
   ASSERT_TRUE(hub_->db().delete_repo(a.uid).is_ok());
-  counter.record(a.uid);  // a download answered just before the deletion
+  counter.record(a.uid, someone());  // a download answered just before the deletion
   EXPECT_TRUE(counter.flush().is_ok());
   // A repository created later under the same name starts from zero.
   auto again = create("a");
@@ -173,7 +235,7 @@ TEST_F(DownloadCounterTest, CountsBeingWrittenStillCount) {
   auto a = create("a");
   auto& counter = hub_->downloads();
   ASSERT_TRUE(counter.flush().is_ok());  // moves the window now, not in the flush below
-  for (int i = 0; i < 3; ++i) counter.record(a.uid);
+  for (int i = 0; i < 3; ++i) counter.record(a.uid, someone());
   OtherConnection other(dir_);
   other.exec("BEGIN IMMEDIATE");  // the flush's transaction waits for this one
   std::thread flushing([&] { EXPECT_TRUE(counter.flush().is_ok()); });
@@ -189,8 +251,8 @@ TEST_F(DownloadCounterTest, CountsBeingWrittenStillCount) {
 TEST_F(DownloadCounterTest, AFailedWriteKeepsTheCountsForTheNextFlush) {
   auto a = create("a");
   auto& counter = hub_->downloads();
-  counter.record(a.uid);
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
+  counter.record(a.uid, someone());
   OtherConnection other(dir_);
   other.exec(
       "CREATE TRIGGER refuse BEFORE INSERT ON repo_downloads BEGIN SELECT RAISE(ABORT, "
@@ -209,7 +271,7 @@ TEST_F(DownloadCounterTest, ListingsWriteOnlyWhenSortingByDownloadsAndAtMostOnce
   auto a = create("a");
   std::atomic<int64_t> clock{util::now_ms()};
   DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   ASSERT_TRUE(counter.flush_for_listing("lastModified").is_ok());
   ASSERT_TRUE(counter.flush_for_listing("likes").is_ok());
   EXPECT_EQ(reread(a).downloads, 0);  // other sorts leave it to the background flush
@@ -217,7 +279,7 @@ TEST_F(DownloadCounterTest, ListingsWriteOnlyWhenSortingByDownloadsAndAtMostOnce
   ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
   EXPECT_EQ(reread(a).downloads, 1);
   // Within a second of that write, listings do not write again.
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   clock += DownloadCounter::kListingFlushMs - 1;
   ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
   EXPECT_EQ(reread(a).downloads, 1);
@@ -226,14 +288,14 @@ TEST_F(DownloadCounterTest, ListingsWriteOnlyWhenSortingByDownloadsAndAtMostOnce
   ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
   EXPECT_EQ(reread(a).downloads, 2);
   // trendingScore orders by downloads too.
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   clock += DownloadCounter::kListingFlushMs;
   ASSERT_TRUE(counter.flush_for_listing("trendingScore").is_ok());
   EXPECT_EQ(reread(a).downloads, 3);
   // A listing that found nothing to write does not hold back the next one.
   clock += DownloadCounter::kListingFlushMs;
   ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   ASSERT_TRUE(counter.flush_for_listing("downloads").is_ok());
   EXPECT_EQ(reread(a).downloads, 4);
 }
@@ -243,16 +305,16 @@ TEST_F(DownloadCounterTest, AFlushThatWaitsAcrossMidnightDatesNewDownloadsToTheN
   int64_t day = util::now_ms() / kDayMs;
   std::atomic<int64_t> clock{day * kDayMs - 1000};  // one second before midnight
   DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   ASSERT_TRUE(counter.flush().is_ok());  // the window is at the day before
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   OtherConnection other(dir_);
   other.exec("BEGIN IMMEDIATE");
   // The first flush takes that download and waits for the database; the second, started
   // before midnight with a download of its own, waits for the first.
   std::thread first([&] { EXPECT_TRUE(counter.flush().is_ok()); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   std::thread second([&] { EXPECT_TRUE(counter.flush().is_ok()); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   clock = day * kDayMs + 1000;  // midnight passes
@@ -273,7 +335,7 @@ TEST_F(DownloadCounterTest, AHubThatCountedNothingWritesNothingWhenItCloses) {
   reopen();
   EXPECT_EQ(reread(a).downloads, 4);  // closing did not run the window's UPDATE
   // A hub that counted a download moves the window before writing it.
-  hub_->downloads().record(a.uid);
+  hub_->downloads().record(a.uid, someone());
   reopen();
   EXPECT_EQ(reread(a).downloads, 1);
   EXPECT_EQ(reread(a).downloads_all_time, 5);
@@ -282,7 +344,7 @@ TEST_F(DownloadCounterTest, AHubThatCountedNothingWritesNothingWhenItCloses) {
 TEST_F(DownloadCounterTest, AFailedDeletionDeletesNothing) {
   auto a = create("a");
   auto& counter = hub_->downloads();
-  counter.record(a.uid);
+  counter.record(a.uid, someone());
   ASSERT_TRUE(counter.flush().is_ok());
   OtherConnection other(dir_);
   // The last of the deletion's statements fails.

@@ -8,6 +8,7 @@
 //   VITRINE_KEEP  if set, the data folder is kept after the run (its path is printed)
 
 import { spawn, execFileSync } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -88,7 +89,7 @@ function launch(bin, args) {
  * `multipart` is false when the server refused the --multipart-* flags (it was then restarted
  * without them, so the other tests still run; the multipart test reports the refusal).
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
 	const bin = vitrineBin();
 	const dataDir = mkdtempSync(path.join(tmpdir(), "vitrine-js-"));
 	cli(bin, ["user", "create", "alice", "--data", dataDir]);
@@ -98,7 +99,7 @@ export async function startServer() {
 		aliceRead: makeToken(bin, dataDir, "alice", "read"),
 		bob: makeToken(bin, dataDir, "bob", "write"),
 	};
-	const base = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"];
+	const base = ["serve", "--data", dataDir, "--listen", "127.0.0.1:0", ...args];
 	const mp = ["--multipart-threshold", String(MULTIPART_THRESHOLD), "--multipart-chunk-size", String(MULTIPART_CHUNK)];
 	let server;
 	let multipart = true;
@@ -197,6 +198,25 @@ export function recordingFetch() {
 }
 
 /** Plain HTTP helper for checks the library does not expose. */
+/**
+ * A request sent from the loopback address `from` (any of 127.0.0.0/8, e.g. "127.0.0.7"), so
+ * that the server sees a different client; { status, headers, body }. No redirects followed.
+ */
+export function httpFrom(from, baseUrl, urlPath, { method = "GET", token, headers = {} } = {}) {
+	const h = { ...headers };
+	if (token) h.Authorization = `Bearer ${token}`;
+	return new Promise((resolve, reject) => {
+		const req = httpRequest(baseUrl + urlPath, { method, headers: h, localAddress: from }, (res) => {
+			const chunks = [];
+			res.on("data", (c) => chunks.push(c));
+			res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+			res.on("error", reject);
+		});
+		req.on("error", reject);
+		req.end();
+	});
+}
+
 export async function http(baseUrl, urlPath, { method = "GET", token, headers = {}, body } = {}) {
 	const h = { ...headers };
 	if (token) h.Authorization = `Bearer ${token}`;
