@@ -373,3 +373,67 @@ test("a dataset's settings with a password session (CSRF token): gating, then de
 });
 
 docsScreenshots(["edit-card", "settings"]);
+
+test("files on a branch: upload into the folder shown, delete a file from its page; none of it on tags or for visitors", async () => {
+	const REPO = "alice/pub-branch";
+	await api("POST", "/api/repos/create", { name: "pub-branch" });
+	await commit(REPO, "add docs", { "docs/a.txt": "file a\n", "docs/b.txt": "file b\n" });
+	await api("POST", `/api/models/${REPO}/branch/dev`, {});
+	await api("POST", `/api/models/${REPO}/tag/main`, { tag: "v1" });
+	const { context, page, problems } = await newPage();
+	await signIn(page);
+
+	// Upload into docs/ on dev from the tree page.
+	await page.goto(`${server.baseUrl}/${REPO}/tree/dev/docs`);
+	const listing = page.getByRole("region", { name: "Files in docs" });
+	await listing.getByRole("link", { name: "a.txt", exact: true }).waitFor();
+	const upload = page.getByRole("region", { name: "Upload files" });
+	await upload.getByText("on the branch dev").waitFor();
+	await upload.getByLabel("Choose files").setInputFiles({ name: "c.txt", mimeType: "text/plain", buffer: Buffer.from("file c\n") });
+	await upload.getByLabel("Commit message").fill("add c on dev");
+	await upload.getByRole("button", { name: "Upload" }).click();
+	await upload.getByRole("status").getByText("Committed “add c on dev” into docs/ on dev: 1 file.").waitFor({ timeout: 30000 });
+	await listing.getByRole("link", { name: "c.txt", exact: true }).waitFor();
+	const c = await fetch(`${server.baseUrl}/${REPO}/resolve/dev/docs/c.txt`);
+	assert.equal(await c.text(), "file c\n", "the file landed in docs/ on dev");
+	assert.equal(await status("GET", `/${REPO}/resolve/main/docs/c.txt`), 404, "main is untouched");
+	assert.equal((await api("GET", `/api/models/${REPO}/commits/dev`))[0].title, "add c on dev");
+
+	// A tag cannot take commits: no upload panel there, nor a delete button on its files.
+	await page.goto(`${server.baseUrl}/${REPO}/tree/v1/docs`);
+	await listing.getByRole("link", { name: "a.txt", exact: true }).waitFor();
+	await page.getByRole("region", { name: "Branches and tags" }).getByRole("link", { name: "v1" }).waitFor();
+	assert.equal(await page.getByRole("region", { name: "Upload files" }).count(), 0, "no upload panel on a tag");
+	await page.goto(`${server.baseUrl}/${REPO}/blob/v1/docs/a.txt`);
+	await page.locator("pre.code .line", { hasText: "file a" }).waitFor();
+	assert.equal(await page.getByRole("button", { name: "Delete file…" }).count(), 0, "no delete on a tag");
+
+	// Delete docs/a.txt from dev, with the keyboard through the confirmation.
+	await page.goto(`${server.baseUrl}/${REPO}/blob/dev/docs/a.txt`);
+	await page.locator("pre.code .line", { hasText: "file a" }).waitFor();
+	await page.getByRole("button", { name: "Delete file…" }).click();
+	const message = page.getByLabel("Commit message");
+	await message.waitFor();
+	assert.equal(await message.inputValue(), "Delete docs/a.txt");
+	assert.ok(await message.evaluate((el) => el === document.activeElement), "the confirmation takes the focus");
+	await page.getByRole("button", { name: "Delete a.txt" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/tree/dev/docs`);
+	await listing.getByRole("link", { name: "b.txt", exact: true }).waitFor();
+	assert.equal(await listing.getByRole("link", { name: "a.txt", exact: true }).count(), 0, "a.txt is gone from dev's listing");
+	assert.equal(await status("GET", `/${REPO}/resolve/dev/docs/a.txt`), 404);
+	assert.equal(await status("GET", `/${REPO}/resolve/main/docs/a.txt`), 200, "main still has it");
+	assert.equal((await api("GET", `/api/models/${REPO}/commits/dev`))[0].title, "Delete docs/a.txt");
+	assert.deepEqual(problems, [], "no console or page errors");
+	await context.close();
+
+	// A visitor sees neither the upload panel nor the delete button.
+	const visitor = await newPage();
+	await visitor.page.goto(`${server.baseUrl}/${REPO}/tree/dev/docs`);
+	await visitor.page.getByRole("region", { name: "Files in docs" }).getByRole("link", { name: "b.txt", exact: true }).waitFor();
+	assert.equal(await visitor.page.getByRole("region", { name: "Upload files" }).count(), 0);
+	await visitor.page.goto(`${server.baseUrl}/${REPO}/blob/dev/docs/b.txt`);
+	await visitor.page.locator("pre.code .line", { hasText: "file b" }).waitFor();
+	assert.equal(await visitor.page.getByRole("button", { name: "Delete file…" }).count(), 0);
+	assert.deepEqual(visitor.problems, []);
+	await visitor.context.close();
+});

@@ -83,6 +83,31 @@ export async function commitFile(params: {
   return body.commitOid ?? "";
 }
 
+/**
+ * A commit that deletes one file (or, with `folder`, a folder and everything in it) on a branch,
+ * through the Hub commit API. Answers the new commit's id.
+ */
+export async function deletePath(params: {
+  type: RepoType;
+  id: string;
+  revision: string;
+  path: string;
+  summary: string;
+  folder?: boolean;
+}): Promise<string> {
+  const lines = [
+    { key: "header", value: { summary: params.summary } },
+    { key: params.folder ? "deletedFolder" : "deletedFile", value: { path: params.path } },
+  ];
+  const res = await request(`${apiBase(params.type, params.id)}/commit/${encodeURIComponent(params.revision)}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-ndjson" },
+    body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
+  });
+  const body = (await res.json()) as { commitOid?: string };
+  return body.commitOid ?? "";
+}
+
 export type Gating = false | "auto" | "manual";
 
 /** PUT /api/{type}s/{id}/settings; answers the settings as the hub now holds them. */
