@@ -19,7 +19,7 @@ packages=(
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(git-lfs curl jq sqlite3 python3 python3-pytest python3-requests golang-go golang-golang-x-mod-dev)
+  packages+=(git-lfs curl jq sqlite3 procps python3 python3-pytest python3-requests golang-go golang-golang-x-mod-dev)
   packages+=(chromium)  # tests/web drives it headless through playwright-core (no browser download)
 fi
 

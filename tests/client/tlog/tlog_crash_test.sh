@@ -10,7 +10,34 @@ DATA="$WORK/data"
 "$BIN" user create alice --data "$DATA" 2>/dev/null
 T=$("$BIN" token create --user alice --role write --data "$DATA")
 AUTH=(-H "Authorization: Bearer $T")
-kill9() { kill -9 "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+# Every process below $1 (children first, then theirs).
+descendants() {
+  local child
+  for child in $(pgrep -P "$1"); do echo "$child"; descendants "$child"; done
+}
+# The server dies at once; git processes it started (receive-pack and the hub's hook) may
+# finish their push after it, as they would after a real crash. The checks wait for them
+# (at most 30 s), so that no intent appears after they found none left.
+kill9() {
+  local olds
+  olds=$(descendants "$PID")
+  kill -9 "$PID"
+  wait "$PID" 2>/dev/null || true
+  PID=""
+  local p
+  for p in $olds; do
+    for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+# Stops a writer and everything it started: killing only its subshell would leave a curl or
+# git push of the old round running, which then writes to the restarted server while the
+# checks below read (an intent appearing after "none left", a ref moving under the replay).
+kill_tree() {
+  kill -STOP "$1" 2>/dev/null || true  # no new children while the tree is walked
+  local child
+  for child in $(pgrep -P "$1"); do kill_tree "$child"; done
+  kill -KILL "$1" 2>/dev/null || true
+}
 pending() { sqlite3 "$DATA/tlog/log.sqlite" "SELECT count(*) FROM pending"; }
 
 commit() {  # commit REPO BRANCH PATH
@@ -61,7 +88,7 @@ for round in 1 2 3; do
   git_writer "$round" & w3=$!
   sleep "$((1 + round)).$((RANDOM % 10))"
   kill9
-  kill "$w1" "$w2" "$w3" 2>/dev/null || true
+  for w in "$w1" "$w2" "$w3"; do kill_tree "$w"; done
   wait "$w1" "$w2" "$w3" 2>/dev/null || true
   start_server "$DATA"
   # Intents of the killed server are settled at start; those of git pushes whose receive-pack
