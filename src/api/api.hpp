@@ -119,6 +119,7 @@ void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord&
                       const std::string& commit, nlohmann::json& info);
 // Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{ns}/{name}[?revision=].
 http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
 // A commit's changes and diffs (diff_api.cpp): GET /api/vitrine/diff/{type}s/{ns}/{name}/{rev}.
 http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
 // The web interface (web_api.cpp): the single-page application's files from ctx.web_dir.

@@ -5,6 +5,9 @@
 // (the card editor's preview) through the same renderer and sanitizer, its relative links
 // resolved against the revision; only those who may write the repository may ask, so the hub
 // is not an open Markdown renderer.
+// GET /api/vitrine/render/{type}s/{ns}/{name}/{rev}/{path} renders any file of a revision as
+// Markdown the same way (the file viewer's rendered view of a .md file), its relative links
+// resolved from the file's folder. That is file content: the gate applies, as to downloads.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,7 +33,60 @@ json card_json(json out, const service::RenderedCard& card) {
   return out;
 }
 
+// A committed file rendered (or found in Hub::cards, keyed by repository path, commit and file).
+Result<std::shared_ptr<const service::RenderedCard>> render_committed(
+    Context& ctx, storage::GitRepo& git, const service::FileEntry& entry,
+    const service::RenderOptions& options, const std::string& cache_key) {
+  if (auto card = ctx.hub.cards().get(cache_key)) return card;
+  // One byte past the bound tells the renderer the file was longer (it adds a note).
+  auto text = service::read_file_prefix(ctx.hub, git, entry, service::kMaxCardBytes + 1);
+  if (!text) return text.status();
+  auto card = std::make_shared<const service::RenderedCard>(service::render_card(*text, options));
+  // Weighed by what it holds: the HTML, the error, and the metadata parsed from the front
+  // matter (JSON values take several times their YAML text; 8x bounds it).
+  ctx.hub.cards().put(cache_key, card,
+                      card->html.size() + card->yaml_error.size() + 8 * text->size() + 1024);
+  return card;
+}
+
 }  // namespace
+
+http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+  auto type = service::repo_type_from_plural(seg[3]);
+  if (!type) return error_response(not_found("Not found: " + call.request.path), call.caller);
+  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
+  if (!repo) return error_response(repo.status(), call.caller);
+  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
+    return error_response(st, call.caller);
+  }
+  auto git = ctx.hub.open_git(repo->record);
+  if (!git) return error_response(git.status(), call.caller);
+  std::vector<std::string> rest(seg.begin() + 6, seg.end());
+  size_t consumed = 0;
+  auto rev = ctx.repos.resolve_segments(**git, rest, &consumed);
+  if (!rev) return error_response(rev.status(), call.caller);
+  std::string path;
+  for (size_t i = consumed; i < rest.size(); ++i) path += (path.empty() ? "" : "/") + rest[i];
+  auto entry = path.empty()
+                   ? Result<std::optional<service::FileEntry>>(std::optional<service::FileEntry>())
+                   : ctx.repos.entry_at(**git, rev->commit, path);
+  if (!entry) return error_response(entry.status(), call.caller);
+  if (!entry->has_value() || (*entry)->git.is_dir) {
+    return error_response(Status(ErrorKind::kEntryNotFound,
+                                 "Entry not found: " + (path.empty() ? "(empty path)" : path)),
+                          call.caller);
+  }
+  service::RenderOptions options;
+  options.repo_path = "/" + type->url_prefix + repo->record.id();
+  options.revision = rev->commit;
+  auto slash = path.rfind('/');
+  if (slash != std::string::npos) options.base_dir = path.substr(0, slash);
+  auto card = render_committed(ctx, **git, **entry, options,
+                               options.repo_path + "\n" + rev->commit + "\n" + path);
+  if (!card) return error_response(card.status(), call.caller);
+  json out = {{"revision", rev->commit}, {"path", path}};
+  return json_response(200, card_json(out, **card));
+}
 
 http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
   auto type = service::repo_type_from_plural(seg[3]);
@@ -69,31 +125,19 @@ http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::
   service::RenderOptions options;
   options.repo_path = "/" + type->url_prefix + repo->record.id();
   options.revision = rev->commit;
-  // A committed card is rendered once per repository path and commit (Hub::cards).
-  const std::string cache_key = options.repo_path + "\n" + rev->commit;
-  std::shared_ptr<const service::RenderedCard> card;
-  if (!draft) card = ctx.hub.cards().get(cache_key);
-  if (card) return json_response(200, card_json(out, *card));
-  Result<std::string> text = std::string();
   if (draft) {
     // One byte past the bound tells the renderer the README was longer (it adds a note).
     if (draft->size() > service::kMaxCardBytes + 1) draft->resize(service::kMaxCardBytes + 1);
-    text = std::move(*draft);
-  } else {
-    auto entry = ctx.repos.entry_at(**git, rev->commit, "README.md");
-    if (!entry) return error_response(entry.status(), call.caller);
-    if (!*entry || (*entry)->git.is_dir) return json_response(200, out);
-    text = service::read_file_prefix(ctx.hub, **git, **entry, service::kMaxCardBytes + 1);
-    if (!text) return error_response(text.status(), call.caller);
+    return json_response(200, card_json(out, service::render_card(*draft, options)));
   }
-  card = std::make_shared<const service::RenderedCard>(service::render_card(*text, options));
-  // Weighed by what it holds: the HTML, the error, and the metadata parsed from the README
-  // (JSON values take several times their YAML text; 8x bounds it).
-  if (!draft) {
-    ctx.hub.cards().put(cache_key, card,
-                        card->html.size() + card->yaml_error.size() + 8 * text->size() + 1024);
-  }
-  return json_response(200, card_json(out, *card));
+  // A committed card is rendered once per repository path and commit (Hub::cards).
+  auto entry = ctx.repos.entry_at(**git, rev->commit, "README.md");
+  if (!entry) return error_response(entry.status(), call.caller);
+  if (!*entry || (*entry)->git.is_dir) return json_response(200, out);
+  auto card = render_committed(ctx, **git, **entry, options,
+                               options.repo_path + "\n" + rev->commit + "\nREADME.md");
+  if (!card) return error_response(card.status(), call.caller);
+  return json_response(200, card_json(out, **card));
 }
 
 }  // namespace vitrine::api

@@ -192,6 +192,9 @@ http::Response dispatch(Context& ctx, Call& call) {
     if (area == "vitrine" && seg.size() == 6 && seg[2] == "card" && (get || method == "POST")) {
       return handle_card_api(ctx, call, seg);
     }
+    if (area == "vitrine" && seg.size() >= 8 && seg[2] == "render" && get) {
+      return handle_render_api(ctx, call, seg);
+    }
     if (area == "vitrine" && seg.size() >= 7 && seg[2] == "diff" && get) {
       return handle_diff_api(ctx, call, seg);
     }

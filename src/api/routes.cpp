@@ -32,6 +32,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/api/vitrine/card/{type}s/{repo}", "read"},
       {"POST", "/api/vitrine/card/{type}s/{repo}", "write"},
       {"GET", "/api/vitrine/diff/{type}s/{repo}/{rev}", "files"},
+      {"GET", "/api/vitrine/render/{type}s/{repo}/{rev}/{path*}", "files"},
       {"GET", "/tlog/checkpoint", "public"},
       {"GET", "/tlog/key", "public"},
       {"GET", "/tlog/tile/{path*}", "public"},

@@ -253,7 +253,10 @@ std::optional<std::string> clean_url(std::string_view decoded, bool image,
   size_t suffix_at = url.find_first_of("?#");
   std::string_view suffix =
       suffix_at == std::string::npos ? std::string_view() : std::string_view(url).substr(suffix_at);
-  std::string path = normalise_path(std::string_view(url).substr(0, suffix_at));
+  std::string_view relative = std::string_view(url).substr(0, suffix_at);
+  std::string path = options.base_dir.empty()
+                         ? normalise_path(relative)
+                         : normalise_path(options.base_dir + "/" + std::string(relative));
   std::string out = options.repo_path;
   if (path.empty()) {
     out += "/tree/" + percent_encode(options.revision);

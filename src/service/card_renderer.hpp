@@ -62,6 +62,9 @@ struct RenderOptions {
   // The revision relative URLs point at (percent-encoded here): the commit id keeps images and
   // links consistent with the rendered text.
   std::string revision = "main";
+  // The folder of the rendered file ("" for the root, as for a README): relative URLs resolve
+  // from it ("../x" may climb to the root, never above).
+  std::string base_dir;
   size_t max_bytes = kMaxCardBytes;
   // The sanitized HTML stops (its open elements closed) once it is this long: Markdown can
   // expand many times over (a line "#" is a heading), and the answer is held in memory.

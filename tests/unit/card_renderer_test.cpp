@@ -232,6 +232,21 @@ TEST(CardRenderer, RelativeUrlsResolveInsideTheRepository) {
                   "src=\"/datasets/alice/wiki/resolve/refs%2Fpr%2F1/a%20b.png\""));
 }
 
+TEST(CardRenderer, RelativeUrlsOfAFileInAFolderResolveFromThatFolder) {
+  RenderOptions nested = opts();
+  nested.base_dir = "docs/guide";
+  auto html = [&](std::string_view md) { return render_card(md, nested).html; };
+  EXPECT_TRUE(
+      has(html("![x](fig.png)"), "src=\"/alice/bert/resolve/0123abcd/docs/guide/fig.png\""));
+  EXPECT_TRUE(
+      has(html("[x](../api.md#top)"), "href=\"/alice/bert/blob/0123abcd/docs/api.md#top\""));
+  // Climbing stops at the repository's root.
+  EXPECT_TRUE(has(html("[x](../../../../x.md)"), "href=\"/alice/bert/blob/0123abcd/x.md\""));
+  EXPECT_TRUE(has(html("[x](.)"), "href=\"/alice/bert/blob/0123abcd/docs/guide\""));
+  EXPECT_TRUE(has(html("[x](/bob/other)"), "href=\"/bob/other\""));
+  EXPECT_TRUE(has(html("[x](#usage)"), "href=\"#usage\""));
+}
+
 TEST(CardRenderer, BrokenMarkdown) {
   expect_inert(render("```js\n<script>alert(1)</script>\n"));  // unclosed fence
   EXPECT_TRUE(has(render("```js\nx\n"), "<code class=\"language-js\">x\n</code>"));

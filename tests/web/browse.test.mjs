@@ -286,6 +286,36 @@ test("a commit's page: message, parent, unified diff of a text file, a deletion,
 	await context.close();
 });
 
+test("a Markdown file is shown rendered by the hub (links from its folder, no script), and as code", async () => {
+	const MD = "alice/browse-md";
+	await api("POST", "/api/repos/create", { name: "browse-md" });
+	const guide = "# User guide\n\nSee [the card](../README.md) and *emphasis*.\n\n<script>window.pwned = 1</script>\n";
+	const head = await commitOps(MD, "main", "docs", [file("README.md", "# Card\n"), file("docs/guide.md", guide)]);
+	const { context, page, problems } = await newPage();
+	await page.goto(`${server.baseUrl}/${MD}/blob/main/docs/guide.md`);
+	const rendered = page.getByTestId("rendered-markdown");
+	await rendered.getByRole("heading", { name: "User guide" }).waitFor();
+	assert.equal(await rendered.locator("em").textContent(), "emphasis");
+	assert.equal(await page.getByRole("button", { name: "Rendered" }).getAttribute("aria-pressed"), "true");
+	const link = rendered.getByRole("link", { name: "the card" });
+	assert.equal(await link.getAttribute("href"), `/${MD}/blob/${head}/README.md`, "a relative link resolves from the file's folder, at the commit");
+	assert.equal(await page.evaluate(() => window.pwned), undefined, "no script of the file ran");
+	assert.equal(await rendered.locator("script").count(), 0);
+	// The code view shows the text as committed.
+	await page.getByRole("button", { name: "Code" }).click();
+	await page.locator("pre.code .line", { hasText: "# User guide" }).waitFor();
+	assert.equal(await page.getByTestId("rendered-markdown").count(), 0);
+	const lines = await page.locator("pre.code .line").allTextContents();
+	assert.equal(lines.join("\n") + "\n", guide, "the code view is the file's exact text");
+	// Back to the rendered view; the link opens the README in the file viewer.
+	await page.getByRole("button", { name: "Rendered" }).click();
+	await link.click();
+	await page.waitForURL(`${server.baseUrl}/${MD}/blob/${head}/README.md`);
+	await page.getByTestId("rendered-markdown").getByRole("heading", { name: "Card" }).waitFor();
+	assert.deepEqual(problems, [], "no console or page errors");
+	await context.close();
+});
+
 test("the browsing pages at 390px: the page itself never scrolls sideways", async () => {
 	const { context, page, problems } = await newPage({ width: 390, height: 844 });
 	for (const url of [`/${REPO}/tree/main`, `/${REPO}/tree/main/src`, `/${REPO}/commits/main`, `/${REPO}/commit/${second}`, `/${REPO}/blob/main/src/train.py`]) {

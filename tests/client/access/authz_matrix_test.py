@@ -231,6 +231,8 @@ EXPECT = {
     "POST /api/vitrine/card/{type}s/{repo}": dict(ok=200, body={"content": "# Preview\n"}),
     # A commit's diffs show file contents: the gate applies, as to downloads.
     "GET /api/vitrine/diff/{type}s/{repo}/{rev}": dict(ok=200),
+    # So does a file rendered as Markdown (the file viewer's view of a .md file).
+    "GET /api/vitrine/render/{type}s/{repo}/{rev}/{path*}": dict(ok=200),
     "POST /api/{type}s/{repo}/branch/{name}": dict(ok=200),
     "DELETE /api/{type}s/{repo}/branch/{name}": dict(ok=200, setup="branch"),
     "POST /api/{type}s/{repo}/tag/{rev}": dict(ok=200),

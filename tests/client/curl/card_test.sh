@@ -3,6 +3,8 @@
 # a real `vitrine serve`: a README full of script injections committed through the commit API
 # comes back as HTML without script, event handlers or javascript: URLs; front matter, broken
 # YAML, revisions, relative URLs, a repository without README, gated and private repositories.
+# GET /api/vitrine/render/...: any file of a revision rendered as Markdown, the same sanitizer,
+# relative URLs from the file's folder, the gate applied as to downloads.
 # Needs bash, curl, jq.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
@@ -122,5 +124,35 @@ check "card preview: only writers (401 anonymous, 403 a read token, 404 an outsi
   '[[ $(code -X POST -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/m") == 401 &&
       $(code -X POST -H "Authorization: Bearer $BOB" -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/m") == 403 &&
       $(code -X POST -H "Authorization: Bearer $BOB" -H "Content-Type: application/json" -d "{\"content\":\"x\"}" "$B/api/vitrine/card/models/alice/p") == 404 ]]'
+
+# Any Markdown file of a revision, rendered (the file viewer's view of a .md file).
+cat >"$WORK/guide.md" <<'EOF'
+# Guide <script>alert(1)</script>
+
+![plot](plot.png) [api](../api.md) [up](../../../../../x.md)
+<img src=x onerror=alert(2)> [bad](javascript:alert(3))
+EOF
+C3=$(commit alice/m docs/guide/intro.md "$WORK/guide.md")
+check "render: a Markdown file in a folder, its relative URLs resolved from that folder" \
+  'curl -sf "$B/api/vitrine/render/models/alice/m/main/docs/guide/intro.md" >"$WORK/r.json" &&
+   jq -e ".revision == \"$C3\" and .path == \"docs/guide/intro.md\" and .hasCard == true" "$WORK/r.json" >/dev/null &&
+   jq -r .html "$WORK/r.json" >"$WORK/r.html" &&
+   grep -q "src=\"/alice/m/resolve/$C3/docs/guide/plot.png\"" "$WORK/r.html" &&
+   grep -q "href=\"/alice/m/blob/$C3/docs/api.md\"" "$WORK/r.html" &&
+   grep -q "href=\"/alice/m/blob/$C3/x.md\"" "$WORK/r.html"'
+check "render: no script, event handler or javascript: URL" \
+  '! grep -Eiq "<script|onerror|javascript:" "$WORK/r.html"'
+check "render: a file at a commit id; the README's front matter comes back as metadata" \
+  'curl -sf "$B/api/vitrine/render/models/alice/m/$C1/README.md" | jq -e ".revision == \"$C1\" and .metadata.license == \"mit\"" >/dev/null'
+check "render: a missing file or a folder is 404 EntryNotFound; an unknown revision 404" \
+  '[[ $(code "$B/api/vitrine/render/models/alice/m/main/nope.md") == 404 &&
+      $(curl -s -o /dev/null -w "%{header_json}" "$B/api/vitrine/render/models/alice/m/main/docs" | jq -r ".\"x-error-code\"[0]") == EntryNotFound &&
+      $(code "$B/api/vitrine/render/models/alice/m/nope/README.md") == 404 ]]'
+check "render: the gate applies (401 anonymous, 403 bob before access), private is hidden" \
+  '[[ $(code "$B/api/vitrine/render/models/alice/g/main/README.md") == 401 &&
+      $(code -H "Authorization: Bearer $BOB" "$B/api/vitrine/render/models/alice/g/main/README.md") == 403 &&
+      $(code -H "Authorization: Bearer $TOK" "$B/api/vitrine/render/models/alice/g/main/README.md") == 200 &&
+      $(code -H "Authorization: Bearer $BOB" "$B/api/vitrine/render/models/alice/p/main/README.md") == 404 &&
+      $(code "$B/api/vitrine/render/models/alice/p/main/README.md") == 401 ]]'
 
 finish
