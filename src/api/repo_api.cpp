@@ -244,9 +244,17 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
   if (!opened) return error_response(opened.status(), call.caller);
   int64_t limit = std::max<int64_t>(1, int_param(call, "limit", 50, 1000));
   int64_t page = int_param(call, "p", 0, INT64_MAX / 2000);
+  // Vitrine's extension: ?path= lists only the commits that changed that file or folder.
+  std::string path = call.query.get("path").value_or("");
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (!path.empty()) {
+    if (auto st = service::validate_repo_path(path); !st) {
+      return error_response(bad_request("Invalid path: " + st.message()), call.caller);
+    }
+  }
   size_t total = 0;
   auto log = opened->git->log(opened->revision.commit, static_cast<size_t>(page * limit),
-                              static_cast<size_t>(limit), &total);
+                              static_cast<size_t>(limit), &total, path);
   if (!log) return error_response(log.status(), call.caller);
   auto expand = call.query.get_all("expand");
   bool formatted = std::find(expand.begin(), expand.end(), "formatted") != expand.end();

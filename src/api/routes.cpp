@@ -96,7 +96,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/{prefix}{repo}/blob/{rev}/{path*}", "public"},
       {"GET", "/{prefix}{repo}/edit/{rev}/{path*}", "public"},
       {"GET", "/{prefix}{repo}/tree/{rev}/{path*}", "public"},
-      {"GET", "/{prefix}{repo}/commits/{rev}", "public"},
+      {"GET", "/{prefix}{repo}/commits/{rev}/{path*}", "public"},
       {"GET", "/{prefix}{repo}/commit/{rev}", "public"},
       {"GET", "/{prefix}{repo}/settings", "public"},
   };

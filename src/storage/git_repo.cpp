@@ -244,8 +244,39 @@ Result<GitCommitInfo> GitRepo::commit_info(const std::string& commit_id) {
   return describe(commit.get());
 }
 
+namespace {
+
+// The object at `path` in a commit's tree (zero when the path does not exist).
+git_oid oid_at_path(git_commit* commit, const std::string& path) {
+  git_oid out{};  // all zeros
+  OwnedTree tree;
+  if (git_commit_tree(tree.out(), commit) != 0) return out;
+  OwnedTreeEntry entry;
+  if (git_tree_entry_bypath(entry.out(), tree.get(), path.c_str()) == 0) {
+    git_oid_cpy(&out, git_tree_entry_id(entry.get()));
+  }
+  return out;
+}
+
+// Whether the commit changed `path` against every parent (git log's default simplification).
+bool touches(git_commit* commit, const std::string& path) {
+  git_oid here = oid_at_path(commit, path);
+  unsigned parents = git_commit_parentcount(commit);
+  if (parents == 0) return !git_oid_is_zero(&here);
+  for (unsigned i = 0; i < parents; ++i) {
+    OwnedCommit parent;
+    if (git_commit_parent(parent.out(), commit, i) != 0) continue;
+    git_oid there = oid_at_path(parent.get(), path);
+    if (git_oid_equal(&here, &there)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::vector<GitCommitInfo>> GitRepo::log(const std::string& commit_id, size_t offset,
-                                                size_t limit, size_t* total) {
+                                                size_t limit, size_t* total,
+                                                const std::string& path) {
   git_oid oid;
   if (!parse_oid(commit_id, &oid)) return Status(ErrorKind::kRevisionNotFound, "bad commit");
   OwnedWalk walk;
@@ -256,6 +287,14 @@ Result<std::vector<GitCommitInfo>> GitRepo::log(const std::string& commit_id, si
   size_t index = 0;
   git_oid next;
   while (git_revwalk_next(&next, walk.get()) == 0) {
+    if (!path.empty()) {
+      OwnedCommit commit;
+      if (git_commit_lookup(commit.out(), repo_, &next) != 0) return git_failure("commit");
+      if (!touches(commit.get(), path)) continue;
+      if (index >= offset && out.size() < limit) out.push_back(describe(commit.get()));
+      ++index;
+      continue;
+    }
     if (index >= offset && out.size() < limit) {
       OwnedCommit commit;
       if (git_commit_lookup(commit.out(), repo_, &next) != 0) return git_failure("commit");

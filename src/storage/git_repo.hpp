@@ -85,9 +85,12 @@ class GitRepo {
   std::optional<std::string> find_commit(const std::string& hex);
 
   Result<GitCommitInfo> commit_info(const std::string& commit_id);
-  // Commits reachable from `commit_id`, newest first; `total` receives the full count.
+  // Commits reachable from `commit_id`, newest first; `total` receives the full count. With a
+  // `path` (a file or a folder), only the commits that changed it, as `git log -- path` lists
+  // them: a commit whose entry at `path` (or its absence) differs from that of every parent (a
+  // root commit: where the path exists).
   Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset, size_t limit,
-                                         size_t* total);
+                                         size_t* total, const std::string& path = "");
 
   // The entry at `path` in the commit's tree; an empty path is the root directory.
   // nullopt when the path does not exist.

@@ -133,6 +133,41 @@ TEST_F(GitRepoTest, LogIsNewestFirstWithTotalCount) {
   EXPECT_EQ((*page)[0].id, c2);
 }
 
+TEST_F(GitRepoTest, LogOfAPathListsTheCommitsThatChangedIt) {
+  auto c1 = commit_files("", {{"a.txt", "1"}, {"docs/x.md", "x"}});
+  auto c2 = commit_files(c1, {{"b.txt", "1"}});
+  auto c3 = commit_files(c2, {{"a.txt", "2"}, {"docs/y.md", "y"}});
+  auto c4 = commit_files(c3, {{"b.txt", "2"}});
+  auto c5 = commit_files(c4, {{"a.txt", "2"}});  // the same content: not a change of a.txt
+  auto ids = [&](const std::string& path, size_t offset = 0, size_t limit = 100) {
+    size_t total = 0;
+    std::vector<std::string> out;
+    auto page = repo_->log(c5, offset, limit, &total, path);
+    EXPECT_TRUE(page.is_ok());
+    if (page.is_ok()) {
+      for (const auto& c : *page) out.push_back(c.id);
+    }
+    out.push_back("total=" + std::to_string(total));
+    return out;
+  };
+  EXPECT_EQ(ids("a.txt"), (std::vector<std::string>{c3, c1, "total=2"}));
+  EXPECT_EQ(ids("b.txt"), (std::vector<std::string>{c4, c2, "total=2"}));
+  EXPECT_EQ(ids("docs"), (std::vector<std::string>{c3, c1, "total=2"}));  // a folder
+  EXPECT_EQ(ids("docs/y.md"), (std::vector<std::string>{c3, "total=1"}));
+  EXPECT_EQ(ids("nope.txt"), (std::vector<std::string>{"total=0"}));
+  EXPECT_EQ(ids("a.txt", 1, 1), (std::vector<std::string>{c1, "total=2"}));  // paged
+  // Deleting a file is a change of it.
+  auto tree = repo_->build_tree(c5, {{TreeChange::Kind::kDelete, "b.txt", "", false}});
+  ASSERT_TRUE(tree.is_ok()) << tree.status().message();
+  auto c6 = repo_->create_commit(*tree, {c5}, "alice", "alice@example.org", "rm b");
+  ASSERT_TRUE(c6.is_ok());
+  size_t total = 0;
+  auto b = repo_->log(*c6, 0, 10, &total, "b.txt");
+  ASSERT_TRUE(b.is_ok());
+  ASSERT_EQ(b->size(), 3u);
+  EXPECT_EQ((*b)[0].id, *c6);
+}
+
 TEST_F(GitRepoTest, FindsCommitsByAbbreviatedId) {
   auto c1 = commit_files("", {{"a", "1"}});
   EXPECT_EQ(repo_->find_commit(c1.substr(0, 7)), c1);

@@ -51,7 +51,11 @@ TEST(Routes, WebPagesTakeOnlyWhatNoOtherRouteTakes) {
             "/{prefix}{repo}/tree/{rev}/{path*}");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "edit", "main", "README.md"}),
             "/{prefix}{repo}/edit/{rev}/{path*}");
-  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "commits", "main"}), "/{prefix}{repo}/commits/{rev}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "commits", "main"}),
+            "/{prefix}{repo}/commits/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "commits", "main", "docs", "a.md"}),
+            "/{prefix}{repo}/commits/{rev}/{path*}");
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "commits"}), "");
   EXPECT_EQ(pattern_of("GET", {"datasets", "alice", "d1", "commit", "0123abc"}),
             "/{prefix}{repo}/commit/{rev}");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "settings"}), "/{prefix}{repo}/settings");

@@ -55,9 +55,11 @@ async function scan(page) {
 
 function pages() {
 	const visitor = ["/", "/models", "/datasets?search=a11y", `/${MODEL}`, `/${CHILD}`, `/${MODEL}/blob/main/src/train.py`,
-		`/${MODEL}/tree/main`, `/${MODEL}/commits/main`, "/datasets/alice/a11y-data", "/alice", "/login", "/alice/no-such-repo"];
+		`/${MODEL}/tree/main`, `/${MODEL}/commits/main`, "/datasets/alice/a11y-data", "/alice", "/login", "/alice/no-such-repo",
+		`/${MODEL}/blob/main/README.md`, `/${MODEL}/commits/main/config.json`];
 	if (commitSha) visitor.push(`/${MODEL}/commit/${commitSha}`);
-	const signedIn = ["/", `/${MODEL}`, "/new", "/settings/tokens", `/${MODEL}/settings`, `/${MODEL}/edit/main/README.md`];
+	const signedIn = ["/", `/${MODEL}`, "/new", "/settings/tokens", `/${MODEL}/settings`, `/${MODEL}/edit/main/README.md`,
+		`/${MODEL}/tree/main/src`, `/${MODEL}/blob/main/src/train.py`];
 	return { visitor, signedIn };
 }
 

@@ -316,6 +316,29 @@ test("a Markdown file is shown rendered by the hub (links from its folder, no sc
 	await context.close();
 });
 
+test("a file's and a folder's own history: only the commits that changed them", async () => {
+	const { context, page, problems } = await newPage();
+	await page.goto(`${server.baseUrl}/${REPO}/blob/main/notes.txt`);
+	await page.getByRole("link", { name: "History of this file" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/commits/main/notes.txt`);
+	const commits = page.getByRole("region", { name: "History of notes.txt on main" });
+	await commits.getByRole("link", { name: "tune the model" }).waitFor();
+	assert.deepEqual(await commits.locator("a.commit-title").allTextContents(), ["tune the model", "add the model"]);
+	await commits.getByText("The first commit of this history.").waitFor();
+	// A folder's history, from its listing; and back to every commit.
+	await page.goto(`${server.baseUrl}/${REPO}/tree/main/src`);
+	await page.getByRole("link", { name: "History of src/" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/commits/main/src`);
+	const folder = page.getByRole("region", { name: "History of src on main" });
+	await folder.getByRole("link", { name: "add the model" }).waitFor();
+	assert.deepEqual(await folder.locator("a.commit-title").allTextContents(), ["add the model"]);
+	await page.getByRole("link", { name: "all commits" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/commits/main`);
+	await page.getByRole("region", { name: "Commits on main" }).getByRole("link", { name: "tune the model" }).waitFor();
+	assert.deepEqual(problems, [], "no console or page errors");
+	await context.close();
+});
+
 test("the browsing pages at 390px: the page itself never scrolls sideways", async () => {
 	const { context, page, problems } = await newPage({ width: 390, height: 844 });
 	for (const url of [`/${REPO}/tree/main`, `/${REPO}/tree/main/src`, `/${REPO}/commits/main`, `/${REPO}/commit/${second}`, `/${REPO}/blob/main/src/train.py`]) {

@@ -509,10 +509,12 @@ test("branches: createBranch (default, from revision, empty), commit on branch, 
 	assert.equal(await headSha(), mainSha);
 });
 
+let tinyDeletedIn = "";
 test("deleteFile / deleteFiles remove paths in one commit each", async () => {
 	const n0 = await hub.countCommits({ hubUrl, accessToken: alice, repo });
 	const r1 = await hub.deleteFile({ hubUrl, accessToken: alice, repo, path: "tiny.bin" });
 	assert.match(r1.commit.oid, HEX40);
+	tinyDeletedIn = r1.commit.oid;
 	files.delete("tiny.bin");
 	assert.equal(await hub.fileExists({ hubUrl, accessToken: alice, repo, path: "tiny.bin" }), false);
 
@@ -559,6 +561,23 @@ test("listCommits / countCommits: newest first, authors, totals", async () => {
 	}
 	for (let i = 1; i < commits.length; i++) assert.ok(commits[i - 1].date >= commits[i].date, "newest first");
 	assert.ok(commits.some((c) => c.title === "add small files"));
+
+	// Vitrine's ?path=: only the commits that changed a file or a folder, newest first.
+	const of = async (path) => {
+		const r = await http(hubUrl, `/api/models/${repo}/commits/main?path=${encodeURIComponent(path)}`, { token: alice });
+		assert.equal(r.status, 200, `${path}: ${r.status} ${r.body}`);
+		return { ids: r.json.map((c) => c.id), titles: r.json.map((c) => c.title), total: Number(r.headers.get("x-total-count")) };
+	};
+	const tiny = await of("tiny.bin");
+	assert.equal(tiny.total, 2, "tiny.bin was added once and deleted once");
+	assert.equal(tiny.ids[0], tinyDeletedIn);
+	const order = commits.map((c) => c.oid);
+	assert.ok(order.indexOf(tiny.ids[1]) > order.indexOf(tiny.ids[0]), "the addition is older");
+	const dir = await of("dir/");
+	assert.equal(dir.titles[0], "delete dir", "a folder's history starts with its deletion");
+	assert.ok(dir.ids.every((id) => order.includes(id)));
+	assert.deepEqual(await of("never-existed.txt"), { ids: [], titles: [], total: 0 });
+	assert.equal((await http(hubUrl, `/api/models/${repo}/commits/main?path=..%2Fx`, { token: alice })).status, 400);
 });
 
 test("dataset repo: uploads with LFS through datasets/ batch URL, downloads, listFiles", async () => {

@@ -259,8 +259,8 @@ export function treePage(type: RepoType, id: string, revision: string, path = ""
 }
 
 /** The history of a revision: /[datasets/]ns/name/commits/{rev}. */
-export function commitsPage(type: RepoType, id: string, revision: string): string {
-  return `${repoPage(type, id)}/commits/${encodeURIComponent(revision)}`;
+export function commitsPage(type: RepoType, id: string, revision: string, path = ""): string {
+  return `${repoPage(type, id)}/commits/${encodeURIComponent(revision)}${path ? "/" + encodePath(path) : ""}`;
 }
 
 /** One commit with its changes: /[datasets/]ns/name/commit/{sha}. */

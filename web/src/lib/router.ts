@@ -11,7 +11,7 @@ export type Route =
   | { page: "blob"; type: RepoType; id: string; revision: string; path: string }
   | { page: "tree"; type: RepoType; id: string; revision: string; path: string }
   | { page: "edit"; type: RepoType; id: string; revision: string; path: string }
-  | { page: "commits"; type: RepoType; id: string; revision: string }
+  | { page: "commits"; type: RepoType; id: string; revision: string; path: string }
   | { page: "commit"; type: RepoType; id: string; sha: string }
   | { page: "settings"; type: RepoType; id: string }
   | { page: "profile"; name: string }
@@ -39,7 +39,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (seg.length === 2 && seg[0] === "settings" && seg[1] === "tokens") return { page: "tokens" };
   if (seg.length === 1 && !RESERVED.has(seg[0])) return { page: "profile", name: seg[0] };
   // Pages under a repository: [datasets/]ns/name/{blob,edit}/{rev}/{path}, .../tree/{rev}[/{path}],
-  // .../commits/{rev}, .../commit/{sha}, .../settings. The revision is one segment: refs/pr/1
+  // .../commits/{rev}[/{path}], .../commit/{sha}, .../settings. The revision is one segment: refs/pr/1
   // is written refs%2Fpr%2F1.
   const d = seg[0] === "datasets" ? 1 : 0;
   const type: RepoType = d ? "dataset" : "model";
@@ -50,7 +50,7 @@ export function parseRoute(pathname: string, search: string): Route {
     return { page: what, type, id, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
   }
   if (what === "tree" && rest >= 1) return { page: "tree", type, id, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
-  if (what === "commits" && rest === 1) return { page: "commits", type, id, revision: seg[d + 3] };
+  if (what === "commits" && rest >= 1) return { page: "commits", type, id, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
   if (what === "commit" && rest === 1) return { page: "commit", type, id, sha: seg[d + 3] };
   if (what === "settings" && rest === 0) return { page: "settings", type, id };
   if (seg.length === 3 && seg[0] === "datasets") return { page: "repo", type: "dataset", id: `${seg[1]}/${seg[2]}` };
