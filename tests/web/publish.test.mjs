@@ -437,3 +437,59 @@ test("files on a branch: upload into the folder shown, delete a file from its pa
 	assert.deepEqual(visitor.problems, []);
 	await visitor.context.close();
 });
+
+test("branches and tags from the files page: create from the revision shown, delete after a confirmation, never main", async () => {
+	const REPO = "alice/pub-refs";
+	await api("POST", "/api/repos/create", { name: "pub-refs" });
+	await commit(REPO, "add a file", { "a.txt": "a\n" });
+	const head = (await api("GET", `/api/models/${REPO}/refs`)).branches.find((b) => b.name === "main").targetCommit;
+	const { context, page, problems } = await newPage();
+	await signIn(page);
+	await page.goto(`${server.baseUrl}/${REPO}/tree/main`);
+	const refs = page.getByRole("region", { name: "Branches and tags" });
+	await refs.getByRole("link", { name: "main", exact: true }).waitFor();
+	assert.equal(await refs.getByRole("button", { name: "Delete the branch main" }).count(), 0, "main cannot be deleted here");
+
+	await refs.getByLabel("Name").fill("feature");
+	await refs.getByRole("button", { name: "Create branch" }).click();
+	await refs.getByRole("status").getByText("Created the branch feature at main.").waitFor();
+	await refs.getByRole("link", { name: "feature", exact: true }).waitFor();
+	await refs.getByRole("radio", { name: "Tag" }).check();
+	await refs.getByLabel("Name").fill("v1");
+	await refs.getByRole("button", { name: "Create tag" }).click();
+	await refs.getByRole("link", { name: "v1", exact: true }).waitFor();
+	let listed = await api("GET", `/api/models/${REPO}/refs`);
+	assert.deepEqual(listed.branches.map((b) => [b.name, b.targetCommit]).sort(), [["feature", head], ["main", head]]);
+	assert.deepEqual(listed.tags.map((t) => [t.name, t.targetCommit]), [["v1", head]]);
+	// The same name again: the hub's refusal is shown.
+	await refs.getByRole("radio", { name: "Branch" }).check();
+	await refs.getByLabel("Name").fill("feature");
+	await refs.getByRole("button", { name: "Create branch" }).click();
+	await refs.getByRole("alert").waitFor();
+
+	// Delete the tag, with the keyboard through the confirmation; then the branch shown.
+	await page.goto(`${server.baseUrl}/${REPO}/tree/feature`);
+	await refs.getByRole("button", { name: "Delete the tag v1" }).click();
+	const yes = refs.getByRole("button", { name: "Yes, delete v1" });
+	await yes.waitFor();
+	assert.ok(await yes.evaluate((el) => el === document.activeElement), "the confirmation takes the focus");
+	await page.keyboard.press("Enter");
+	await refs.getByRole("status").getByText("Deleted the tag v1.").waitFor();
+	assert.deepEqual((await api("GET", `/api/models/${REPO}/refs`)).tags, []);
+	await refs.getByRole("button", { name: "Delete the branch feature" }).click();
+	await refs.getByRole("button", { name: "Yes, delete feature" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/tree/main`);
+	listed = await api("GET", `/api/models/${REPO}/refs`);
+	assert.deepEqual(listed.branches.map((b) => b.name), ["main"]);
+	const alerts = problems.filter((p) => !/409|Conflict/.test(p));
+	assert.deepEqual(alerts, [], "no console or page errors but the refused duplicate");
+	await context.close();
+
+	// A visitor gets neither the form nor delete buttons.
+	const visitor = await newPage();
+	await visitor.page.goto(`${server.baseUrl}/${REPO}/tree/main`);
+	await visitor.page.getByRole("region", { name: "Branches and tags" }).getByRole("link", { name: "main", exact: true }).waitFor();
+	assert.equal(await visitor.page.getByRole("button", { name: /^Delete the / }).count(), 0);
+	assert.equal(await visitor.page.getByRole("button", { name: /^Create / }).count(), 0);
+	await visitor.context.close();
+});

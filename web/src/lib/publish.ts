@@ -201,3 +201,18 @@ export async function textAt(type: RepoType, id: string, commit: string, path: s
     throw e;
   }
 }
+
+/** POST /api/{type}s/{id}/branch/{name} from `from` (a branch, tag or commit id). */
+export async function createBranch(type: RepoType, id: string, name: string, from: string): Promise<void> {
+  await postJson<unknown>(`${apiBase(type, id)}/branch/${encodeURIComponent(name)}`, { startingPoint: from });
+}
+
+/** POST /api/{type}s/{id}/tag/{revision} {tag}: a tag on what `revision` names. */
+export async function createTag(type: RepoType, id: string, tag: string, revision: string): Promise<void> {
+  await postJson<unknown>(`${apiBase(type, id)}/tag/${encodeURIComponent(revision)}`, { tag });
+}
+
+/** DELETE /api/{type}s/{id}/branch/{name} or /tag/{name}. */
+export async function deleteRef(type: RepoType, id: string, kind: "branch" | "tag", name: string): Promise<void> {
+  await request(`${apiBase(type, id)}/${kind}/${encodeURIComponent(name)}`, { method: "DELETE" });
+}
