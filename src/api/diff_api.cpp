@@ -1,5 +1,5 @@
 // A commit's changes with their diffs, for the web interface's commit page (docs/api.md):
-// GET /api/vitrine/diff/{type}s/{ns}/{name}/{rev}. The Hub has no such API route (its
+// GET /api/vitrine/diff/{type}s/{ns}/{name}/{rev}[?base={rev}]. The Hub has no such API route (its
 // commit pages are HTML), so it lives in Vitrine's own namespace. Diffs show file contents:
 // the access is that of a download (read access plus the gate of a gated repository).
 #include <memory>
@@ -45,10 +45,19 @@ http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::
   for (size_t i = 6; i < seg.size(); ++i) revision += (revision.empty() ? "" : "/") + seg[i];
   auto rev = ctx.repos.resolve(**git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
-  const std::string cache_key = repo->record.uid + ":" + rev->commit;
+  // ?base={rev}: from that revision to this one (comparing two revisions) instead of from the
+  // first parent.
+  std::string base;
+  if (auto b = call.query.get("base"); b && !b->empty()) {
+    auto resolved = ctx.repos.resolve(**git, *b);
+    if (!resolved) return error_response(resolved.status(), call.caller);
+    base = resolved->commit;
+  }
+  const std::string cache_key = repo->record.uid + ":" + base + ":" + rev->commit;
   std::shared_ptr<const service::CommitDiff> diff = ctx.hub.diffs().get(cache_key);
   if (!diff) {
-    auto made = service::diff_commit(**git, rev->commit);
+    auto made = base.empty() ? service::diff_commit(**git, rev->commit)
+                             : service::diff_commits(**git, base, rev->commit);
     if (!made) return error_response(made.status(), call.caller);
     size_t weight = 1024;
     for (const auto& f : made->files) weight += f.patch.size() + 2 * f.path.size() + 256;
@@ -83,6 +92,7 @@ http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::
                 {"parents", c.parents}}},
               {"files", std::move(files)},
               {"truncated", diff->truncated}};
+  if (!diff->base.empty()) out["base"] = diff->base;
   return json_response(200, out);
 }
 

@@ -249,13 +249,14 @@ http::Response dispatch(Context& ctx, Call& call) {
       return handle_download(ctx, call, *target, raw);
     }
     // The web interface's pages under a repository: blob/tree/edit/{rev}/{path*},
-    // tree/{rev}, commits/{rev}[/{path*}], commit/{sha}, settings.
+    // tree/{rev}, commits/{rev}[/{path*}], commit/{sha}, compare/{base}...{head}, settings.
     if (get && !target->rest.empty()) {
       const std::string& what = target->rest[0];
       size_t n = target->rest.size();
       bool page = ((what == "blob" || what == "edit") && n >= 3) ||
                   ((what == "tree" || what == "commits") && n >= 2) ||
-                  (what == "commit" && n == 2) || (what == "settings" && n == 1);
+                  ((what == "commit" || what == "compare") && n == 2) ||
+                  (what == "settings" && n == 1);
       if (page) return handle_web_page(ctx, call, seg);
     }
   }

@@ -98,6 +98,7 @@ const std::vector<RouteInfo>& routes() {
       {"GET", "/{prefix}{repo}/tree/{rev}/{path*}", "public"},
       {"GET", "/{prefix}{repo}/commits/{rev}/{path*}", "public"},
       {"GET", "/{prefix}{repo}/commit/{rev}", "public"},
+      {"GET", "/{prefix}{repo}/compare/{rev}", "public"},
       {"GET", "/{prefix}{repo}/settings", "public"},
   };
   return kRoutes;

@@ -34,6 +34,14 @@ std::optional<LfsPointer> pointer_in(storage::GitRepo& git, const std::string& o
 
 }  // namespace
 
+namespace {
+
+// The changes from `parent_tree` (empty: the empty tree) to the tree of `out.commit`, into `out`.
+Result<CommitDiff> diff_from(storage::GitRepo& git, const std::string& parent_tree, CommitDiff out,
+                             const DiffLimits& limits);
+
+}  // namespace
+
 Result<CommitDiff> diff_commit(storage::GitRepo& git, const std::string& commit_id,
                                const DiffLimits& limits) {
   auto info = git.commit_info(commit_id);
@@ -46,6 +54,25 @@ Result<CommitDiff> diff_commit(storage::GitRepo& git, const std::string& commit_
     if (!parent) return parent.status();
     parent_tree = parent->tree;
   }
+  return diff_from(git, parent_tree, std::move(out), limits);
+}
+
+Result<CommitDiff> diff_commits(storage::GitRepo& git, const std::string& base_id,
+                                const std::string& commit_id, const DiffLimits& limits) {
+  auto info = git.commit_info(commit_id);
+  if (!info) return info.status();
+  auto base = git.commit_info(base_id);
+  if (!base) return base.status();
+  CommitDiff out;
+  out.commit = std::move(*info);
+  out.base = base->id;
+  return diff_from(git, base->tree, std::move(out), limits);
+}
+
+namespace {
+
+Result<CommitDiff> diff_from(storage::GitRepo& git, const std::string& parent_tree, CommitDiff out,
+                             const DiffLimits& limits) {
   bool files_cut = false;
   auto deltas =
       storage::diff_trees(git, parent_tree, out.commit.tree, limits.max_files, &files_cut);
@@ -96,4 +123,5 @@ Result<CommitDiff> diff_commit(storage::GitRepo& git, const std::string& commit_
   return out;
 }
 
+}  // namespace
 }  // namespace vitrine::service

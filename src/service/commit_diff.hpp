@@ -46,6 +46,7 @@ struct FileDiff {
 
 struct CommitDiff {
   storage::GitCommitInfo commit;
+  std::string base;  // the commit compared with (diff_commits); empty: the first parent
   std::vector<FileDiff> files;
   bool truncated = false;  // files left out, or some patch cut or not made
 };
@@ -53,5 +54,9 @@ struct CommitDiff {
 // The changes of commit `commit_id` (a full id). kRevisionNotFound when it names no commit.
 Result<CommitDiff> diff_commit(storage::GitRepo& git, const std::string& commit_id,
                                const DiffLimits& limits = {});
+// What changed from commit `base_id` to commit `commit_id` (full ids; any two commits, related
+// or not): the same answer, compared with the base's tree instead of the first parent's.
+Result<CommitDiff> diff_commits(storage::GitRepo& git, const std::string& base_id,
+                                const std::string& commit_id, const DiffLimits& limits = {});
 
 }  // namespace vitrine::service

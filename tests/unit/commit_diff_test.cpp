@@ -113,6 +113,35 @@ TEST_F(CommitDiffTest, ModifiedDeletedAndRenamedFilesAgainstTheFirstParent) {
   EXPECT_EQ(moved->patch, "");
 }
 
+TEST_F(CommitDiffTest, TwoRevisionsCompareTreeToTreeAcrossCommitsAndBranches) {
+  auto c1 = commit("", {{"a.txt", "1\n"}, {"b.txt", "b\n"}});
+  auto c2 = commit(c1, {{"a.txt", "2\n"}});
+  auto c3 = commit(c2, {{"c.txt", "c\n"}}, {"b.txt"});
+  auto side = commit(c1, {{"a.txt", "side\n"}});  // another branch from c1
+  auto d = diff_commits(*repo_, c1, c3);
+  ASSERT_TRUE(d.is_ok()) << d.status().message();
+  EXPECT_EQ(d->base, c1);
+  EXPECT_EQ(d->commit.id, c3);
+  ASSERT_EQ(d->files.size(), 3u);  // two commits' changes together
+  EXPECT_EQ(file(*d, "a.txt")->patch, "@@ -1 +1 @@\n-1\n+2\n");
+  EXPECT_EQ(file(*d, "b.txt")->status, "deleted");
+  EXPECT_EQ(file(*d, "c.txt")->status, "added");
+  // Backwards, and between branches that diverged: trees are compared, whatever the history.
+  auto back = diff_commits(*repo_, c3, c1);
+  ASSERT_TRUE(back.is_ok());
+  EXPECT_EQ(file(*back, "c.txt")->status, "deleted");
+  auto across = diff_commits(*repo_, side, c2);
+  ASSERT_TRUE(across.is_ok());
+  ASSERT_EQ(across->files.size(), 1u);
+  EXPECT_EQ(across->files[0].patch, "@@ -1 +1 @@\n-side\n+2\n");
+  // The same commit on both sides changes nothing; an unknown base is RevisionNotFound.
+  auto same = diff_commits(*repo_, c2, c2);
+  ASSERT_TRUE(same.is_ok());
+  EXPECT_TRUE(same->files.empty());
+  EXPECT_EQ(diff_commits(*repo_, std::string(40, 'a'), c2).status().kind(),
+            ErrorKind::kRevisionNotFound);
+}
+
 TEST_F(CommitDiffTest, MissingFinalNewlineIsMarked) {
   auto c1 = commit("", {{"a.txt", "x\ny"}});
   auto c2 = commit(c1, {{"a.txt", "x\ny\n"}});

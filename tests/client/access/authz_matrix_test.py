@@ -291,6 +291,7 @@ EXPECT = {
     "GET /{prefix}{repo}/tree/{rev}/{path*}": dict(ok=200),
     "GET /{prefix}{repo}/commits/{rev}/{path*}": dict(ok=200),
     "GET /{prefix}{repo}/commit/{rev}": dict(ok=200),
+    "GET /{prefix}{repo}/compare/{rev}": dict(ok=200),
     "GET /{prefix}{repo}/settings": dict(ok=200),
     # Repository ids in the body; each cell uses a throw-away repository.
     "DELETE /api/repos/delete": dict(ok=200, setup="throwaway"),

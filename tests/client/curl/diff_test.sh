@@ -74,6 +74,15 @@ check "diff: the root commit adds its files against the empty tree" \
   'diff_of "models/alice/m/$ROOT" | jq -e ".commit.parents == [] and (.files | length) > 0 and ([.files[].status] | unique) == [\"added\"] and all(.files[]; .oldSize == null and (.patch | startswith(\"@@ -0,0 +1\")))" >/dev/null'
 check "diff: a tag names its commit" \
   '[[ $(diff_of models/alice/m/v1 | jq -r .commit.id) == "$C1" ]]'
+check "compare: ?base= diffs two revisions (a tag to a branch: the same as the commit between)" \
+  'diff_of "models/alice/m/main?base=v1" >"$WORK/cmp.json" &&
+   jq -e ".base == \"$C1\" and .commit.id == \"$C2\"" "$WORK/cmp.json" >/dev/null &&
+   [[ $(jq -c "[.files[] | [.path, .status, .patch]]" "$WORK/cmp.json") == "$(jq -c "[.files[] | [.path, .status, .patch]]" "$WORK/c2.json")" ]]'
+check "compare: across several commits, a file added then deleted in between does not show" \
+  'diff_of "models/alice/m/main?base=$ROOT" | jq -e "([.files[].path] | sort) == [\"a.txt\", \"img.bin\", \"w.bin\"] and ([.files[].status] | unique) == [\"added\"] and (.files[] | select(.path == \"a.txt\") | .patch) == \"@@ -0,0 +1,3 @@\\n+one\\n+2\\n+three\\n\"" >/dev/null'
+check "compare: backwards, and an unknown base is 404" \
+  'diff_of "models/alice/m/v1?base=main" | jq -e "(.files[] | select(.path == \"gone.txt\") | .status) == \"added\"" >/dev/null &&
+   [[ $(code -H "Authorization: Bearer $TOK" "$B/api/vitrine/diff/models/alice/m/main?base=nope") == 404 ]]'
 check "diff: an unknown revision is 404 RevisionNotFound" \
   '[[ $(curl -s -D - -o /dev/null "$B/api/vitrine/diff/models/alice/m/nope" | tr -d "\r" | grep -ci "^x-error-code: RevisionNotFound") == 1 &&
       $(code "$B/api/vitrine/diff/models/alice/m/0000000000000000000000000000000000000000") == 404 ]]'

@@ -212,6 +212,7 @@ export interface GitRefs {
 /** A commit's changes (GET /api/vitrine/diff/{type}s/{id}/{rev}, docs/api.md "Commit diffs"). */
 export interface CommitDiff {
   commit: Commit & { parents: string[] };
+  base?: string; // the commit compared with (?base=)
   files: {
     path: string;
     oldPath?: string;
@@ -261,6 +262,11 @@ export function treePage(type: RepoType, id: string, revision: string, path = ""
 /** The history of a revision: /[datasets/]ns/name/commits/{rev}. */
 export function commitsPage(type: RepoType, id: string, revision: string, path = ""): string {
   return `${repoPage(type, id)}/commits/${encodeURIComponent(revision)}${path ? "/" + encodePath(path) : ""}`;
+}
+
+/** Two revisions compared: /[datasets/]ns/name/compare/{base}...{head}. */
+export function comparePage(type: RepoType, id: string, base: string, head: string): string {
+  return `${repoPage(type, id)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`;
 }
 
 /** One commit with its changes: /[datasets/]ns/name/commit/{sha}. */
