@@ -402,7 +402,7 @@ test("files on a branch: upload into the folder shown, delete a file from its pa
 	// A tag cannot take commits: no upload panel there, nor a delete button on its files.
 	await page.goto(`${server.baseUrl}/${REPO}/tree/v1/docs`);
 	await listing.getByRole("link", { name: "a.txt", exact: true }).waitFor();
-	await page.getByRole("region", { name: "Branches and tags" }).getByRole("link", { name: "v1" }).waitFor();
+	await page.getByRole("region", { name: "Branches and tags" }).getByRole("link", { name: "v1", exact: true }).waitFor();
 	assert.equal(await page.getByRole("region", { name: "Upload files" }).count(), 0, "no upload panel on a tag");
 	await page.goto(`${server.baseUrl}/${REPO}/blob/v1/docs/a.txt`);
 	await page.locator("pre.code .line", { hasText: "file a" }).waitFor();
@@ -423,15 +423,27 @@ test("files on a branch: upload into the folder shown, delete a file from its pa
 	assert.equal(await status("GET", `/${REPO}/resolve/dev/docs/a.txt`), 404);
 	assert.equal(await status("GET", `/${REPO}/resolve/main/docs/a.txt`), 200, "main still has it");
 	assert.equal((await api("GET", `/api/models/${REPO}/commits/dev`))[0].title, "Delete docs/a.txt");
+
+	// Delete the folder docs/ on dev from its listing.
+	await page.getByRole("button", { name: "Delete folder…" }).click();
+	assert.equal(await page.getByRole("region", { name: "Delete this folder" }).getByLabel("Commit message").inputValue(), "Delete docs/");
+	await page.getByRole("button", { name: "Delete docs/" }).click();
+	await page.waitForURL(`${server.baseUrl}/${REPO}/tree/dev`);
+	await page.getByRole("region", { name: "Files in the repository's root" }).getByRole("link", { name: ".gitattributes", exact: true }).waitFor();
+	assert.equal(await page.getByRole("link", { name: "docs/" }).count(), 0, "docs/ is gone from dev");
+	assert.equal(await status("GET", `/${REPO}/resolve/dev/docs/b.txt`), 404);
+	assert.equal(await status("GET", `/${REPO}/resolve/main/docs/b.txt`), 200, "main still has it");
+	assert.equal((await api("GET", `/api/models/${REPO}/commits/dev`))[0].title, "Delete docs/");
 	assert.deepEqual(problems, [], "no console or page errors");
 	await context.close();
 
-	// A visitor sees neither the upload panel nor the delete button.
+	// A visitor sees neither the upload panel nor the delete buttons.
 	const visitor = await newPage();
-	await visitor.page.goto(`${server.baseUrl}/${REPO}/tree/dev/docs`);
+	await visitor.page.goto(`${server.baseUrl}/${REPO}/tree/main/docs`);
 	await visitor.page.getByRole("region", { name: "Files in docs" }).getByRole("link", { name: "b.txt", exact: true }).waitFor();
 	assert.equal(await visitor.page.getByRole("region", { name: "Upload files" }).count(), 0);
-	await visitor.page.goto(`${server.baseUrl}/${REPO}/blob/dev/docs/b.txt`);
+	assert.equal(await visitor.page.getByRole("button", { name: "Delete folder…" }).count(), 0);
+	await visitor.page.goto(`${server.baseUrl}/${REPO}/blob/main/docs/b.txt`);
 	await visitor.page.locator("pre.code .line", { hasText: "file b" }).waitFor();
 	assert.equal(await visitor.page.getByRole("button", { name: "Delete file…" }).count(), 0);
 	assert.deepEqual(visitor.problems, []);
