@@ -124,6 +124,32 @@ test("results follow the keystrokes; each filter and sort narrows or orders the 
 	await context.close();
 });
 
+test("free tags: any tag filters, several must all match; a repository's tag chips open that search", async () => {
+	const { context, page, problems } = await web.newPage();
+	await page.goto(server.baseUrl + "/models");
+	await answered(page, "");
+	const tags = page.getByLabel("Tags");
+	await tags.fill("sentence-transformers");
+	let r = await answered(page, "?tag=sentence-transformers");
+	assert.deepEqual([...r.ids].sort(), BERTS.map((n) => `bob/${n}`));
+	await tags.fill("license:mit, fill-mask");
+	r = await answered(page, "?tag=license%3Amit%2C+fill-mask");
+	assert.equal(r.ids.length, 5, "both tags on each bert");
+	await tags.fill("license:mit, text-generation");
+	await answered(page, "?tag=license%3Amit%2C+text-generation");
+	await page.getByRole("status").getByText("Nothing matches this search.").waitFor();
+
+	// A chip on a repository's page is a link to the search for its tag.
+	await page.goto(`${server.baseUrl}/bob/${BERTS[0]}`);
+	await page.getByRole("list", { name: "Tags" }).getByRole("link", { name: "Models tagged license:mit" }).click();
+	await page.waitForURL(`${server.baseUrl}/models?tag=license%3Amit`);
+	r = await answered(page, "?tag=license%3Amit");
+	assert.deepEqual([...r.ids].sort(), BERTS.map((n) => `bob/${n}`));
+	assert.equal(await page.getByLabel("Tags").inputValue(), "license:mit");
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
 test("pages of 20: next, previous, a reload and the back button keep the search", async () => {
 	const { context, page, problems } = await web.newPage();
 	await page.goto(server.baseUrl + "/models?search=llama&sort=id");

@@ -13,6 +13,8 @@ export interface SearchState {
   license: string;
   language: string;
   author: string;
+  /** free tags (the listing's filter=), comma-separated; all must match */
+  tag: string;
   sort: string;
   /** 1-based page number */
   page: number;
@@ -54,14 +56,14 @@ export const LICENSES = [
 ];
 export const LANGUAGES = ["en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko", "ar", "hi", "ru", "multilingual"];
 
-const FIELDS = ["search", "task", "library", "license", "language", "author", "sort"] as const;
+const FIELDS = ["search", "task", "library", "license", "language", "author", "tag", "sort"] as const;
 
 /** The state a page URL's query string describes (unknown parameters ignored). */
 export function stateFromUrl(query: string): SearchState {
   const q = new URLSearchParams(query);
   const page = Number.parseInt(q.get("p") ?? "1", 10);
   const state: SearchState = {
-    search: "", task: "", library: "", license: "", language: "", author: "", sort: "lastModified",
+    search: "", task: "", library: "", license: "", language: "", author: "", tag: "", sort: "lastModified",
     page: Number.isFinite(page) && page >= 1 ? page : 1,
   };
   for (const f of FIELDS) {
@@ -93,6 +95,7 @@ export function listingUrl(type: RepoType, state: SearchState): string {
   if (state.license.trim()) q.set("license", state.license.trim());
   if (state.language.trim()) q.set("language", state.language.trim());
   if (state.author.trim()) q.set("author", state.author.trim());
+  for (const t of state.tag.split(",")) if (t.trim()) q.append("filter", t.trim());
   q.set("sort", state.sort);
   q.set("direction", state.sort === "id" ? "1" : "-1");
   // One more than a page: whether a next page exists, without counting everything.
