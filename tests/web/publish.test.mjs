@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { vitrineBin } from "../client/js/harness.mjs";
+import { vitrineBin, seededBuffer } from "../client/js/harness.mjs";
 import { startWeb, shot, assertNoSidewaysScroll, docsScreenshots } from "./lib.mjs";
 
 const PASSWORD = "publish test password";
@@ -504,4 +504,37 @@ test("branches and tags from the files page: create from the revision shown, del
 	assert.equal(await visitor.page.getByRole("button", { name: /^Delete the / }).count(), 0);
 	assert.equal(await visitor.page.getByRole("button", { name: /^Create / }).count(), 0);
 	await visitor.context.close();
+});
+
+test("uploads with a password session (no token): a small file and a 12 MiB LFS file, progress, bytes intact", async () => {
+	const REPO = "alice/pub-session-upload";
+	await api("POST", "/api/repos/create", { name: "pub-session-upload" });
+	const SMALL = "uploaded with a session\n";
+	const BIG = seededBuffer("session-upload-big", 12 * 1024 * 1024);
+	const { context, page, problems } = await newPage();
+	await signInWithPassword(page);
+	await page.goto(`${server.baseUrl}/${REPO}/tree/main`);
+	const upload = page.getByRole("region", { name: "Upload files" });
+	await upload.getByLabel("Choose files").setInputFiles([
+		{ name: "small.txt", mimeType: "text/plain", buffer: Buffer.from(SMALL) },
+		{ name: "big.bin", mimeType: "application/octet-stream", buffer: BIG },
+	]);
+	await upload.getByLabel("Commit message").fill("upload with a session");
+	await upload.getByRole("button", { name: "Upload" }).click();
+	await upload.getByRole("status").getByText("Committed “upload with a session”: 2 files.").waitFor({ timeout: 60000 });
+	for (const name of ["small\\.txt", "big\\.bin"]) {
+		assert.equal(await upload.getByRole("progressbar", { name: new RegExp(`^${name}`) }).evaluate((p) => p.value), 1);
+	}
+	assert.equal(await page.evaluate(() => localStorage.getItem("vitrine.token")), null, "no token was made or used");
+	const commits = await api("GET", `/api/models/${REPO}/commits/main`);
+	assert.equal(commits[0].title, "upload with a session");
+	assert.equal(commits[0].authors[0].user, "alice");
+	const info = await api("POST", `/api/models/${REPO}/paths-info/main`, { paths: ["big.bin"] });
+	assert.equal(info[0]?.lfs?.size, BIG.length, "big.bin went through LFS");
+	for (const [name, bytes] of [["small.txt", Buffer.from(SMALL)], ["big.bin", BIG]]) {
+		const res = await fetch(`${server.baseUrl}/${REPO}/resolve/main/${name}`);
+		assert.ok(Buffer.from(await res.arrayBuffer()).equals(bytes), `${name} downloads byte-identical`);
+	}
+	assert.deepEqual(problems, [], "no console or page errors");
+	await context.close();
 });

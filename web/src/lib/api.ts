@@ -129,6 +129,16 @@ export function storedToken(): string {
   return localStorage.getItem(TOKEN_KEY) ?? "";
 }
 
+/** Whether a password session is open in this browser (its CSRF token is kept). */
+export function hasSession(): boolean {
+  return localStorage.getItem(CSRF_KEY) !== null;
+}
+
+/** The session's CSRF token, for a request the page builds itself ("" without a session). */
+export function csrfToken(): string {
+  return localStorage.getItem(CSRF_KEY) ?? "";
+}
+
 function headers(method: string, extra?: HeadersInit): Headers {
   const h = new Headers(extra);
   const token = storedToken();
