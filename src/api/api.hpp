@@ -3,6 +3,7 @@
 // clients expect (headers and JSON per shared/reference/hf-api-contract.md).
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -54,6 +55,16 @@ http::Response error_response(const Status& status, const service::Caller& calle
 // Parses a JSON body (bounded); kBadRequest if malformed.
 Result<nlohmann::json> read_json(Call& call, size_t limit);
 std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id);
+// The repository of a route /api/vitrine/{what}/{type}s/{ns}/{name}/... (`seg`) whose answer
+// shows file contents, as a download does: read access plus the gate of a gated repository;
+// its git repository opened. A type other than models and datasets is kNotFound.
+struct ContentTarget {
+  service::RepoType type;
+  service::RepoRef repo;
+  std::unique_ptr<storage::GitRepo> git;
+};
+Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
+                                       const std::vector<std::string>& seg);
 
 // Web sessions (session_api.cpp). POST /api/vitrine/login {"username","password"} sets the
 // HttpOnly, Secure, SameSite=Strict cookie kSessionCookie and answers the CSRF token that

@@ -52,15 +52,11 @@ Result<std::shared_ptr<const service::RenderedCard>> render_committed(
 }  // namespace
 
 http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto type = service::repo_type_from_plural(seg[3]);
-  if (!type) return error_response(not_found("Not found: " + call.request.path), call.caller);
-  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
-  if (!repo) return error_response(repo.status(), call.caller);
-  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
-    return error_response(st, call.caller);
-  }
-  auto git = ctx.hub.open_git(repo->record);
-  if (!git) return error_response(git.status(), call.caller);
+  auto target = open_for_content(ctx, call, seg);
+  if (!target) return error_response(target.status(), call.caller);
+  const auto* type = &target->type;
+  const auto* repo = &target->repo;
+  auto* git = &target->git;
   std::vector<std::string> rest(seg.begin() + 6, seg.end());
   size_t consumed = 0;
   auto rev = ctx.repos.resolve_segments(**git, rest, &consumed);

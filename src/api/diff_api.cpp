@@ -31,15 +31,10 @@ json size_json(const std::optional<uint64_t>& size) {
 }  // namespace
 
 http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto type = service::repo_type_from_plural(seg[3]);
-  if (!type) return error_response(not_found("Not found: " + call.request.path), call.caller);
-  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
-  if (!repo) return error_response(repo.status(), call.caller);
-  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
-    return error_response(st, call.caller);
-  }
-  auto git = ctx.hub.open_git(repo->record);
-  if (!git) return error_response(git.status(), call.caller);
+  auto target = open_for_content(ctx, call, seg);
+  if (!target) return error_response(target.status(), call.caller);
+  const auto* repo = &target->repo;
+  auto* git = &target->git;
   // The revision may span segments (a raw refs/pr/1); usually it is one commit id.
   std::string revision;
   for (size_t i = 6; i < seg.size(); ++i) revision += (revision.empty() ? "" : "/") + seg[i];

@@ -75,10 +75,13 @@ bool looks_binary(std::string_view bytes) {
 // Counts the request toward a download of the repository (service::DownloadCounter: one per
 // series of requests by a requester; written to the database in the background) when it is one
 // by service::counts_as_download. The requester is the signed-in user, or the IP of an anonymous
-// caller. `raw` answers (the git bytes, what the web interface's file viewer reads) never count.
+// caller. `raw` answers (the git bytes, what the web interface's file viewer reads) and images
+// shown in pages never count.
 void count_download(Context& ctx, const Call& call, const storage::RepoRecord& record, int status,
                     bool raw, const std::string& path) {
   if (raw || !service::counts_as_download(call.request.method, status, path)) return;
+  // An image a browser shows (a card's or a rendered file's relative <img>) is not a download.
+  if (call.request.header("Sec-Fetch-Dest") == "image") return;
   ctx.hub.downloads().record(record.uid, call.caller.user ? "user:" + call.caller.user->name
                                                           : "ip:" + call.request.remote_address);
 }

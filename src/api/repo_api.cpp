@@ -249,7 +249,7 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
   while (!path.empty() && path.back() == '/') path.pop_back();
   if (!path.empty()) {
     if (auto st = service::validate_repo_path(path); !st) {
-      return error_response(bad_request("Invalid path: " + st.message()), call.caller);
+      return error_response(bad_request(st.message()), call.caller);
     }
   }
   size_t total = 0;

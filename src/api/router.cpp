@@ -249,7 +249,7 @@ http::Response dispatch(Context& ctx, Call& call) {
       return handle_download(ctx, call, *target, raw);
     }
     // The web interface's pages under a repository: blob/tree/edit/{rev}/{path*},
-    // tree/{rev}, commits/{rev}[/{path*}], commit/{sha}, compare/{base}...{head}, settings.
+    // tree/{rev}, commits/{rev}[/{path*}], commit/{sha}, compare/{base}..{head}, settings.
     if (get && !target->rest.empty()) {
       const std::string& what = target->rest[0];
       size_t n = target->rest.size();
@@ -293,6 +293,18 @@ Result<json> read_json(Call& call, size_t limit) {
 
 std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id) {
   return ctx.hub.config().public_url + "/" + type.url_prefix + id;
+}
+
+Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
+                                       const std::vector<std::string>& seg) {
+  auto type = service::repo_type_from_plural(seg[3]);
+  if (!type) return not_found("Not found: " + call.request.path);
+  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
+  if (!repo) return repo.status();
+  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) return st;
+  auto git = ctx.hub.open_git(repo->record);
+  if (!git) return git.status();
+  return ContentTarget{*type, std::move(*repo), std::move(*git)};
 }
 
 namespace {

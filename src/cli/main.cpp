@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
                    "Requests of one user (or anonymous IP) for one repository with gaps under "
                    "this count as one download; 0 counts every request")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{0}, int64_t{366} * 86400));
   std::string web_dir;
   serve->add_option("--web-dir", web_dir,
                     "Folder of the built web interface (index.html, assets/); default: web/ "

@@ -254,9 +254,22 @@ std::optional<std::string> clean_url(std::string_view decoded, bool image,
   std::string_view suffix =
       suffix_at == std::string::npos ? std::string_view() : std::string_view(url).substr(suffix_at);
   std::string_view relative = std::string_view(url).substr(0, suffix_at);
-  std::string path = options.base_dir.empty()
-                         ? normalise_path(relative)
-                         : normalise_path(options.base_dir + "/" + std::string(relative));
+  std::string path;
+  if (options.base_dir.empty()) {
+    path = normalise_path(relative);
+  } else {
+    // The folder is a tree path, not a URL: each of its segments is percent-encoded ("a?b"
+    // must not end the path), then the relative URL is resolved from it.
+    std::string base;
+    size_t start = 0;
+    while (start <= options.base_dir.size()) {
+      size_t end = options.base_dir.find('/', start);
+      if (end == std::string::npos) end = options.base_dir.size();
+      base += percent_encode(std::string_view(options.base_dir).substr(start, end - start)) + "/";
+      start = end + 1;
+    }
+    path = normalise_path(base + std::string(relative));
+  }
   std::string out = options.repo_path;
   if (path.empty()) {
     out += "/tree/" + percent_encode(options.revision);

@@ -1,6 +1,7 @@
 // Download counting (service/download_counter.hpp).
 #include "service/download_counter.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
@@ -22,25 +23,27 @@ bool counts_as_download(std::string_view method, int status, std::string_view pa
 }
 
 void DownloadCounter::record(const std::string& uid, const std::string& requester) {
-  const int64_t now = now_ms_();
   const int64_t gap = series_gap_ms_.load();
   std::lock_guard lock(mutex_);
   if (gap > 0) {
+    const int64_t now = now_ms_();
     std::string key;
     key.reserve(requester.size() + 1 + uid.size());
     key.append(requester).push_back('\n');
     key.append(uid);
-    auto it = last_request_.find(key);
-    if (it != last_request_.end()) {
-      bool same_series = now - it->second < gap && now >= it->second;
-      it->second = now;
-      if (same_series) return;
+    if (auto it = series_.find(key); it != series_.end()) {
+      Series& series = it->second;
+      bool same = now < series.last_ms || now - series.last_ms < gap;
+      series.last_ms = std::max(series.last_ms, now);
+      series_order_.splice(series_order_.begin(), series_order_, series.order);
+      if (same) return;
     } else {
-      if (last_request_.size() >= kMaxRequesters) {
-        forget_ended_series(now);
-        if (last_request_.size() >= kMaxRequesters) last_request_.clear();
+      if (series_.size() >= kMaxRequesters) {
+        series_.erase(series_order_.back());
+        series_order_.pop_back();
       }
-      last_request_.emplace(std::move(key), now);
+      series_order_.push_front(std::move(key));
+      series_.emplace(series_order_.front(), Series{now, series_order_.begin()});
     }
   }
   ++pending_[uid];
@@ -48,13 +51,17 @@ void DownloadCounter::record(const std::string& uid, const std::string& requeste
 
 void DownloadCounter::forget_ended_series(int64_t now) {
   const int64_t gap = series_gap_ms_.load();
-  std::erase_if(last_request_, [&](const auto& e) { return now - e.second >= gap; });
-  last_forget_ms_ = now;
+  while (!series_order_.empty()) {
+    auto it = series_.find(series_order_.back());
+    if (it != series_.end() && now - it->second.last_ms < gap) break;
+    if (it != series_.end()) series_.erase(it);
+    series_order_.pop_back();
+  }
 }
 
 size_t DownloadCounter::requesters_remembered() {
   std::lock_guard lock(mutex_);
-  return last_request_.size();
+  return series_.size();
 }
 
 int64_t DownloadCounter::pending(const std::string& uid) {
@@ -106,7 +113,7 @@ Status DownloadCounter::flush_locked() {
   }
   {
     std::lock_guard lock(mutex_);
-    if (int64_t now = now_ms_(); now - last_forget_ms_ >= 60000) forget_ended_series(now);
+    forget_ended_series(now_ms_());
     if (pending_.empty()) return Status::ok();
     in_flight_.swap(pending_);  // in_flight_ was empty: flushes run one at a time
   }

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,13 +48,15 @@ class DownloadCounter {
   DownloadCounter(const DownloadCounter&) = delete;
   DownloadCounter& operator=(const DownloadCounter&) = delete;
 
-  // Requesters remembered at most; past it, those whose series ended are forgotten, and if all
-  // are recent, all are (their next request counts again).
+  // Series remembered at most; past it, the least recently active one is forgotten (its
+  // requester's next request counts again).
   static constexpr size_t kMaxRequesters = 1u << 18;
 
   // A request of `requester` (a user, or an anonymous IP) for a file of the repository `uid`:
   // counts one download unless the same requester's previous request for that repository came
-  // less than the series gap ago. Two hash-map lookups under a mutex.
+  // less than the series gap ago (or, the clock having stepped back, later than now). The time
+  // is read under the mutex, so concurrent requests of one series are seen in order. A hash-map
+  // lookup and a list splice under a mutex.
   void record(const std::string& uid, const std::string& requester);
   // The series gap in milliseconds (default 5 minutes); 0 counts every request.
   void set_series_gap_ms(int64_t gap_ms) { series_gap_ms_ = gap_ms; }
@@ -82,16 +85,21 @@ class DownloadCounter {
   // Nothing pending and the window already at the day of `now`: a flush would write nothing.
   bool nothing_to_write(int64_t now);
   Status flush_locked();                  // the body of flush(); flush_mutex_ held
-  void forget_ended_series(int64_t now);  // mutex_ held
+  void forget_ended_series(int64_t now);  // mutex_ held; stops at the first live series
 
   storage::MetadataDb& db_;
   std::function<int64_t()> now_ms_;
-  std::mutex mutex_;  // guards pending_ and in_flight_
+  std::mutex mutex_;  // guards pending_, in_flight_ and the series
   std::unordered_map<std::string, int64_t> pending_;
-  // The last counted request (Unix ms) of each "requester\nuid"; entries older than the gap
-  // are forgotten once a minute, at a flush.
-  std::unordered_map<std::string, int64_t> last_request_;
-  int64_t last_forget_ms_ = 0;
+  // The series: for each "requester\nuid" (kept in series_order_, most recently active first)
+  // the time of its last request. Ended series are forgotten at each flush, from the back of
+  // the order (O(ended)); a full table forgets its least recently active one.
+  struct Series {
+    int64_t last_ms;
+    std::list<std::string>::iterator order;
+  };
+  std::list<std::string> series_order_;
+  std::unordered_map<std::string_view, Series> series_;  // keys view series_order_'s strings
   std::atomic<int64_t> series_gap_ms_{5 * 60 * 1000};
   // The counts the running flush took from pending_ and has not committed yet (empty between
   // flushes; only the flush holding flush_mutex_ writes it).

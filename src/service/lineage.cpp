@@ -148,6 +148,9 @@ void Lineage::relink_children(const storage::RepoRecord& repo) {
 
 void Lineage::on_repo_changed(const storage::RepoRecord& repo) {
   {
+    // Under the repository's index lock (then the graph's, the usual order): a refresh that read
+    // the repository before this change applies its visibility first, never after it.
+    std::lock_guard index(index_lock(repo.uid));
     std::unique_lock lock(graph_mutex_);
     if (repo.is_private) {
       private_.insert(repo.uid);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include "storage/git_owned.hpp"
 
@@ -246,28 +247,45 @@ Result<GitCommitInfo> GitRepo::commit_info(const std::string& commit_id) {
 
 namespace {
 
-// The object at `path` in a commit's tree (zero when the path does not exist).
-git_oid oid_at_path(git_commit* commit, const std::string& path) {
-  git_oid out{};  // all zeros
+// The object and file mode at `path` in a commit's tree (zeros when the path does not exist).
+struct PathState {
+  git_oid oid{};
+  uint32_t mode = 0;
+  bool operator==(const PathState& o) const {
+    return git_oid_equal(&oid, &o.oid) && mode == o.mode;
+  }
+};
+
+PathState state_at(git_commit* commit, const std::string& path) {
+  PathState out;
   OwnedTree tree;
   if (git_commit_tree(tree.out(), commit) != 0) return out;
   OwnedTreeEntry entry;
   if (git_tree_entry_bypath(entry.out(), tree.get(), path.c_str()) == 0) {
-    git_oid_cpy(&out, git_tree_entry_id(entry.get()));
+    git_oid_cpy(&out.oid, git_tree_entry_id(entry.get()));
+    out.mode = static_cast<uint32_t>(git_tree_entry_filemode(entry.get()));
   }
   return out;
 }
 
-// Whether the commit changed `path` against every parent (git log's default simplification).
-bool touches(git_commit* commit, const std::string& path) {
-  git_oid here = oid_at_path(commit, path);
+// Whether the commit changed `path` (its object or mode) against every parent. `seen` keeps each
+// commit's state by raw id: a walk meets most commits first as a parent, then as a child.
+bool touches(git_commit* commit, const std::string& path,
+             std::unordered_map<std::string, PathState>& seen) {
+  auto state_of = [&](git_commit* c) {
+    std::string key(reinterpret_cast<const char*>(git_commit_id(c)->id), GIT_OID_RAWSZ);
+    if (auto it = seen.find(key); it != seen.end()) return it->second;
+    PathState s = state_at(c, path);
+    seen.emplace(std::move(key), s);
+    return s;
+  };
+  PathState here = state_of(commit);
   unsigned parents = git_commit_parentcount(commit);
-  if (parents == 0) return !git_oid_is_zero(&here);
+  if (parents == 0) return here.mode != 0;
   for (unsigned i = 0; i < parents; ++i) {
     OwnedCommit parent;
     if (git_commit_parent(parent.out(), commit, i) != 0) continue;
-    git_oid there = oid_at_path(parent.get(), path);
-    if (git_oid_equal(&here, &there)) return false;
+    if (state_of(parent.get()) == here) return false;
   }
   return true;
 }
@@ -286,11 +304,12 @@ Result<std::vector<GitCommitInfo>> GitRepo::log(const std::string& commit_id, si
   std::vector<GitCommitInfo> out;
   size_t index = 0;
   git_oid next;
+  std::unordered_map<std::string, PathState> seen;
   while (git_revwalk_next(&next, walk.get()) == 0) {
     if (!path.empty()) {
       OwnedCommit commit;
       if (git_commit_lookup(commit.out(), repo_, &next) != 0) return git_failure("commit");
-      if (!touches(commit.get(), path)) continue;
+      if (!touches(commit.get(), path, seen)) continue;
       if (index >= offset && out.size() < limit) out.push_back(describe(commit.get()));
       ++index;
       continue;

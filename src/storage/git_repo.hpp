@@ -86,9 +86,10 @@ class GitRepo {
 
   Result<GitCommitInfo> commit_info(const std::string& commit_id);
   // Commits reachable from `commit_id`, newest first; `total` receives the full count. With a
-  // `path` (a file or a folder), only the commits that changed it, as `git log -- path` lists
-  // them: a commit whose entry at `path` (or its absence) differs from that of every parent (a
-  // root commit: where the path exists).
+  // `path` (a file or a folder), only the commits that changed it: a commit whose entry at
+  // `path` (object and mode, or its absence) differs from that of every parent (a root commit:
+  // where the path exists). Unlike `git log -- path`, history is not simplified: commits on
+  // the side of a merge whose version the merge did not keep are listed too.
   Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset, size_t limit,
                                          size_t* total, const std::string& path = "");
 

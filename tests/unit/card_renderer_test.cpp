@@ -245,6 +245,10 @@ TEST(CardRenderer, RelativeUrlsOfAFileInAFolderResolveFromThatFolder) {
   EXPECT_TRUE(has(html("[x](.)"), "href=\"/alice/bert/blob/0123abcd/docs/guide\""));
   EXPECT_TRUE(has(html("[x](/bob/other)"), "href=\"/bob/other\""));
   EXPECT_TRUE(has(html("[x](#usage)"), "href=\"#usage\""));
+  // A folder name is a path, not a URL: "?", "#", "%" and spaces in it are encoded.
+  nested.base_dir = "a?b/c#d/e%f g";
+  EXPECT_TRUE(
+      has(html("![x](p.png)"), "src=\"/alice/bert/resolve/0123abcd/a%3Fb/c%23d/e%25f%20g/p.png\""));
 }
 
 TEST(CardRenderer, BrokenMarkdown) {

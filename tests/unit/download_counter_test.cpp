@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "hub_test_fixture.hpp"
 #include "service/auth_service.hpp"
@@ -95,12 +96,8 @@ class DownloadCounterTest : public HubTest {
     if (HasFatalFailure()) return;
     alice_ = caller_with_token("alice");
   }
-  storage::RepoRecord create(const std::string& name) {
-    CreateRepoRequest req;
-    req.name = name;
-    auto repo = RepoService(*hub_).create(alice_, req);
-    EXPECT_TRUE(repo.is_ok()) << repo.status().message();
-    return repo.is_ok() ? *repo : storage::RepoRecord{};
+  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
+    return create_model(alice_, name, readme);
   }
   storage::RepoRecord reread(const storage::RepoRecord& r) {
     return hub_->db().find_repo_by_uid(r.uid).value_or(storage::RepoRecord{});
@@ -179,24 +176,57 @@ TEST_F(DownloadCounterTest, ASeriesOfRequestsByOneRequesterIsOneDownload) {
   EXPECT_EQ(counter.pending(b.uid), 2);
 }
 
-TEST_F(DownloadCounterTest, EndedSeriesAreForgottenAndTheTableIsBounded) {
+TEST_F(DownloadCounterTest, EndedSeriesAreForgottenAndAFullTableForgetsTheLeastRecent) {
   auto a = create("a");
   std::atomic<int64_t> clock{util::now_ms()};
   DownloadCounter counter(hub_->db(), [&] { return clock.load(); });
   for (int i = 0; i < 1000; ++i) counter.record(a.uid, "ip:" + std::to_string(i));
   EXPECT_EQ(counter.requesters_remembered(), 1000u);
   ASSERT_TRUE(counter.flush().is_ok());
+  EXPECT_EQ(counter.requesters_remembered(), 1000u);  // all still live
   clock += 5 * 60 * 1000;
   counter.record(a.uid, "ip:new");
-  ASSERT_TRUE(counter.flush().is_ok());  // more than a minute since the last sweep
+  ASSERT_TRUE(counter.flush().is_ok());  // the 1,000 ended: forgotten
   EXPECT_EQ(counter.requesters_remembered(), 1u);
   EXPECT_EQ(reread(a).downloads, 1001);
-  // A table full of live series is emptied rather than grown: their next requests count again.
-  for (size_t i = 0; i < DownloadCounter::kMaxRequesters + 10; ++i) {
+  // A full table forgets the least recently active series, not the others.
+  counter.record(a.uid, "oldest");
+  counter.record(a.uid, "kept");
+  for (size_t i = 0; i + 3 < DownloadCounter::kMaxRequesters; ++i) {
     counter.record(a.uid, "k" + std::to_string(i));
   }
-  EXPECT_LE(counter.requesters_remembered(), DownloadCounter::kMaxRequesters);
-  EXPECT_GE(counter.requesters_remembered(), 10u);
+  counter.record(a.uid, "kept");  // active again: now the most recent
+  EXPECT_EQ(counter.requesters_remembered(), DownloadCounter::kMaxRequesters);
+  const int64_t before = counter.pending(a.uid);
+  counter.record(a.uid, "one more");  // the table is full: "ip:new" (least recent) goes
+  counter.record(a.uid, "kept");
+  EXPECT_EQ(counter.pending(a.uid), before + 1) << "a series still remembered does not count again";
+  EXPECT_EQ(counter.requesters_remembered(), DownloadCounter::kMaxRequesters);
+  counter.record(a.uid, "ip:new");  // forgotten: counts again (and pushes out "oldest")
+  EXPECT_EQ(counter.pending(a.uid), before + 2);
+  counter.record(a.uid, "oldest");
+  EXPECT_EQ(counter.pending(a.uid), before + 3);
+}
+
+TEST_F(DownloadCounterTest, ConcurrentRequestsOfOneSeriesCountOnceAndAClockStepBackEndsNothing) {
+  auto a = create("a");
+  // Every reading of this clock is later than the one before, as a wall clock's can be across
+  // threads: a request that read its time before another took the mutex must not restart the
+  // series.
+  std::atomic<int64_t> clock{util::now_ms()};
+  DownloadCounter counter(hub_->db(), [&] { return clock.fetch_add(1); });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20000; ++i) counter.record(a.uid, "user:alice");
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(counter.pending(a.uid), 1);
+  // The clock steps back an hour: the series goes on.
+  clock -= 3600 * 1000;
+  counter.record(a.uid, "user:alice");
+  EXPECT_EQ(counter.pending(a.uid), 1);
 }
 
 TEST_F(DownloadCounterTest, TheWindowKeepsThirtyDaysAndTheTotalStays) {

@@ -166,6 +166,16 @@ TEST_F(GitRepoTest, LogOfAPathListsTheCommitsThatChangedIt) {
   ASSERT_TRUE(b.is_ok());
   ASSERT_EQ(b->size(), 3u);
   EXPECT_EQ((*b)[0].id, *c6);
+  // Making a file executable, its content unchanged, is a change of it.
+  auto exec_tree = repo_->build_tree(
+      *c6, {{TreeChange::Kind::kPutBlob, "a.txt", *repo_->write_blob("2"), true}});
+  ASSERT_TRUE(exec_tree.is_ok());
+  auto c7 = repo_->create_commit(*exec_tree, {*c6}, "alice", "alice@example.org", "chmod");
+  ASSERT_TRUE(c7.is_ok());
+  auto a = repo_->log(*c7, 0, 10, &total, "a.txt");
+  ASSERT_TRUE(a.is_ok());
+  ASSERT_EQ(a->size(), 3u);
+  EXPECT_EQ((*a)[0].id, *c7);
 }
 
 TEST_F(GitRepoTest, FindsCommitsByAbbreviatedId) {

@@ -1,6 +1,7 @@
 // HubTest: a gtest fixture for service and storage tests — a fresh Hub in its own temporary data
 // folder with the users alice and bob, removed after each test. Fixtures that need more derive
 // from it; a derived SetUp calls HubTest::SetUp() first and returns if it failed.
+// create_model makes a repository through RepoService, as the API does.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 
 #include "service/auth_service.hpp"
 #include "service/hub.hpp"
+#include "service/repo_service.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {
@@ -46,6 +48,17 @@ class HubTest : public ::testing::Test {
     auto token = auth.create_token(user, role, "t");
     EXPECT_TRUE(token.is_ok()) << token.status().message();
     return token.is_ok() ? auth.authenticate("Bearer " + *token) : Caller{};
+  }
+
+  // A new model repository of `as` named `name`, with `readme` as its README.md when not empty.
+  storage::RepoRecord create_model(const Caller& as, const std::string& name,
+                                   const std::string& readme = "") {
+    CreateRepoRequest req;
+    req.name = name;
+    if (!readme.empty()) req.files.emplace_back("README.md", readme);
+    auto repo = RepoService(*hub_).create(as, req);
+    EXPECT_TRUE(repo.is_ok()) << repo.status().message();
+    return repo.is_ok() ? *repo : storage::RepoRecord{};
   }
 
   std::filesystem::path dir_;

@@ -23,13 +23,8 @@ class LineageTest : public HubTest {
     if (HasFatalFailure()) return;
     alice_ = caller_with_token("alice");
   }
-  storage::RepoRecord create(const std::string& name, const std::string& readme) {
-    CreateRepoRequest req;
-    req.name = name;
-    req.files.emplace_back("README.md", readme);
-    auto repo = RepoService(*hub_).create(alice_, req);
-    EXPECT_TRUE(repo.is_ok()) << repo.status().message();
-    return repo.is_ok() ? *repo : storage::RepoRecord{};
+  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
+    return create_model(alice_, name, readme);
   }
   // Runs `work`, failing the whole test binary if it has not finished in two minutes: a
   // deadlocked thread can neither be joined nor left behind.

@@ -66,13 +66,8 @@ class ListingTagsDbTest : public HubTest {
     if (HasFatalFailure()) return;
     alice_ = caller_with_token("alice");
   }
-  storage::RepoRecord create(const std::string& name, const std::string& readme) {
-    CreateRepoRequest req;
-    req.name = name;
-    if (!readme.empty()) req.files.emplace_back("README.md", readme);
-    auto repo = RepoService(*hub_).create(alice_, req);
-    EXPECT_TRUE(repo.is_ok()) << repo.status().message();
-    return repo.is_ok() ? *repo : storage::RepoRecord{};
+  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
+    return create_model(alice_, name, readme);
   }
   Tags ids(const storage::RepoListQuery& q) {
     Tags out;

@@ -58,7 +58,7 @@ TEST(Routes, WebPagesTakeOnlyWhatNoOtherRouteTakes) {
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "commits"}), "");
   EXPECT_EQ(pattern_of("GET", {"datasets", "alice", "d1", "commit", "0123abc"}),
             "/{prefix}{repo}/commit/{rev}");
-  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "compare", "v1...main"}),
+  EXPECT_EQ(pattern_of("GET", {"alice", "m1", "compare", "v1..main"}),
             "/{prefix}{repo}/compare/{rev}");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "settings"}), "/{prefix}{repo}/settings");
   EXPECT_EQ(pattern_of("GET", {"alice", "m1", "settings", "x"}), "");

@@ -344,14 +344,14 @@ test("two revisions compared: the files that differ with their diffs; other revi
 	// From the branches table: main with dev.
 	await page.goto(`${server.baseUrl}/${REPO}/tree/main`);
 	await page.getByRole("link", { name: "Compare main with dev" }).click();
-	await page.waitForURL(`${server.baseUrl}/${REPO}/compare/main...dev`);
+	await page.waitForURL(`${server.baseUrl}/${REPO}/compare/main..dev`);
 	await page.getByRole("heading", { name: "Compare main with dev" }).waitFor();
 	await page.getByRole("region", { name: "added dev-only.txt" }).waitFor();
 	// The tag v1.0 with main: what "tune the model" changed.
 	await page.getByLabel("Base").selectOption("v1.0");
 	await page.getByLabel("Compared").selectOption("main");
 	await page.getByRole("button", { name: "Compare", exact: true }).click();
-	await page.waitForURL(`${server.baseUrl}/${REPO}/compare/v1.0...main`);
+	await page.waitForURL(`${server.baseUrl}/${REPO}/compare/v1.0..main`);
 	for (const name of ["modified notes.txt", "deleted old.txt", "added added.txt", "modified img.bin", "modified weights.bin"]) {
 		await page.getByRole("region", { name, exact: true }).waitFor();
 	}
@@ -360,9 +360,9 @@ test("two revisions compared: the files that differ with their diffs; other revi
 	assert.deepEqual(await notes.locator("tr.diff-add td.code").allTextContents(), ["+BETA", "+epsilon"]);
 	await page.getByText("5 files changed").waitFor();
 	// Equal revisions, and one that does not exist.
-	await page.goto(`${server.baseUrl}/${REPO}/compare/v1.0...${first}`);
+	await page.goto(`${server.baseUrl}/${REPO}/compare/v1.0..${first}`);
 	await page.getByText("The two revisions have the same files.").waitFor();
-	await page.goto(`${server.baseUrl}/${REPO}/compare/nope...main`);
+	await page.goto(`${server.baseUrl}/${REPO}/compare/nope..main`);
 	await page.getByRole("alert").waitFor();
 	assert.deepEqual(problems.filter((p) => !/404/.test(p)), [], "no console or page errors but the missing revision");
 	await context.close();

@@ -3,7 +3,8 @@
 // or an anonymous client's IP — for one repository, with gaps under 5 minutes, is one download.
 // So the real client's size probe and GET, huggingface_hub's HEAD and GET, and repeated
 // downloads count once per requester; other users and other addresses (requests sent from
-// 127.0.0.N) count on their own; errors, `raw` and `.gitattributes` do not count.
+// 127.0.0.N) count on their own; errors, `raw`, `.gitattributes` and images shown in pages
+// (Sec-Fetch-Dest: image) do not count.
 // `--download-series-seconds` sets the gap (a server with 1 s: a request after it counts again).
 // Model info and listings show the counts, `sort=downloads` orders by them (by every download
 // answered more than a second before), and a private repository stays out of other callers'
@@ -115,7 +116,9 @@ test("a series of requests by one requester is one download; each user and each 
 	await download(C, 1, { headers: { Range: "bytes=999-" }, from: "127.0.0.4", status: 416 });
 	await download(C, 2, { path: ".gitattributes", from: "127.0.0.5" });
 	assert.equal((await httpFrom("127.0.0.6", hubUrl, `/${C}/raw/main/config.json`)).status, 200);
-	assert.equal((await info(C)).downloads, 2, "HEAD and 304 count; errors, .gitattributes and raw do not");
+	// An image a browser shows in a page (a card's <img>) is not a download.
+	await download(C, 1, { headers: { "Sec-Fetch-Dest": "image" }, from: "127.0.0.7" });
+	assert.equal((await info(C)).downloads, 2, "HEAD and 304 count; errors, .gitattributes, raw and page images do not");
 
 	// expand asks for the all-time count as huggingface_hub does (ModelInfo.downloads_all_time).
 	const expanded = await info(B, { query: "?expand=downloadsAllTime&expand=downloads" });

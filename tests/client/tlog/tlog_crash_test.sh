@@ -20,13 +20,16 @@ descendants() {
 # (at most 30 s), so that no intent appears after they found none left.
 kill9() {
   local olds
+  kill -STOP "$PID"  # it starts no git process while its children are listed
   olds=$(descendants "$PID")
   kill -9 "$PID"
   wait "$PID" 2>/dev/null || true
   PID=""
-  local p
-  for p in $olds; do
-    for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  local p deadline=$((SECONDS + 30))
+  for p in $olds; do  # gone, or a zombie (dead, not reaped yet)
+    while [[ "$(ps -o stat= -p "$p" 2>/dev/null)" =~ ^[^Z] ]] && ((SECONDS < deadline)); do
+      sleep 0.1
+    done
   done
 }
 # Stops a writer and everything it started: killing only its subshell would leave a curl or

@@ -274,9 +274,9 @@ export function commitsPage(type: RepoType, id: string, revision: string, path =
   return `${repoPage(type, id)}/commits/${encodeURIComponent(revision)}${path ? "/" + encodePath(path) : ""}`;
 }
 
-/** Two revisions compared: /[datasets/]ns/name/compare/{base}...{head}. */
+/** Two revisions compared: /[datasets/]ns/name/compare/{base}..{head}. */
 export function comparePage(type: RepoType, id: string, base: string, head: string): string {
-  return `${repoPage(type, id)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`;
+  return `${repoPage(type, id)}/compare/${encodeURIComponent(base)}..${encodeURIComponent(head)}`;
 }
 
 /** One commit with its changes: /[datasets/]ns/name/commit/{sha}. */

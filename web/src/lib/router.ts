@@ -40,7 +40,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (seg.length === 2 && seg[0] === "settings" && seg[1] === "tokens") return { page: "tokens" };
   if (seg.length === 1 && !RESERVED.has(seg[0])) return { page: "profile", name: seg[0] };
   // Pages under a repository: [datasets/]ns/name/{blob,edit}/{rev}/{path}, .../tree/{rev}[/{path}],
-  // .../commits/{rev}[/{path}], .../commit/{sha}, .../compare/{base}...{head}, .../settings. The revision is one segment: refs/pr/1
+  // .../commits/{rev}[/{path}], .../commit/{sha}, .../compare/{base}..{head}, .../settings. The revision is one segment: refs/pr/1
   // is written refs%2Fpr%2F1.
   const d = seg[0] === "datasets" ? 1 : 0;
   const type: RepoType = d ? "dataset" : "model";
@@ -54,12 +54,13 @@ export function parseRoute(pathname: string, search: string): Route {
   if (what === "commits" && rest >= 1) return { page: "commits", type, id, revision: seg[d + 3], path: seg.slice(d + 4).join("/") };
   if (what === "commit" && rest === 1) return { page: "commit", type, id, sha: seg[d + 3] };
   if (what === "compare" && rest === 1) {
-    // {base}...{head}; git names never hold "..", so the first "..." splits them. A lone
-    // revision is compared with main.
+    // {base}..{head}, the two trees compared as `git diff base..head` does (no merge base);
+    // git names never hold "..", so the first ".." splits them. A lone revision is compared
+    // with main.
     const range = seg[d + 3];
-    const dots = range.indexOf("...");
+    const dots = range.indexOf("..");
     if (dots < 0) return { page: "compare", type, id, base: range, head: "main" };
-    return { page: "compare", type, id, base: range.slice(0, dots), head: range.slice(dots + 3) };
+    return { page: "compare", type, id, base: range.slice(0, dots), head: range.slice(dots + 2) };
   }
   if (what === "settings" && rest === 0) return { page: "settings", type, id };
   if (seg.length === 3 && seg[0] === "datasets") return { page: "repo", type: "dataset", id: `${seg[1]}/${seg[2]}` };
