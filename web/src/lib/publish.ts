@@ -70,11 +70,15 @@ export async function commitFile(params: {
   const header: Record<string, string> = { summary: params.summary };
   if (params.description) header.description = params.description;
   if (params.parentCommit) header.parentCommit = params.parentCommit;
-  const lines = [
+  return postCommit(params.type, params.id, params.revision, [
     { key: "header", value: header },
     { key: "file", value: { path: params.path, encoding: "base64", content: base64Utf8(params.content) } },
-  ];
-  const res = await request(`${apiBase(params.type, params.id)}/commit/${encodeURIComponent(params.revision)}`, {
+  ]);
+}
+
+/** POST /api/{type}s/{id}/commit/{revision} with NDJSON operation lines; the new commit's id. */
+async function postCommit(type: RepoType, id: string, revision: string, lines: { key: string; value: unknown }[]): Promise<string> {
+  const res = await request(`${apiBase(type, id)}/commit/${encodeURIComponent(revision)}`, {
     method: "POST",
     headers: { "Content-Type": "application/x-ndjson" },
     body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
@@ -95,17 +99,10 @@ export async function deletePath(params: {
   summary: string;
   folder?: boolean;
 }): Promise<string> {
-  const lines = [
+  return postCommit(params.type, params.id, params.revision, [
     { key: "header", value: { summary: params.summary } },
     { key: params.folder ? "deletedFolder" : "deletedFile", value: { path: params.path } },
-  ];
-  const res = await request(`${apiBase(params.type, params.id)}/commit/${encodeURIComponent(params.revision)}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-ndjson" },
-    body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
-  });
-  const body = (await res.json()) as { commitOid?: string };
-  return body.commitOid ?? "";
+  ]);
 }
 
 export type Gating = false | "auto" | "manual";
