@@ -89,16 +89,8 @@ TEST(CountsAsDownload, GetOrHeadOfAFileAnsweredWithItOrItsState) {
   EXPECT_FALSE(counts_as_download("GET", 200, ""));
 }
 
-class DownloadCounterTest : public HubTest {
+class DownloadCounterTest : public AliceHubTest {
  protected:
-  void SetUp() override {
-    HubTest::SetUp();
-    if (HasFatalFailure()) return;
-    alice_ = caller_with_token("alice");
-  }
-  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
-    return create_model(alice_, name, readme);
-  }
   storage::RepoRecord reread(const storage::RepoRecord& r) {
     return hub_->db().find_repo_by_uid(r.uid).value_or(storage::RepoRecord{});
   }
@@ -112,8 +104,6 @@ class DownloadCounterTest : public HubTest {
     for (const auto& r : hub_->db().list_repos(q)) out.push_back(r.name);
     return out;
   }
-
-  Caller alice_;
 };
 
 TEST_F(DownloadCounterTest, CountsWaitInMemoryUntilAFlush) {

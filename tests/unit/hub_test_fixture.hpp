@@ -65,4 +65,19 @@ class HubTest : public ::testing::Test {
   std::unique_ptr<Hub> hub_;
 };
 
+// A HubTest whose tests act as alice (a write token): create() makes her model repositories.
+class AliceHubTest : public HubTest {
+ protected:
+  void SetUp() override {
+    HubTest::SetUp();
+    if (HasFatalFailure()) return;
+    alice_ = caller_with_token("alice");
+  }
+  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
+    return create_model(alice_, name, readme);
+  }
+
+  Caller alice_;
+};
+
 }  // namespace vitrine::service

@@ -16,16 +16,8 @@
 namespace vitrine::service {
 namespace {
 
-class LineageTest : public HubTest {
+class LineageTest : public AliceHubTest {
  protected:
-  void SetUp() override {
-    HubTest::SetUp();
-    if (HasFatalFailure()) return;
-    alice_ = caller_with_token("alice");
-  }
-  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
-    return create_model(alice_, name, readme);
-  }
   // Runs `work`, failing the whole test binary if it has not finished in two minutes: a
   // deadlocked thread can neither be joined nor left behind.
   template <typename F>
@@ -38,7 +30,6 @@ class LineageTest : public HubTest {
     }
     done.get();
   }
-  Caller alice_;
 };
 
 // A base model created after the fine-tune that names it links the fine-tune, whatever stripes

@@ -59,16 +59,8 @@ TEST(ListingTags, FieldFormsLanguagesLineageAndNoDuplicates) {
   EXPECT_TRUE(has(dataset, "language:en"));
 }
 
-class ListingTagsDbTest : public HubTest {
+class ListingTagsDbTest : public AliceHubTest {
  protected:
-  void SetUp() override {
-    HubTest::SetUp();
-    if (HasFatalFailure()) return;
-    alice_ = caller_with_token("alice");
-  }
-  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
-    return create_model(alice_, name, readme);
-  }
   Tags ids(const storage::RepoListQuery& q) {
     Tags out;
     for (const auto& r : hub_->db().list_repos(q)) out.push_back(r.id());
@@ -81,8 +73,6 @@ class ListingTagsDbTest : public HubTest {
     q.tags = std::move(groups);
     return q;
   }
-
-  Caller alice_;
 };
 
 TEST_F(ListingTagsDbTest, CreationStoresTagsAndGroupsFilter) {
