@@ -339,6 +339,28 @@ test("a file's and a folder's own history: only the commits that changed them", 
 	await context.close();
 });
 
+test("a changed line marks what changed within it; a line replaced whole is not marked", async () => {
+	const WORDS = "alice/browse-words";
+	await api("POST", "/api/repos/create", { name: "browse-words" });
+	await commitOps(WORDS, "main", "first", [file("params.yaml", "lr: 0.1\nname: alpha\nsteps: 3\n")]);
+	const sha = await commitOps(WORDS, "main", "tune", [file("params.yaml", "lr: 0.25\nname: beta\nsteps: 3\n")]);
+	const { context, page, problems } = await newPage();
+	await page.goto(`${server.baseUrl}/${WORDS}/commit/${sha}`);
+	const diff = page.getByRole("region", { name: "Diff of params.yaml" });
+	await diff.waitFor();
+	assert.deepEqual(await diff.locator("tr.diff-del td.code").allTextContents(), ["-lr: 0.1", "-name: alpha"], "the text is whole");
+	assert.deepEqual(await diff.locator("tr.diff-add td.code").allTextContents(), ["+lr: 0.25", "+name: beta"]);
+	assert.deepEqual(await diff.locator("tr.diff-del .changed").allTextContents(), ["1", "alpha"]);
+	assert.deepEqual(await diff.locator("tr.diff-add .changed").allTextContents(), ["25", "beta"]);
+	// notes.txt's "beta" → "BETA" (the whole line) has nothing marked.
+	await page.goto(`${server.baseUrl}/${REPO}/commit/${second}`);
+	const notes = page.getByRole("region", { name: "Diff of notes.txt" });
+	await notes.waitFor();
+	assert.equal(await notes.locator(".changed").count(), 0);
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
 test("two revisions compared: the files that differ with their diffs; other revisions chosen from the refs", async () => {
 	const { context, page, problems } = await newPage();
 	// From the branches table: main with dev.
