@@ -54,33 +54,22 @@ Result<std::shared_ptr<const service::RenderedCard>> render_committed(
 http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
   auto target = open_for_content(ctx, call, seg);
   if (!target) return error_response(target.status(), call.caller);
-  const auto* type = &target->type;
-  const auto* repo = &target->repo;
-  auto* git = &target->git;
-  std::vector<std::string> rest(seg.begin() + 6, seg.end());
-  size_t consumed = 0;
-  auto rev = ctx.repos.resolve_segments(**git, rest, &consumed);
-  if (!rev) return error_response(rev.status(), call.caller);
-  std::string path;
-  for (size_t i = consumed; i < rest.size(); ++i) path += (path.empty() ? "" : "/") + rest[i];
-  auto entry = path.empty()
-                   ? Result<std::optional<service::FileEntry>>(std::optional<service::FileEntry>())
-                   : ctx.repos.entry_at(**git, rev->commit, path);
-  if (!entry) return error_response(entry.status(), call.caller);
-  if (!entry->has_value() || (*entry)->git.is_dir) {
-    return error_response(Status(ErrorKind::kEntryNotFound,
-                                 "Entry not found: " + (path.empty() ? "(empty path)" : path)),
-                          call.caller);
-  }
+  storage::GitRepo& git = *target->git;
+  auto found =
+      ctx.repos.file_at_segments(git, std::vector<std::string>(seg.begin() + 6, seg.end()));
+  if (!found) return error_response(found.status(), call.caller);
+  if (!found->file) return error_response(found->not_found(), call.caller);
+  const std::string& commit = found->revision.commit;
+  const std::string& path = found->path;
   service::RenderOptions options;
-  options.repo_path = "/" + type->url_prefix + repo->record.id();
-  options.revision = rev->commit;
+  options.repo_path = "/" + target->type.url_prefix + target->repo.record.id();
+  options.revision = commit;
   auto slash = path.rfind('/');
   if (slash != std::string::npos) options.base_dir = path.substr(0, slash);
-  auto card = render_committed(ctx, **git, **entry, options,
-                               options.repo_path + "\n" + rev->commit + "\n" + path);
+  auto card = render_committed(ctx, git, *found->file, options,
+                               options.repo_path + "\n" + commit + "\n" + path);
   if (!card) return error_response(card.status(), call.caller);
-  json out = {{"revision", rev->commit}, {"path", path}};
+  json out = {{"revision", commit}, {"path", path}};
   return json_response(200, card_json(out, **card));
 }
 

@@ -33,26 +33,25 @@ json size_json(const std::optional<uint64_t>& size) {
 http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
   auto target = open_for_content(ctx, call, seg);
   if (!target) return error_response(target.status(), call.caller);
-  const auto* repo = &target->repo;
-  auto* git = &target->git;
+  storage::GitRepo& git = *target->git;
   // The revision may span segments (a raw refs/pr/1); usually it is one commit id.
   std::string revision;
   for (size_t i = 6; i < seg.size(); ++i) revision += (revision.empty() ? "" : "/") + seg[i];
-  auto rev = ctx.repos.resolve(**git, revision);
+  auto rev = ctx.repos.resolve(git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
   // ?base={rev}: from that revision to this one (comparing two revisions) instead of from the
   // first parent.
   std::string base;
   if (auto b = call.query.get("base"); b && !b->empty()) {
-    auto resolved = ctx.repos.resolve(**git, *b);
+    auto resolved = ctx.repos.resolve(git, *b);
     if (!resolved) return error_response(resolved.status(), call.caller);
     base = resolved->commit;
   }
-  const std::string cache_key = repo->record.uid + ":" + base + ":" + rev->commit;
+  const std::string cache_key = target->repo.record.uid + ":" + base + ":" + rev->commit;
   std::shared_ptr<const service::CommitDiff> diff = ctx.hub.diffs().get(cache_key);
   if (!diff) {
-    auto made = base.empty() ? service::diff_commit(**git, rev->commit)
-                             : service::diff_commits(**git, base, rev->commit);
+    auto made = base.empty() ? service::diff_commit(git, rev->commit)
+                             : service::diff_commits(git, base, rev->commit);
     if (!made) return error_response(made.status(), call.caller);
     size_t weight = 1024;
     for (const auto& f : made->files) weight += f.patch.size() + 2 * f.path.size() + 256;

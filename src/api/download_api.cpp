@@ -109,29 +109,20 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   }
   auto git = ctx.hub.open_git(record);
   if (!git) return error_response(git.status(), call.caller);
-  size_t consumed = 0;
-  auto rev = ctx.repos.resolve_segments(**git, target.rest, &consumed);
-  if (!rev) return error_response(rev.status(), call.caller);
-  std::string path;
-  for (size_t i = consumed; i < target.rest.size(); ++i)
-    path += (path.empty() ? "" : "/") + target.rest[i];
-
-  auto entry = path.empty()
-                   ? Result<std::optional<service::FileEntry>>(std::optional<service::FileEntry>())
-                   : ctx.repos.entry_at(**git, rev->commit, path);
-  if (!entry) return error_response(entry.status(), call.caller);
-  if (!entry->has_value() || (*entry)->git.is_dir) {
-    auto r = error_response(Status(ErrorKind::kEntryNotFound,
-                                   "Entry not found: " + (path.empty() ? "(empty path)" : path)),
-                            call.caller);
-    r.headers.set("X-Repo-Commit", rev->commit);
+  auto found = ctx.repos.file_at_segments(**git, target.rest);
+  if (!found) return error_response(found.status(), call.caller);
+  const std::string& commit = found->revision.commit;
+  const std::string& path = found->path;
+  if (!found->file) {
+    auto r = error_response(found->not_found(), call.caller);
+    r.headers.set("X-Repo-Commit", commit);
     return r;
   }
-  const service::FileEntry& file = **entry;
+  const service::FileEntry& file = *found->file;
   bool serve_lfs = file.lfs && !raw;
 
   http::Response r;
-  r.headers.set("X-Repo-Commit", rev->commit);
+  r.headers.set("X-Repo-Commit", commit);
   r.headers.set("Accept-Ranges", "bytes");
   std::string etag;
   uint64_t size = 0;
@@ -170,7 +161,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   r.headers.set("ETag", etag);
   r.headers.set("Cache-Control", "private, max-age=0, must-revalidate");
   if (xet_file) {
-    auto links = xet_file_links(ctx, target.type, record.id(), rev->commit, *xet_file);
+    auto links = xet_file_links(ctx, target.type, record.id(), commit, *xet_file);
     add_xet_headers(r, links);
     // @huggingface/hub asks for the Xet file info instead of the bytes.
     if (call.request.header("Accept").find("application/vnd.xet-fileinfo+json") !=
@@ -199,7 +190,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   if (!range) {
     auto e = error_response(range.status(), call.caller);
     e.headers.set("Content-Range", "bytes */" + std::to_string(size));
-    e.headers.set("X-Repo-Commit", rev->commit);
+    e.headers.set("X-Repo-Commit", commit);
     return e;
   }
   uint64_t offset = 0, length = size;

@@ -524,6 +524,28 @@ Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
   return first;
 }
 
+Status FileAtRevision::not_found() const {
+  return Status(ErrorKind::kEntryNotFound,
+                "Entry not found: " + (path.empty() ? "(empty path)" : path));
+}
+
+Result<FileAtRevision> RepoService::file_at_segments(storage::GitRepo& git,
+                                                     const std::vector<std::string>& segments) {
+  size_t consumed = 0;
+  auto rev = resolve_segments(git, segments, &consumed);
+  if (!rev) return rev.status();
+  FileAtRevision out;
+  out.revision = std::move(*rev);
+  for (size_t i = consumed; i < segments.size(); ++i) {
+    out.path += (out.path.empty() ? "" : "/") + segments[i];
+  }
+  if (out.path.empty()) return out;
+  auto entry = entry_at(git, out.revision.commit, out.path);
+  if (!entry) return entry.status();
+  if (entry->has_value() && !(*entry)->git.is_dir) out.file = std::move(**entry);
+  return out;
+}
+
 Result<std::optional<FileEntry>> RepoService::entry_at(storage::GitRepo& git,
                                                        const std::string& commit,
                                                        const std::string& path) {

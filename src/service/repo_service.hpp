@@ -38,6 +38,15 @@ struct ResolvedRevision {
   std::string ref;  // full ref name when the revision named a ref; empty for a commit id
 };
 
+// What URL segments {rev...}/{path...} name, as /resolve/ and the render route take them.
+struct FileAtRevision {
+  ResolvedRevision revision;
+  std::string path;               // the segments after the revision, joined with '/'
+  std::optional<FileEntry> file;  // nullopt: the revision has no file there (nothing, a folder)
+  // kEntryNotFound naming the path, for a lookup that found no file.
+  Status not_found() const;
+};
+
 struct CreateRepoRequest {
   std::string type = "model";
   std::string ns;  // empty: the caller's own namespace
@@ -92,6 +101,9 @@ class RepoService {
 
   Result<std::optional<FileEntry>> entry_at(storage::GitRepo& git, const std::string& commit,
                                             const std::string& path);
+  // The revision (resolve_segments) and the file the remaining segments name.
+  Result<FileAtRevision> file_at_segments(storage::GitRepo& git,
+                                          const std::vector<std::string>& segments);
   Result<std::vector<FileEntry>> list_tree(storage::GitRepo& git, const std::string& commit,
                                            const std::string& path, bool recursive);
 
