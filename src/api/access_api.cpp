@@ -1,6 +1,7 @@
 // Gated repositories: users ask for access; the repository's writers list, accept and reject
 // requests (contract §3.9, "Gating"). Downloads, LFS and git clones check the outcome.
 #include "api/api.hpp"
+#include "util/json.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::api {
@@ -16,11 +17,14 @@ http::Response handle_access_api(Context& ctx, Call& call, const service::RepoRe
     if (!body) return error_response(body.status(), call.caller);
     json fields = json::object();
     if (call.request.header("Content-Type").starts_with("application/json")) {
-      auto parsed = json::parse(*body, nullptr, false);
-      if (parsed.is_discarded() || !(parsed.is_object() || parsed.is_null())) {
+      auto parsed = util::parse_untrusted_json(*body);
+      if (!parsed && parsed.status().kind() == ErrorKind::kUnprocessable) {
+        return error_response(parsed.status(), call.caller);
+      }
+      if (!parsed || !(parsed->is_object() || parsed->is_null())) {
         return error_response(bad_request("Expected a JSON object of fields"), call.caller);
       }
-      if (parsed.is_object()) fields = parsed;
+      if (parsed->is_object()) fields = std::move(*parsed);
     } else {
       auto form = util::QueryParams::parse(*body);
       for (const auto& [key, value] : form.entries()) fields[key] = value;

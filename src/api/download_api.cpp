@@ -2,9 +2,12 @@
 // metadata headers the clients build their caches from (X-Repo-Commit, ETag/X-Linked-Etag,
 // sizes); LFS content is sent with sendfile from the object store, never read into memory.
 
+#include <spdlog/spdlog.h>
+
 #include "api/api.hpp"
 #include "api/object_body.hpp"
 #include "api/xet_api.hpp"
+#include "service/object_links.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::api {
@@ -68,8 +71,64 @@ bool etag_matches(std::string_view if_none_match, const std::string& etag) {
   return false;
 }
 
+constexpr size_t kSniffBytes = 8000;
 bool looks_binary(std::string_view bytes) {
-  return bytes.substr(0, 8000).find('\0') != std::string_view::npos;
+  return bytes.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
+}
+
+// Git blobs up to this size are read into memory and sent in one write; larger ones stream.
+constexpr uint64_t kInlineBlobBytes = 1u << 20;
+
+// The first `n` bytes of a git blob, read through `git cat-file` (which is then stopped).
+Result<std::string> blob_prefix(Context& ctx, const storage::RepoRecord& repo,
+                                const std::string& oid, size_t n) {
+  auto child = ctx.git.cat_blob(repo, oid);
+  if (!child) return child.status();
+  std::string out(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = child->read_stdout(out.data() + got, n - got);
+    if (r < 0) return internal_error("reading blob " + oid + " from git failed");
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  out.resize(got);
+  child->kill();
+  child->wait();
+  return out;
+}
+
+// Bytes [offset, offset + length) of a git blob, produced from `git cat-file` 64 KiB at a time.
+http::StreamBody blob_stream(Context& ctx, const storage::RepoRecord& repo, const std::string& oid,
+                             uint64_t offset, uint64_t length) {
+  http::StreamBody body;
+  body.length = length;
+  body.produce = [&ctx, repo, oid, offset,
+                  length](const std::function<bool(std::string_view)>& write) {
+    auto child = ctx.git.cat_blob(repo, oid);
+    if (!child) return false;
+    std::vector<char> buffer(64 * 1024);
+    uint64_t position = 0, sent = 0;
+    while (sent < length) {
+      ssize_t n = child->read_stdout(buffer.data(), buffer.size());
+      if (n <= 0) break;
+      uint64_t begin = position, end = position + static_cast<uint64_t>(n);
+      position = end;
+      if (end <= offset) continue;
+      uint64_t from = begin < offset ? offset - begin : 0;
+      uint64_t take = std::min<uint64_t>(end - begin - from, length - sent);
+      if (!write(std::string_view(buffer.data() + from, take))) {
+        child->kill();
+        child->wait();
+        return true;  // the client went away
+      }
+      sent += take;
+    }
+    child->kill();
+    child->wait();
+    return sent == length;
+  };
+  return body;
 }
 
 // Counts the request toward a download of the repository (service::DownloadCounter: one per
@@ -129,6 +188,18 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   std::shared_ptr<storage::ObjectContent> content;
   std::optional<storage::XetFile> xet_file;
   std::string blob;
+  std::string streamed_blob;  // the oid of a large git blob streamed from git
+  if (serve_lfs &&
+      !service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), record.uid, file.lfs->oid)) {
+    // Every write path refuses a pointer to an object the repository does not hold; this
+    // check keeps a pointer that got in some other way (an older release, a hand-edited
+    // repository) from serving another repository's object by its hash.
+    spdlog::warn("{}: {} points to LFS object {} that the repository does not hold", record.id(),
+                 path, file.lfs->oid);
+    auto r = error_response(found->not_found(), call.caller);
+    r.headers.set("X-Repo-Commit", commit);
+    return r;
+  }
   if (serve_lfs) {
     etag = "\"" + file.lfs->oid + "\"";
     r.headers.set("X-Linked-Etag", etag);
@@ -146,6 +217,16 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     content = *opened;
     size = content->size;
     r.headers.set("Content-Type", "application/octet-stream");
+  } else if (file.git.size > kInlineBlobBytes) {
+    // Large files in git are streamed from `git cat-file`; only the first bytes are read to
+    // tell text from binary (HEAD reads nothing more).
+    etag = "\"" + file.git.oid + "\"";
+    size = file.git.size;
+    auto first = blob_prefix(ctx, record, file.git.oid, kSniffBytes);
+    if (!first) return error_response(first.status(), call.caller);
+    streamed_blob = file.git.oid;
+    r.headers.set("Content-Type",
+                  looks_binary(*first) ? "application/octet-stream" : "text/plain; charset=utf-8");
   } else {
     etag = "\"" + file.git.oid + "\"";
     auto content = (*git)->read_blob(file.git.oid);
@@ -206,6 +287,8 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   count_download(ctx, call, record, r.status, raw, path);
   if (content) {
     r.body = object_body(std::move(content), offset, length);
+  } else if (!streamed_blob.empty()) {
+    r.body = blob_stream(ctx, record, streamed_blob, offset, length);
   } else {
     r.body = offset == 0 && length == blob.size() ? std::move(blob) : blob.substr(offset, length);
   }

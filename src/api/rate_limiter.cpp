@@ -86,6 +86,16 @@ RateLimitDecision RateLimiter::acquire(std::string_view key, Clock::time_point n
   return decide(window.start_ms, window.count, now_ms, true);
 }
 
+void RateLimiter::release(std::string_view key, Clock::time_point now) {
+  if (!enabled()) return;
+  int64_t now_ms = to_ms(now);
+  Shard& shard = shard_for(key);
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.windows.find(key);
+  if (it == shard.windows.end() || now_ms - it->second.start_ms >= window_ms_) return;
+  if (it->second.count > 0) --it->second.count;
+}
+
 RateLimitDecision RateLimiter::peek(std::string_view key, Clock::time_point now) const {
   if (!enabled()) return {};
   int64_t now_ms = to_ms(now);

@@ -56,6 +56,10 @@ class RateLimiter {
   // (and nothing is counted) when the window is already full.
   RateLimitDecision acquire(std::string_view key, Clock::time_point now = Clock::now());
 
+  // Gives back one unit counted by acquire() in the key's current window (a reservation that
+  // turned out not to count, e.g. a sign-in that succeeded). Nothing when the window has ended.
+  void release(std::string_view key, Clock::time_point now = Clock::now());
+
   // The key's state without counting anything: allowed is false when its window is full.
   RateLimitDecision peek(std::string_view key, Clock::time_point now = Clock::now()) const;
 

@@ -6,9 +6,12 @@
 #include "api/repo_listing_query.hpp"
 #include "api/xet_api.hpp"
 #include "service/card_metadata.hpp"
+#include "service/card_renderer.hpp"
 #include "service/repo_path.hpp"
+#include "service/token_scope.hpp"
 #include "tlog/merkle.hpp"
 #include "util/encoding.hpp"
+#include "util/json.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::api {
@@ -182,10 +185,11 @@ http::Response paths_info(Context& ctx, Call& call, const service::RepoRef& repo
   if (!body) return error_response(body.status(), call.caller);
   std::vector<std::string> paths;
   if (call.request.header("Content-Type").starts_with("application/json")) {
-    auto parsed = json::parse(*body, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-      return error_response(bad_request("Malformed JSON body"), call.caller);
-    }
+    auto read = util::parse_untrusted_json(*body);
+    if (!read) return error_response(read.status(), call.caller);
+    const json& parsed = *read;
+    if (!parsed.is_object())
+      return error_response(bad_request("Expected a JSON object"), call.caller);
     if (parsed.contains("paths") && parsed["paths"].is_array()) {
       for (const auto& p : parsed["paths"]) {
         if (p.is_string()) paths.push_back(p.get<std::string>());
@@ -459,10 +463,34 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
   if (parsed->matches_nothing) return json_response(200, json::array());
   storage::RepoListQuery& q = parsed->db;
   if (call.caller.user) {
-    q.all_private_visible = call.caller.is_admin();
-    q.visible_private_namespaces.push_back(call.caller.user->name);
-    for (const auto& m : ctx.hub.db().orgs_of_user(call.caller.user->id)) {
-      q.visible_private_namespaces.push_back(m.org.name);
+    // The same decision as RepoService::can_read, as SQL: the user's namespaces, narrowed to
+    // a fine-grained token's scopes (an admin's scoped token sees only its scopes too).
+    const auto& caller = call.caller;
+    bool scoped = caller.fine_grained();
+    q.all_private_visible = caller.is_admin() && !scoped;
+    std::vector<std::string> namespaces{caller.user->name};
+    for (const auto& m : ctx.hub.db().orgs_of_user(caller.user->id)) {
+      namespaces.push_back(m.org.name);
+    }
+    for (const auto& ns : namespaces) {
+      // A namespace scope covers every repository of the namespace.
+      if (!scoped || service::scopes_allow(caller.scopes, type.name, ns, "", "read")) {
+        q.visible_private_namespaces.push_back(ns);
+      }
+    }
+    if (scoped) {
+      for (const auto& s : caller.scopes) {
+        auto slash = s.name.find('/');
+        if (s.kind != type.name || slash == std::string::npos) continue;
+        std::string ns = s.name.substr(0, slash), name = s.name.substr(slash + 1);
+        bool member = caller.is_admin() ||
+                      std::any_of(namespaces.begin(), namespaces.end(), [&](const auto& n) {
+                        return util::to_lower_ascii(n) == util::to_lower_ascii(ns);
+                      });
+        if (member && service::scopes_allow(caller.scopes, type.name, ns, name, "read")) {
+          q.visible_private_repos.emplace_back(ns, name);
+        }
+      }
     }
   }
   // One more than asked tells whether a next page exists.
@@ -495,7 +523,12 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
 }
 
 http::Response handle_validate_yaml(Context& ctx, Call& call) {
-  auto body = read_json(call, ctx.hub.config().max_json_body);
+  // A README is at most 1 MiB where it matters (kMaxCardBytes), twice that as JSON text.
+  auto body =
+      read_json(call, std::min<size_t>(ctx.hub.config().max_json_body, 2 * service::kMaxCardBytes));
+  if (!body && body.status().kind() == ErrorKind::kPayloadTooLarge) {
+    return error_response(body.status(), call.caller);
+  }
   if (!body || !body->is_object()) {
     return json_response(400,
                          json{{"errors", json::array({{{"message", "Malformed JSON body"}}})}});

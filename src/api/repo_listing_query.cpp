@@ -42,6 +42,20 @@ std::string with_prefix(const std::string& prefix, const std::string& value) {
 
 Result<RepoListingQuery> parse_repo_listing_query(const util::QueryParams& query,
                                                   const std::string& type) {
+  // Each term is one more condition of the SQL: a listing takes at most kMaxListingTerms, so
+  // one URL cannot ask for a thousand LIKE scans (the Hub's own listings use a handful).
+  size_t terms = 0;
+  for (const auto& [key, value] : query.entries()) {
+    (void)value;
+    if (key != "limit" && key != "cursor" && key != "sort" && key != "direction" && key != "full" &&
+        key != "cardData" && key != "expand" && key != "config") {
+      ++terms;
+    }
+  }
+  if (terms > kMaxListingTerms) {
+    return bad_request("A listing takes at most " + std::to_string(kMaxListingTerms) +
+                       " search and filter parameters, got " + std::to_string(terms));
+  }
   RepoListingQuery out;
   auto& q = out.db;
   q.type = type;

@@ -10,6 +10,8 @@
 
 namespace vitrine::api {
 
+inline constexpr size_t kMaxListingTerms = 32;
+
 struct RepoListingQuery {
   storage::RepoListQuery db;  // visibility is left to the caller to fill in
   // Filters no repository of this hub can match (`inference`, `inference_provider`, `apps`:
@@ -25,7 +27,8 @@ struct RepoListingQuery {
 // `createdAt`, `downloads`, `likes`, `likes30d`, `trendingScore`, and Python's snake_case
 // spellings), `direction` (`-1` or `1`; descending by default except for `id`), `limit`
 // (1..1000, default 1000) and `cursor` (from a `Link` header). kBadRequest with a message that
-// names the parameter for a value it cannot use.
+// names the parameter for a value it cannot use, and for more than kMaxListingTerms search and
+// filter parameters in all.
 Result<RepoListingQuery> parse_repo_listing_query(const util::QueryParams& query,
                                                   const std::string& type);
 

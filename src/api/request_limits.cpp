@@ -42,22 +42,31 @@ RequestLimits::RequestLimits(const service::HubConfig& config)
       auth_failures_(config.rate_limit_auth_failures,
                      std::chrono::seconds(config.rate_limit_window_seconds)) {}
 
-std::optional<http::Response> RequestLimits::refuse_credentials(
-    const http::Request& request) const {
-  // Password logins are credentials too: they share the failure budget with bad tokens.
-  bool credentials = request.headers.has("Authorization") ||
-                     (request.method == "POST" && request.path == "/api/vitrine/login");
-  if (!auth_failures_.enabled() || !credentials) return std::nullopt;
-  auto decision = auth_failures_.peek(request.remote_address);
-  if (decision.allowed) return std::nullopt;
+namespace {
+http::Response too_many_failures(const RateLimitDecision& decision) {
   return rate_limited(decision, kAuthResource,
                       fmt::format("Too many failed authentication attempts from this address "
                                   "({} per {} seconds); retry in {} seconds",
                                   decision.limit, decision.window_seconds, decision.reset_seconds));
 }
+}  // namespace
 
-void RequestLimits::count_auth_failure(const http::Request& request) {
-  auth_failures_.acquire(request.remote_address);
+std::optional<http::Response> RequestLimits::reserve_sign_in(const http::Request& request) {
+  if (!auth_failures_.enabled()) return std::nullopt;
+  auto decision = auth_failures_.acquire(request.remote_address);
+  if (decision.allowed) return std::nullopt;
+  return too_many_failures(decision);
+}
+
+void RequestLimits::refund_sign_in(const http::Request& request) {
+  auth_failures_.release(request.remote_address);
+}
+
+std::optional<http::Response> RequestLimits::count_auth_failure(const http::Request& request) {
+  if (!auth_failures_.enabled()) return std::nullopt;
+  auto decision = auth_failures_.acquire(request.remote_address);
+  if (decision.allowed) return std::nullopt;
+  return too_many_failures(decision);
 }
 
 RateLimitDecision RequestLimits::count_call(const http::Request& request,

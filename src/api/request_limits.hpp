@@ -4,9 +4,15 @@
 //   request is one unit) counts against the caller: the user when authenticated, else the
 //   client's IP address. Over the limit: 429.
 // - Authentication failures: each request whose token is bad, expired or revoked counts against
-//   the client's IP address, with a much lower limit. Once it is spent, every request from that
-//   address that carries an Authorization header gets 429 until the window ends, without the
-//   token being looked at: this slows token guessing down to the limit.
+//   the client's IP address, with a much lower limit; once it is spent, such requests get 429
+//   instead of 401 until the window ends. A valid token is never refused by this limit, so
+//   behind one address (a NAT, a reverse proxy) one client's bad tokens lock nobody else out.
+// - Password sign-ins: each attempt reserves one unit of its address's failure budget before
+//   the password is checked (so concurrent attempts cannot all pass a check made before any
+//   was counted); a successful sign-in gives its unit back. Over the budget: 429 without
+//   checking the password.
+// Client addresses are the TCP peer's, or X-Forwarded-For's as http::ServerOptions describes
+// for trusted proxies (`--trusted-proxy`).
 //
 // Answers carry the headers of the IETF ratelimit-headers draft in the form the Hugging Face
 // Hub sends and huggingface_hub (utils/_http.py, `_parse_ratelimit`) parses:
@@ -32,11 +38,13 @@ class RequestLimits {
  public:
   explicit RequestLimits(const service::HubConfig& config);
 
-  // Before authentication: a 429 when the request carries credentials (an Authorization
-  // header, or a password login) and its address has spent its authentication-failure budget.
-  std::optional<http::Response> refuse_credentials(const http::Request& request) const;
-  // After a bad token: counts one failure against the request's address.
-  void count_auth_failure(const http::Request& request);
+  // Before a password sign-in: reserves one failure unit for the request's address, or the
+  // 429 answer when its budget is spent. After a successful sign-in, refund_sign_in().
+  std::optional<http::Response> reserve_sign_in(const http::Request& request);
+  void refund_sign_in(const http::Request& request);
+  // After a bad token: counts one failure against the request's address; the 429 answer when
+  // the address's budget was spent already (else the caller answers 401).
+  std::optional<http::Response> count_auth_failure(const http::Request& request);
 
   // After authentication: counts one call for the caller (user, else address). When the
   // decision is not allowed, answer too_many_requests(decision) instead of dispatching.

@@ -12,6 +12,7 @@
 #include "api/xet_api.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
+#include "util/json.hpp"
 
 namespace vitrine::api {
 namespace {
@@ -78,6 +79,8 @@ int http_status_for(ErrorKind kind, const service::Caller& caller) {
       return 416;
     case ErrorKind::kUnprocessable:
       return 422;
+    case ErrorKind::kTooManyRequests:
+      return 429;
     case ErrorKind::kNotImplemented:
       return 501;
     default:
@@ -276,6 +279,11 @@ http::Response json_response(int status, const json& body) {
 
 http::Response error_response(const Status& status, const service::Caller& caller) {
   std::string message = status.message().empty() ? "Error" : status.message();
+  if (status.kind() == ErrorKind::kInternal) {
+    // The detail (paths of the data folder, store errors) is for the operator's log only.
+    spdlog::error("internal error: {}", message);
+    message = "Internal server error; the hub's log has the details";
+  }
   auto r = json_response(http_status_for(status.kind(), caller), json{{"error", message}});
   if (auto code = error_code_for(status.kind()); !code.empty()) r.headers.set("X-Error-Code", code);
   r.headers.set("X-Error-Message", header_safe(message));
@@ -286,9 +294,7 @@ Result<json> read_json(Call& call, size_t limit) {
   auto body = call.request.read_body(limit);
   if (!body) return body.status();
   if (body->empty()) return json::object();
-  auto parsed = json::parse(*body, nullptr, false);
-  if (parsed.is_discarded()) return bad_request("Malformed JSON body");
-  return parsed;
+  return util::parse_untrusted_json(*body);
 }
 
 std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id) {
@@ -346,8 +352,6 @@ http::Handler make_handler(Context& ctx) {
                            request.headers.get("Access-Control-Request-Headers")
                                .value_or("Authorization, Content-Type, Range"));
       response.headers.set("Access-Control-Max-Age", "86400");
-    } else if (auto refused = limits->refuse_credentials(request)) {
-      response = std::move(*refused);  // too many bad tokens from this address
     } else {
       Call call{request, service::Caller{}, util::QueryParams::parse(request.query)};
       // Tokens win over cookies; a session cookie authenticates only the web interface, and
@@ -373,18 +377,36 @@ http::Handler make_handler(Context& ctx) {
       if (!csrf_ok) {
         response = error_response(forbidden("CSRF token missing or invalid"), call.caller);
       } else if (login) {
-        response = handle_login(ctx, call);
-        if (response.status == 401) limits->count_auth_failure(request);
+        if (auto refused = limits->reserve_sign_in(request)) {
+          response = std::move(*refused);
+        } else {
+          response = handle_login(ctx, call);
+          if (response.status != 401) limits->refund_sign_in(request);  // not a failure
+        }
       } else if (call.caller.bad_token) {
-        limits->count_auth_failure(request);
-        record_auth_failure(ctx, request);
-        response = error_response(
-            Status(ErrorKind::kUnauthorized, "Invalid credentials in Authorization header"),
-            call.caller);
+        if (auto refused = limits->count_auth_failure(request)) {
+          response = std::move(*refused);  // not audited: a flood must not fill the log
+        } else {
+          record_auth_failure(ctx, request);
+          response = error_response(
+              Status(ErrorKind::kUnauthorized, "Invalid credentials in Authorization header"),
+              call.caller);
+        }
       } else if (auto quota = limits->count_call(request, call.caller); !quota.allowed) {
         response = RequestLimits::too_many_requests(quota);
       } else {
-        response = dispatch(ctx, call);
+        try {
+          response = dispatch(ctx, call);
+        } catch (const json::type_error& e) {
+          // A handler read a field of a client's JSON as the wrong type: the client's mistake.
+          response = error_response(
+              bad_request(std::string("A JSON field has the wrong type (") + e.what() + ")"),
+              call.caller);
+        } catch (const json::out_of_range& e) {
+          response = error_response(
+              bad_request(std::string("A JSON value is out of range (") + e.what() + ")"),
+              call.caller);
+        }
         RequestLimits::add_headers(response, quota);
       }
     }

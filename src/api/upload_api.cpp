@@ -101,15 +101,23 @@ http::Response lfs_error(const Status& st, const service::Caller& caller) {
   return r;
 }
 
-// The repository's uid is signed in: an upload links the object to the repository it was
-// made for (what lets a commit there name it).
+// What a signed object URL grants: one action on one object, for one repository. The URL's
+// path names the object (objects/{oid}/{size}, parts/.../{n}, complete, verify); the grant
+// also names the method for objects/, so an upload URL (PUT) never downloads (GET) and a
+// download URL never uploads. The repository's uid is signed in too: an upload links the object
+// to the repository it was made for (what lets a commit there name it).
+std::string object_grant(const std::string& path_action, const std::string& method) {
+  if (path_action != "objects") return path_action;
+  return method == "PUT" ? "objects:upload" : "objects:download";
+}
+
 std::string signed_url(Context& ctx, const std::string& repo_uid, const std::string& action,
-                       const std::string& oid, uint64_t size, int64_t expires,
-                       const std::string& extra_path = "") {
+                       const std::string& method, const std::string& oid, uint64_t size,
+                       int64_t expires, const std::string& extra_path = "") {
+  std::string grant = object_grant(action, method) + extra_path + "|" + repo_uid;
   return ctx.hub.config().public_url + "/api/vitrine/lfs/" + action + "/" + oid + "/" +
          std::to_string(size) + extra_path + "?exp=" + std::to_string(expires) +
-         "&repo=" + repo_uid +
-         "&sig=" + ctx.lfs.sign(action + extra_path + "|" + repo_uid, oid, size, expires);
+         "&repo=" + repo_uid + "&sig=" + ctx.lfs.sign(grant, oid, size, expires);
 }
 
 service::ByteSource body_source(http::Request& request) {
@@ -226,6 +234,13 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
   if (!body->is_object() || !body->contains("objects") || !(*body)["objects"].is_array()) {
     return lfs_error(bad_request("Expected {\"operation\", \"objects\": [...]}"), call.caller);
   }
+  if ((*body)["objects"].size() > ctx.hub.config().max_lfs_batch_objects) {
+    return lfs_error(
+        Status(ErrorKind::kPayloadTooLarge,
+               "A batch may list at most " +
+                   std::to_string(ctx.hub.config().max_lfs_batch_objects) + " objects; split it"),
+        call.caller);
+  }
   std::string operation = body->value("operation", "");
   if (operation != "upload" && operation != "download") {
     return lfs_error(unprocessable("operation must be upload or download"), call.caller);
@@ -258,6 +273,7 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
   const auto& config = ctx.hub.config();
   int64_t expires = util::now_ms() / 1000 + config.signed_url_ttl_seconds;
   bool used_multipart = false;
+  size_t parts_signed = 0;  // bounded by max_lfs_batch_parts: the answer's size is bounded
   json objects = json::array();
   for (const auto& o : (*body)["objects"]) {
     std::string oid = o.is_object() ? o.value("oid", "") : "";
@@ -282,7 +298,7 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
         item["authenticated"] = true;
         item["actions"] = {
             {"download",
-             {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
+             {{"href", signed_url(ctx, repo->record.uid, "objects", "GET", oid, size, expires)},
               {"header", json::object()},
               {"expires_in", config.signed_url_ttl_seconds}}}};
       }
@@ -295,7 +311,7 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
       item["authenticated"] = true;
       std::string ref = has_ref ? (*body)["ref"].value("name", "main") : "None";
       if (ref.starts_with("refs/heads/")) ref = ref.substr(11);
-      if (!xet_token) xet_token = issue_xet_token(ctx, repo->record.uid, true, ref);
+      if (!xet_token) xet_token = issue_xet_token(ctx, call.caller, repo->record.uid, true, ref);
       item["actions"] = {{"upload",
                           {{"href", config.public_url + "/api/" + target.type.api_plural + "/" +
                                         repo->record.id() + "/xet-write-token/" +
@@ -308,28 +324,40 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
     } else {
       item["authenticated"] = true;
       json upload;
-      if (multipart_offered && size > config.multipart_threshold) {
+      uint64_t chunk = config.multipart_chunk_size;
+      uint64_t parts = (size + chunk - 1) / chunk;
+      bool multipart = multipart_offered && size > config.multipart_threshold;
+      if (multipart && parts_signed + parts > config.max_lfs_batch_parts) {
+        item.erase("authenticated");
+        item["error"] = {{"code", 413},
+                         {"message", "This batch's answer would carry more than " +
+                                         std::to_string(config.max_lfs_batch_parts) +
+                                         " part URLs; ask for this object in another batch"}};
+        objects.push_back(std::move(item));
+        continue;
+      }
+      if (multipart) {
         used_multipart = true;
-        uint64_t chunk = config.multipart_chunk_size;
+        parts_signed += parts;
         json header = {{"chunk_size", std::to_string(chunk)}};
-        uint64_t parts = (size + chunk - 1) / chunk;
         for (uint64_t i = 1; i <= parts; ++i) {
           char key[16];
           std::snprintf(key, sizeof key, "%05llu", static_cast<unsigned long long>(i));
-          header[key] = signed_url(ctx, repo->record.uid, "parts", oid, size, expires,
+          header[key] = signed_url(ctx, repo->record.uid, "parts", "PUT", oid, size, expires,
                                    "/" + std::to_string(i));
         }
-        upload = {{"href", signed_url(ctx, repo->record.uid, "complete", oid, size, expires)},
-                  {"header", header},
-                  {"expires_in", config.signed_url_ttl_seconds}};
+        upload = {
+            {"href", signed_url(ctx, repo->record.uid, "complete", "POST", oid, size, expires)},
+            {"header", header},
+            {"expires_in", config.signed_url_ttl_seconds}};
       } else {
-        upload = {{"href", signed_url(ctx, repo->record.uid, "objects", oid, size, expires)},
+        upload = {{"href", signed_url(ctx, repo->record.uid, "objects", "PUT", oid, size, expires)},
                   {"expires_in", config.signed_url_ttl_seconds}};
       }
       item["actions"] = {
           {"upload", upload},
           {"verify",
-           {{"href", signed_url(ctx, repo->record.uid, "verify", oid, size, expires)},
+           {{"href", signed_url(ctx, repo->record.uid, "verify", "POST", oid, size, expires)},
             {"expires_in", config.signed_url_ttl_seconds}}}};
     }
     objects.push_back(std::move(item));
@@ -362,7 +390,8 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
   int64_t expires = 0;
   auto exp_text = call.query.get("exp").value_or("");
   std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), expires);
-  std::string signed_action = action;
+  const std::string& method = call.request.method;
+  std::string signed_action = object_grant(action, method);
   for (size_t i = 3; i < rest.size(); ++i) signed_action += "/" + rest[i];
   std::string repo_uid = call.query.get("repo").value_or("");
   signed_action += "|" + repo_uid;
@@ -371,7 +400,6 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
       !st) {
     return error_response(st, call.caller);
   }
-  const std::string& method = call.request.method;
   if (action == "objects" && rest.size() == 3 && method == "PUT") {
     if (auto len = call.request.body ? call.request.body->content_length() : std::nullopt;
         len && *len != size) {
@@ -403,8 +431,8 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
       return error_response(bad_request("Invalid part number"), call.caller);
     }
     uint64_t part_size = part < parts ? chunk : size - (parts - 1) * chunk;
-    auto etag =
-        ctx.lfs.store_part(oid, size, static_cast<int>(part), part_size, body_source(call.request));
+    auto etag = ctx.lfs.store_part(repo_uid, oid, size, static_cast<int>(part), part_size,
+                                   body_source(call.request));
     if (!etag) return error_response(etag.status(), call.caller);
     auto r = json_response(200, json::object());
     r.headers.set("ETag", *etag);
@@ -423,14 +451,18 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
       }
     }
     std::sort(parts.begin(), parts.end());
-    auto st = ctx.lfs.complete_multipart(oid, size, parts);
+    auto st = ctx.lfs.complete_multipart(repo_uid, oid, size, parts);
     if (st) st = ctx.hub.xet().link_upload(repo_uid, oid);
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
   if (action == "verify" && rest.size() == 3 && method == "POST") {
+    // The same answer whether the object is absent or stored for someone else: a verify URL
+    // (which any reader can obtain for any oid) must not tell whether a hash is stored.
     auto stored = ctx.hub.blobs().size(oid);
-    if (!stored) return lfs_error(not_found("Object " + oid + " was not uploaded"), call.caller);
+    if (!stored || !service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), repo_uid, oid)) {
+      return lfs_error(not_found("Object " + oid + " was not uploaded"), call.caller);
+    }
     if (*stored != size) return lfs_error(unprocessable("Object size mismatch"), call.caller);
     return lfs_json(200, json::object());
   }

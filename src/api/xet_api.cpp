@@ -193,13 +193,36 @@ class XorbBodyBuffer {
 
 }  // namespace
 
-XetToken issue_xet_token(Context& ctx, const std::string& repo_uid, bool write,
-                         const std::string& revision) {
+XetToken issue_xet_token(Context& ctx, const service::Caller& caller, const std::string& repo_uid,
+                         bool write, const std::string& revision) {
   service::XetClaims claims{repo_uid, write, now_s() + ctx.hub.config().xet_token_ttl_seconds,
-                            revision};
+                            revision, caller.user ? caller.user->name : ""};
   return XetToken{service::issue_xet_token(ctx.hub.signing_key(), claims), claims.expires,
                   ctx.hub.config().public_url};
 }
+
+namespace {
+
+// A token is re-checked on every use: the repository must still exist and its user must still
+// read it (and pass the gate, for reading), so turning a repository private, removing a member
+// or deleting the repository takes effect at once rather than when the token expires.
+Status check_xet_claims_still_hold(Context& ctx, const service::XetClaims& claims) {
+  Status revoked(ErrorKind::kUnauthorized,
+                 "This Xet access token no longer grants access; request a new one");
+  auto repo = ctx.hub.db().find_repo_by_uid(claims.repo_uid);
+  if (!repo) return revoked;
+  service::Caller caller;
+  if (!claims.user.empty()) {
+    caller.user = ctx.hub.db().find_user(claims.user);
+    if (!caller.user) return revoked;
+    caller.role = claims.write ? "write" : "read";
+  }
+  if (!ctx.repos.can_read(*repo, caller)) return revoked;
+  if (!claims.write && !ctx.repos.check_file_access(*repo, caller)) return revoked;
+  return Status::ok();
+}
+
+}  // namespace
 
 http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo, bool write,
                                 const std::vector<std::string>& rev_segments) {
@@ -221,7 +244,7 @@ http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef
       return error_response(rev.status(), call.caller);
     }
   }
-  auto token = issue_xet_token(ctx, repo.record.uid, write, revision);
+  auto token = issue_xet_token(ctx, call.caller, repo.record.uid, write, revision);
   auto r = json_response(
       200, json{{"accessToken", token.token}, {"exp", token.expires}, {"casUrl", token.cas_url}});
   r.headers.set("X-Xet-Cas-Url", token.cas_url);
@@ -264,6 +287,7 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
   }
   auto claims = service::verify_xet_token(ctx.hub.signing_key(), auth.substr(7), now_s());
   if (!claims) return cas_error(claims.status());
+  if (auto st = check_xet_claims_still_hold(ctx, *claims); !st) return cas_error(st);
   const std::string& method = call.request.method;
   bool get = method == "GET" || method == "HEAD";
   const std::string& version = seg[0];

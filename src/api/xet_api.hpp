@@ -42,7 +42,7 @@ struct XetToken {
   int64_t expires = 0;
   std::string cas_url;
 };
-XetToken issue_xet_token(Context& ctx, const std::string& repo_uid, bool write,
-                         const std::string& revision);
+XetToken issue_xet_token(Context& ctx, const service::Caller& caller, const std::string& repo_uid,
+                         bool write, const std::string& revision);
 
 }  // namespace vitrine::api

@@ -81,10 +81,54 @@ int main(int argc, char** argv) {
                     "Base URL clients use (HF_ENDPOINT); default http://HOST:PORT");
   serve->add_option("--multipart-threshold", config.multipart_threshold,
                     "LFS objects above this many bytes upload in parts");
-  serve->add_option("--multipart-chunk-size", config.multipart_chunk_size, "Bytes per part");
+  serve->add_option("--multipart-chunk-size", config.multipart_chunk_size, "Bytes per part")
+      ->check(CLI::PositiveNumber);
   serve->add_option("--tree-page-size", config.tree_page_size, "Tree entries per page");
   serve->add_option("--max-json-body", config.max_json_body, "Largest JSON request body");
   serve->add_option("--max-commit-body", config.max_commit_body, "Largest NDJSON commit body");
+  serve
+      ->add_option("--max-commit-line", config.max_commit_line,
+                   "Largest line of an NDJSON commit body (a base64 regular file)")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-fetch-body", config.max_fetch_body,
+                   "Largest git upload-pack (clone, fetch) request body, decompressed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--max-lfs-batch-objects", config.max_lfs_batch_objects,
+                   "Objects one LFS batch request may list (more: 413)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--max-lfs-batch-parts", config.max_lfs_batch_parts,
+                   "Signed multipart part URLs one LFS batch answer may carry")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  http::ServerOptions server_options;
+  serve
+      ->add_option("--request-head-timeout", server_options.request_head_timeout_seconds,
+                   "Seconds within which a request's whole head must arrive (idle kept-alive "
+                   "connections included)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--io-timeout", server_options.io_timeout_seconds,
+                   "Seconds a request body or a response may go without progress")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--max-connections", server_options.max_connections,
+                   "Open connections in all (more: 503)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--max-connections-per-address", server_options.max_connections_per_address,
+                   "Open connections per client address (more: 429); 0: no cap")
+      ->capture_default_str();
+  serve->add_option("--trusted-proxy", server_options.trusted_proxies,
+                    "Address of a reverse proxy whose X-Forwarded-For names the client "
+                    "(repeatable); its connections are not capped per address");
   serve
       ->add_option("--rate-limit-requests", config.rate_limit_requests,
                    "Requests per window per user (per IP when anonymous); 0: no limit")
@@ -419,7 +463,7 @@ int main(int argc, char** argv) {
 
   // serve
   spdlog::set_level(spdlog::level::from_str(log_level));
-  http::ServerOptions options;
+  http::ServerOptions options = server_options;
   if (!split_listen(listen, &options.host, &options.port)) {
     std::cerr << "error: --listen expects HOST:PORT, got '" << listen << "'\n";
     return 2;

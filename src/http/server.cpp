@@ -20,7 +20,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include "http/request_head.hpp"
@@ -35,7 +38,13 @@ namespace asio = boost::asio;
 // SO_RCVTIMEO/SO_SNDTIMEO, which asio's own sockets would silently retry past.
 class FdStream {
  public:
-  explicit FdStream(int fd) : fd_(fd) {}
+  explicit FdStream(int fd, int io_timeout_seconds = 0)
+      : fd_(fd), io_timeout_ms_(io_timeout_seconds * 1000) {}
+
+  // Reads fail with timed_out once `deadline` passes (until clear_deadline), however steadily
+  // the peer trickles bytes.
+  void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+  void clear_deadline() { deadline_.reset(); }
 
   template <class MutableBufferSequence>
   size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec) {
@@ -44,6 +53,7 @@ class FdStream {
       asio::mutable_buffer b = *it;
       if (b.size() == 0) continue;
       while (true) {
+        if (!wait_readable(ec)) return 0;
         ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
         if (n > 0) {
           ec = {};
@@ -122,7 +132,37 @@ class FdStream {
   int fd() const { return fd_; }
 
  private:
+  // Waits until the socket has data, the progress timeout passes, or the deadline does.
+  bool wait_readable(boost::system::error_code& ec) {
+    while (true) {
+      int wait_ms = io_timeout_ms_ > 0 ? io_timeout_ms_ : -1;
+      if (deadline_) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        *deadline_ - std::chrono::steady_clock::now())
+                        .count();
+        if (left <= 0) {
+          ec = make_error_code(asio::error::timed_out);
+          return false;
+        }
+        if (wait_ms < 0 || left < wait_ms) wait_ms = static_cast<int>(left);
+      }
+      pollfd p{fd_, POLLIN, 0};
+      int rc = ::poll(&p, 1, wait_ms);
+      if (rc > 0) return true;  // readable, closed or failed: recv tells which
+      if (rc < 0 && errno == EINTR) continue;
+      if (rc == 0 && deadline_ && std::chrono::steady_clock::now() < *deadline_ &&
+          wait_ms != io_timeout_ms_) {
+        continue;  // woke early for the deadline's rounding
+      }
+      ec = rc == 0 ? make_error_code(asio::error::timed_out)
+                   : boost::system::error_code(errno, boost::system::system_category());
+      return false;
+    }
+  }
+
   int fd_;
+  int io_timeout_ms_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 using Parser = beast::http::request_parser<beast::http::buffer_body>;
@@ -379,29 +419,108 @@ void Server::run() {
       ::close(fd);
       continue;
     }
+    std::string remote(host);
+    if (!acquire_address_slot(remote)) {
+      // Written without reading the request: the answer is about the connection, not it.
+      timeval tv{1, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      FdStream(fd).write_all(
+          "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
+          "X-Error-Message: Too many open connections from this address\r\n"
+          "Content-Length: 42\r\nConnection: close\r\n\r\n"
+          "Too many open connections from this address");
+      ::close(fd);
+      continue;
+    }
     ++active_connections_;
-    std::thread([this, fd, remote = std::string(host)] {
+    std::thread([this, fd, remote] {
       serve_connection(fd, remote);
       ::close(fd);
+      release_address_slot(remote);
       --active_connections_;
     }).detach();
   }
 }
 
+bool Server::trusted_proxy(const std::string& address) const {
+  for (const auto& proxy : options_.trusted_proxies) {
+    if (proxy == address) return true;
+  }
+  return false;
+}
+
+bool Server::acquire_address_slot(const std::string& address) {
+  std::lock_guard lock(per_address_mutex_);
+  size_t& open = per_address_[address];
+  if (options_.max_connections_per_address > 0 && open >= options_.max_connections_per_address &&
+      !trusted_proxy(address)) {
+    if (open == 0) per_address_.erase(address);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void Server::release_address_slot(const std::string& address) {
+  std::lock_guard lock(per_address_mutex_);
+  auto it = per_address_.find(address);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+namespace {
+
+// The client of a request that came through trusted proxies: the rightmost address of
+// X-Forwarded-For that is not a trusted proxy itself (what a proxy appends can be trusted;
+// what the client sent to the first proxy cannot).
+std::string forwarded_client(const std::string& header,
+                             const std::function<bool(const std::string&)>& trusted,
+                             const std::string& peer) {
+  std::string client = peer;
+  size_t end = header.size();
+  while (end > 0) {
+    size_t comma = header.rfind(',', end - 1);
+    size_t start = comma == std::string::npos ? 0 : comma + 1;
+    std::string item = header.substr(start, end - start);
+    size_t a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
+    item = a == std::string::npos ? "" : item.substr(a, b - a + 1);
+    in6_addr scratch{};
+    if (item.empty() || (::inet_pton(AF_INET, item.c_str(), &scratch) != 1 &&
+                         ::inet_pton(AF_INET6, item.c_str(), &scratch) != 1)) {
+      break;  // not an address: stop at the last one known good
+    }
+    client = item;
+    if (!trusted(item)) break;
+    if (comma == std::string::npos) break;
+    end = comma;
+  }
+  return client;
+}
+
+}  // namespace
+
 void Server::serve_connection(int fd, std::string remote) {
   timeval tv{options_.io_timeout_seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  FdStream stream(fd);
+  FdStream stream(fd, options_.io_timeout_seconds);
   beast::flat_buffer buffer;
+  bool via_proxy = trusted_proxy(remote);
   while (!stopping_) {
     Parser parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(boost::none);  // handlers enforce their own limits while streaming
     boost::system::error_code ec;
+    stream.set_deadline(std::chrono::steady_clock::now() +
+                        std::chrono::seconds(options_.request_head_timeout_seconds));
     beast::http::read_header(stream, buffer, parser, ec);
+    stream.clear_deadline();
+    if (ec == beast::http::error::header_limit) {
+      stream.write_all(
+          "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
+          "Content-Length: 32\r\nConnection: close\r\n\r\nrequest head larger than 64 KiB\n");
+      return;
+    }
     if (ec) {
       if (ec != asio::error::eof && ec != asio::error::timed_out &&
           ec != asio::error::connection_reset) {
@@ -415,6 +534,11 @@ void Server::serve_connection(int fd, std::string remote) {
     Request request;
     read_request_head(message, request);
     request.remote_address = remote;
+    if (via_proxy) {
+      request.remote_address = forwarded_client(
+          request.header("X-Forwarded-For"),
+          [this](const std::string& a) { return trusted_proxy(a); }, remote);
+    }
     bool expect_continue = iequals(request.header("Expect"), "100-continue");
     ParserBodyReader body(stream, buffer, parser, expect_continue);
     request.body = &body;

@@ -7,7 +7,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "http/message.hpp"
 
@@ -15,9 +18,22 @@ namespace vitrine::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;           // 0 picks a free port
-  int io_timeout_seconds = 300;   // a stalled peer is dropped after this long
+  uint16_t port = 8080;  // 0 picks a free port
+  // A read or write that makes no progress for this long drops the peer (request bodies,
+  // responses to a client that stopped reading).
+  int io_timeout_seconds = 60;
+  // From the moment the server waits for a request (a new connection, or after answering the
+  // previous one), its whole head must arrive within this: a client that trickles a head a
+  // byte at a time, or idles on a kept-alive connection, gives its thread back.
+  int request_head_timeout_seconds = 30;
   size_t max_connections = 1024;  // beyond this, new connections get 503
+  // Open connections per client address (TCP peer); beyond, new ones get 429 and close.
+  // Peers listed in trusted_proxies are not capped (they carry many clients). 0: no cap.
+  size_t max_connections_per_address = 64;
+  // Addresses of reverse proxies whose X-Forwarded-For names the client: for a request from
+  // one of them, Request::remote_address is the rightmost address of X-Forwarded-For that is
+  // not itself a trusted proxy. From any other peer the header is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 class Server {
@@ -36,12 +52,18 @@ class Server {
 
  private:
   void serve_connection(int fd, std::string remote);
+  bool trusted_proxy(const std::string& address) const;
+  // Takes a slot for `address`; false when it has max_connections_per_address open already.
+  bool acquire_address_slot(const std::string& address);
+  void release_address_slot(const std::string& address);
 
   ServerOptions options_;
   Handler handler_;
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> active_connections_{0};
+  std::mutex per_address_mutex_;
+  std::unordered_map<std::string, size_t> per_address_;
 };
 
 }  // namespace vitrine::http

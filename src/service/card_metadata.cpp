@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <semaphore>
 
 namespace vitrine::service {
 namespace {
@@ -17,6 +18,12 @@ constexpr int kMaxDepth = 200;
 // Aliases let a few hundred bytes of YAML name billions of values ("billion laughs"), and the
 // conversion expands every alias, so it gives up past this many values.
 constexpr size_t kMaxValues = 100000;
+
+constexpr std::ptrdiff_t kMaxConcurrentYamlParses = 4;
+std::counting_semaphore<kMaxConcurrentYamlParses>& yaml_parse_slots() {
+  static std::counting_semaphore<kMaxConcurrentYamlParses> slots(kMaxConcurrentYamlParses);
+  return slots;
+}
 
 // Returns the next line (without "\n" or "\r\n") and advances pos past it.
 std::string_view next_line(std::string_view text, size_t& pos) {
@@ -195,7 +202,20 @@ FrontMatter parse_front_matter(std::string_view readme) {
   result.present = true;
   result.content_offset = bom + pos;
   std::string body(readme.substr(body_start, body_end - body_start));
+  if (body.size() > kMaxFrontMatterBytes) {
+    result.error = "Invalid metadata in README.md: the YAML front matter is " +
+                   std::to_string(body.size()) + " bytes, over the limit of " +
+                   std::to_string(kMaxFrontMatterBytes);
+    return result;
+  }
   try {
+    // yaml-cpp's node graph costs a few hundred bytes per byte of YAML: few parses at a time.
+    std::counting_semaphore<kMaxConcurrentYamlParses>& slots = yaml_parse_slots();
+    slots.acquire();
+    struct Release {
+      std::counting_semaphore<kMaxConcurrentYamlParses>& s;
+      ~Release() { s.release(); }
+    } release{slots};
     YAML::Node root = YAML::Load(body);
     if (root.IsNull() || !root.IsDefined()) return result;
     if (!root.IsMap()) {

@@ -8,6 +8,10 @@
 
 namespace vitrine::service {
 
+// The largest YAML front matter parsed (model cards with long model-index results use tens of
+// kilobytes).
+inline constexpr size_t kMaxFrontMatterBytes = 256u << 10;
+
 struct FrontMatter {
   bool present = false;                            // the README opens with a front-matter block
   nlohmann::json data = nlohmann::json::object();  // the block as a JSON object
@@ -24,7 +28,9 @@ struct FrontMatter {
 // their text), sequences arrays, plain scalars are typed per the YAML 1.2 core schema (null,
 // bool, int, float) and quoted or block scalars stay strings. An empty block is an empty
 // object. When the YAML does not parse or its top level is not a mapping, `error` says why
-// and `data` is an empty object. Never throws.
+// and `data` is an empty object. A block over kMaxFrontMatterBytes is an error without being
+// parsed (yaml-cpp holds a few hundred bytes of nodes per byte of YAML), and at most four blocks
+// are parsed at once in the process. Never throws.
 FrontMatter parse_front_matter(std::string_view readme);
 
 }  // namespace vitrine::service

@@ -4,6 +4,7 @@
 #include "service/git_patterns.hpp"
 #include "service/object_links.hpp"
 #include "service/repo_path.hpp"
+#include "storage/git_diff.hpp"
 
 namespace vitrine::service {
 
@@ -40,33 +41,42 @@ Status CommitBuilder::begin() {
   return Status::ok();
 }
 
+// The one rule for naming a content-addressed object (docs/security.md): the repository holds
+// it (its commits name it, or its bytes were uploaded for it). Stored somewhere is not enough,
+// else knowing a SHA-256 would copy another repository's private file.
+Status CommitBuilder::add_lfs_reference(const std::string& path, const std::string& oid,
+                                        std::optional<uint64_t> size) {
+  auto stored = hub_.blobs().size(oid);
+  if (!stored || !repo_holds_object(hub_.db(), hub_.xet(), repo_.uid, oid)) {
+    return unprocessable("LFS object " + oid + " for '" + path +
+                         "' was never uploaded; upload it through the LFS batch API first");
+  }
+  if (size && *size != *stored) {
+    return unprocessable("LFS object " + oid + " has " + std::to_string(*stored) + " bytes, not " +
+                         std::to_string(*size));
+  }
+  auto blob = git_->write_blob(format_lfs_pointer({oid, *stored}));
+  if (!blob) return blob.status();
+  changes_.push_back({storage::TreeChange::Kind::kPutBlob, path, *blob, false});
+  lfs_paths_.push_back(path);
+  lfs_oids_.push_back(oid);
+  return Status::ok();
+}
+
 Status CommitBuilder::add(CommitOperation op) {
   using Kind = storage::TreeChange::Kind;
   if (auto* file = std::get_if<FileOp>(&op)) {
+    // A regular file whose bytes are an LFS pointer is served as the object it names, so it is
+    // held to the same rule as an LFS operation (git pushes are, by the pre-receive hook).
+    if (auto pointer = parse_lfs_pointer(file->content)) {
+      return add_lfs_reference(file->path, pointer->oid, pointer->size);
+    }
     auto blob = git_->write_blob(file->content);
     if (!blob) return blob.status();
     if (file->path == ".gitattributes") new_gitattributes_ = std::move(file->content);
     changes_.push_back({Kind::kPutBlob, file->path, *blob, false});
   } else if (auto* lfs = std::get_if<LfsFileOp>(&op)) {
-    auto stored = hub_.blobs().size(lfs->oid);
-    // Stored somewhere is not enough: this repository must name it already or have had its
-    // bytes uploaded for it (else knowing a SHA-256 would copy another repo's private file).
-    if (stored && !repo_holds_object(hub_.db(), hub_.xet(), repo_.uid, lfs->oid)) {
-      stored.reset();
-    }
-    if (!stored) {
-      return unprocessable("LFS object " + lfs->oid + " for '" + lfs->path +
-                           "' was never uploaded; upload it through the LFS batch API first");
-    }
-    if (lfs->size && *lfs->size != *stored) {
-      return unprocessable("LFS object " + lfs->oid + " has " + std::to_string(*stored) +
-                           " bytes, not " + std::to_string(*lfs->size));
-    }
-    auto blob = git_->write_blob(format_lfs_pointer({lfs->oid, *stored}));
-    if (!blob) return blob.status();
-    changes_.push_back({Kind::kPutBlob, lfs->path, *blob, false});
-    lfs_paths_.push_back(lfs->path);
-    lfs_oids_.push_back(lfs->oid);
+    return add_lfs_reference(lfs->path, lfs->oid, lfs->size);
   } else if (auto* del = std::get_if<DeleteFileOp>(&op)) {
     changes_.push_back({Kind::kDelete, del->path, "", false});
   } else if (auto* folder = std::get_if<DeleteFolderOp>(&op)) {
@@ -75,12 +85,48 @@ Status CommitBuilder::add(CommitOperation op) {
   return Status::ok();
 }
 
+namespace {
+
+// Whether two repository paths overlap: the same path, or one a folder above the other.
+bool paths_overlap(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  const std::string& shorter = a.size() < b.size() ? a : b;
+  const std::string& longer = a.size() < b.size() ? b : a;
+  return longer.size() > shorter.size() && longer.compare(0, shorter.size(), shorter) == 0 &&
+         longer[shorter.size()] == '/';
+}
+
+constexpr int kMaxRebases = 20;
+
+}  // namespace
+
+Result<std::string> CommitBuilder::conflicting_path(const std::string& from,
+                                                    const std::string& to) {
+  auto from_info = git_->commit_info(from);
+  auto to_info = git_->commit_info(to);
+  if (!from_info) return from_info.status();
+  if (!to_info) return to_info.status();
+  bool truncated = false;
+  auto deltas = storage::diff_trees(*git_, from_info->tree, to_info->tree, 10000, &truncated);
+  if (!deltas) return deltas.status();
+  if (truncated) return std::string("(more than 10000 files changed meanwhile)");
+  for (const auto& d : *deltas) {
+    for (const auto& change : changes_) {
+      std::string mine = change.path;
+      while (!mine.empty() && mine.back() == '/') mine.pop_back();
+      if (paths_overlap(mine, d.path) || (!d.old_path.empty() && paths_overlap(mine, d.old_path))) {
+        return change.path;
+      }
+    }
+  }
+  return std::string();
+}
+
 Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const std::string& revision,
                                             bool create_pr) {
-  CommitOutcome outcome;
   std::string ref;
+  std::optional<int64_t> pull_request;
   std::string base;
-  std::string expected_old;
   if (create_pr) {
     // A pull request starts from a branch; raw commit ids and missing branches are refused.
     std::string branch = revision == "HEAD" ? "main" : revision;
@@ -90,24 +136,50 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     base = header.parent_commit.value_or(*head);
     auto number = hub_.db().next_pr_number(repo_.uid);
     if (!number) return number.status();
-    outcome.pull_request = *number;
+    pull_request = *number;
     ref = "refs/pr/" + std::to_string(*number);
-  } else {
+    if (header.parent_commit && !git_->find_commit(*header.parent_commit)) {
+      return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + *header.parent_commit);
+    }
+    auto outcome = publish(header, ref, base, "");
+    if (!outcome) return outcome.status();
+    outcome->pull_request = pull_request;
+    return outcome;
+  }
+  // Without a parentCommit a commit applies to the branch's head as it is when the commit is
+  // published, as on the Hub: when another commit moves the branch first, this one is rebuilt
+  // on the new head, unless that commit touched one of this commit's paths (then 412).
+  for (int attempt = 0;; ++attempt) {
     auto resolved = repos_.resolve(*git_, revision);
     if (!resolved) return resolved.status();
     if (resolved->ref.empty() || resolved->ref.starts_with("refs/tags/")) {
       return bad_request("Cannot commit to '" + revision + "': a commit must target a branch");
     }
-    ref = resolved->ref;
-    base = expected_old = resolved->commit;
-    if (header.parent_commit && *header.parent_commit != base) {
+    if (header.parent_commit && *header.parent_commit != resolved->commit) {
       return Status(ErrorKind::kPreconditionFailed, kStaleParentMessage);
     }
+    if (attempt > 0) {
+      auto conflict = conflicting_path(base, resolved->commit);
+      if (!conflict) return conflict.status();
+      if (!conflict->empty()) {
+        return Status(ErrorKind::kPreconditionFailed,
+                      "A concurrent commit changed '" + *conflict +
+                          "', which this commit also changes; retry on the new head");
+      }
+    }
+    base = resolved->commit;
+    auto outcome = publish(header, resolved->ref, base, base);
+    if (outcome || outcome.status().kind() != ErrorKind::kPreconditionFailed ||
+        header.parent_commit || attempt + 1 >= kMaxRebases) {
+      return outcome;
+    }
   }
-  if (header.parent_commit && !git_->find_commit(*header.parent_commit)) {
-    return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + *header.parent_commit);
-  }
+}
 
+Result<CommitOutcome> CommitBuilder::publish(const CommitHeader& header, const std::string& ref,
+                                             const std::string& base,
+                                             const std::string& expected_old) {
+  std::vector<storage::TreeChange> changes = changes_;
   // Every LFS file must be covered by a filter=lfs rule, or clones would not smudge it.
   if (!lfs_paths_.empty()) {
     std::string attributes;
@@ -129,11 +201,11 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
       if (!attributes.empty() && attributes.back() != '\n') attributes += '\n';
       auto blob = git_->write_blob(attributes + added);
       if (!blob) return blob.status();
-      changes_.push_back({storage::TreeChange::Kind::kPutBlob, ".gitattributes", *blob, false});
+      changes.push_back({storage::TreeChange::Kind::kPutBlob, ".gitattributes", *blob, false});
     }
   }
 
-  auto tree = git_->build_tree(base, changes_);
+  auto tree = git_->build_tree(base, changes);
   if (!tree) return tree.status();
   std::string message = header.summary;
   if (!header.description.empty()) message += "\n\n" + header.description;
@@ -162,6 +234,7 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     }
     return st;
   }
+  CommitOutcome outcome;
   outcome.commit = *commit;
   if (ref == kHeads + "main") repos_.reindex(repo_);
   return outcome;

@@ -26,12 +26,23 @@ class CommitBuilder {
   Status begin();  // opens the repository
   Status add(CommitOperation op);
   // `revision` is the target branch (or refs/pr/N); with create_pr a new refs/pr/N is made
-  // from it. kPreconditionFailed when parent_commit is stale or the branch moved meanwhile.
+  // from it. With parent_commit: kPreconditionFailed when it is not the branch's head, or the
+  // branch moves before the commit is published. Without: the commit applies to the head at
+  // publication, rebuilt on a head that moved meanwhile unless the commit that moved it
+  // changed one of this commit's paths (kPreconditionFailed naming the path).
   Result<CommitOutcome> finish(const CommitHeader& header, const std::string& revision,
                                bool create_pr);
   size_t operation_count() const { return changes_.size(); }
 
  private:
+  // Builds the commit on `base` and moves `ref` from `expected_old` ("" for a new ref).
+  Result<CommitOutcome> publish(const CommitHeader& header, const std::string& ref,
+                                const std::string& base, const std::string& expected_old);
+  // A path of this commit that the commits from `from` to `to` changed too ("" if none).
+  Result<std::string> conflicting_path(const std::string& from, const std::string& to);
+  Status add_lfs_reference(const std::string& path, const std::string& oid,
+                           std::optional<uint64_t> size);
+
   Hub& hub_;
   RepoService repos_;
   storage::RepoRecord repo_;

@@ -5,6 +5,7 @@
 
 #include "service/repo_path.hpp"
 #include "util/encoding.hpp"
+#include "util/json.hpp"
 
 namespace vitrine::service {
 namespace {
@@ -18,8 +19,12 @@ struct Line {
 
 // Parses {"key": "...", "value": {...}}.
 Result<Line> parse_line(std::string_view text) {
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return bad_request("Invalid commit body: a line is not valid JSON");
+  auto parsed = util::parse_untrusted_json(text);
+  if (!parsed && parsed.status().kind() != ErrorKind::kBadRequest) {
+    return Status(parsed.status().kind(), "Invalid commit body: " + parsed.status().message());
+  }
+  if (!parsed) return bad_request("Invalid commit body: a line is not valid JSON");
+  json doc = std::move(*parsed);
   if (!doc.is_object()) return bad_request("Invalid commit body: each line must be a JSON object");
   auto key = doc.find("key");
   if (key == doc.end() || !key->is_string()) {

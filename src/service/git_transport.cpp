@@ -113,6 +113,15 @@ Result<std::string> GitTransport::advertise(const storage::RepoRecord& repo, Git
   return out;
 }
 
+Result<util::Subprocess> GitTransport::cat_blob(const storage::RepoRecord& repo,
+                                                const std::string& oid) {
+  bool hex = oid.size() == 40 && oid.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex) return bad_request("not a blob id: " + oid);
+  std::vector<std::string> argv = {"git", "--git-dir=" + hub_.git_path(repo), "cat-file", "blob",
+                                   oid};
+  return util::Subprocess::spawn(argv, environment("", Caller{}, repo.uid), -1);
+}
+
 Result<util::Subprocess> GitTransport::run(const storage::RepoRecord& repo, GitService service,
                                            const std::string& git_protocol, int request_fd,
                                            const Caller& caller) {

@@ -24,6 +24,10 @@ class GitTransport {
   Result<util::Subprocess> run(const storage::RepoRecord& repo, GitService service,
                                const std::string& git_protocol, int request_fd,
                                const Caller& caller);
+  // `git cat-file blob OID` on the repository: a blob's bytes streamed from git's own object
+  // reader (libgit2 reads a blob whole), so a large file stored in git costs a pipe's worth of
+  // memory. `oid` must be 40 hex digits (kBadRequest otherwise).
+  Result<util::Subprocess> cat_blob(const storage::RepoRecord& repo, const std::string& oid);
 
  private:
   std::vector<std::string> environment(const std::string& git_protocol, const Caller& caller,

@@ -19,6 +19,10 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   std::error_code ec;
   fs::create_directories(config.data_dir + "/repos", ec);
   if (ec) return internal_error("cannot create " + config.data_dir + ": " + ec.message());
+  // Private files, tokens' hashes and the signing key live here: the folder is the hub user's
+  // alone (folders of earlier releases were created 0755 and are tightened on open).
+  fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return internal_error("cannot restrict " + config.data_dir + ": " + ec.message());
   while (!config.public_url.empty() && config.public_url.back() == '/')
     config.public_url.pop_back();
   auto hub = std::unique_ptr<Hub>(new Hub());

@@ -28,12 +28,18 @@ struct HubConfig {
   uint64_t multipart_threshold = 512ull << 20;       // LFS objects above this upload in parts
   uint64_t multipart_chunk_size = 64ull << 20;       // size of each part
   size_t tree_page_size = 1000;
-  size_t max_json_body = 16u << 20;     // JSON request bodies
+  size_t max_json_body = 2u << 20;      // JSON request bodies (nesting: util::kMaxJsonDepth)
   size_t max_commit_body = 1ull << 30;  // NDJSON commit bodies, streamed
-  size_t max_commit_line = 256u << 20;  // one NDJSON line (a base64 file)
+  size_t max_commit_line = 64u << 20;   // one NDJSON line (a base64 regular file)
   uint64_t max_lfs_object = 64ull << 30;
+  // One LFS batch request: objects it may list (git-lfs sends 100, huggingface_hub up to 256),
+  // and signed part URLs its answer may carry in all (objects past that get a per-object 413).
+  size_t max_lfs_batch_objects = 1000;
+  size_t max_lfs_batch_parts = 10000;
   int64_t signed_url_ttl_seconds = 3600;
-  uint64_t max_push_body = 64ull << 30;  // git request bodies (packs), spooled to disk
+  uint64_t max_push_body = 64ull << 30;  // git receive-pack bodies (packs), spooled to disk
+  // git upload-pack (clone, fetch) request bodies: wants and haves, after decompression.
+  uint64_t max_fetch_body = 100ull << 20;
   // Rate limits (api/request_limits.hpp), in fixed windows of rate_limit_window_seconds;
   // 0 disables a limit. Requests of every kind count, per user or per IP when anonymous.
   uint64_t rate_limit_requests = 10000;
@@ -107,8 +113,8 @@ class Hub {
   std::string signing_key_;
   std::unique_ptr<Transparency> transparency_;
   std::unique_ptr<Lineage> lineage_;
-  std::unique_ptr<DownloadCounter> downloads_;  // after db_: flushes into it when destroyed
-  SnapshotCache snapshots_{512};
+  std::unique_ptr<DownloadCounter> downloads_;     // after db_: flushes into it when destroyed
+  SnapshotCache snapshots_{256u << 20};            // weighed by their entries' bytes
   util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
   util::LruCache<CommitDiff> diffs_{32u << 20};    // weighed by their patches' bytes
 };

@@ -48,14 +48,19 @@ Status LfsService::store_object(const std::string& oid, uint64_t size, const Byt
   return (*writer)->commit();
 }
 
-std::string LfsService::parts_dir(const std::string& oid, uint64_t size) const {
-  return hub_.config().data_dir + "/lfs/parts/" + oid + "-" + std::to_string(size);
+std::string LfsService::parts_dir(const std::string& repo_uid, const std::string& oid,
+                                  uint64_t size) const {
+  return hub_.config().data_dir + "/lfs/parts/" + repo_uid + "/" + oid + "-" + std::to_string(size);
 }
 
-Result<std::string> LfsService::store_part(const std::string& oid, uint64_t size, int part,
-                                           uint64_t part_size, const ByteSource& source) {
+Result<std::string> LfsService::store_part(const std::string& repo_uid, const std::string& oid,
+                                           uint64_t size, int part, uint64_t part_size,
+                                           const ByteSource& source) {
   if (!util::is_lower_hex(oid, 64)) return unprocessable("Invalid oid");
-  std::string dir = parts_dir(oid, size);
+  if (repo_uid.empty() || !util::is_lower_hex(repo_uid, repo_uid.size())) {
+    return unprocessable("Invalid repository in the part URL");
+  }
+  std::string dir = parts_dir(repo_uid, oid, size);
   std::error_code ec;
   fs::create_directories(dir, ec);
   std::string final_path = dir + "/" + std::to_string(part);
@@ -98,27 +103,37 @@ Result<std::string> LfsService::store_part(const std::string& oid, uint64_t size
   return "\"" + hasher.finish_hex() + "\"";
 }
 
-Status LfsService::complete_multipart(const std::string& oid, uint64_t size,
+Status LfsService::complete_multipart(const std::string& repo_uid, const std::string& oid,
+                                      uint64_t size,
                                       const std::vector<std::pair<int, std::string>>& parts) {
-  std::string dir = parts_dir(oid, size);
+  if (repo_uid.empty() || !util::is_lower_hex(repo_uid, repo_uid.size())) {
+    return unprocessable("Invalid repository in the completion URL");
+  }
+  std::string dir = parts_dir(repo_uid, oid, size);
   uint64_t chunk = hub_.config().multipart_chunk_size;
   size_t expected_parts = static_cast<size_t>((size + chunk - 1) / chunk);
-  if (hub_.blobs().exists(oid)) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    return Status::ok();
-  }
   if (parts.size() != expected_parts) {
     return unprocessable("Expected " + std::to_string(expected_parts) + " parts, got " +
                          std::to_string(parts.size()));
   }
-  auto writer = hub_.blobs().begin_write(oid, size);
-  if (!writer) return writer.status();
-  std::vector<char> buffer(256 * 1024);
   for (size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].first != static_cast<int>(i + 1)) {
       return unprocessable("Parts must be numbered 1.." + std::to_string(expected_parts));
     }
+  }
+  // The parts are read back and hashed whether or not the object is stored already: the
+  // answer and the link to the repository depend only on what this uploader sent.
+  bool stored = hub_.blobs().exists(oid);
+  std::unique_ptr<storage::BlobWriter> writer;
+  if (!stored) {
+    auto opened = hub_.blobs().begin_write(oid, size);
+    if (!opened) return opened.status();
+    writer = std::move(*opened);
+  }
+  util::Sha256 whole;
+  uint64_t total = 0;
+  std::vector<char> buffer(256 * 1024);
+  for (size_t i = 0; i < parts.size(); ++i) {
     std::string path = dir + "/" + std::to_string(i + 1);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return unprocessable("Part " + std::to_string(i + 1) + " was not uploaded");
@@ -128,8 +143,11 @@ Status LfsService::complete_multipart(const std::string& oid, uint64_t size,
       ssize_t n = ::read(fd, buffer.data(), buffer.size());
       if (n < 0) status = internal_error("cannot read part");
       if (n <= 0) break;
-      hasher.update(buffer.data(), static_cast<size_t>(n));
-      status = (*writer)->write({buffer.data(), static_cast<size_t>(n)});
+      std::string_view piece(buffer.data(), static_cast<size_t>(n));
+      hasher.update(piece.data(), piece.size());
+      whole.update(piece.data(), piece.size());
+      total += piece.size();
+      if (writer) status = writer->write(piece);
     }
     ::close(fd);
     if (!status) return status;
@@ -139,7 +157,11 @@ Status LfsService::complete_multipart(const std::string& oid, uint64_t size,
       return unprocessable("ETag mismatch for part " + std::to_string(i + 1));
     }
   }
-  if (auto st = (*writer)->commit(); !st) return st;
+  if (writer) {
+    if (auto st = writer->commit(); !st) return st;  // checks size and SHA-256
+  } else if (total != size || whole.finish_hex() != oid) {
+    return unprocessable("The parts do not hash to " + oid);
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
   return Status::ok();

@@ -28,15 +28,19 @@ class LfsService {
 
   // Streams one whole object into the store; kUnprocessable if hash or size differ.
   Status store_object(const std::string& oid, uint64_t size, const ByteSource& source);
-  // One part of a multipart upload; returns its ETag.
-  Result<std::string> store_part(const std::string& oid, uint64_t size, int part,
-                                 uint64_t part_size, const ByteSource& source);
-  // Assembles the parts (numbered 1..n, ETags as returned by store_part), checks the hash.
-  Status complete_multipart(const std::string& oid, uint64_t size,
+  // One part of a multipart upload for one repository; returns its ETag. Parts are kept per
+  // repository, so two uploaders of the same oid never read or replace each other's parts.
+  Result<std::string> store_part(const std::string& repo_uid, const std::string& oid, uint64_t size,
+                                 int part, uint64_t part_size, const ByteSource& source);
+  // Assembles the parts (numbered 1..n, ETags as returned by store_part) and checks that they
+  // hash to `oid`. Every part must have been sent, even when the object is stored already:
+  // completing is proof of possession (what links the object to the repository), so an
+  // empty or partial list is refused (kUnprocessable) whatever the store holds.
+  Status complete_multipart(const std::string& repo_uid, const std::string& oid, uint64_t size,
                             const std::vector<std::pair<int, std::string>>& parts);
 
  private:
-  std::string parts_dir(const std::string& oid, uint64_t size) const;
+  std::string parts_dir(const std::string& repo_uid, const std::string& oid, uint64_t size) const;
   Hub& hub_;
 };
 

@@ -232,6 +232,16 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     ns = org->name;
   }
 
+  // A new repository holds no LFS object, so a file whose bytes are an LFS pointer would name
+  // an object it may not read (the object-access rule, docs/security.md).
+  for (const auto& [path, content] : req.files) {
+    if (parse_lfs_pointer(content)) {
+      return unprocessable("'" + path +
+                           "' is an LFS pointer; a new repository holds no LFS objects: upload "
+                           "the file through the LFS batch API, then commit it");
+    }
+  }
+
   storage::RepoRecord repo;
   repo.uid = util::to_hex(util::random_bytes(12));
   repo.type = type->name;

@@ -39,8 +39,8 @@ std::optional<std::string> unbase64url(std::string_view text) {
 }  // namespace
 
 std::string issue_xet_token(std::string_view signing_key, const XetClaims& claims) {
-  std::string payload = "1|" + claims.repo_uid + "|" + (claims.write ? "w" : "r") + "|" +
-                        std::to_string(claims.expires) + "|" + claims.revision;
+  std::string payload = "2|" + claims.repo_uid + "|" + (claims.write ? "w" : "r") + "|" +
+                        std::to_string(claims.expires) + "|" + claims.user + "|" + claims.revision;
   return std::string(kPrefix) + base64url(payload) + "." + mac(signing_key, payload);
 }
 
@@ -56,7 +56,7 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
   // have one spelling (found by fuzzing).
   if (!payload || base64url(*payload) != token.substr(0, dot)) return bad;
   if (!util::constant_time_equals(mac(signing_key, *payload), token.substr(dot + 1))) return bad;
-  // 1|uid|w|exp|rev (the revision may itself contain '|'-free ref names only)
+  // 2|uid|w|exp|user|rev (user names contain no '|'; the revision is the rest)
   std::string_view p = *payload;
   auto field = [&p]() {
     auto bar = p.find('|');
@@ -64,7 +64,7 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
     p = bar == std::string_view::npos ? std::string_view() : p.substr(bar + 1);
     return f;
   };
-  if (field() != "1") return bad;
+  if (field() != "2") return bad;
   XetClaims c;
   c.repo_uid = std::string(field());
   std::string_view mode = field();
@@ -72,6 +72,7 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
   std::string_view exp = field();
   auto [ptr, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), c.expires);
   if (ec != std::errc() || ptr != exp.data() + exp.size()) return bad;
+  c.user = std::string(field());
   c.revision = std::string(p);
   if (c.expires <= now) {
     return Status(ErrorKind::kUnauthorized, "Xet access token expired; request a new one");

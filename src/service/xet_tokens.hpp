@@ -1,7 +1,10 @@
 // Xet CAS access tokens: short-lived, self-contained (HMAC-signed with the hub's signing key),
 // scoped to one repository and to read or write. Issued by /api/{type}s/{repo}/xet-*-token/{rev}
 // after the hub's own access checks; checked by every CAS endpoint. A token of another repo, a
-// read token on a write endpoint, an expired or altered token are all refused.
+// read token on a write endpoint, an expired or altered token are all refused. The token names
+// the user it was issued to, so each use re-checks that user's access to the repository: a
+// repository that turns private, or a member who leaves, stops reading at once, not when the
+// token expires.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +21,7 @@ struct XetClaims {
   bool write = false;
   int64_t expires = 0;  // unix seconds
   std::string revision;
+  std::string user;  // the user it was issued to; "" when anonymous
 };
 
 std::string issue_xet_token(std::string_view signing_key, const XetClaims& claims);

@@ -460,7 +460,14 @@ Result<std::string> GitRepo::build_tree(const std::string& base_commit,
           missing = true;
           break;
         }
-        slot = std::make_unique<Node>();  // a file in the way becomes a directory
+        if (slot) {
+          // Never a silent deletion: the file in the way stays unless this commit deletes it.
+          std::string file;
+          for (size_t j = 0; j <= i; ++j) file += (j ? "/" : "") + parts[j];
+          return bad_request("Cannot add '" + change.path + "': '" + file +
+                             "' is a file (delete it in the same commit first)");
+        }
+        slot = std::make_unique<Node>();
         slot->is_dir = true;
         slot->loaded = true;
       }
@@ -476,7 +483,13 @@ Result<std::string> GitRepo::build_tree(const std::string& base_commit,
         node->has_oid = parse_oid(change.blob_oid, &node->oid);
         if (!node->has_oid) return internal_error("bad blob id " + change.blob_oid);
         node->mode = change.executable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
-        cur->children[parts.back()] = std::move(node);
+        auto& slot = cur->children[parts.back()];
+        if (slot && slot->is_dir) {
+          return bad_request("Cannot add '" + change.path +
+                             "': a folder of that name exists (delete it in the same commit "
+                             "first)");
+        }
+        slot = std::move(node);
       }
     }
     if (missing) {

@@ -503,6 +503,11 @@ std::string MetadataDb::list_repos_sql(const RepoListQuery& q, std::vector<std::
       where += " OR ns = ?";
       params->push_back(ns);
     }
+    for (const auto& [ns, name] : q.visible_private_repos) {
+      where += " OR (ns = ? COLLATE NOCASE AND name = ? COLLATE NOCASE)";
+      params->push_back(ns);
+      params->push_back(name);
+    }
     where += ")";
   }
   std::string dir = q.descending ? " DESC" : " ASC";

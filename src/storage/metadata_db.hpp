@@ -95,7 +95,10 @@ struct RepoListQuery {
   std::vector<std::vector<std::string>> tags;
   std::optional<bool> gated;  // gated ("auto" or "manual") or not; nullopt: either
   std::vector<std::string> visible_private_namespaces;  // private repos of these are listed
-  bool all_private_visible = false;                     // admins
+  // And these private repositories (namespace, name; case-insensitive): a fine-grained token's
+  // repository scopes.
+  std::vector<std::pair<std::string, std::string>> visible_private_repos;
+  bool all_private_visible = false;  // admins
   std::string sort = "id";  // id | lastModified | createdAt | downloads | likes | trendingScore
   bool descending = false;
   int64_t limit = 100;

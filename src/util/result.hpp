@@ -25,6 +25,7 @@ enum class ErrorKind {
   kPayloadTooLarge,      // body over the configured limit (413)
   kRangeNotSatisfiable,  // 416
   kUnprocessable,        // semantically invalid input, e.g. a bad path (422)
+  kTooManyRequests,      // a limit on concurrent or repeated work is reached (429)
   kNotImplemented,       // 501
   kInternal,             // a bug or an I/O failure (500)
 };

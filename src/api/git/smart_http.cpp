@@ -120,7 +120,10 @@ http::Response handle_git(Context& ctx, Call& call, RepoTarget& target) {
   std::string tmp_dir = ctx.hub.config().data_dir + "/lfs/tmp";
   FdGuard spool(::open(tmp_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
   if (spool.get() < 0) return git_error(internal_error("cannot create spool file"), call.caller);
-  if (auto st = spool_body(call, spool.get(), ctx.hub.config().max_push_body); !st) {
+  // A fetch's request is wants and haves, a push's carries the pack: readers get the far
+  // smaller bound (decompressed bytes, so a gzip bomb stops there too).
+  uint64_t limit = push ? ctx.hub.config().max_push_body : ctx.hub.config().max_fetch_body;
+  if (auto st = spool_body(call, spool.get(), limit); !st) {
     return git_error(st, call.caller);
   }
   auto child = ctx.git.run(repo->record, kind, protocol, spool.get(), call.caller);

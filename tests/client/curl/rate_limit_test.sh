@@ -168,8 +168,8 @@ for i in 1 2 3; do
   req -H "Authorization: Bearer $BAD"
   check "bad token #$i: 401" 401 "$STATUS"
 done
-req -H "Authorization: Bearer $ALICE"
-check "after 3 bad tokens even a good token gets 429" 429 "$STATUS"
+req -H "Authorization: Bearer $BAD"
+check "a fourth bad token gets 429" 429 "$STATUS"
 check_match "auth 429 RateLimit" '^"auth";r=0;t=[0-9]+$' "$(header RateLimit)"
 check "auth 429 RateLimit-Policy" '"fixed window";"auth";q=3;w=3' "$(header RateLimit-Policy)"
 ra="$(header Retry-After)"
@@ -178,8 +178,9 @@ check_match "auth 429 X-Error-Message" '^Too many failed authentication attempts
   "$(header X-Error-Message)"
 check_match "auth 429 JSON error" '^Too many failed authentication attempts' \
   "$(jq -r .error "$BODY" 2>/dev/null)"
-req -H "Authorization: Bearer $BAD"
-check "a further bad token gets 429 too" 429 "$STATUS"
+# Behind one address (a NAT, a reverse proxy) one client's bad tokens lock nobody else out.
+req -H "Authorization: Bearer $ALICE"
+check "a good token from that same address is still served" 200 "$STATUS"
 req
 check "a request without credentials from that IP is still answered" 200 "$STATUS"
 if [ -n "$OTHER_IP" ]; then
@@ -189,8 +190,8 @@ fi
 [[ "$ra" =~ ^[0-9]+$ ]] || ra=3
 sleep "$ra"
 sleep 0.3
-req -H "Authorization: Bearer $ALICE"
-check "once the window has passed the good token works again" 200 "$STATUS"
+req -H "Authorization: Bearer $BAD"
+check "once the window has passed a bad token gets 401 again" 401 "$STATUS"
 check "the api RateLimit header stays off when that limit is 0" "" "$(header RateLimit)"
 stop_server
 

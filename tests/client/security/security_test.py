@@ -1,0 +1,553 @@
+#!/usr/bin/env python3
+"""Attacks on a real `vitrine serve`, class by class, over every route where the class applies
+(docs/security.md states the rules these check).
+
+  1. Object reachable by hash: a caller who knows the SHA-256 of another repository's private or
+     gated LFS object tries every way of naming it: LFS batch (upload and download, on its own
+     repository and on the victim's), the signed URLs (an upload URL used to download, verify,
+     multipart completion with no or forged parts), NDJSON `file` and `lfsFile` operations,
+     `files[]` at creation, a git push of a pointer, and a Xet token kept after the repository
+     turned private. None may read, link or confirm the object.
+  2. Unbounded parse: every route of the route table that reads a body gets a deeply nested JSON
+     body, an oversized body and JSON of the wrong types: each answers 4xx (never 500, never a
+     crash), and the server's memory stays bounded (VmRSS checked). Also: a YAML list to
+     validate-yaml, an oversized NDJSON line, a gzip bomb to git-upload-pack (disk checked).
+  3. Unbounded answer: LFS batches with too many objects or parts.
+  4. Slow and greedy clients: large files in git streamed (memory checked); a request head trickled a byte at a time is cut at the head
+     deadline; connections past the per-address cap get 429 while other clients are served;
+     concurrent sign-ins cannot pass the failure limit.
+  5. Oracles: stored-but-foreign and absent objects answer alike; 500s carry no server path.
+"""
+import base64
+import concurrent.futures
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+
+BIN = os.path.realpath(os.environ.get("VITRINE_BIN", "build/vitrine"))
+WORK = tempfile.mkdtemp(prefix="vitrine-security-")
+DATA = os.path.join(WORK, "data")
+PASSED = FAILED = 0
+
+
+def report(ok, name, detail=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print(f"ok - {name}", flush=True)
+    else:
+        FAILED += 1
+        print(f"not ok - {name}{': ' + str(detail)[:400] if detail else ''}", flush=True)
+
+
+def cli(*args):
+    return subprocess.run([BIN, *args, "--data", DATA], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+for user in ["victim", "attacker"]:
+    cli("user", "create", user)
+VICTIM = "Bearer " + cli("token", "create", "--user", "victim", "--role", "write")
+ATTACKER = "Bearer " + cli("token", "create", "--user", "attacker", "--role", "write")
+ATTACKER_READ = "Bearer " + cli("token", "create", "--user", "attacker", "--role", "read")
+
+SERVER = None
+BASE = None
+
+
+def start(*extra):
+    global SERVER, BASE
+    SERVER = subprocess.Popen([BIN, "serve", "--data", DATA, "--listen", "127.0.0.1:0",
+                               "--log-level", "warn", "--rate-limit-requests", "0", *extra],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    BASE = None
+    for _ in range(200):
+        line = SERVER.stdout.readline()
+        if line.startswith("listening on "):
+            BASE = line.split()[-1]
+            break
+    if not BASE:
+        print("not ok - server did not start")
+        sys.exit(1)
+    threading.Thread(target=lambda p=SERVER: [None for _ in p.stdout], daemon=True).start()
+
+
+def stop():
+    SERVER.terminate()
+    SERVER.wait(timeout=30)
+
+
+def rss_mib():
+    with open(f"/proc/{SERVER.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+
+def alive():
+    try:
+        return requests.get(BASE + "/api/whoami-v2", timeout=10).status_code in (200, 401)
+    except requests.RequestException:
+        return False
+
+
+def call(method, path, auth=None, body=None, content_type="application/json", headers=None,
+         timeout=60):
+    h = dict(headers or {})
+    if auth:
+        h["Authorization"] = auth
+    data = None
+    if body is not None:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        h["Content-Type"] = content_type
+    url = path if path.startswith("http") else BASE + path
+    return requests.request(method, url, headers=h, data=data, allow_redirects=False,
+                            timeout=timeout)
+
+
+def must(r, what):
+    if r.status_code >= 300:
+        print(f"not ok - fixture: {what}: {r.status_code} {r.text[:300]}")
+        sys.exit(1)
+    return r
+
+
+def ndjson(*lines):
+    return "\n".join(json.dumps(x) for x in lines) + "\n"
+
+
+def header(summary="x"):
+    return {"key": "header", "value": {"summary": summary}}
+
+
+def lfs_batch(repo, operation, objects, auth, transfers=("basic",), ref=True, prefix=""):
+    body = {"operation": operation, "transfers": list(transfers), "objects": objects,
+            "hash_algo": "sha256"}
+    if ref:
+        body["ref"] = {"name": "refs/heads/main"}
+    return call("POST", f"/{prefix}{repo}.git/info/lfs/objects/batch", auth, body,
+                "application/vnd.git-lfs+json",
+                headers={"Accept": "application/vnd.git-lfs+json"})
+
+
+def upload_lfs(repo, content, auth):
+    """Uploads `content` through the LFS batch API and commits it as weights.bin."""
+    oid = hashlib.sha256(content).hexdigest()
+    r = must(lfs_batch(repo, "upload", [{"oid": oid, "size": len(content)}], auth), "batch")
+    obj = r.json()["objects"][0]
+    if "actions" in obj:
+        must(call("PUT", obj["actions"]["upload"]["href"], body=content,
+                  content_type="application/octet-stream"), "PUT object")
+    must(call("POST", f"/api/models/{repo}/commit/main", auth,
+              ndjson(header("weights"), {"key": "lfsFile", "value": {
+                  "path": "weights.bin", "algo": "sha256", "oid": oid, "size": len(content)}}),
+              "application/x-ndjson"), "commit lfsFile")
+    return oid
+
+
+def pointer(oid, size):
+    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n"
+
+
+# ---- fixture ------------------------------------------------------------------------------
+start("--rate-limit-auth-failures", "0", "--multipart-threshold", "1000",
+      "--multipart-chunk-size", "1000")
+must(call("POST", "/api/repos/create", VICTIM, {"name": "private", "private": True}), "create")
+must(call("POST", "/api/repos/create", VICTIM, {"name": "gated"}), "create gated")
+must(call("PUT", "/api/models/victim/gated/settings", VICTIM, {"gated": "manual"}), "gate")
+must(call("POST", "/api/repos/create", ATTACKER, {"name": "mine"}), "create attacker's")
+SECRET = os.urandom(3000)
+SECRET_OID = upload_lfs("victim/private", SECRET, VICTIM)
+GATED = os.urandom(2500)
+GATED_OID = upload_lfs("victim/gated", GATED, VICTIM)
+ABSENT_OID = hashlib.sha256(b"never stored anywhere").hexdigest()
+# A 20 MB regular (non-LFS) file, for the streaming checks of section 4.
+must(call("POST", "/api/repos/create", VICTIM, {"name": "open"}), "create open")
+BIG = (b"0123456789abcdef" * (20_000_000 // 16))
+must(call("POST", "/api/models/victim/open/commit/main", VICTIM,
+          ndjson(header("big"), {"key": "file", "value": {
+              "path": "big.txt", "encoding": "base64",
+              "content": base64.b64encode(BIG).decode()}}), "application/x-ndjson"), "commit big")
+
+# ---- 1. object reachable by hash ------------------------------------------------------------
+for label, oid, data in [("private", SECRET_OID, SECRET), ("gated", GATED_OID, GATED)]:
+    size = len(data)
+    # LFS batch upload on the attacker's own repository: the hub must ask for the bytes.
+    r = lfs_batch("attacker/mine", "upload", [{"oid": oid, "size": size}], ATTACKER)
+    obj = r.json()["objects"][0]
+    report(r.status_code == 200 and "actions" in obj,
+           f"{label}: batch upload of a foreign oid asks for the bytes", r.text)
+    up = obj.get("actions", {}).get("upload", {}).get("href", "")
+    r = call("GET", up) if up else None
+    report(r is not None and r.status_code == 403 and data not in r.content,
+           f"{label}: the upload href does not download", r.status_code if r else "no href")
+    r = call("HEAD", up) if up else None
+    report(r is not None and r.status_code == 403, f"{label}: nor answers HEAD",
+           r.status_code if r else "")
+    # Garbage under the oid: refused, nothing linked.
+    r = call("PUT", up, body=b"x" * size, content_type="application/octet-stream") if up else None
+    report(r is not None and r.status_code == 422, f"{label}: garbage PUT under the oid is 422",
+           r.status_code if r else "")
+    # Verify answers as for an object never stored.
+    ver = obj.get("actions", {}).get("verify", {}).get("href", "")
+    r1 = call("POST", ver, body={"oid": oid, "size": size}, content_type="application/vnd.git-lfs+json")
+    r_abs = lfs_batch("attacker/mine", "upload", [{"oid": ABSENT_OID, "size": size}], ATTACKER)
+    ver_abs = r_abs.json()["objects"][0]["actions"]["verify"]["href"]
+    r2 = call("POST", ver_abs, body={"oid": ABSENT_OID, "size": size},
+              content_type="application/vnd.git-lfs+json")
+    report(r1.status_code == r2.status_code == 404 and
+           r1.text.replace(oid, "X") == r2.text.replace(ABSENT_OID, "X"),
+           f"{label}: verify answers alike for a foreign and an absent object",
+           f"{r1.status_code} {r1.text} / {r2.status_code} {r2.text}")
+    # A read token on the victim's public (gated) repository, without ref: same rules.
+    if label == "gated":
+        r = lfs_batch("victim/gated", "upload", [{"oid": oid, "size": size}], ATTACKER_READ,
+                      ref=False)
+        obj = r.json()["objects"][0] if r.status_code == 200 else {}
+        href = obj.get("actions", {}).get("upload", {}).get("href", "")
+        got = call("GET", href) if href else None
+        report(got is None or (got.status_code == 403 and data not in got.content),
+               "gated: a read token's upload href on the gated repo does not download",
+               got.status_code if got else r.status_code)
+        r = lfs_batch("victim/gated", "download", [{"oid": oid, "size": size}], ATTACKER_READ,
+                      ref=False)
+        report(r.status_code in (401, 403) and data not in r.content,
+               "gated: batch download without an accepted request is refused", r.status_code)
+    # Multipart completion with no parts, then with forged ETags.
+    r = lfs_batch("attacker/mine", "upload", [{"oid": oid, "size": size}], ATTACKER,
+                  transfers=("multipart", "basic"))
+    obj = r.json()["objects"][0]
+    done = obj.get("actions", {}).get("upload", {}).get("href", "")
+    report("complete" in done, f"{label}: multipart upload offered", r.text)
+    for parts, what in [([], "no parts"),
+                        ([{"partNumber": i + 1, "etag": "0" * 64} for i in range(3)],
+                         "forged ETags")]:
+        r = call("POST", done, body={"oid": oid, "parts": parts}) if done else None
+        report(r is not None and r.status_code == 422,
+               f"{label}: multipart completion with {what} is 422", r.text if r else "")
+    # NDJSON operations naming the oid.
+    for op in [{"key": "lfsFile", "value": {"path": "stolen.bin", "algo": "sha256", "oid": oid,
+                                            "size": size}},
+               {"key": "file", "value": {"path": "stolen.bin", "encoding": "base64",
+                                         "content": base64.b64encode(
+                                             pointer(oid, size).encode()).decode()}},
+               {"key": "file", "value": {"path": "stolen.bin", "encoding": "utf-8",
+                                         "content": pointer(oid, size)}}]:
+        r = call("POST", "/api/models/attacker/mine/commit/main", ATTACKER,
+                 ndjson(header(), op), "application/x-ndjson")
+        report(r.status_code == 422, f"{label}: commit op {op['key']} "
+               f"({op['value'].get('encoding', 'lfs')}) naming the oid is 422", r.status_code)
+    r = call("GET", "/attacker/mine/resolve/main/stolen.bin")
+    report(r.status_code == 404 and data not in r.content,
+           f"{label}: nothing to resolve in the attacker's repository", r.status_code)
+    # files[] at creation.
+    r = call("POST", "/api/repos/create", ATTACKER,
+             {"name": "grab-" + label, "files": [{"path": "w.bin", "content": pointer(oid, size)}]})
+    report(r.status_code == 422, f"{label}: files[] with a pointer at creation is 422",
+           r.status_code)
+    r = call("GET", f"/attacker/grab-{label}/resolve/main/w.bin")
+    report(data not in r.content, f"{label}: the refused repository serves nothing", r.status_code)
+    # LFS batch download through the attacker's repository.
+    r = lfs_batch("attacker/mine", "download", [{"oid": oid, "size": size}], ATTACKER)
+    obj = r.json()["objects"][0] if r.status_code == 200 else {}
+    report("actions" not in obj, f"{label}: batch download via another repository is refused",
+           r.text)
+    # The render route.
+    r = call("GET", "/api/vitrine/render/models/attacker/mine/main/stolen.bin", ATTACKER)
+    report(data not in r.content, f"{label}: render route serves nothing", r.status_code)
+
+# git push of a pointer to the private object.
+clone = os.path.join(WORK, "clone")
+env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_LFS_SKIP_SMUDGE="1",
+           HOME=WORK, GIT_CONFIG_NOSYSTEM="1")
+host = BASE.split("://")[1]
+tok = ATTACKER.split()[1]
+url = f"http://attacker:{tok}@{host}/attacker/mine"
+subprocess.run(["git", "clone", "-q", url, clone], env=env, check=True, capture_output=True)
+with open(os.path.join(clone, "pushed.bin"), "w") as f:
+    f.write(pointer(SECRET_OID, len(SECRET)))
+subprocess.run(["git", "-C", clone, "add", "pushed.bin"], env=env, check=True)
+subprocess.run(["git", "-C", clone, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm",
+                "p"], env=env, check=True)
+push = subprocess.run(["git", "-C", clone, "push", "-q", "origin", "main"], env=env,
+                      capture_output=True, text=True)
+report(push.returncode != 0 and "not on the server" in push.stderr,
+       "git push of a pointer to a foreign object is refused", push.stderr[-300:])
+r = call("GET", "/attacker/mine/resolve/main/pushed.bin")
+report(SECRET not in r.content, "the refused push serves nothing", r.status_code)
+
+# A Xet read token stops working when the repository turns private.
+must(call("POST", "/api/repos/create", VICTIM, {"name": "turning"}), "create turning")
+upload_lfs("victim/turning", os.urandom(2000), VICTIM)
+r = must(call("GET", "/api/models/victim/turning/xet-read-token/main", ATTACKER), "xet token")
+xet_token = r.json()["accessToken"]
+info = must(call("GET", "/victim/turning/resolve/main/weights.bin", ATTACKER,
+                 headers={"Accept": "application/vnd.xet-fileinfo+json"}), "xet file info")
+xet_hash = info.json()["hash"]
+r = call("GET", f"/v1/reconstructions/{xet_hash}", f"Bearer {xet_token}")
+report(r.status_code == 200, "xet: the reader's token reads while the repo is public", r.status_code)
+must(call("PUT", "/api/models/victim/turning/settings", VICTIM, {"private": True}), "go private")
+r = call("GET", f"/v1/reconstructions/{xet_hash}", f"Bearer {xet_token}")
+report(r.status_code == 401, "xet: the same token is refused once the repo is private",
+       r.status_code)
+
+# ---- 2. unbounded parse, every route that reads a body ----------------------------------------
+routes = json.loads(subprocess.run([BIN, "routes"], capture_output=True, text=True,
+                                   check=True).stdout)
+# A repository of its own, and an id no token has: the hostile bodies below are sent with the
+# owner's token so that every parser runs, and must not touch anything else.
+must(call("POST", "/api/repos/create", VICTIM, {"name": "probe"}), "create probe")
+must(call("PUT", "/api/models/victim/probe/settings", VICTIM, {"gated": "auto"}), "gate probe")
+FILL = {"{type}s": "models", "{repo}": "victim/probe", "{rev}": "main", "{name}": "x",
+        "{id}": "999999", "{oid}": "a" * 64, "{size}": "1", "{part}": "1", "{prefix}": "",
+        "{xorb}": "a" * 64, "{path*}": "README.md", "{page}": "x"}
+
+
+def concrete(pattern):
+    path = pattern.split("?")[0]
+    for k, v in FILL.items():
+        path = path.replace(k, v)
+    return path
+
+
+body_routes = [r for r in routes if r["method"] in ("POST", "PUT", "DELETE")]
+DEEP = "[" * 60000 + "]" * 60000
+DEEP_OBJ = '{"a":' * 30000 + "1" + "}" * 30000
+WRONG_TYPES = {"name": 5, "organization": [], "private": "yes", "files": "x", "paths": 7,
+               "operation": 3, "objects": {"oid": 1}, "transfers": 4, "ref": "x",
+               "gated": 12, "fromRepo": 1, "toRepo": {}, "type": 9, "username": 1,
+               "password": [], "content": 4, "scopes": "x", "role": 1, "user": 5, "parts": 7,
+               "status": 1, "reason": [], "startingPoint": 1, "revision": 4}
+before = rss_mib()
+crashes = []
+for route in body_routes:
+    path = concrete(route["pattern"])
+    for what, body, ctype in [("nested arrays", DEEP, "application/json"),
+                              ("nested objects", DEEP_OBJ, "application/json"),
+                              ("wrong types", json.dumps(WRONG_TYPES), "application/json"),
+                              ("nested NDJSON", DEEP + "\n", "application/x-ndjson")]:
+        for auth in (None, VICTIM):
+            try:
+                r = call(route["method"], path, auth, body, ctype, timeout=30)
+                status = r.status_code
+                leaked = DATA in r.headers.get("X-Error-Message", "") or DATA in r.text
+            except requests.RequestException as e:
+                status, leaked = f"no answer ({e.__class__.__name__})", False
+            if not isinstance(status, int) or status >= 500 or leaked:
+                if status != 501:
+                    crashes.append(f"{route['method']} {route['pattern']} {what} "
+                                   f"{'auth' if auth else 'anon'}: {status}")
+    if not alive():
+        crashes.append(f"server died after {route['pattern']}")
+        break
+report(not crashes, f"{len(body_routes)} body routes x hostile JSON: no 5xx, no crash",
+       "; ".join(crashes[:8]))
+report(alive(), "the server is alive after the hostile bodies")
+
+# Oversized bodies on every body route (3 MiB of JSON, over the 2 MiB default).
+big = json.dumps({"x": ["a" * 1000] * 3000})
+bad = []
+for route in body_routes:
+    if route["access"] in ("signed", "xet", "xet-write") or route["pattern"].endswith(
+            ("git-receive-pack", "git-upload-pack", "/commit/{rev}")):
+        continue  # own limits: signed objects are sized, git and commits stream
+    r = call(route["method"], concrete(route["pattern"]), VICTIM, big, timeout=30)
+    if r.status_code >= 500 and r.status_code != 501:  # 501: lock verification, by design
+        bad.append(f"{route['pattern']}: {r.status_code}")
+report(not bad, "oversized JSON bodies: never 5xx", "; ".join(bad[:8]))
+r = call("POST", "/api/repos/create", VICTIM, big)
+report(r.status_code == 413, "oversized JSON body: 413", r.status_code)
+
+# YAML: a long list within the front-matter bound parses, a longer one is refused unparsed.
+yaml_list = "---\nitems:\n" + "- a\n" * 400000 + "---\n"
+rss0 = rss_mib()
+r = call("POST", "/api/validate-yaml", None, {"content": yaml_list, "repoType": "model"})
+report(r.status_code in (400, 413), "validate-yaml: 1.6 MB of YAML list refused", r.status_code)
+r = call("POST", "/api/validate-yaml", None,
+         {"content": "---\nitems:\n" + "- a\n" * 60000 + "---\n", "repoType": "model"})
+report(r.status_code in (200, 400), "validate-yaml: 240 KB of YAML list answered", r.status_code)
+report(rss_mib() - rss0 < 300, "validate-yaml: memory stays bounded",
+       f"{rss_mib() - rss0:.0f} MiB")
+r = call("POST", "/api/validate-yaml", None, "x" * (5 << 20))
+report(r.status_code == 413, "validate-yaml: a 5 MiB body is 413", r.status_code)
+
+# NDJSON: a line over --max-commit-line (64 MiB default) is refused while it is read.
+rss0 = rss_mib()
+
+
+def long_line():
+    yield ndjson(header()).encode()
+    yield b'{"key":"file","value":{"path":"big.txt","encoding":"base64","content":"'
+    chunk = b"A" * (1 << 20)
+    for _ in range(80):
+        yield chunk
+    yield b'"}}\n'
+
+
+try:
+    r = requests.post(BASE + "/api/models/victim/gated/commit/main", data=long_line(),
+                      headers={"Authorization": VICTIM,
+                               "Content-Type": "application/x-ndjson"}, timeout=120)
+    status = r.status_code
+except requests.RequestException:
+    status = "closed"
+report(status in (413, "closed"), "NDJSON line over the limit: 413", status)
+report(rss_mib() - rss0 < 600, "NDJSON line over the limit: memory bounded",
+       f"{rss_mib() - rss0:.0f} MiB")
+
+# gzip bomb to git-upload-pack (anonymous, public repo): stops at --max-fetch-body.
+bomb = gzip.compress(b"0" * (300 << 20), compresslevel=9)
+du0 = shutil.disk_usage(WORK).free
+r = call("POST", "/victim/gated.git/git-upload-pack", None, bomb,
+         "application/x-git-upload-pack-request", headers={"Content-Encoding": "gzip"})
+report(r.status_code == 413 or r.status_code in (401, 403),
+       "gzip bomb to git-upload-pack is refused", r.status_code)
+r = call("POST", "/victim/open.git/git-upload-pack", None, bomb,
+         "application/x-git-upload-pack-request", headers={"Content-Encoding": "gzip"})
+report(r.status_code == 413, "gzip bomb to a public repository's upload-pack: 413", r.status_code)
+report(du0 - shutil.disk_usage(WORK).free < (150 << 20), "the bomb left no large spool on disk",
+       f"{(du0 - shutil.disk_usage(WORK).free) >> 20} MiB")
+report(rss_mib() - before < 600, "after every parse attack: RSS within 600 MiB of the start",
+       f"{rss_mib() - before:.0f} MiB")
+
+# ---- 3. unbounded answers -------------------------------------------------------------------
+objs = [{"oid": hashlib.sha256(str(i).encode()).hexdigest(), "size": 1} for i in range(1001)]
+r = lfs_batch("attacker/mine", "upload", objs, ATTACKER)
+report(r.status_code == 413, "LFS batch of 1001 objects: 413", r.status_code)
+objs = [{"oid": hashlib.sha256(str(i).encode()).hexdigest(), "size": 64 << 30}
+        for i in range(20)]
+r = lfs_batch("attacker/mine", "upload", objs, ATTACKER, transfers=("multipart", "basic"))
+parts = sum(len(o.get("actions", {}).get("upload", {}).get("header", {})) for o in
+            r.json().get("objects", []))
+report(r.status_code == 200 and len(r.content) < 20 << 20 and parts <= 10000 + 20,
+       "LFS batch of huge multipart objects: part URLs capped",
+       f"{r.status_code} {len(r.content)} bytes {parts} parts")
+errors = [o for o in r.json().get("objects", []) if o.get("error", {}).get("code") == 413]
+report(len(errors) > 0, "objects past the part budget get a per-object 413", len(errors))
+r = lfs_batch("attacker/mine", "upload", {"oid": 5}, ATTACKER)
+report(r.status_code == 400, "LFS batch with objects of the wrong type: 400", r.status_code)
+r = call("POST", "/attacker/mine.git/info/lfs/objects/batch", ATTACKER,
+         {"operation": 7, "objects": []}, "application/vnd.git-lfs+json")
+report(r.status_code in (400, 422), "LFS batch with an operation of the wrong type: 4xx",
+       r.status_code)
+stop()
+
+# ---- 4. slow and greedy clients -------------------------------------------------------------
+start("--request-head-timeout", "3", "--max-connections-per-address", "16",
+      "--rate-limit-auth-failures", "5")
+
+
+def hwm_mib():
+    with open(f"/proc/{SERVER.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+
+# Large files in git are streamed: eight HEADs and GETs at once (one a Range) stay small.
+def fetch_big(i):
+    h = {"Range": "bytes=1000000-1000099"} if i == 6 else {}
+    if i % 2:
+        return requests.head(BASE + "/victim/open/resolve/main/big.txt", timeout=60)
+    return requests.get(BASE + "/victim/open/resolve/main/big.txt", headers=h, timeout=60)
+
+
+with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    answers = list(pool.map(fetch_big, range(8)))
+report(all(a.status_code in (200, 206) for a in answers) and answers[0].content == BIG and
+       answers[6].content == BIG[1000000:1000100] and
+       answers[1].headers.get("Content-Length") == str(len(BIG)),
+       "a 20 MB file in git: GET, HEAD and Range answer its bytes",
+       [a.status_code for a in answers])
+report(hwm_mib() < 100, "eight concurrent reads of it: peak memory under 100 MiB",
+       f"{hwm_mib():.0f} MiB")
+
+socks = []
+for _ in range(16):
+    s = socket.create_connection(("127.0.0.1", int(BASE.rsplit(":", 1)[1])))
+    s.sendall(b"GET /api/models HTTP/1.1\r\n")
+    socks.append(s)
+time.sleep(0.3)
+extra = socket.create_connection(("127.0.0.1", int(BASE.rsplit(":", 1)[1])))
+extra.settimeout(5)
+answer = extra.recv(200)
+report(answer.startswith(b"HTTP/1.1 429"), "a connection past the per-address cap gets 429",
+       answer[:60])
+try:  # the same server, from another client address (127.0.0.2 as the source)
+    other = socket.create_connection(("127.0.0.1", int(BASE.rsplit(":", 1)[1])), timeout=10,
+                                     source_address=("127.0.0.2", 0))
+    other.sendall(b"GET /api/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    served = other.recv(100)[:12]
+    other.close()
+except OSError as e:
+    served = str(e)
+report(served == b"HTTP/1.1 200", "another address is served meanwhile", served)
+# Trickle one byte a second: the head deadline (3 s) closes the connection anyway.
+t0 = time.time()
+slow = socks[0]
+slow.settimeout(10)
+closed_after = None
+try:
+    for i in range(10):
+        slow.sendall(b"X")
+        time.sleep(1)
+except OSError:
+    closed_after = time.time() - t0
+if closed_after is None:
+    try:
+        closed_after = time.time() - t0 if slow.recv(100) == b"" else None
+    except OSError:
+        closed_after = time.time() - t0
+report(closed_after is not None and closed_after < 8,
+       "a head trickled byte by byte is cut at the head deadline", closed_after)
+for s in socks:
+    s.close()
+time.sleep(4)
+r = requests.get(BASE + "/api/models", timeout=10)
+report(r.status_code == 200, "slots are given back when the slow connections end",
+       r.status_code)
+
+# Concurrent sign-ins cannot pass the failure budget (5), and a valid token still works.
+cli("user", "set-password", "victim") if False else None
+subprocess.run([BIN, "user", "set-password", "victim", "--data", DATA], input="a long password\n",
+               text=True, check=True, capture_output=True)
+
+
+def bad_login(_):
+    return requests.post(BASE + "/api/vitrine/login",
+                         json={"username": "victim", "password": "wrong password!"},
+                         timeout=60).status_code
+
+
+with concurrent.futures.ThreadPoolExecutor(12) as pool:
+    statuses = list(pool.map(bad_login, range(12)))
+report(statuses.count(401) <= 5 and statuses.count(429) >= 7,
+       "12 concurrent bad sign-ins: at most 5 checked, the rest 429", statuses)
+for _ in range(3):
+    call("GET", "/api/whoami-v2", "Bearer hf_notavalidtoken000000000000000")
+r = call("GET", "/api/whoami-v2", VICTIM)
+report(r.status_code == 200, "a valid token from the same address is still served",
+       r.status_code)
+r = call("GET", "/api/whoami-v2", "Bearer hf_notavalidtoken000000000000000")
+report(r.status_code == 429, "a bad token over the budget gets 429", r.status_code)
+stop()
+
+# ---- 5. the data folder is private to the hub's user ----------------------------------------
+mode = os.stat(DATA).st_mode & 0o777
+report(mode & 0o077 == 0, "the data folder is not readable by other users", oct(mode))
+
+shutil.rmtree(WORK, ignore_errors=True)
+print(f"{PASSED} passed, {FAILED} failed")
+sys.exit(1 if FAILED else 0)
