@@ -1,6 +1,9 @@
 // Building and publishing API commits.
 #include "service/commit_builder.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "service/git_patterns.hpp"
 #include "service/object_links.hpp"
 #include "service/repo_path.hpp"
@@ -96,7 +99,8 @@ bool paths_overlap(const std::string& a, const std::string& b) {
          longer[shorter.size()] == '/';
 }
 
-constexpr int kMaxRebases = 20;
+constexpr int kMaxRebases = 50;
+constexpr auto kLockWait = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -148,7 +152,10 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   }
   // Without a parentCommit a commit applies to the branch's head as it is when the commit is
   // published, as on the Hub: when another commit moves the branch first, this one is rebuilt
-  // on the new head, unless that commit touched one of this commit's paths (then 412).
+  // on the new head, unless that commit touched one of this commit's paths (then 412). A ref
+  // locked by a writer still at work (libgit2 fails at once) is waited for, briefly.
+  auto deadline = std::chrono::steady_clock::now() + kLockWait;
+  int rebases = 0;
   for (int attempt = 0;; ++attempt) {
     auto resolved = repos_.resolve(*git_, revision);
     if (!resolved) return resolved.status();
@@ -158,7 +165,7 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     if (header.parent_commit && *header.parent_commit != resolved->commit) {
       return Status(ErrorKind::kPreconditionFailed, kStaleParentMessage);
     }
-    if (attempt > 0) {
+    if (attempt > 0 && resolved->commit != base) {
       auto conflict = conflicting_path(base, resolved->commit);
       if (!conflict) return conflict.status();
       if (!conflict->empty()) {
@@ -166,11 +173,16 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
                       "A concurrent commit changed '" + *conflict +
                           "', which this commit also changes; retry on the new head");
       }
+      ++rebases;
+    } else if (attempt > 0) {
+      // The head has not moved: another writer holds the ref's lock. Wait a little.
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 20)));
     }
     base = resolved->commit;
     auto outcome = publish(header, resolved->ref, base, base);
     if (outcome || outcome.status().kind() != ErrorKind::kPreconditionFailed ||
-        header.parent_commit || attempt + 1 >= kMaxRebases) {
+        header.parent_commit || rebases >= kMaxRebases ||
+        std::chrono::steady_clock::now() > deadline) {
       return outcome;
     }
   }

@@ -441,6 +441,58 @@ r = call("POST", "/attacker/mine.git/info/lfs/objects/batch", ATTACKER,
          {"operation": 7, "objects": []}, "application/vnd.git-lfs+json")
 report(r.status_code in (400, 422), "LFS batch with an operation of the wrong type: 4xx",
        r.status_code)
+
+# ---- access decisions and commits -------------------------------------------------------------
+cli("user", "create", "scoped")
+must(call("POST", "/api/repos/create", "Bearer " + cli("token", "create", "--user", "scoped",
+                                                       "--role", "write"),
+          {"name": "one", "private": True}), "create scoped/one")
+SCOPED_WRITE = "Bearer " + cli("token", "create", "--user", "scoped", "--role", "write")
+for name in ("two", "three"):
+    must(call("POST", "/api/repos/create", SCOPED_WRITE, {"name": name, "private": True}),
+         "create " + name)
+SCOPED = "Bearer " + cli("token", "create", "--user", "scoped", "--role", "fineGrained",
+                         "--scope", "model:scoped/one=read")
+ids = sorted(m["id"] for m in call("GET", "/api/models?author=scoped", SCOPED).json())
+report(ids == ["scoped/one"], "a token scoped to one repository lists only that one", ids)
+ids = sorted(m["id"] for m in call("GET", "/api/models?search=scoped", SCOPED).json())
+report(ids == ["scoped/one"], "and searches only that one", ids)
+ids = sorted(m["id"] for m in call("GET", "/api/models?author=scoped", SCOPED_WRITE).json())
+report(ids == ["scoped/one", "scoped/three", "scoped/two"], "the user's plain token lists all",
+       ids)
+r = call("GET", "/api/models?" + "&".join(f"search=a{i}" for i in range(1000)))
+report(r.status_code == 400, "a listing with 1000 search parameters is a 400", r.status_code)
+
+# Commits without parentCommit apply to the current head: 60 at once on distinct paths.
+must(call("POST", "/api/repos/create", VICTIM, {"name": "busy"}), "create busy")
+
+
+def commit_one(i):
+    return call("POST", "/api/models/victim/busy/commit/main", VICTIM,
+                ndjson(header(f"c{i}"), {"key": "file", "value": {
+                    "path": f"d{i % 6}/f{i}.txt", "encoding": "utf-8", "content": str(i)}}),
+                "application/x-ndjson").status_code
+
+
+with concurrent.futures.ThreadPoolExecutor(16) as pool:
+    statuses = list(pool.map(commit_one, range(60)))
+report(statuses.count(200) == 60, "60 concurrent commits without parentCommit all land",
+       {s: statuses.count(s) for s in set(statuses)})
+files = {f["path"] for f in call("GET", "/api/models/victim/busy/tree/main?recursive=1",
+                                 VICTIM).json()}
+report(all(f"d{i % 6}/f{i}.txt" in files for i in range(60)), "and every file is there",
+       len(files))
+for path, blocker in [("d0", "d0"), ("d0/f0.txt/x", "d0/f0.txt")]:
+    r = call("POST", "/api/models/victim/busy/commit/main", VICTIM,
+             ndjson(header(), {"key": "file", "value": {"path": path, "encoding": "utf-8",
+                                                        "content": "x"}}),
+             "application/x-ndjson")
+    report(r.status_code == 400 and f"'{blocker}'" in r.headers.get("X-Error-Message", ""),
+           f"committing '{path}' over '{blocker}' is a 400 naming it",
+           f"{r.status_code} {r.headers.get('X-Error-Message')}")
+files_after = {f["path"] for f in call("GET", "/api/models/victim/busy/tree/main?recursive=1",
+                                       VICTIM).json()}
+report(files_after == files, "and nothing was deleted", len(files_after))
 stop()
 
 # ---- 4. slow and greedy clients -------------------------------------------------------------
@@ -542,6 +594,23 @@ report(r.status_code == 200, "a valid token from the same address is still serve
        r.status_code)
 r = call("GET", "/api/whoami-v2", "Bearer hf_notavalidtoken000000000000000")
 report(r.status_code == 429, "a bad token over the budget gets 429", r.status_code)
+stop()
+
+# Behind a trusted proxy the client is X-Forwarded-For's address; from anyone else the header
+# is ignored.
+start("--trusted-proxy", "127.0.0.1", "--rate-limit-auth-failures", "2")
+BAD = "Bearer hf_notavalidtoken000000000000000"
+got = [call("GET", "/api/whoami-v2", BAD, headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.1"})
+       .status_code for _ in range(3)]
+report(got == [401, 401, 429], "through a trusted proxy, failures count per forwarded client",
+       got)
+r = call("GET", "/api/whoami-v2", BAD, headers={"X-Forwarded-For": "10.0.0.2"})
+report(r.status_code == 401, "another forwarded client is not limited", r.status_code)
+stop()
+start("--rate-limit-auth-failures", "2")
+got = [call("GET", "/api/whoami-v2", BAD, headers={"X-Forwarded-For": f"10.0.0.{i}"})
+       .status_code for i in range(3)]
+report(got == [401, 401, 429], "from an untrusted peer, X-Forwarded-For is ignored", got)
 stop()
 
 # ---- 5. the data folder is private to the hub's user ----------------------------------------
