@@ -9,6 +9,7 @@
 #include "service/card_renderer.hpp"
 #include "service/repo_path.hpp"
 #include "service/token_scope.hpp"
+#include "storage/git_diff.hpp"
 #include "tlog/merkle.hpp"
 #include "util/encoding.hpp"
 #include "util/json.hpp"
@@ -127,6 +128,54 @@ http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
 
+// The last commit that changed each of `paths` (files or folders), walking first parents from
+// `commit`, newest first: one tree diff per commit for all the paths together. The work is
+// bounded (kExpandCommits commits, kExpandDeltas changed files in all): a path older than that
+// gets no lastCommit, as an anonymous request must not walk a long history once per entry.
+constexpr size_t kExpandCommits = 500;
+constexpr size_t kExpandDeltas = 100000;
+
+std::vector<std::optional<storage::GitCommitInfo>> last_commits(
+    storage::GitRepo& git, const std::string& commit, const std::vector<std::string>& paths) {
+  std::vector<std::optional<storage::GitCommitInfo>> found(paths.size());
+  size_t deltas_seen = 0, left = paths.size();
+  auto current = git.commit_info(commit);
+  for (size_t walked = 0; current && walked < kExpandCommits; ++walked) {
+    const storage::GitCommitInfo c = std::move(*current);
+    std::string parent_tree;
+    if (!c.parents.empty()) {
+      current = git.commit_info(c.parents[0]);
+      if (!current) break;
+      parent_tree = current->tree;
+    } else {
+      current = Status(ErrorKind::kNotFound, "root");  // the walk ends after this commit
+    }
+    bool truncated = false;
+    auto deltas =
+        storage::diff_trees(git, parent_tree, c.tree, kExpandDeltas - deltas_seen, &truncated);
+    if (!deltas || truncated) break;
+    deltas_seen += deltas->size();
+    for (size_t i = 0; i < paths.size(); ++i) {
+      if (found[i]) continue;
+      const std::string& p = paths[i];
+      for (const auto& d : *deltas) {
+        for (const std::string* changed : {&d.path, &d.old_path}) {
+          if (changed->empty()) continue;
+          if (*changed == p || (changed->size() > p.size() && changed->starts_with(p) &&
+                                (*changed)[p.size()] == '/')) {
+            found[i] = c;
+            break;
+          }
+        }
+        if (found[i]) break;
+      }
+      if (found[i]) --left;
+    }
+    if (left == 0 || deltas_seen >= kExpandDeltas) break;
+  }
+  return found;
+}
+
 http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
                     const std::vector<std::string>& rest) {
   auto opened = open_revision(ctx, repo.record, rest, true);
@@ -145,29 +194,19 @@ http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
   for (int64_t i = offset; i < total && i < offset + page; ++i) {
     json item = tree_entry_json((*entries)[static_cast<size_t>(i)]);
     add_xet_hash(ctx, item, (*entries)[static_cast<size_t>(i)]);
-    if (expand) {
-      // The last commit that touched this path, found by walking history from the revision.
-      size_t count = 0;
-      auto log = opened->git->log(opened->revision.commit, 0, 500, &count);
-      if (log) {
-        const auto& entry = (*entries)[static_cast<size_t>(i)];
-        for (const auto& c : *log) {
-          std::string parent_oid;
-          if (!c.parents.empty()) {
-            auto e = opened->git->entry_at(c.parents[0], entry.git.path);
-            if (e && e->has_value()) parent_oid = (*e)->oid;
-          }
-          auto here = opened->git->entry_at(c.id, entry.git.path);
-          std::string here_oid = here && here->has_value() ? (*here)->oid : "";
-          if (here_oid != parent_oid) {
-            item["lastCommit"] = {
-                {"id", c.id}, {"title", c.title}, {"date", util::iso8601_utc(c.time_ms)}};
-            break;
-          }
-        }
+    out.push_back(std::move(item));
+  }
+  if (expand && !out.empty()) {
+    std::vector<std::string> paths;
+    for (const auto& item : out) paths.push_back(item["path"].get<std::string>());
+    auto last = last_commits(*opened->git, opened->revision.commit, paths);
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (last[i]) {
+        out[i]["lastCommit"] = {{"id", last[i]->id},
+                                {"title", last[i]->title},
+                                {"date", util::iso8601_utc(last[i]->time_ms)}};
       }
     }
-    out.push_back(std::move(item));
   }
   auto r = json_response(200, out);
   if (offset + page < total) {

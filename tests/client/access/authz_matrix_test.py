@@ -470,9 +470,9 @@ for who, auth in [("outsider", OUT), ("anonymous", None)]:
     call("DELETE", "/api/repos/delete", OWNER, {"name": "hidden"})
 
 
-def timing(auth, label):
+def timing(auth, label, paths=("/api/models/lab/private", "/api/models/lab/no-such-repo")):
     # Interleaved, after a warm-up; medians of 200 requests each.
-    paths = ["/api/models/lab/private", "/api/models/lab/no-such-repo"]
+    paths = list(paths)
     times = {p: [] for p in paths}
     bodies = {}
     for p in paths * 20:
@@ -483,7 +483,9 @@ def timing(auth, label):
         r = call("GET", p, auth)
         times[p].append(time.perf_counter() - t)
         bodies[p] = (r.status_code, r.headers.get("X-Error-Code"),
-                     r.headers.get("X-Error-Message"))
+                     r.headers.get("X-Error-Message"),
+                     r.text if r.headers.get("Content-Type", "").startswith("application/json")
+                     and r.status_code == 200 else None)
     a, b = (statistics.median(times[p]) for p in paths)
     close = abs(a - b) < max(0.2 * min(a, b), 0.0005)
     report(close and bodies[paths[0]] == bodies[paths[1]],
@@ -493,6 +495,11 @@ def timing(auth, label):
 
 timing(OUT, "outsider")
 timing(None, "anonymous")
+# The transparency log's lookup by name: a private repository's entries are not even scanned.
+TLOG_PAIR = ("/api/tlog/lookup?repo=models/lab/private",
+             "/api/tlog/lookup?repo=models/lab/no-such-repo")
+timing(OUT, "tlog lookup, outsider", TLOG_PAIR)
+timing(None, "tlog lookup, anonymous", TLOG_PAIR)
 
 server.terminate()
 server.wait()
