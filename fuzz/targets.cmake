@@ -23,4 +23,5 @@ set(VITRINE_FUZZ_TARGETS
   tlog_client
   safetensors_header
   gguf_header
-  training_manifest)
+  training_manifest
+  untrusted_json)

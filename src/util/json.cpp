@@ -31,6 +31,11 @@ size_t json_nesting_depth(std::string_view text, size_t limit) {
 }
 
 Result<nlohmann::json> parse_untrusted_json(std::string_view text, size_t max_depth) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so "[]\0<anything>" would pass
+  // as []: no valid JSON text contains one (control characters must be escaped in strings).
+  if (text.find('\0') != std::string_view::npos) {
+    return Status(ErrorKind::kBadRequest, "Malformed JSON body: a NUL byte");
+  }
   if (json_nesting_depth(text, max_depth) > max_depth) {
     return Status(ErrorKind::kUnprocessable,
                   "JSON nested deeper than " + std::to_string(max_depth) + " levels");

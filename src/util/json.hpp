@@ -19,8 +19,8 @@ inline constexpr size_t kMaxJsonDepth = 64;
 // The deepest nesting of [ and { in `text`, outside strings; stops counting past `limit`.
 size_t json_nesting_depth(std::string_view text, size_t limit);
 
-// Parses `text`: kBadRequest when it is not JSON, kUnprocessable when it nests deeper than
-// `max_depth`. Thread-safe.
+// Parses `text`: kBadRequest when it is not JSON (a NUL byte included), kUnprocessable when it
+// nests deeper than `max_depth`. Thread-safe.
 Result<nlohmann::json> parse_untrusted_json(std::string_view text,
                                             size_t max_depth = kMaxJsonDepth);
 

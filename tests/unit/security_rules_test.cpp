@@ -46,6 +46,10 @@ TEST(UntrustedJson, MalformedIsABadRequest) {
   auto parsed = util::parse_untrusted_json("{\"a\": ");
   ASSERT_FALSE(parsed.is_ok());
   EXPECT_EQ(parsed.status().kind(), ErrorKind::kBadRequest);
+  // nlohmann stops at a NUL byte: "[]" followed by anything would pass (found by fuzzing).
+  auto nul = util::parse_untrusted_json(std::string_view("[]\0[[[", 6));
+  ASSERT_FALSE(nul.is_ok());
+  EXPECT_EQ(nul.status().kind(), ErrorKind::kBadRequest);
 }
 
 TEST(RateLimiterRefund, AReleasedUnitCanBeTakenAgain) {
