@@ -222,11 +222,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     // tell text from binary (HEAD reads nothing more).
     etag = "\"" + file.git.oid + "\"";
     size = file.git.size;
-    auto first = blob_prefix(ctx, record, file.git.oid, kSniffBytes);
-    if (!first) return error_response(first.status(), call.caller);
-    streamed_blob = file.git.oid;
-    r.headers.set("Content-Type",
-                  looks_binary(*first) ? "application/octet-stream" : "text/plain; charset=utf-8");
+    streamed_blob = file.git.oid;  // its Content-Type is sniffed below, unless 304
   } else {
     etag = "\"" + file.git.oid + "\"";
     auto content = (*git)->read_blob(file.git.oid);
@@ -264,6 +260,12 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.body = std::string();
     count_download(ctx, call, record, r.status, raw, path);
     return r;
+  }
+  if (!streamed_blob.empty()) {
+    auto first = blob_prefix(ctx, record, streamed_blob, kSniffBytes);
+    if (!first) return error_response(first.status(), call.caller);
+    r.headers.set("Content-Type",
+                  looks_binary(*first) ? "application/octet-stream" : "text/plain; charset=utf-8");
   }
   // An empty file has no satisfiable range; the clients read its size from `bytes */0`.
   auto range = size == 0 ? Result<std::optional<ByteRange>>(std::optional<ByteRange>())

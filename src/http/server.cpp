@@ -34,12 +34,14 @@ namespace {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 
+std::string canonical_address(const std::string& address);  // below, with the address rules
+
 // A blocking socket as a Beast SyncReadStream/SyncWriteStream. Timeouts come from
 // SO_RCVTIMEO/SO_SNDTIMEO, which asio's own sockets would silently retry past.
 class FdStream {
  public:
   explicit FdStream(int fd, int io_timeout_seconds = 0)
-      : fd_(fd), io_timeout_ms_(io_timeout_seconds * 1000) {}
+      : fd_(fd), io_timeout_ms_(std::min(io_timeout_seconds, 86400) * 1000) {}
 
   // Reads fail with timed_out once `deadline` passes (until clear_deadline), however steadily
   // the peer trickles bytes.
@@ -53,7 +55,9 @@ class FdStream {
       asio::mutable_buffer b = *it;
       if (b.size() == 0) continue;
       while (true) {
-        if (!wait_readable(ec)) return 0;
+        // Only a read under a deadline polls first: body reads rely on SO_RCVTIMEO (the
+        // progress timeout), so a large upload pays no extra system call per read.
+        if (deadline_ && !wait_readable(ec)) return 0;
         ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
         if (n > 0) {
           ec = {};
@@ -132,7 +136,8 @@ class FdStream {
   int fd() const { return fd_; }
 
  private:
-  // Waits until the socket has data, the progress timeout passes, or the deadline does.
+  // Waits until the socket has data, the progress timeout passes, or the deadline does (the
+  // deadline bounds a head trickled a byte at a time, which SO_RCVTIMEO alone would not).
   bool wait_readable(boost::system::error_code& ec) {
     while (true) {
       int wait_ms = io_timeout_ms_ > 0 ? io_timeout_ms_ : -1;
@@ -419,16 +424,22 @@ void Server::run() {
       ::close(fd);
       continue;
     }
-    std::string remote(host);
+    std::string remote = canonical_address(host);
     if (!acquire_address_slot(remote)) {
-      // Written without reading the request: the answer is about the connection, not it.
+      // Written without reading the request: the answer is about the connection, not it. What
+      // the client sent already is read off first, so that closing does not reset the
+      // connection before the answer is read.
       timeval tv{1, 0};
       ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      char scratch[4096];
+      while (::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
+      }
       FdStream(fd).write_all(
           "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
           "X-Error-Message: Too many open connections from this address\r\n"
-          "Content-Length: 42\r\nConnection: close\r\n\r\n"
+          "Content-Length: 43\r\nConnection: close\r\n\r\n"
           "Too many open connections from this address");
+      ::shutdown(fd, SHUT_WR);
       ::close(fd);
       continue;
     }
@@ -442,19 +453,54 @@ void Server::run() {
   }
 }
 
+namespace {
+
+// An address in one spelling: IPv4-mapped IPv6 (::ffff:a.b.c.d, what a dual-stack listener
+// reports) as IPv4, IPv6 as inet_ntop writes it; anything else unchanged.
+std::string canonical_address(const std::string& address) {
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    char text[INET6_ADDRSTRLEN] = "";
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      ::inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
+    } else {
+      ::inet_ntop(AF_INET6, &v6, text, sizeof text);
+    }
+    return text;
+  }
+  return address;
+}
+
+// The key a client's connections are counted under: its address, or for IPv6 its /64 (one
+// host usually holds a whole /64, so counting /128s would not limit it).
+std::string connection_key(const std::string& address) {
+  in6_addr v6{};
+  if (address.find(':') == std::string::npos || ::inet_pton(AF_INET6, address.c_str(), &v6) != 1) {
+    return address;
+  }
+  std::memset(&v6.s6_addr[8], 0, 8);
+  char text[INET6_ADDRSTRLEN] = "";
+  ::inet_ntop(AF_INET6, &v6, text, sizeof text);
+  return std::string(text) + "/64";
+}
+
+}  // namespace
+
 bool Server::trusted_proxy(const std::string& address) const {
+  std::string canonical = canonical_address(address);
   for (const auto& proxy : options_.trusted_proxies) {
-    if (proxy == address) return true;
+    if (canonical_address(proxy) == canonical) return true;
   }
   return false;
 }
 
 bool Server::acquire_address_slot(const std::string& address) {
+  if (trusted_proxy(address)) return true;  // not counted: it carries many clients
+  std::string key = connection_key(address);
   std::lock_guard lock(per_address_mutex_);
-  size_t& open = per_address_[address];
-  if (options_.max_connections_per_address > 0 && open >= options_.max_connections_per_address &&
-      !trusted_proxy(address)) {
-    if (open == 0) per_address_.erase(address);
+  size_t& open = per_address_[key];
+  if (options_.max_connections_per_address > 0 && open >= options_.max_connections_per_address) {
+    if (open == 0) per_address_.erase(key);
     return false;
   }
   ++open;
@@ -462,8 +508,9 @@ bool Server::acquire_address_slot(const std::string& address) {
 }
 
 void Server::release_address_slot(const std::string& address) {
+  if (trusted_proxy(address)) return;
   std::lock_guard lock(per_address_mutex_);
-  auto it = per_address_.find(address);
+  auto it = per_address_.find(connection_key(address));
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
 
@@ -500,6 +547,7 @@ std::string forwarded_client(const std::string& header,
 
 void Server::serve_connection(int fd, std::string remote) {
   timeval tv{options_.io_timeout_seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -525,7 +573,7 @@ void Server::serve_connection(int fd, std::string remote) {
       if (ec != asio::error::eof && ec != asio::error::timed_out &&
           ec != asio::error::connection_reset) {
         stream.write_all(
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 17\r\n"
             "Connection: close\r\n\r\nmalformed request");
       }
       return;
@@ -535,9 +583,14 @@ void Server::serve_connection(int fd, std::string remote) {
     read_request_head(message, request);
     request.remote_address = remote;
     if (via_proxy) {
+      // Every X-Forwarded-For line, in order, as one list (RFC 9110 5.3): a proxy that adds
+      // its own line instead of appending must not leave the client's line to be read alone.
+      std::string forwarded;
+      for (const auto& [name, value] : request.headers.items()) {
+        if (iequals(name, "X-Forwarded-For")) forwarded += (forwarded.empty() ? "" : ",") + value;
+      }
       request.remote_address = forwarded_client(
-          request.header("X-Forwarded-For"),
-          [this](const std::string& a) { return trusted_proxy(a); }, remote);
+          forwarded, [this](const std::string& a) { return trusted_proxy(a); }, remote);
     }
     bool expect_continue = iequals(request.header("Expect"), "100-continue");
     ParserBodyReader body(stream, buffer, parser, expect_continue);

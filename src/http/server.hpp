@@ -29,7 +29,8 @@ struct ServerOptions {
   size_t max_connections = 1024;  // beyond this, new connections get 503
   // Open connections per client address (TCP peer); beyond, new ones get 429 and close.
   // Peers listed in trusted_proxies are not capped (they carry many clients). 0: no cap.
-  size_t max_connections_per_address = 64;
+  // An IPv6 client is counted by its /64.
+  size_t max_connections_per_address = 256;
   // Addresses of reverse proxies whose X-Forwarded-For names the client: for a request from
   // one of them, Request::remote_address is the rightmost address of X-Forwarded-For that is
   // not itself a trusted proxy. From any other peer the header is ignored.

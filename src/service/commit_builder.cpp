@@ -1,7 +1,10 @@
 // Building and publishing API commits.
 #include "service/commit_builder.hpp"
 
+#include <array>
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "service/git_patterns.hpp"
@@ -100,6 +103,13 @@ bool paths_overlap(const std::string& a, const std::string& b) {
 }
 
 constexpr int kMaxRebases = 50;
+constexpr int kMaxAttempts = 100;
+
+// One mutex per stripe of repository uids (a few repositories share one; commits are short).
+std::mutex& commit_turn(const std::string& repo_uid) {
+  static std::array<std::mutex, 64> stripes;
+  return stripes[std::hash<std::string>{}(repo_uid) % stripes.size()];
+}
 constexpr auto kLockWait = std::chrono::seconds(10);
 
 }  // namespace
@@ -154,6 +164,9 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   // published, as on the Hub: when another commit moves the branch first, this one is rebuilt
   // on the new head, unless that commit touched one of this commit's paths (then 412). A ref
   // locked by a writer still at work (libgit2 fails at once) is waited for, briefly.
+  // Committers of this process to one repository take turns: they would only race for the
+  // ref, and each lost race costs a tree, a commit and a void entry in the log.
+  std::lock_guard turn(commit_turn(repo_.uid));
   auto deadline = std::chrono::steady_clock::now() + kLockWait;
   int rebases = 0;
   for (int attempt = 0;; ++attempt) {
@@ -181,7 +194,7 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     base = resolved->commit;
     auto outcome = publish(header, resolved->ref, base, base);
     if (outcome || outcome.status().kind() != ErrorKind::kPreconditionFailed ||
-        header.parent_commit || rebases >= kMaxRebases ||
+        header.parent_commit || rebases >= kMaxRebases || attempt + 1 >= kMaxAttempts ||
         std::chrono::steady_clock::now() > deadline) {
       return outcome;
     }

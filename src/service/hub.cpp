@@ -96,7 +96,9 @@ std::string Hub::git_path(const storage::RepoRecord& repo) const {
 }
 
 Result<std::unique_ptr<storage::GitRepo>> Hub::open_git(const storage::RepoRecord& repo) const {
-  return storage::GitRepo::open(git_path(repo));
+  auto git = storage::GitRepo::open(git_path(repo));
+  if (git) (*git)->set_repo_uid(repo.uid);
+  return git;
 }
 
 }  // namespace vitrine::service

@@ -2,6 +2,7 @@
 #include "service/revision_reader.hpp"
 
 #include "service/hub.hpp"
+#include "service/object_links.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {
@@ -20,6 +21,12 @@ Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const File
     if (!blob) return blob.status();
     if (blob->size() > n) blob->resize(n);
     return std::move(*blob);
+  }
+  // The object-access rule holds here too (cards, weight headers, manifests): a pointer reads
+  // only an object its repository holds.
+  if (!repo_holds_object(hub.db(), hub.xet(), git.repo_uid(), f.lfs->oid)) {
+    return Status(ErrorKind::kNotFound, "LFS object " + f.lfs->oid + " of " + f.git.path +
+                                            " is not held by this repository");
   }
   auto content = hub.blobs().open(f.lfs->oid);
   if (!content) return content.status();

@@ -20,7 +20,8 @@ inline constexpr uint64_t kMaxReadmeBytes = 1u << 20;
 inline constexpr uint64_t kMaxManifestBytes = 4u << 20;
 inline constexpr uint64_t kMaxWholeBlobBytes = 256u << 20;  // git blobs (not LFS) read at all
 
-// The first `n` bytes of a file (fewer when the file is shorter).
+// The first `n` bytes of a file (fewer when the file is shorter). An LFS file reads only an
+// object its repository (`git.repo_uid()`) holds; kNotFound otherwise.
 Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const FileEntry& f,
                                      uint64_t n);
 

@@ -305,8 +305,11 @@ Result<std::vector<GitCommitInfo>> GitRepo::log(const std::string& commit_id, si
   size_t index = 0;
   git_oid next;
   std::unordered_map<std::string, PathState> seen;
+  size_t examined = 0;
   while (git_revwalk_next(&next, walk.get()) == 0) {
     if (!path.empty()) {
+      // Each commit costs tree lookups for the path: the walk is bounded per request.
+      if (++examined > kMaxPathLogCommits) break;
       OwnedCommit commit;
       if (git_commit_lookup(commit.out(), repo_, &next) != 0) return git_failure("commit");
       if (!touches(commit.get(), path, seen)) continue;

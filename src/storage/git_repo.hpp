@@ -68,6 +68,11 @@ class GitRepo {
                                                  const std::string& default_branch);
   static Result<std::unique_ptr<GitRepo>> open(const std::string& path);
 
+  // The uid of the hub repository this is, when opened through Hub::open_git ("" otherwise):
+  // what the object-access rule checks LFS objects against (service/object_links.hpp).
+  const std::string& repo_uid() const { return repo_uid_; }
+  void set_repo_uid(std::string uid) { repo_uid_ = std::move(uid); }
+
   std::optional<std::string> ref_target(const std::string& full_name);
   // What the ref names itself (an annotated tag's object, where ref_target gives its commit).
   std::optional<std::string> ref_object(const std::string& full_name);
@@ -89,7 +94,10 @@ class GitRepo {
   // `path` (a file or a folder), only the commits that changed it: a commit whose entry at
   // `path` (object and mode, or its absence) differs from that of every parent (a root commit:
   // where the path exists). Unlike `git log -- path`, history is not simplified: commits on
-  // the side of a merge whose version the merge did not keep are listed too.
+  // the side of a merge whose version the merge did not keep are listed too. A path's history
+  // looks at the newest kMaxPathLogCommits commits only (its cost is tree lookups per commit),
+  // and `total` counts within them.
+  static constexpr size_t kMaxPathLogCommits = 50000;
   Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset, size_t limit,
                                          size_t* total, const std::string& path = "");
 
@@ -123,6 +131,7 @@ class GitRepo {
  private:
   explicit GitRepo(git_repository* repo) : repo_(repo) {}
   git_repository* repo_;
+  std::string repo_uid_;
 };
 
 std::string git_error_message();

@@ -537,11 +537,26 @@ for _ in range(16):
     s.sendall(b"GET /api/models HTTP/1.1\r\n")
     socks.append(s)
 time.sleep(0.3)
+
+
+def read_answer(sock):
+    sock.settimeout(5)
+    data = b""
+    try:
+        while chunk := sock.recv(4096):
+            data += chunk
+    except OSError:
+        pass
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+              if line.lower().startswith(b"content-length:")]
+    return head, body, length[0] if length else None
+
+
 extra = socket.create_connection(("127.0.0.1", int(BASE.rsplit(":", 1)[1])))
-extra.settimeout(5)
-answer = extra.recv(200)
-report(answer.startswith(b"HTTP/1.1 429"), "a connection past the per-address cap gets 429",
-       answer[:60])
+head, body, length = read_answer(extra)
+report(head.startswith(b"HTTP/1.1 429") and length == len(body) and b"Retry-After" in head,
+       "a connection past the per-address cap gets a well-formed 429", head[:60] + body)
 try:  # the same server, from another client address (127.0.0.2 as the source)
     other = socket.create_connection(("127.0.0.1", int(BASE.rsplit(":", 1)[1])), timeout=10,
                                      source_address=("127.0.0.2", 0))
@@ -572,6 +587,11 @@ report(closed_after is not None and closed_after < 8,
 for s in socks:
     s.close()
 time.sleep(4)
+big_head = socket.create_connection(("127.0.0.1", int(BASE.rsplit(":", 1)[1])))
+big_head.sendall(b"GET /api/models HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 70000 + b"\r\n\r\n")
+head, body, length = read_answer(big_head)
+report(head.startswith(b"HTTP/1.1 431") and length == len(body),
+       "a request head over 64 KiB gets a well-formed 431", head[:60] + body)
 r = requests.get(BASE + "/api/models", timeout=10)
 report(r.status_code == 200, "slots are given back when the slow connections end",
        r.status_code)
