@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "service/token_scope.hpp"
 #include "service/xet_tokens.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
@@ -195,8 +196,12 @@ class XorbBodyBuffer {
 
 XetToken issue_xet_token(Context& ctx, const service::Caller& caller, const std::string& repo_uid,
                          bool write, const std::string& revision) {
-  service::XetClaims claims{repo_uid, write, now_s() + ctx.hub.config().xet_token_ttl_seconds,
-                            revision, caller.user ? caller.user->name : ""};
+  service::XetClaims claims{repo_uid,
+                            write,
+                            now_s() + ctx.hub.config().xet_token_ttl_seconds,
+                            revision,
+                            caller.user ? caller.user->name : "",
+                            caller.token_id};
   return XetToken{service::issue_xet_token(ctx.hub.signing_key(), claims), claims.expires,
                   ctx.hub.config().public_url};
 }
@@ -216,6 +221,18 @@ Status check_xet_claims_still_hold(Context& ctx, const service::XetClaims& claim
     caller.user = ctx.hub.db().find_user(claims.user);
     if (!caller.user) return revoked;
     caller.role = claims.write ? "write" : "read";
+    if (claims.token_id != 0) {
+      // The access token it came from, as it is now: revoked, expired or re-scoped counts.
+      bool live = false;
+      for (const auto& t : ctx.hub.db().list_tokens(caller.user->id)) {
+        if (t.id != claims.token_id) continue;
+        live = !t.revoked && (t.expires_at == 0 || t.expires_at > util::now_ms());
+        caller.role = t.role;
+        if (t.role == "fineGrained") caller.scopes = service::scopes_from_json(t.scopes_json);
+        break;
+      }
+      if (!live) return revoked;
+    }
   }
   if (!ctx.repos.can_read(*repo, caller)) return revoked;
   if (!claims.write && !ctx.repos.check_file_access(*repo, caller)) return revoked;

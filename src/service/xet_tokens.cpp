@@ -39,8 +39,9 @@ std::optional<std::string> unbase64url(std::string_view text) {
 }  // namespace
 
 std::string issue_xet_token(std::string_view signing_key, const XetClaims& claims) {
-  std::string payload = "2|" + claims.repo_uid + "|" + (claims.write ? "w" : "r") + "|" +
-                        std::to_string(claims.expires) + "|" + claims.user + "|" + claims.revision;
+  std::string payload = "3|" + claims.repo_uid + "|" + (claims.write ? "w" : "r") + "|" +
+                        std::to_string(claims.expires) + "|" + claims.user + "|" +
+                        std::to_string(claims.token_id) + "|" + claims.revision;
   return std::string(kPrefix) + base64url(payload) + "." + mac(signing_key, payload);
 }
 
@@ -56,7 +57,7 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
   // have one spelling (found by fuzzing).
   if (!payload || base64url(*payload) != token.substr(0, dot)) return bad;
   if (!util::constant_time_equals(mac(signing_key, *payload), token.substr(dot + 1))) return bad;
-  // 2|uid|w|exp|user|rev (user names contain no '|'; the revision is the rest)
+  // 3|uid|w|exp|user|token id|rev (user names contain no '|'; the revision is the rest)
   std::string_view p = *payload;
   auto field = [&p]() {
     auto bar = p.find('|');
@@ -64,7 +65,7 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
     p = bar == std::string_view::npos ? std::string_view() : p.substr(bar + 1);
     return f;
   };
-  if (field() != "2") return bad;
+  if (field() != "3") return bad;
   XetClaims c;
   c.repo_uid = std::string(field());
   std::string_view mode = field();
@@ -73,6 +74,12 @@ Result<XetClaims> verify_xet_token(std::string_view signing_key, std::string_vie
   auto [ptr, ec] = std::from_chars(exp.data(), exp.data() + exp.size(), c.expires);
   if (ec != std::errc() || ptr != exp.data() + exp.size()) return bad;
   c.user = std::string(field());
+  std::string_view id = field();
+  auto [id_end, id_ec] = std::from_chars(id.data(), id.data() + id.size(), c.token_id);
+  if (id_ec != std::errc() || id_end != id.data() + id.size() || c.token_id < 0 ||
+      (id.size() > 1 && id[0] == '0')) {
+    return bad;  // one spelling per token
+  }
   c.revision = std::string(p);
   if (c.expires <= now) {
     return Status(ErrorKind::kUnauthorized, "Xet access token expired; request a new one");

@@ -2,9 +2,9 @@
 // scoped to one repository and to read or write. Issued by /api/{type}s/{repo}/xet-*-token/{rev}
 // after the hub's own access checks; checked by every CAS endpoint. A token of another repo, a
 // read token on a write endpoint, an expired or altered token are all refused. The token names
-// the user it was issued to, so each use re-checks that user's access to the repository: a
-// repository that turns private, or a member who leaves, stops reading at once, not when the
-// token expires.
+// the user and the access token it was issued to, so each use re-checks that access to the
+// repository: a repository that turns private, a member who leaves, or a revoked or narrowed
+// access token stops it at once, not when it expires.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,8 @@ struct XetClaims {
   bool write = false;
   int64_t expires = 0;  // unix seconds
   std::string revision;
-  std::string user;  // the user it was issued to; "" when anonymous
+  std::string user;      // the user it was issued to; "" when anonymous
+  int64_t token_id = 0;  // the access token it was issued through; 0: a session or anonymous
 };
 
 std::string issue_xet_token(std::string_view signing_key, const XetClaims& claims);

@@ -65,11 +65,12 @@ TEST(RateLimiterRefund, AReleasedUnitCanBeTakenAgain) {
 }
 
 TEST(XetClaims, TheUserTravelsWithTheToken) {
-  service::XetClaims claims{"abc123", false, 2000000000, "main", "alice"};
+  service::XetClaims claims{"abc123", false, 2000000000, "main", "alice", 42};
   std::string token = service::issue_xet_token("key-of-32-bytes-for-this-test!!!", claims);
   auto back = service::verify_xet_token("key-of-32-bytes-for-this-test!!!", token, 1000);
   ASSERT_TRUE(back.is_ok()) << back.status().message();
   EXPECT_EQ(back->user, "alice");
+  EXPECT_EQ(back->token_id, 42);
   EXPECT_EQ(back->repo_uid, "abc123");
   EXPECT_EQ(back->revision, "main");
   EXPECT_FALSE(back->write);
