@@ -66,6 +66,13 @@ struct ContentTarget {
 Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
                                        const std::vector<std::string>& seg);
 
+// Whether a grant handed out earlier (a Xet token, a signed download URL) still holds: its
+// repository exists and the user and access token it was issued to (AuthService::caller_now)
+// still read it, and pass its gate unless the grant is for writing. kUnauthorized otherwise.
+// Each use of a grant asks, so revocations take effect at once.
+Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const std::string& user,
+                               int64_t token_id, bool write);
+
 // Web sessions (session_api.cpp). POST /api/vitrine/login {"username","password"} sets the
 // HttpOnly, Secure, SameSite=Strict cookie kSessionCookie and answers the CSRF token that
 // state-changing requests authenticated by the cookie must send in X-CSRF-Token.

@@ -313,6 +313,20 @@ Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
   return ContentTarget{*type, std::move(*repo), std::move(*git)};
 }
 
+Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const std::string& user,
+                               int64_t token_id, bool write) {
+  Status revoked(ErrorKind::kUnauthorized,
+                 "This grant no longer gives access (the repository, its visibility, the "
+                 "membership or the access token changed); ask for a new one");
+  auto repo = ctx.hub.db().find_repo_by_uid(repo_uid);
+  if (!repo) return revoked;
+  auto caller = ctx.auth.caller_now(user, token_id, write ? "write" : "read");
+  if (!caller) return revoked;
+  if (!ctx.repos.can_read(*repo, *caller)) return revoked;
+  if (!write && !ctx.repos.check_file_access(*repo, *caller)) return revoked;
+  return Status::ok();
+}
+
 namespace {
 
 // The value of the session cookie, or "".

@@ -111,13 +111,24 @@ std::string object_grant(const std::string& path_action, const std::string& meth
   return method == "PUT" ? "objects:upload" : "objects:download";
 }
 
+// A download URL also names who it was handed to (user, access token id) and is re-checked
+// on each use like a Xet token (check_grant_still_holds); upload URLs need not be: they only
+// take bytes, which are verified.
 std::string signed_url(Context& ctx, const std::string& repo_uid, const std::string& action,
                        const std::string& method, const std::string& oid, uint64_t size,
-                       int64_t expires, const std::string& extra_path = "") {
+                       int64_t expires, const std::string& extra_path = "",
+                       const service::Caller* reader = nullptr) {
   std::string grant = object_grant(action, method) + extra_path + "|" + repo_uid;
+  std::string reader_query;
+  if (reader) {
+    std::string user = reader->user ? reader->user->name : "";
+    grant += "|" + user + "|" + std::to_string(reader->token_id);
+    reader_query = "&user=" + util::percent_encode_component(user) +
+                   "&token=" + std::to_string(reader->token_id);
+  }
   return ctx.hub.config().public_url + "/api/vitrine/lfs/" + action + "/" + oid + "/" +
          std::to_string(size) + extra_path + "?exp=" + std::to_string(expires) +
-         "&repo=" + repo_uid + "&sig=" + ctx.lfs.sign(grant, oid, size, expires);
+         "&repo=" + repo_uid + reader_query + "&sig=" + ctx.lfs.sign(grant, oid, size, expires);
 }
 
 service::ByteSource body_source(http::Request& request) {
@@ -296,11 +307,11 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
         item["error"] = {{"code", 404}, {"message", "Object does not exist"}};
       } else {
         item["authenticated"] = true;
-        item["actions"] = {
-            {"download",
-             {{"href", signed_url(ctx, repo->record.uid, "objects", "GET", oid, size, expires)},
-              {"header", json::object()},
-              {"expires_in", config.signed_url_ttl_seconds}}}};
+        item["actions"] = {{"download",
+                            {{"href", signed_url(ctx, repo->record.uid, "objects", "GET", oid, size,
+                                                 expires, "", &call.caller)},
+                             {"header", json::object()},
+                             {"expires_in", config.signed_url_ttl_seconds}}}};
       }
     } else if (size > config.max_lfs_object) {
       item["error"] = {{"code", 422}, {"message", "Object larger than this hub accepts"}};
@@ -395,6 +406,17 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
   for (size_t i = 3; i < rest.size(); ++i) signed_action += "/" + rest[i];
   std::string repo_uid = call.query.get("repo").value_or("");
   signed_action += "|" + repo_uid;
+  const bool download = action == "objects" && (method == "GET" || method == "HEAD");
+  std::string reader = call.query.get("user").value_or("");
+  int64_t reader_token = 0;
+  if (download) {
+    uint64_t id = 0;
+    if (!util::parse_u64(call.query.get("token").value_or(""), &id) || id > INT64_MAX) {
+      return error_response(forbidden("Invalid signature for this object URL"), call.caller);
+    }
+    reader_token = static_cast<int64_t>(id);
+    signed_action += "|" + reader + "|" + std::to_string(reader_token);
+  }
   if (auto st = ctx.lfs.check_signature(signed_action, oid, size, expires,
                                         call.query.get("sig").value_or(""));
       !st) {
@@ -414,6 +436,13 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     return json_response(200, json::object());
   }
   if (action == "objects" && rest.size() == 3 && (method == "GET" || method == "HEAD")) {
+    // Who it was handed to must still read the repository, and the repository still hold it.
+    if (auto st = check_grant_still_holds(ctx, repo_uid, reader, reader_token, false); !st) {
+      return error_response(st, call.caller);
+    }
+    if (!service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), repo_uid, oid)) {
+      return error_response(not_found("Object " + oid + " is not in this repository"), call.caller);
+    }
     auto content = ctx.hub.blobs().open(oid);
     if (!content) return error_response(content.status(), call.caller);
     http::Response r;

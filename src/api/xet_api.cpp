@@ -9,7 +9,6 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "service/token_scope.hpp"
 #include "service/xet_tokens.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
@@ -206,41 +205,6 @@ XetToken issue_xet_token(Context& ctx, const service::Caller& caller, const std:
                   ctx.hub.config().public_url};
 }
 
-namespace {
-
-// A token is re-checked on every use: the repository must still exist and its user must still
-// read it (and pass the gate, for reading), so turning a repository private, removing a member
-// or deleting the repository takes effect at once rather than when the token expires.
-Status check_xet_claims_still_hold(Context& ctx, const service::XetClaims& claims) {
-  Status revoked(ErrorKind::kUnauthorized,
-                 "This Xet access token no longer grants access; request a new one");
-  auto repo = ctx.hub.db().find_repo_by_uid(claims.repo_uid);
-  if (!repo) return revoked;
-  service::Caller caller;
-  if (!claims.user.empty()) {
-    caller.user = ctx.hub.db().find_user(claims.user);
-    if (!caller.user) return revoked;
-    caller.role = claims.write ? "write" : "read";
-    if (claims.token_id != 0) {
-      // The access token it came from, as it is now: revoked, expired or re-scoped counts.
-      bool live = false;
-      for (const auto& t : ctx.hub.db().list_tokens(caller.user->id)) {
-        if (t.id != claims.token_id) continue;
-        live = !t.revoked && (t.expires_at == 0 || t.expires_at > util::now_ms());
-        caller.role = t.role;
-        if (t.role == "fineGrained") caller.scopes = service::scopes_from_json(t.scopes_json);
-        break;
-      }
-      if (!live) return revoked;
-    }
-  }
-  if (!ctx.repos.can_read(*repo, caller)) return revoked;
-  if (!claims.write && !ctx.repos.check_file_access(*repo, caller)) return revoked;
-  return Status::ok();
-}
-
-}  // namespace
-
 http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo, bool write,
                                 const std::vector<std::string>& rev_segments) {
   if (!ctx.hub.config().xet_enabled) {
@@ -304,7 +268,12 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
   }
   auto claims = service::verify_xet_token(ctx.hub.signing_key(), auth.substr(7), now_s());
   if (!claims) return cas_error(claims.status());
-  if (auto st = check_xet_claims_still_hold(ctx, *claims); !st) return cas_error(st);
+  // Re-checked on every use: see check_grant_still_holds.
+  if (auto st = check_grant_still_holds(ctx, claims->repo_uid, claims->user, claims->token_id,
+                                        claims->write);
+      !st) {
+    return cas_error(st);
+  }
   const std::string& method = call.request.method;
   bool get = method == "GET" || method == "HEAD";
   const std::string& version = seg[0];

@@ -209,6 +209,25 @@ Caller AuthService::authenticate_session(const std::string& cookie, std::string*
   return caller;
 }
 
+std::optional<Caller> AuthService::caller_now(const std::string& user, int64_t token_id,
+                                              const std::string& role) {
+  Caller caller;
+  if (user.empty()) return caller;
+  caller.user = hub_.db().find_user(user);
+  if (!caller.user) return std::nullopt;
+  caller.role = role;
+  if (token_id == 0) return caller;
+  for (const auto& t : hub_.db().list_tokens(caller.user->id)) {
+    if (t.id != token_id) continue;
+    if (t.revoked || (t.expires_at > 0 && t.expires_at <= util::now_ms())) return std::nullopt;
+    caller.role = t.role;
+    caller.token_id = t.id;
+    if (t.role == "fineGrained") caller.scopes = scopes_from_json(t.scopes_json);
+    return caller;
+  }
+  return std::nullopt;
+}
+
 Caller AuthService::authenticate(std::string_view authorization) {
   Caller caller;
   while (!authorization.empty() && authorization.front() == ' ') authorization.remove_prefix(1);

@@ -56,6 +56,13 @@ class AuthService {
   // or expired sets bad_token.
   Caller authenticate(std::string_view authorization);
 
+  // The caller a grant was issued to (a Xet token, a signed download URL), as they are now: the
+  // user by name ("" = anonymous) and the access token by id (0 = a session or anonymous;
+  // `role` then stands for it). nullopt when the user is gone or the token revoked or expired;
+  // a fine-grained token brings its current scopes.
+  std::optional<Caller> caller_now(const std::string& user, int64_t token_id,
+                                   const std::string& role);
+
  private:
   Hub& hub_;
 };

@@ -320,6 +320,23 @@ cli("token", "revoke", kept_id, "--user", "attacker")
 r = call("GET", f"/v1/reconstructions/{xet_hash}", f"Bearer {xet_token}")
 report(r.status_code == 401, "xet: it is refused once that access token is revoked",
        r.status_code)
+# A signed LFS download URL is re-checked the same way on each use.
+turning_oid = [f for f in call("GET", "/api/models/victim/turning/tree/main", VICTIM).json()
+               if f["path"] == "weights.bin"][0]["lfs"]["oid"]
+r = lfs_batch("victim/turning", "download", [{"oid": turning_oid, "size": 2000}], ATTACKER,
+              ref=False)
+href = r.json()["objects"][0].get("actions", {}).get("download", {}).get("href", "")
+got = call("GET", href) if href else None
+report(got is not None and got.status_code == 200 and len(got.content) == 2000,
+       "a signed download URL serves its reader", got.status_code if got else r.text)
+must(call("PUT", "/api/models/victim/turning/settings", VICTIM, {"private": True}), "private again")
+got = call("GET", href) if href else None
+report(got is not None and got.status_code == 401,
+       "the same URL is refused once the repository is private", got.status_code if got else "")
+tampered = href.replace("&user=attacker", "&user=victim")
+got = call("GET", tampered) if href else None
+report(got is not None and got.status_code == 403, "a URL whose reader is changed is refused",
+       got.status_code if got else "")
 
 # ---- 2. unbounded parse, every route that reads a body ----------------------------------------
 routes = json.loads(subprocess.run([BIN, "routes"], capture_output=True, text=True,
