@@ -16,6 +16,7 @@
 #include "service/audit_log.hpp"
 #include "service/auth_service.hpp"
 #include "service/hub.hpp"
+#include "service/lfs_service.hpp"
 #include "service/listing_tags.hpp"
 #include "util/time.hpp"
 
@@ -320,8 +321,11 @@ int main(int argc, char** argv) {
     if (gc_cmd->parsed()) {
       auto report = store.gc((*hub)->db().live_lfs_objects(), grace_seconds);
       if (!report) return fail(report.status());
+      auto parts = service::LfsService(**hub).remove_abandoned_parts(grace_seconds);
+      if (!parts) return fail(parts.status());
       std::cout << "removed " << report->files_removed << " files, " << report->xorbs_removed
-                << " xorbs, " << report->bytes_freed << " bytes\n";
+                << " xorbs, " << report->bytes_freed << " bytes; " << *parts
+                << " bytes of abandoned multipart parts\n";
       return 0;
     }
     auto report = store.fsck(repair);

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "util/crypto.hpp"
@@ -46,6 +48,42 @@ Status LfsService::store_object(const std::string& oid, uint64_t size, const Byt
     if (auto st = (*writer)->write({buffer.data(), *n}); !st) return st;
   }
   return (*writer)->commit();
+}
+
+Result<uint64_t> LfsService::remove_abandoned_parts(int64_t grace_seconds) {
+  std::error_code ec;
+  uint64_t freed = 0;
+  auto cutoff = fs::file_time_type::clock::now() - std::chrono::seconds(grace_seconds);
+  std::string root = hub_.config().data_dir + "/lfs/parts";
+  // lfs/parts/{repo uid}/{oid}-{size}/{n}; before: lfs/parts/{oid}-{size}/{n}.
+  std::vector<fs::path> uploads;
+  for (fs::directory_iterator top(root, ec), end; !ec && top != end; top.increment(ec)) {
+    if (!top->is_directory(ec)) continue;
+    if (top->path().filename().string().find('-') != std::string::npos) {
+      uploads.push_back(top->path());
+      continue;
+    }
+    for (fs::directory_iterator it(top->path(), ec); !ec && it != end; it.increment(ec)) {
+      if (it->is_directory(ec)) uploads.push_back(it->path());
+    }
+    ec.clear();
+  }
+  for (const auto& dir : uploads) {
+    // The newest part decides: an upload still receiving parts is kept.
+    auto newest = fs::last_write_time(dir, ec);
+    uint64_t bytes = 0;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      newest = std::max(newest, fs::last_write_time(it->path(), ec));
+      bytes += it->is_regular_file(ec) ? fs::file_size(it->path(), ec) : 0;
+    }
+    if (newest > cutoff) continue;
+    if (fs::remove_all(dir, ec) != static_cast<std::uintmax_t>(-1) && !ec) freed += bytes;
+  }
+  // Repository folders left empty.
+  for (fs::directory_iterator top(root, ec), end; !ec && top != end; top.increment(ec)) {
+    if (top->is_directory(ec) && fs::is_empty(top->path(), ec)) fs::remove(top->path(), ec);
+  }
+  return freed;
 }
 
 std::string LfsService::parts_dir(const std::string& repo_uid, const std::string& oid,

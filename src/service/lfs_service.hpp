@@ -38,6 +38,10 @@ class LfsService {
   // empty or partial list is refused (kUnprocessable) whatever the store holds.
   Status complete_multipart(const std::string& repo_uid, const std::string& oid, uint64_t size,
                             const std::vector<std::pair<int, std::string>>& parts);
+  // Removes the parts of multipart uploads not touched for `grace_seconds` (abandoned: their
+  // URLs expire after an hour), and those of the earlier per-oid layout; returns the bytes freed.
+  // For `vitrine gc`.
+  Result<uint64_t> remove_abandoned_parts(int64_t grace_seconds);
 
  private:
   std::string parts_dir(const std::string& repo_uid, const std::string& oid, uint64_t size) const;

@@ -235,6 +235,9 @@ for label, oid, data in [("private", SECRET_OID, SECRET), ("gated", GATED_OID, G
     obj = r.json()["objects"][0]
     done = obj.get("actions", {}).get("upload", {}).get("href", "")
     report("complete" in done, f"{label}: multipart upload offered", r.text)
+    part_url = obj.get("actions", {}).get("upload", {}).get("header", {}).get("00001", "")
+    r = call("PUT", part_url, body=os.urandom(1000), content_type="application/octet-stream")
+    report(r.status_code == 200, f"{label}: a part can be sent (then abandoned)", r.status_code)
     for parts, what in [([], "no parts"),
                         ([{"partNumber": i + 1, "etag": "0" * 64} for i in range(3)],
                          "forged ETags")]:
@@ -669,7 +672,17 @@ got = [call("GET", "/api/whoami-v2", BAD, headers={"X-Forwarded-For": f"10.0.0.{
 report(got == [401, 401, 429], "from an untrusted peer, X-Forwarded-For is ignored", got)
 stop()
 
-# ---- 5. the data folder is private to the hub's user ----------------------------------------
+# ---- 5. what attacks leave on disk is collected ------------------------------------------------
+parts_root = os.path.join(DATA, "lfs", "parts")
+left = [d for d, _, files in os.walk(parts_root) if files]
+report(len(left) > 0, "abandoned multipart parts are on disk before gc", len(left))
+out = subprocess.run([BIN, "gc", "--grace-seconds", "0", "--data", DATA], capture_output=True,
+                     text=True)
+left = [d for d, _, files in os.walk(parts_root) if files]
+report(out.returncode == 0 and not left and "abandoned multipart parts" in out.stdout,
+       "vitrine gc removes abandoned multipart parts", f"{out.stdout} {out.stderr} {left}")
+
+# ---- 6. the data folder is private to the hub's user ----------------------------------------
 mode = os.stat(DATA).st_mode & 0o777
 report(mode & 0o077 == 0, "the data folder is not readable by other users", oct(mode))
 
