@@ -76,7 +76,16 @@ http::Response lookup_response(Context& ctx, Call& call, const std::vector<std::
   auto size = published_size(ctx);
   if (!size) return error_response(size.status(), call.caller);
   auto& store = ctx.hub.transparency().store();
-  auto found = store.lookup(keys, *size, kMaxLookupScan);
+  // Sealed entries of repositories the caller may not read are left out by the query itself,
+  // without reading them: the answer's time does not depend on how many there are.
+  auto sealed = store.sealed_repos(keys, *size, kMaxLookupScan);
+  if (!sealed) return error_response(sealed.status(), call.caller);
+  std::vector<std::string> readable;
+  for (const auto& uid : *sealed) {
+    auto repo = ctx.hub.db().find_repo_by_uid(uid);
+    if (repo && ctx.repos.can_read(*repo, call.caller)) readable.push_back(uid);
+  }
+  auto found = store.lookup_visible(keys, *size, kMaxLookupScan, readable);
   if (!found) return error_response(found.status(), call.caller);
   // Only what the caller may see, then with each of those its void entry, if any: nothing in
   // the answer (entries, voids, counts) depends on entries the caller may not open.

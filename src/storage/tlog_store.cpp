@@ -424,6 +424,72 @@ Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& k
   return out;
 }
 
+namespace {
+
+// The entries carrying every key, below a size, at most a number: a subquery of one column idx.
+std::string matching_sql(size_t keys) {
+  std::string sql;
+  for (size_t i = 0; i < keys; ++i) {
+    if (i) sql += " INTERSECT ";
+    sql += "SELECT idx FROM keys WHERE key = ? AND idx < ?";
+  }
+  return sql + " ORDER BY idx LIMIT ?";
+}
+
+int bind_matching(Statement& s, const std::vector<std::string>& keys, int64_t limit_index,
+                  size_t max_results) {
+  int p = 1;
+  for (const auto& k : keys) {
+    s.bind(p++, k);
+    s.bind(p++, limit_index);
+  }
+  s.bind(p++, static_cast<int64_t>(max_results));
+  return p;
+}
+
+constexpr const char* kSealedRepo = "json_extract(CAST(e.sealed AS TEXT), '$.repo_id')";
+
+}  // namespace
+
+Result<std::vector<std::string>> TlogStore::sealed_repos(const std::vector<std::string>& keys,
+                                                         int64_t limit_index, size_t max_results) {
+  if (keys.empty()) return bad_request("a lookup needs at least one key");
+  std::string sql = std::string("SELECT DISTINCT ") + kSealedRepo + " FROM (" +
+                    matching_sql(keys.size()) +
+                    ") m JOIN entries e ON e.idx = m.idx WHERE e.sealed IS NOT NULL";
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader, sql.c_str());
+  bind_matching(s, keys, limit_index, max_results);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
+
+Result<std::vector<int64_t>> TlogStore::lookup_visible(
+    const std::vector<std::string>& keys, int64_t limit_index, size_t max_results,
+    const std::vector<std::string>& readable_repos) {
+  if (keys.empty()) return bad_request("a lookup needs at least one key");
+  std::string sql = "SELECT m.idx FROM (" + matching_sql(keys.size()) +
+                    ") m JOIN entries e ON e.idx = m.idx WHERE e.sealed IS NULL";
+  if (!readable_repos.empty()) {
+    sql += std::string(" OR ") + kSealedRepo + " IN (";
+    for (size_t i = 0; i < readable_repos.size(); ++i) sql += i ? ", ?" : "?";
+    sql += ")";
+  }
+  sql += " ORDER BY m.idx";
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader, sql.c_str());
+  int p = bind_matching(s, keys, limit_index, max_results);
+  for (const auto& uid : readable_repos) s.bind(p++, uid);
+  std::vector<int64_t> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
+
 Status TlogStore::save_checkpoint(const TlogCheckpoint& c) {
   std::lock_guard lock(impl_->write_mutex);
   Statement s(impl_->writer,

@@ -95,6 +95,15 @@ class TlogStore {
   // Indexes of the entries that carry every key, ascending, below `limit_index`.
   Result<std::vector<int64_t>> lookup(const std::vector<std::string>& keys, int64_t limit_index,
                                       size_t max_results);
+  // For a caller who may not open every sealed entry, in two steps that never read a hidden
+  // entry's data: the repository uids of the sealed entries among what lookup() would return,
+  // then lookup() restricted to the entries in the clear and the sealed entries of
+  // `readable_repos` (those uids the caller may read).
+  Result<std::vector<std::string>> sealed_repos(const std::vector<std::string>& keys,
+                                                int64_t limit_index, size_t max_results);
+  Result<std::vector<int64_t>> lookup_visible(const std::vector<std::string>& keys,
+                                              int64_t limit_index, size_t max_results,
+                                              const std::vector<std::string>& readable_repos);
 
   Status save_checkpoint(const TlogCheckpoint& checkpoint);
   Result<std::optional<TlogCheckpoint>> latest_checkpoint();

@@ -12,6 +12,7 @@ Then: listings, search and counts never reveal a private repository to an outsid
 private repository answers as fast as a missing one.
 """
 import base64
+import hashlib
 import json
 import os
 import statistics
@@ -500,6 +501,40 @@ TLOG_PAIR = ("/api/tlog/lookup?repo=models/lab/private",
              "/api/tlog/lookup?repo=models/lab/no-such-repo")
 timing(OUT, "tlog lookup, outsider", TLOG_PAIR)
 timing(None, "tlog lookup, anonymous", TLOG_PAIR)
+# By file hash: 30 sealed entries of the private repository name this file; a lookup by its
+# hash must cost what a lookup of a hash nobody has costs (the query leaves them out unread).
+SECRET_A, SECRET_B = b"only in the private repository\n", b"its other version\n"
+
+
+def lfs_upload(repo, content):
+    oid = hashlib.sha256(content).hexdigest()
+    r = must(call("POST", f"/{repo}.git/info/lfs/objects/batch", OWNER,
+                  {"operation": "upload", "transfers": ["basic"],
+                   "objects": [{"oid": oid, "size": len(content)}]},
+                  "application/vnd.git-lfs+json"), "LFS batch")
+    obj = r.json()["objects"][0]
+    if "actions" in obj:
+        must(SESSION.put(obj["actions"]["upload"]["href"], data=content), "LFS PUT")
+    return oid
+
+
+OID_A, OID_B = lfs_upload("lab/private", SECRET_A), lfs_upload("lab/private", SECRET_B)
+for i in range(60):
+    oid, content = (OID_A, SECRET_A) if i % 2 == 0 else (OID_B, SECRET_B)
+    lines = [{"key": "header", "value": {"summary": f"secret {i}"}},
+             {"key": "lfsFile", "value": {"path": "secret.bin", "algo": "sha256", "oid": oid,
+                                          "size": len(content)}}]
+    must(call("POST", "/api/models/lab/private/commit/main", OWNER,
+              "\n".join(json.dumps(x) for x in lines) + "\n", "application/x-ndjson"),
+         "LFS commit")
+time.sleep(2)  # the checkpoint that publishes them (lookups stop at the published size)
+FILE_PAIR = ("/api/tlog/lookup?file=" + hashlib.sha256(SECRET_A).hexdigest(),
+             "/api/tlog/lookup?file=" + hashlib.sha256(b"nobody has this").hexdigest())
+r = call("GET", FILE_PAIR[0], OWNER)
+report(r.status_code == 200 and len(r.json()["entries"]) >= 30,
+       "tlog lookup by file: the owner sees the sealed entries", r.text[:200])
+timing(OUT, "tlog lookup by file, outsider", FILE_PAIR)
+timing(None, "tlog lookup by file, anonymous", FILE_PAIR)
 
 server.terminate()
 server.wait()
