@@ -23,25 +23,15 @@ import time
 
 import requests
 
-BIN = os.path.realpath(os.environ.get("VITRINE_BIN", "build/vitrine"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hub_test import BIN, finish, report, run_cli, serve  # noqa: E402
+
 WORK = tempfile.mkdtemp(prefix="vitrine-authz-")
 DATA = os.path.join(WORK, "data")
-PASSED = FAILED = 0
-
-
-def report(ok, name, detail=""):
-    global PASSED, FAILED
-    if ok:
-        PASSED += 1
-        print(f"ok - {name}")
-    else:
-        FAILED += 1
-        print(f"not ok - {name}{': ' + detail if detail else ''}")
 
 
 def cli(*args):
-    return subprocess.run([BIN, *args, "--data", DATA], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return run_cli(DATA, *args).stdout.strip()
 
 
 # ---- fixture: users, organization, tokens -------------------------------------------------
@@ -89,19 +79,7 @@ for c in CALLERS.values():
         c["header"] = "Bearer " + c["header"]
 OWNER = CALLERS["write-token"]["header"]
 
-server = subprocess.Popen([BIN, "serve", "--data", DATA, "--listen", "127.0.0.1:0",
-                           "--log-level", "warn", "--rate-limit-auth-failures", "0",
-                           "--rate-limit-requests", "0"], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-BASE = None
-for _ in range(100):
-    line = server.stdout.readline()
-    if line.startswith("listening on "):
-        BASE = line.split()[-1]
-        break
-if not BASE:
-    print("not ok - server did not start")
-    sys.exit(1)
+server, BASE = serve(DATA, "--rate-limit-auth-failures", "0")
 
 SESSION = requests.Session()
 
@@ -540,5 +518,4 @@ server.terminate()
 server.wait()
 subprocess.run(["rm", "-rf", WORK])
 print(f"{len(ROUTES)} routes, {cells} cells")
-print(f"{PASSED} passed, {FAILED} failed")
-sys.exit(1 if FAILED else 0)
+finish()

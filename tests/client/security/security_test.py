@@ -29,30 +29,19 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import requests
 
-BIN = os.path.realpath(os.environ.get("VITRINE_BIN", "build/vitrine"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hub_test import BIN, finish, report, run_cli, serve  # noqa: E402
+
 WORK = tempfile.mkdtemp(prefix="vitrine-security-")
 DATA = os.path.join(WORK, "data")
-PASSED = FAILED = 0
-
-
-def report(ok, name, detail=""):
-    global PASSED, FAILED
-    if ok:
-        PASSED += 1
-        print(f"ok - {name}", flush=True)
-    else:
-        FAILED += 1
-        print(f"not ok - {name}{': ' + str(detail)[:400] if detail else ''}", flush=True)
 
 
 def cli(*args):
-    return subprocess.run([BIN, *args, "--data", DATA], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return run_cli(DATA, *args).stdout.strip()
 
 
 for user in ["victim", "attacker"]:
@@ -67,19 +56,7 @@ BASE = None
 
 def start(*extra):
     global SERVER, BASE
-    SERVER = subprocess.Popen([BIN, "serve", "--data", DATA, "--listen", "127.0.0.1:0",
-                               "--log-level", "warn", "--rate-limit-requests", "0", *extra],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    BASE = None
-    for _ in range(200):
-        line = SERVER.stdout.readline()
-        if line.startswith("listening on "):
-            BASE = line.split()[-1]
-            break
-    if not BASE:
-        print("not ok - server did not start")
-        sys.exit(1)
-    threading.Thread(target=lambda p=SERVER: [None for _ in p.stdout], daemon=True).start()
+    SERVER, BASE = serve(DATA, *extra)
 
 
 def stop():
@@ -687,5 +664,4 @@ mode = os.stat(DATA).st_mode & 0o777
 report(mode & 0o077 == 0, "the data folder is not readable by other users", oct(mode))
 
 shutil.rmtree(WORK, ignore_errors=True)
-print(f"{PASSED} passed, {FAILED} failed")
-sys.exit(1 if FAILED else 0)
+finish()

@@ -32,26 +32,16 @@ import urllib.parse
 
 import requests
 
-BIN = os.path.realpath(os.environ.get("VITRINE_BIN", "build/vitrine"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hub_test import BIN, finish, report, run_cli, serve, tally  # noqa: E402
+
 WORK = tempfile.mkdtemp(prefix="vitrine-xetcas-")
 DATA = os.path.join(WORK, "data")
-PASSED = FAILED = 0
 RNG = random.Random(20251127)
 
 
-def report(ok, name, detail=""):
-    global PASSED, FAILED
-    if ok:
-        PASSED += 1
-        print(f"ok - {name}", flush=True)
-    else:
-        FAILED += 1
-        print(f"not ok - {name}{': ' + str(detail) if detail else ''}", flush=True)
-
-
 def cli(*args, check=True):
-    return subprocess.run([BIN, *args, "--data", DATA], check=check, capture_output=True,
-                          text=True)
+    return run_cli(DATA, *args, check=check)
 
 
 # ---- the server ---------------------------------------------------------------------------
@@ -61,21 +51,7 @@ BASE = None
 
 def start(*extra):
     global SERVER, BASE
-    SERVER = subprocess.Popen([BIN, "serve", "--data", DATA, "--listen", "127.0.0.1:0",
-                               "--log-level", "warn", "--rate-limit-auth-failures", "0",
-                               "--rate-limit-requests", "0", *extra],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    BASE = None
-    for _ in range(200):
-        line = SERVER.stdout.readline()
-        if line.startswith("listening on "):
-            BASE = line.split()[-1]
-            break
-    if not BASE:
-        print("not ok - server did not start")
-        sys.exit(1)
-    # Drain the log so the server never blocks on a full pipe.
-    threading.Thread(target=lambda p=SERVER: [None for _ in p.stdout], daemon=True).start()
+    SERVER, BASE = serve(DATA, "--rate-limit-auth-failures", "0", *extra)
 
 
 def stop(kill=False):
@@ -773,9 +749,8 @@ f = cli("fsck", check=False)
 report(f.returncode == 0, "fsck exits 0 at the end", f"rc {f.returncode}: {f.stdout}")
 
 stop()
-print(f"{PASSED} passed, {FAILED} failed")
-if FAILED == 0:
+if tally.failed == 0:
     shutil.rmtree(WORK, ignore_errors=True)
 else:
     print(f"# data left in {DATA}")
-sys.exit(1 if FAILED else 0)
+finish()
