@@ -93,9 +93,7 @@ Result<std::string> blob_prefix(Context& ctx, const storage::RepoRecord& repo,
     got += static_cast<size_t>(r);
   }
   out.resize(got);
-  child->kill();
-  child->wait();
-  return out;
+  return out;  // ~Subprocess stops and reaps git cat-file
 }
 
 // Bytes [offset, offset + length) of a git blob, produced from `git cat-file` 64 KiB at a time.
@@ -117,16 +115,10 @@ http::StreamBody blob_stream(Context& ctx, const storage::RepoRecord& repo, cons
       if (end <= offset) continue;
       uint64_t from = begin < offset ? offset - begin : 0;
       uint64_t take = std::min<uint64_t>(end - begin - from, length - sent);
-      if (!write(std::string_view(buffer.data() + from, take))) {
-        child->kill();
-        child->wait();
-        return true;  // the client went away
-      }
+      if (!write(std::string_view(buffer.data() + from, take))) return true;  // client gone
       sent += take;
     }
-    child->kill();
-    child->wait();
-    return sent == length;
+    return sent == length;  // ~Subprocess stops and reaps git cat-file
   };
   return body;
 }

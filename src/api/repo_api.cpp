@@ -160,9 +160,7 @@ std::vector<std::optional<storage::GitCommitInfo>> last_commits(
       const std::string& p = paths[i];
       for (const auto& d : *deltas) {
         for (const std::string* changed : {&d.path, &d.old_path}) {
-          if (changed->empty()) continue;
-          if (*changed == p || (changed->size() > p.size() && changed->starts_with(p) &&
-                                (*changed)[p.size()] == '/')) {
+          if (!changed->empty() && service::path_within(*changed, p)) {
             found[i] = c;
             break;
           }

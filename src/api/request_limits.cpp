@@ -52,10 +52,7 @@ http::Response too_many_failures(const RateLimitDecision& decision) {
 }  // namespace
 
 std::optional<http::Response> RequestLimits::reserve_sign_in(const http::Request& request) {
-  if (!auth_failures_.enabled()) return std::nullopt;
-  auto decision = auth_failures_.acquire(request.remote_address);
-  if (decision.allowed) return std::nullopt;
-  return too_many_failures(decision);
+  return count_auth_failure(request);  // counted up front; refund_sign_in gives it back
 }
 
 void RequestLimits::refund_sign_in(const http::Request& request) {

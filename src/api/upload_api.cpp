@@ -435,7 +435,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
-  if (action == "objects" && rest.size() == 3 && (method == "GET" || method == "HEAD")) {
+  if (download && rest.size() == 3) {
     // Who it was handed to must still read the repository, and the repository still hold it.
     if (auto st = check_grant_still_holds(ctx, repo_uid, reader, reader_token, false); !st) {
       return error_response(st, call.caller);

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -346,10 +347,23 @@ bool write_response(FdStream& stream, Response& response, bool head_only, bool c
   return true;
 }
 
+// An answer about the connection rather than a request (no handler ran), after which the
+// connection closes: status, a text body carried in X-Error-Message too, Retry-After if given.
+void refuse(FdStream& stream, int status, const std::string& message,
+            const std::string& retry_after = "") {
+  Response r = Response::text(status, message);
+  if (!message.empty()) r.headers.set("X-Error-Message", message);
+  if (!retry_after.empty()) r.headers.set("Retry-After", retry_after);
+  write_response(stream, r, false, true);
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options, Handler handler)
-    : options_(std::move(options)), handler_(std::move(handler)) {}
+    : options_(std::move(options)), handler_(std::move(handler)) {
+  // Compared with peers in one spelling (canonical_address), converted once here.
+  for (auto& proxy : options_.trusted_proxies) proxy = canonical_address(proxy);
+}
 
 Server::~Server() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -419,8 +433,8 @@ void Server::run() {
       ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, host, sizeof host);
     }
     if (active_connections_.load() >= options_.max_connections) {
-      FdStream(fd).write_all(
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      FdStream stream(fd);
+      refuse(stream, 503, "");
       ::close(fd);
       continue;
     }
@@ -434,11 +448,8 @@ void Server::run() {
       char scratch[4096];
       while (::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
       }
-      FdStream(fd).write_all(
-          "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
-          "X-Error-Message: Too many open connections from this address\r\n"
-          "Content-Length: 43\r\nConnection: close\r\n\r\n"
-          "Too many open connections from this address");
+      FdStream stream(fd);
+      refuse(stream, 429, "Too many open connections from this address", "1");
       ::shutdown(fd, SHUT_WR);
       ::close(fd);
       continue;
@@ -487,11 +498,10 @@ std::string connection_key(const std::string& address) {
 }  // namespace
 
 bool Server::trusted_proxy(const std::string& address) const {
+  if (options_.trusted_proxies.empty()) return false;
   std::string canonical = canonical_address(address);
-  for (const auto& proxy : options_.trusted_proxies) {
-    if (canonical_address(proxy) == canonical) return true;
-  }
-  return false;
+  return std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), canonical) !=
+         options_.trusted_proxies.end();
 }
 
 bool Server::acquire_address_slot(const std::string& address) {
@@ -564,17 +574,13 @@ void Server::serve_connection(int fd, std::string remote) {
     beast::http::read_header(stream, buffer, parser, ec);
     stream.clear_deadline();
     if (ec == beast::http::error::header_limit) {
-      stream.write_all(
-          "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
-          "Content-Length: 32\r\nConnection: close\r\n\r\nrequest head larger than 64 KiB\n");
+      refuse(stream, 431, "request head larger than 64 KiB");
       return;
     }
     if (ec) {
       if (ec != asio::error::eof && ec != asio::error::timed_out &&
           ec != asio::error::connection_reset) {
-        stream.write_all(
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 17\r\n"
-            "Connection: close\r\n\r\nmalformed request");
+        refuse(stream, 400, "malformed request");
       }
       return;
     }

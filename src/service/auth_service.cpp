@@ -4,11 +4,11 @@
 #include <argon2.h>
 
 #include <chrono>
-#include <semaphore>
 
 #include "service/audit_log.hpp"
 #include "service/repo_name.hpp"
 #include "service/token_scope.hpp"
+#include "util/concurrency_limit.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -115,24 +115,10 @@ constexpr int64_t kSessionLifetimeMs = 7LL * 24 * 3600 * 1000;
 constexpr std::ptrdiff_t kMaxConcurrentHashes = 4;
 constexpr auto kHashWait = std::chrono::seconds(10);
 
-std::counting_semaphore<kMaxConcurrentHashes>& hash_slots() {
-  static std::counting_semaphore<kMaxConcurrentHashes> slots(kMaxConcurrentHashes);
+util::ConcurrencyLimit& hash_slots() {
+  static util::ConcurrencyLimit slots(kMaxConcurrentHashes);
   return slots;
 }
-
-class HashSlot {
- public:
-  HashSlot() : held_(hash_slots().try_acquire_for(kHashWait)) {}
-  ~HashSlot() {
-    if (held_) hash_slots().release();
-  }
-  HashSlot(const HashSlot&) = delete;
-  HashSlot& operator=(const HashSlot&) = delete;
-  bool held() const { return held_; }
-
- private:
-  bool held_;
-};
 
 Status busy() {
   return Status(ErrorKind::kTooManyRequests, "Too many sign-ins at once; retry in a few seconds");
@@ -157,7 +143,7 @@ Status AuthService::set_password(const std::string& user_name, const std::string
   if (password.size() > 1024) return bad_request("Password too long");
   auto user = hub_.db().find_user(user_name);
   if (!user) return not_found("no user named " + user_name);
-  HashSlot slot;
+  auto slot = hash_slots().try_acquire_for(kHashWait);
   if (!slot.held()) return busy();
   std::string encoded = argon2id_encode(password);
   if (encoded.empty()) return internal_error("cannot hash the password");
@@ -172,7 +158,7 @@ Result<AuthService::Session> AuthService::login(const std::string& user_name,
   auto user = password.size() <= 1024 ? hub_.db().find_user(user_name) : std::nullopt;
   std::string stored = user ? hub_.db().password_hash(user->id) : "";
   const std::string& reference = stored.empty() ? decoy : stored;
-  HashSlot slot;
+  auto slot = hash_slots().try_acquire_for(kHashWait);
   if (!slot.held()) return busy();
   bool ok = argon2id_verify(reference.c_str(), password.data(), password.size()) == ARGON2_OK;
   if (!ok || stored.empty()) {

@@ -7,7 +7,8 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <semaphore>
+
+#include "util/concurrency_limit.hpp"
 
 namespace vitrine::service {
 namespace {
@@ -20,8 +21,8 @@ constexpr int kMaxDepth = 200;
 constexpr size_t kMaxValues = 100000;
 
 constexpr std::ptrdiff_t kMaxConcurrentYamlParses = 4;
-std::counting_semaphore<kMaxConcurrentYamlParses>& yaml_parse_slots() {
-  static std::counting_semaphore<kMaxConcurrentYamlParses> slots(kMaxConcurrentYamlParses);
+util::ConcurrencyLimit& yaml_parse_slots() {
+  static util::ConcurrencyLimit slots(kMaxConcurrentYamlParses);
   return slots;
 }
 
@@ -210,12 +211,7 @@ FrontMatter parse_front_matter(std::string_view readme) {
   }
   try {
     // yaml-cpp's node graph costs a few hundred bytes per byte of YAML: few parses at a time.
-    std::counting_semaphore<kMaxConcurrentYamlParses>& slots = yaml_parse_slots();
-    slots.acquire();
-    struct Release {
-      std::counting_semaphore<kMaxConcurrentYamlParses>& s;
-      ~Release() { s.release(); }
-    } release{slots};
+    auto slot = yaml_parse_slots().acquire();
     YAML::Node root = YAML::Load(body);
     if (root.IsNull() || !root.IsDefined()) return result;
     if (!root.IsMap()) {

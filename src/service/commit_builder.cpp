@@ -94,12 +94,8 @@ Status CommitBuilder::add(CommitOperation op) {
 namespace {
 
 // Whether two repository paths overlap: the same path, or one a folder above the other.
-bool paths_overlap(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  const std::string& shorter = a.size() < b.size() ? a : b;
-  const std::string& longer = a.size() < b.size() ? b : a;
-  return longer.size() > shorter.size() && longer.compare(0, shorter.size(), shorter) == 0 &&
-         longer[shorter.size()] == '/';
+bool paths_overlap(std::string_view a, std::string_view b) {
+  return path_within(a, b) || path_within(b, a);
 }
 
 constexpr int kMaxRebases = 50;
@@ -125,10 +121,10 @@ Result<std::string> CommitBuilder::conflicting_path(const std::string& from,
   if (!deltas) return deltas.status();
   if (truncated) return std::string("(more than 10000 files changed meanwhile)");
   for (const auto& d : *deltas) {
+    // Change paths are validated or normalized already (no trailing '/').
     for (const auto& change : changes_) {
-      std::string mine = change.path;
-      while (!mine.empty() && mine.back() == '/') mine.pop_back();
-      if (paths_overlap(mine, d.path) || (!d.old_path.empty() && paths_overlap(mine, d.old_path))) {
+      if (paths_overlap(change.path, d.path) ||
+          (!d.old_path.empty() && paths_overlap(change.path, d.old_path))) {
         return change.path;
       }
     }

@@ -86,19 +86,22 @@ Result<uint64_t> LfsService::remove_abandoned_parts(int64_t grace_seconds) {
   return freed;
 }
 
-std::string LfsService::parts_dir(const std::string& repo_uid, const std::string& oid,
-                                  uint64_t size) const {
+Result<std::string> LfsService::parts_dir(const std::string& repo_uid, const std::string& oid,
+                                          uint64_t size) const {
+  // Both come from a signed URL, but they still name a folder: hex only.
+  if (!util::is_lower_hex(oid, 64)) return unprocessable("Invalid oid");
+  if (repo_uid.empty() || !util::is_lower_hex(repo_uid, repo_uid.size())) {
+    return unprocessable("Invalid repository in the upload URL");
+  }
   return hub_.config().data_dir + "/lfs/parts/" + repo_uid + "/" + oid + "-" + std::to_string(size);
 }
 
 Result<std::string> LfsService::store_part(const std::string& repo_uid, const std::string& oid,
                                            uint64_t size, int part, uint64_t part_size,
                                            const ByteSource& source) {
-  if (!util::is_lower_hex(oid, 64)) return unprocessable("Invalid oid");
-  if (repo_uid.empty() || !util::is_lower_hex(repo_uid, repo_uid.size())) {
-    return unprocessable("Invalid repository in the part URL");
-  }
-  std::string dir = parts_dir(repo_uid, oid, size);
+  auto parts = parts_dir(repo_uid, oid, size);
+  if (!parts) return parts.status();
+  const std::string& dir = *parts;
   std::error_code ec;
   fs::create_directories(dir, ec);
   std::string final_path = dir + "/" + std::to_string(part);
@@ -144,10 +147,9 @@ Result<std::string> LfsService::store_part(const std::string& repo_uid, const st
 Status LfsService::complete_multipart(const std::string& repo_uid, const std::string& oid,
                                       uint64_t size,
                                       const std::vector<std::pair<int, std::string>>& parts) {
-  if (repo_uid.empty() || !util::is_lower_hex(repo_uid, repo_uid.size())) {
-    return unprocessable("Invalid repository in the completion URL");
-  }
-  std::string dir = parts_dir(repo_uid, oid, size);
+  auto parts_folder = parts_dir(repo_uid, oid, size);
+  if (!parts_folder) return parts_folder.status();
+  const std::string& dir = *parts_folder;
   uint64_t chunk = hub_.config().multipart_chunk_size;
   size_t expected_parts = static_cast<size_t>((size + chunk - 1) / chunk);
   if (parts.size() != expected_parts) {

@@ -44,7 +44,9 @@ class LfsService {
   Result<uint64_t> remove_abandoned_parts(int64_t grace_seconds);
 
  private:
-  std::string parts_dir(const std::string& repo_uid, const std::string& oid, uint64_t size) const;
+  // The folder of one repository's parts of one object; kUnprocessable unless both are hex.
+  Result<std::string> parts_dir(const std::string& repo_uid, const std::string& oid,
+                                uint64_t size) const;
   Hub& hub_;
 };
 

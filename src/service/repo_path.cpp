@@ -92,6 +92,10 @@ Status validate_repo_path(std::string_view path) {
   return Status::ok();
 }
 
+bool path_within(std::string_view path, std::string_view folder) {
+  return path.starts_with(folder) && (path.size() == folder.size() || path[folder.size()] == '/');
+}
+
 std::string normalize_folder_path(std::string_view p) {
   while (!p.empty() && p.back() == '/') p.remove_suffix(1);
   return std::string(p);

@@ -22,4 +22,8 @@ Status validate_repo_path(std::string_view path);
 // Strips trailing '/' characters, e.g. "dir/" -> "dir" (for deletedFolder operations).
 std::string normalize_folder_path(std::string_view p);
 
+// Whether `path` is `folder` itself or lies anywhere under it ("a/b/c" is within "a/b", "a/bc"
+// is not). Both are repository paths without a trailing '/'.
+bool path_within(std::string_view path, std::string_view folder);
+
 }  // namespace vitrine::service

@@ -400,30 +400,6 @@ Result<TlogEntry> TlogStore::entry(int64_t index) {
   return std::move(found->front());
 }
 
-Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& keys,
-                                               int64_t limit_index, size_t max_results) {
-  if (keys.empty()) return bad_request("a lookup needs at least one key");
-  std::string sql;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (i) sql += " INTERSECT ";
-    sql += "SELECT idx FROM keys WHERE key = ? AND idx < ?";
-  }
-  sql += " ORDER BY idx LIMIT ?";
-  std::lock_guard lock(impl_->read_mutex);
-  Statement s(impl_->reader, sql.c_str());
-  int p = 1;
-  for (const auto& k : keys) {
-    s.bind(p++, k);
-    s.bind(p++, limit_index);
-  }
-  s.bind(p, static_cast<int64_t>(max_results));
-  std::vector<int64_t> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
-  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
-  return out;
-}
-
 namespace {
 
 // The entries carrying every key, below a size, at most a number: a subquery of one column idx.
@@ -450,6 +426,20 @@ int bind_matching(Statement& s, const std::vector<std::string>& keys, int64_t li
 constexpr const char* kSealedRepo = "json_extract(CAST(e.sealed AS TEXT), '$.repo_id')";
 
 }  // namespace
+
+Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& keys,
+                                               int64_t limit_index, size_t max_results) {
+  if (keys.empty()) return bad_request("a lookup needs at least one key");
+  std::string sql = matching_sql(keys.size());
+  std::lock_guard lock(impl_->read_mutex);
+  Statement s(impl_->reader, sql.c_str());
+  bind_matching(s, keys, limit_index, max_results);
+  std::vector<int64_t> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
+  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  return out;
+}
 
 Result<std::vector<std::string>> TlogStore::sealed_repos(const std::vector<std::string>& keys,
                                                          int64_t limit_index, size_t max_results) {

@@ -24,7 +24,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hub_test import BIN, finish, report, run_cli, serve  # noqa: E402
+from hub_test import BIN, finish, must, report, request, run_cli, serve  # noqa: E402
 
 WORK = tempfile.mkdtemp(prefix="vitrine-authz-")
 DATA = os.path.join(WORK, "data")
@@ -85,22 +85,7 @@ SESSION = requests.Session()
 
 
 def call(method, path, auth=None, body=None, content_type="application/json"):
-    headers = {}
-    if auth:
-        headers["Authorization"] = auth
-    data = None
-    if body is not None:
-        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        headers["Content-Type"] = content_type
-    return SESSION.request(method, BASE + path, headers=headers, data=data,
-                           allow_redirects=False)
-
-
-def must(resp, what):
-    if resp.status_code >= 300:
-        print(f"not ok - fixture: {what}: {resp.status_code} {resp.text[:200]}")
-        sys.exit(1)
-    return resp
+    return request(BASE, method, path, auth, body, content_type, timeout=None, session=SESSION)
 
 
 def commit(repo, path, content):

@@ -4,10 +4,13 @@ test's data folder, and a real `vitrine serve` started on a free port of loopbac
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
     from hub_test import report, serve, tally
 """
+import json
 import os
 import subprocess
 import sys
 import threading
+
+import requests
 
 BIN = os.path.realpath(os.environ.get("VITRINE_BIN", "build/vitrine"))
 
@@ -61,3 +64,27 @@ def serve(data, *extra):
         sys.exit(1)
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
     return process, base
+
+
+def request(base, method, path, auth=None, body=None, content_type="application/json",
+            headers=None, timeout=60, session=requests):
+    """One request to the hub at `base` (or to a full URL), redirects not followed: `auth` is
+    the Authorization value; `body` goes as is when bytes or text, else as JSON."""
+    h = dict(headers or {})
+    if auth:
+        h["Authorization"] = auth
+    data = None
+    if body is not None:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        h["Content-Type"] = content_type
+    url = path if path.startswith("http") else base + path
+    return session.request(method, url, headers=h, data=data, allow_redirects=False,
+                           timeout=timeout)
+
+
+def must(resp, what):
+    """The answer of a fixture step, or the test ends: a fixture that failed proves nothing."""
+    if resp.status_code >= 300:
+        print(f"not ok - fixture: {what}: {resp.status_code} {resp.text[:300]}")
+        sys.exit(1)
+    return resp

@@ -34,7 +34,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hub_test import BIN, finish, report, run_cli, serve  # noqa: E402
+from hub_test import BIN, finish, must, report, request, run_cli, serve  # noqa: E402
 
 WORK = tempfile.mkdtemp(prefix="vitrine-security-")
 DATA = os.path.join(WORK, "data")
@@ -86,23 +86,7 @@ def alive():
 
 def call(method, path, auth=None, body=None, content_type="application/json", headers=None,
          timeout=60):
-    h = dict(headers or {})
-    if auth:
-        h["Authorization"] = auth
-    data = None
-    if body is not None:
-        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        h["Content-Type"] = content_type
-    url = path if path.startswith("http") else BASE + path
-    return requests.request(method, url, headers=h, data=data, allow_redirects=False,
-                            timeout=timeout)
-
-
-def must(r, what):
-    if r.status_code >= 300:
-        print(f"not ok - fixture: {what}: {r.status_code} {r.text[:300]}")
-        sys.exit(1)
-    return r
+    return request(BASE, method, path, auth, body, content_type, headers, timeout)
 
 
 def ndjson(*lines):
