@@ -78,7 +78,7 @@ http::Response lookup_response(Context& ctx, Call& call, const std::vector<std::
   auto& store = ctx.hub.transparency().store();
   // Sealed entries of repositories the caller may not read are left out by the query itself,
   // without reading them: the answer's time does not depend on how many there are.
-  auto sealed = store.sealed_repos(keys, *size, kMaxLookupScan);
+  auto sealed = store.sealed_repos(keys);
   if (!sealed) return error_response(sealed.status(), call.caller);
   std::vector<std::string> readable;
   for (const auto& uid : *sealed) {

@@ -135,6 +135,7 @@ storage::TlogAppend make_entry(const storage::RepoRecord& repo, json entry,
   }
   out.nonce = util::random_bytes(32);
   out.sealed_entry = bytes;
+  out.sealed_repo = repo.uid;
   out.data = canonical_entry({{"kind", "sealed"},
                               {"commitment", sealed_commitment(out.nonce, bytes)},
                               {"time", entry["time"]}});

@@ -45,8 +45,9 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS entries(
   idx INTEGER PRIMARY KEY, data BLOB NOT NULL, sealed BLOB, nonce BLOB, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS hashes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(key, idx))
-  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS keys(
+  key TEXT NOT NULL, repo TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
+  PRIMARY KEY(key, repo, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending(
   idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL,
   expect TEXT NOT NULL, created_ms INTEGER NOT NULL, pid INTEGER NOT NULL,
@@ -116,6 +117,34 @@ Status store_hashes(Statement& read, int64_t n, const tlog::Hash& leaf, Statemen
   return Status::ok();
 }
 
+// Logs written before the lookup keys named the repository of sealed entries: the keys table
+// is rebuilt with it, read once out of each sealed entry, in one transaction.
+Status upgrade_keys(sqlite3* db) {
+  auto upgraded = [db] {
+    Statement column(db, "SELECT 1 FROM pragma_table_info('keys') WHERE name = 'repo'");
+    return column.step() == SQLITE_ROW;
+  };
+  if (upgraded()) return Status::ok();
+  Transaction tx(db);  // a git hook opening the log at the same time waits, then finds it done
+  if (!tx.status()) return tx.status();
+  if (upgraded()) return Status::ok();
+  if (auto st = exec_sql(db, R"sql(
+CREATE TABLE keys_upgraded(
+  key TEXT NOT NULL, repo TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
+  PRIMARY KEY(key, repo, idx)) WITHOUT ROWID;
+INSERT INTO keys_upgraded(key, repo, idx)
+  SELECT k.key, CASE WHEN e.sealed IS NULL THEN ''
+                ELSE COALESCE(json_extract(CAST(e.sealed AS TEXT), '$.repo_id'), '?') END, k.idx
+  FROM keys k LEFT JOIN entries e ON e.idx = k.idx;
+DROP TABLE keys;
+ALTER TABLE keys_upgraded RENAME TO keys;
+)sql");
+      !st) {
+    return st;
+  }
+  return tx.commit();
+}
+
 }  // namespace
 
 TlogStore::TlogStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -135,6 +164,7 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", kSchema}) {
     if (auto st = exec_sql(impl->writer, sql); !st) return st;
   }
+  if (auto st = upgrade_keys(impl->writer); !st) return st;
   {  // Logs made before intents recorded their writer's start time.
     Statement column(impl->writer,
                      "SELECT 1 FROM pragma_table_info('pending') WHERE name = 'started'");
@@ -154,7 +184,8 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
       prepare(impl->writer,
               "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
   impl->insert_hash = prepare(impl->writer, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
-  impl->insert_key = prepare(impl->writer, "INSERT OR IGNORE INTO keys(key, idx) VALUES (?, ?)");
+  impl->insert_key =
+      prepare(impl->writer, "INSERT OR IGNORE INTO keys(key, repo, idx) VALUES (?, ?, ?)");
   impl->insert_pending =
       prepare(impl->writer,
               "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid, started) "
@@ -253,9 +284,12 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries,
           !st) {
         return st;
       }
+      // A sealed entry's keys name its repository (one no uid matches when it names none).
+      const std::string repo =
+          e.sealed_entry.empty() ? "" : (e.sealed_repo.empty() ? "?" : e.sealed_repo);
       for (const auto& key : e.keys) {
         insert_key.reset();
-        insert_key.bind(1, key).bind(2, n);
+        insert_key.bind(1, key).bind(2, repo).bind(3, n);
         if (auto st = step_done(insert_key); !st) return st;
       }
       if (e.intent) {
@@ -423,8 +457,6 @@ int bind_matching(Statement& s, const std::vector<std::string>& keys, int64_t li
   return p;
 }
 
-constexpr const char* kSealedRepo = "json_extract(CAST(e.sealed AS TEXT), '$.repo_id')";
-
 }  // namespace
 
 Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& keys,
@@ -441,15 +473,11 @@ Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& k
   return out;
 }
 
-Result<std::vector<std::string>> TlogStore::sealed_repos(const std::vector<std::string>& keys,
-                                                         int64_t limit_index, size_t max_results) {
+Result<std::vector<std::string>> TlogStore::sealed_repos(const std::vector<std::string>& keys) {
   if (keys.empty()) return bad_request("a lookup needs at least one key");
-  std::string sql = std::string("SELECT DISTINCT ") + kSealedRepo + " FROM (" +
-                    matching_sql(keys.size()) +
-                    ") m JOIN entries e ON e.idx = m.idx WHERE e.sealed IS NOT NULL";
   std::lock_guard lock(impl_->read_mutex);
-  Statement s(impl_->reader, sql.c_str());
-  bind_matching(s, keys, limit_index, max_results);
+  Statement s(impl_->reader, "SELECT DISTINCT repo FROM keys WHERE key = ? AND repo > ''");
+  s.bind(1, keys.front());
   std::vector<std::string> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
@@ -461,18 +489,45 @@ Result<std::vector<int64_t>> TlogStore::lookup_visible(
     const std::vector<std::string>& keys, int64_t limit_index, size_t max_results,
     const std::vector<std::string>& readable_repos) {
   if (keys.empty()) return bad_request("a lookup needs at least one key");
-  std::string sql = "SELECT m.idx FROM (" + matching_sql(keys.size()) +
-                    ") m JOIN entries e ON e.idx = m.idx WHERE e.sealed IS NULL";
-  if (!readable_repos.empty()) {
-    sql += std::string(" OR ") + kSealedRepo + " IN (";
-    for (size_t i = 0; i < readable_repos.size(); ++i) sql += i ? ", ?" : "?";
-    sql += ")";
+  // The parts of the index to seek: the entries in the clear ("") and each readable
+  // repository's sealed ones. One key: each part in index order up to the limit, merged.
+  // Several: the intersection of each key's parts.
+  std::vector<std::string> parts{""};
+  parts.insert(parts.end(), readable_repos.begin(), readable_repos.end());
+  std::string sql;
+  if (keys.size() == 1) {
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (i) sql += " UNION ALL ";
+      sql +=
+          "SELECT idx FROM (SELECT idx FROM keys WHERE key = ? AND repo = ? AND idx < ? "
+          "ORDER BY idx LIMIT ?)";
+    }
+  } else {
+    std::string in;
+    for (size_t i = 0; i < parts.size(); ++i) in += i ? ", ?" : "?";
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (i) sql += " INTERSECT ";
+      sql += "SELECT idx FROM keys WHERE key = ? AND repo IN (" + in + ") AND idx < ?";
+    }
   }
-  sql += " ORDER BY m.idx";
+  sql += " ORDER BY idx LIMIT ?";
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader, sql.c_str());
-  int p = bind_matching(s, keys, limit_index, max_results);
-  for (const auto& uid : readable_repos) s.bind(p++, uid);
+  int p = 1;
+  const auto limit = static_cast<int64_t>(max_results);
+  if (keys.size() == 1) {
+    for (const auto& part : parts) {
+      s.bind(p, keys.front()).bind(p + 1, part).bind(p + 2, limit_index).bind(p + 3, limit);
+      p += 4;
+    }
+  } else {
+    for (const auto& key : keys) {
+      s.bind(p++, key);
+      for (const auto& part : parts) s.bind(p++, part);
+      s.bind(p++, limit_index);
+    }
+  }
+  s.bind(p++, limit);
   std::vector<int64_t> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));

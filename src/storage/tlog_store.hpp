@@ -39,6 +39,7 @@ struct TlogAppend {
   std::string data;          // the entry bytes as logged (its leaf hash is record_hash(data))
   std::string sealed_entry;  // when set, `data` commits to this entry with `nonce`
   std::string nonce;
+  std::string sealed_repo;           // the uid of the repository a sealed entry is about
   std::vector<std::string> keys;     // lookup keys, e.g. "repo:<uid>", "file:<sha256>"
   std::optional<TlogIntent> intent;  // unresolved until resolve() (or recovery)
 };
@@ -96,11 +97,11 @@ class TlogStore {
   Result<std::vector<int64_t>> lookup(const std::vector<std::string>& keys, int64_t limit_index,
                                       size_t max_results);
   // For a caller who may not open every sealed entry, in two steps that never read a hidden
-  // entry's data: the repository uids of the sealed entries among what lookup() would return,
-  // then lookup() restricted to the entries in the clear and the sealed entries of
-  // `readable_repos` (those uids the caller may read).
-  Result<std::vector<std::string>> sealed_repos(const std::vector<std::string>& keys,
-                                                int64_t limit_index, size_t max_results);
+  // entry: the repository uids of the sealed entries that carry keys[0] (read from the index,
+  // one step per repository), then lookup() restricted to the entries in the clear and the
+  // sealed entries of `readable_repos` (those uids the caller may read), which seeks only
+  // their parts of the index.
+  Result<std::vector<std::string>> sealed_repos(const std::vector<std::string>& keys);
   Result<std::vector<int64_t>> lookup_visible(const std::vector<std::string>& keys,
                                               int64_t limit_index, size_t max_results,
                                               const std::vector<std::string>& readable_repos);

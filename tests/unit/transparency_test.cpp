@@ -157,6 +157,74 @@ TEST_F(TransparencyTest, PrivateRepositoriesAreSealed) {
   EXPECT_EQ(shown["private"], false);
 }
 
+// Lookups for a caller who may not open every sealed entry seek only the parts of the index
+// the caller may read; a log written before the index named the repository of sealed entries
+// is upgraded in place to the same answers.
+TEST_F(TransparencyTest, VisibleLookupsSeekOnlyReadablePartsAlsoAfterAnUpgrade) {
+  CreateRepoRequest req;
+  req.name = "secret-model";
+  req.is_private = true;
+  auto hidden = RepoService(*hub_).create(alice_, req);
+  ASSERT_TRUE(hidden.is_ok());
+  ASSERT_TRUE(commit(*hidden, "w.txt").is_ok());
+  ASSERT_TRUE(commit(repo_, "a.txt").is_ok());
+  auto check = [&](const std::string& when) {
+    const std::vector<std::string> one{"repo:" + hidden->uid};
+    const std::vector<std::string> two{"repo:" + hidden->uid, "name:models/alice/secret-model"};
+    auto all = log().lookup(one, size(), 100);
+    ASSERT_TRUE(all.is_ok()) << when;
+    EXPECT_EQ(all->size(), 2u) << when;
+    auto sealed = log().sealed_repos(one);
+    ASSERT_TRUE(sealed.is_ok()) << when;
+    EXPECT_EQ(*sealed, std::vector<std::string>{hidden->uid}) << when;
+    EXPECT_TRUE(log().sealed_repos({"repo:" + repo_.uid})->empty()) << when;
+    // Without the repository: nothing of it, one key or several.
+    for (const auto& keys : {one, two}) {
+      auto none = log().lookup_visible(keys, size(), 100, {});
+      ASSERT_TRUE(none.is_ok()) << when << ": " << none.status().message();
+      EXPECT_TRUE(none->empty()) << when;
+      // With it: exactly what lookup() finds, in order.
+      auto found = log().lookup_visible(keys, size(), 100, *sealed);
+      ASSERT_TRUE(found.is_ok()) << when << ": " << found.status().message();
+      EXPECT_EQ(*found, *all) << when;
+    }
+    // Entries in the clear, merged with a readable repository's, in order and within bounds.
+    const std::vector<std::string> clear_key{"repo:" + repo_.uid};
+    auto clear = log().lookup(clear_key, size(), 100);
+    ASSERT_TRUE(clear.is_ok() && clear->size() == 2u) << when;
+    EXPECT_EQ(*log().lookup_visible(clear_key, size(), 100, *sealed), *clear) << when;
+    EXPECT_EQ(*log().lookup_visible(clear_key, size(), 1, *sealed),
+              std::vector<int64_t>{clear->front()})
+        << when;
+    EXPECT_EQ(*log().lookup_visible(clear_key, clear->back(), 100, {}),
+              std::vector<int64_t>{clear->front()})
+        << when;
+  };
+  check("as written");
+  // Rewrite the index as an earlier release laid it out (no repository column), reopen.
+  hub_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "tlog/log.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, R"sql(
+CREATE TABLE old_keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(key, idx))
+  WITHOUT ROWID;
+INSERT INTO old_keys SELECT key, idx FROM keys;
+DROP TABLE keys;
+ALTER TABLE old_keys RENAME TO keys;
+)sql",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  HubConfig config;
+  config.data_dir = dir_.string();
+  config.public_url = "https://hub.example.org";
+  auto reopened = Hub::open(config);
+  ASSERT_TRUE(reopened.is_ok()) << reopened.status().message();
+  hub_ = std::move(*reopened);
+  check("upgraded");
+}
+
 TEST_F(TransparencyTest, RecoveryVoidsWhatNeverBecameVisibleAndKeepsWhatDid) {
   auto git = hub_->open_git(repo_);
   ASSERT_TRUE(git.is_ok());
