@@ -10,6 +10,7 @@
 
 #include "service/card_renderer.hpp"
 #include "service/commit_diff.hpp"
+#include "service/commit_history.hpp"
 #include "service/download_counter.hpp"
 #include "service/lineage.hpp"
 #include "service/snapshot_cache.hpp"
@@ -91,6 +92,8 @@ class Hub {
   // Commit diffs by repository uid and commit (they never change; each costs up to
   // DiffLimits' reads and diffing): a page viewed again is not diffed again.
   util::LruCache<CommitDiff>& diffs() { return diffs_; }
+  // Commit histories for the commits listing (service/commit_history.hpp).
+  CommitHistories& histories() { return histories_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
   // The same store, with its Xet interface (CAS, reconstructions, maintenance).
@@ -117,6 +120,7 @@ class Hub {
   SnapshotCache snapshots_{256u << 20};            // weighed by their entries' bytes
   util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
   util::LruCache<CommitDiff> diffs_{32u << 20};    // weighed by their patches' bytes
+  CommitHistories histories_{64u << 20};           // 20 bytes per commit: 3.3 million commits
 };
 
 }  // namespace vitrine::service

@@ -328,6 +328,36 @@ Result<std::vector<GitCommitInfo>> GitRepo::log(const std::string& commit_id, si
   return out;
 }
 
+Result<std::string> GitRepo::history(const std::string& commit_id) {
+  git_oid oid;
+  if (!parse_oid(commit_id, &oid)) return Status(ErrorKind::kRevisionNotFound, "bad commit");
+  OwnedWalk walk;
+  if (git_revwalk_new(walk.out(), repo_) != 0) return git_failure("revwalk");
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);  // as log()
+  if (git_revwalk_push(walk.get(), &oid) != 0) return git_failure("revwalk");
+  std::string out;
+  git_oid next;
+  while (git_revwalk_next(&next, walk.get()) == 0) {
+    out.append(reinterpret_cast<const char*>(next.id), GIT_OID_RAWSZ);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> GitRepo::single_parent_chain(const std::string& commit_id,
+                                                              size_t max) {
+  git_oid oid;
+  if (!parse_oid(commit_id, &oid)) return Status(ErrorKind::kRevisionNotFound, "bad commit");
+  std::vector<std::string> out;
+  while (out.size() < max) {
+    OwnedCommit commit;
+    if (git_commit_lookup(commit.out(), repo_, &oid) != 0) return git_failure("commit");
+    out.push_back(oid_hex(&oid));
+    if (git_commit_parentcount(commit.get()) != 1) break;
+    git_oid_cpy(&oid, git_commit_parent_id(commit.get(), 0));
+  }
+  return out;
+}
+
 Result<std::optional<GitTreeEntry>> GitRepo::entry_at(const std::string& commit_id,
                                                       const std::string& path) {
   git_oid oid;

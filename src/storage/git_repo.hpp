@@ -101,6 +101,14 @@ class GitRepo {
   Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset, size_t limit,
                                          size_t* total, const std::string& path = "");
 
+  // What log() lists without a path, every commit of it: the ids of the commits reachable from
+  // `commit_id`, newest first, as raw 20-byte ids one after another. Walks the whole history.
+  Result<std::string> history(const std::string& commit_id);
+  // `commit_id` and its ancestors for as long as each has exactly one parent, newest first:
+  // [commit, parent, grandparent, ...], ending at a root, at the parent that is a merge, or
+  // after `max` commits. A history ending in a known one's commit is the others then that one.
+  Result<std::vector<std::string>> single_parent_chain(const std::string& commit_id, size_t max);
+
   // The entry at `path` in the commit's tree; an empty path is the root directory.
   // nullopt when the path does not exist.
   Result<std::optional<GitTreeEntry>> entry_at(const std::string& commit_id,

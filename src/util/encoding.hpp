@@ -32,6 +32,8 @@ std::optional<std::string> base64_decode(std::string_view text);
 
 // Lowercase hex of arbitrary bytes.
 std::string to_hex(std::string_view bytes);
+// The bytes of hex digits (either case); nullopt for an odd length or a non-hex digit.
+std::optional<std::string> from_hex(std::string_view hex);
 
 // True iff s is non-empty and consists only of hex digits (either case).
 bool is_hex(std::string_view s);

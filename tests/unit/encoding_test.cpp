@@ -99,6 +99,15 @@ TEST(Hex, ToHex) {
   EXPECT_EQ(to_hex(std::string("\x00\x01\xab\xff", 4)), "0001abff");
 }
 
+TEST(Hex, FromHexRoundTripsAndRefusesMalformed) {
+  EXPECT_EQ(from_hex(""), std::string());
+  EXPECT_EQ(from_hex("0001ABff"), std::string("\x00\x01\xab\xff", 4));
+  EXPECT_EQ(*from_hex(to_hex("any bytes \xfe")), "any bytes \xfe");
+  EXPECT_FALSE(from_hex("abc").has_value());
+  EXPECT_FALSE(from_hex("zz").has_value());
+  EXPECT_FALSE(from_hex("0g").has_value());
+}
+
 TEST(Hex, IsHex) {
   EXPECT_TRUE(is_hex("0123456789abcdefABCDEF"));
   EXPECT_FALSE(is_hex(""));

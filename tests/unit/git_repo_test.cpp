@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "service/commit_history.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::storage {
@@ -131,6 +132,46 @@ TEST_F(GitRepoTest, LogIsNewestFirstWithTotalCount) {
   EXPECT_EQ(total, 3u);
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].id, c2);
+}
+
+// The commits listing's cached histories list exactly what log() lists, whether walked or
+// extended from a cached ancestor, across merges, and with no room to keep anything.
+TEST_F(GitRepoTest, CommitHistoriesListWhatLogLists) {
+  auto ids_of_log = [&](const std::string& commit) {
+    size_t total = 0;
+    auto page = repo_->log(commit, 0, 1000, &total);
+    EXPECT_TRUE(page.is_ok());
+    std::vector<std::string> ids;
+    for (const auto& c : *page) ids.push_back(c.id);
+    EXPECT_EQ(total, ids.size());
+    return ids;
+  };
+  auto ids_of = [&](service::CommitHistories& cache, const std::string& commit) {
+    auto history = cache.get(*repo_, "uid", commit);
+    EXPECT_TRUE(history.is_ok()) << history.status().message();
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < (*history)->size(); ++i) ids.push_back((*history)->id(i));
+    return ids;
+  };
+  auto c1 = commit_files("", {{"a", "1"}});
+  auto c2 = commit_files(c1, {{"a", "2"}});
+  auto c3 = commit_files(c2, {{"a", "3"}});
+  auto d1 = commit_files(c1, {{"b", "1"}});
+  auto tree = repo_->commit_info(c3)->tree;
+  auto merge = *repo_->create_commit(tree, {c3, d1}, "alice", "alice@example.org", "merge");
+  auto c5 = commit_files(merge, {{"a", "5"}});
+  auto c6 = commit_files(c5, {{"a", "6"}});
+  service::CommitHistories cache(1 << 20), none(0);
+  for (const auto& commit : {c1, c3, merge, c5, c6}) {
+    EXPECT_EQ(ids_of(cache, commit), ids_of_log(commit));
+    EXPECT_EQ(ids_of(none, commit), ids_of_log(commit));
+  }
+  // A branch that moves on: extended from the cached c6, the same as a walk.
+  std::string head = c6;
+  for (int i = 0; i < 5; ++i) head = commit_files(head, {{"a", "n" + std::to_string(i)}});
+  EXPECT_EQ(ids_of(cache, head), ids_of_log(head));
+  EXPECT_EQ(ids_of(cache, head).size(), 12u);
+  EXPECT_EQ(ids_of(cache, head), ids_of(none, head));
 }
 
 TEST_F(GitRepoTest, LogOfAPathListsTheCommitsThatChangedIt) {

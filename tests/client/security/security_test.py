@@ -487,6 +487,7 @@ files = {f["path"] for f in call("GET", "/api/models/victim/busy/tree/main?recur
                                  VICTIM).json()}
 report(all(f"d{i % 6}/f{i}.txt" in files for i in range(60)), "and every file is there",
        len(files))
+
 for path, blocker in [("d0", "d0"), ("d0/f0.txt/x", "d0/f0.txt")]:
     r = call("POST", "/api/models/victim/busy/commit/main", VICTIM,
              ndjson(header(), {"key": "file", "value": {"path": path, "encoding": "utf-8",
@@ -498,6 +499,30 @@ for path, blocker in [("d0", "d0"), ("d0/f0.txt/x", "d0/f0.txt")]:
 files_after = {f["path"] for f in call("GET", "/api/models/victim/busy/tree/main?recursive=1",
                                        VICTIM).json()}
 report(files_after == files, "and nothing was deleted", len(files_after))
+
+# The commits listing pages a cached history: counted once per commit, extended as the branch
+# moves, the same pages as before.
+def commit_pages(limit):
+    ids, page = [], 0
+    while True:
+        r = call("GET", f"/api/models/victim/busy/commits/main?limit={limit}&p={page}")
+        ids += [c["id"] for c in r.json()]
+        if "Link" not in r.headers:
+            return ids, int(r.headers.get("X-Total-Count", -1))
+        page += 1
+
+
+listed, total = commit_pages(50)
+report(total == 61 and len(listed) == 61 and len(set(listed)) == 61,
+       "commits listing: 61 commits over two pages, each once", (total, len(listed)))
+report(commit_pages(7)[0] == listed, "other page sizes list the same order")
+r = call("POST", "/api/models/victim/busy/commit/main", VICTIM,
+         ndjson(header("one more"), {"key": "file", "value": {
+             "path": "more.txt", "encoding": "utf-8", "content": "more"}}),
+         "application/x-ndjson")
+newer, total = commit_pages(50)
+report(total == 62 and newer == [r.json().get("commitOid")] + listed,
+       "after a commit: it comes first, then the same history", (total, len(newer)))
 stop()
 
 # ---- 4. slow and greedy clients -------------------------------------------------------------
