@@ -36,18 +36,32 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_simple_range(std::string_view
   return std::make_pair(a, b);
 }
 
-std::string xorb_signature(Context& ctx, const std::string& hash, const std::string& range,
-                           int64_t expires) {
+// A signed xorb range names its reader like the Xet token it was fetched with (repository,
+// user, access token) and the file it is part of, so each use re-checks what the token's use
+// would: that the reader still reads the repository and the repository still holds the file.
+struct XorbGrant {
+  std::string xorb;
+  std::string range;
+  int64_t expires = 0;
+  std::string repo_uid;
+  std::string user;
+  int64_t token_id = 0;
+  std::string file;
+};
+
+std::string xorb_signature(Context& ctx, const XorbGrant& g) {
   return util::hmac_sha256_hex(ctx.hub.signing_key() + "/xorb-range",
-                               hash + "|" + range + "|" + std::to_string(expires));
+                               g.xorb + "|" + g.range + "|" + std::to_string(g.expires) + "|" +
+                                   g.repo_uid + "|" + g.user + "|" + std::to_string(g.token_id) +
+                                   "|" + g.file);
 }
 
-std::string xorb_url(Context& ctx, const std::string& hash, uint64_t first, uint64_t last,
-                     int64_t expires) {
-  std::string range = std::to_string(first) + "-" + std::to_string(last);
-  return ctx.hub.config().public_url + "/api/vitrine/xet/xorbs/" + hash + "?range=" + range +
-         "&expires=" + std::to_string(expires) +
-         "&signature=" + xorb_signature(ctx, hash, range, expires);
+std::string xorb_url(Context& ctx, const XorbGrant& g) {
+  return ctx.hub.config().public_url + "/api/vitrine/xet/xorbs/" + g.xorb + "?range=" + g.range +
+         "&expires=" + std::to_string(g.expires) + "&repo=" + g.repo_uid +
+         "&user=" + util::percent_encode_component(g.user) +
+         "&token=" + std::to_string(g.token_id) + "&file=" + g.file +
+         "&signature=" + xorb_signature(ctx, g);
 }
 
 // The CAS API's errors: the hub's error shape and statuses, except that the spec answers
@@ -58,8 +72,8 @@ http::Response cas_error(const Status& st) {
 }
 
 // One reconstruction: the terms covering [first, last] of a file, with where to fetch them.
-json reconstruction(Context& ctx, const storage::XetFile& file, uint64_t first, uint64_t last,
-                    bool v2, json* batch_fetch_info = nullptr) {
+json reconstruction(Context& ctx, const service::XetClaims& claims, const storage::XetFile& file,
+                    uint64_t first, uint64_t last, bool v2, json* batch_fetch_info = nullptr) {
   auto& store = ctx.hub.xet();
   int64_t expires = now_s() + ctx.hub.config().signed_url_ttl_seconds;
   json terms = json::array();
@@ -110,7 +124,9 @@ json reconstruction(Context& ctx, const storage::XetFile& file, uint64_t first, 
     uint64_t byte_first = chunks[start].offset;
     const auto& tail = chunks[end - 1];
     uint64_t byte_last = tail.offset + xet::kChunkHeaderSize + tail.compressed_size - 1;
-    std::string url = xorb_url(ctx, hash, byte_first, byte_last, expires);
+    std::string url = xorb_url(
+        ctx, XorbGrant{hash, std::to_string(byte_first) + "-" + std::to_string(byte_last), expires,
+                       claims.repo_uid, claims.user, claims.token_id, xet::to_string(file.hash)});
     if (v2) {
       fetch[hash].push_back(
           {{"url", url},
@@ -301,7 +317,7 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
       return json_response(200, out);
     }
     try {
-      return json_response(200, reconstruction(ctx, *file, first, last, version == "v2"));
+      return json_response(200, reconstruction(ctx, *claims, *file, first, last, version == "v2"));
     } catch (const std::runtime_error& e) {
       return cas_error(internal_error(e.what()));
     }
@@ -323,7 +339,7 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
       try {
         files[hash] = file->size == 0
                           ? json::array()
-                          : reconstruction(ctx, *file, 0, file->size - 1, false, &fetch);
+                          : reconstruction(ctx, *claims, *file, 0, file->size - 1, false, &fetch);
       } catch (const std::runtime_error& e) {
         return cas_error(internal_error(e.what()));
       }
@@ -412,20 +428,42 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
 
 http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest) {
   if (rest.size() != 1) return cas_error(not_found("Not found"));
-  const std::string& hash_text = rest[0];
-  std::string range = call.query.get("range").value_or("");
-  uint64_t expires = 0;
-  if (!util::parse_u64(call.query.get("expires").value_or(""), &expires)) {
+  XorbGrant grant;
+  grant.xorb = rest[0];
+  grant.range = call.query.get("range").value_or("");
+  grant.repo_uid = call.query.get("repo").value_or("");
+  grant.user = call.query.get("user").value_or("");
+  grant.file = call.query.get("file").value_or("");
+  uint64_t expires = 0, token_id = 0;
+  if (!util::parse_u64(call.query.get("expires").value_or(""), &expires) ||
+      !util::parse_u64(call.query.get("token").value_or(""), &token_id) || expires > INT64_MAX ||
+      token_id > INT64_MAX) {
     return cas_error(forbidden("Missing or malformed signature"));
   }
-  if (static_cast<int64_t>(expires) < now_s()) {
+  grant.expires = static_cast<int64_t>(expires);
+  grant.token_id = static_cast<int64_t>(token_id);
+  if (grant.expires < now_s()) {
     return cas_error(forbidden("This xorb URL has expired; fetch a new reconstruction"));
   }
-  if (!util::constant_time_equals(
-          xorb_signature(ctx, hash_text, range, static_cast<int64_t>(expires)),
-          call.query.get("signature").value_or(""))) {
+  if (!util::constant_time_equals(xorb_signature(ctx, grant),
+                                  call.query.get("signature").value_or(""))) {
     return cas_error(forbidden("Invalid signature for this xorb URL"));
   }
+  // Re-checked on every use, like the Xet token it came from (check_grant_still_holds).
+  if (auto st = check_grant_still_holds(ctx, grant.repo_uid, grant.user, grant.token_id, false);
+      !st) {
+    return cas_error(st);
+  }
+  auto file_hash = xet::parse_hash(grant.file);
+  auto file = file_hash ? ctx.hub.xet().file(*file_hash) : std::nullopt;
+  if (!file || file->sha256.empty() ||
+      !ctx.hub.db().repo_has_lfs_object(grant.repo_uid, file->sha256)) {
+    return cas_error(Status(ErrorKind::kUnauthorized,
+                            "This grant no longer gives access (the repository no longer holds "
+                            "the file); ask for a new one"));
+  }
+  const std::string& hash_text = grant.xorb;
+  const std::string& range = grant.range;
   // Only the signed range may be read (the Range header must name exactly it).
   if (call.request.header("Range") != "bytes=" + range) {
     return cas_error(forbidden("The Range header must be bytes=" + range));

@@ -529,19 +529,39 @@ report(r.status_code == 206 and r.content == X1.bytes[ur[0]:ur[1] + 1],
 refused("signed xorb URL with another Range is 403", fetch_signed(url, (0, ur[1] + 1)), 403,
         "Range header")
 refused("signed xorb URL without a Range is 403", S.get(url, timeout=60), 403, "Range header")
-q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+q = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(url).query).items()}
 path = urllib.parse.urlparse(url).path
-refused("expired signed xorb URL is 403",
-        fetch_signed(f"{BASE}{path}?range={q['range'][0]}&expires=1&signature={q['signature'][0]}",
-                     ur), 403, "expired")
-sig = q["signature"][0]
+
+
+def with_params(**changed):
+    """The signed URL with some of its parameters changed (the signature kept unless given)."""
+    return f"{BASE}{path}?" + urllib.parse.urlencode({**q, **changed})
+
+
+report(all(k in q for k in ("repo", "user", "token", "file")),
+       "a signed xorb URL names its reader and the file, like the Xet token", sorted(q))
+refused("expired signed xorb URL is 403", fetch_signed(with_params(expires="1"), ur), 403,
+        "expired")
+sig = q["signature"]
 bad_sig = sig[:-1] + ("0" if sig[-1] != "0" else "1")
-refused("altered signature is 403",
-        fetch_signed(f"{BASE}{path}?range={q['range'][0]}&expires={q['expires'][0]}"
-                     f"&signature={bad_sig}", ur), 403, "signature")
+refused("altered signature is 403", fetch_signed(with_params(signature=bad_sig), ur), 403,
+        "signature")
 refused("signed range widened in the URL is 403",
-        fetch_signed(f"{BASE}{path}?range=0-{ur[1] + 100}&expires={q['expires'][0]}"
-                     f"&signature={sig}", (0, ur[1] + 100)), 403, "signature")
+        fetch_signed(with_params(range=f"0-{ur[1] + 100}"), (0, ur[1] + 100)), 403, "signature")
+for name, value in (("user", "bob"), ("token", "0"), ("repo", "x" * 16), ("file", "0" * 64)):
+    refused(f"signed xorb URL with another {name} is 403", fetch_signed(with_params(
+        **{name: value}), ur), 403, "signature")
+# Each use re-checks the reader: bob's URL stops when the repository turns private.
+BOB_READ = xet_token("alice/a", BOB, write=False)
+bob_rec = api("GET", f"/v1/reconstructions/{F1['hash']}", BOB_READ).json()
+bob_url = bob_rec["fetch_info"][X1.hash][0]["url"]
+report(fetch_signed(bob_url, ur).status_code == 206, "bob's signed xorb URL reads the range")
+fixture(api("PUT", "/api/models/alice/a/settings", ALICE, json={"private": True}), "private")
+refused("and stops (401) once the repository is private", fetch_signed(bob_url, ur), 401,
+        "no longer")
+report(fetch_signed(url, ur).status_code == 206, "while the owner's URL still reads it")
+fixture(api("PUT", "/api/models/alice/a/settings", ALICE, json={"private": False}), "public")
+report(fetch_signed(bob_url, ur).status_code == 206, "and bob's again once it is public")
 
 # Expired Xet token: a server whose tokens live one second.
 stop()
