@@ -10,6 +10,7 @@
 #include "service/git_patterns.hpp"
 #include "service/object_links.hpp"
 #include "service/upload_mode.hpp"
+#include "util/concurrency_limit.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
 
@@ -34,18 +35,35 @@ std::string file_text(storage::GitRepo& git, const std::string& commit, const st
   return text ? *text : "";
 }
 
-// Splits the request body into lines without holding more than one line at a time.
+// A line of a commit body costs up to about five times its bytes while it is read and parsed
+// (the buffer, the JSON document, the decoded content): lines past kLargeLine are read and
+// parsed at most kMaxLargeLines at once, and a request that waits kLargeLineWait for its turn
+// gets 429. Smaller lines are not limited.
+constexpr size_t kLargeLine = 1u << 20;
+constexpr std::ptrdiff_t kMaxLargeLines = 2;
+constexpr auto kLargeLineWait = std::chrono::seconds(10);
+
+util::ConcurrencyLimit& large_line_slots() {
+  static util::ConcurrencyLimit slots(kMaxLargeLines);
+  return slots;
+}
+
+// Splits the request body into lines without holding more than one line at a time. A line
+// keeps its large-line slot (if it took one) until the next line is asked for.
 class LineReader {
  public:
   LineReader(http::BodyReader* body, size_t max_total, size_t max_line)
       : body_(body), max_total_(max_total), max_line_(max_line) {}
   // nullopt at the end of the body.
   Result<std::optional<std::string>> next() {
+    permit_.reset();  // the caller is done with the previous line
     while (true) {
       auto newline = buffer_.find('\n', scan_from_);
       if (newline != std::string::npos) {
-        std::string line = buffer_.substr(0, newline);
-        buffer_.erase(0, newline + 1);
+        std::string rest = buffer_.substr(newline + 1);
+        std::string line = std::move(buffer_);  // no copy of a large line
+        line.resize(newline);
+        buffer_ = std::move(rest);
         scan_from_ = 0;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
@@ -55,6 +73,15 @@ class LineReader {
       if (buffer_.size() > max_line_) {
         return Status(ErrorKind::kPayloadTooLarge,
                       "A line of the commit body exceeds " + std::to_string(max_line_) + " bytes");
+      }
+      if (buffer_.size() > kLargeLine && !permit_) {
+        permit_.reset(
+            new util::ConcurrencyLimit::Permit(large_line_slots().try_acquire_for(kLargeLineWait)));
+        if (!permit_->held()) {
+          return Status(ErrorKind::kTooManyRequests,
+                        "Too many large commit lines are being read at once; retry in a few "
+                        "seconds, or upload large files through LFS");
+        }
       }
       if (!body_ || body_->done()) {
         if (buffer_.empty()) return std::optional<std::string>();
@@ -82,6 +109,7 @@ class LineReader {
   size_t total_ = 0;
   size_t scan_from_ = 0;
   std::string buffer_;
+  std::unique_ptr<util::ConcurrencyLimit::Permit> permit_;
 };
 
 http::Response lfs_json(int status, const json& body) {
