@@ -12,7 +12,9 @@
      body, an oversized body and JSON of the wrong types: each answers 4xx (never 500, never a
      crash), and the server's memory stays bounded (VmRSS checked). Also: a YAML list to
      validate-yaml, an oversized NDJSON line, a gzip bomb to git-upload-pack (disk checked).
-  3. Unbounded answer: LFS batches with too many objects or parts.
+  3. Unbounded answer: LFS batches with too many objects or parts; every GET route of the route
+     table with hostile and with the largest paging and expansion parameters (never a 5xx, each
+     within 5 s and 4 MiB); the commits listing pages a cached history.
   4. Slow and greedy clients: large files in git streamed (memory checked); a request head trickled a byte at a time is cut at the head
      deadline; connections past the per-address cap get 429 while other clients are served;
      concurrent sign-ins cannot pass the failure limit.
@@ -444,6 +446,44 @@ report(status_mib("VmHWM") - hwm0 < 600, "and the peak memory stays under 600 Mi
        f"{status_mib('VmHWM') - hwm0:.0f} MiB")
 
 # ---- 3. unbounded answers -------------------------------------------------------------------
+# Every GET route of the route table with hostile paging and expansion parameters (huge, negative,
+# malformed, repeated): a clear answer (never a 5xx), quickly, and no bigger than a page.
+FILL.update({"{user}": "victim", "{org}": "victim", "{index}": "0", "{status}": "pending",
+             "{file}": "a" * 64, "{chunk}": "a" * 64})
+HOSTILE_QUERY = "&".join([
+    "limit=1000000000", "p=99999999999999999999", "per_page=-1", "offset=-5", "cursor=%00zz",
+    "expand=x", "expand[]=lastCommit", "expand=1", "recursive=1", "depth=1000000", "full=1",
+    "index=18446744073709551615", "tree_size=-1", "old=2", "new=1", "key=" + "k" * 5000,
+    "file=" + "0" * 64, "search=a", "sort=x", "direction=-1", "range=0-99999999999"])
+# The largest valid values too, so that the routes answer 200 where they can.
+LARGEST_QUERY = "limit=1000000000&per_page=1000000000&recursive=1&expand=1&depth=1000000"
+slow, failing, huge = [], [], []
+for route in routes:
+    if route["method"] != "GET":
+        continue
+    own = route["pattern"].partition("?")[2]
+    for auth, query in [(a, q) for a in (None, VICTIM) for q in (HOSTILE_QUERY, LARGEST_QUERY)]:
+        url = concrete(route["pattern"]) + "?" + (own + "&" if own else "") + query
+        t0 = time.monotonic()
+        try:
+            r = call("GET", url, auth, timeout=30)
+            status, size = r.status_code, len(r.content)
+        except requests.RequestException as e:
+            status, size = f"no answer ({e.__class__.__name__})", 0
+        took = time.monotonic() - t0
+        name = f"{route['pattern']} ({'owner' if auth else 'anonymous'})"
+        if not isinstance(status, int) or (status >= 500 and status != 501):
+            failing.append(f"{name}: {status}")
+        if took > 5:
+            slow.append(f"{name}: {took:.1f} s")
+        if size > (4 << 20):
+            huge.append(f"{name}: {size} bytes")
+report(not failing, "every GET route with hostile paging parameters: never a 5xx",
+       "; ".join(failing[:8]))
+report(not slow, "and each answers within 5 s", "; ".join(slow[:8]))
+report(not huge, "and none answers more than 4 MiB", "; ".join(huge[:8]))
+report(alive(), "the server is alive after them")
+
 objs = [{"oid": hashlib.sha256(str(i).encode()).hexdigest(), "size": 1} for i in range(1001)]
 r = lfs_batch("attacker/mine", "upload", objs, ATTACKER)
 report(r.status_code == 413, "LFS batch of 1001 objects: 413", r.status_code)
