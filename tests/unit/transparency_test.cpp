@@ -38,12 +38,7 @@ class TransparencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("vitrine-tlog-" + util::random_alnum(10));
-    HubConfig config;
-    config.data_dir = dir_.string();
-    config.public_url = "https://hub.example.org";
-    auto hub = Hub::open(config);
-    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
-    hub_ = std::move(*hub);
+    ASSERT_NO_FATAL_FAILURE(open_hub());
     AuthService auth(*hub_);
     ASSERT_TRUE(auth.create_user("alice", false).is_ok());
     alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
@@ -57,6 +52,15 @@ class TransparencyTest : public ::testing::Test {
     hub_.reset();
     fs::remove_all(dir_);
   }
+  // Opens (or reopens) the hub on dir_.
+  void open_hub() {
+    HubConfig config;
+    config.data_dir = dir_.string();
+    config.public_url = "https://hub.example.org";
+    auto hub = Hub::open(config);
+    ASSERT_TRUE(hub.is_ok()) << hub.status().message();
+    hub_ = std::move(*hub);
+  }
   storage::TlogStore& log() { return hub_->transparency().store(); }
 
   Result<CommitOutcome> commit(const storage::RepoRecord& repo, const std::string& path,
@@ -65,6 +69,12 @@ class TransparencyTest : public ::testing::Test {
     if (auto st = builder.begin(); !st) return st;
     if (auto st = builder.add(FileOp{path, "content of " + path}); !st) return st;
     return builder.finish(CommitHeader{"add " + path, "", parent}, "main", false);
+  }
+  Result<storage::RepoRecord> private_repo(const std::string& name) {
+    CreateRepoRequest req;
+    req.name = name;
+    req.is_private = true;
+    return RepoService(*hub_).create(alice_, req);
   }
   json entry(int64_t i) { return json::parse(log().entry(i)->data); }
   int64_t size() { return *log().size(); }
@@ -131,10 +141,7 @@ TEST_F(TransparencyTest, ALostCompareAndSwapLeavesAnIntentAndItsVoid) {
 }
 
 TEST_F(TransparencyTest, PrivateRepositoriesAreSealed) {
-  CreateRepoRequest req;
-  req.name = "secret-model";
-  req.is_private = true;
-  auto repo = RepoService(*hub_).create(alice_, req);
+  auto repo = private_repo("secret-model");
   ASSERT_TRUE(repo.is_ok());
   ASSERT_TRUE(commit(*repo, "weights.txt").is_ok());
   for (int64_t i = 1; i < size(); ++i) {
@@ -161,10 +168,7 @@ TEST_F(TransparencyTest, PrivateRepositoriesAreSealed) {
 // the caller may read; a log written before the index named the repository of sealed entries
 // is upgraded in place to the same answers.
 TEST_F(TransparencyTest, VisibleLookupsSeekOnlyReadablePartsAlsoAfterAnUpgrade) {
-  CreateRepoRequest req;
-  req.name = "secret-model";
-  req.is_private = true;
-  auto hidden = RepoService(*hub_).create(alice_, req);
+  auto hidden = private_repo("secret-model");
   ASSERT_TRUE(hidden.is_ok());
   ASSERT_TRUE(commit(*hidden, "w.txt").is_ok());
   ASSERT_TRUE(commit(repo_, "a.txt").is_ok());
@@ -216,12 +220,7 @@ ALTER TABLE old_keys RENAME TO keys;
             SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);
-  HubConfig config;
-  config.data_dir = dir_.string();
-  config.public_url = "https://hub.example.org";
-  auto reopened = Hub::open(config);
-  ASSERT_TRUE(reopened.is_ok()) << reopened.status().message();
-  hub_ = std::move(*reopened);
+  ASSERT_NO_FATAL_FAILURE(open_hub());
   check("upgraded");
 }
 
