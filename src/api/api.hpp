@@ -45,6 +45,10 @@ struct RepoTarget {
   std::vector<std::string> rest;  // decoded, one per raw segment
 };
 
+// Who a call counts against for per-caller limits: its user ("#<id>"), or for anonymous calls
+// its client address (an IPv6 client by its /64: http::client_key).
+std::string caller_key(const Call& call);
+
 // Builds the hub's request handler (every route, CORS, request ids, authentication).
 http::Handler make_handler(Context& context);
 

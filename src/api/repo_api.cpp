@@ -298,7 +298,8 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
   Result<std::vector<storage::GitCommitInfo>> log = std::vector<storage::GitCommitInfo>{};
   if (path.empty()) {
     // The whole history, cached per commit: a page costs its commits, not a walk.
-    auto history = ctx.hub.histories().get(*opened->git, repo.record.uid, opened->revision.commit);
+    auto history = ctx.hub.histories().get(*opened->git, repo.record.uid, opened->revision.commit,
+                                           caller_key(call));
     if (!history) return error_response(history.status(), call.caller);
     total = (*history)->size();
     for (size_t i = offset; i < total && i - offset < static_cast<size_t>(limit); ++i) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
+#include "http/server.hpp"
 
 namespace vitrine::api {
 
@@ -56,12 +57,12 @@ std::optional<http::Response> RequestLimits::reserve_sign_in(const http::Request
 }
 
 void RequestLimits::refund_sign_in(const http::Request& request) {
-  auth_failures_.release(request.remote_address);
+  auth_failures_.release(http::client_key(request.remote_address));
 }
 
 std::optional<http::Response> RequestLimits::count_auth_failure(const http::Request& request) {
   if (!auth_failures_.enabled()) return std::nullopt;
-  auto decision = auth_failures_.acquire(request.remote_address);
+  auto decision = auth_failures_.acquire(http::client_key(request.remote_address));
   if (decision.allowed) return std::nullopt;
   return too_many_failures(decision);
 }
@@ -71,7 +72,7 @@ RateLimitDecision RequestLimits::count_call(const http::Request& request,
   if (!calls_.enabled()) return {};
   // User ids and IP addresses share one table; '#' never starts an address.
   if (caller.user) return calls_.acquire("#" + std::to_string(caller.user->id));
-  return calls_.acquire(request.remote_address);
+  return calls_.acquire(http::client_key(request.remote_address));
 }
 
 http::Response RequestLimits::too_many_requests(const RateLimitDecision& decision) {

@@ -10,6 +10,7 @@
 #include "api/request_limits.hpp"
 #include "api/routes.hpp"
 #include "api/xet_api.hpp"
+#include "http/server.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/json.hpp"
@@ -81,6 +82,8 @@ int http_status_for(ErrorKind kind, const service::Caller& caller) {
       return 422;
     case ErrorKind::kTooManyRequests:
       return 429;
+    case ErrorKind::kRequestTimeout:
+      return 408;
     case ErrorKind::kNotImplemented:
       return 501;
     default:
@@ -311,6 +314,11 @@ Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
   auto git = ctx.hub.open_git(repo->record);
   if (!git) return git.status();
   return ContentTarget{*type, std::move(*repo), std::move(*git)};
+}
+
+std::string caller_key(const Call& call) {
+  if (call.caller.user) return "#" + std::to_string(call.caller.user->id);
+  return http::client_key(call.request.remote_address);
 }
 
 Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const std::string& user,

@@ -37,14 +37,19 @@ std::string file_text(storage::GitRepo& git, const std::string& commit, const st
 
 // A line of a commit body costs up to about five times its bytes while it is read and parsed
 // (the buffer, the JSON document, the decoded content): lines past kLargeLine are read and
-// parsed at most kMaxLargeLines at once, and a request that waits kLargeLineWait for its turn
-// gets 429. Smaller lines are not limited.
+// parsed at most kMaxLargeLines at once and one per caller (user, or client address) at a
+// time; a request that waits kLargeLineWait for its turn, or whose caller has one already,
+// gets 429. A line holding a turn must keep arriving: within kLargeLineGrace plus one second
+// per kLargeLineMinRate bytes of it, or the request gets 408 (a client trickling bytes cannot
+// keep the turns). Smaller lines are not limited.
 constexpr size_t kLargeLine = 1u << 20;
 constexpr std::ptrdiff_t kMaxLargeLines = 2;
 constexpr auto kLargeLineWait = std::chrono::seconds(10);
+constexpr auto kLargeLineGrace = std::chrono::seconds(10);
+constexpr size_t kLargeLineMinRate = 256u << 10;  // bytes per second
 
-util::ConcurrencyLimit& large_line_slots() {
-  static util::ConcurrencyLimit slots(kMaxLargeLines);
+util::FairLimit& large_line_slots() {
+  static util::FairLimit slots(kMaxLargeLines);
   return slots;
 }
 
@@ -52,11 +57,12 @@ util::ConcurrencyLimit& large_line_slots() {
 // keeps its large-line slot (if it took one) until the next line is asked for.
 class LineReader {
  public:
-  LineReader(http::BodyReader* body, size_t max_total, size_t max_line)
-      : body_(body), max_total_(max_total), max_line_(max_line) {}
+  LineReader(http::BodyReader* body, size_t max_total, size_t max_line, std::string caller)
+      : body_(body), max_total_(max_total), max_line_(max_line), caller_(std::move(caller)) {}
   // nullopt at the end of the body.
   Result<std::optional<std::string>> next() {
     permit_.reset();  // the caller is done with the previous line
+    turn_since_ = {};
     while (true) {
       auto newline = buffer_.find('\n', scan_from_);
       if (newline != std::string::npos) {
@@ -75,13 +81,21 @@ class LineReader {
                       "A line of the commit body exceeds " + std::to_string(max_line_) + " bytes");
       }
       if (buffer_.size() > kLargeLine && !permit_) {
-        permit_.reset(
-            new util::ConcurrencyLimit::Permit(large_line_slots().try_acquire_for(kLargeLineWait)));
+        permit_ = large_line_slots().try_take(caller_, kLargeLineWait);
         if (!permit_->held()) {
           return Status(ErrorKind::kTooManyRequests,
                         "Too many large commit lines are being read at once; retry in a few "
                         "seconds, or upload large files through LFS");
         }
+        turn_since_ = std::chrono::steady_clock::now();
+      }
+      if (permit_ &&
+          std::chrono::steady_clock::now() - turn_since_ >
+              kLargeLineGrace + std::chrono::seconds(buffer_.size() / kLargeLineMinRate)) {
+        return Status(ErrorKind::kRequestTimeout,
+                      "A large line of the commit body arrived too slowly (under " +
+                          std::to_string(kLargeLineMinRate >> 10) +
+                          " KiB/s); upload large files through LFS");
       }
       if (!body_ || body_->done()) {
         if (buffer_.empty()) return std::optional<std::string>();
@@ -109,7 +123,9 @@ class LineReader {
   size_t total_ = 0;
   size_t scan_from_ = 0;
   std::string buffer_;
-  std::unique_ptr<util::ConcurrencyLimit::Permit> permit_;
+  std::string caller_;
+  std::unique_ptr<util::FairLimit::Turn> permit_;
+  std::chrono::steady_clock::time_point turn_since_;
 };
 
 http::Response lfs_json(int status, const json& body) {
@@ -216,7 +232,8 @@ http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef
 http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& repo,
                              const std::vector<std::string>& rev_segments) {
   const auto& config = ctx.hub.config();
-  LineReader lines(call.request.body, config.max_commit_body, config.max_commit_line);
+  LineReader lines(call.request.body, config.max_commit_body, config.max_commit_line,
+                   caller_key(call));
   auto first = lines.next();
   if (!first) return error_response(first.status(), call.caller);
   if (!first->has_value()) return error_response(bad_request("Empty commit body"), call.caller);

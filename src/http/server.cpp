@@ -240,6 +240,13 @@ class ParserBodyReader : public BodyReader {
     return parser_.is_done();
   }
   bool failed() const { return failed_; }
+  // The bytes of the body not read yet, when its length is known.
+  std::optional<uint64_t> remaining() const {
+    if (auto length = parser_.content_length(); length && !parser_.chunked()) {
+      return *length - direct_consumed_;
+    }
+    return std::nullopt;
+  }
   // True while the client waits for "100 Continue" before sending the body.
   bool awaiting_continue() const { return expect_continue_; }
 
@@ -482,9 +489,9 @@ std::string canonical_address(const std::string& address) {
   return address;
 }
 
-// The key a client's connections are counted under: its address, or for IPv6 its /64 (one
-// host usually holds a whole /64, so counting /128s would not limit it).
-std::string connection_key(const std::string& address) {
+}  // namespace
+
+std::string client_key(const std::string& address) {
   in6_addr v6{};
   if (address.find(':') == std::string::npos || ::inet_pton(AF_INET6, address.c_str(), &v6) != 1) {
     return address;
@@ -495,8 +502,6 @@ std::string connection_key(const std::string& address) {
   return std::string(text) + "/64";
 }
 
-}  // namespace
-
 bool Server::trusted_proxy(const std::string& address) const {
   if (options_.trusted_proxies.empty()) return false;
   std::string canonical = canonical_address(address);
@@ -506,7 +511,7 @@ bool Server::trusted_proxy(const std::string& address) const {
 
 bool Server::acquire_address_slot(const std::string& address) {
   if (trusted_proxy(address)) return true;  // not counted: it carries many clients
-  std::string key = connection_key(address);
+  std::string key = client_key(address);
   std::lock_guard lock(per_address_mutex_);
   size_t& open = per_address_[key];
   if (options_.max_connections_per_address > 0 && open >= options_.max_connections_per_address) {
@@ -520,7 +525,7 @@ bool Server::acquire_address_slot(const std::string& address) {
 void Server::release_address_slot(const std::string& address) {
   if (trusted_proxy(address)) return;
   std::lock_guard lock(per_address_mutex_);
-  auto it = per_address_.find(connection_key(address));
+  auto it = per_address_.find(client_key(address));
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
 
@@ -611,11 +616,14 @@ void Server::serve_connection(int fd, std::string remote) {
       response = Response::json(500, R"({"error":"Internal server error"})");
     }
     // A body the handler did not read is drained if small, else the connection closes, so
-    // the next request never starts in the middle of this one's body.
-    if (!body.done() && !body.failed() && !body.awaiting_continue()) {
+    // the next request never starts in the middle of this one's body. A body known to be
+    // larger is not waited for: the answer (often a refusal) goes out at once.
+    constexpr uint64_t kMaxDrain = 1u << 20;
+    if (!body.done() && !body.failed() && !body.awaiting_continue() &&
+        body.remaining().value_or(0) <= kMaxDrain) {
       char scratch[16 * 1024];
       size_t drained = 0;
-      while (!body.done() && drained < (1u << 20)) {
+      while (!body.done() && drained < kMaxDrain) {
         auto n = body.read_some(scratch, sizeof scratch);
         if (!n || *n == 0) break;
         drained += *n;

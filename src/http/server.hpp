@@ -37,6 +37,10 @@ struct ServerOptions {
   std::vector<std::string> trusted_proxies;
 };
 
+// The key a client is counted under (connections, rate limits, fair turns): its address, or
+// for IPv6 its /64 (one host usually holds a whole /64, so counting /128s would not limit it).
+std::string client_key(const std::string& address);
+
 class Server {
  public:
   Server(ServerOptions options, Handler handler);

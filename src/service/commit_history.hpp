@@ -5,8 +5,10 @@
 //  - a cached history answers any page and the total count without walking anything;
 //  - a commit on top of a cached one (up to kMaxChain commits with one parent each, the usual
 //    way a branch moves) extends it without a walk;
-//  - otherwise the whole history is walked, at most kMaxConcurrentWalks at once: a request that
-//    waits longer than kWalkWait for its turn gets 429.
+//  - otherwise the whole history is walked, one walk at a time per caller and at most
+//    kMaxConcurrentWalks at once in all: a caller's second walk at once gets 429 at once, a
+//    request that waits longer than kWalkWait for its turn gets 429. An extension of a long
+//    history (over kLongHistory commits, a copy of it) takes a turn too.
 // Thread-safe.
 #pragma once
 
@@ -34,18 +36,24 @@ class CommitHistories {
   static constexpr size_t kMaxChain = 1000;
   static constexpr std::ptrdiff_t kMaxConcurrentWalks = 2;
   static constexpr auto kWalkWait = std::chrono::seconds(10);
+  static constexpr size_t kLongHistory = 50000;
+  // What an entry costs beyond its ids (key, list and map nodes, control block), counted in
+  // its weight so that many short histories cannot pass the capacity.
+  static constexpr size_t kEntryOverhead = 512;
 
   // Weighed by their ids' bytes (20 per commit), at most `capacity_bytes` in all; a history
   // heavier than that is walked each time it is asked for.
   explicit CommitHistories(size_t capacity_bytes) : cache_(capacity_bytes) {}
 
+  // `caller`: who asks (a user, or a client address), for the one-walk-per-caller rule.
   Result<std::shared_ptr<const CommitHistory>> get(storage::GitRepo& git,
                                                    const std::string& repo_uid,
-                                                   const std::string& commit);
+                                                   const std::string& commit,
+                                                   const std::string& caller);
 
  private:
   util::LruCache<CommitHistory> cache_;
-  util::ConcurrencyLimit walks_{kMaxConcurrentWalks};
+  util::FairLimit walks_{kMaxConcurrentWalks};
 };
 
 }  // namespace vitrine::service

@@ -352,6 +352,8 @@ Status RepoService::remove(const Caller& caller, const RepoType& type, const std
   }
   LoggedChange logged(hub_.transparency().store());
   if (auto st = logged.begin(entries); !st) return st;
+  // Its sealed entries go back to hidden before it is gone (it has no readers then).
+  if (auto st = hub_.transparency().store().set_open(repo->record.uid, false); !st) return st;
   if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
   logged.done();
   hub_.lineage().on_repo_deleted(repo->record.uid);
@@ -449,10 +451,22 @@ Status RepoService::update_settings(const storage::RepoRecord& repo, std::option
       return st;
     }
   }
+  // Lookups hide its sealed entries before it turns private, and show them once it is public
+  // (a failure in between leaves them hidden; the next start puts it right).
+  if (changes && *is_private) {
+    if (auto hidden = hub_.transparency().store().set_open(repo.uid, false); !hidden) {
+      return hidden;
+    }
+  }
   auto st = hub_.db().update_repo_settings(repo.uid, is_private.value_or(repo.is_private),
                                            gated.value_or(repo.gated));
   if (!st) return st;
   logged.done();
+  if (changes && !*is_private) {
+    if (auto shown = hub_.transparency().store().set_open(repo.uid, true); !shown) {
+      spdlog::warn("opening the sealed log entries of {}: {}", repo.id(), shown.message());
+    }
+  }
   if (gated && gated->empty() != repo.gated.empty()) {
     // Whether the training manifest's base models are listing tags depends on gating.
     if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {

@@ -585,4 +585,18 @@ std::vector<RepoRecord> MetadataDb::repos_naming_lfs_object(const std::string& o
   return out;
 }
 
+std::vector<RepoRecord> MetadataDb::private_repos_in(const std::vector<std::string>& namespaces) {
+  std::vector<RepoRecord> out;
+  if (namespaces.empty()) return out;
+  auto reader = this->reader();
+  std::string sql =
+      std::string("SELECT ") + kRepoColumns + " FROM repos WHERE private = 1 AND ns IN (";
+  for (size_t i = 0; i < namespaces.size(); ++i) sql += i ? ", ?" : "?";
+  sql += ")";  // ns compares case-insensitively (the column's collation)
+  Statement s(reader.get(), sql.c_str());
+  for (size_t i = 0; i < namespaces.size(); ++i) s.bind(static_cast<int>(i) + 1, namespaces[i]);
+  while (s.step() == SQLITE_ROW) out.push_back(read_repo(s));
+  return out;
+}
+
 }  // namespace vitrine::storage

@@ -223,6 +223,8 @@ class MetadataDb {
   std::set<std::string> live_lfs_objects();
   // The repositories whose commits name this LFS object.
   std::vector<RepoRecord> repos_naming_lfs_object(const std::string& oid);
+  // The private repositories of these namespaces (compared case-insensitively), all types.
+  std::vector<RepoRecord> private_repos_in(const std::vector<std::string>& namespaces);
 
   // Lineage index. put_lineage_revision replaces the revision's row and edges at once.
   Status put_lineage_revision(const std::string& uid, const std::string& commit,

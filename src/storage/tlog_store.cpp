@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -46,8 +47,9 @@ CREATE TABLE IF NOT EXISTS entries(
   idx INTEGER PRIMARY KEY, data BLOB NOT NULL, sealed BLOB, nonce BLOB, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS hashes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS keys(
-  key TEXT NOT NULL, repo TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
-  PRIMARY KEY(key, repo, idx)) WITHOUT ROWID;
+  key TEXT NOT NULL, vis TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
+  sealed TEXT NOT NULL DEFAULT '', PRIMARY KEY(key, vis, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sealed_repos(uid TEXT PRIMARY KEY, open INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS pending(
   idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL,
   expect TEXT NOT NULL, created_ms INTEGER NOT NULL, pid INTEGER NOT NULL,
@@ -117,11 +119,12 @@ Status store_hashes(Statement& read, int64_t n, const tlog::Hash& leaf, Statemen
   return Status::ok();
 }
 
-// Logs written before the lookup keys named the repository of sealed entries: the keys table
-// is rebuilt with it, read once out of each sealed entry, in one transaction.
+// Logs written before the lookup keys said who may see them: the keys table is rebuilt, each
+// sealed entry's repository read once out of it, in one transaction; every sealed entry starts
+// hidden (set_open() and the hub's reconciliation at start open those of public repositories).
 Status upgrade_keys(sqlite3* db) {
   auto upgraded = [db] {
-    Statement column(db, "SELECT 1 FROM pragma_table_info('keys') WHERE name = 'repo'");
+    Statement column(db, "SELECT 1 FROM pragma_table_info('keys') WHERE name = 'vis'");
     return column.step() == SQLITE_ROW;
   };
   if (upgraded()) return Status::ok();
@@ -130,12 +133,15 @@ Status upgrade_keys(sqlite3* db) {
   if (upgraded()) return Status::ok();
   if (auto st = exec_sql(db, R"sql(
 CREATE TABLE keys_upgraded(
-  key TEXT NOT NULL, repo TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
-  PRIMARY KEY(key, repo, idx)) WITHOUT ROWID;
-INSERT INTO keys_upgraded(key, repo, idx)
-  SELECT k.key, CASE WHEN e.sealed IS NULL THEN ''
-                ELSE COALESCE(json_extract(CAST(e.sealed AS TEXT), '$.repo_id'), '?') END, k.idx
-  FROM keys k LEFT JOIN entries e ON e.idx = k.idx;
+  key TEXT NOT NULL, vis TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
+  sealed TEXT NOT NULL DEFAULT '', PRIMARY KEY(key, vis, idx)) WITHOUT ROWID;
+INSERT INTO keys_upgraded(key, vis, idx, sealed)
+  SELECT key, s, idx, s FROM (
+    SELECT k.key AS key, k.idx AS idx,
+           CASE WHEN e.sealed IS NULL THEN ''
+           ELSE COALESCE(json_extract(CAST(e.sealed AS TEXT), '$.repo_id'), '?') END AS s
+    FROM keys k LEFT JOIN entries e ON e.idx = k.idx);
+INSERT OR IGNORE INTO sealed_repos(uid) SELECT DISTINCT sealed FROM keys_upgraded WHERE sealed != '';
 DROP TABLE keys;
 ALTER TABLE keys_upgraded RENAME TO keys;
 )sql");
@@ -143,6 +149,18 @@ ALTER TABLE keys_upgraded RENAME TO keys;
     return st;
   }
   return tx.commit();
+}
+
+// Whether the sealed entries of `uid` are open to all (recording the repository as one with
+// sealed entries if it is new), inside the caller's transaction.
+Result<bool> sealed_repo_open(sqlite3* db, const std::string& uid) {
+  Statement add(db, "INSERT OR IGNORE INTO sealed_repos(uid) VALUES (?)");
+  add.bind(1, uid);
+  if (auto st = step_done(add); !st) return st;
+  Statement open(db, "SELECT open FROM sealed_repos WHERE uid = ?");
+  open.bind(1, uid);
+  if (open.step() != SQLITE_ROW) return internal_error("database error: " + open.error());
+  return open.integer(0) != 0;
 }
 
 }  // namespace
@@ -165,6 +183,12 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
     if (auto st = exec_sql(impl->writer, sql); !st) return st;
   }
   if (auto st = upgrade_keys(impl->writer); !st) return st;
+  if (auto st = exec_sql(impl->writer,
+                         "CREATE INDEX IF NOT EXISTS keys_by_sealed ON keys(sealed) "
+                         "WHERE sealed != '';");
+      !st) {
+    return st;
+  }
   {  // Logs made before intents recorded their writer's start time.
     Statement column(impl->writer,
                      "SELECT 1 FROM pragma_table_info('pending') WHERE name = 'started'");
@@ -184,8 +208,8 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
       prepare(impl->writer,
               "INSERT INTO entries(idx, data, sealed, nonce, created_ms) VALUES (?, ?, ?, ?, ?)");
   impl->insert_hash = prepare(impl->writer, "INSERT INTO hashes(id, hash) VALUES (?, ?)");
-  impl->insert_key =
-      prepare(impl->writer, "INSERT OR IGNORE INTO keys(key, repo, idx) VALUES (?, ?, ?)");
+  impl->insert_key = prepare(
+      impl->writer, "INSERT OR IGNORE INTO keys(key, vis, idx, sealed) VALUES (?, ?, ?, ?)");
   impl->insert_pending =
       prepare(impl->writer,
               "INSERT INTO pending(idx, kind, repo_id, ref, expect, created_ms, pid, started) "
@@ -284,12 +308,18 @@ Result<int64_t> TlogStore::append(const std::vector<TlogAppend>& entries,
           !st) {
         return st;
       }
-      // A sealed entry's keys name its repository (one no uid matches when it names none).
-      const std::string repo =
-          e.sealed_entry.empty() ? "" : (e.sealed_repo.empty() ? "?" : e.sealed_repo);
+      // A sealed entry's keys name its repository (one no uid matches when it names none),
+      // and are seen by its readers only, unless the repository's sealed entries are open.
+      std::string sealed, vis;
+      if (!e.sealed_entry.empty()) {
+        sealed = e.sealed_repo.empty() ? "?" : e.sealed_repo;
+        auto open = sealed_repo_open(db, sealed);
+        if (!open) return open.status();
+        vis = *open ? "" : sealed;
+      }
       for (const auto& key : e.keys) {
         insert_key.reset();
-        insert_key.bind(1, key).bind(2, repo).bind(3, n);
+        insert_key.bind(1, key).bind(2, vis).bind(3, n).bind(4, sealed);
         if (auto st = step_done(insert_key); !st) return st;
       }
       if (e.intent) {
@@ -473,14 +503,27 @@ Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& k
   return out;
 }
 
-Result<std::vector<std::string>> TlogStore::sealed_repos(const std::vector<std::string>& keys) {
-  if (keys.empty()) return bad_request("a lookup needs at least one key");
+Status TlogStore::set_open(const std::string& repo_uid, bool open) {
+  std::lock_guard lock(impl_->write_mutex);
+  Transaction tx(impl_->writer);
+  if (!tx.status()) return tx.status();
+  Statement mark(impl_->writer,
+                 "INSERT INTO sealed_repos(uid, open) VALUES (?1, ?2) "
+                 "ON CONFLICT(uid) DO UPDATE SET open = ?2");
+  mark.bind(1, repo_uid).bind(2, static_cast<int64_t>(open));
+  if (auto st = step_done(mark); !st) return st;
+  Statement keys(impl_->writer, "UPDATE keys SET vis = ?1 WHERE sealed = ?2 AND vis != ?1");
+  keys.bind(1, open ? std::string() : repo_uid).bind(2, repo_uid);
+  if (auto st = step_done(keys); !st) return st;
+  return tx.commit();
+}
+
+Result<std::vector<std::pair<std::string, bool>>> TlogStore::sealed_repos() {
   std::lock_guard lock(impl_->read_mutex);
-  Statement s(impl_->reader, "SELECT DISTINCT repo FROM keys WHERE key = ? AND repo > ''");
-  s.bind(1, keys.front());
-  std::vector<std::string> out;
+  Statement s(impl_->reader, "SELECT uid, open FROM sealed_repos ORDER BY uid");
+  std::vector<std::pair<std::string, bool>> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  while ((rc = s.step()) == SQLITE_ROW) out.emplace_back(s.text(0), s.integer(1) != 0);
   if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
   return out;
 }
@@ -489,49 +532,34 @@ Result<std::vector<int64_t>> TlogStore::lookup_visible(
     const std::vector<std::string>& keys, int64_t limit_index, size_t max_results,
     const std::vector<std::string>& readable_repos) {
   if (keys.empty()) return bad_request("a lookup needs at least one key");
-  // The parts of the index to seek: the entries in the clear ("") and each readable
-  // repository's sealed ones. One key: each part in index order up to the limit, merged.
-  // Several: the intersection of each key's parts.
-  std::vector<std::string> parts{""};
-  parts.insert(parts.end(), readable_repos.begin(), readable_repos.end());
+  // One part of the index at a time (what everyone sees, then each readable repository's
+  // sealed entries), each in index order up to the limit; an entry's keys all share its part.
   std::string sql;
-  if (keys.size() == 1) {
-    for (size_t i = 0; i < parts.size(); ++i) {
-      if (i) sql += " UNION ALL ";
-      sql +=
-          "SELECT idx FROM (SELECT idx FROM keys WHERE key = ? AND repo = ? AND idx < ? "
-          "ORDER BY idx LIMIT ?)";
-    }
-  } else {
-    std::string in;
-    for (size_t i = 0; i < parts.size(); ++i) in += i ? ", ?" : "?";
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (i) sql += " INTERSECT ";
-      sql += "SELECT idx FROM keys WHERE key = ? AND repo IN (" + in + ") AND idx < ?";
-    }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) sql += " INTERSECT ";
+    sql += "SELECT idx FROM keys WHERE key = ? AND vis = ? AND idx < ?";
   }
   sql += " ORDER BY idx LIMIT ?";
+  std::vector<std::string> parts{""};
+  parts.insert(parts.end(), readable_repos.begin(), readable_repos.end());
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader, sql.c_str());
-  int p = 1;
-  const auto limit = static_cast<int64_t>(max_results);
-  if (keys.size() == 1) {
-    for (const auto& part : parts) {
-      s.bind(p, keys.front()).bind(p + 1, part).bind(p + 2, limit_index).bind(p + 3, limit);
-      p += 4;
-    }
-  } else {
-    for (const auto& key : keys) {
-      s.bind(p++, key);
-      for (const auto& part : parts) s.bind(p++, part);
-      s.bind(p++, limit_index);
-    }
-  }
-  s.bind(p++, limit);
   std::vector<int64_t> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
-  if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  for (const auto& part : parts) {
+    s.reset();
+    int p = 1;
+    for (const auto& key : keys) {
+      s.bind(p, key).bind(p + 1, part).bind(p + 2, limit_index);
+      p += 3;
+    }
+    s.bind(p, static_cast<int64_t>(max_results));
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
+    if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());
+  }
+  s.reset();
+  std::sort(out.begin(), out.end());
+  if (out.size() > max_results) out.resize(max_results);
   return out;
 }
 

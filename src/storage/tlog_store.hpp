@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tlog/merkle.hpp"
@@ -96,15 +97,19 @@ class TlogStore {
   // Indexes of the entries that carry every key, ascending, below `limit_index`.
   Result<std::vector<int64_t>> lookup(const std::vector<std::string>& keys, int64_t limit_index,
                                       size_t max_results);
-  // For a caller who may not open every sealed entry, in two steps that never read a hidden
-  // entry: the repository uids of the sealed entries that carry keys[0] (read from the index,
-  // one step per repository), then lookup() restricted to the entries in the clear and the
-  // sealed entries of `readable_repos` (those uids the caller may read), which seeks only
-  // their parts of the index.
-  Result<std::vector<std::string>> sealed_repos(const std::vector<std::string>& keys);
+  // lookup() for a caller who may not open every sealed entry: the entries everyone may see
+  // (in the clear, or sealed by a repository whose sealed entries are open) and the sealed
+  // entries of `readable_repos` (uids), and nothing else: the index is laid out by who may see
+  // each entry, so the query seeks only those parts and never reads or counts another entry.
   Result<std::vector<int64_t>> lookup_visible(const std::vector<std::string>& keys,
                                               int64_t limit_index, size_t max_results,
                                               const std::vector<std::string>& readable_repos);
+  // Opens the sealed entries of a repository to everyone (it is public now) or closes them
+  // again to its readers only (it is private or deleted). Their bytes stay sealed in the log;
+  // this only decides which lookups find them.
+  Status set_open(const std::string& repo_uid, bool open);
+  // The repositories with sealed entries, and whether those are open.
+  Result<std::vector<std::pair<std::string, bool>>> sealed_repos();
 
   Status save_checkpoint(const TlogCheckpoint& checkpoint);
   Result<std::optional<TlogCheckpoint>> latest_checkpoint();

@@ -4,7 +4,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <semaphore>
+#include <string>
+#include <unordered_set>
 
 namespace vitrine::util {
 
@@ -44,6 +48,55 @@ class ConcurrencyLimit {
 
  private:
   std::counting_semaphore<> slots_;
+};
+
+// FairLimit: a ConcurrencyLimit that also gives each key (a user, a client address) one turn at
+// a time, so that one caller cannot take every turn. Thread-safe.
+class FairLimit {
+ public:
+  explicit FairLimit(std::ptrdiff_t holders) : all_(holders) {}
+  FairLimit(const FairLimit&) = delete;
+  FairLimit& operator=(const FairLimit&) = delete;
+
+  // A turn, given back when destroyed; held() is false when the key holds one already (known
+  // at once) or no turn came free within the wait.
+  class Turn {
+   public:
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+    ~Turn() {
+      permit_.reset();
+      if (!keyed_) return;
+      std::lock_guard lock(limit_.mutex_);
+      limit_.keys_.erase(key_);
+    }
+    bool held() const { return permit_ && permit_->held(); }
+
+   private:
+    friend class FairLimit;
+    Turn(FairLimit& limit, std::string key) : limit_(limit), key_(std::move(key)) {}
+    FairLimit& limit_;
+    std::string key_;
+    bool keyed_ = false;
+    std::unique_ptr<ConcurrencyLimit::Permit> permit_;
+  };
+
+  template <class Rep, class Period>
+  std::unique_ptr<Turn> try_take(const std::string& key, std::chrono::duration<Rep, Period> wait) {
+    std::unique_ptr<Turn> turn(new Turn(*this, key));
+    {
+      std::lock_guard lock(mutex_);
+      if (!keys_.insert(key).second) return turn;
+      turn->keyed_ = true;
+    }
+    turn->permit_.reset(new ConcurrencyLimit::Permit(all_.try_acquire_for(wait)));
+    return turn;
+  }
+
+ private:
+  ConcurrencyLimit all_;
+  std::mutex mutex_;
+  std::unordered_set<std::string> keys_;
 };
 
 }  // namespace vitrine::util

@@ -26,6 +26,7 @@ enum class ErrorKind {
   kRangeNotSatisfiable,  // 416
   kUnprocessable,        // semantically invalid input, e.g. a bad path (422)
   kTooManyRequests,      // a limit on concurrent or repeated work is reached (429)
+  kRequestTimeout,       // a request body arrived too slowly (408)
   kNotImplemented,       // 501
   kInternal,             // a bug or an I/O failure (500)
 };

@@ -147,7 +147,7 @@ TEST_F(GitRepoTest, CommitHistoriesListWhatLogLists) {
     return ids;
   };
   auto ids_of = [&](service::CommitHistories& cache, const std::string& commit) {
-    auto history = cache.get(*repo_, "uid", commit);
+    auto history = cache.get(*repo_, "uid", commit, "tester");
     EXPECT_TRUE(history.is_ok()) << history.status().message();
     std::vector<std::string> ids;
     for (size_t i = 0; i < (*history)->size(); ++i) ids.push_back((*history)->id(i));

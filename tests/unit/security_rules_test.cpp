@@ -1,6 +1,7 @@
 // The rules of docs/security.md that live below the HTTP layer: bounded JSON, the failure-limit
 // refund, the object-access rule in commits, commits racing without a parent, file/folder
-// conflicts, Xet token claims, the snapshot cache's byte bound and the listing term cap.
+// conflicts, Xet token claims, the snapshot cache's byte bound, the listing term cap and fair
+// turns.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,11 +12,13 @@
 
 #include "api/rate_limiter.hpp"
 #include "api/repo_listing_query.hpp"
+#include "http/server.hpp"
 #include "hub_test_fixture.hpp"
 #include "service/commit_builder.hpp"
 #include "service/lfs_pointer.hpp"
 #include "service/snapshot_cache.hpp"
 #include "service/xet_tokens.hpp"
+#include "util/concurrency_limit.hpp"
 #include "util/json.hpp"
 
 namespace vitrine {
@@ -228,6 +231,32 @@ TEST_F(CommitRulesTest, RacingCommitsOnOnePathEitherLandOrFailNamingIt) {
     at = info->parents.empty() ? "" : info->parents[0];
   }
   EXPECT_EQ(commits, static_cast<size_t>(landed.load()) + 1);
+}
+
+// A client is counted by its IPv4 address, or by the /64 of its IPv6 address (rotating through
+// the addresses of one /64 does not escape a limit).
+TEST(ClientKey, IPv6CountsByItsSlash64) {
+  EXPECT_EQ(http::client_key("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(http::client_key("2001:db8:1:2::1"), http::client_key("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(http::client_key("2001:db8:1:2::1"), http::client_key("2001:db8:1:3::1"));
+  EXPECT_EQ(http::client_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+}
+
+// One turn per key at a time, and no more turns in all than the limit; a turn given back can
+// be taken again.
+TEST(FairLimit, OneTurnPerKeyAndABoundInAll) {
+  util::FairLimit limit(2);
+  auto a = limit.try_take("#1", std::chrono::milliseconds(0));
+  EXPECT_TRUE(a->held());
+  EXPECT_FALSE(limit.try_take("#1", std::chrono::seconds(5))->held())
+      << "a key's second turn is refused at once, without waiting";
+  auto b = limit.try_take("10.0.0.1", std::chrono::milliseconds(0));
+  EXPECT_TRUE(b->held());
+  EXPECT_FALSE(limit.try_take("10.0.0.2", std::chrono::milliseconds(20))->held())
+      << "no third turn in all";
+  a.reset();
+  EXPECT_TRUE(limit.try_take("10.0.0.2", std::chrono::milliseconds(0))->held());
+  EXPECT_TRUE(limit.try_take("#1", std::chrono::milliseconds(0))->held());
 }
 
 }  // namespace

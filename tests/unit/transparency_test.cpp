@@ -165,39 +165,46 @@ TEST_F(TransparencyTest, PrivateRepositoriesAreSealed) {
 }
 
 // Lookups for a caller who may not open every sealed entry seek only the parts of the index
-// the caller may read; a log written before the index named the repository of sealed entries
-// is upgraded in place to the same answers.
-TEST_F(TransparencyTest, VisibleLookupsSeekOnlyReadablePartsAlsoAfterAnUpgrade) {
+// the caller may see: entries in the clear, sealed entries of repositories that are public now,
+// and the readable repositories' sealed entries. A log written before the index said who may
+// see each entry is upgraded in place to the same answers.
+TEST_F(TransparencyTest, VisibleLookupsSeekOnlyWhatTheCallerMaySeeAlsoAfterAnUpgrade) {
   auto hidden = private_repo("secret-model");
   ASSERT_TRUE(hidden.is_ok());
   ASSERT_TRUE(commit(*hidden, "w.txt").is_ok());
   ASSERT_TRUE(commit(repo_, "a.txt").is_ok());
+  // A repository that was private when logged and is public now.
+  auto opened = private_repo("was-private");
+  ASSERT_TRUE(opened.is_ok());
+  ASSERT_TRUE(commit(*opened, "w.txt").is_ok());
+  ASSERT_TRUE(RepoService(*hub_).update_settings(*opened, false, std::nullopt, &alice_).is_ok());
+  const std::vector<std::string> readable{hidden->uid};
   auto check = [&](const std::string& when) {
     const std::vector<std::string> one{"repo:" + hidden->uid};
     const std::vector<std::string> two{"repo:" + hidden->uid, "name:models/alice/secret-model"};
     auto all = log().lookup(one, size(), 100);
     ASSERT_TRUE(all.is_ok()) << when;
     EXPECT_EQ(all->size(), 2u) << when;
-    auto sealed = log().sealed_repos(one);
-    ASSERT_TRUE(sealed.is_ok()) << when;
-    EXPECT_EQ(*sealed, std::vector<std::string>{hidden->uid}) << when;
-    EXPECT_TRUE(log().sealed_repos({"repo:" + repo_.uid})->empty()) << when;
-    // Without the repository: nothing of it, one key or several.
     for (const auto& keys : {one, two}) {
+      // Without the repository: nothing of it, one key or several.
       auto none = log().lookup_visible(keys, size(), 100, {});
       ASSERT_TRUE(none.is_ok()) << when << ": " << none.status().message();
       EXPECT_TRUE(none->empty()) << when;
       // With it: exactly what lookup() finds, in order.
-      auto found = log().lookup_visible(keys, size(), 100, *sealed);
+      auto found = log().lookup_visible(keys, size(), 100, readable);
       ASSERT_TRUE(found.is_ok()) << when << ": " << found.status().message();
       EXPECT_EQ(*found, *all) << when;
     }
+    // The public-now repository's sealed entries: anyone finds them.
+    const std::vector<std::string> was{"repo:" + opened->uid};
+    EXPECT_EQ(*log().lookup_visible(was, size(), 100, {}), *log().lookup(was, size(), 100)) << when;
+    EXPECT_GE(log().lookup(was, size(), 100)->size(), 3u) << when;  // create, commit, visibility
     // Entries in the clear, merged with a readable repository's, in order and within bounds.
     const std::vector<std::string> clear_key{"repo:" + repo_.uid};
     auto clear = log().lookup(clear_key, size(), 100);
     ASSERT_TRUE(clear.is_ok() && clear->size() == 2u) << when;
-    EXPECT_EQ(*log().lookup_visible(clear_key, size(), 100, *sealed), *clear) << when;
-    EXPECT_EQ(*log().lookup_visible(clear_key, size(), 1, *sealed),
+    EXPECT_EQ(*log().lookup_visible(clear_key, size(), 100, readable), *clear) << when;
+    EXPECT_EQ(*log().lookup_visible(clear_key, size(), 1, readable),
               std::vector<int64_t>{clear->front()})
         << when;
     EXPECT_EQ(*log().lookup_visible(clear_key, clear->back(), 100, {}),
@@ -205,7 +212,31 @@ TEST_F(TransparencyTest, VisibleLookupsSeekOnlyReadablePartsAlsoAfterAnUpgrade) 
         << when;
   };
   check("as written");
-  // Rewrite the index as an earlier release laid it out (no repository column), reopen.
+  // Many readable repositories (an administrator's, a large organization's): one part each.
+  std::vector<std::string> many(600, "unknown-uid");
+  many.push_back(hidden->uid);
+  auto found = log().lookup_visible({"repo:" + hidden->uid}, size(), 100, many);
+  ASSERT_TRUE(found.is_ok()) << found.status().message();
+  EXPECT_EQ(*found, *log().lookup({"repo:" + hidden->uid}, size(), 100));
+  // Private again: hidden again, from everyone but its readers.
+  auto again = hub_->db().find_repo_by_uid(opened->uid);
+  ASSERT_TRUE(RepoService(*hub_).update_settings(*again, true, std::nullopt, &alice_).is_ok());
+  const std::vector<std::string> was{"repo:" + opened->uid};
+  auto every = *log().lookup(was, size(), 100);
+  std::vector<int64_t> in_clear;
+  for (int64_t i : every) {
+    if (log().entry(i)->sealed_entry.empty()) in_clear.push_back(i);
+  }
+  EXPECT_FALSE(in_clear.empty());
+  EXPECT_LT(in_clear.size(), every.size());
+  EXPECT_EQ(*log().lookup_visible(was, size(), 100, {}), in_clear)
+      << "only the entries logged in the clear while it was public";
+  EXPECT_EQ(*log().lookup_visible(was, size(), 100, {opened->uid}), every);
+  ASSERT_TRUE(
+      RepoService(*hub_)
+          .update_settings(*hub_->db().find_repo_by_uid(opened->uid), false, std::nullopt, &alice_)
+          .is_ok());
+  // Rewrite the index as an earlier release laid it out (no visibility), reopen.
   hub_.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "tlog/log.sqlite").c_str(), &db), SQLITE_OK);
@@ -214,6 +245,7 @@ CREATE TABLE old_keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(key, 
   WITHOUT ROWID;
 INSERT INTO old_keys SELECT key, idx FROM keys;
 DROP TABLE keys;
+DROP TABLE sealed_repos;
 ALTER TABLE old_keys RENAME TO keys;
 )sql",
                          nullptr, nullptr, nullptr),

@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -424,8 +425,13 @@ report(rss_mib() - before < 600, "after every parse attack: RSS within 600 MiB o
        f"{rss_mib() - before:.0f} MiB")
 
 # Large NDJSON lines (regular files sent inline) cost about five times their size while read and
-# parsed: at most two are, the others wait their turn. Six 32 MiB lines at once, on a restarted
-# server (a fresh memory peak): all land, and the peak stays near two lines' worth, not six.
+# parsed: at most two are, the others wait their turn. Six users' 32 MiB lines at once, on a
+# restarted server (a fresh memory peak): all land, and the peak stays near two lines' worth.
+WRITERS = []
+for i in range(6):
+    cli("user", "create", f"writer{i}")
+    WRITERS.append("Bearer " + cli("token", "create", "--user", f"writer{i}", "--role", "write"))
+    must(call("POST", "/api/repos/create", WRITERS[-1], {"name": "big"}), f"writer{i}/big")
 stop()
 start()
 hwm0 = status_mib("VmHWM")
@@ -435,7 +441,7 @@ def big_line_commit(i):
     body = (ndjson(header(f"big {i}")).encode() +
             b'{"key":"file","value":{"path":"big%d.bin","encoding":"base64","content":"' % i +
             b"A" * (32 << 20) + b'"}}\n')
-    return call("POST", "/api/models/victim/open/commit/main", VICTIM, body,
+    return call("POST", f"/api/models/writer{i}/big/commit/main", WRITERS[i], body,
                 "application/x-ndjson", timeout=120).status_code
 
 
@@ -678,6 +684,51 @@ report(head.startswith(b"HTTP/1.1 431") and length == len(body),
 r = requests.get(BASE + "/api/models", timeout=10)
 report(r.status_code == 200, "slots are given back when the slow connections end",
        r.status_code)
+
+# Large NDJSON lines: one turn per caller at a time, and a line holding a turn must keep
+# arriving (256 KiB/s after a 10 s grace). The attacker opens two commits whose line stops after
+# 1.25 MiB: the second is refused at once, the victim's large line still lands, and the
+# trickled one is cut with 408.
+PORT = int(BASE.rsplit(":", 1)[1])
+
+
+def stalled_line(auth):
+    start_of = (ndjson(header("stalled")) +
+                '{"key":"file","value":{"path":"s.bin","encoding":"base64","content":"').encode()
+    sent = (1 << 20) + 1024  # just past the large-line mark: the server reads all of it
+    sock = socket.create_connection(("127.0.0.1", PORT))
+    sock.sendall(b"POST /api/models/attacker/mine/commit/main HTTP/1.1\r\nHost: x\r\n"
+                 b"Authorization: " + auth.encode() + b"\r\n"
+                 b"Content-Type: application/x-ndjson\r\n"
+                 b"Content-Length: %d\r\n\r\n" % (len(start_of) + (8 << 20)) +
+                 start_of + b"A" * sent)
+    return sock
+
+
+first = stalled_line(ATTACKER)
+time.sleep(1)
+second = stalled_line(ATTACKER)
+head, _, _ = read_answer(second)
+report(head.startswith(b"HTTP/1.1 429"), "a caller's second large line at once: 429",
+       head[:40])
+second.close()
+t0 = time.time()
+r = call("POST", "/api/models/victim/open/commit/main", VICTIM,
+         ndjson(header("big while stalled")).encode() +
+         b'{"key":"file","value":{"path":"while.bin","encoding":"base64","content":"' +
+         b"A" * (2 << 20) + b'"}}\n', "application/x-ndjson")
+report(r.status_code == 200 and time.time() - t0 < 8,
+       "another user's large line lands meanwhile", (r.status_code, round(time.time() - t0, 1)))
+t0 = time.time()
+try:  # a byte a second until the server answers
+    while time.time() - t0 < 40 and not select.select([first], [], [], 1.0)[0]:
+        first.sendall(b"A")
+except OSError:
+    pass
+head, _, _ = read_answer(first)
+report(head.startswith(b"HTTP/1.1 408") and time.time() - t0 < 30,
+       "the stalled line is cut with 408 (too slow)", (head[:40], round(time.time() - t0)))
+first.close()
 
 # Concurrent sign-ins cannot pass the failure budget (5), and a valid token still works.
 subprocess.run([BIN, "user", "set-password", "victim", "--data", DATA], input="a long password\n",
