@@ -59,10 +59,12 @@ class LineReader {
  public:
   LineReader(http::BodyReader* body, size_t max_total, size_t max_line, std::string caller)
       : body_(body), max_total_(max_total), max_line_(max_line), caller_(std::move(caller)) {}
+  ~LineReader() { release_turn(); }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
   // nullopt at the end of the body.
   Result<std::optional<std::string>> next() {
-    permit_.reset();  // the caller is done with the previous line
-    turn_since_ = {};
+    release_turn();  // the caller is done with the previous line
     while (true) {
       auto newline = buffer_.find('\n', scan_from_);
       if (newline != std::string::npos) {
@@ -89,23 +91,30 @@ class LineReader {
         }
         turn_since_ = std::chrono::steady_clock::now();
       }
-      if (permit_ &&
-          std::chrono::steady_clock::now() - turn_since_ >
-              kLargeLineGrace + std::chrono::seconds(buffer_.size() / kLargeLineMinRate)) {
+      // A line holding a turn must keep arriving: the reads themselves stop at its deadline,
+      // which grows with what has arrived (a client that stops sending is cut there too).
+      auto deadline = [&] {
+        return turn_since_ + kLargeLineGrace +
+               std::chrono::seconds((buffer_.size() + kChunk) / kLargeLineMinRate);
+      };
+      auto too_slow = [] {
         return Status(ErrorKind::kRequestTimeout,
                       "A large line of the commit body arrived too slowly (under " +
                           std::to_string(kLargeLineMinRate >> 10) +
                           " KiB/s); upload large files through LFS");
-      }
+      };
+      if (permit_ && std::chrono::steady_clock::now() > deadline()) return too_slow();
+      if (permit_ && body_) body_->set_deadline(deadline());
       if (!body_ || body_->done()) {
         if (buffer_.empty()) return std::optional<std::string>();
         std::string line = std::move(buffer_);
         buffer_.clear();
         return std::optional<std::string>(std::move(line));
       }
-      char chunk[64 * 1024];
+      char chunk[kChunk];
       auto n = body_->read_some(chunk, sizeof chunk);
-      if (!n) return n.status();
+      if (!n)
+        return permit_ && std::chrono::steady_clock::now() >= deadline() ? too_slow() : n.status();
       if (*n == 0 && body_->done()) continue;
       total_ += *n;
       if (total_ > max_total_) {
@@ -123,6 +132,12 @@ class LineReader {
   size_t total_ = 0;
   size_t scan_from_ = 0;
   std::string buffer_;
+  static constexpr size_t kChunk = 64 * 1024;
+  void release_turn() {
+    if (permit_ && body_) body_->set_deadline(std::nullopt);
+    permit_.reset();
+    turn_since_ = {};
+  }
   std::string caller_;
   std::unique_ptr<util::FairLimit::Turn> permit_;
   std::chrono::steady_clock::time_point turn_since_;

@@ -3,6 +3,7 @@
 // response body is a string, a file range (sent with sendfile) or a producer callback.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +46,11 @@ class BodyReader {
   // The declared length, when the client sent Content-Length.
   virtual std::optional<uint64_t> content_length() const = 0;
   virtual bool done() const = 0;
+  // From now on, reads fail once `deadline` passes, however steadily the client trickles
+  // (nullopt: no deadline but the connection's progress timeout).
+  virtual void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    (void)deadline;
+  }
 };
 
 struct Request {

@@ -239,6 +239,13 @@ class ParserBodyReader : public BodyReader {
     }
     return parser_.is_done();
   }
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) override {
+    if (deadline) {
+      stream_.set_deadline(*deadline);
+    } else {
+      stream_.clear_deadline();
+    }
+  }
   bool failed() const { return failed_; }
   // The bytes of the body not read yet, when its length is known.
   std::optional<uint64_t> remaining() const {
@@ -496,8 +503,12 @@ std::string client_key(const std::string& address) {
   if (address.find(':') == std::string::npos || ::inet_pton(AF_INET6, address.c_str(), &v6) != 1) {
     return address;
   }
-  std::memset(&v6.s6_addr[8], 0, 8);
   char text[INET6_ADDRSTRLEN] = "";
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {  // an IPv4 client written as IPv6 (e.g. by a proxy)
+    ::inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
+    return text;
+  }
+  std::memset(&v6.s6_addr[8], 0, 8);
   ::inet_ntop(AF_INET6, &v6, text, sizeof text);
   return std::string(text) + "/64";
 }

@@ -56,17 +56,6 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
   auto transparency = Transparency::open(config.data_dir, config.public_url);
   if (!transparency) return transparency.status();
   hub->transparency_ = std::move(*transparency);
-  // Which repositories' sealed entries lookups show to everyone follows their visibility now
-  // (a change whose second half a crash lost, a log upgraded by this release).
-  auto sealed = hub->transparency_->store().sealed_repos();
-  if (!sealed) return sealed.status();
-  for (const auto& [uid, open] : *sealed) {
-    auto repo = hub->db_->find_repo_by_uid(uid);
-    const bool should = repo && !repo->is_private;
-    if (should != open) {
-      if (auto st = hub->transparency_->store().set_open(uid, should); !st) return st;
-    }
-  }
   hub->lineage_ = std::make_unique<Lineage>(*hub);
   hub->downloads_ = std::make_unique<DownloadCounter>(*hub->db_);
   hub->downloads_->set_series_gap_ms(config.download_series_seconds * 1000);
@@ -74,6 +63,21 @@ Result<std::unique_ptr<Hub>> Hub::open(HubConfig config) {
 }
 
 void Hub::recover_after_crash() {
+  // Which repositories' sealed entries the log's lookups show to everyone follows their
+  // visibility now (a change whose second half a crash lost; a log upgraded by this release).
+  // Only here, where no other process changes visibility at the same time.
+  if (auto sealed = transparency_->store().sealed_repos(); !sealed) {
+    spdlog::error("the transparency log's sealed repositories: {}", sealed.status().message());
+  } else {
+    for (const auto& [uid, open] : *sealed) {
+      auto repo = db_->find_repo_by_uid(uid);
+      const bool should = repo && !repo->is_private;
+      if (should == open) continue;
+      if (auto st = transparency_->store().set_open(uid, should); !st) {
+        spdlog::error("reconciling the log's index for {}: {}", uid, st.message());
+      }
+    }
+  }
   std::error_code ec;
   size_t removed = 0;
   for (fs::recursive_directory_iterator it(config_.data_dir + "/repos", ec), end; !ec && it != end;

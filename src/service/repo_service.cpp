@@ -3,7 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <filesystem>
+#include <mutex>
 
 #include "service/audit_log.hpp"
 #include "service/card_metadata.hpp"
@@ -422,11 +424,20 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   return moved;
 }
 
-Status RepoService::update_settings(const storage::RepoRecord& repo, std::optional<bool> is_private,
+Status RepoService::update_settings(const storage::RepoRecord& as_found,
+                                    std::optional<bool> is_private,
                                     std::optional<std::string> gated, const Caller* actor) {
   if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
     return bad_request("gated must be false, \"auto\" or \"manual\"");
   }
+  // One settings change per repository at a time, from its current row: the caller's record
+  // may be stale (read before the request's body arrived), and two changes deciding from stale
+  // rows would log, and file the log's lookup index, against the wrong visibility.
+  static std::array<std::mutex, 64> stripes;
+  std::lock_guard turn(stripes[std::hash<std::string>{}(as_found.uid) % stripes.size()]);
+  auto current = hub_.db().find_repo_by_uid(as_found.uid);
+  if (!current) return repo_not_found();
+  const storage::RepoRecord& repo = *current;
   // A change of visibility is logged before it takes effect, as seen from the state it leaves:
   // going private, in the clear (the repository was public); going public, sealed, and in the
   // clear once it is public (a failure in between must not publish a private repository).

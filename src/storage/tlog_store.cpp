@@ -507,12 +507,18 @@ Status TlogStore::set_open(const std::string& repo_uid, bool open) {
   std::lock_guard lock(impl_->write_mutex);
   Transaction tx(impl_->writer);
   if (!tx.status()) return tx.status();
+  if (!open) {  // nothing to close for a repository that never had a sealed entry
+    Statement known(impl_->writer, "SELECT 1 FROM sealed_repos WHERE uid = ?");
+    known.bind(1, repo_uid);
+    if (known.step() != SQLITE_ROW) return Status::ok();
+  }
   Statement mark(impl_->writer,
                  "INSERT INTO sealed_repos(uid, open) VALUES (?1, ?2) "
                  "ON CONFLICT(uid) DO UPDATE SET open = ?2");
   mark.bind(1, repo_uid).bind(2, static_cast<int64_t>(open));
   if (auto st = step_done(mark); !st) return st;
-  Statement keys(impl_->writer, "UPDATE keys SET vis = ?1 WHERE sealed = ?2 AND vis != ?1");
+  Statement keys(impl_->writer,  // "sealed != ''" lets the partial index keys_by_sealed serve
+                 "UPDATE keys SET vis = ?1 WHERE sealed = ?2 AND sealed != '' AND vis != ?1");
   keys.bind(1, open ? std::string() : repo_uid).bind(2, repo_uid);
   if (auto st = step_done(keys); !st) return st;
   return tx.commit();

@@ -237,6 +237,9 @@ TEST_F(CommitRulesTest, RacingCommitsOnOnePathEitherLandOrFailNamingIt) {
 // the addresses of one /64 does not escape a limit).
 TEST(ClientKey, IPv6CountsByItsSlash64) {
   EXPECT_EQ(http::client_key("192.0.2.7"), "192.0.2.7");
+  // An IPv4 client written as IPv6 by a proxy is that IPv4 client, not a shared ::/64.
+  EXPECT_EQ(http::client_key("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_NE(http::client_key("::ffff:192.0.2.7"), http::client_key("::ffff:198.51.100.1"));
   EXPECT_EQ(http::client_key("2001:db8:1:2::1"), http::client_key("2001:db8:1:2:ffff::9"));
   EXPECT_NE(http::client_key("2001:db8:1:2::1"), http::client_key("2001:db8:1:3::1"));
   EXPECT_EQ(http::client_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");

@@ -253,6 +253,7 @@ ALTER TABLE old_keys RENAME TO keys;
       << sqlite3_errmsg(db);
   sqlite3_close(db);
   ASSERT_NO_FATAL_FAILURE(open_hub());
+  hub_->recover_after_crash();  // what `vitrine serve` does first: opens the public ones
   check("upgraded");
 }
 
