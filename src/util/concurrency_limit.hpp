@@ -2,7 +2,9 @@
 // password hashes), as RAII permits. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -58,8 +60,8 @@ class FairLimit {
   FairLimit(const FairLimit&) = delete;
   FairLimit& operator=(const FairLimit&) = delete;
 
-  // A turn, given back when destroyed; held() is false when the key holds one already (known
-  // at once) or no turn came free within the wait.
+  // A turn, given back when destroyed; held() is false when none came free within the wait
+  // (a key that holds a turn waits for it to be given back first).
   class Turn {
    public:
     Turn(const Turn&) = delete;
@@ -67,8 +69,11 @@ class FairLimit {
     ~Turn() {
       permit_.reset();
       if (!keyed_) return;
-      std::lock_guard lock(limit_.mutex_);
-      limit_.keys_.erase(key_);
+      {
+        std::lock_guard lock(limit_.mutex_);
+        limit_.keys_.erase(key_);
+      }
+      limit_.freed_.notify_all();
     }
     bool held() const { return permit_ && permit_->held(); }
 
@@ -83,19 +88,23 @@ class FairLimit {
 
   template <class Rep, class Period>
   std::unique_ptr<Turn> try_take(const std::string& key, std::chrono::duration<Rep, Period> wait) {
+    const auto until = std::chrono::steady_clock::now() + wait;
     std::unique_ptr<Turn> turn(new Turn(*this, key));
     {
-      std::lock_guard lock(mutex_);
-      if (!keys_.insert(key).second) return turn;
+      std::unique_lock lock(mutex_);
+      if (!freed_.wait_until(lock, until, [&] { return !keys_.contains(key); })) return turn;
+      keys_.insert(key);
       turn->keyed_ = true;
     }
-    turn->permit_.reset(new ConcurrencyLimit::Permit(all_.try_acquire_for(wait)));
+    turn->permit_.reset(new ConcurrencyLimit::Permit(all_.try_acquire_for(std::max(
+        until - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()))));
     return turn;
   }
 
  private:
   ConcurrencyLimit all_;
   std::mutex mutex_;
+  std::condition_variable freed_;
   std::unordered_set<std::string> keys_;
 };
 
