@@ -520,10 +520,7 @@ http::Response handle_repo_listing(Context& ctx, Call& call, const service::Repo
     const auto& caller = call.caller;
     bool scoped = caller.fine_grained();
     q.all_private_visible = caller.is_admin() && !scoped;
-    std::vector<std::string> namespaces{caller.user->name};
-    for (const auto& m : ctx.hub.db().orgs_of_user(caller.user->id)) {
-      namespaces.push_back(m.org.name);
-    }
+    const std::vector<std::string> namespaces = ctx.repos.namespaces_of(caller);
     for (const auto& ns : namespaces) {
       // A namespace scope covers every repository of the namespace.
       if (!scoped || service::scopes_allow(caller.scopes, type.name, ns, "", "read")) {

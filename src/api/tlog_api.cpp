@@ -76,9 +76,7 @@ json entry_json(Context& ctx, const Call& call, const storage::TlogEntry& e, boo
 // as RepoService::can_read decides.
 std::vector<std::string> readable_private_repos(Context& ctx, const service::Caller& caller) {
   std::vector<std::string> out;
-  if (!caller.user) return out;
-  std::vector<std::string> namespaces{caller.user->name};
-  for (const auto& m : ctx.hub.db().orgs_of_user(caller.user->id)) namespaces.push_back(m.org.name);
+  std::vector<std::string> namespaces = ctx.repos.namespaces_of(caller);
   if (caller.is_admin()) {
     for (const auto& scope : caller.scopes)
       namespaces.push_back(scope.name.substr(0, scope.name.find('/')));

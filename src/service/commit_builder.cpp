@@ -1,9 +1,7 @@
 // Building and publishing API commits.
 #include "service/commit_builder.hpp"
 
-#include <array>
 #include <chrono>
-#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -11,6 +9,7 @@
 #include "service/object_links.hpp"
 #include "service/repo_path.hpp"
 #include "storage/git_diff.hpp"
+#include "util/concurrency_limit.hpp"
 
 namespace vitrine::service {
 
@@ -101,10 +100,10 @@ bool paths_overlap(std::string_view a, std::string_view b) {
 constexpr int kMaxRebases = 50;
 constexpr int kMaxAttempts = 100;
 
-// One mutex per stripe of repository uids (a few repositories share one; commits are short).
-std::mutex& commit_turn(const std::string& repo_uid) {
-  static std::array<std::mutex, 64> stripes;
-  return stripes[std::hash<std::string>{}(repo_uid) % stripes.size()];
+// Commits to one repository take turns (a few repositories share a turn; commits are short).
+util::StripedMutex& commit_turns() {
+  static util::StripedMutex turns;
+  return turns;
 }
 constexpr auto kLockWait = std::chrono::seconds(10);
 
@@ -162,7 +161,7 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   // locked by a writer still at work (libgit2 fails at once) is waited for, briefly.
   // Committers of this process to one repository take turns: they would only race for the
   // ref, and each lost race costs a tree, a commit and a void entry in the log.
-  std::lock_guard turn(commit_turn(repo_.uid));
+  std::lock_guard turn(commit_turns().of(repo_.uid));
   auto deadline = std::chrono::steady_clock::now() + kLockWait;
   int rebases = 0;
   for (int attempt = 0;; ++attempt) {

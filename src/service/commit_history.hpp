@@ -5,10 +5,10 @@
 //  - a cached history answers any page and the total count without walking anything;
 //  - a commit on top of a cached one (up to kMaxChain commits with one parent each, the usual
 //    way a branch moves) extends it without a walk;
-//  - otherwise the whole history is walked, one walk at a time per caller and at most
-//    kMaxConcurrentWalks at once in all: a caller's second walk at once gets 429 at once, a
-//    request that waits longer than kWalkWait for its turn gets 429. An extension of a long
-//    history (over kLongHistory commits, a copy of it) takes a turn too.
+//  - otherwise the whole history is walked, one walk at a time per caller (a caller's second
+//    waits for the first) and at most kMaxConcurrentWalks at once in all: a request that
+//    waits longer than kWalkWait for its turn gets 429. An extension of a long history (over
+//    kLongHistory commits, a copy of it) takes a turn too.
 // Thread-safe.
 #pragma once
 

@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <filesystem>
 #include <mutex>
 
@@ -13,6 +12,7 @@
 #include "service/listing_tags.hpp"
 #include "service/repo_name.hpp"
 #include "service/transparency.hpp"
+#include "util/concurrency_limit.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -75,6 +75,13 @@ std::optional<std::string> RepoService::namespace_role(const std::string& ns,
   for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (a == b) return std::string("admin");  // a user owns their namespace
   return hub_.db().org_role(ns, caller.user->id);
+}
+
+std::vector<std::string> RepoService::namespaces_of(const Caller& caller) const {
+  if (!caller.user) return {};
+  std::vector<std::string> out{caller.user->name};
+  for (const auto& m : hub_.db().orgs_of_user(caller.user->id)) out.push_back(m.org.name);
+  return out;
 }
 
 bool RepoService::can_read(const storage::RepoRecord& repo, const Caller& caller) const {
@@ -433,8 +440,8 @@ Status RepoService::update_settings(const storage::RepoRecord& as_found,
   // One settings change per repository at a time, from its current row: the caller's record
   // may be stale (read before the request's body arrived), and two changes deciding from stale
   // rows would log, and file the log's lookup index, against the wrong visibility.
-  static std::array<std::mutex, 64> stripes;
-  std::lock_guard turn(stripes[std::hash<std::string>{}(as_found.uid) % stripes.size()]);
+  static util::StripedMutex settings_turns;
+  std::lock_guard turn(settings_turns.of(as_found.uid));
   auto current = hub_.db().find_repo_by_uid(as_found.uid);
   if (!current) return repo_not_found();
   const storage::RepoRecord& repo = *current;

@@ -68,6 +68,10 @@ class RepoService {
   // The caller's role in a namespace: "admin" in their own, their membership role in an
   // organization, nothing elsewhere.
   std::optional<std::string> namespace_role(const std::string& ns, const Caller& caller) const;
+  // The namespaces the caller has a role in: their own, then their organizations (none when
+  // anonymous). Their private repositories are those can_read lets the caller read (before a
+  // fine-grained token's scopes narrow it).
+  std::vector<std::string> namespaces_of(const Caller& caller) const;
 
   // File contents of a gated repository need an accepted access request; the namespace's
   // members and admins always pass. kGatedRepo with the contract's message otherwise.

@@ -466,25 +466,27 @@ Result<TlogEntry> TlogStore::entry(int64_t index) {
 
 namespace {
 
-// The entries carrying every key, below a size, at most a number: a subquery of one column idx.
-std::string matching_sql(size_t keys) {
+// The entries carrying every key, below a size, at most a number (one column idx); with
+// `in_part`, only those of one part of the index (an entry's keys all share its part).
+std::string matching_sql(size_t keys, bool in_part) {
   std::string sql;
   for (size_t i = 0; i < keys; ++i) {
     if (i) sql += " INTERSECT ";
-    sql += "SELECT idx FROM keys WHERE key = ? AND idx < ?";
+    sql += in_part ? "SELECT idx FROM keys WHERE key = ? AND vis = ? AND idx < ?"
+                   : "SELECT idx FROM keys WHERE key = ? AND idx < ?";
   }
   return sql + " ORDER BY idx LIMIT ?";
 }
 
-int bind_matching(Statement& s, const std::vector<std::string>& keys, int64_t limit_index,
-                  size_t max_results) {
+void bind_matching(Statement& s, const std::vector<std::string>& keys, int64_t limit_index,
+                   size_t max_results, const std::string* part = nullptr) {
   int p = 1;
   for (const auto& k : keys) {
     s.bind(p++, k);
+    if (part) s.bind(p++, *part);
     s.bind(p++, limit_index);
   }
-  s.bind(p++, static_cast<int64_t>(max_results));
-  return p;
+  s.bind(p, static_cast<int64_t>(max_results));
 }
 
 }  // namespace
@@ -492,7 +494,7 @@ int bind_matching(Statement& s, const std::vector<std::string>& keys, int64_t li
 Result<std::vector<int64_t>> TlogStore::lookup(const std::vector<std::string>& keys,
                                                int64_t limit_index, size_t max_results) {
   if (keys.empty()) return bad_request("a lookup needs at least one key");
-  std::string sql = matching_sql(keys.size());
+  std::string sql = matching_sql(keys.size(), false);
   std::lock_guard lock(impl_->read_mutex);
   Statement s(impl_->reader, sql.c_str());
   bind_matching(s, keys, limit_index, max_results);
@@ -539,13 +541,8 @@ Result<std::vector<int64_t>> TlogStore::lookup_visible(
     const std::vector<std::string>& readable_repos) {
   if (keys.empty()) return bad_request("a lookup needs at least one key");
   // One part of the index at a time (what everyone sees, then each readable repository's
-  // sealed entries), each in index order up to the limit; an entry's keys all share its part.
-  std::string sql;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (i) sql += " INTERSECT ";
-    sql += "SELECT idx FROM keys WHERE key = ? AND vis = ? AND idx < ?";
-  }
-  sql += " ORDER BY idx LIMIT ?";
+  // sealed entries), each in index order up to the limit.
+  std::string sql = matching_sql(keys.size(), true);
   std::vector<std::string> parts{""};
   parts.insert(parts.end(), readable_repos.begin(), readable_repos.end());
   std::lock_guard lock(impl_->read_mutex);
@@ -553,12 +550,7 @@ Result<std::vector<int64_t>> TlogStore::lookup_visible(
   std::vector<int64_t> out;
   for (const auto& part : parts) {
     s.reset();
-    int p = 1;
-    for (const auto& key : keys) {
-      s.bind(p, key).bind(p + 1, part).bind(p + 2, limit_index);
-      p += 3;
-    }
-    s.bind(p, static_cast<int64_t>(max_results));
+    bind_matching(s, keys, limit_index, max_results, &part);
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.integer(0));
     if (rc != SQLITE_DONE) return internal_error("database error: " + s.error());

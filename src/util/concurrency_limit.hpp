@@ -1,11 +1,14 @@
-// ConcurrencyLimit: at most N holders of a costly resource at once (memory-hungry parses,
-// password hashes), as RAII permits. Thread-safe.
+// Limits on concurrent work, thread-safe: ConcurrencyLimit (at most N holders of a costly
+// resource at once: memory-hungry parses, password hashes, as RAII permits), FairLimit (the
+// same, one turn per caller) and StripedMutex (one turn per key).
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <semaphore>
@@ -106,6 +109,18 @@ class FairLimit {
   std::mutex mutex_;
   std::condition_variable freed_;
   std::unordered_set<std::string> keys_;
+};
+
+// StripedMutex: one mutex per stripe of keys (a repository's uid...), so work on one key takes
+// turns with bounded memory; a few keys share a stripe.
+class StripedMutex {
+ public:
+  std::mutex& of(const std::string& key) {
+    return stripes_[std::hash<std::string>{}(key) % stripes_.size()];
+  }
+
+ private:
+  std::array<std::mutex, 64> stripes_;
 };
 
 }  // namespace vitrine::util
