@@ -191,7 +191,10 @@ def raw_request(method, path, headers, body, shutdown=True, read=True):
     if not read:
         return s
     if shutdown:
-        s.shutdown(socket.SHUT_WR)
+        try:
+            s.shutdown(socket.SHUT_WR)
+        except OSError:  # the server answered and closed first (e.g. a 413 by Content-Length)
+            pass
     buf = b""
     try:
         while True:
