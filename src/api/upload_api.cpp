@@ -38,8 +38,8 @@ std::string file_text(storage::GitRepo& git, const std::string& commit, const st
 // A line of a commit body costs up to about five times its bytes while it is read and parsed
 // (the buffer, the JSON document, the decoded content): lines past kLargeLine are read and
 // parsed at most kMaxLargeLines at once and one per caller (user, or client address) at a
-// time; a request that waits kLargeLineWait for its turn, or whose caller has one already,
-// gets 429. A line holding a turn must keep arriving: within kLargeLineGrace plus one second
+// time (a caller's second waits for the first); a request that waits kLargeLineWait for its
+// turn gets 429. A line holding a turn must keep arriving: within kLargeLineGrace plus one second
 // per kLargeLineMinRate bytes of it, or the request gets 408 (a client trickling bytes cannot
 // keep the turns). Smaller lines are not limited.
 constexpr size_t kLargeLine = 1u << 20;

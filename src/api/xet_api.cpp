@@ -146,14 +146,14 @@ json reconstruction(Context& ctx, const service::XetClaims& claims, const storag
   return out;
 }
 
-// A file the token's repository may read: registered, and named by one of its commits.
-Result<storage::XetFile> readable_file(Context& ctx, const service::XetClaims& claims,
+// A file repository `repo_uid` holds: registered, and named by one of its commits (or uploaded for
+// it).
+Result<storage::XetFile> readable_file(Context& ctx, const std::string& repo_uid,
                                        std::string_view hash_text) {
   auto hash = xet::parse_hash(hash_text);
   if (!hash) return bad_request("Malformed file hash: expected 64 hexadecimal digits");
   auto file = ctx.hub.xet().file(*hash);
-  if (!file || file->sha256.empty() ||
-      !ctx.hub.db().repo_has_lfs_object(claims.repo_uid, file->sha256)) {
+  if (!file || file->sha256.empty() || !ctx.hub.db().repo_has_lfs_object(repo_uid, file->sha256)) {
     return not_found("File " + std::string(hash_text) + " not found in this repository");
   }
   return *file;
@@ -296,7 +296,7 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
   const std::string area = seg.size() > 1 ? seg[1] : "";
 
   if (area == "reconstructions" && seg.size() == 3 && get) {
-    auto file = readable_file(ctx, *claims, seg[2]);
+    auto file = readable_file(ctx, claims->repo_uid, seg[2]);
     if (!file) return cas_error(file.status());
     uint64_t first = 0, last = file->size == 0 ? 0 : file->size - 1;
     std::string range = call.request.header("Range");
@@ -334,7 +334,7 @@ http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::strin
         return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
       }
       std::string hash = key["hash"];
-      auto file = readable_file(ctx, *claims, hash);
+      auto file = readable_file(ctx, claims->repo_uid, hash);
       if (!file) return cas_error(file.status());
       try {
         files[hash] = file->size == 0
@@ -454,10 +454,7 @@ http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std:
       !st) {
     return cas_error(st);
   }
-  auto file_hash = xet::parse_hash(grant.file);
-  auto file = file_hash ? ctx.hub.xet().file(*file_hash) : std::nullopt;
-  if (!file || file->sha256.empty() ||
-      !ctx.hub.db().repo_has_lfs_object(grant.repo_uid, file->sha256)) {
+  if (!readable_file(ctx, grant.repo_uid, grant.file)) {
     return cas_error(Status(ErrorKind::kUnauthorized,
                             "This grant no longer gives access (the repository no longer holds "
                             "the file); ask for a new one"));

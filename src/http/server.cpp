@@ -499,16 +499,13 @@ std::string canonical_address(const std::string& address) {
 }  // namespace
 
 std::string client_key(const std::string& address) {
+  // One spelling first: an IPv4 client written as IPv6 (::ffff:a.b.c.d, e.g. by a proxy) is
+  // that IPv4 client.
+  std::string canonical = canonical_address(address);
   in6_addr v6{};
-  if (address.find(':') == std::string::npos || ::inet_pton(AF_INET6, address.c_str(), &v6) != 1) {
-    return address;
-  }
-  char text[INET6_ADDRSTRLEN] = "";
-  if (IN6_IS_ADDR_V4MAPPED(&v6)) {  // an IPv4 client written as IPv6 (e.g. by a proxy)
-    ::inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
-    return text;
-  }
+  if (::inet_pton(AF_INET6, canonical.c_str(), &v6) != 1) return canonical;
   std::memset(&v6.s6_addr[8], 0, 8);
+  char text[INET6_ADDRSTRLEN] = "";
   ::inet_ntop(AF_INET6, &v6, text, sizeof text);
   return std::string(text) + "/64";
 }
