@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "storage/schema_migrations.hpp"
 #include "storage/sqlite_statement.hpp"
 #include "util/time.hpp"
 
@@ -174,6 +175,31 @@ RepoRecord read_repo(const Statement& s) {
   return r;
 }
 
+// Migration 1, the baseline: the tables of the releases before versioning, and the columns
+// those releases added in place over time (absent from folders of the earliest ones).
+Status baseline(sqlite3* db) {
+  if (auto st = exec_sql(db, kSchema); !st) return st;
+  const std::pair<const char*, const char*> added_columns[] = {
+      {"tokens", "expires_at INTEGER NOT NULL DEFAULT 0"},
+      {"tokens", "scopes_json TEXT NOT NULL DEFAULT ''"},
+      {"tokens", "parent_id INTEGER NOT NULL DEFAULT 0"},
+      {"users", "password_hash TEXT NOT NULL DEFAULT ''"},
+      {"users", "avatar_url TEXT NOT NULL DEFAULT ''"},
+      {"repos", "downloads_all_time INTEGER NOT NULL DEFAULT 0"}};
+  for (const auto& [table, column] : added_columns) {
+    std::string name(column, std::string_view(column).find(' '));
+    if (has_column(db, table, name.c_str())) continue;
+    std::string alter = std::string("ALTER TABLE ") + table + " ADD COLUMN " + column;
+    if (auto st = exec_sql(db, alter.c_str()); !st) return st;
+  }
+  return Status::ok();
+}
+
+// vitrine.db's migrations, in order; append, never edit (schema_migrations.hpp).
+constexpr Migration kMigrations[] = {
+    {1, "baseline: accounts, tokens, repositories, access, audit, lineage, downloads", baseline},
+};
+
 }  // namespace
 
 Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
@@ -186,26 +212,11 @@ Result<std::unique_ptr<MetadataDb>> MetadataDb::open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<MetadataDb> out(new MetadataDb(db, path));
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
-                          "PRAGMA foreign_keys=ON;", kSchema}) {
+  for (const char* sql :
+       {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA foreign_keys=ON;"}) {
     if (auto st = out->exec(sql); !st) return st;
   }
-  // Columns added after the first release: added in place to older data folders.
-  const std::pair<const char*, const char*> added_columns[] = {
-      {"tokens", "expires_at INTEGER NOT NULL DEFAULT 0"},
-      {"tokens", "scopes_json TEXT NOT NULL DEFAULT ''"},
-      {"tokens", "parent_id INTEGER NOT NULL DEFAULT 0"},
-      {"users", "password_hash TEXT NOT NULL DEFAULT ''"},
-      {"users", "avatar_url TEXT NOT NULL DEFAULT ''"},
-      {"repos", "downloads_all_time INTEGER NOT NULL DEFAULT 0"}};
-  for (const auto& [table, column] : added_columns) {
-    std::string name(column, std::string_view(column).find(' '));
-    Statement probe(out->db_, ("SELECT " + name + " FROM " + table + " LIMIT 0").c_str());
-    if (!probe.ok()) {
-      std::string alter = std::string("ALTER TABLE ") + table + " ADD COLUMN " + column;
-      if (auto st = out->exec(alter.c_str()); !st) return st;
-    }
-  }
+  if (auto st = migrate(out->db_, path, kMigrations); !st) return st;
   return out;
 }
 

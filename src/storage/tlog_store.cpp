@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "storage/schema_migrations.hpp"
 #include "storage/sqlite_statement.hpp"
 #include "util/time.hpp"
 
@@ -42,21 +43,28 @@ struct TlogStore::Impl {
 
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Migration 1, the baseline: the log as the releases before versioning wrote it (lookup keys
+// with no visibility; intents with their writer's start time, added in place by some of them).
+Status baseline(sqlite3* db) {
+  if (auto st = exec_sql(db, R"sql(
 CREATE TABLE IF NOT EXISTS entries(
   idx INTEGER PRIMARY KEY, data BLOB NOT NULL, sealed BLOB, nonce BLOB, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS hashes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS keys(
-  key TEXT NOT NULL, vis TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
-  sealed TEXT NOT NULL DEFAULT '', PRIMARY KEY(key, vis, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sealed_repos(uid TEXT PRIMARY KEY, open INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(key, idx))
+  WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending(
   idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL,
   expect TEXT NOT NULL, created_ms INTEGER NOT NULL, pid INTEGER NOT NULL,
   started INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints(
   size INTEGER PRIMARY KEY, note TEXT NOT NULL, time_ms INTEGER NOT NULL);
-)sql";
+)sql");
+      !st) {
+    return st;
+  }
+  if (has_column(db, "pending", "started")) return Status::ok();
+  return exec_sql(db, "ALTER TABLE pending ADD COLUMN started INTEGER NOT NULL DEFAULT 0");
+}
 
 Result<sqlite3*> open_connection(const std::string& path, bool create) {
   sqlite3* db = nullptr;
@@ -119,19 +127,19 @@ Status store_hashes(Statement& read, int64_t n, const tlog::Hash& leaf, Statemen
   return Status::ok();
 }
 
-// Logs written before the lookup keys said who may see them: the keys table is rebuilt, each
-// sealed entry's repository read once out of it, in one transaction; every sealed entry starts
-// hidden (set_open() and the hub's reconciliation at start open those of public repositories).
-Status upgrade_keys(sqlite3* db) {
-  auto upgraded = [db] {
-    Statement column(db, "SELECT 1 FROM pragma_table_info('keys') WHERE name = 'vis'");
-    return column.step() == SQLITE_ROW;
-  };
-  if (upgraded()) return Status::ok();
-  Transaction tx(db);  // a git hook opening the log at the same time waits, then finds it done
-  if (!tx.status()) return tx.status();
-  if (upgraded()) return Status::ok();
-  if (auto st = exec_sql(db, R"sql(
+// Migration 2: the lookup keys say who may see their entry (keys.vis, sealed_repos). The keys
+// table is rebuilt, each sealed entry's repository read once out of it; every sealed entry
+// starts hidden (set_open() and the hub's reconciliation at start open those of public
+// repositories). Logs of the release that introduced the layout, before versioning, have it.
+Status lookup_visibility(sqlite3* db) {
+  if (auto st = exec_sql(db,
+                         "CREATE TABLE IF NOT EXISTS sealed_repos(uid TEXT PRIMARY KEY, "
+                         "open INTEGER NOT NULL DEFAULT 0);");
+      !st) {
+    return st;
+  }
+  if (!has_column(db, "keys", "vis")) {
+    if (auto st = exec_sql(db, R"sql(
 CREATE TABLE keys_upgraded(
   key TEXT NOT NULL, vis TEXT NOT NULL DEFAULT '', idx INTEGER NOT NULL,
   sealed TEXT NOT NULL DEFAULT '', PRIMARY KEY(key, vis, idx)) WITHOUT ROWID;
@@ -145,11 +153,19 @@ INSERT OR IGNORE INTO sealed_repos(uid) SELECT DISTINCT sealed FROM keys_upgrade
 DROP TABLE keys;
 ALTER TABLE keys_upgraded RENAME TO keys;
 )sql");
-      !st) {
-    return st;
+        !st) {
+      return st;
+    }
   }
-  return tx.commit();
+  return exec_sql(db,
+                  "CREATE INDEX IF NOT EXISTS keys_by_sealed ON keys(sealed) WHERE sealed != '';");
 }
+
+// tlog/log.sqlite's migrations, in order; append, never edit (schema_migrations.hpp).
+constexpr Migration kMigrations[] = {
+    {1, "baseline: entries, stored hashes, lookup keys, intents, checkpoints", baseline},
+    {2, "lookup keys say who may see their entry", lookup_visibility},
+};
 
 // Whether the sealed entries of `uid` are open to all (recording the repository as one with
 // sealed entries if it is new), inside the caller's transaction.
@@ -179,27 +195,11 @@ Result<std::unique_ptr<TlogStore>> TlogStore::open(const std::string& dir) {
   auto writer = open_connection(path, true);
   if (!writer) return writer.status();
   impl->writer = *writer;
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", kSchema}) {
-    if (auto st = exec_sql(impl->writer, sql); !st) return st;
-  }
-  if (auto st = upgrade_keys(impl->writer); !st) return st;
-  if (auto st = exec_sql(impl->writer,
-                         "CREATE INDEX IF NOT EXISTS keys_by_sealed ON keys(sealed) "
-                         "WHERE sealed != '';");
+  if (auto st = exec_sql(impl->writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
       !st) {
     return st;
   }
-  {  // Logs made before intents recorded their writer's start time.
-    Statement column(impl->writer,
-                     "SELECT 1 FROM pragma_table_info('pending') WHERE name = 'started'");
-    if (column.step() != SQLITE_ROW) {
-      if (auto st = exec_sql(impl->writer,
-                             "ALTER TABLE pending ADD COLUMN started INTEGER NOT NULL DEFAULT 0");
-          !st) {
-        return st;
-      }
-    }
-  }
+  if (auto st = migrate(impl->writer, path, kMigrations); !st) return st;
   auto reader = open_connection(path, false);
   if (!reader) return reader.status();
   impl->reader = *reader;

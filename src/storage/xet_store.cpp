@@ -1,7 +1,37 @@
 // XetStore: opening the store, the CAS side (xorbs, shards, dedup), files and reads.
+#include "storage/schema_migrations.hpp"
 #include "storage/xet_store_impl.hpp"
 
 namespace vitrine::storage {
+
+namespace {
+
+// Migration 1, the baseline: the index as the releases before versioning wrote it.
+Status baseline(sqlite3* db) {
+  return exec_sql(
+      db,
+      "CREATE TABLE IF NOT EXISTS xorbs(hash BLOB PRIMARY KEY, size INTEGER NOT NULL,"
+      "  unpacked INTEGER NOT NULL, chunks BLOB NOT NULL, touched_at INTEGER NOT NULL)"
+      "  WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS chunks(hash BLOB PRIMARY KEY, xorb BLOB NOT NULL,"
+      "  idx INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS chunks_xorb ON chunks(xorb);"
+      "CREATE TABLE IF NOT EXISTS files(hash BLOB PRIMARY KEY, sha256 TEXT NOT NULL,"
+      "  size INTEGER NOT NULL, terms BLOB NOT NULL, touched_at INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);"
+      "CREATE TABLE IF NOT EXISTS uploads(repo_uid TEXT NOT NULL, sha256 TEXT NOT NULL,"
+      "  at INTEGER NOT NULL, PRIMARY KEY(repo_uid, sha256)) WITHOUT ROWID;"
+      // Which files use which xorb: global dedup answers with the xorbs of those files.
+      "CREATE TABLE IF NOT EXISTS file_xorbs(xorb BLOB NOT NULL, file BLOB NOT NULL,"
+      "  PRIMARY KEY(xorb, file)) WITHOUT ROWID;");
+}
+
+// xet/index.sqlite's migrations, in order; append, never edit (schema_migrations.hpp).
+constexpr Migration kMigrations[] = {
+    {1, "baseline: xorbs, chunks, files, uploads, file_xorbs", baseline},
+};
+
+}  // namespace
 
 // ---- XetStore ----
 
@@ -21,24 +51,10 @@ Result<std::unique_ptr<XetStore>> XetStore::open(const std::string& root,
     return internal_error("cannot open the xet index in " + root);
   }
   sqlite3_busy_timeout(impl->db, 10000);
-  const char* schema =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=NORMAL;"
-      "CREATE TABLE IF NOT EXISTS xorbs(hash BLOB PRIMARY KEY, size INTEGER NOT NULL,"
-      "  unpacked INTEGER NOT NULL, chunks BLOB NOT NULL, touched_at INTEGER NOT NULL)"
-      "  WITHOUT ROWID;"
-      "CREATE TABLE IF NOT EXISTS chunks(hash BLOB PRIMARY KEY, xorb BLOB NOT NULL,"
-      "  idx INTEGER NOT NULL) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS chunks_xorb ON chunks(xorb);"
-      "CREATE TABLE IF NOT EXISTS files(hash BLOB PRIMARY KEY, sha256 TEXT NOT NULL,"
-      "  size INTEGER NOT NULL, terms BLOB NOT NULL, touched_at INTEGER NOT NULL) WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);"
-      "CREATE TABLE IF NOT EXISTS uploads(repo_uid TEXT NOT NULL, sha256 TEXT NOT NULL,"
-      "  at INTEGER NOT NULL, PRIMARY KEY(repo_uid, sha256)) WITHOUT ROWID;"
-      // Which files use which xorb: global dedup answers with the xorbs of those files.
-      "CREATE TABLE IF NOT EXISTS file_xorbs(xorb BLOB NOT NULL, file BLOB NOT NULL,"
-      "  PRIMARY KEY(xorb, file)) WITHOUT ROWID;";
-  if (auto st = exec_sql(impl->db, schema); !st) return st;
+  if (auto st = exec_sql(impl->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) {
+    return st;
+  }
+  if (auto st = storage::migrate(impl->db, root + "/index.sqlite", kMigrations); !st) return st;
   return std::unique_ptr<XetStore>(new XetStore(std::move(impl)));
 }
 

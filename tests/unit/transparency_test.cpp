@@ -236,7 +236,8 @@ TEST_F(TransparencyTest, VisibleLookupsSeekOnlyWhatTheCallerMaySeeAlsoAfterAnUpg
       RepoService(*hub_)
           .update_settings(*hub_->db().find_repo_by_uid(opened->uid), false, std::nullopt, &alice_)
           .is_ok());
-  // Rewrite the index as an earlier release laid it out (no visibility), reopen.
+  // Rewrite the index as an earlier release laid it out (no visibility, no schema versions),
+  // reopen.
   hub_.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "tlog/log.sqlite").c_str(), &db), SQLITE_OK);
@@ -246,6 +247,7 @@ CREATE TABLE old_keys(key TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(key, 
 INSERT INTO old_keys SELECT key, idx FROM keys;
 DROP TABLE keys;
 DROP TABLE sealed_repos;
+DROP TABLE schema_version;
 ALTER TABLE old_keys RENAME TO keys;
 )sql",
                          nullptr, nullptr, nullptr),
