@@ -80,7 +80,8 @@ http::Response handle_whoami(Context& ctx, Call& call) {
   return json_response(200, out);
 }
 
-http::Response handle_user_overview(Context& ctx, Call& call, const std::string& name) {
+http::Response handle_user_overview(Context& ctx, Call& call) {
+  const std::string name = call.params.get("user");
   auto user = ctx.hub.db().find_user(name);
   if (!user) return error_response(not_found("User not found"), call.caller);
   json orgs = json::array();
@@ -99,7 +100,8 @@ http::Response handle_user_overview(Context& ctx, Call& call, const std::string&
                             {"orgs", orgs}});
 }
 
-http::Response handle_org_overview(Context& ctx, Call& call, const std::string& name) {
+http::Response handle_org_overview(Context& ctx, Call& call) {
+  const std::string name = call.params.get("org");
   auto org = ctx.hub.db().find_org(name);
   if (!org) return error_response(not_found("Organization not found"), call.caller);
   json out = org_summary(*org);
@@ -111,7 +113,8 @@ http::Response handle_org_overview(Context& ctx, Call& call, const std::string& 
   return json_response(200, out);
 }
 
-http::Response handle_org_members(Context& ctx, Call& call, const std::string& name) {
+http::Response handle_org_members(Context& ctx, Call& call) {
+  const std::string name = call.params.get("org");
   auto org = ctx.hub.db().find_org(name);
   if (!org) return error_response(not_found("Organization not found"), call.caller);
   json out = json::array();

@@ -5,15 +5,18 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "api/routes.hpp"
 #include "http/message.hpp"
 #include "service/auth_service.hpp"
 #include "service/git_transport.hpp"
 #include "service/hub.hpp"
 #include "service/lfs_service.hpp"
 #include "service/repo_service.hpp"
+#include "service/xet_tokens.hpp"
 #include "util/query.hpp"
 
 namespace vitrine::api {
@@ -30,19 +33,20 @@ struct Context {
   std::string web_dir;
 };
 
-// One request as the handlers see it.
+// One request as the handlers see it. The router fills in what the matched route's access
+// names before the handler runs (routes.hpp).
 struct Call {
   http::Request& request;
   service::Caller caller;
   util::QueryParams query;
-};
-
-// A repository addressed by a URL, with the decoded segments that follow its id.
-struct RepoTarget {
-  service::RepoType type;
-  std::string ns;
-  std::string name;
-  std::vector<std::string> rest;  // decoded, one per raw segment
+  RouteParams params = {};  // the route's path parameters, by name
+  // The repository type of a {type}s, {prefix} or {repo} route.
+  std::optional<service::RepoType> type = std::nullopt;
+  // A {repo} route's repository, found with the access the route needs (and, for "files", the
+  // gate passed).
+  std::optional<service::RepoRef> repo = std::nullopt;
+  // A Xet CAS route's token, verified and still holding.
+  std::optional<service::XetClaims> xet = std::nullopt;
 };
 
 // Who a call counts against for per-caller limits: its user ("#<id>"), or for anonymous calls
@@ -56,19 +60,14 @@ http::Response json_response(int status, const nlohmann::json& body);
 // The contract's error shape: status by kind (401 vs 404 for hidden repos depends on whether
 // the caller is authenticated), X-Error-Code, X-Error-Message and {"error": message}.
 http::Response error_response(const Status& status, const service::Caller& caller);
+// The same refusal in the shape of git-lfs ({"message"}, LFS-Authenticate), of git's smart
+// HTTP (text) and of the Xet CAS API (a 422 reads as 400).
+http::Response lfs_error(const Status& status, const service::Caller& caller);
+http::Response git_error(const Status& status, const service::Caller& caller);
+http::Response cas_error(const Status& status);
 // Parses a JSON body (bounded); kBadRequest if malformed.
 Result<nlohmann::json> read_json(Call& call, size_t limit);
 std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id);
-// The repository of a route /api/vitrine/{what}/{type}s/{ns}/{name}/... (`seg`) whose answer
-// shows file contents, as a download does: read access plus the gate of a gated repository;
-// its git repository opened. A type other than models and datasets is kNotFound.
-struct ContentTarget {
-  service::RepoType type;
-  service::RepoRef repo;
-  std::unique_ptr<storage::GitRepo> git;
-};
-Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
-                                       const std::vector<std::string>& seg);
 
 // Whether a grant handed out earlier (a Xet token, a signed download URL) still holds: its
 // repository exists and the user and access token it was issued to (AuthService::caller_now)
@@ -76,6 +75,10 @@ Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
 // Each use of a grant asks, so revocations take effect at once.
 Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const std::string& user,
                                int64_t token_id, bool write);
+
+// The handlers, one per route row (routes.cpp, which names each one's access and pattern).
+// Each reads its path parameters from call.params and, on a {repo} route, its repository from
+// call.repo, resolved with the row's access.
 
 // Web sessions (session_api.cpp). POST /api/vitrine/login {"username","password"} sets the
 // HttpOnly, Secure, SameSite=Strict cookie kSessionCookie and answers the CSRF token that
@@ -88,68 +91,93 @@ http::Response handle_logout(Context& ctx, Call& call);
 http::Response handle_repo_create(Context& ctx, Call& call);
 http::Response handle_repo_delete(Context& ctx, Call& call);
 http::Response handle_repo_move(Context& ctx, Call& call);
-http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type);
+http::Response handle_repo_listing(Context& ctx, Call& call);
 http::Response handle_validate_yaml(Context& ctx, Call& call);
+http::Response handle_repo_info(Context& ctx, Call& call);  // bare, or /revision/{rev}
+http::Response handle_tree(Context& ctx, Call& call);
+http::Response handle_paths_info(Context& ctx, Call& call);
+http::Response handle_commits(Context& ctx, Call& call);
+http::Response handle_refs(Context& ctx, Call& call);
+http::Response handle_branch(Context& ctx, Call& call);  // POST creates, DELETE deletes
+http::Response handle_tag(Context& ctx, Call& call);     // POST creates, DELETE deletes
+http::Response handle_settings(Context& ctx, Call& call);
+http::Response handle_auth_check(Context& ctx, Call& call);
+http::Response handle_spaces(Context& ctx, Call& call);  // 501
 
 // Accounts (account_api.cpp): whoami-v2, user and organization overviews, members.
 http::Response handle_whoami(Context& ctx, Call& call);
-http::Response handle_user_overview(Context& ctx, Call& call, const std::string& name);
-http::Response handle_org_overview(Context& ctx, Call& call, const std::string& name);
-http::Response handle_org_members(Context& ctx, Call& call, const std::string& name);
+http::Response handle_user_overview(Context& ctx, Call& call);
+http::Response handle_org_overview(Context& ctx, Call& call);
+http::Response handle_org_members(Context& ctx, Call& call);
 // The caller's own access tokens (token_api.cpp): GET/POST /api/vitrine/tokens,
 // DELETE /api/vitrine/tokens/{id}; a password session or a write token.
 http::Response handle_token_list(Context& ctx, Call& call);
 http::Response handle_token_create(Context& ctx, Call& call);
-http::Response handle_token_revoke(Context& ctx, Call& call, const std::string& id);
-// /api/{type}s/{ns}/{name}/... sub-resources (and the bare info route).
-http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target);
+http::Response handle_token_revoke(Context& ctx, Call& call);
 
 // Gated access (access_api.cpp): ask-access and user-access-request/{status|handle|grant}.
-http::Response handle_access_api(Context& ctx, Call& call, const service::RepoRef& repo,
-                                 const std::string& keyword, const std::vector<std::string>& rest);
+http::Response handle_ask_access(Context& ctx, Call& call);
+http::Response handle_access_requests(Context& ctx, Call& call);
+http::Response handle_access_decision(Context& ctx, Call& call);
+http::Response handle_access_grant(Context& ctx, Call& call);
 
-// Downloads (download_api.cpp): /{prefix}{ns}/{name}/resolve|raw/{rev}/{path}.
-http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw);
+// Downloads (download_api.cpp): /{prefix}{repo}/resolve|raw/{rev}/{path*}.
+http::Response handle_resolve(Context& ctx, Call& call);
+http::Response handle_raw(Context& ctx, Call& call);
 
-// git smart HTTP (git/smart_http.cpp): rest is info/refs, git-upload-pack or git-receive-pack.
-http::Response handle_git(Context& ctx, Call& call, RepoTarget& target);
+// git smart HTTP (git/smart_http.cpp): info/refs?service=..., git-upload-pack,
+// git-receive-pack.
+http::Response handle_git_refs(Context& ctx, Call& call);
+http::Response handle_git_upload_pack(Context& ctx, Call& call);
+http::Response handle_git_receive_pack(Context& ctx, Call& call);
 
 // Uploads (upload_api.cpp).
-http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef& repo,
-                                const std::vector<std::string>& rev_segments);
-http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& repo,
-                             const std::vector<std::string>& rev_segments);
-http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target);
-http::Response handle_lfs_locks(Context& ctx, Call& call, RepoTarget& target);
+http::Response handle_preupload(Context& ctx, Call& call);
+http::Response handle_commit(Context& ctx, Call& call);
+http::Response handle_lfs_batch(Context& ctx, Call& call);
+http::Response handle_lfs_locks(Context& ctx, Call& call);
 // Signed object URLs under /api/vitrine/lfs/... (no Authorization: the signature is the key).
-http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std::string>& rest);
+http::Response handle_lfs_object(Context& ctx, Call& call);    // objects/{oid}/{size}
+http::Response handle_lfs_part(Context& ctx, Call& call);      // parts/{oid}/{size}/{part}
+http::Response handle_lfs_complete(Context& ctx, Call& call);  // complete/{oid}/{size}
+http::Response handle_lfs_verify(Context& ctx, Call& call);    // verify/{oid}/{size}
 
 // Security audit log (audit_api.cpp): GET /api/vitrine/audit, for hub administrators.
 http::Response handle_audit_log(Context& ctx, Call& call);
 // The transparency log (tlog_api.cpp): /tlog/... (static tiles), /api/tlog/... (proofs,
 // lookups), /api/{type}s/{repo}/tlog.
-http::Response handle_tlog_static(Context& ctx, Call& call, const std::vector<std::string>& seg);
-http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
-http::Response handle_repo_tlog(Context& ctx, Call& call, const service::RepoRef& repo);
-// Lineage and openness (lineage_api.cpp): /api/vitrine/lineage/{type}s/{ns}/{name}[/action],
-// /api/vitrine/openness/models/{ns}/{name}, /api/datasets/{repo}/croissant, and the
-// model-tree fields model info adds (baseModels, childrenModelCount, safetensors, gguf).
-http::Response handle_lineage_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
-http::Response handle_openness_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
-http::Response handle_croissant(Context& ctx, Call& call, const service::RepoRef& repo);
+http::Response handle_tlog_checkpoint(Context& ctx, Call& call);
+http::Response handle_tlog_key(Context& ctx, Call& call);
+http::Response handle_tlog_tile(Context& ctx, Call& call);
+http::Response handle_tlog_inclusion_proof(Context& ctx, Call& call);
+http::Response handle_tlog_consistency_proof(Context& ctx, Call& call);
+http::Response handle_tlog_entry(Context& ctx, Call& call);
+http::Response handle_tlog_lookup(Context& ctx, Call& call);
+http::Response handle_repo_tlog(Context& ctx, Call& call);
+// Lineage and openness (lineage_api.cpp): /api/vitrine/lineage/{type}s/{repo}[/action],
+// /api/vitrine/openness/models/{repo}, /api/datasets/{repo}/croissant, and the model-tree
+// fields model info adds (baseModels, childrenModelCount, safetensors, gguf).
+http::Response handle_lineage_node(Context& ctx, Call& call);
+http::Response handle_lineage_ancestors(Context& ctx, Call& call);
+http::Response handle_lineage_descendants(Context& ctx, Call& call);
+http::Response handle_lineage_models(Context& ctx, Call& call);
+http::Response handle_lineage_impact(Context& ctx, Call& call);
+http::Response handle_openness(Context& ctx, Call& call);
+http::Response handle_croissant(Context& ctx, Call& call);
 void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord& repo,
                       const std::string& commit, nlohmann::json& info);
-// Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{ns}/{name}[?revision=].
-http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
-http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
-// A commit's changes and diffs (diff_api.cpp): GET /api/vitrine/diff/{type}s/{ns}/{name}/{rev}.
-http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::string>& seg);
+// Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{repo}[?revision=], and POST
+// to preview a draft; files rendered for the web interface (/api/vitrine/render/...).
+http::Response handle_card(Context& ctx, Call& call);
+http::Response handle_render(Context& ctx, Call& call);
+// A commit's changes and diffs (diff_api.cpp): GET /api/vitrine/diff/{type}s/{repo}/{rev}.
+http::Response handle_diff(Context& ctx, Call& call);
 // The web interface (web_api.cpp): the single-page application's files from ctx.web_dir.
 // Pages (/, /{page}, /{prefix}{repo}, /{prefix}{repo}/blob/{rev}/{path*}) answer its
 // index.html (no-cache), /assets/{path*} the content-hashed files (immutable); a
 // pre-compressed `.gz` beside a file is sent to clients that accept gzip.
-http::Response handle_web_page(Context& ctx, Call& call, const std::vector<std::string>& seg);
-http::Response handle_web_asset(Context& ctx, Call& call, const std::vector<std::string>& seg);
+http::Response handle_web_page(Context& ctx, Call& call);
+http::Response handle_web_asset(Context& ctx, Call& call);
 // Where the build installs the web interface for this binary: `web/` beside it, or
 // `../share/vitrine/web`; "" when neither holds an index.html.
 std::string default_web_dir(const std::string& executable_path);

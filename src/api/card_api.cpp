@@ -51,18 +51,18 @@ Result<std::shared_ptr<const service::RenderedCard>> render_committed(
 
 }  // namespace
 
-http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto target = open_for_content(ctx, call, seg);
-  if (!target) return error_response(target.status(), call.caller);
-  storage::GitRepo& git = *target->git;
-  auto found =
-      ctx.repos.file_at_segments(git, std::vector<std::string>(seg.begin() + 6, seg.end()));
+http::Response handle_render(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;  // with the gate passed: file contents
+  auto opened = ctx.hub.open_git(repo.record);
+  if (!opened) return error_response(opened.status(), call.caller);
+  storage::GitRepo& git = **opened;
+  auto found = ctx.repos.file_at_segments(git, call.params.segments_from("rev"));
   if (!found) return error_response(found.status(), call.caller);
   if (!found->file) return error_response(found->not_found(), call.caller);
   const std::string& commit = found->revision.commit;
   const std::string& path = found->path;
   service::RenderOptions options;
-  options.repo_path = "/" + target->type.url_prefix + target->repo.record.id();
+  options.repo_path = "/" + call.type->url_prefix + repo.record.id();
   options.revision = commit;
   auto slash = path.rfind('/');
   if (slash != std::string::npos) options.base_dir = path.substr(0, slash);
@@ -73,13 +73,10 @@ http::Response handle_render_api(Context& ctx, Call& call, const std::vector<std
   return json_response(200, card_json(out, **card));
 }
 
-http::Response handle_card_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto type = service::repo_type_from_plural(seg[3]);
-  if (!type) return error_response(not_found("Not found: " + call.request.path), call.caller);
+http::Response handle_card(Context& ctx, Call& call) {
+  const service::RepoType* type = &*call.type;
+  const service::RepoRef* repo = &*call.repo;  // write access for a preview (POST)
   const bool preview = call.request.method == "POST";
-  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller,
-                             preview ? service::Access::kWrite : service::Access::kRead);
-  if (!repo) return error_response(repo.status(), call.caller);
   std::string revision = call.query.get("revision").value_or("main");
   std::optional<std::string> draft;
   if (preview) {

@@ -30,13 +30,13 @@ json size_json(const std::optional<uint64_t>& size) {
 
 }  // namespace
 
-http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto target = open_for_content(ctx, call, seg);
-  if (!target) return error_response(target.status(), call.caller);
-  storage::GitRepo& git = *target->git;
+http::Response handle_diff(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;  // with the gate passed: file contents
+  auto opened = ctx.hub.open_git(repo.record);
+  if (!opened) return error_response(opened.status(), call.caller);
+  storage::GitRepo& git = **opened;
   // The revision may span segments (a raw refs/pr/1); usually it is one commit id.
-  std::string revision;
-  for (size_t i = 6; i < seg.size(); ++i) revision += (revision.empty() ? "" : "/") + seg[i];
+  const std::string revision = call.params.get("rev");
   auto rev = ctx.repos.resolve(git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
   // ?base={rev}: from that revision to this one (comparing two revisions) instead of from the
@@ -47,7 +47,7 @@ http::Response handle_diff_api(Context& ctx, Call& call, const std::vector<std::
     if (!resolved) return error_response(resolved.status(), call.caller);
     base = resolved->commit;
   }
-  const std::string cache_key = target->repo.record.uid + ":" + base + ":" + rev->commit;
+  const std::string cache_key = repo.record.uid + ":" + base + ":" + rev->commit;
   std::shared_ptr<const service::CommitDiff> diff = ctx.hub.diffs().get(cache_key);
   if (!diff) {
     auto made = base.empty() ? service::diff_commit(git, rev->commit)

@@ -137,30 +137,25 @@ void count_download(Context& ctx, const Call& call, const storage::RepoRecord& r
                                                           : "ip:" + call.request.remote_address);
 }
 
-}  // namespace
-
-http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, bool raw) {
-  auto repo =
-      ctx.repos.find(target.type, target.ns, target.name, call.caller, service::Access::kRead);
-  if (!repo) return error_response(repo.status(), call.caller);
+// The router found the repository and checked its gate (the route's "files" access).
+http::Response download(Context& ctx, Call& call, bool raw) {
+  const service::RepoRef* repo = &*call.repo;
+  const std::vector<std::string> rest = call.params.segments_from("rev");
   if (repo->redirected) {
     // Relative, so Python keeps its Authorization header and follows it on HEAD too.
     http::Response r;
     r.status = 307;
     std::string location =
-        "/" + target.type.url_prefix + repo->record.id() + "/" + (raw ? "raw" : "resolve");
-    for (const auto& s : target.rest) location += "/" + util::percent_encode_component(s);
+        "/" + call.type->url_prefix + repo->record.id() + "/" + (raw ? "raw" : "resolve");
+    for (const auto& s : rest) location += "/" + util::percent_encode_component(s);
     r.headers.set("Location", location);
     r.body = std::string();
     return r;
   }
   const auto& record = repo->record;
-  if (auto st = ctx.repos.check_file_access(record, call.caller); !st) {
-    return error_response(st, call.caller);
-  }
   auto git = ctx.hub.open_git(record);
   if (!git) return error_response(git.status(), call.caller);
-  auto found = ctx.repos.file_at_segments(**git, target.rest);
+  auto found = ctx.repos.file_at_segments(**git, rest);
   if (!found) return error_response(found.status(), call.caller);
   const std::string& commit = found->revision.commit;
   const std::string& path = found->path;
@@ -230,7 +225,7 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
   r.headers.set("ETag", etag);
   r.headers.set("Cache-Control", "private, max-age=0, must-revalidate");
   if (xet_file) {
-    auto links = xet_file_links(ctx, target.type, record.id(), commit, *xet_file);
+    auto links = xet_file_links(ctx, *call.type, record.id(), commit, *xet_file);
     add_xet_headers(r, links);
     // @huggingface/hub asks for the Xet file info instead of the bytes.
     if (call.request.header("Accept").find("application/vnd.xet-fileinfo+json") !=
@@ -287,6 +282,16 @@ http::Response handle_download(Context& ctx, Call& call, RepoTarget& target, boo
     r.body = offset == 0 && length == blob.size() ? std::move(blob) : blob.substr(offset, length);
   }
   return r;
+}
+
+}  // namespace
+
+http::Response handle_resolve(Context& ctx, Call& call) {
+  return download(ctx, call, false);
+}
+
+http::Response handle_raw(Context& ctx, Call& call) {
+  return download(ctx, call, true);
 }
 
 }  // namespace vitrine::api

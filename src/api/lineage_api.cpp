@@ -76,16 +76,15 @@ struct Target {
   std::string ref;
 };
 
-Result<Target> open_target(Context& ctx, Call& call, const service::RepoType& type,
-                           const std::string& ns, const std::string& name) {
-  auto repo = ctx.repos.find(type, ns, name, call.caller, service::Access::kRead);
-  if (!repo) return repo.status();
-  auto git = ctx.hub.open_git(repo->record);
+// The route's repository (the router found it) at ?revision= (default main).
+Result<Target> open_target(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  auto git = ctx.hub.open_git(repo.record);
   if (!git) return git.status();
   std::string revision = call.query.get("revision").value_or("main");
   auto rev = ctx.repos.resolve(**git, revision);
   if (!rev) return rev.status();
-  return Target{std::move(*repo), std::move(*git), rev->commit, rev->ref};
+  return Target{repo, std::move(*git), rev->commit, rev->ref};
 }
 
 http::Response node_view(Context& ctx, Call& call, Target& t) {
@@ -184,91 +183,112 @@ http::Response ancestors(Context& ctx, Call& call, Target& t, int64_t max_depth)
   return json_response(200, out);
 }
 
+// What every lineage route reads: its target and ?limit=, ?depth=.
+struct LineageCall {
+  Target t;
+  int64_t limit = 0;
+  int64_t depth = 0;
+};
+
+Result<LineageCall> lineage_call(Context& ctx, Call& call) {
+  auto t = open_target(ctx, call);
+  if (!t) return t.status();
+  auto limit = int_arg(call, "limit", kDefaultLimit, kMaxLimit);
+  if (!limit) return limit.status();
+  auto depth = int_arg(call, "depth", 0, 1000);
+  if (!depth) return depth.status();
+  return LineageCall{std::move(*t), *limit, *depth};
+}
+
 }  // namespace
 
-// GET /api/vitrine/lineage/{type}s/{ns}/{name}[/ancestors|descendants|models|impact]
-http::Response handle_lineage_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  // seg: api vitrine lineage {type}s ns name [action]
-  auto type = service::repo_type_from_plural(seg[3]);
-  if (!type) return error_response(not_found("Not found"), call.caller);
-  auto t = open_target(ctx, call, *type, seg[4], seg[5]);
-  if (!t) return error_response(t.status(), call.caller);
-  std::string action = seg.size() > 6 ? seg[6] : "";
-  auto limit = int_arg(call, "limit", kDefaultLimit, kMaxLimit);
-  if (!limit) return error_response(limit.status(), call.caller);
-  auto depth = int_arg(call, "depth", 0, 1000);
-  if (!depth) return error_response(depth.status(), call.caller);
-  auto visible = visibility(ctx, call);
-  auto& lineage = ctx.hub.lineage();
-  if (action.empty()) return node_view(ctx, call, *t);
-  if (action == "ancestors") return ancestors(ctx, call, *t, *depth);
-  if (action == "descendants" && type->name == "model") {
-    std::string relation = call.query.get("relation").value_or("");
-    if (!relation.empty() && !service::is_model_relation(relation)) {
-      return error_response(bad_request("relation must be finetune, adapter, merge or quantized"),
-                            call.caller);
-    }
-    auto tr = lineage.descendants(t->repo.record.uid, visible, static_cast<int>(*depth),
-                                  static_cast<size_t>(*limit), relation);
-    return traversal_response(ctx, *t, tr, static_cast<size_t>(*limit), "descendants");
+// GET /api/vitrine/lineage/{type}s/{repo}
+http::Response handle_lineage_node(Context& ctx, Call& call) {
+  auto l = lineage_call(ctx, call);
+  if (!l) return error_response(l.status(), call.caller);
+  return node_view(ctx, call, l->t);
+}
+
+// GET /api/vitrine/lineage/{type}s/{repo}/ancestors
+http::Response handle_lineage_ancestors(Context& ctx, Call& call) {
+  auto l = lineage_call(ctx, call);
+  if (!l) return error_response(l.status(), call.caller);
+  return ancestors(ctx, call, l->t, l->depth);
+}
+
+// GET /api/vitrine/lineage/models/{repo}/descendants
+http::Response handle_lineage_descendants(Context& ctx, Call& call) {
+  auto l = lineage_call(ctx, call);
+  if (!l) return error_response(l.status(), call.caller);
+  std::string relation = call.query.get("relation").value_or("");
+  if (!relation.empty() && !service::is_model_relation(relation)) {
+    return error_response(bad_request("relation must be finetune, adapter, merge or quantized"),
+                          call.caller);
   }
-  if (action == "models" && type->name == "dataset") {
-    // Without ?revision: any revision. With it: edges pinned to that commit (plus unpinned).
-    std::string rev = call.query.get("revision") ? t->commit : "";
-    auto tr = lineage.trained_on(t->repo.record.uid, rev, visible, static_cast<int>(*depth),
-                                 static_cast<size_t>(*limit));
-    auto r = traversal_response(ctx, *t, tr, static_cast<size_t>(*limit), "models");
-    return r;
+  auto tr = ctx.hub.lineage().descendants(l->t.repo.record.uid, visibility(ctx, call),
+                                          static_cast<int>(l->depth), static_cast<size_t>(l->limit),
+                                          relation);
+  return traversal_response(ctx, l->t, tr, static_cast<size_t>(l->limit), "descendants");
+}
+
+// GET /api/vitrine/lineage/datasets/{repo}/models
+http::Response handle_lineage_models(Context& ctx, Call& call) {
+  auto l = lineage_call(ctx, call);
+  if (!l) return error_response(l.status(), call.caller);
+  // Without ?revision: any revision. With it: edges pinned to that commit (plus unpinned).
+  std::string rev = call.query.get("revision") ? l->t.commit : "";
+  auto tr = ctx.hub.lineage().trained_on(l->t.repo.record.uid, rev, visibility(ctx, call),
+                                         static_cast<int>(l->depth), static_cast<size_t>(l->limit));
+  return traversal_response(ctx, l->t, tr, static_cast<size_t>(l->limit), "models");
+}
+
+// GET /api/vitrine/lineage/datasets/{repo}/impact?revision=
+http::Response handle_lineage_impact(Context& ctx, Call& call) {
+  auto l = lineage_call(ctx, call);
+  if (!l) return error_response(l.status(), call.caller);
+  const Target& t = l->t;
+  if (!call.query.get("revision")) {
+    return error_response(bad_request("impact needs ?revision=<the withdrawn revision>"),
+                          call.caller);
   }
-  if (action == "impact" && type->name == "dataset") {
-    if (!call.query.get("revision")) {
-      return error_response(bad_request("impact needs ?revision=<the withdrawn revision>"),
-                            call.caller);
+  bool truncated = false;
+  auto hits = ctx.hub.lineage().impact(t.repo.record.uid, t.commit, visibility(ctx, call),
+                                       static_cast<size_t>(l->limit), &truncated);
+  // Group by repository, with the refs that name each affected commit now.
+  json affected = json::array();
+  std::map<std::string, size_t> at;
+  std::unordered_map<std::string, json> names;
+  for (const auto& h : hits) {
+    auto it = at.find(h.uid);
+    if (it == at.end()) {
+      json repo = node_ref(ctx, h.uid);
+      repo["revisions"] = json::array();
+      it = at.emplace(h.uid, affected.size()).first;
+      affected.push_back(std::move(repo));
     }
-    bool truncated = false;
-    auto hits = lineage.impact(t->repo.record.uid, t->commit, visible, static_cast<size_t>(*limit),
-                               &truncated);
-    // Group by repository, with the refs that name each affected commit now.
-    json affected = json::array();
-    std::map<std::string, size_t> at;
-    std::unordered_map<std::string, json> names;
-    for (const auto& h : hits) {
-      auto it = at.find(h.uid);
-      if (it == at.end()) {
-        json repo = node_ref(ctx, h.uid);
-        repo["revisions"] = json::array();
-        it = at.emplace(h.uid, affected.size()).first;
-        affected.push_back(std::move(repo));
-      }
-      json refs = json::array();
-      for (const auto& [ref, commit] : ctx.hub.db().lineage_heads(h.uid)) {
-        if (commit == h.commit) refs.push_back(ref);
-      }
-      auto via = names.find(h.via_uid);
-      if (via == names.end()) via = names.emplace(h.via_uid, node_ref(ctx, h.via_uid)).first;
-      affected[it->second]["revisions"].push_back({{"revision", h.commit},
-                                                   {"refs", refs},
-                                                   {"relation", h.relation},
-                                                   {"status", h.certainty},
-                                                   {"depth", h.depth},
-                                                   {"via", via->second["id"]}});
+    json refs = json::array();
+    for (const auto& [ref, commit] : ctx.hub.db().lineage_heads(h.uid)) {
+      if (commit == h.commit) refs.push_back(ref);
     }
-    json out = {{"dataset", t->repo.record.id()},
-                {"revision", t->commit},
-                {"affected", affected},
-                {"truncated", truncated}};
-    return json_response(200, out);
+    auto via = names.find(h.via_uid);
+    if (via == names.end()) via = names.emplace(h.via_uid, node_ref(ctx, h.via_uid)).first;
+    affected[it->second]["revisions"].push_back({{"revision", h.commit},
+                                                 {"refs", refs},
+                                                 {"relation", h.relation},
+                                                 {"status", h.certainty},
+                                                 {"depth", h.depth},
+                                                 {"via", via->second["id"]}});
   }
-  return error_response(not_found("Not found: " + call.request.path), call.caller);
+  json out = {{"dataset", t.repo.record.id()},
+              {"revision", t.commit},
+              {"affected", affected},
+              {"truncated", truncated}};
+  return json_response(200, out);
 }
 
 // GET /api/vitrine/openness/models/{ns}/{name}[?revision=&format=md]
-http::Response handle_openness_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto type = service::repo_type_from_plural(seg[3]);
-  if (!type || type->name != "model") {
-    return error_response(not_found("Openness reports are for models"), call.caller);
-  }
-  auto t = open_target(ctx, call, *type, seg[4], seg[5]);
+http::Response handle_openness(Context& ctx, Call& call) {
+  auto t = open_target(ctx, call);
   if (!t) return error_response(t.status(), call.caller);
   auto facts = service::gather_model_facts(ctx.hub, ctx.repos, t->repo.record, *t->git, t->commit,
                                            t->ref, call.caller);
@@ -286,7 +306,8 @@ http::Response handle_openness_api(Context& ctx, Call& call, const std::vector<s
 }
 
 // GET /api/datasets/{ns}/{name}/croissant[?revision=]
-http::Response handle_croissant(Context& ctx, Call& call, const service::RepoRef& repo) {
+http::Response handle_croissant(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
   auto rev = ctx.repos.resolve(**git, call.query.get("revision").value_or("main"));

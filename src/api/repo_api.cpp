@@ -99,8 +99,11 @@ Result<OpenedRevision> open_revision(Context& ctx, const storage::RepoRecord& re
   return out;
 }
 
-http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
-                         const std::vector<std::string>& rev_segments) {
+}  // namespace
+
+http::Response handle_repo_info(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  const std::vector<std::string> rev_segments = call.params.segments("rev");
   // The default branch's head is in the index row, and a commit's file list is cached: the
   // common request (repo info at main) touches neither git nor the disk.
   std::string commit;
@@ -127,6 +130,8 @@ http::Response repo_info(Context& ctx, Call& call, const service::RepoRef& repo,
   info["downloadsAllTime"] = repo.record.downloads_all_time + unflushed;
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
+
+namespace {
 
 // The last commit that changed each of `paths` (files or folders), walking first parents from
 // `commit`, newest first: one tree diff per commit for all the paths together. The work is
@@ -174,8 +179,11 @@ std::vector<std::optional<storage::GitCommitInfo>> last_commits(
   return found;
 }
 
-http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
-                    const std::vector<std::string>& rest) {
+}  // namespace
+
+http::Response handle_tree(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  const std::vector<std::string> rest = call.params.segments_from("rev");
   auto opened = open_revision(ctx, repo.record, rest, true);
   if (!opened) return error_response(opened.status(), call.caller);
   std::string path = join(rest, opened->consumed);
@@ -214,8 +222,9 @@ http::Response tree(Context& ctx, Call& call, const service::RepoRef& repo,
   return r;
 }
 
-http::Response paths_info(Context& ctx, Call& call, const service::RepoRef& repo,
-                          const std::vector<std::string>& rest) {
+http::Response handle_paths_info(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  const std::vector<std::string> rest = call.params.segments("rev");
   auto opened = open_revision(ctx, repo.record, rest, true);
   if (!opened) return error_response(opened.status(), call.caller);
   auto body = call.request.read_body(ctx.hub.config().max_json_body);
@@ -249,6 +258,8 @@ http::Response paths_info(Context& ctx, Call& call, const service::RepoRef& repo
   return json_response(200, out);
 }
 
+namespace {
+
 // The log entries that made `commit` the head of a ref of `repo` (expand=transparencyLog):
 // index, ref, whether that move rewrote history, and the leaf hash to check it with.
 json commit_log_entries(Context& ctx, const storage::RepoRecord& repo, const std::string& commit) {
@@ -279,8 +290,11 @@ json commit_log_entries(Context& ctx, const storage::RepoRecord& repo, const std
   return out;
 }
 
-http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
-                       const std::vector<std::string>& rest) {
+}  // namespace
+
+http::Response handle_commits(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  const std::vector<std::string> rest = call.params.segments("rev");
   auto opened = open_revision(ctx, repo.record, rest, true);
   if (!opened) return error_response(opened.status(), call.caller);
   int64_t limit = std::max<int64_t>(1, int_param(call, "limit", 50, 1000));
@@ -338,7 +352,8 @@ http::Response commits(Context& ctx, Call& call, const service::RepoRef& repo,
   return r;
 }
 
-http::Response refs(Context& ctx, Call& call, const service::RepoRef& repo) {
+http::Response handle_refs(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
   json branches = json::array(), tags = json::array(), converts = json::array(),
@@ -363,9 +378,9 @@ http::Response refs(Context& ctx, Call& call, const service::RepoRef& repo) {
   return json_response(200, out);
 }
 
-http::Response branch(Context& ctx, Call& call, const service::RepoRef& repo,
-                      const std::vector<std::string>& rest) {
-  std::string name = join(rest);
+http::Response handle_branch(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  std::string name = call.params.get("name");
   if (name.empty()) return error_response(bad_request("Missing branch name"), call.caller);
   if (call.request.method == "DELETE") {
     auto st = ctx.repos.delete_branch(repo.record, name, call.caller);
@@ -384,9 +399,11 @@ http::Response branch(Context& ctx, Call& call, const service::RepoRef& repo,
   return json_response(200, json::object());
 }
 
-http::Response tag(Context& ctx, Call& call, const service::RepoRef& repo,
-                   const std::vector<std::string>& rest) {
-  std::string name = join(rest);
+http::Response handle_tag(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
+  // POST names the revision to tag, DELETE the tag.
+  std::string name =
+      call.request.method == "DELETE" ? call.params.get("name") : call.params.get("rev");
   if (call.request.method == "DELETE") {
     auto st = ctx.repos.delete_tag(repo.record, name, call.caller);
     return st ? json_response(200, json::object()) : error_response(st, call.caller);
@@ -400,7 +417,8 @@ http::Response tag(Context& ctx, Call& call, const service::RepoRef& repo,
   return json_response(200, json::object());
 }
 
-http::Response settings(Context& ctx, Call& call, const service::RepoRef& repo) {
+http::Response handle_settings(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
   if (!body->is_object()) return error_response(bad_request("Expected a JSON object"), call.caller);
@@ -435,7 +453,16 @@ http::Response settings(Context& ctx, Call& call, const service::RepoRef& repo) 
   return json_response(200, out);
 }
 
-}  // namespace
+http::Response handle_auth_check(Context&, Call&) {
+  // The router checked the access the route names (for /auth-check, as on the Hub, the gate of
+  // a gated repository too: GatedRepo says where the caller stands; the web interface asks).
+  return json_response(200, json::object());
+}
+
+http::Response handle_spaces(Context&, Call& call) {
+  return error_response(Status(ErrorKind::kNotImplemented, "Spaces are not supported by this hub"),
+                        call.caller);
+}
 
 http::Response handle_repo_create(Context& ctx, Call& call) {
   auto body = read_json(call, ctx.hub.config().max_json_body);
@@ -509,7 +536,8 @@ http::Response handle_repo_move(Context& ctx, Call& call) {
   return json_response(200, json{{"url", repo_url(ctx, *type, moved->id())}});
 }
 
-http::Response handle_repo_listing(Context& ctx, Call& call, const service::RepoType& type) {
+http::Response handle_repo_listing(Context& ctx, Call& call) {
+  const service::RepoType& type = *call.type;
   auto parsed = parse_repo_listing_query(call.query, type.name);
   if (!parsed) return error_response(parsed.status(), call.caller);
   if (parsed->matches_nothing) return json_response(200, json::array());
@@ -592,65 +620,6 @@ http::Response handle_validate_yaml(Context& ctx, Call& call) {
                    json::array({{{"message", "Empty or missing yaml metadata in repo card"}}})}});
   }
   return json_response(200, json::object());
-}
-
-http::Response handle_repo_api(Context& ctx, Call& call, RepoTarget& target) {
-  const std::string& method = call.request.method;
-  bool get = method == "GET" || method == "HEAD";
-  std::string keyword = target.rest.empty() ? "" : target.rest[0];
-  std::vector<std::string> rest;
-  if (!target.rest.empty()) rest.assign(target.rest.begin() + 1, target.rest.end());
-  bool create_pr = call.query.flag("create_pr");
-
-  Access access = Access::kRead;
-  if ((keyword == "branch" || keyword == "tag") && !get) access = Access::kWrite;
-  if (keyword == "auth-check" && !rest.empty() && rest[0] == "write") access = Access::kWrite;
-  if (keyword == "settings" || keyword == "user-access-request") access = Access::kManage;
-  if ((keyword == "commit" || keyword == "preupload") && !create_pr) access = Access::kWrite;
-  // A write token for a pull request ("None" or refs/pr/N) needs only what opening one needs.
-  if (keyword == "xet-write-token") {
-    std::string rev = rest.empty() ? "" : rest[0];
-    if (rev != "None" && rev != "refs") access = Access::kWrite;
-    if (!call.caller.authenticated()) access = Access::kWrite;
-  }
-  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
-  if (!repo) return error_response(repo.status(), call.caller);
-
-  if (keyword.empty() && get) return repo_info(ctx, call, *repo, {});
-  if (keyword == "revision" && get) return repo_info(ctx, call, *repo, rest);
-  if (keyword == "tree" && get) return tree(ctx, call, *repo, rest);
-  if (keyword == "paths-info" && method == "POST") return paths_info(ctx, call, *repo, rest);
-  if (keyword == "commits" && get) return commits(ctx, call, *repo, rest);
-  if (keyword == "refs" && get) return refs(ctx, call, *repo);
-  if (keyword == "tlog" && get && rest.empty()) return handle_repo_tlog(ctx, call, *repo);
-  if (keyword == "croissant" && get && rest.empty() && repo->record.type == "dataset") {
-    return handle_croissant(ctx, call, *repo);
-  }
-  if (keyword == "branch" && (method == "POST" || method == "DELETE")) {
-    return branch(ctx, call, *repo, rest);
-  }
-  if (keyword == "tag" && (method == "POST" || method == "DELETE"))
-    return tag(ctx, call, *repo, rest);
-  if (keyword == "settings" && method == "PUT") return settings(ctx, call, *repo);
-  if (keyword == "auth-check" && get) {
-    // As on the Hub, a gated repository's files need access: GatedRepo says where the caller
-    // stands (no request, pending, rejected); the web interface asks here.
-    if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
-      return error_response(st, call.caller);
-    }
-    return json_response(200, json::object());
-  }
-  if (keyword == "ask-access" || keyword == "user-access-request") {
-    return handle_access_api(ctx, call, *repo, keyword, rest);
-  }
-  if (keyword == "preupload" && method == "POST") return handle_preupload(ctx, call, *repo, rest);
-  if (keyword == "commit" && method == "POST") return handle_commit(ctx, call, *repo, rest);
-  if ((keyword == "xet-read-token" || keyword == "xet-write-token") && get) {
-    return handle_xet_token(ctx, call, *repo, keyword == "xet-write-token", rest);
-  }
-  return error_response(
-      Status(ErrorKind::kNotImplemented, "'" + keyword + "' is not implemented by this hub yet"),
-      call.caller);
 }
 
 }  // namespace vitrine::api

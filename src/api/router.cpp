@@ -14,6 +14,7 @@
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/json.hpp"
+#include "util/time.hpp"
 
 namespace vitrine::api {
 namespace {
@@ -98,180 +99,112 @@ std::string header_safe(std::string_view text) {
   return out;
 }
 
-// A repo id in web URLs: [datasets/]ns/name, followed by the rest.
-std::optional<RepoTarget> web_target(const std::vector<std::string>& seg) {
-  size_t i = 0;
-  std::optional<service::RepoType> type = service::repo_type_from_name("model");
-  if (!seg.empty() && seg[0] == "datasets") {
-    type = service::repo_type_from_name("dataset");
-    i = 1;
+// A refusal in the shape of the route's protocol.
+http::Response refuse(const Route& route, const Status& st, const service::Caller& caller) {
+  switch (route.errors) {
+    case ErrorShape::kLfs:
+      return lfs_error(st, caller);
+    case ErrorShape::kGit:
+      return git_error(st, caller);
+    case ErrorShape::kXet:
+      return cas_error(st);
+    case ErrorShape::kHub:
+      break;
   }
-  if (seg.size() < i + 2) return std::nullopt;
-  RepoTarget t{*type, seg[i], seg[i + 1], {}};
-  t.rest.assign(seg.begin() + static_cast<long>(i) + 2, seg.end());
-  return t;
+  return error_response(st, caller);
 }
 
-// Sub-resource keywords of /api/{type}s/{ns}/{name}/...: after a single segment they mark a
-// one-segment repo id.
-const std::vector<std::string> kRepoKeywords = {
-    "revision",  "tlog",         "tree",       "paths-info",     "commit",
-    "commits",   "refs",         "preupload",  "branch",         "tag",
-    "settings",  "discussions",  "auth-check", "xet-read-token", "xet-write-token",
-    "lfs-files", "super-squash", "resolve",    "ask-access",     "user-access-request",
-    "croissant"};
-
-http::Response dispatch(Context& ctx, Call& call) {
-  auto segments_opt = split_segments(call.request.path);
-  if (!segments_opt)
-    return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);
-  auto& seg = *segments_opt;
-  const std::string& method = call.request.method;
-  bool get = method == "GET" || method == "HEAD";
-
-  // Only what the route table lists is served: an endpoint missing from it is unreachable,
-  // so the table (routes.hpp, `vitrine routes`, the authorization matrix) lists every one.
-  if (!find_route(method, seg, call.request.query)) {
-    if (seg.size() >= 3 && seg[0] == "api" && service::repo_type_from_plural(seg[1])) {
-      // One-segment ids (`gpt2`) exist on the Hub but not here: answer as a missing repo.
-      if (seg.size() == 3 ||
-          std::find(kRepoKeywords.begin(), kRepoKeywords.end(), seg[3]) != kRepoKeywords.end()) {
-        return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),
-                              call.caller);
-      }
-      if (seg.size() >= 5) {
-        return error_response(Status(ErrorKind::kNotImplemented,
-                                     "'" + seg[4] + "' is not implemented by this hub yet"),
-                              call.caller);
-      }
+// What a request that matches no row gets: the Hub's answers for what it has and this hub
+// does not (a one-segment repository id reads as a missing repository; an unknown
+// sub-resource of a repository is not implemented), else 404.
+http::Response unrouted(const Call& call, const std::vector<std::string>& seg) {
+  if (seg.size() >= 3 && seg[0] == "api" && service::repo_type_from_plural(seg[1])) {
+    const auto& names = repo_subresources();
+    if (seg.size() == 3 || std::find(names.begin(), names.end(), seg[3]) != names.end()) {
+      return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"), call.caller);
     }
-    return error_response(not_found("Not found: " + call.request.path), call.caller);
-  }
-
-  if (!seg.empty() && (seg[0] == "v1" || seg[0] == "v2")) return handle_cas(ctx, call, seg);
-  if (!seg.empty() && seg[0] == "tlog" && get) return handle_tlog_static(ctx, call, seg);
-  if (!seg.empty() && seg[0] == "assets" && get) return handle_web_asset(ctx, call, seg);
-  if (!seg.empty() && seg[0] == "api") {
-    if (seg.size() == 1) return error_response(not_found("Not found"), call.caller);
-    const std::string& area = seg[1];
-    if (area == "whoami-v2" && seg.size() == 2 && get) return handle_whoami(ctx, call);
-    if (area == "validate-yaml" && seg.size() == 2 && method == "POST") {
-      return handle_validate_yaml(ctx, call);
-    }
-    if (area == "users" && seg.size() == 4 && seg[3] == "overview" && get) {
-      return handle_user_overview(ctx, call, seg[2]);
-    }
-    if (area == "organizations" && seg.size() == 4 && seg[3] == "members" && get) {
-      return handle_org_members(ctx, call, seg[2]);
-    }
-    if (area == "organizations" && seg.size() == 4 && seg[3] == "overview" && get) {
-      return handle_org_overview(ctx, call, seg[2]);
-    }
-    if (area == "vitrine" && seg.size() == 3 && seg[2] == "tokens") {
-      if (get) return handle_token_list(ctx, call);
-      if (method == "POST") return handle_token_create(ctx, call);
-    }
-    if (area == "vitrine" && seg.size() == 4 && seg[2] == "tokens" && method == "DELETE") {
-      return handle_token_revoke(ctx, call, seg[3]);
-    }
-    if (area == "repos" && seg.size() == 3) {
-      if (seg[2] == "create" && method == "POST") return handle_repo_create(ctx, call);
-      if (seg[2] == "delete" && method == "DELETE") return handle_repo_delete(ctx, call);
-      if (seg[2] == "move" && method == "POST") return handle_repo_move(ctx, call);
-    }
-    if (area == "vitrine" && seg.size() == 3 && seg[2] == "logout" && method == "POST") {
-      return handle_logout(ctx, call);
-    }
-    if (area == "vitrine" && seg.size() >= 3 && seg[2] == "lfs") {
-      return handle_lfs_object(ctx, call, std::vector<std::string>(seg.begin() + 3, seg.end()));
-    }
-    if (area == "vitrine" && seg.size() >= 4 && seg[2] == "xet" && seg[3] == "xorbs" && get) {
-      return handle_xorb_data(ctx, call, std::vector<std::string>(seg.begin() + 4, seg.end()));
-    }
-    if (area == "tlog" && get) return handle_tlog_api(ctx, call, seg);
-    if (area == "vitrine" && (seg.size() == 6 || seg.size() == 7) && seg[2] == "lineage" && get) {
-      return handle_lineage_api(ctx, call, seg);
-    }
-    if (area == "vitrine" && seg.size() == 6 && seg[2] == "openness" && get) {
-      return handle_openness_api(ctx, call, seg);
-    }
-    if (area == "vitrine" && seg.size() == 6 && seg[2] == "card" && (get || method == "POST")) {
-      return handle_card_api(ctx, call, seg);
-    }
-    if (area == "vitrine" && seg.size() >= 8 && seg[2] == "render" && get) {
-      return handle_render_api(ctx, call, seg);
-    }
-    if (area == "vitrine" && seg.size() >= 7 && seg[2] == "diff" && get) {
-      return handle_diff_api(ctx, call, seg);
-    }
-    if (area == "vitrine" && seg.size() == 3 && seg[2] == "audit" && get) {
-      return handle_audit_log(ctx, call);
-    }
-    if (area == "spaces") {
+    if (seg.size() >= 5) {
       return error_response(
-          Status(ErrorKind::kNotImplemented, "Spaces are not supported by this hub"), call.caller);
+          Status(ErrorKind::kNotImplemented, "'" + seg[4] + "' is not implemented by this hub yet"),
+          call.caller);
     }
-    if (auto type = service::repo_type_from_plural(area)) {
-      if (seg.size() == 2) {
-        if (get) return handle_repo_listing(ctx, call, *type);
-        return error_response(Status(ErrorKind::kNotFound, "Method not allowed"), call.caller);
-      }
-      RepoTarget target{*type, seg[2], seg.size() > 3 ? seg[3] : "", {}};
-      if (seg.size() > 3) target.rest.assign(seg.begin() + 4, seg.end());
-      // One-segment ids (`gpt2`) exist on the Hub but not here: answer as a missing repo.
-
-      if (seg.size() == 3 ||
-          std::find(kRepoKeywords.begin(), kRepoKeywords.end(), seg[3]) != kRepoKeywords.end()) {
-        return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"),
-                              call.caller);
-      }
-      return handle_repo_api(ctx, call, target);
-    }
-    return error_response(not_found("Not found: " + call.request.path), call.caller);
-  }
-
-  if (auto target = web_target(seg)) {
-    // git-lfs and the clients address LFS at {repo}.git/info/lfs/...
-    if (target->rest.size() >= 2 && target->rest[0] == "info" && target->rest[1] == "lfs") {
-      if (target->name.ends_with(".git")) target->name.resize(target->name.size() - 4);
-      target->rest.erase(target->rest.begin(), target->rest.begin() + 2);
-      if (target->rest == std::vector<std::string>{"objects", "batch"} && method == "POST") {
-        return handle_lfs_batch(ctx, call, *target);
-      }
-      if (!target->rest.empty() && target->rest[0] == "locks") {
-        return handle_lfs_locks(ctx, call, *target);
-      }
-      return error_response(not_found("Unknown LFS endpoint"), call.caller);
-    }
-    if (!target->rest.empty() &&
-        (target->rest[0] == "info" || target->rest[0].starts_with("git-"))) {
-      if (target->name.ends_with(".git")) target->name.resize(target->name.size() - 4);
-      return handle_git(ctx, call, *target);
-    }
-    if (!target->rest.empty() && (target->rest[0] == "resolve" || target->rest[0] == "raw") &&
-        get) {
-      bool raw = target->rest[0] == "raw";
-      target->rest.erase(target->rest.begin());
-      return handle_download(ctx, call, *target, raw);
-    }
-    // The web interface's pages under a repository: blob/tree/edit/{rev}/{path*},
-    // tree/{rev}, commits/{rev}[/{path*}], commit/{sha}, compare/{base}..{head}, settings.
-    if (get && !target->rest.empty()) {
-      const std::string& what = target->rest[0];
-      size_t n = target->rest.size();
-      bool page = ((what == "blob" || what == "edit") && n >= 3) ||
-                  ((what == "tree" || what == "commits") && n >= 2) ||
-                  ((what == "commit" || what == "compare") && n == 2) ||
-                  (what == "settings" && n == 1);
-      if (page) return handle_web_page(ctx, call, seg);
-    }
-  }
-  // Pages of the web interface: /, /{page}, a repository's /{prefix}{repo} and the pages
-  // under it (above).
-  if (get && (seg.size() <= 1 || (web_target(seg) && web_target(seg)->rest.empty()))) {
-    return handle_web_page(ctx, call, seg);
   }
   return error_response(not_found("Not found: " + call.request.path), call.caller);
+}
+
+// What the row's access names, resolved before its handler runs: the repository of a {repo}
+// route with the caller's permission on it, or the Xet token of a CAS route.
+Status resolve_access(Context& ctx, Call& call, const Route& route) {
+  const RouteParams& params = call.params;
+  switch (route.access) {
+    case RouteAccess::kRead:
+    case RouteAccess::kWrite:
+    case RouteAccess::kManage:
+    case RouteAccess::kFiles: {
+      if (!params.has_repo()) break;  // named in the body (repos/delete, repos/move)
+      auto access = service::Access::kRead;
+      if (!route.handler_raises_access) {
+        if (route.access == RouteAccess::kWrite) access = service::Access::kWrite;
+        if (route.access == RouteAccess::kManage) access = service::Access::kManage;
+      }
+      auto repo = ctx.repos.find(*call.type, params.repo_namespace(), params.repo_name(),
+                                 call.caller, access);
+      if (!repo) return repo.status();
+      if (route.access == RouteAccess::kFiles && !route.handler_raises_access) {
+        if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) return st;
+      }
+      call.repo = std::move(*repo);
+      break;
+    }
+    case RouteAccess::kXet:
+    case RouteAccess::kXetWrite: {
+      if (!ctx.hub.config().xet_enabled) {
+        return Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub");
+      }
+      std::string auth = call.request.header("Authorization");
+      if (!auth.starts_with("Bearer ")) {
+        return Status(ErrorKind::kUnauthorized,
+                      "A Xet access token is required (Authorization: Bearer ...)");
+      }
+      auto claims =
+          service::verify_xet_token(ctx.hub.signing_key(), auth.substr(7), util::now_ms() / 1000);
+      if (!claims) return claims.status();
+      // Re-checked on every use: see check_grant_still_holds.
+      if (auto st = check_grant_still_holds(ctx, claims->repo_uid, claims->user, claims->token_id,
+                                            claims->write);
+          !st) {
+        return st;
+      }
+      if (route.access == RouteAccess::kXetWrite && !claims->write) {
+        return forbidden("This Xet token is read-only; request an xet-write-token");
+      }
+      call.xet = std::move(*claims);
+      break;
+    }
+    default:
+      break;  // public, signed, none; user, account and admin: the handler's service words it
+  }
+  return Status::ok();
+}
+
+http::Response dispatch(Context& ctx, Call& call) {
+  auto segments = split_segments(call.request.path);
+  if (!segments) {
+    return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);
+  }
+  // Only what the route table lists is served, so the table (routes.hpp, `vitrine routes`,
+  // the authorization matrix) lists every endpoint.
+  auto match = find_route(call.request.method, *segments, call.request.query);
+  if (!match) return unrouted(call, *segments);
+  const Route& route = *match->route;
+  call.params = std::move(match->params);
+  if (call.params.has_repo()) {
+    call.type = service::repo_type_from_name(call.params.repo_type());
+  } else if (auto plural = call.params.get("type"); !plural.empty()) {
+    call.type = service::repo_type_from_plural(plural);
+  }
+  if (auto st = resolve_access(ctx, call, route); !st) return refuse(route, st, call.caller);
+  return route.handler(ctx, call);
 }
 
 }  // namespace
@@ -302,18 +235,6 @@ Result<json> read_json(Call& call, size_t limit) {
 
 std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id) {
   return ctx.hub.config().public_url + "/" + type.url_prefix + id;
-}
-
-Result<ContentTarget> open_for_content(Context& ctx, const Call& call,
-                                       const std::vector<std::string>& seg) {
-  auto type = service::repo_type_from_plural(seg[3]);
-  if (!type) return not_found("Not found: " + call.request.path);
-  auto repo = ctx.repos.find(*type, seg[4], seg[5], call.caller, service::Access::kRead);
-  if (!repo) return repo.status();
-  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) return st;
-  auto git = ctx.hub.open_git(repo->record);
-  if (!git) return git.status();
-  return ContentTarget{*type, std::move(*repo), std::move(*git)};
 }
 
 std::string caller_key(const Call& call) {

@@ -132,24 +132,25 @@ std::string full_ref(const std::string& ref) {
 
 }  // namespace
 
-http::Response handle_tlog_static(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+http::Response handle_tlog_checkpoint(Context& ctx, Call& call) {
+  auto c = ctx.hub.transparency().checkpoint();
+  if (!c) return error_response(c.status(), call.caller);
+  return text_response(c->note, "no-cache");
+}
+
+http::Response handle_tlog_key(Context& ctx, Call& call) {
+  auto key = ctx.hub.transparency().verifier_key();
+  if (!key) return error_response(key.status(), call.caller);
+  return text_response(*key + "\n", "no-cache");
+}
+
+// GET /tlog/tile/{path*}: the C2SP tiled-log layout.
+http::Response handle_tlog_tile(Context& ctx, Call& call) {
   auto& t = ctx.hub.transparency();
-  // seg[0] == "tlog"
-  if (seg.size() == 2 && seg[1] == "checkpoint") {
-    auto c = t.checkpoint();
-    if (!c) return error_response(c.status(), call.caller);
-    return text_response(c->note, "no-cache");
-  }
-  if (seg.size() == 2 && seg[1] == "key") {
-    auto key = t.verifier_key();
-    if (!key) return error_response(key.status(), call.caller);
-    return text_response(*key + "\n", "no-cache");
-  }
-  if (seg.size() < 3 || seg[1] != "tile") {
+  if (call.params.get("path").empty()) {
     return error_response(not_found("Not found: " + call.request.path), call.caller);
   }
-  std::string path = "tile";
-  for (size_t i = 2; i < seg.size(); ++i) path += "/" + seg[i];
+  const std::string path = "tile/" + call.params.get("path");
   auto tile = tlog::parse_tile_path(path);
   if (!tile) return error_response(tile.status(), call.caller);
   auto size = published_size(ctx);
@@ -186,108 +187,110 @@ http::Response handle_tlog_static(Context& ctx, Call& call, const std::vector<st
   return r;
 }
 
-http::Response handle_tlog_api(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+http::Response handle_tlog_inclusion_proof(Context& ctx, Call& call) {
   auto& store = ctx.hub.transparency().store();
-  // seg = {"api", "tlog", ...}
-  if (seg.size() == 4 && seg[2] == "proof" && seg[3] == "inclusion") {
-    auto size = published_size(ctx);
-    if (!size) return error_response(size.status(), call.caller);
-    auto index = int_param(call, "index", std::nullopt);
-    if (!index) return error_response(index.status(), call.caller);
-    auto tree_size = int_param(call, "tree_size", *size);
-    if (!tree_size) return error_response(tree_size.status(), call.caller);
-    if (*tree_size > *size) {
-      return error_response(not_found("tree_size is beyond the published checkpoint"), call.caller);
-    }
-    if (*index >= *tree_size) {
-      return error_response(not_found("index is not below tree_size"), call.caller);
-    }
-    auto proof = tlog::prove_record(*tree_size, *index, store.hash_reader());
-    if (!proof) return error_response(proof.status(), call.caller);
-    std::array<int64_t, 1> leaf_id{tlog::stored_hash_index(0, *index)};
-    auto leaf = store.read_hashes(leaf_id);
-    if (!leaf) return error_response(leaf.status(), call.caller);
-    return json_response(200, json{{"index", *index},
-                                   {"tree_size", *tree_size},
-                                   {"leaf_hash", tlog::to_hex(leaf->front())},
-                                   {"proof", hex_list(*proof)}});
+  auto size = published_size(ctx);
+  if (!size) return error_response(size.status(), call.caller);
+  auto index = int_param(call, "index", std::nullopt);
+  if (!index) return error_response(index.status(), call.caller);
+  auto tree_size = int_param(call, "tree_size", *size);
+  if (!tree_size) return error_response(tree_size.status(), call.caller);
+  if (*tree_size > *size) {
+    return error_response(not_found("tree_size is beyond the published checkpoint"), call.caller);
   }
-  if (seg.size() == 4 && seg[2] == "proof" && seg[3] == "consistency") {
-    auto size = published_size(ctx);
-    if (!size) return error_response(size.status(), call.caller);
-    auto from = int_param(call, "from", std::nullopt);
-    if (!from) return error_response(from.status(), call.caller);
-    auto to = int_param(call, "to", *size);
-    if (!to) return error_response(to.status(), call.caller);
-    if (*to > *size) {
-      return error_response(not_found("to is beyond the published checkpoint"), call.caller);
-    }
-    if (*from < 1 || *from > *to) {
-      return error_response(bad_request("need 1 <= from <= to"), call.caller);
-    }
-    auto proof = tlog::prove_tree(*to, *from, store.hash_reader());
-    if (!proof) return error_response(proof.status(), call.caller);
-    return json_response(200, json{{"from", *from}, {"to", *to}, {"proof", hex_list(*proof)}});
+  if (*index >= *tree_size) {
+    return error_response(not_found("index is not below tree_size"), call.caller);
   }
-  if (seg.size() == 4 && seg[2] == "entries") {
-    uint64_t index = 0;
-    if (!util::parse_u64(seg[3], &index) || index > static_cast<uint64_t>(INT64_MAX)) {
-      return error_response(bad_request("entry index must be a non-negative integer"), call.caller);
-    }
-    auto size = published_size(ctx);
-    if (!size) return error_response(size.status(), call.caller);
-    if (static_cast<int64_t>(index) >= *size) {
-      return error_response(not_found("No entry " + seg[3] + " in the published log"), call.caller);
-    }
-    auto e = store.entry(static_cast<int64_t>(index));
-    if (!e) return error_response(e.status(), call.caller);
-    bool visible = false;
-    return json_response(200, entry_json(ctx, call, *e, &visible));
-  }
-  if (seg.size() == 3 && seg[2] == "lookup") {
-    std::vector<std::string> keys;
-    std::string uid;
-    if (auto repo = call.query.get("repo")) {
-      auto slash = repo->find('/');
-      auto type = slash == std::string::npos
-                      ? std::nullopt
-                      : service::repo_type_from_plural(repo->substr(0, slash));
-      if (!type) {
-        return error_response(bad_request("repo must be models/NS/NAME or datasets/NS/NAME"),
-                              call.caller);
-      }
-      keys.push_back("name:" + *repo);
-      // A ref is looked up in the repository's own history (its uid survives renames).
-      std::string id = repo->substr(slash + 1);
-      auto id_slash = id.find('/');
-      std::optional<storage::RepoRecord> record;
-      if (id_slash != std::string::npos) {
-        record =
-            ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
-      }
-      // A repository the caller may not read answers as a missing one, in content and in time:
-      // its entries are not even scanned (scanning them only to hide them took 14 times as
-      // long as finding nothing).
-      const bool hidden = record && !ctx.repos.can_read(*record, call.caller);
-      if (hidden) keys.back() = "name:-";
-      if (auto ref = call.query.get("ref")) {
-        const bool readable = record && !hidden;
-        keys.back() = readable ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
-      }
-    } else if (call.query.has("ref")) {
-      return error_response(bad_request("ref needs repo"), call.caller);
-    }
-    if (auto commit = call.query.get("commit")) keys.push_back("commit:" + *commit);
-    if (auto file = call.query.get("file")) keys.push_back("file:" + *file);
-    if (keys.empty()) {
-      return error_response(bad_request("give at least one of repo, commit, file"), call.caller);
-    }
-    return lookup_response(ctx, call, keys);
-  }
-  return error_response(not_found("Not found: " + call.request.path), call.caller);
+  auto proof = tlog::prove_record(*tree_size, *index, store.hash_reader());
+  if (!proof) return error_response(proof.status(), call.caller);
+  std::array<int64_t, 1> leaf_id{tlog::stored_hash_index(0, *index)};
+  auto leaf = store.read_hashes(leaf_id);
+  if (!leaf) return error_response(leaf.status(), call.caller);
+  return json_response(200, json{{"index", *index},
+                                 {"tree_size", *tree_size},
+                                 {"leaf_hash", tlog::to_hex(leaf->front())},
+                                 {"proof", hex_list(*proof)}});
 }
 
-http::Response handle_repo_tlog(Context& ctx, Call& call, const service::RepoRef& repo) {
+http::Response handle_tlog_consistency_proof(Context& ctx, Call& call) {
+  auto& store = ctx.hub.transparency().store();
+  auto size = published_size(ctx);
+  if (!size) return error_response(size.status(), call.caller);
+  auto from = int_param(call, "from", std::nullopt);
+  if (!from) return error_response(from.status(), call.caller);
+  auto to = int_param(call, "to", *size);
+  if (!to) return error_response(to.status(), call.caller);
+  if (*to > *size) {
+    return error_response(not_found("to is beyond the published checkpoint"), call.caller);
+  }
+  if (*from < 1 || *from > *to) {
+    return error_response(bad_request("need 1 <= from <= to"), call.caller);
+  }
+  auto proof = tlog::prove_tree(*to, *from, store.hash_reader());
+  if (!proof) return error_response(proof.status(), call.caller);
+  return json_response(200, json{{"from", *from}, {"to", *to}, {"proof", hex_list(*proof)}});
+}
+
+http::Response handle_tlog_entry(Context& ctx, Call& call) {
+  auto& store = ctx.hub.transparency().store();
+  const std::string index_text = call.params.get("index");
+  uint64_t index = 0;
+  if (!util::parse_u64(index_text, &index) || index > static_cast<uint64_t>(INT64_MAX)) {
+    return error_response(bad_request("entry index must be a non-negative integer"), call.caller);
+  }
+  auto size = published_size(ctx);
+  if (!size) return error_response(size.status(), call.caller);
+  if (static_cast<int64_t>(index) >= *size) {
+    return error_response(not_found("No entry " + index_text + " in the published log"),
+                          call.caller);
+  }
+  auto e = store.entry(static_cast<int64_t>(index));
+  if (!e) return error_response(e.status(), call.caller);
+  bool visible = false;
+  return json_response(200, entry_json(ctx, call, *e, &visible));
+}
+
+http::Response handle_tlog_lookup(Context& ctx, Call& call) {
+  std::vector<std::string> keys;
+  std::string uid;
+  if (auto repo = call.query.get("repo")) {
+    auto slash = repo->find('/');
+    auto type = slash == std::string::npos ? std::nullopt
+                                           : service::repo_type_from_plural(repo->substr(0, slash));
+    if (!type) {
+      return error_response(bad_request("repo must be models/NS/NAME or datasets/NS/NAME"),
+                            call.caller);
+    }
+    keys.push_back("name:" + *repo);
+    // A ref is looked up in the repository's own history (its uid survives renames).
+    std::string id = repo->substr(slash + 1);
+    auto id_slash = id.find('/');
+    std::optional<storage::RepoRecord> record;
+    if (id_slash != std::string::npos) {
+      record = ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
+    }
+    // A repository the caller may not read answers as a missing one, in content and in time:
+    // its entries are not even scanned (scanning them only to hide them took 14 times as
+    // long as finding nothing).
+    const bool hidden = record && !ctx.repos.can_read(*record, call.caller);
+    if (hidden) keys.back() = "name:-";
+    if (auto ref = call.query.get("ref")) {
+      const bool readable = record && !hidden;
+      keys.back() = readable ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
+    }
+  } else if (call.query.has("ref")) {
+    return error_response(bad_request("ref needs repo"), call.caller);
+  }
+  if (auto commit = call.query.get("commit")) keys.push_back("commit:" + *commit);
+  if (auto file = call.query.get("file")) keys.push_back("file:" + *file);
+  if (keys.empty()) {
+    return error_response(bad_request("give at least one of repo, commit, file"), call.caller);
+  }
+  return lookup_response(ctx, call, keys);
+}
+
+http::Response handle_repo_tlog(Context& ctx, Call& call) {
+  const service::RepoRef& repo = *call.repo;
   std::string key = "repo:" + repo.record.uid;
   if (auto ref = call.query.get("ref")) key = "ref:" + repo.record.uid + ":" + full_ref(*ref);
   return lookup_response(ctx, call, {key});

@@ -117,7 +117,8 @@ http::Response handle_token_create(Context& ctx, Call& call) {
   return no_store(json_response(201, out));
 }
 
-http::Response handle_token_revoke(Context& ctx, Call& call, const std::string& id) {
+http::Response handle_token_revoke(Context& ctx, Call& call) {
+  const std::string id = call.params.get("id");
   service::TokenService tokens(ctx.hub);
   if (auto st = tokens.may_manage(call.caller); !st) return refusal(st, call.caller, "");
   int64_t token_id = 0;

@@ -149,6 +149,8 @@ http::Response lfs_json(int status, const json& body) {
   return r;
 }
 
+}  // namespace
+
 http::Response lfs_error(const Status& st, const service::Caller& caller) {
   auto r = error_response(st, caller);
   r.body = json{{"message", st.message()}}.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -159,6 +161,8 @@ http::Response lfs_error(const Status& st, const service::Caller& caller) {
   }
   return r;
 }
+
+namespace {
 
 // What a signed object URL grants: one action on one object, for one repository. The URL's
 // path names the object (objects/{oid}/{size}, parts/.../{n}, complete, verify); the grant
@@ -197,10 +201,19 @@ service::ByteSource body_source(http::Request& request) {
   };
 }
 
+// The router found the repository with read access: opening a pull request (create_pr=1)
+// needs no more; anything else needs write access.
+Status check_commit_access(Context& ctx, const Call& call) {
+  if (call.query.flag("create_pr")) return Status::ok();
+  return ctx.repos.check_access(call.repo->record, call.caller, service::Access::kWrite);
+}
+
 }  // namespace
 
-http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef& repo,
-                                const std::vector<std::string>& rev_segments) {
+http::Response handle_preupload(Context& ctx, Call& call) {
+  if (auto st = check_commit_access(ctx, call); !st) return error_response(st, call.caller);
+  const service::RepoRef& repo = *call.repo;
+  const std::vector<std::string> rev_segments = call.params.segments("rev");
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
   auto rev = ctx.repos.resolve(**git, rev_segments.empty() ? "main" : join(rev_segments));
@@ -244,8 +257,10 @@ http::Response handle_preupload(Context& ctx, Call& call, const service::RepoRef
   return json_response(200, json{{"files", files}, {"commitOid", rev->commit}});
 }
 
-http::Response handle_commit(Context& ctx, Call& call, const service::RepoRef& repo,
-                             const std::vector<std::string>& rev_segments) {
+http::Response handle_commit(Context& ctx, Call& call) {
+  if (auto st = check_commit_access(ctx, call); !st) return error_response(st, call.caller);
+  const service::RepoRef& repo = *call.repo;
+  const std::vector<std::string> rev_segments = call.params.segments("rev");
   const auto& config = ctx.hub.config();
   LineReader lines(call.request.body, config.max_commit_body, config.max_commit_line,
                    caller_key(call));
@@ -299,7 +314,7 @@ static bool may_reference(Context& ctx, Call& call, const storage::RepoRecord& r
   return false;
 }
 
-http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
+http::Response handle_lfs_batch(Context& ctx, Call& call) {
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return lfs_error(body.status(), call.caller);
   if (!body->is_object() || !body->contains("objects") || !(*body)["objects"].is_array()) {
@@ -319,9 +334,12 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
   // Objects are content-addressed: anyone who can read may upload (a pull request from a
   // read token uploads first, with no ref); a push to a named ref needs write access.
   bool has_ref = body->contains("ref") && (*body)["ref"].is_object();
-  auto access = operation == "upload" && has_ref ? service::Access::kWrite : service::Access::kRead;
-  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller, access);
-  if (!repo) return lfs_error(repo.status(), call.caller);
+  const service::RepoRef* repo = &*call.repo;  // found by the router with read access
+  if (operation == "upload" && has_ref) {
+    if (auto st = ctx.repos.check_access(repo->record, call.caller, service::Access::kWrite); !st) {
+      return lfs_error(st, call.caller);
+    }
+  }
   if (operation == "download") {
     if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
       return lfs_error(st, call.caller);
@@ -383,15 +401,15 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
       std::string ref = has_ref ? (*body)["ref"].value("name", "main") : "None";
       if (ref.starts_with("refs/heads/")) ref = ref.substr(11);
       if (!xet_token) xet_token = issue_xet_token(ctx, call.caller, repo->record.uid, true, ref);
-      item["actions"] = {{"upload",
-                          {{"href", config.public_url + "/api/" + target.type.api_plural + "/" +
-                                        repo->record.id() + "/xet-write-token/" +
-                                        util::percent_encode_component(ref)},
-                           {"header",
-                            {{"X-Xet-Cas-Url", xet_token->cas_url},
-                             {"X-Xet-Access-Token", xet_token->token},
-                             {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
-                           {"expires_in", config.xet_token_ttl_seconds}}}};
+      item["actions"] = {
+          {"upload",
+           {{"href", config.public_url + "/api/" + call.type->api_plural + "/" + repo->record.id() +
+                         "/xet-write-token/" + util::percent_encode_component(ref)},
+            {"header",
+             {{"X-Xet-Cas-Url", xet_token->cas_url},
+              {"X-Xet-Access-Token", xet_token->token},
+              {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
+            {"expires_in", config.xet_token_ttl_seconds}}}};
     } else {
       item["authenticated"] = true;
       json upload;
@@ -440,22 +458,22 @@ http::Response handle_lfs_batch(Context& ctx, Call& call, RepoTarget& target) {
                             {"hash_algo", "sha256"}});
 }
 
-http::Response handle_lfs_locks(Context& ctx, Call& call, RepoTarget& target) {
-  auto repo =
-      ctx.repos.find(target.type, target.ns, target.name, call.caller, service::Access::kRead);
-  if (!repo) return lfs_error(repo.status(), call.caller);
-  // No lock support: 501 makes git-lfs disable lock verification silently.
+http::Response handle_lfs_locks(Context&, Call& call) {
+  // The router found the repository (read access). No lock support: 501 makes git-lfs disable lock
+  // verification silently.
   return lfs_error(Status(ErrorKind::kNotImplemented, "File locking is not supported"),
                    call.caller);
 }
 
-http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std::string>& rest) {
-  // rest: {action}/{oid}/{size}[/{part}]
-  if (rest.size() < 3) return error_response(not_found("Unknown LFS object URL"), call.caller);
-  const std::string& action = rest[0];
-  const std::string& oid = rest[1];
+namespace {
+
+// /api/vitrine/lfs/{action}/{oid}/{size}[/{part}], action: objects, parts, complete, verify.
+http::Response lfs_object(Context& ctx, Call& call, const std::string& action) {
+  const std::string oid = call.params.get("oid");
+  const std::string part_text = call.params.get("part");
+  const bool whole = part_text.empty();
   uint64_t size = 0;
-  if (!util::parse_u64(rest[2], &size) || !util::is_lower_hex(oid, 64)) {
+  if (!util::parse_u64(call.params.get("size"), &size) || !util::is_lower_hex(oid, 64)) {
     return error_response(bad_request("Malformed LFS object URL"), call.caller);
   }
   int64_t expires = 0;
@@ -463,7 +481,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
   std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), expires);
   const std::string& method = call.request.method;
   std::string signed_action = object_grant(action, method);
-  for (size_t i = 3; i < rest.size(); ++i) signed_action += "/" + rest[i];
+  if (!whole) signed_action += "/" + part_text;
   std::string repo_uid = call.query.get("repo").value_or("");
   signed_action += "|" + repo_uid;
   const bool download = action == "objects" && (method == "GET" || method == "HEAD");
@@ -482,7 +500,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
       !st) {
     return error_response(st, call.caller);
   }
-  if (action == "objects" && rest.size() == 3 && method == "PUT") {
+  if (action == "objects" && whole && method == "PUT") {
     if (auto len = call.request.body ? call.request.body->content_length() : std::nullopt;
         len && *len != size) {
       return error_response(
@@ -495,7 +513,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
-  if (download && rest.size() == 3) {
+  if (download && whole) {
     // Who it was handed to must still read the repository, and the repository still hold it.
     if (auto st = check_grant_still_holds(ctx, repo_uid, reader, reader_token, false); !st) {
       return error_response(st, call.caller);
@@ -512,11 +530,11 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     r.body = object_body(std::move(*content), 0, total);
     return r;
   }
-  if (action == "parts" && rest.size() == 4 && method == "PUT") {
+  if (action == "parts" && !whole && method == "PUT") {
     uint64_t part = 0;
     uint64_t chunk = ctx.hub.config().multipart_chunk_size;
     uint64_t parts = (size + chunk - 1) / chunk;
-    if (!util::parse_u64(rest[3], &part) || part < 1 || part > parts) {
+    if (!util::parse_u64(part_text, &part) || part < 1 || part > parts) {
       return error_response(bad_request("Invalid part number"), call.caller);
     }
     uint64_t part_size = part < parts ? chunk : size - (parts - 1) * chunk;
@@ -527,7 +545,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     r.headers.set("ETag", *etag);
     return r;
   }
-  if (action == "complete" && rest.size() == 3 && method == "POST") {
+  if (action == "complete" && whole && method == "POST") {
     auto body = read_json(call, ctx.hub.config().max_json_body);
     if (!body) return error_response(body.status(), call.caller);
     std::vector<std::pair<int, std::string>> parts;
@@ -545,7 +563,7 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
-  if (action == "verify" && rest.size() == 3 && method == "POST") {
+  if (action == "verify" && whole && method == "POST") {
     // The same answer whether the object is absent or stored for someone else: a verify URL
     // (which any reader can obtain for any oid) must not tell whether a hash is stored.
     auto stored = ctx.hub.blobs().size(oid);
@@ -556,6 +574,24 @@ http::Response handle_lfs_object(Context& ctx, Call& call, const std::vector<std
     return lfs_json(200, json::object());
   }
   return error_response(not_found("Unknown LFS object URL"), call.caller);
+}
+
+}  // namespace
+
+http::Response handle_lfs_object(Context& ctx, Call& call) {
+  return lfs_object(ctx, call, "objects");
+}
+
+http::Response handle_lfs_part(Context& ctx, Call& call) {
+  return lfs_object(ctx, call, "parts");
+}
+
+http::Response handle_lfs_complete(Context& ctx, Call& call) {
+  return lfs_object(ctx, call, "complete");
+}
+
+http::Response handle_lfs_verify(Context& ctx, Call& call) {
+  return lfs_object(ctx, call, "verify");
 }
 
 }  // namespace vitrine::api

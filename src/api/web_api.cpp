@@ -130,27 +130,28 @@ std::string default_web_dir(const std::string& executable_path) {
   return "";
 }
 
-http::Response handle_web_asset(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  std::string joined;
-  for (size_t i = 1; i < seg.size(); ++i) joined += (i > 1 ? "/" : "") + seg[i];
+http::Response handle_web_asset(Context& ctx, Call& call) {
+  const std::vector<std::string> parts = call.params.segments("path");
+  const std::string joined = call.params.get("path");
   if (ctx.web_dir.empty()) return missing(call, joined);
   std::filesystem::path file = std::filesystem::path(ctx.web_dir) / "assets";
-  if (seg.size() < 2) return missing(call, joined);
-  for (size_t i = 1; i < seg.size(); ++i) {
-    if (!safe_segment(seg[i])) return missing(call, joined);
-    file /= seg[i];
+  if (parts.empty()) return missing(call, joined);
+  for (const auto& part : parts) {
+    if (!safe_segment(part)) return missing(call, joined);
+    file /= part;
   }
   // File names carry their content hash: a name never changes meaning.
   auto r = file_response(call, file, "public, max-age=31536000, immutable");
   return r ? std::move(*r) : missing(call, joined);
 }
 
-http::Response handle_web_page(Context& ctx, Call& call, const std::vector<std::string>& seg) {
+http::Response handle_web_page(Context& ctx, Call& call) {
   if (ctx.web_dir.empty()) return http::Response::text(200, kNoWebText);
   std::filesystem::path dir(ctx.web_dir);
   // Files at the root of the build (favicon.svg, robots.txt) are served as themselves.
-  if (seg.size() == 1 && seg[0].find('.') != std::string::npos && safe_segment(seg[0])) {
-    if (auto r = file_response(call, dir / seg[0], "public, max-age=3600")) return std::move(*r);
+  const std::string page = call.params.get("page");
+  if (page.find('.') != std::string::npos && safe_segment(page)) {
+    if (auto r = file_response(call, dir / page, "public, max-age=3600")) return std::move(*r);
   }
   auto r = file_response(call, dir / "index.html", "no-cache");
   if (!r) return http::Response::text(200, kNoWebText);  // the folder went away under us

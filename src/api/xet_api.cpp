@@ -66,10 +66,14 @@ std::string xorb_url(Context& ctx, const XorbGrant& g) {
 
 // The CAS API's errors: the hub's error shape and statuses, except that the spec answers
 // 400 (not 422) to every request it finds invalid.
+}  // namespace
+
 http::Response cas_error(const Status& st) {
   Status status = st.kind() == ErrorKind::kUnprocessable ? bad_request(st.message()) : st;
   return error_response(status, service::Caller{});
 }
+
+namespace {
 
 // One reconstruction: the terms covering [first, last] of a file, with where to fetch them.
 json reconstruction(Context& ctx, const service::XetClaims& claims, const storage::XetFile& file,
@@ -221,20 +225,20 @@ XetToken issue_xet_token(Context& ctx, const service::Caller& caller, const std:
                   ctx.hub.config().public_url};
 }
 
-http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo, bool write,
-                                const std::vector<std::string>& rev_segments) {
+namespace {
+
+// The router found the repository: for reading with its gate passed, for writing with read
+// access (handle_xet_write_token asks for more).
+http::Response xet_token(Context& ctx, Call& call, bool write) {
+  const service::RepoRef& repo = *call.repo;
   if (!ctx.hub.config().xet_enabled) {
     return error_response(
         Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub; set HF_HUB_DISABLE_XET=1"),
         call.caller);
   }
-  std::string revision;
-  for (const auto& s : rev_segments) revision += (revision.empty() ? "" : "/") + s;
+  std::string revision = call.params.get("rev");
   if (revision.empty()) revision = "main";
   if (!write) {
-    if (auto st = ctx.repos.check_file_access(repo.record, call.caller); !st) {
-      return error_response(st, call.caller);
-    }
     auto git = ctx.hub.open_git(repo.record);
     if (!git) return error_response(git.status(), call.caller);
     if (auto rev = ctx.repos.resolve(**git, revision); !rev) {
@@ -249,6 +253,26 @@ http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef
   r.headers.set("X-Xet-Token-Expiration", std::to_string(token.expires));
   r.headers.set("Cache-Control", "no-store");
   return r;
+}
+
+}  // namespace
+
+http::Response handle_xet_read_token(Context& ctx, Call& call) {
+  return xet_token(ctx, call, false);
+}
+
+http::Response handle_xet_write_token(Context& ctx, Call& call) {
+  // A token for a pull request ("None": one to open, refs/pr/N) needs only what opening one
+  // needs, for a signed-in caller; anything else needs write access.
+  const auto rev = call.params.segments("rev");
+  const bool pull_request = !rev.empty() && (rev[0] == "None" || rev[0] == "refs");
+  if (!pull_request || !call.caller.authenticated()) {
+    if (auto st = ctx.repos.check_access(call.repo->record, call.caller, service::Access::kWrite);
+        !st) {
+      return error_response(st, call.caller);
+    }
+  }
+  return xet_token(ctx, call, true);
 }
 
 XetFileLinks xet_file_links(Context& ctx, const service::RepoType& type, const std::string& repo_id,
@@ -267,169 +291,175 @@ void add_xet_headers(http::Response& r, const XetFileLinks& links) {
                             links.reconstruction_url + ">; rel=\"xet-reconstruction-info\"");
 }
 
-http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::string>& seg) {
-  auto& store = ctx.hub.xet();
-  if (!ctx.hub.config().xet_enabled) {
-    return cas_error(Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub"));
-  }
-  if (seg.size() >= 2 && seg[1] == "file-chunk-hashes") {
-    return cas_error(Status(ErrorKind::kNotImplemented,
-                            "Range edits of Xet files (file-chunk-hashes) are not supported yet; "
-                            "upload the whole file"));
-  }
-  std::string auth = call.request.header("Authorization");
-  if (!auth.starts_with("Bearer ")) {
-    return cas_error(Status(ErrorKind::kUnauthorized,
-                            "A Xet access token is required (Authorization: Bearer ...)"));
-  }
-  auto claims = service::verify_xet_token(ctx.hub.signing_key(), auth.substr(7), now_s());
-  if (!claims) return cas_error(claims.status());
-  // Re-checked on every use: see check_grant_still_holds.
-  if (auto st = check_grant_still_holds(ctx, claims->repo_uid, claims->user, claims->token_id,
-                                        claims->write);
-      !st) {
-    return cas_error(st);
-  }
-  const std::string& method = call.request.method;
-  bool get = method == "GET" || method == "HEAD";
-  const std::string& version = seg[0];
-  const std::string area = seg.size() > 1 ? seg[1] : "";
+namespace {
 
-  if (area == "reconstructions" && seg.size() == 3 && get) {
-    auto file = readable_file(ctx, claims->repo_uid, seg[2]);
+// GET /v1|v2/reconstructions/{file} (Range: bytes=a-b): the router verified the Xet token.
+http::Response reconstruction_of(Context& ctx, Call& call, bool v2) {
+  auto file = readable_file(ctx, call.xet->repo_uid, call.params.get("file"));
+  if (!file) return cas_error(file.status());
+  uint64_t first = 0, last = file->size == 0 ? 0 : file->size - 1;
+  std::string range = call.request.header("Range");
+  if (!range.empty()) {
+    auto parsed = parse_simple_range(range);
+    if (!parsed) return cas_error(bad_request("Malformed Range header: " + range));
+    if (parsed->first >= file->size) {
+      return cas_error(
+          Status(ErrorKind::kRangeNotSatisfiable, "Range starts at or after the end of the file (" +
+                                                      std::to_string(file->size) + " bytes)"));
+    }
+    first = parsed->first;
+    last = std::min(parsed->second, last);
+  }
+  if (file->size == 0) {
+    json out = {{"offset_into_first_range", 0}, {"terms", json::array()}};
+    out[v2 ? "xorbs" : "fetch_info"] = json::object();
+    return json_response(200, out);
+  }
+  try {
+    return json_response(200, reconstruction(ctx, *call.xet, *file, first, last, v2));
+  } catch (const std::runtime_error& e) {
+    return cas_error(internal_error(e.what()));
+  }
+}
+
+// POST /v1/xorbs/default/{xorb}, /v1/shards, /v2/shards: a Xet write token (the router).
+http::Response cas_upload(Context& ctx, Call& call, bool xorb, bool shards_v2) {
+  auto& store = ctx.hub.xet();
+  auto declared = call.request.body ? call.request.body->content_length() : std::nullopt;
+  if (declared && *declared > xet::kMaxXorbBytes) {
+    auto r = cas_error(Status(ErrorKind::kPayloadTooLarge,
+                              std::string(xorb ? "Xorb" : "Shard") + " larger than 64 MiB"));
+    r.close_connection = true;
+    return r;
+  }
+  XorbBodyBuffer pooled;
+  std::string owned;
+  std::string_view body;
+  if (xorb && declared) {
+    auto read = pooled.read(*call.request.body, static_cast<size_t>(*declared));
+    if (!read) {
+      auto r = cas_error(read.status());
+      r.close_connection = true;
+      return r;
+    }
+    body = *read;
+  } else {
+    auto read = call.request.read_body(xet::kMaxXorbBytes);
+    if (!read) {
+      auto r = cas_error(read.status());
+      r.close_connection = true;
+      return r;
+    }
+    owned = std::move(*read);
+    body = owned;
+  }
+  if (xorb) {
+    if (call.params.get("prefix") != "default") {
+      return cas_error(bad_request("Expected /v1/xorbs/default/{hash}"));
+    }
+    auto hash = xet::parse_hash(call.params.get("xorb"));
+    if (!hash) return cas_error(bad_request("Malformed xorb hash"));
+    auto inserted = store.put_xorb(*hash, body);
+    if (!inserted) return cas_error(inserted.status());
+    return json_response(200, json{{"was_inserted", *inserted}});
+  }
+  auto files = store.put_shard(body);
+  if (!files) return cas_error(files.status());
+  // The uploader proved it holds these files' data (verification hashes): its repository
+  // may now commit pointers to them.
+  for (const auto& f : *files) {
+    if (auto st = store.link_upload(call.xet->repo_uid, f.sha256); !st) return cas_error(st);
+  }
+  if (shards_v2) {
+    // The streaming variant: NDJSON frames ending in a terminal "result" frame (the shard is
+    // verified before the answer starts, so failures are still plain 4xx answers).
+    http::Response r;
+    r.headers.set("Content-Type", "application/x-ndjson");
+    r.body =
+        json{{"type", "validating"}, {"verified", files->size()}, {"total", files->size()}}.dump() +
+        "\n" + json{{"type", "result"}}.dump() + "\n";
+    return r;
+  }
+  return json_response(200, json{{"result", files->empty() ? 0 : 1}});
+}
+
+}  // namespace
+
+http::Response handle_cas_reconstruction(Context& ctx, Call& call) {
+  return reconstruction_of(ctx, call, false);
+}
+
+http::Response handle_cas_reconstruction_v2(Context& ctx, Call& call) {
+  return reconstruction_of(ctx, call, true);
+}
+
+// POST /v1/reconstructions: a batch, whole files, no ranges.
+http::Response handle_cas_reconstructions(Context& ctx, Call& call) {
+  auto body = read_json(call, ctx.hub.config().max_json_body);
+  if (!body || !body->is_array()) {
+    return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
+  }
+  json files = json::object();
+  json fetch = json::object();
+  for (const auto& key : *body) {
+    if (!key.is_object() || !key.contains("hash") || !key["hash"].is_string()) {
+      return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
+    }
+    std::string hash = key["hash"];
+    auto file = readable_file(ctx, call.xet->repo_uid, hash);
     if (!file) return cas_error(file.status());
-    uint64_t first = 0, last = file->size == 0 ? 0 : file->size - 1;
-    std::string range = call.request.header("Range");
-    if (!range.empty()) {
-      auto parsed = parse_simple_range(range);
-      if (!parsed) return cas_error(bad_request("Malformed Range header: " + range));
-      if (parsed->first >= file->size) {
-        return cas_error(Status(ErrorKind::kRangeNotSatisfiable,
-                                "Range starts at or after the end of the file (" +
-                                    std::to_string(file->size) + " bytes)"));
-      }
-      first = parsed->first;
-      last = std::min(parsed->second, last);
-    }
-    if (file->size == 0) {
-      json out = {{"offset_into_first_range", 0}, {"terms", json::array()}};
-      out[version == "v2" ? "xorbs" : "fetch_info"] = json::object();
-      return json_response(200, out);
-    }
     try {
-      return json_response(200, reconstruction(ctx, *claims, *file, first, last, version == "v2"));
+      files[hash] = file->size == 0
+                        ? json::array()
+                        : reconstruction(ctx, *call.xet, *file, 0, file->size - 1, false, &fetch);
     } catch (const std::runtime_error& e) {
       return cas_error(internal_error(e.what()));
     }
   }
-  if (area == "reconstructions" && seg.size() == 2 && method == "POST" && version == "v1") {
-    auto body = read_json(call, ctx.hub.config().max_json_body);
-    if (!body || !body->is_array()) {
-      return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
-    }
-    json files = json::object();
-    json fetch = json::object();
-    for (const auto& key : *body) {
-      if (!key.is_object() || !key.contains("hash") || !key["hash"].is_string()) {
-        return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
-      }
-      std::string hash = key["hash"];
-      auto file = readable_file(ctx, claims->repo_uid, hash);
-      if (!file) return cas_error(file.status());
-      try {
-        files[hash] = file->size == 0
-                          ? json::array()
-                          : reconstruction(ctx, *claims, *file, 0, file->size - 1, false, &fetch);
-      } catch (const std::runtime_error& e) {
-        return cas_error(internal_error(e.what()));
-      }
-    }
-    return json_response(200, json{{"files", files}, {"fetch_info", fetch}});
-  }
-  if (area == "chunks" && seg.size() == 4 && get && version == "v1") {
-    if (seg[2] != "default-merkledb" && seg[2] != "default") {
-      return cas_error(bad_request("Unknown prefix '" + seg[2] + "'"));
-    }
-    auto hash = xet::parse_hash(seg[3]);
-    if (!hash) return cas_error(bad_request("Malformed chunk hash"));
-    auto shard = store.dedup_shard(*hash, now_s() + ctx.hub.config().xet_token_ttl_seconds);
-    if (!shard) return cas_error(not_found("Chunk not known to global deduplication"));
-    http::Response r;
-    r.headers.set("Content-Type", "application/octet-stream");
-    r.body = std::move(*shard);
-    return r;
-  }
-  bool shards_v2 = area == "shards" && version == "v2" && seg.size() == 2;
-  if ((area == "xorbs" || area == "shards") && method == "POST" && (version == "v1" || shards_v2)) {
-    if (!claims->write) {
-      return cas_error(forbidden("This Xet token is read-only; request an xet-write-token"));
-    }
-    auto declared = call.request.body ? call.request.body->content_length() : std::nullopt;
-    if (declared && *declared > xet::kMaxXorbBytes) {
-      auto r = cas_error(
-          Status(ErrorKind::kPayloadTooLarge,
-                 std::string(area == "xorbs" ? "Xorb" : "Shard") + " larger than 64 MiB"));
-      r.close_connection = true;
-      return r;
-    }
-    XorbBodyBuffer pooled;
-    std::string owned;
-    std::string_view body;
-    if (area == "xorbs" && declared) {
-      auto read = pooled.read(*call.request.body, static_cast<size_t>(*declared));
-      if (!read) {
-        auto r = cas_error(read.status());
-        r.close_connection = true;
-        return r;
-      }
-      body = *read;
-    } else {
-      auto read = call.request.read_body(xet::kMaxXorbBytes);
-      if (!read) {
-        auto r = cas_error(read.status());
-        r.close_connection = true;
-        return r;
-      }
-      owned = std::move(*read);
-      body = owned;
-    }
-    if (area == "xorbs") {
-      if (seg.size() != 4 || seg[2] != "default") {
-        return cas_error(bad_request("Expected /v1/xorbs/default/{hash}"));
-      }
-      auto hash = xet::parse_hash(seg[3]);
-      if (!hash) return cas_error(bad_request("Malformed xorb hash"));
-      auto inserted = store.put_xorb(*hash, body);
-      if (!inserted) return cas_error(inserted.status());
-      return json_response(200, json{{"was_inserted", *inserted}});
-    }
-    if (seg.size() != 2) return cas_error(not_found("Not found"));
-    auto files = store.put_shard(body);
-    if (!files) return cas_error(files.status());
-    // The uploader proved it holds these files' data (verification hashes): its repository
-    // may now commit pointers to them.
-    for (const auto& f : *files) {
-      if (auto st = store.link_upload(claims->repo_uid, f.sha256); !st) return cas_error(st);
-    }
-    if (shards_v2) {
-      // The streaming variant: NDJSON frames ending in a terminal "result" frame (the shard is
-      // verified before the answer starts, so failures are still plain 4xx answers).
-      http::Response r;
-      r.headers.set("Content-Type", "application/x-ndjson");
-      r.body = json{{"type", "validating"}, {"verified", files->size()}, {"total", files->size()}}
-                   .dump() +
-               "\n" + json{{"type", "result"}}.dump() + "\n";
-      return r;
-    }
-    return json_response(200, json{{"result", files->empty() ? 0 : 1}});
-  }
-  return cas_error(not_found("Unknown CAS endpoint: " + call.request.path));
+  return json_response(200, json{{"files", files}, {"fetch_info", fetch}});
 }
 
-http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest) {
-  if (rest.size() != 1) return cas_error(not_found("Not found"));
+// GET /v1/chunks/{default|default-merkledb}/{chunk}: global deduplication.
+http::Response handle_cas_chunk(Context& ctx, Call& call) {
+  auto& store = ctx.hub.xet();
+  const std::string prefix = call.params.get("prefix");
+  if (prefix != "default-merkledb" && prefix != "default") {
+    return cas_error(bad_request("Unknown prefix '" + prefix + "'"));
+  }
+  auto hash = xet::parse_hash(call.params.get("chunk"));
+  if (!hash) return cas_error(bad_request("Malformed chunk hash"));
+  auto shard = store.dedup_shard(*hash, now_s() + ctx.hub.config().xet_token_ttl_seconds);
+  if (!shard) return cas_error(not_found("Chunk not known to global deduplication"));
+  http::Response r;
+  r.headers.set("Content-Type", "application/octet-stream");
+  r.body = std::move(*shard);
+  return r;
+}
+
+http::Response handle_cas_xorb(Context& ctx, Call& call) {
+  return cas_upload(ctx, call, true, false);
+}
+
+http::Response handle_cas_shard(Context& ctx, Call& call) {
+  return cas_upload(ctx, call, false, false);
+}
+
+http::Response handle_cas_shard_v2(Context& ctx, Call& call) {
+  return cas_upload(ctx, call, false, true);
+}
+
+http::Response handle_cas_file_chunk_hashes(Context& ctx, Call&) {
+  if (!ctx.hub.config().xet_enabled) {
+    return cas_error(Status(ErrorKind::kNotImplemented, "Xet is disabled on this hub"));
+  }
+  return cas_error(Status(ErrorKind::kNotImplemented,
+                          "Range edits of Xet files (file-chunk-hashes) are not supported yet; "
+                          "upload the whole file"));
+}
+
+http::Response handle_xorb_data(Context& ctx, Call& call) {
   XorbGrant grant;
-  grant.xorb = rest[0];
+  grant.xorb = call.params.get("xorb");
   grant.range = call.query.get("range").value_or("");
   grant.repo_uid = call.query.get("repo").value_or("");
   grant.user = call.query.get("user").value_or("");

@@ -16,12 +16,21 @@
 
 namespace vitrine::api {
 
-http::Response handle_xet_token(Context& ctx, Call& call, const service::RepoRef& repo, bool write,
-                                const std::vector<std::string>& rev_segments);
-// Requests under /v1/ and /v2/: authenticated by a Xet token, not by a hub token.
-http::Response handle_cas(Context& ctx, Call& call, const std::vector<std::string>& segments);
-// GET /api/vitrine/xet/xorbs/{hash}: a signed byte range of a stored xorb.
-http::Response handle_xorb_data(Context& ctx, Call& call, const std::vector<std::string>& rest);
+// GET /api/{type}s/{repo}/xet-read-token/{rev} and /xet-write-token/{rev}.
+http::Response handle_xet_read_token(Context& ctx, Call& call);
+http::Response handle_xet_write_token(Context& ctx, Call& call);
+// The CAS API under /v1/ and /v2/: authenticated by a Xet token (the router verifies it into
+// Call::xet), not by a hub token.
+http::Response handle_cas_reconstruction(Context& ctx, Call& call);     // GET /v1/reconstructions
+http::Response handle_cas_reconstruction_v2(Context& ctx, Call& call);  // GET /v2/reconstructions
+http::Response handle_cas_reconstructions(Context& ctx, Call& call);    // POST, a batch
+http::Response handle_cas_chunk(Context& ctx, Call& call);
+http::Response handle_cas_xorb(Context& ctx, Call& call);
+http::Response handle_cas_shard(Context& ctx, Call& call);
+http::Response handle_cas_shard_v2(Context& ctx, Call& call);
+http::Response handle_cas_file_chunk_hashes(Context& ctx, Call& call);  // 501
+// GET /api/vitrine/xet/xorbs/{xorb}: a signed byte range of a stored xorb.
+http::Response handle_xorb_data(Context& ctx, Call& call);
 
 // Where Xet-aware clients get a file stored in Xet form: its id, the read-token route of the
 // revision it was found at, and its reconstruction.

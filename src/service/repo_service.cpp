@@ -198,15 +198,21 @@ Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
   }
   if (!record || !can_read(*record, caller)) return repo_not_found();
   ref.record = *record;
-  if ((access == Access::kWrite && !can_write(*record, caller)) ||
-      (access == Access::kManage && !can_manage(*record, caller))) {
+  if (auto st = check_access(*record, caller, access); !st) return st;
+  return ref;
+}
+
+Status RepoService::check_access(const storage::RepoRecord& repo, const Caller& caller,
+                                 Access access) const {
+  if ((access == Access::kWrite && !can_write(repo, caller)) ||
+      (access == Access::kManage && !can_manage(repo, caller))) {
     if (!caller.authenticated()) {
       return Status(ErrorKind::kUnauthorized, "You must be authenticated to write to this repo");
     }
-    return forbidden("You don't have the rights to write to " + record->id() +
+    return forbidden("You don't have the rights to write to " + repo.id() +
                      (caller.role == "read" ? " (read-only token)" : ""));
   }
-  return ref;
+  return Status::ok();
 }
 
 Result<storage::RepoRecord> RepoService::create(const Caller& caller,

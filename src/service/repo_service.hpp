@@ -62,6 +62,9 @@ class RepoService {
 
   Result<RepoRef> find(const RepoType& type, const std::string& ns, const std::string& name,
                        const Caller& caller, Access access);
+  // Whether the caller has `access` to a repository they can read (find() already checked
+  // that): kUnauthorized for an anonymous caller, kForbidden otherwise.
+  Status check_access(const storage::RepoRecord& repo, const Caller& caller, Access access) const;
   bool can_read(const storage::RepoRecord& repo, const Caller& caller) const;
   bool can_write(const storage::RepoRecord& repo, const Caller& caller) const;
   bool can_manage(const storage::RepoRecord& repo, const Caller& caller) const;

@@ -10,7 +10,6 @@
 #include "util/gzip.hpp"
 
 namespace vitrine::api {
-namespace {
 
 http::Response git_error(const Status& st, const service::Caller& caller) {
   auto r = error_response(st, caller);
@@ -21,6 +20,8 @@ http::Response git_error(const Status& st, const service::Caller& caller) {
   if (r.status == 401) r.headers.set("WWW-Authenticate", "Basic realm=\"Vitrine\"");
   return r;
 }
+
+namespace {
 
 class FdGuard {
  public:
@@ -71,36 +72,18 @@ Status spool_body(Call& call, int fd, uint64_t limit) {
   return Status::ok();
 }
 
-}  // namespace
-
-http::Response handle_git(Context& ctx, Call& call, RepoTarget& target) {
-  const auto& rest = target.rest;
-  const std::string& method = call.request.method;
-  std::string service;
-  bool advertise = false;
-  if (rest.size() == 2 && rest[0] == "info" && rest[1] == "refs" &&
-      (method == "GET" || method == "HEAD")) {
-    service = call.query.get("service").value_or("");
-    advertise = true;
-    if (service.empty()) {
-      return git_error(
-          Status(ErrorKind::kForbidden, "dumb HTTP is not supported; use git >= 1.6.6"),
-          call.caller);
-    }
-  } else if (rest.size() == 1 && method == "POST") {
-    service = rest[0];
-  }
-  if (service != "git-upload-pack" && service != "git-receive-pack") {
-    return git_error(not_found("Unknown git endpoint"), call.caller);
-  }
+// The router found the repository with the route's access: read and the gate for a fetch,
+// write for a push.
+http::Response serve_git(Context& ctx, Call& call, const std::string& service, bool advertise) {
+  const service::RepoRef* repo = &*call.repo;
   bool push = service == "git-receive-pack";
   auto kind = push ? service::GitService::kReceivePack : service::GitService::kUploadPack;
-  auto repo = ctx.repos.find(target.type, target.ns, target.name, call.caller,
-                             push ? service::Access::kWrite : service::Access::kRead);
-  if (!repo) return git_error(repo.status(), call.caller);
-  // A clone carries file contents: a gated repository needs an accepted request first.
-  if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
-    return git_error(st, call.caller);
+  // A push carries no file contents out, yet a writer whose token's scopes do not reach the
+  // gate is refused as before.
+  if (push) {
+    if (auto st = ctx.repos.check_file_access(repo->record, call.caller); !st) {
+      return git_error(st, call.caller);
+    }
   }
   std::string protocol = call.request.header("Git-Protocol");
 
@@ -178,6 +161,21 @@ http::Response handle_git(Context& ctx, Call& call, RepoTarget& target) {
                             },
                             std::nullopt};
   return r;
+}
+
+}  // namespace
+
+// GET {repo}.git/info/refs?service=git-upload-pack | git-receive-pack
+http::Response handle_git_refs(Context& ctx, Call& call) {
+  return serve_git(ctx, call, call.query.get("service").value_or(""), true);
+}
+
+http::Response handle_git_upload_pack(Context& ctx, Call& call) {
+  return serve_git(ctx, call, "git-upload-pack", false);
+}
+
+http::Response handle_git_receive_pack(Context& ctx, Call& call) {
+  return serve_git(ctx, call, "git-receive-pack", false);
 }
 
 }  // namespace vitrine::api
