@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "service/auth_service.hpp"
-#include "service/download_counter.hpp"
+#include "service/access/auth_service.hpp"
 #include "service/hub.hpp"
-#include "storage/metadata_db.hpp"
+#include "service/repos/download_counter.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/time.hpp"
 
 using namespace vitrine;

@@ -21,11 +21,11 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "service/auth_service.hpp"
-#include "service/commit_builder.hpp"
+#include "service/access/auth_service.hpp"
+#include "service/commits/commit_builder.hpp"
 #include "service/hub.hpp"
-#include "service/lineage.hpp"
-#include "service/repo_service.hpp"
+#include "service/lineage/lineage.hpp"
+#include "service/repos/repo_service.hpp"
 #include "util/crypto.hpp"
 
 using namespace vitrine;

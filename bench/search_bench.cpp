@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "service/listing_tags.hpp"
-#include "storage/metadata_db.hpp"
+#include "service/repos/listing_tags.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 
 using namespace vitrine;

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "service/auth_service.hpp"
-#include "service/commit_builder.hpp"
+#include "service/access/auth_service.hpp"
+#include "service/commits/commit_builder.hpp"
 #include "service/hub.hpp"
-#include "service/repo_service.hpp"
-#include "service/transparency.hpp"
-#include "storage/tlog_store.hpp"
+#include "service/repos/repo_service.hpp"
+#include "service/transparency/transparency.hpp"
+#include "storage/tlog/tlog_store.hpp"
 #include "util/crypto.hpp"
 
 using namespace vitrine;

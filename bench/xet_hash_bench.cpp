@@ -11,7 +11,7 @@
 #include <random>
 #include <string>
 
-#include "xet/format.hpp"
+#include "formats/xet/format.hpp"
 
 using namespace vitrine;
 

@@ -1,4 +1,4 @@
-// What the card sanitizer promises about its output (service/card_renderer.hpp), checked by
+// What the card sanitizer promises about its output (formats/card/card_renderer.hpp), checked by
 // reading the output back: shared by the fuzz target and the unit tests.
 #pragma once
 

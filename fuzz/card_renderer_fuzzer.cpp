@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "card_html_invariants.hpp"
+#include "formats/card/card_renderer.hpp"
 #include "fuzz_check.hpp"
-#include "service/card_renderer.hpp"
 
 using namespace vitrine;
 

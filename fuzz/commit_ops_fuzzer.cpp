@@ -4,9 +4,9 @@
 #include <type_traits>
 #include <variant>
 
+#include "formats/hub/commit_ops.hpp"
+#include "formats/hub/repo_path.hpp"
 #include "fuzz_check.hpp"
-#include "service/commit_ops.hpp"
-#include "service/repo_path.hpp"
 #include "util/encoding.hpp"
 
 using namespace vitrine;

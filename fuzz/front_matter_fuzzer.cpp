@@ -1,8 +1,8 @@
 // Fuzzes README front-matter extraction (YAML via yaml-cpp, converted to JSON). Besides
 // "never throws", checks the FrontMatter invariants and that the result serializes the way
 // RepoService::reindex stores it (nlohmann's strict dump(), which throws on invalid UTF-8).
+#include "formats/card/card_metadata.hpp"
 #include "fuzz_check.hpp"
-#include "service/card_metadata.hpp"
 
 using namespace vitrine;
 

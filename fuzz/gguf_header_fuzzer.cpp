@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "formats/weights/gguf_header.hpp"
 #include "fuzz_check.hpp"
-#include "service/gguf_header.hpp"
 
 using namespace vitrine;
 

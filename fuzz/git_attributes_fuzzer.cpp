@@ -1,7 +1,7 @@
 // Fuzzes .gitattributes parsing and LFS routing. Input: the attributes text, then a NUL byte,
 // then '\n'-separated repository paths to ask is_lfs() about.
+#include "formats/git/git_patterns.hpp"
 #include "fuzz_check.hpp"
-#include "service/git_patterns.hpp"
 
 using namespace vitrine;
 

@@ -1,7 +1,7 @@
 // Fuzzes .gitignore parsing and matching. Input: the ignore text, then a NUL byte, then
 // '\n'-separated repository paths to ask is_ignored() about.
+#include "formats/git/git_patterns.hpp"
 #include "fuzz_check.hpp"
-#include "service/git_patterns.hpp"
 
 using namespace vitrine;
 

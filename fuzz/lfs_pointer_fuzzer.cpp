@@ -1,7 +1,7 @@
 // Fuzzes LFS pointer parsing. A pointer must be exactly the canonical text, so whatever
 // parses must format back to the very same bytes.
+#include "formats/git/lfs_pointer.hpp"
 #include "fuzz_check.hpp"
-#include "service/lfs_pointer.hpp"
 #include "util/encoding.hpp"
 
 using namespace vitrine;

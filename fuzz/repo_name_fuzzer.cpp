@@ -1,6 +1,6 @@
 // Fuzzes repository-name and namespace validation against the rules of repo_name.hpp.
+#include "formats/hub/repo_name.hpp"
 #include "fuzz_check.hpp"
-#include "service/repo_name.hpp"
 
 using namespace vitrine;
 

@@ -1,7 +1,7 @@
 // Fuzzes repository path validation, re-checking each accepted path against the rules of
 // repo_path.hpp written out independently, and that normalize_folder_path keeps folders valid.
+#include "formats/hub/repo_path.hpp"
 #include "fuzz_check.hpp"
-#include "service/repo_path.hpp"
 
 using namespace vitrine;
 

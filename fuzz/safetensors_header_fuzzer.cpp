@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include "formats/weights/safetensors_header.hpp"
 #include "fuzz_check.hpp"
-#include "service/safetensors_header.hpp"
 
 using namespace vitrine;
 

@@ -1,7 +1,7 @@
 // Fuzzes MDB shard parsing (untrusted upload bodies). Whatever parses must serialize, with and
 // without a footer, to bytes that parse back to the same content.
+#include "formats/xet/format.hpp"
 #include "fuzz_check.hpp"
-#include "xet/format.hpp"
 
 using namespace vitrine;
 

@@ -3,8 +3,8 @@
 // its real signature; every accepted note or checkpoint must re-encode to the same bytes.
 #include <vector>
 
+#include "formats/tlog/note.hpp"
 #include "fuzz_check.hpp"
-#include "tlog/note.hpp"
 
 using namespace vitrine;
 

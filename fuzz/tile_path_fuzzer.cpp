@@ -1,7 +1,7 @@
 // Fuzzes the C2SP tile-path parser: anything it accepts is in range and formats back to the very
 // same path (paths and tiles are one-to-one), and parsing never crashes on arbitrary input.
+#include "formats/tlog/merkle.hpp"
 #include "fuzz_check.hpp"
-#include "tlog/merkle.hpp"
 
 using namespace vitrine;
 

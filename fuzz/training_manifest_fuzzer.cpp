@@ -1,8 +1,8 @@
 // Fuzzes training/manifest.json parsing and OLMo checkpoint names. Besides "never throws",
 // checks what the lineage index relies on: a kept reference has a repository name, a pinned
 // one a 40-hex commit, file hashes are 64 lower-case hex digits, and log paths are plain.
+#include "formats/hub/training_manifest.hpp"
 #include "fuzz_check.hpp"
-#include "service/training_manifest.hpp"
 
 using namespace vitrine;
 

@@ -2,8 +2,8 @@
 // then the text. Checks a few identities that hold in git's implementation.
 #include <string>
 
+#include "formats/git/git_patterns.hpp"
 #include "fuzz_check.hpp"
-#include "service/git_patterns.hpp"
 
 using namespace vitrine;
 

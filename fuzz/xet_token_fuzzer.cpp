@@ -1,7 +1,7 @@
 // Fuzzes Xet access token verification (the Bearer value every CAS request carries). Nothing
 // but a token this key issued may verify, and a verified token must round-trip.
+#include "formats/hub/xet_tokens.hpp"
 #include "fuzz_check.hpp"
-#include "service/xet_tokens.hpp"
 
 using namespace vitrine;
 

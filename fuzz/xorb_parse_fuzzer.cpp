@@ -1,7 +1,7 @@
 // Fuzzes xorb parsing (untrusted upload bodies). Whatever parses must be framed inside the input,
 // and re-serializing its decompressed chunks must give a xorb with the same hash.
+#include "formats/xet/format.hpp"
 #include "fuzz_check.hpp"
-#include "xet/format.hpp"
 
 using namespace vitrine;
 

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "api/routes.hpp"
+#include "formats/hub/xet_tokens.hpp"
 #include "http/message.hpp"
-#include "service/auth_service.hpp"
-#include "service/git_transport.hpp"
+#include "service/access/auth_service.hpp"
 #include "service/hub.hpp"
-#include "service/lfs_service.hpp"
-#include "service/repo_service.hpp"
-#include "service/xet_tokens.hpp"
+#include "service/repos/repo_service.hpp"
+#include "service/transfer/git_transport.hpp"
+#include "service/transfer/lfs_service.hpp"
 #include "util/query.hpp"
 
 namespace vitrine::api {

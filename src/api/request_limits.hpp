@@ -29,7 +29,7 @@
 
 #include "api/rate_limiter.hpp"
 #include "http/message.hpp"
-#include "service/auth_service.hpp"
+#include "service/access/auth_service.hpp"
 #include "service/hub.hpp"
 
 namespace vitrine::api {

@@ -9,7 +9,7 @@
 #include "api/api.hpp"
 #include "api/request_limits.hpp"
 #include "api/routes.hpp"
-#include "api/xet_api.hpp"
+#include "api/xet/xet_api.hpp"
 #include "http/server.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"

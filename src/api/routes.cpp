@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
-#include "api/xet_api.hpp"
+#include "api/xet/xet_api.hpp"
 
 namespace vitrine::api {
 

@@ -12,12 +12,12 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "service/object_links.hpp"
-#include "service/push_policy.hpp"
-#include "service/transparency.hpp"
-#include "storage/git_repo.hpp"
-#include "storage/metadata_db.hpp"
-#include "storage/xet_store.hpp"
+#include "service/commits/object_links.hpp"
+#include "service/commits/push_policy.hpp"
+#include "service/transparency/transparency.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/xet/xet_store.hpp"
 
 namespace vitrine::cli {
 namespace {

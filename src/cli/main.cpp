@@ -13,11 +13,11 @@
 #include "api/routes.hpp"
 #include "cli/commands.hpp"
 #include "http/server.hpp"
-#include "service/audit_log.hpp"
-#include "service/auth_service.hpp"
+#include "service/access/audit_log.hpp"
+#include "service/access/auth_service.hpp"
 #include "service/hub.hpp"
-#include "service/lfs_service.hpp"
-#include "service/listing_tags.hpp"
+#include "service/repos/listing_tags.hpp"
+#include "service/transfer/lfs_service.hpp"
 #include "util/time.hpp"
 
 namespace {

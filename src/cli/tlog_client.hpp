@@ -18,8 +18,8 @@
 #include <tuple>
 #include <vector>
 
-#include "tlog/merkle.hpp"
-#include "tlog/note.hpp"
+#include "formats/tlog/merkle.hpp"
+#include "formats/tlog/note.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::cli {

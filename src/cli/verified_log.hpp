@@ -17,8 +17,8 @@
 
 #include "cli/http_client.hpp"
 #include "cli/tlog_client.hpp"
-#include "tlog/merkle.hpp"
-#include "tlog/note.hpp"
+#include "formats/tlog/merkle.hpp"
+#include "formats/tlog/note.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::cli {

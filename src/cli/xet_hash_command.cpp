@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "xet/format.hpp"
+#include "formats/xet/format.hpp"
 
 namespace vitrine::cli {
 

@@ -8,18 +8,18 @@
 #include <optional>
 #include <string>
 
-#include "service/card_renderer.hpp"
-#include "service/commit_diff.hpp"
-#include "service/commit_history.hpp"
-#include "service/download_counter.hpp"
-#include "service/lineage.hpp"
-#include "service/snapshot_cache.hpp"
-#include "service/token_scope.hpp"
-#include "service/transparency.hpp"
-#include "storage/blob_store.hpp"
-#include "storage/git_repo.hpp"
-#include "storage/metadata_db.hpp"
-#include "storage/xet_store.hpp"
+#include "formats/card/card_renderer.hpp"
+#include "formats/hub/token_scope.hpp"
+#include "service/commits/commit_diff.hpp"
+#include "service/commits/commit_history.hpp"
+#include "service/lineage/lineage.hpp"
+#include "service/repos/download_counter.hpp"
+#include "service/repos/snapshot_cache.hpp"
+#include "service/transparency/transparency.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/objects/blob_store.hpp"
+#include "storage/xet/xet_store.hpp"
 
 namespace vitrine::service {
 
@@ -51,7 +51,7 @@ struct HubConfig {
   bool xet_enabled = true;
   int64_t xet_token_ttl_seconds = 3600;
   // Requests of one requester for one repository with gaps under this count as one download
-  // (service/download_counter.hpp); 0 counts every request.
+  // (service/repos/download_counter.hpp); 0 counts every request.
   int64_t download_series_seconds = 300;
 };
 
@@ -92,7 +92,7 @@ class Hub {
   // Commit diffs by repository uid and commit (they never change; each costs up to
   // DiffLimits' reads and diffing): a page viewed again is not diffed again.
   util::LruCache<CommitDiff>& diffs() { return diffs_; }
-  // Commit histories for the commits listing (service/commit_history.hpp).
+  // Commit histories for the commits listing (service/commits/commit_history.hpp).
   CommitHistories& histories() { return histories_; }
   storage::MetadataDb& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }

@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "service/auth_service.hpp"
+#include "service/access/auth_service.hpp"
 #include "service/hub.hpp"
-#include "service/repo_service.hpp"
+#include "service/repos/repo_service.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {

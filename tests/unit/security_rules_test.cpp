@@ -10,14 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "api/hf/repo_listing_query.hpp"
 #include "api/rate_limiter.hpp"
-#include "api/repo_listing_query.hpp"
+#include "formats/git/lfs_pointer.hpp"
+#include "formats/hub/xet_tokens.hpp"
 #include "http/server.hpp"
 #include "hub_test_fixture.hpp"
-#include "service/commit_builder.hpp"
-#include "service/lfs_pointer.hpp"
-#include "service/snapshot_cache.hpp"
-#include "service/xet_tokens.hpp"
+#include "service/commits/commit_builder.hpp"
+#include "service/repos/snapshot_cache.hpp"
 #include "util/concurrency_limit.hpp"
 #include "util/json.hpp"
 

@@ -1,0 +1,777 @@
+// Repository lookup, lifecycle, revisions, refs and trees.
+#include "service/repos/repo_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "formats/card/card_metadata.hpp"
+#include "formats/git/git_patterns.hpp"
+#include "formats/hub/repo_name.hpp"
+#include "service/access/audit_log.hpp"
+#include "service/repos/listing_tags.hpp"
+#include "service/transparency/transparency.hpp"
+#include "util/concurrency_limit.hpp"
+#include "util/crypto.hpp"
+#include "util/encoding.hpp"
+#include "util/time.hpp"
+
+namespace vitrine::service {
+namespace {
+
+constexpr const char* kDefaultBranch = "main";
+const std::string kHeads = "refs/heads/";
+const std::string kTags = "refs/tags/";
+
+Status repo_not_found() {
+  return Status(ErrorKind::kRepoNotFound, "Repository not found");
+}
+
+std::string author_email(const Caller& caller) {
+  if (caller.user && !caller.user->email.empty()) return caller.user->email;
+  return (caller.user ? caller.user->name : std::string("vitrine")) + "@users.noreply.vitrine";
+}
+
+std::string author_name(const Caller& caller) {
+  return caller.user ? caller.user->name : std::string("vitrine");
+}
+
+}  // namespace
+
+std::optional<RepoType> repo_type_from_name(std::string_view name) {
+  if (name == "model") return RepoType{"model", "", "models"};
+  if (name == "dataset") return RepoType{"dataset", "datasets/", "datasets"};
+  return std::nullopt;
+}
+
+std::optional<RepoType> repo_type_from_plural(std::string_view plural) {
+  if (plural == "models") return repo_type_from_name("model");
+  if (plural == "datasets") return repo_type_from_name("dataset");
+  return std::nullopt;
+}
+
+Status validate_ref_name(const std::string& name) {
+  if (name.empty() || name.size() > 255 || name.starts_with("refs/") || name.starts_with("/") ||
+      name.ends_with("/") || name.ends_with(".lock") || name.ends_with(".") ||
+      name.find("..") != std::string::npos || name.find("//") != std::string::npos ||
+      name.find("@{") != std::string::npos || name == "HEAD" || name.starts_with("-")) {
+    return bad_request("Invalid reference name '" + name + "'");
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' ||
+        c == '*' || c == '[' || c == '\\') {
+      return bad_request("Invalid reference name '" + name + "'");
+    }
+  }
+  return Status::ok();
+}
+
+std::optional<std::string> RepoService::namespace_role(const std::string& ns,
+                                                       const Caller& caller) const {
+  if (!caller.user) return std::nullopt;
+  std::string a = caller.user->name, b = ns;
+  for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (a == b) return std::string("admin");  // a user owns their namespace
+  return hub_.db().org_role(ns, caller.user->id);
+}
+
+std::vector<std::string> RepoService::namespaces_of(const Caller& caller) const {
+  if (!caller.user) return {};
+  std::vector<std::string> out{caller.user->name};
+  for (const auto& m : hub_.db().orgs_of_user(caller.user->id)) out.push_back(m.org.name);
+  return out;
+}
+
+bool RepoService::can_read(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (!repo.is_private) return true;
+  if (caller.fine_grained() &&
+      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read")) {
+    return false;
+  }
+  return caller.is_admin() || namespace_role(repo.ns, caller).has_value();
+}
+
+bool RepoService::can_write(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (!caller.can_write()) return false;
+  if (caller.fine_grained() &&
+      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "write")) {
+    return false;
+  }
+  if (caller.is_admin()) return true;
+  auto role = namespace_role(repo.ns, caller);
+  return role && (*role == "write" || *role == "admin");
+}
+
+bool RepoService::can_manage(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (caller.fine_grained() &&
+      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "manage")) {
+    return false;
+  }
+  return can_write(repo, caller);
+}
+
+Status RepoService::check_file_access(const storage::RepoRecord& repo, const Caller& caller) const {
+  if (repo.gated.empty()) return Status::ok();
+  // A fine-grained token opens a gate only inside its scopes, whatever its user may do.
+  bool in_scope =
+      !caller.fine_grained() || scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
+  if (in_scope && (caller.is_admin() || namespace_role(repo.ns, caller))) return Status::ok();
+  std::optional<std::string> request;
+  if (in_scope && caller.user) request = hub_.db().access_status(repo.uid, caller.user->id);
+  if (request == "accepted") return Status::ok();
+  // The Hub's wording for a request still waiting or refused, so that the web interface and
+  // the clients can tell the caller where they stand.
+  const std::string what = repo.type + " " + repo.id();
+  if (request == "pending") {
+    return Status(ErrorKind::kGatedRepo, "Your request to access " + what +
+                                             " is awaiting a review from the repo authors.");
+  }
+  if (request == "rejected") {
+    return Status(ErrorKind::kGatedRepo,
+                  "Your request to access " + what + " has been rejected by the repo's authors.");
+  }
+  return Status(ErrorKind::kGatedRepo,
+                "Access to " + repo.type + " " + repo.id() +
+                    " is restricted and you are not in the authorized list. Visit " +
+                    hub_.config().public_url + "/" + (repo.type == "dataset" ? "datasets/" : "") +
+                    repo.id() + " to ask for access.");
+}
+
+Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& caller,
+                               const std::string& fields_json) {
+  if (!caller.user) {
+    return Status(ErrorKind::kUnauthorized, "You must be authenticated to ask for access");
+  }
+  if (repo.gated.empty()) return bad_request("This repository is not gated");
+  // The owner asks for fields in the card's front matter (`extra_gated_fields`, as on the
+  // Hub): every one must be answered, and a checkbox must be ticked.
+  auto card = nlohmann::json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
+  auto answers = nlohmann::json::parse(fields_json, nullptr, false);
+  if (card.is_object() && card.contains("extra_gated_fields") &&
+      card["extra_gated_fields"].is_object()) {
+    std::string missing;
+    for (const auto& [field, kind] : card["extra_gated_fields"].items()) {
+      bool answered = answers.is_object() && answers.contains(field);
+      if (answered) {
+        const auto& v = answers[field];
+        bool checkbox = kind.is_string() && kind.get<std::string>() == "checkbox";
+        answered = checkbox ? (v == true || v == "true" || v == "on" || v == "1")
+                            : !(v.is_null() || (v.is_string() && v.get<std::string>().empty()));
+      }
+      if (!answered) missing += (missing.empty() ? "" : ", ") + field;
+    }
+    if (!missing.empty()) return bad_request("Please fill in the requested fields: " + missing);
+  }
+  std::string status = repo.gated == "auto" ? "accepted" : "pending";
+  auto st = hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
+  if (st) {
+    AuditLog(hub_).record(audit::kAccessRequest, &caller, AuditLog::repo_target(repo),
+                          {{"user", caller.user->name}, {"status", status}});
+  }
+  return st;
+}
+
+Status RepoService::set_access(const storage::RepoRecord& repo, const std::string& user,
+                               const std::string& status, bool create, const Caller* actor) {
+  if (status != "accepted" && status != "rejected" && status != "pending") {
+    return bad_request("status must be accepted, rejected or pending");
+  }
+  auto record = hub_.db().find_user(user);
+  if (!record) return not_found("no user named " + user);
+  auto st = hub_.db().set_access_status(repo.uid, record->id, status, create);
+  if (st) {
+    AuditLog(hub_).record(audit::kAccessDecision, actor, AuditLog::repo_target(repo),
+                          {{"user", record->name}, {"status", status}, {"grant", create}});
+  }
+  return st;
+}
+
+Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
+                                  const std::string& name, const Caller& caller, Access access) {
+  RepoRef ref;
+  auto record = hub_.db().find_repo(type.name, ns, name);
+  if (!record) {
+    record = hub_.db().find_redirect(type.name, ns, name);
+    ref.redirected = record.has_value();
+  }
+  if (!record || !can_read(*record, caller)) return repo_not_found();
+  ref.record = *record;
+  if (auto st = check_access(*record, caller, access); !st) return st;
+  return ref;
+}
+
+Status RepoService::check_access(const storage::RepoRecord& repo, const Caller& caller,
+                                 Access access) const {
+  if ((access == Access::kWrite && !can_write(repo, caller)) ||
+      (access == Access::kManage && !can_manage(repo, caller))) {
+    if (!caller.authenticated()) {
+      return Status(ErrorKind::kUnauthorized, "You must be authenticated to write to this repo");
+    }
+    return forbidden("You don't have the rights to write to " + repo.id() +
+                     (caller.role == "read" ? " (read-only token)" : ""));
+  }
+  return Status::ok();
+}
+
+Result<storage::RepoRecord> RepoService::create(const Caller& caller,
+                                                const CreateRepoRequest& req) {
+  if (!caller.authenticated()) {
+    return Status(ErrorKind::kUnauthorized, "You must be authenticated to create a repo");
+  }
+  auto type = repo_type_from_name(req.type);
+  if (!type) return bad_request("Unsupported repository type '" + req.type + "'");
+  std::string ns = req.ns.empty() ? caller.user->name : req.ns;
+  if (auto st = validate_namespace(ns); !st) return st;
+  if (auto st = validate_repo_name(req.name); !st) return st;
+  if (auto existing = hub_.db().find_repo(type->name, ns, req.name)) {
+    if (can_read(*existing, caller)) {
+      return conflict("You already created this " + type->name + " repo: " + existing->id());
+    }
+  }
+  storage::RepoRecord probe;
+  probe.type = type->name;
+  probe.ns = ns;
+  probe.name = req.name;
+  if (!can_write(probe, caller)) {
+    return forbidden("You don't have the rights to create a " + type->name +
+                     " under the namespace " + ns);
+  }
+  if (hub_.db().find_repo(type->name, ns, req.name)) {
+    return conflict("You already created this " + type->name + " repo: " + ns + "/" + req.name);
+  }
+  if (auto user = hub_.db().find_user(ns)) {
+    ns = user->name;  // canonical case of the namespace
+  } else if (auto org = hub_.db().find_org(ns)) {
+    ns = org->name;
+  }
+
+  // A new repository holds no LFS object, so a file whose bytes are an LFS pointer would name
+  // an object it may not read (the object-access rule, docs/security.md).
+  for (const auto& [path, content] : req.files) {
+    if (parse_lfs_pointer(content)) {
+      return unprocessable("'" + path +
+                           "' is an LFS pointer; a new repository holds no LFS objects: upload "
+                           "the file through the LFS batch API, then commit it");
+    }
+  }
+
+  storage::RepoRecord repo;
+  repo.uid = util::to_hex(util::random_bytes(12));
+  repo.type = type->name;
+  repo.ns = ns;
+  repo.name = req.name;
+  repo.is_private = req.is_private;
+  repo.created_at = repo.last_modified = util::now_ms();
+  repo.card_json = "{}";
+
+  // The git repository is complete (initial commit on main) before the row that makes it
+  // visible is inserted; a crash in between leaves an unreferenced directory, not a broken repo.
+  auto git = storage::GitRepo::create(hub_.git_path(repo), kDefaultBranch);
+  if (!git) return git.status();
+  std::vector<storage::TreeChange> changes;
+  auto add_file = [&](const std::string& path, const std::string& content) -> Status {
+    auto blob = (*git)->write_blob(content);
+    if (!blob) return blob.status();
+    changes.push_back({storage::TreeChange::Kind::kPutBlob, path, *blob, false});
+    return Status::ok();
+  };
+  Status st = add_file(".gitattributes", default_gitattributes(type->name == "dataset"));
+  if (st && !req.license.empty())
+    st = add_file("README.md", "---\nlicense: " + req.license + "\n---\n");
+  for (const auto& [path, content] : req.files) {
+    if (!st) break;
+    st = add_file(path, content);
+  }
+  Result<std::string> commit = st;
+  if (st) {
+    auto tree = (*git)->build_tree("", changes);
+    commit = tree ? (*git)->create_commit(*tree, {}, author_name(caller), author_email(caller),
+                                          "initial commit")
+                  : Result<std::string>(tree.status());
+  }
+  if (commit)
+    st = (*git)->update_ref(kHeads + kDefaultBranch, *commit, "", "create repository");
+  else
+    st = commit.status();
+  if (!st) {
+    std::filesystem::remove_all(hub_.git_path(repo));
+    return st;
+  }
+  repo.head_sha = *commit;
+  // The repository becomes visible with its row: log it (with its first commit) before that.
+  LoggedChange logged(hub_.transparency().store());
+  const std::string main_ref = kHeads + kDefaultBranch;
+  st = logged.begin({make_entry(repo,
+                                {{"kind", "repo"},
+                                 {"action", "create"},
+                                 {"private", repo.is_private},
+                                 {"actor", author_name(caller)},
+                                 {"refs", {{main_ref, *commit}}}},
+                                {"ref:" + repo.uid + ":" + main_ref,
+                                 "from:" + repo.uid + ":" + main_ref + ":", "commit:" + *commit},
+                                storage::TlogIntent{"create", repo.uid, "", ""})});
+  if (!st) {
+    std::filesystem::remove_all(hub_.git_path(repo));
+    return st;
+  }
+  if (auto ins = hub_.db().insert_repo(repo); !ins) {
+    std::filesystem::remove_all(hub_.git_path(repo));
+    if (ins.kind() == ErrorKind::kConflict) {
+      return conflict("You already created this " + type->name + " repo: " + repo.id());
+    }
+    return ins;
+  }
+  logged.done();
+  AuditLog(hub_).record(audit::kRepoCreate, &caller, AuditLog::repo_target(repo),
+                        {{"private", repo.is_private}});
+  if (auto idx = reindex(repo); !idx) return idx;
+  return *hub_.db().find_repo(repo.type, repo.ns, repo.name);
+}
+
+Status RepoService::remove(const Caller& caller, const RepoType& type, const std::string& ns,
+                           const std::string& name) {
+  auto repo = find(type, ns, name, caller, Access::kManage);
+  if (!repo) return repo.status();
+  if (repo->redirected) return repo_not_found();
+  // The row goes first: from then on the repo is invisible, and the directory can go. The log
+  // keeps what its refs named.
+  nlohmann::json refs = nlohmann::json::object();
+  if (auto git = hub_.open_git(repo->record)) {
+    for (const auto& r : (*git)->list_refs()) refs[r.name] = r.target;
+  }
+  // A repository with many refs lists them in `part` entries after the delete entry.
+  using nlohmann::json;
+  json pairs = json::array();
+  for (const auto& [ref_name, target] : refs.items()) {
+    pairs.push_back(json::array({ref_name, target}));
+  }
+  auto parts = split_into_parts(pairs);
+  json entry = {{"kind", "repo"},
+                {"action", "delete"},
+                {"private", repo->record.is_private},
+                {"actor", author_name(caller)},
+                {"refs", parts.size() > 1 ? json::object() : std::move(refs)}};
+  if (parts.size() > 1) entry["refs_parts"] = parts.size();
+  std::vector<storage::TlogAppend> entries = {make_entry(
+      repo->record, std::move(entry), {}, storage::TlogIntent{"delete", repo->record.uid, "", ""})};
+  for (size_t k = 0; parts.size() > 1 && k < parts.size(); ++k) {
+    entries.push_back(make_entry(repo->record,
+                                 {{"kind", "part"},
+                                  {"of", "refs"},
+                                  {"part", k + 1},
+                                  {"parts", parts.size()},
+                                  {"items", std::move(parts[k])}},
+                                 {}, std::nullopt));
+  }
+  LoggedChange logged(hub_.transparency().store());
+  if (auto st = logged.begin(entries); !st) return st;
+  // Its sealed entries go back to hidden before it is gone (it has no readers then).
+  if (auto st = hub_.transparency().store().set_open(repo->record.uid, false); !st) return st;
+  if (auto st = hub_.db().delete_repo(repo->record.uid); !st) return st;
+  logged.done();
+  hub_.lineage().on_repo_deleted(repo->record.uid);
+  AuditLog(hub_).record(audit::kRepoDelete, &caller, AuditLog::repo_target(repo->record));
+  std::error_code ec;
+  std::filesystem::remove_all(hub_.git_path(repo->record), ec);
+  return Status::ok();
+}
+
+Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoType& type,
+                                              const std::string& from, const std::string& to) {
+  auto split = [](const std::string& id, std::string* ns, std::string* name) {
+    auto slash = id.find('/');
+    if (slash == std::string::npos || id.find('/', slash + 1) != std::string::npos) return false;
+    *ns = id.substr(0, slash);
+    *name = id.substr(slash + 1);
+    return true;
+  };
+  std::string from_ns, from_name, to_ns, to_name;
+  if (!split(from, &from_ns, &from_name)) return bad_request("Invalid repo id: " + from);
+  if (!split(to, &to_ns, &to_name)) return bad_request("Invalid repo id: " + to);
+  if (auto st = validate_namespace(to_ns); !st) return st;
+  if (auto st = validate_repo_name(to_name); !st) return st;
+  auto repo = find(type, from_ns, from_name, caller, Access::kManage);
+  if (!repo) return repo.status();
+  if (repo->redirected) return repo_not_found();
+  storage::RepoRecord target;
+  target.type = type.name;
+  target.ns = to_ns;
+  target.name = to_name;
+  if (!can_write(target, caller)) {
+    return forbidden("You don't have the rights to move a repo to the namespace " + to_ns);
+  }
+  auto existing = hub_.db().find_repo(type.name, to_ns, to_name);
+  if (existing && existing->uid != repo->record.uid) {
+    return conflict("A " + type.name + " repository called " + to + " already exists");
+  }
+  storage::RepoRecord renamed = repo->record;
+  renamed.ns = to_ns;
+  renamed.name = to_name;
+  const std::string old_name = tlog_repo_name(repo->record);
+  LoggedChange logged(hub_.transparency().store());
+  if (auto st = logged.begin(
+          {make_entry(renamed,
+                      {{"kind", "repo"},
+                       {"action", "rename"},
+                       {"from", old_name},
+                       {"private", renamed.is_private},
+                       {"actor", author_name(caller)}},
+                      {"renamed-from:" + renamed.uid + ":" + old_name, "name:" + old_name},
+                      storage::TlogIntent{"rename", renamed.uid, "", tlog_repo_name(renamed)})});
+      !st) {
+    return st;
+  }
+  if (auto st = hub_.db().rename_repo(repo->record.uid, to_ns, to_name); !st) {
+    if (st.kind() == ErrorKind::kConflict) {
+      return conflict("A " + type.name + " repository called " + to + " already exists");
+    }
+    return st;
+  }
+  logged.done();
+  auto moved = *hub_.db().find_repo(type.name, to_ns, to_name);
+  AuditLog(hub_).record(audit::kRepoMove, &caller, AuditLog::repo_target(moved),
+                        {{"from", AuditLog::repo_target(repo->record)}});
+  hub_.lineage().on_repo_changed(moved);  // revisions that named the new id can link now
+  return moved;
+}
+
+Status RepoService::update_settings(const storage::RepoRecord& as_found,
+                                    std::optional<bool> is_private,
+                                    std::optional<std::string> gated, const Caller* actor) {
+  if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
+    return bad_request("gated must be false, \"auto\" or \"manual\"");
+  }
+  // One settings change per repository at a time, from its current row: the caller's record
+  // may be stale (read before the request's body arrived), and two changes deciding from stale
+  // rows would log, and file the log's lookup index, against the wrong visibility.
+  static util::StripedMutex settings_turns;
+  std::lock_guard turn(settings_turns.of(as_found.uid));
+  auto current = hub_.db().find_repo_by_uid(as_found.uid);
+  if (!current) return repo_not_found();
+  const storage::RepoRecord& repo = *current;
+  // A change of visibility is logged before it takes effect, as seen from the state it leaves:
+  // going private, in the clear (the repository was public); going public, sealed, and in the
+  // clear once it is public (a failure in between must not publish a private repository).
+  LoggedChange logged(hub_.transparency().store());
+  const bool changes = is_private && *is_private != repo.is_private;
+  const std::string was = repo.is_private ? "1" : "0";
+  auto visibility_entry = [&](const storage::RepoRecord& as,
+                              std::optional<storage::TlogIntent> intent) {
+    return make_entry(
+        as,
+        {{"kind", "repo"},
+         {"action", "visibility"},
+         {"private", *is_private},
+         {"actor", actor && actor->user ? actor->user->name : std::string("vitrine")}},
+        {"visibility-from:" + repo.uid + ":" + was}, std::move(intent));
+  };
+  if (changes) {
+    storage::RepoRecord before = repo;
+    if (auto st = logged.begin({visibility_entry(
+            before, storage::TlogIntent{"visibility", repo.uid, "", *is_private ? "1" : "0"})});
+        !st) {
+      return st;
+    }
+  }
+  // Lookups hide its sealed entries before it turns private, and show them once it is public
+  // (a failure in between leaves them hidden; the next start puts it right).
+  if (changes && *is_private) {
+    if (auto hidden = hub_.transparency().store().set_open(repo.uid, false); !hidden) {
+      return hidden;
+    }
+  }
+  auto st = hub_.db().update_repo_settings(repo.uid, is_private.value_or(repo.is_private),
+                                           gated.value_or(repo.gated));
+  if (!st) return st;
+  logged.done();
+  if (changes && !*is_private) {
+    if (auto shown = hub_.transparency().store().set_open(repo.uid, true); !shown) {
+      spdlog::warn("opening the sealed log entries of {}: {}", repo.id(), shown.message());
+    }
+  }
+  if (gated && gated->empty() != repo.gated.empty()) {
+    // Whether the training manifest's base models are listing tags depends on gating.
+    if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {
+      spdlog::warn("listing tags of {}: {}", repo.id(), tags.message());
+    }
+  }
+  if (is_private && *is_private != repo.is_private) {
+    storage::RepoRecord now = repo;
+    now.is_private = *is_private;
+    hub_.lineage().on_repo_changed(now);  // the graph hides private repositories
+  }
+  if (changes && !*is_private) {
+    storage::RepoRecord now_public = repo;
+    now_public.is_private = false;
+    (void)hub_.transparency().store().append({visibility_entry(now_public, std::nullopt)});
+  }
+  // Only actual changes are security events; a settings call that repeats them is not.
+  AuditLog audit_log(hub_);
+  if (is_private && *is_private != repo.is_private) {
+    audit_log.record(audit::kRepoVisibility, actor, AuditLog::repo_target(repo),
+                     {{"private", *is_private}});
+  }
+  if (gated && *gated != repo.gated) {
+    auto as_json = [](const std::string& g) -> nlohmann::json {
+      return g.empty() ? nlohmann::json(false) : nlohmann::json(g);
+    };
+    audit_log.record(audit::kRepoGating, actor, AuditLog::repo_target(repo),
+                     {{"gated", as_json(*gated)}, {"was", as_json(repo.gated)}});
+  }
+  return st;
+}
+
+Result<ResolvedRevision> RepoService::resolve(storage::GitRepo& git, const std::string& rev) {
+  auto not_found = [&] { return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev); };
+  if (rev.empty()) return not_found();
+  std::string name = rev == "HEAD" ? std::string(kDefaultBranch) : rev;
+  if (name.starts_with("refs/")) {
+    if (auto target = git.ref_target(name)) return ResolvedRevision{*target, name};
+    return not_found();
+  }
+  for (const std::string& prefix : {kHeads, kTags}) {
+    if (auto target = git.ref_target(prefix + name))
+      return ResolvedRevision{*target, prefix + name};
+  }
+  if (name.size() >= 5 && name.size() <= 40 && util::is_hex(name)) {
+    if (auto commit = git.find_commit(name)) return ResolvedRevision{*commit, ""};
+  }
+  return not_found();
+}
+
+Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
+                                                       const std::vector<std::string>& segments,
+                                                       size_t* consumed) {
+  if (segments.empty()) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: ");
+  auto first = resolve(git, segments[0]);
+  if (first) {
+    *consumed = 1;
+    return first;
+  }
+  std::string joined = segments[0];
+  std::optional<ResolvedRevision> best;
+  for (size_t i = 1; i < segments.size(); ++i) {
+    joined += "/" + segments[i];
+    std::string full = joined.starts_with("refs/") ? joined : "";
+    std::vector<std::string> candidates;
+    if (!full.empty())
+      candidates.push_back(full);
+    else
+      candidates = {kHeads + joined, kTags + joined};
+    for (const auto& candidate : candidates) {
+      if (auto target = git.ref_target(candidate)) {
+        best = ResolvedRevision{*target, candidate};
+        *consumed = i + 1;
+        break;
+      }
+    }
+  }
+  if (best) return *best;
+  return first;
+}
+
+Status FileAtRevision::not_found() const {
+  return Status(ErrorKind::kEntryNotFound,
+                "Entry not found: " + (path.empty() ? "(empty path)" : path));
+}
+
+Result<FileAtRevision> RepoService::file_at_segments(storage::GitRepo& git,
+                                                     const std::vector<std::string>& segments) {
+  size_t consumed = 0;
+  auto rev = resolve_segments(git, segments, &consumed);
+  if (!rev) return rev.status();
+  FileAtRevision out;
+  out.revision = std::move(*rev);
+  for (size_t i = consumed; i < segments.size(); ++i) {
+    out.path += (out.path.empty() ? "" : "/") + segments[i];
+  }
+  if (out.path.empty()) return out;
+  auto entry = entry_at(git, out.revision.commit, out.path);
+  if (!entry) return entry.status();
+  if (entry->has_value() && !(*entry)->git.is_dir) out.file = std::move(**entry);
+  return out;
+}
+
+Result<std::optional<FileEntry>> RepoService::entry_at(storage::GitRepo& git,
+                                                       const std::string& commit,
+                                                       const std::string& path) {
+  auto entry = git.entry_at(commit, path);
+  if (!entry) return entry.status();
+  if (!entry->has_value()) return std::optional<FileEntry>();
+  FileEntry out{**entry, std::nullopt};
+  if (!out.git.is_dir && out.git.size <= 1024) {
+    auto blob = git.read_blob(out.git.oid);
+    if (blob) out.lfs = parse_lfs_pointer(*blob);
+  }
+  return std::optional<FileEntry>(out);
+}
+
+Result<std::vector<FileEntry>> RepoService::list_tree(storage::GitRepo& git,
+                                                      const std::string& commit,
+                                                      const std::string& path, bool recursive) {
+  auto entries = git.list_tree(commit, path, recursive);
+  if (!entries) return entries.status();
+  std::vector<FileEntry> out;
+  out.reserve(entries->size());
+  for (auto& e : *entries) {
+    FileEntry f{std::move(e), std::nullopt};
+    if (!f.git.is_dir && f.git.size <= 1024) {
+      auto blob = git.read_blob(f.git.oid);
+      if (blob) f.lfs = parse_lfs_pointer(*blob);
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const storage::RepoRecord& repo,
+                                                              storage::GitRepo* git,
+                                                              const std::string& commit) {
+  if (auto cached = hub_.snapshots().get(repo.uid, commit)) return cached;
+  std::unique_ptr<storage::GitRepo> opened;
+  if (!git) {
+    auto g = hub_.open_git(repo);
+    if (!g) return g.status();
+    opened = std::move(*g);
+    git = opened.get();
+  }
+  auto entries = list_tree(*git, commit, "", true);
+  if (!entries) return entries.status();
+  auto snap = std::make_shared<Snapshot>();
+  snap->entries = std::move(*entries);
+  if (auto info = git->commit_info(commit)) snap->commit_time_ms = info->time_ms;
+  hub_.snapshots().put(repo.uid, commit, snap);
+  return std::shared_ptr<const Snapshot>(snap);
+}
+
+Status RepoService::create_branch(const storage::RepoRecord& repo, const std::string& branch,
+                                  const std::optional<std::string>& starting_point, bool empty,
+                                  bool overwrite, const Caller& caller) {
+  if (branch.starts_with("refs/") || !validate_ref_name(branch)) {
+    return bad_request("Invalid reference for a branch: " + branch);
+  }
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  std::string target;
+  if (empty) {
+    auto tree = (*git)->build_tree("", {});
+    if (!tree) return tree.status();
+    auto commit = (*git)->create_commit(*tree, {}, author_name(caller), author_email(caller),
+                                        "Create empty branch " + branch);
+    if (!commit) return commit.status();
+    target = *commit;
+  } else {
+    auto start = resolve(**git, starting_point.value_or(kDefaultBranch));
+    if (!start) return start.status();
+    target = start->commit;
+  }
+  auto current = (*git)->ref_target(kHeads + branch);
+  if (current && !overwrite) {
+    return conflict("Reference refs/heads/" + branch + " already exists");
+  }
+  auto st = logged_ref_update(
+      hub_, **git, repo, author_name(caller),
+      RefMove{
+          kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}, {}});
+  if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
+    return conflict("Reference refs/heads/" + branch + " already exists");
+  }
+  return st;
+}
+
+Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::string& branch,
+                                  const Caller& caller) {
+  if (branch == kDefaultBranch) return forbidden("Cannot delete refs/heads/main");
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto current = (*git)->ref_target(kHeads + branch);
+  if (!current) return bad_request("Invalid rev id: " + branch);
+  return logged_ref_update(hub_, **git, repo, author_name(caller),
+                           RefMove{kHeads + branch, "", *current, "", {}, {}, {}});
+}
+
+Status RepoService::create_tag(const storage::RepoRecord& repo, const std::string& revision,
+                               const std::string& tag, const std::string& message,
+                               const Caller& caller) {
+  if (!validate_ref_name(tag)) return bad_request("Invalid tag name '" + tag + "'");
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto target = resolve(**git, revision);
+  if (!target) return target.status();
+  if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
+  std::string object = target->commit;
+  if (!message.empty()) {
+    // An annotated tag carries the message, as `git tag -a` would: the tag object is written
+    // here, the ref moves (logged) below.
+    git_oid commit_oid, tag_oid;
+    git_oid_fromstr(&commit_oid, target->commit.c_str());
+    git_object* commit_obj = nullptr;
+    git_signature* sig = nullptr;
+    if (git_object_lookup(&commit_obj, (*git)->raw(), &commit_oid, GIT_OBJECT_COMMIT) != 0 ||
+        git_signature_now(&sig, author_name(caller).c_str(), author_email(caller).c_str()) != 0 ||
+        git_tag_annotation_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig,
+                                  message.c_str()) != 0) {
+      git_object_free(commit_obj);
+      git_signature_free(sig);
+      return internal_error("cannot create tag: " + storage::git_error_message());
+    }
+    git_object_free(commit_obj);
+    git_signature_free(sig);
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, &tag_oid);
+    object = hex;
+  }
+  auto st = logged_ref_update(
+      hub_, **git, repo, author_name(caller),
+      RefMove{kTags + tag, object, "", "create tag " + tag, {}, target->commit, {}});
+  if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
+    return conflict("Tag " + tag + " already exists");
+  }
+  return st;
+}
+
+Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::string& tag,
+                               const Caller& caller) {
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto current = (*git)->ref_target(kTags + tag);  // the commit, for the log
+  if (!current) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
+  // The compare-and-swap needs what the ref names itself (an annotated tag's object).
+  auto raw = (*git)->ref_object(kTags + tag);
+  if (!raw) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
+  return logged_ref_update(hub_, **git, repo, author_name(caller),
+                           RefMove{kTags + tag, "", *raw, "", *current, "", {}});
+}
+
+Status RepoService::reindex(const storage::RepoRecord& repo) {
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto head = (*git)->ref_target(kHeads + kDefaultBranch);
+  if (!head) return Status::ok();
+  std::string card = "{}";
+  auto readme = (*git)->entry_at(*head, "README.md");
+  if (readme && readme->has_value() && !(*readme)->is_dir && (*readme)->size < (1u << 20)) {
+    auto text = (*git)->read_blob((*readme)->oid);
+    if (text) {
+      auto front = parse_front_matter(*text);
+      if (front.present && front.error.empty()) {
+        card = front.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
+    }
+  }
+  int64_t modified = util::now_ms();
+  if (auto info = (*git)->commit_info(*head)) modified = info->time_ms;
+  auto st = hub_.db().update_repo_index(repo.uid, *head, modified, card);
+  hub_.lineage().on_refs_changed(repo);  // logs its own failures; the index can be rebuilt
+  if (!st) return st;
+  // After the lineage index: the tags include the new head's base models. The row is already
+  // right, so a failure here is logged (the next push or serve start refreshes the tags).
+  if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {
+    spdlog::warn("listing tags of {}: {}", repo.id(), tags.message());
+  }
+  return Status::ok();
+}
+
+}  // namespace vitrine::service

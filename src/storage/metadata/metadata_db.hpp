@@ -1,0 +1,336 @@
+// MetadataDb: the hub's metadata in SQLite (WAL mode): users, tokens, the repository index and
+// rename redirects. The git repositories are the source of truth for content; the repo rows
+// (head sha, card data, last modified) are an index rebuilt from them on every ref change.
+// Thread-safe: writes go through one connection guarded by a mutex (SQLite serializes writers
+// anyway); reads take a connection from a small pool, so they run in parallel under WAL.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace vitrine::storage {
+
+struct UserRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string fullname;
+  std::string email;
+  bool is_admin = false;
+  int64_t created_at = 0;  // unix ms
+};
+
+struct TokenRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string role;  // "read" | "write"
+  std::string hash;  // sha256 hex of the token
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;
+  bool revoked = false;
+  int64_t expires_at = 0;   // unix ms; 0: never
+  std::string scopes_json;  // fine-grained tokens (role "fineGrained"): their scopes
+  int64_t parent_id = 0;    // the token that made this one through the API; 0: none
+};
+
+struct OrgRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string fullname;
+  int64_t created_at = 0;
+};
+
+// A user's role in an organization: "read", "write" or "admin".
+struct OrgMembership {
+  OrgRecord org;
+  UserRecord user;
+  std::string role;
+};
+
+// A user's request to read the files of a gated repository.
+struct AccessRequestRecord {
+  std::string repo_uid;
+  UserRecord user;
+  std::string status;       // "pending" | "accepted" | "rejected"
+  std::string fields_json;  // what the owner asked the user to fill in
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct RepoRecord {
+  std::string uid;   // opaque, stable across renames; names the git directory
+  std::string type;  // "model" | "dataset"
+  std::string ns;
+  std::string name;
+  bool is_private = false;
+  std::string gated;  // "" (not gated), "auto", "manual"
+  int64_t created_at = 0;
+  int64_t last_modified = 0;
+  std::string head_sha;   // default branch head, for listings
+  std::string card_json;  // README front matter as JSON object text
+  // Downloads (service/repos/download_counter.hpp): the last 30 days (UTC days, today included) and
+  // all time, as of the last flush of the counter.
+  int64_t downloads = 0;
+  int64_t downloads_all_time = 0;
+  std::string id() const { return ns + "/" + name; }
+};
+
+struct RepoListQuery {
+  std::string type;
+  std::vector<std::string> search;  // substrings of "ns/name", all must match
+  std::string author;
+  // Listing tags (set_repo_tags), compared case-insensitively: every group must match, and a
+  // group matches a repository that has any one of its tags.
+  std::vector<std::vector<std::string>> tags;
+  std::optional<bool> gated;  // gated ("auto" or "manual") or not; nullopt: either
+  std::vector<std::string> visible_private_namespaces;  // private repos of these are listed
+  // And these private repositories (namespace, name; case-insensitive): a fine-grained token's
+  // repository scopes.
+  std::vector<std::pair<std::string, std::string>> visible_private_repos;
+  bool all_private_visible = false;  // admins
+  std::string sort = "id";  // id | lastModified | createdAt | downloads | likes | trendingScore
+  bool descending = false;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+// The lineage index (service/lineage/lineage.hpp): per indexed repository revision, its facts and
+// the edges to what it derives from; which commit each ref of a repository names.
+struct LineageEdgeRow {
+  std::string child_uid, child_commit;
+  std::string relation, parent_type, parent_id;
+  std::string parent_uid;     // "" when the parent is not a repository of this hub
+  std::string parent_commit;  // "" when the edge is not pinned to a commit
+  bool verified = false;
+  std::string source;
+  std::string detail_json = "{}";
+};
+
+// One entry of the append-only security audit log (service/access/audit_log.hpp).
+struct AuditEventRecord {
+  int64_t id = 0;      // increases with every event; never reused
+  int64_t time = 0;    // unix ms
+  std::string type;    // "token.create", "repo.visibility", ...
+  std::string actor;   // user name, "cli" or "anonymous"
+  std::string target;  // what the event is about: a user, "models/ns/name", a request path
+  std::string details_json = "{}";
+  std::string ip;  // remote address; empty for the CLI
+};
+
+// Newest first; the filters are exact (case-insensitive) and empty means any.
+struct AuditQuery {
+  std::string type;
+  std::string actor;
+  std::string target;
+  int64_t before_id = 0;  // only events older than this id (the pagination cursor); 0: none
+  int64_t limit = 100;
+};
+
+class MetadataDb {
+ public:
+  static Result<std::unique_ptr<MetadataDb>> open(const std::string& path);
+  ~MetadataDb();
+
+  Result<UserRecord> create_user(const std::string& name, const std::string& fullname,
+                                 const std::string& email, bool is_admin);
+  std::optional<UserRecord> find_user(const std::string& name);
+  std::optional<UserRecord> find_user_by_id(int64_t id);
+
+  std::vector<UserRecord> list_users();
+  // A user's avatar URL ("" when none was set).
+  Status set_avatar_url(int64_t user_id, const std::string& url);
+  std::string avatar_url(int64_t user_id);
+  // The Argon2id-encoded password ("" when the user has none).
+  Status set_password_hash(int64_t user_id, const std::string& encoded);
+  std::string password_hash(int64_t user_id);
+  // Web sessions, stored by the SHA-256 of their cookie value.
+  Status create_session(const std::string& hash, int64_t user_id, const std::string& csrf,
+                        int64_t expires_at);
+  // (user id, CSRF token) of a live session.
+  std::optional<std::pair<int64_t, std::string>> find_session(const std::string& hash);
+  Status delete_session(const std::string& hash);
+  // Deletes the user, their tokens and memberships (their repositories stay, owned by the
+  // namespace, until an admin deletes them).
+  Status delete_user(const std::string& name);
+
+  // Users and organizations share one namespace: kConflict when either holds the name.
+  Result<OrgRecord> create_org(const std::string& name, const std::string& fullname,
+                               int64_t owner_user_id);
+  std::optional<OrgRecord> find_org(const std::string& name);
+  // Adds the member or changes their role.
+  Status set_org_member(int64_t org_id, int64_t user_id, const std::string& role);
+  std::vector<OrgMembership> org_members(int64_t org_id);
+  std::vector<OrgMembership> orgs_of_user(int64_t user_id);
+  // How many public (gated included) repositories of `type` ("model", "dataset") the
+  // namespace holds (metadata_profiles.cpp); private ones never count, so profiles reveal
+  // nothing of them.
+  int64_t count_public_repos(const std::string& ns, const std::string& type);
+  // The user's role in the organization named `org`, if a member.
+  std::optional<std::string> org_role(const std::string& org, int64_t user_id);
+
+  Result<TokenRecord> create_token(int64_t user_id, const std::string& name,
+                                   const std::string& role, const std::string& hash,
+                                   int64_t expires_at = 0, const std::string& scopes_json = "",
+                                   int64_t parent_id = 0);
+  std::optional<TokenRecord> find_token_by_hash(const std::string& hash);
+  void touch_token(int64_t token_id, int64_t now_ms);
+  std::vector<TokenRecord> list_tokens(int64_t user_id);
+  // kNotFound when the user has no such token.
+  Status revoke_token(int64_t user_id, int64_t token_id);
+
+  // kConflict when a repo of that type and id (case-insensitive) exists.
+  Status insert_repo(const RepoRecord& repo);
+  std::optional<RepoRecord> find_repo(const std::string& type, const std::string& ns,
+                                      const std::string& name);
+  // By uid (stable across renames), uncached; nullopt once deleted.
+  std::optional<RepoRecord> find_repo_by_uid(const std::string& uid);
+  // The repository an old (renamed) id now points to.
+  std::optional<RepoRecord> find_redirect(const std::string& type, const std::string& ns,
+                                          const std::string& name);
+  Status delete_repo(const std::string& uid);
+  // Renames and records a redirect from the old id. kConflict if the target id exists.
+  Status rename_repo(const std::string& uid, const std::string& new_ns,
+                     const std::string& new_name);
+  Status update_repo_settings(const std::string& uid, bool is_private, const std::string& gated);
+  Status update_repo_index(const std::string& uid, const std::string& head_sha,
+                           int64_t last_modified, const std::string& card_json);
+  std::vector<RepoRecord> list_repos(const RepoListQuery& query);
+  // SQLite's plan for list_repos(query), one line per step (benchmarks and tests check that the
+  // tag index is used).
+  std::vector<std::string> explain_list_repos(const RepoListQuery& query);
+  // The tags listing filters match (service/repos/listing_tags.hpp), replaced at once; duplicates
+  // that differ only in case are kept once.
+  Status set_repo_tags(const std::string& uid, const std::vector<std::string>& tags);
+  std::vector<std::string> repo_tags(const std::string& uid);
+  // Whether any repository has listing tags (false: a data folder from before them).
+  bool any_repo_tags();
+  // Which LFS objects a repository's commits reference: LFS downloads hand out only those, so
+  // knowing another repository's object id grants nothing.
+  Status add_repo_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
+  bool repo_has_lfs_object(const std::string& uid, const std::string& oid);
+  // Every LFS object some existing repository's commits name (what garbage collection keeps).
+  std::set<std::string> live_lfs_objects();
+  // The repositories whose commits name this LFS object.
+  std::vector<RepoRecord> repos_naming_lfs_object(const std::string& oid);
+  // The private repositories of these namespaces (compared case-insensitively), all types.
+  std::vector<RepoRecord> private_repos_in(const std::vector<std::string>& namespaces);
+
+  // Lineage index. put_lineage_revision replaces the revision's row and edges at once.
+  Status put_lineage_revision(const std::string& uid, const std::string& commit,
+                              const std::string& facts_json,
+                              const std::vector<LineageEdgeRow>& edges);
+  std::optional<std::string> lineage_facts(const std::string& uid, const std::string& commit);
+  std::vector<LineageEdgeRow> lineage_edges_of(const std::string& uid, const std::string& commit);
+  // Edges of every indexed revision pointing at the repository (any commit, or `commit`).
+  std::vector<LineageEdgeRow> lineage_edges_to(const std::string& parent_uid,
+                                               const std::string& commit = "");
+  // Edges of the revisions the repositories' `ref` currently names (the current graph).
+  std::vector<LineageEdgeRow> lineage_edges_at_ref(const std::string& ref);
+  Status set_lineage_heads(const std::string& uid,
+                           const std::vector<std::pair<std::string, std::string>>& ref_commits);
+  std::vector<std::pair<std::string, std::string>> lineage_heads(const std::string& uid);
+  // Forgets a deleted repository's revisions, edges and heads.
+  Status delete_lineage(const std::string& uid);
+  // Indexed revisions with an edge naming `parent_id` (any case) of `parent_type` that links to
+  // no existing repository: what to index again when such a repository appears.
+  std::vector<std::pair<std::string, std::string>> lineage_unlinked_children(
+      const std::string& parent_type, const std::string& parent_id);
+  // The uids of private repositories (lineage answers hide those the caller cannot read).
+  std::vector<std::string> private_repo_uids();
+  // Every repository uid with at least one indexed revision.
+  std::vector<std::string> lineage_repos();
+  // Parsed weight-file headers, by content ("sha256:<hex>" or "git:<oid>").
+  std::optional<std::string> weight_header(const std::string& key);
+  Status put_weight_header(const std::string& key, const std::string& summary_json);
+
+  // Creates or replaces the user's request (a new request resets a rejection to `status`).
+  Status put_access_request(const std::string& uid, int64_t user_id, const std::string& status,
+                            const std::string& fields_json);
+  // kNotFound when the user has no request and `create` is false.
+  Status set_access_status(const std::string& uid, int64_t user_id, const std::string& status,
+                           bool create);
+  std::optional<std::string> access_status(const std::string& uid, int64_t user_id);
+  std::vector<AccessRequestRecord> access_requests(const std::string& uid,
+                                                   const std::string& status);
+
+  // Download counts (metadata_downloads.cpp). `counts` are (repository uid, downloads) made on
+  // UTC day `day` (days since the Unix epoch): added to that day's row and the all-time total,
+  // and the repositories' 30-day counts recomputed, in one transaction. Uids of repositories
+  // that no longer exist are skipped.
+  Status add_downloads(const std::vector<std::pair<std::string, int64_t>>& counts, int64_t day);
+  // Moves the 30-day window to end on `today`: day rows older than the window are dropped and
+  // every repository's 30-day count is recomputed (the all-time totals stay).
+  Status roll_download_window(int64_t today);
+
+  // Allocates the next pull-request number of a repository (1, 2, ...).
+  Result<int64_t> next_pr_number(const std::string& uid);
+
+  // The audit log is append-only: there is no update or delete, and triggers refuse both.
+  // Returns the new event's id.
+  Result<int64_t> append_audit_event(const AuditEventRecord& event);
+  std::vector<AuditEventRecord> audit_events(const AuditQuery& query);
+
+ private:
+  explicit MetadataDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status exec(const char* sql);
+
+  // A pooled read-only connection, returned to the pool when it goes out of scope.
+  class Reader {
+   public:
+    Reader(MetadataDb& db, sqlite3* conn) : db_(db), conn_(conn) {}
+    ~Reader() { db_.release_reader(conn_); }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    sqlite3* get() const { return conn_; }
+
+   private:
+    MetadataDb& db_;
+    sqlite3* conn_;
+  };
+  Reader reader();
+  void release_reader(sqlite3* conn);
+  // Organization memberships selected by `where_and_order` with one bound id.
+  std::vector<OrgMembership> memberships(const char* where_and_order, int64_t id);
+  // The SQL of list_repos and its bound text parameters (limit and offset follow them).
+  static std::string list_repos_sql(const RepoListQuery& query, std::vector<std::string>* params);
+
+  std::mutex mutex_;
+  sqlite3* db_;
+  std::string path_;
+  std::mutex readers_mutex_;
+  std::vector<sqlite3*> readers_;
+
+  // Repository rows by (type, lower-case id), for one second at most and void after any
+  // repository write of this process (a generation counter bumped when the write returns):
+  // the hot path (every request names a repo) then skips SQLite. Other processes never
+  // write repository rows.
+  struct CachedRepo {
+    std::optional<RepoRecord> repo;
+    uint64_t generation = 0;
+    int64_t expires_ms = 0;
+  };
+  struct GenerationBump {
+    explicit GenerationBump(std::atomic<uint64_t>& g) : generation(g) {}
+    ~GenerationBump() { ++generation; }
+    std::atomic<uint64_t>& generation;
+  };
+  std::optional<std::optional<RepoRecord>> cached_repo(const std::string& key);
+  void cache_repo(const std::string& key, const std::optional<RepoRecord>& repo,
+                  uint64_t generation);
+  std::atomic<uint64_t> repo_generation_{0};
+  std::mutex repo_cache_mutex_;
+  std::unordered_map<std::string, CachedRepo> repo_cache_;
+};
+
+}  // namespace vitrine::storage
