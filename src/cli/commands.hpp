@@ -1,14 +1,55 @@
-// Subcommands of the vitrine binary that are more than a few lines.
+// The subcommands of the vitrine binary, one file each (<name>_command.cpp). Each adds itself
+// to the application and says how to run once the command line named it; main.cpp runs the one
+// that was parsed.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "service/hub.hpp"
+#include "util/result.hpp"
 
 namespace CLI {
 class App;
 }
 
 namespace vitrine::cli {
+
+// A parsed subcommand (or one of its own subcommands) and what runs it: the exit status.
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+// The data folder (--data, env VITRINE_DATA), shared by the commands that open one.
+struct Globals {
+  std::string data;
+};
+
+// Prints "error: <message>" on stderr and returns 1.
+int fail(const Status& status);
+// Opens the data folder (creating it when new, upgrading it in place when older).
+Result<std::unique_ptr<service::Hub>> open_hub(const std::string& data,
+                                               service::HubConfig config = {});
+// `name`'s value from the environment, or `fallback` when unset or empty.
+std::string env_or(const char* name, const std::string& fallback);
+
+Commands add_serve_command(CLI::App& app, Globals& g);    // serve_command.cpp
+Commands add_user_command(CLI::App& app, Globals& g);     // user create|delete|set-password|list
+Commands add_org_command(CLI::App& app, Globals& g);      // org create|add-member
+Commands add_token_command(CLI::App& app, Globals& g);    // token create|list|revoke
+Commands add_audit_command(CLI::App& app, Globals& g);    // audit list
+Commands add_fsck_command(CLI::App& app, Globals& g);     // fsck [--repair]
+Commands add_gc_command(CLI::App& app, Globals& g);       // gc [--grace-seconds]
+Commands add_migrate_command(CLI::App& app, Globals& g);  // migrate (LFS files into Xet)
+Commands add_tlog_command(CLI::App& app, Globals& g);     // tlog key|check|rehash
+Commands add_lineage_command(CLI::App& app, Globals& g);  // lineage rebuild
+Commands add_hook_command(CLI::App& app);                 // hook pre-receive|reference-transaction
+Commands add_routes_command(CLI::App& app);               // routes (hidden)
+Commands add_xet_hash_command(CLI::App& app);             // xet-hash (hidden)
 
 // `vitrine hook pre-receive`: run by git receive-pack before refs move (see PushPolicy).
 // Reads the ref updates on stdin; exits non-zero, with a message git shows the pusher, to

@@ -4,6 +4,7 @@
 #include <git2.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -197,6 +198,21 @@ int run_reference_transaction_hook(const std::string& state) {
   }
   (void)(*log)->resolve(intents);
   return 0;
+}
+
+}  // namespace vitrine::cli
+
+namespace vitrine::cli {
+
+Commands add_hook_command(CLI::App& app) {
+  auto state = std::make_shared<std::string>();
+  auto* hook = app.add_subcommand("hook", "Git hooks (run by git during pushes, not by people)");
+  hook->require_subcommand(1);
+  auto* pre_receive = hook->add_subcommand("pre-receive", "Check a push before its refs move");
+  auto* ref_tx = hook->add_subcommand("reference-transaction", "Log a push's ref moves");
+  ref_tx->add_option("state", *state)->required();
+  return {{pre_receive, [] { return run_pre_receive_hook(); }},
+          {ref_tx, [state] { return run_reference_transaction_hook(*state); }}};
 }
 
 }  // namespace vitrine::cli

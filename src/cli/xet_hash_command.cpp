@@ -1,5 +1,6 @@
 // `vitrine xet-hash` (hidden): Vitrine's Xet chunking and hashing as JSON, for the differential
 // test against @huggingface/xetchunk-wasm (tests/client/xet/xet_diff.test.mjs).
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -68,6 +69,16 @@ int run_xet_hash() {
                               {"verification", verification}};
   std::cout << out.dump() << "\n";
   return 0;
+}
+
+}  // namespace vitrine::cli
+
+namespace vitrine::cli {
+
+Commands add_xet_hash_command(CLI::App& app) {
+  // Hidden: Xet chunk boundaries and hashes as JSON, for the differential test.
+  auto* cmd = app.add_subcommand("xet-hash", "")->group("");
+  return {{cmd, [] { return run_xet_hash(); }}};
 }
 
 }  // namespace vitrine::cli
