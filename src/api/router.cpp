@@ -247,12 +247,17 @@ Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const 
   Status revoked(ErrorKind::kUnauthorized,
                  "This grant no longer gives access (the repository, its visibility, the "
                  "membership or the access token changed); ask for a new one");
-  auto repo = ctx.hub.db().find_repo_by_uid(repo_uid);
-  if (!repo) return revoked;
+  auto found = ctx.hub.db().find_repo_by_uid(repo_uid);
+  if (!found) return found.status();  // could not read: an error, not a revocation
+  if (!*found) return revoked;
+  const storage::RepoRecord& repo = **found;
   auto caller = ctx.auth.caller_now(user, token_id, write ? "write" : "read");
   if (!caller) return revoked;
-  if (!ctx.repos.can_read(*repo, *caller)) return revoked;
-  if (!write && !ctx.repos.check_file_access(*repo, *caller)) return revoked;
+  if (!ctx.repos.can_read(repo, *caller)) return revoked;
+  if (auto st = ctx.repos.check_file_access(repo, *caller); !st) {
+    if (st.kind() == ErrorKind::kInternal) return st;
+    if (!write) return revoked;
+  }
   return Status::ok();
 }
 
@@ -317,7 +322,9 @@ http::Handler make_handler(Context& ctx) {
       }
       call.caller.ip = request.remote_address;
       bool login = request.method == "POST" && request.path == "/api/vitrine/login";
-      if (!csrf_ok) {
+      if (!call.caller.unreadable.is_ok()) {
+        response = error_response(call.caller.unreadable, call.caller);
+      } else if (!csrf_ok) {
         response = error_response(forbidden("CSRF token missing or invalid"), call.caller);
       } else if (login) {
         if (auto refused = limits->reserve_sign_in(request)) {

@@ -143,13 +143,14 @@ class FdStream {
     while (true) {
       int wait_ms = io_timeout_ms_ > 0 ? io_timeout_ms_ : -1;
       if (deadline_) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        *deadline_ - std::chrono::steady_clock::now())
-                        .count();
-        if (left <= 0) {
+        // Expired only once the deadline has passed (callers compare the clock with it to
+        // tell a deadline from a stalled peer), and waits round up to the next millisecond.
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= *deadline_) {
           ec = make_error_code(asio::error::timed_out);
           return false;
         }
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline_ - now).count();
         if (wait_ms < 0 || left < wait_ms) wait_ms = static_cast<int>(left);
       }
       pollfd p{fd_, POLLIN, 0};

@@ -71,7 +71,11 @@ void Hub::recover_after_crash() {
   } else {
     for (const auto& [uid, open] : *sealed) {
       auto repo = db_->find_repo_by_uid(uid);
-      const bool should = repo && !repo->is_private;
+      if (!repo) {
+        spdlog::error("reconciling the log's index for {}: {}", uid, repo.status().message());
+        continue;  // left as it is (closed stays closed); the next start tries again
+      }
+      const bool should = *repo && !(*repo)->is_private;
       if (should == open) continue;
       if (auto st = transparency_->store().set_open(uid, should); !st) {
         spdlog::error("reconciling the log's index for {}: {}", uid, st.message());

@@ -67,6 +67,9 @@ struct Caller {
   std::vector<TokenScope> scopes;  // role "fineGrained": what the token may touch
   bool session = false;            // signed in with a password (the web session cookie)
   bool bad_token = false;
+  // Set when the credentials could not be checked (the token store could not be read): the
+  // request is answered with this error, neither as anonymous nor as bad credentials.
+  Status unreadable;
   std::string ip;  // the request's remote address, for the audit log
   bool authenticated() const { return user.has_value(); }
   bool is_admin() const { return user && user->is_admin; }

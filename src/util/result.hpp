@@ -88,4 +88,9 @@ class Result {
   std::variant<T, Status> data_;
 };
 
+// A lookup that can fail: the value, nothing (it does not exist), or a Status (it could not be
+// read). Callers answer a failed read as an error, never as "not found".
+template <typename T>
+using Lookup = Result<std::optional<T>>;
+
 }  // namespace vitrine

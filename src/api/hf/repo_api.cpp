@@ -447,7 +447,9 @@ http::Response handle_settings(Context& ctx, Call& call) {
   if (auto st = ctx.repos.update_settings(repo.record, is_private, gated, &call.caller); !st) {
     return error_response(st, call.caller);
   }
-  auto updated = ctx.hub.db().find_repo(repo.record.type, repo.record.ns, repo.record.name);
+  auto read = ctx.hub.db().find_repo(repo.record.type, repo.record.ns, repo.record.name);
+  if (!read) return error_response(read.status(), call.caller);
+  const std::optional<storage::RepoRecord>& updated = *read;
   json out = {{"private", updated ? updated->is_private : false},
               {"gated", updated && !updated->gated.empty() ? json(updated->gated) : json(false)}};
   return json_response(200, out);
@@ -497,7 +499,7 @@ http::Response handle_repo_create(Context& ctx, Call& call) {
     if (created.status().kind() == ErrorKind::kConflict && type) {
       std::string ns = req.ns.empty() && call.caller.user ? call.caller.user->name : req.ns;
       auto existing = ctx.hub.db().find_repo(type->name, ns, req.name);
-      std::string id = existing ? existing->id() : ns + "/" + req.name;
+      std::string id = existing && *existing ? (*existing)->id() : ns + "/" + req.name;
       r = json_response(
           409, json{{"error", created.status().message()}, {"url", repo_url(ctx, *type, id)}});
       r.headers.set("X-Error-Message", "You already created this repo");

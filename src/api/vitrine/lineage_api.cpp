@@ -39,15 +39,17 @@ service::Lineage::Visible visibility(Context& ctx, const Call& call) {
   return [&ctx, &call, memo](const std::string& uid) {
     auto it = memo->find(uid);
     if (it == memo->end()) {
+      // Fails closed: a repository that cannot be read now is not shown.
       auto rec = ctx.hub.db().find_repo_by_uid(uid);
-      it = memo->emplace(uid, rec && ctx.repos.can_read(*rec, call.caller)).first;
+      it = memo->emplace(uid, rec && *rec && ctx.repos.can_read(**rec, call.caller)).first;
     }
     return it->second;
   };
 }
 
 json node_ref(Context& ctx, const std::string& uid, const std::string& commit = "") {
-  auto rec = ctx.hub.db().find_repo_by_uid(uid);
+  auto read = ctx.hub.db().find_repo_by_uid(uid);
+  std::optional<storage::RepoRecord> rec = read ? *read : std::nullopt;
   json j = {{"type", rec ? rec->type : "model"}, {"id", rec ? rec->id() : uid}};
   if (!commit.empty()) j["revision"] = commit;
   return j;
@@ -161,7 +163,11 @@ http::Response ancestors(Context& ctx, Call& call, Target& t, int64_t max_depth)
       j["depth"] = item.depth + 1;
       j["child"] = {{"id", item.repo.id()}, {"revision", item.commit}};
       std::optional<storage::RepoRecord> rec;
-      if (!e.parent_uid.empty()) rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+      if (!e.parent_uid.empty()) {
+        auto read = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+        if (!read) return error_response(read.status(), call.caller);
+        rec = *read;
+      }
       if (rec && ctx.repos.can_read(*rec, call.caller)) {
         std::string at = e.parent_commit;
         if (at.empty()) {
@@ -350,8 +356,11 @@ void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord&
       if (!*files_ok) continue;  // gated file content
     }
     // A repository the caller cannot see keeps the id as declared, as if it did not exist.
+    // Fails closed: a base model that cannot be read now is named as declared.
     std::optional<storage::RepoRecord> rec;
-    if (!e.parent_uid.empty()) rec = ctx.hub.db().find_repo_by_uid(e.parent_uid);
+    if (!e.parent_uid.empty()) {
+      if (auto read = ctx.hub.db().find_repo_by_uid(e.parent_uid)) rec = *read;
+    }
     bool seen = rec && ctx.repos.can_read(*rec, call.caller);
     std::string tag = "base_model:" + e.relation + ":" + (seen ? rec->id() : e.parent_id);
     if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);

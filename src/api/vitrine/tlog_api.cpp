@@ -62,8 +62,9 @@ json entry_json(Context& ctx, const Call& call, const storage::TlogEntry& e, boo
     json opened = json::parse(e.sealed_entry, nullptr, false);
     bool may = false;
     if (opened.is_object()) {
+      // Fails closed: an entry whose repository cannot be read now stays sealed.
       auto repo = ctx.hub.db().find_repo_by_uid(opened.value("repo_id", ""));
-      may = repo && ctx.repos.can_read(*repo, call.caller);
+      may = repo && *repo && ctx.repos.can_read(**repo, call.caller);
     }
     *visible = may;
     if (may) out["opened"] = {{"nonce", util::to_hex(e.nonce)}, {"entry", opened}};
@@ -267,7 +268,10 @@ http::Response handle_tlog_lookup(Context& ctx, Call& call) {
     auto id_slash = id.find('/');
     std::optional<storage::RepoRecord> record;
     if (id_slash != std::string::npos) {
-      record = ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
+      auto read =
+          ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
+      if (!read) return error_response(read.status(), call.caller);
+      record = *read;
     }
     // A repository the caller may not read answers as a missing one, in content and in time:
     // its entries are not even scanned (scanning them only to hide them took 14 times as

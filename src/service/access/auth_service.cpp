@@ -237,7 +237,14 @@ Caller AuthService::authenticate(std::string_view authorization) {
   caller.bad_token = true;
   if (token.empty() || token.size() > 256) return caller;
   std::string hash = util::sha256_hex(token);
-  auto record = hub_.db().find_token_by_hash(hash);
+  auto found = hub_.db().find_token_by_hash(hash);
+  if (!found) {
+    // Could not read: not the caller's fault, so neither 401 nor anonymous (500, logged).
+    caller.bad_token = false;
+    caller.unreadable = found.status();
+    return caller;
+  }
+  const std::optional<storage::TokenRecord>& record = *found;
   int64_t now = util::now_ms();
   if (!record || record->revoked || !util::constant_time_equals(record->hash, hash) ||
       (record->expires_at > 0 && record->expires_at <= now)) {

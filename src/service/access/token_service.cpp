@@ -124,8 +124,9 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
                                                lifetime, scopes, &caller);
   if (!secret) return secret.status();
   auto record = hub_.db().find_token_by_hash(util::sha256_hex(*secret));
-  if (!record) return internal_error("the new token cannot be read back");
-  return CreatedToken{std::move(*record), std::move(*secret)};
+  if (!record) return record.status();
+  if (!*record) return internal_error("the new token cannot be read back");
+  return CreatedToken{std::move(**record), std::move(*secret)};
 }
 
 Status TokenService::revoke(const Caller& caller, int64_t token_id) {

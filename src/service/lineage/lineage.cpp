@@ -104,6 +104,8 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
   // A repository deleted while it was being indexed leaves nothing behind.
   auto now = hub_.db().find_repo_by_uid(repo.uid);
   if (!now) {
+    result = now.status();  // could not read: nothing is deleted on a guess
+  } else if (!*now) {
     hub_.db().delete_lineage(repo.uid);
     main_edges = std::vector<storage::LineageEdgeRow>{};
   }
@@ -112,7 +114,8 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
     std::unique_lock glock(graph_mutex_);
     if (graph_loaded_) {
       set_current_edges(repo.uid, main_edges.value_or(std::vector<storage::LineageEdgeRow>{}));
-      if (now && now->is_private) {
+      // A repository that could not be read is kept out of the public graph (fails closed).
+      if (!now || (*now && (*now)->is_private)) {
         private_.insert(repo.uid);
       } else {
         private_.erase(repo.uid);
@@ -123,7 +126,7 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
   // Relinking takes each child's lock in turn, holding no other: the locks are striped, so
   // holding this repository's while taking a child's could wait on itself (two ids in one
   // stripe) or on a refresh that holds the child's stripe and waits for this one.
-  if (first_time && relink && now) relink_children(*now);
+  if (first_time && relink && now && *now) relink_children(**now);
   if (!result) spdlog::warn("lineage: indexing {} failed: {}", repo.id(), result.message());
   return result;
 }
@@ -132,8 +135,13 @@ void Lineage::relink_children(const storage::RepoRecord& repo) {
   auto children = hub_.db().lineage_unlinked_children(repo.type, repo.id());
   if (children.empty()) return;
   for (const auto& [uid, commit] : children) {
-    auto rec = hub_.db().find_repo_by_uid(uid);
-    if (!rec) continue;
+    auto found = hub_.db().find_repo_by_uid(uid);
+    if (!found) {
+      spdlog::warn("lineage: re-linking {} skipped: {}", uid, found.status().message());
+      continue;
+    }
+    if (!*found) continue;
+    const auto& rec = *found;
     auto git = hub_.open_git(*rec);
     if (!git) continue;
     std::lock_guard lock(index_lock(uid));  // the caller holds no index lock

@@ -67,7 +67,9 @@ LineageEdge to_edge(Hub& hub, RepoService& repos, const storage::LineageEdgeRow&
     e.stage = detail.value("stage", "");
   }
   if (!row.parent_uid.empty()) {
-    auto rec = hub.db().find_repo_by_uid(row.parent_uid);
+    // Fails closed: a parent that cannot be read now is shown as hidden.
+    auto read = hub.db().find_repo_by_uid(row.parent_uid);
+    std::optional<storage::RepoRecord> rec = read ? *read : std::nullopt;
     if (!rec || !repos.can_read(*rec, caller)) {
       // row.parent_id is the id as the card or manifest wrote it, never the hidden
       // repository's own name.
@@ -203,12 +205,12 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storag
       d.repo_id = e.parent_id;
       d.revision = e.parent_revision;
       if (!e.hidden && !row.parent_uid.empty() && ++gathered <= kMaxGatheredDatasets) {
-        if (auto rec = hub.db().find_repo_by_uid(row.parent_uid)) {
-          if (auto dgit = hub.open_git(*rec)) {
+        if (auto rec = hub.db().find_repo_by_uid(row.parent_uid); rec && *rec) {
+          if (auto dgit = hub.open_git(**rec)) {
             std::string at = row.parent_commit;
             if (at.empty()) at = (*dgit)->ref_target(std::string(kCurrentRef)).value_or("");
             if (!at.empty()) {
-              if (auto df = gather_dataset_facts(hub, repos, *rec, **dgit, at, caller)) {
+              if (auto df = gather_dataset_facts(hub, repos, **rec, **dgit, at, caller)) {
                 d = std::move(*df);
               }
             }

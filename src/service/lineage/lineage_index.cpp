@@ -231,13 +231,21 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     e.detail_json = dump(detail);
     edges.push_back(std::move(e));
   };
+  // A parent that could not be read fails the indexing (read_failure), rather than filing
+  // the edge as pointing nowhere.
+  Status read_failure;
   auto resolve_parent = [&](const std::string& type,
                             const std::string& id) -> std::optional<storage::RepoRecord> {
     if (!looks_like_id(id)) return std::nullopt;
     auto slash = id.find('/');
     auto rec = hub_.db().find_repo(type, id.substr(0, slash), id.substr(slash + 1));
-    if (!rec) rec = hub_.db().find_redirect(type, id.substr(0, slash), id.substr(slash + 1));
-    return rec;
+    if (rec && !*rec)
+      rec = hub_.db().find_redirect(type, id.substr(0, slash), id.substr(slash + 1));
+    if (!rec) {
+      read_failure = rec.status();
+      return std::nullopt;
+    }
+    return *rec;
   };
   auto declared = [&](const std::string& relation, const std::string& type, const std::string& id,
                       const std::string& source) {
@@ -402,6 +410,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
       if (!s.empty()) declared("derived-from", "dataset", s, "card");
     }
   }
+  if (!read_failure.is_ok()) return read_failure;
   idx.edges = std::move(edges);
   if (auto st = hub_.db().put_lineage_revision(repo.uid, commit, dump(facts), idx.edges); !st) {
     return st;

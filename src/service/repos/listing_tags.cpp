@@ -85,9 +85,10 @@ std::vector<std::string> lineage_tags(Hub& hub, const storage::RepoRecord& repo,
     if (e.source == "manifest" && !repo.gated.empty()) continue;
     std::vector<std::string> ids{e.parent_id};
     if (!e.parent_uid.empty()) {
-      auto parent = hub.db().find_repo_by_uid(e.parent_uid);
-      if (parent && !parent->is_private && parent->id() != e.parent_id) {
-        ids.push_back(parent->id());
+      // Fails closed: a parent that cannot be read now is tagged by its declared id only.
+      auto read = hub.db().find_repo_by_uid(e.parent_uid);
+      if (read && *read && !(*read)->is_private && (*read)->id() != e.parent_id) {
+        ids.push_back((*read)->id());
       }
     }
     for (const auto& id : ids) {
@@ -99,8 +100,10 @@ std::vector<std::string> lineage_tags(Hub& hub, const storage::RepoRecord& repo,
 }
 
 Status refresh_listing_tags(Hub& hub, const std::string& uid) {
-  auto repo = hub.db().find_repo_by_uid(uid);
-  if (!repo) return Status::ok();  // deleted meanwhile: its tags went with it
+  auto found = hub.db().find_repo_by_uid(uid);
+  if (!found) return found.status();
+  if (!*found) return Status::ok();  // deleted meanwhile: its tags went with it
+  const std::optional<storage::RepoRecord>& repo = *found;
   auto card = json::parse(repo->card_json.empty() ? "{}" : repo->card_json, nullptr, false);
   if (card.is_discarded()) card = json::object();
   std::vector<std::string> from_lineage;

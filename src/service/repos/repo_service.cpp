@@ -119,7 +119,11 @@ Status RepoService::check_file_access(const storage::RepoRecord& repo, const Cal
       !caller.fine_grained() || scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
   if (in_scope && (caller.is_admin() || namespace_role(repo.ns, caller))) return Status::ok();
   std::optional<std::string> request;
-  if (in_scope && caller.user) request = hub_.db().access_status(repo.uid, caller.user->id);
+  if (in_scope && caller.user) {
+    auto read = hub_.db().access_status(repo.uid, caller.user->id);
+    if (!read) return read.status();  // could not read: an error, never a closed gate
+    request = *read;
+  }
   if (request == "accepted") return Status::ok();
   // The Hub's wording for a request still waiting or refused, so that the web interface and
   // the clients can tell the caller where they stand.
@@ -192,13 +196,15 @@ Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
                                   const std::string& name, const Caller& caller, Access access) {
   RepoRef ref;
   auto record = hub_.db().find_repo(type.name, ns, name);
-  if (!record) {
+  if (!record) return record.status();  // could not read: an error, never "not found"
+  if (!*record) {
     record = hub_.db().find_redirect(type.name, ns, name);
-    ref.redirected = record.has_value();
+    if (!record) return record.status();
+    ref.redirected = record->has_value();
   }
-  if (!record || !can_read(*record, caller)) return repo_not_found();
-  ref.record = *record;
-  if (auto st = check_access(*record, caller, access); !st) return st;
+  if (!*record || !can_read(**record, caller)) return repo_not_found();
+  ref.record = **record;
+  if (auto st = check_access(ref.record, caller, access); !st) return st;
   return ref;
 }
 
@@ -225,10 +231,10 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   std::string ns = req.ns.empty() ? caller.user->name : req.ns;
   if (auto st = validate_namespace(ns); !st) return st;
   if (auto st = validate_repo_name(req.name); !st) return st;
-  if (auto existing = hub_.db().find_repo(type->name, ns, req.name)) {
-    if (can_read(*existing, caller)) {
-      return conflict("You already created this " + type->name + " repo: " + existing->id());
-    }
+  auto existing = hub_.db().find_repo(type->name, ns, req.name);
+  if (!existing) return existing.status();
+  if (*existing && can_read(**existing, caller)) {
+    return conflict("You already created this " + type->name + " repo: " + (*existing)->id());
   }
   storage::RepoRecord probe;
   probe.type = type->name;
@@ -238,7 +244,7 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     return forbidden("You don't have the rights to create a " + type->name +
                      " under the namespace " + ns);
   }
-  if (hub_.db().find_repo(type->name, ns, req.name)) {
+  if (*existing) {
     return conflict("You already created this " + type->name + " repo: " + ns + "/" + req.name);
   }
   if (auto user = hub_.db().find_user(ns)) {
@@ -327,7 +333,10 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   AuditLog(hub_).record(audit::kRepoCreate, &caller, AuditLog::repo_target(repo),
                         {{"private", repo.is_private}});
   if (auto idx = reindex(repo); !idx) return idx;
-  return *hub_.db().find_repo(repo.type, repo.ns, repo.name);
+  auto created = hub_.db().find_repo(repo.type, repo.ns, repo.name);
+  if (!created) return created.status();
+  if (!*created) return internal_error("repository " + repo.id() + " vanished after its creation");
+  return **created;
 }
 
 Status RepoService::remove(const Caller& caller, const RepoType& type, const std::string& ns,
@@ -403,7 +412,8 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
     return forbidden("You don't have the rights to move a repo to the namespace " + to_ns);
   }
   auto existing = hub_.db().find_repo(type.name, to_ns, to_name);
-  if (existing && existing->uid != repo->record.uid) {
+  if (!existing) return existing.status();
+  if (*existing && (*existing)->uid != repo->record.uid) {
     return conflict("A " + type.name + " repository called " + to + " already exists");
   }
   storage::RepoRecord renamed = repo->record;
@@ -430,7 +440,10 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
     return st;
   }
   logged.done();
-  auto moved = *hub_.db().find_repo(type.name, to_ns, to_name);
+  auto found = hub_.db().find_repo(type.name, to_ns, to_name);
+  if (!found) return found.status();
+  if (!*found) return internal_error("repository " + to + " vanished after its rename");
+  storage::RepoRecord moved = **found;
   AuditLog(hub_).record(audit::kRepoMove, &caller, AuditLog::repo_target(moved),
                         {{"from", AuditLog::repo_target(repo->record)}});
   hub_.lineage().on_repo_changed(moved);  // revisions that named the new id can link now
@@ -449,8 +462,9 @@ Status RepoService::update_settings(const storage::RepoRecord& as_found,
   static util::StripedMutex settings_turns;
   std::lock_guard turn(settings_turns.of(as_found.uid));
   auto current = hub_.db().find_repo_by_uid(as_found.uid);
-  if (!current) return repo_not_found();
-  const storage::RepoRecord& repo = *current;
+  if (!current) return current.status();
+  if (!*current) return repo_not_found();
+  const storage::RepoRecord& repo = **current;
   // A change of visibility is logged before it takes effect, as seen from the state it leaves:
   // going private, in the clear (the repository was public); going public, sealed, and in the
   // clear once it is public (a failure in between must not publish a private repository).

@@ -243,8 +243,14 @@ Status logged_ref_update_only(Hub& hub, storage::GitRepo& git, const storage::Re
   }
   // The repository as it is now (a commit can stream for minutes): an entry sealed or in the
   // clear by its visibility at the time of the move, not of the request.
-  auto fresh = hub.db().find_repo(repo.type, repo.ns, repo.name);  // cached; writes invalidate
-  if (!fresh || fresh->uid != repo.uid) fresh = hub.db().find_repo_by_uid(repo.uid);
+  auto read = hub.db().find_repo(repo.type, repo.ns, repo.name);  // cached; writes invalidate
+  if (!read) return read.status();
+  std::optional<storage::RepoRecord> fresh = *read;
+  if (!fresh || fresh->uid != repo.uid) {
+    read = hub.db().find_repo_by_uid(repo.uid);
+    if (!read) return read.status();
+    fresh = *read;
+  }
   auto entry = ref_entries(
       git, &hub.xet(), fresh ? *fresh : repo, move.ref, move.logged_old.value_or(move.expected_old),
       move.logged_new.value_or(move.target), actor, "api", move.hint ? &*move.hint : nullptr);
@@ -407,7 +413,9 @@ Result<int64_t> recover_intents(storage::TlogStore& store, storage::MetadataDb& 
   for (const auto& p : *pending) {
     const auto& in = p.intent;
     if (writer_alive(p.intent)) continue;  // it resolves its own intents
-    auto repo = db.find_repo_by_uid(in.repo_id);
+    auto read = db.find_repo_by_uid(in.repo_id);
+    if (!read) return read.status();  // decided later, when it can be read
+    const std::optional<storage::RepoRecord>& repo = *read;
     bool visible = false;
     std::string later_key;
     if (in.kind == "ref") {

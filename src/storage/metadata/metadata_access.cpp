@@ -39,12 +39,14 @@ Status MetadataDb::set_access_status(const std::string& uid, int64_t user_id,
   return Status::ok();
 }
 
-std::optional<std::string> MetadataDb::access_status(const std::string& uid, int64_t user_id) {
+Lookup<std::string> MetadataDb::access_status(const std::string& uid, int64_t user_id) {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT status FROM access_requests WHERE uid = ? AND user_id = ?");
   s.bind(1, uid).bind(2, user_id);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return s.text(0);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(s.text(0));
 }
 
 std::vector<AccessRequestRecord> MetadataDb::access_requests(const std::string& uid,

@@ -237,7 +237,7 @@ MetadataDb::Reader MetadataDb::reader() {
   sqlite3* conn = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
-    // Statements on a null handle fail to prepare and read as "not found".
+    // Statements on a null handle fail to prepare: lookups answer an error (next_row).
     sqlite3_close(conn);
     conn = nullptr;
   } else {
@@ -320,13 +320,15 @@ Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string&
                      parent_id};
 }
 
-std::optional<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
+Lookup<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
   auto reader = this->reader();
   Statement s(reader.get(),
               (std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash = ?").c_str());
   s.bind(1, hash);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return token_at(s);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<TokenRecord>();
+  return std::optional<TokenRecord>(token_at(s));
 }
 
 void MetadataDb::touch_token(int64_t token_id, int64_t now_ms) {
@@ -352,8 +354,8 @@ Status MetadataDb::insert_repo(const RepoRecord& r) {
   return step_done(d);
 }
 
-std::optional<RepoRecord> MetadataDb::find_repo(const std::string& type, const std::string& ns,
-                                                const std::string& name) {
+Lookup<RepoRecord> MetadataDb::find_repo(const std::string& type, const std::string& ns,
+                                         const std::string& name) {
   std::string key = type + "/" + ns + "/" + name;
   for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (auto cached = cached_repo(key)) return *cached;
@@ -365,19 +367,23 @@ std::optional<RepoRecord> MetadataDb::find_repo(const std::string& type, const s
                       " FROM repos WHERE type = ? AND ns = ? AND name = ?";
     Statement s(reader.get(), sql.c_str());
     s.bind(1, type).bind(2, ns).bind(3, name);
-    if (s.step() == SQLITE_ROW) found = read_repo(s);
+    auto row = next_row(s);
+    if (!row) return row.status();  // not cached: the next request reads again
+    if (*row) found = read_repo(s);
   }
   cache_repo(key, found, generation);
   return found;
 }
 
-std::optional<RepoRecord> MetadataDb::find_repo_by_uid(const std::string& uid) {
+Lookup<RepoRecord> MetadataDb::find_repo_by_uid(const std::string& uid) {
   auto reader = this->reader();
   std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos WHERE uid = ?";
   Statement s(reader.get(), sql.c_str());
   s.bind(1, uid);
-  if (s.step() == SQLITE_ROW) return read_repo(s);
-  return std::nullopt;
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<RepoRecord>();
+  return std::optional<RepoRecord>(read_repo(s));
 }
 
 std::optional<std::optional<RepoRecord>> MetadataDb::cached_repo(const std::string& key) {
@@ -397,16 +403,18 @@ void MetadataDb::cache_repo(const std::string& key, const std::optional<RepoReco
   repo_cache_[key] = {repo, generation, util::now_ms() + 1000};
 }
 
-std::optional<RepoRecord> MetadataDb::find_redirect(const std::string& type, const std::string& ns,
-                                                    const std::string& name) {
+Lookup<RepoRecord> MetadataDb::find_redirect(const std::string& type, const std::string& ns,
+                                             const std::string& name) {
   auto reader = this->reader();
   std::string sql = std::string("SELECT ") + kRepoColumns +
                     " FROM repos WHERE uid = (SELECT uid FROM repo_redirects WHERE type = ? AND "
                     "ns = ? AND name = ?)";
   Statement s(reader.get(), sql.c_str());
   s.bind(1, type).bind(2, ns).bind(3, name);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return read_repo(s);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<RepoRecord>();
+  return std::optional<RepoRecord>(read_repo(s));
 }
 
 Status MetadataDb::delete_repo(const std::string& uid) {

@@ -183,7 +183,7 @@ class MetadataDb {
                                    const std::string& role, const std::string& hash,
                                    int64_t expires_at = 0, const std::string& scopes_json = "",
                                    int64_t parent_id = 0);
-  std::optional<TokenRecord> find_token_by_hash(const std::string& hash);
+  Lookup<TokenRecord> find_token_by_hash(const std::string& hash);
   void touch_token(int64_t token_id, int64_t now_ms);
   std::vector<TokenRecord> list_tokens(int64_t user_id);
   // kNotFound when the user has no such token.
@@ -191,13 +191,13 @@ class MetadataDb {
 
   // kConflict when a repo of that type and id (case-insensitive) exists.
   Status insert_repo(const RepoRecord& repo);
-  std::optional<RepoRecord> find_repo(const std::string& type, const std::string& ns,
-                                      const std::string& name);
+  Lookup<RepoRecord> find_repo(const std::string& type, const std::string& ns,
+                               const std::string& name);
   // By uid (stable across renames), uncached; nullopt once deleted.
-  std::optional<RepoRecord> find_repo_by_uid(const std::string& uid);
+  Lookup<RepoRecord> find_repo_by_uid(const std::string& uid);
   // The repository an old (renamed) id now points to.
-  std::optional<RepoRecord> find_redirect(const std::string& type, const std::string& ns,
-                                          const std::string& name);
+  Lookup<RepoRecord> find_redirect(const std::string& type, const std::string& ns,
+                                   const std::string& name);
   Status delete_repo(const std::string& uid);
   // Renames and records a redirect from the old id. kConflict if the target id exists.
   Status rename_repo(const std::string& uid, const std::string& new_ns,
@@ -260,7 +260,7 @@ class MetadataDb {
   // kNotFound when the user has no request and `create` is false.
   Status set_access_status(const std::string& uid, int64_t user_id, const std::string& status,
                            bool create);
-  std::optional<std::string> access_status(const std::string& uid, int64_t user_id);
+  Lookup<std::string> access_status(const std::string& uid, int64_t user_id);
   std::vector<AccessRequestRecord> access_requests(const std::string& uid,
                                                    const std::string& status);
 

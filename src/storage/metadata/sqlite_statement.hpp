@@ -54,6 +54,16 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Steps a lookup: true with a row, false when there is none, an error when the statement could
+// not be prepared or run (a failed read is not "no row").
+inline Result<bool> next_row(Statement& s) {
+  if (!s.ok()) return internal_error("database error: " + s.error());
+  int rc = s.step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return internal_error("database error: " + s.error());
+}
+
 inline Status step_done(Statement& s) {
   int rc = s.step();
   if (rc == SQLITE_DONE) return Status::ok();

@@ -109,7 +109,7 @@ TEST_F(AuditLogTest, VisibilityAndGatingChangesAreRecordedOnlyWhenTheyChange) {
   EXPECT_EQ(visibility[0].target, "models/alice/model-one");
   EXPECT_EQ(json::parse(visibility[0].details_json)["private"], true);
 
-  auto current = *hub_->db().find_repo("model", "alice", "model-one");
+  auto current = **hub_->db().find_repo("model", "alice", "model-one");
   ASSERT_TRUE(repos.update_settings(current, true, std::string("manual"), &alice_).is_ok());
   EXPECT_EQ(events("repo.visibility").size(), 1u);  // unchanged: no second event
   auto gating = events("repo.gating");
@@ -126,7 +126,7 @@ TEST_F(AuditLogTest, VisibilityAndGatingChangesAreRecordedOnlyWhenTheyChange) {
 TEST_F(AuditLogTest, AccessRequestsAndDecisionsAreRecorded) {
   RepoService repos(*hub_);
   ASSERT_TRUE(repos.update_settings(repo_, std::nullopt, std::string("manual")).is_ok());
-  auto gated = *hub_->db().find_repo("model", "alice", "model-one");
+  auto gated = **hub_->db().find_repo("model", "alice", "model-one");
   AuthService auth(*hub_);
   Caller bob = auth.authenticate("Bearer " + *auth.create_token("bob", "read", "t"));
   ASSERT_TRUE(repos.ask_access(gated, bob, R"({"reason":"research"})").is_ok());

@@ -92,7 +92,7 @@ TEST(CountsAsDownload, GetOrHeadOfAFileAnsweredWithItOrItsState) {
 class DownloadCounterTest : public AliceHubTest {
  protected:
   storage::RepoRecord reread(const storage::RepoRecord& r) {
-    return hub_->db().find_repo_by_uid(r.uid).value_or(storage::RepoRecord{});
+    return hub_->db().find_repo_by_uid(r.uid)->value_or(storage::RepoRecord{});
   }
   std::vector<std::string> by_downloads() {
     storage::RepoListQuery q;
@@ -126,8 +126,8 @@ TEST_F(DownloadCounterTest, CountsWaitInMemoryUntilAFlush) {
   EXPECT_EQ(by_downloads(), (std::vector<std::string>{"b", "a"}));
   // The found-by-name cache does not hide a flush.
   auto found = hub_->db().find_repo("model", "alice", "b");
-  ASSERT_TRUE(found);
-  EXPECT_EQ(found->downloads, 6);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->downloads, 6);
 }
 
 TEST_F(DownloadCounterTest, ASeriesOfRequestsByOneRequesterIsOneDownload) {

@@ -220,7 +220,7 @@ TEST_F(TransparencyTest, VisibleLookupsSeekOnlyWhatTheCallerMaySeeAlsoAfterAnUpg
   EXPECT_EQ(*found, *log().lookup({"repo:" + hidden->uid}, size(), 100));
   // Private again: hidden again, from everyone but its readers.
   auto again = hub_->db().find_repo_by_uid(opened->uid);
-  ASSERT_TRUE(RepoService(*hub_).update_settings(*again, true, std::nullopt, &alice_).is_ok());
+  ASSERT_TRUE(RepoService(*hub_).update_settings(**again, true, std::nullopt, &alice_).is_ok());
   const std::vector<std::string> was{"repo:" + opened->uid};
   auto every = *log().lookup(was, size(), 100);
   std::vector<int64_t> in_clear;
@@ -234,7 +234,7 @@ TEST_F(TransparencyTest, VisibleLookupsSeekOnlyWhatTheCallerMaySeeAlsoAfterAnUpg
   EXPECT_EQ(*log().lookup_visible(was, size(), 100, {opened->uid}), every);
   ASSERT_TRUE(
       RepoService(*hub_)
-          .update_settings(*hub_->db().find_repo_by_uid(opened->uid), false, std::nullopt, &alice_)
+          .update_settings(**hub_->db().find_repo_by_uid(opened->uid), false, std::nullopt, &alice_)
           .is_ok());
   // Rewrite the index as an earlier release laid it out (no visibility, no schema versions),
   // reopen.

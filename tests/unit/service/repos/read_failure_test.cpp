@@ -1,0 +1,74 @@
+// Failure is not absence: when the metadata cannot be read, lookups answer an error (500 at the
+// API), never "not found", "bad credentials" or a closed gate, and nothing is deleted on a guess.
+#include <sqlite3.h>
+
+#include "hub_test_fixture.hpp"
+
+namespace vitrine::service {
+namespace {
+
+class ReadFailureTest : public AliceHubTest {
+ protected:
+  // Breaks `table` behind the hub's back, as a damaged or unreadable file would.
+  void break_table(const char* table) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "vitrine.db").c_str(), &db), SQLITE_OK);
+    std::string sql = std::string("ALTER TABLE ") + table + " RENAME TO " + table + "_gone";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+};
+
+TEST_F(ReadFailureTest, AnUnreadableRepositoryIsAnErrorNotAMissingOne) {
+  auto repo = create("m");
+  auto type = *repo_type_from_name("model");
+  RepoService repos(*hub_);
+  // Readable: found, and a missing one is missing.
+  EXPECT_TRUE(repos.find(type, "alice", "m", alice_, Access::kRead).is_ok());
+  auto missing = repos.find(type, "alice", "nope", alice_, Access::kRead);
+  EXPECT_EQ(missing.status().kind(), ErrorKind::kRepoNotFound);
+  auto lookup = hub_->db().find_repo("model", "alice", "nope");
+  ASSERT_TRUE(lookup.is_ok());
+  EXPECT_FALSE(lookup->has_value());
+
+  break_table("repos");
+  // Names not looked up before (the one-second cache answers the others).
+  auto unreadable = hub_->db().find_repo("model", "alice", "other");
+  EXPECT_FALSE(unreadable.is_ok());
+  EXPECT_EQ(unreadable.status().kind(), ErrorKind::kInternal);
+  auto found = repos.find(type, "alice", "other", alice_, Access::kRead);
+  EXPECT_EQ(found.status().kind(), ErrorKind::kInternal) << found.status().message();
+  EXPECT_FALSE(hub_->db().find_repo_by_uid(repo.uid).is_ok());
+  EXPECT_FALSE(hub_->db().find_redirect("model", "alice", "old").is_ok());
+}
+
+TEST_F(ReadFailureTest, UncheckableCredentialsAreAnErrorNotBadOnes) {
+  AuthService auth(*hub_);
+  auto token = auth.create_token("bob", "read", "t");
+  ASSERT_TRUE(token.is_ok());
+  EXPECT_TRUE(auth.authenticate("Bearer " + *token).authenticated());
+  EXPECT_TRUE(auth.authenticate("Bearer hf_unknown0000000000000000").bad_token);
+
+  break_table("tokens");
+  Caller caller = auth.authenticate("Bearer " + *token);
+  EXPECT_FALSE(caller.authenticated());
+  EXPECT_FALSE(caller.bad_token) << "a read error is not the caller's bad token";
+  EXPECT_EQ(caller.unreadable.kind(), ErrorKind::kInternal);
+}
+
+TEST_F(ReadFailureTest, AnUnreadableAccessRequestIsAnErrorNotAClosedGate) {
+  auto repo = create("gated");
+  RepoService repos(*hub_);
+  ASSERT_TRUE(repos.update_settings(repo, std::nullopt, std::string("manual"), &alice_).is_ok());
+  auto gated = **hub_->db().find_repo_by_uid(repo.uid);
+  Caller bob = caller_with_token("bob", "read");
+  EXPECT_EQ(repos.check_file_access(gated, bob).kind(), ErrorKind::kGatedRepo);
+
+  break_table("access_requests");
+  EXPECT_EQ(repos.check_file_access(gated, bob).kind(), ErrorKind::kInternal);
+  EXPECT_TRUE(repos.check_file_access(gated, alice_).is_ok()) << "members need no request";
+}
+
+}  // namespace
+}  // namespace vitrine::service
