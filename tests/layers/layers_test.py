@@ -26,7 +26,6 @@ BELOW = {
 KNOWN = {
     ("api/hf/repo_listing_query.hpp", "storage"),
     ("api/hf/object_body.hpp", "storage"),
-    ("api/hf/repo_api.cpp", "storage"),
 }
 
 failures = []

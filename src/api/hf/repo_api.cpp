@@ -10,7 +10,7 @@
 #include "formats/hub/repo_path.hpp"
 #include "formats/hub/token_scope.hpp"
 #include "formats/tlog/merkle.hpp"
-#include "storage/git/git_diff.hpp"
+#include "service/commits/last_commits.hpp"
 #include "util/encoding.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
@@ -131,56 +131,6 @@ http::Response handle_repo_info(Context& ctx, Call& call) {
   return json_response(200, apply_expand(info, call.query.get_all("expand")));
 }
 
-namespace {
-
-// The last commit that changed each of `paths` (files or folders), walking first parents from
-// `commit`, newest first: one tree diff per commit for all the paths together. The work is
-// bounded (kExpandCommits commits, kExpandDeltas changed files in all): a path older than that
-// gets no lastCommit, as an anonymous request must not walk a long history once per entry.
-constexpr size_t kExpandCommits = 500;
-constexpr size_t kExpandDeltas = 100000;
-
-std::vector<std::optional<storage::GitCommitInfo>> last_commits(
-    storage::GitRepo& git, const std::string& commit, const std::vector<std::string>& paths) {
-  std::vector<std::optional<storage::GitCommitInfo>> found(paths.size());
-  size_t deltas_seen = 0, left = paths.size();
-  auto current = git.commit_info(commit);
-  for (size_t walked = 0; current && walked < kExpandCommits; ++walked) {
-    const storage::GitCommitInfo c = std::move(*current);
-    std::string parent_tree;
-    if (!c.parents.empty()) {
-      current = git.commit_info(c.parents[0]);
-      if (!current) break;
-      parent_tree = current->tree;
-    } else {
-      current = Status(ErrorKind::kNotFound, "root");  // the walk ends after this commit
-    }
-    bool truncated = false;
-    auto deltas =
-        storage::diff_trees(git, parent_tree, c.tree, kExpandDeltas - deltas_seen, &truncated);
-    if (!deltas || truncated) break;
-    deltas_seen += deltas->size();
-    for (size_t i = 0; i < paths.size(); ++i) {
-      if (found[i]) continue;
-      const std::string& p = paths[i];
-      for (const auto& d : *deltas) {
-        for (const std::string* changed : {&d.path, &d.old_path}) {
-          if (!changed->empty() && service::path_within(*changed, p)) {
-            found[i] = c;
-            break;
-          }
-        }
-        if (found[i]) break;
-      }
-      if (found[i]) --left;
-    }
-    if (left == 0 || deltas_seen >= kExpandDeltas) break;
-  }
-  return found;
-}
-
-}  // namespace
-
 http::Response handle_tree(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   const std::vector<std::string> rest = call.params.segments_from("rev");
@@ -205,7 +155,7 @@ http::Response handle_tree(Context& ctx, Call& call) {
   if (expand && !out.empty()) {
     std::vector<std::string> paths;
     for (const auto& item : out) paths.push_back(item["path"].get<std::string>());
-    auto last = last_commits(*opened->git, opened->revision.commit, paths);
+    auto last = service::last_commits(*opened->git, opened->revision.commit, paths);
     for (size_t i = 0; i < out.size(); ++i) {
       if (last[i]) {
         out[i]["lastCommit"] = {{"id", last[i]->id},
