@@ -254,9 +254,10 @@ Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const 
   auto caller = ctx.auth.caller_now(user, token_id, write ? "write" : "read");
   if (!caller) return revoked;
   if (!ctx.repos.can_read(repo, *caller)) return revoked;
-  if (auto st = ctx.repos.check_file_access(repo, *caller); !st) {
-    if (st.kind() == ErrorKind::kInternal) return st;
-    if (!write) return revoked;
+  if (!write) {
+    if (auto st = ctx.repos.check_file_access(repo, *caller); !st) {
+      return st.kind() == ErrorKind::kInternal ? st : revoked;
+    }
   }
   return Status::ok();
 }

@@ -134,9 +134,8 @@ int run_serve(const ServeOptions* o, const Globals& g) {
 }  // namespace
 
 Commands add_serve_command(CLI::App& app, Globals& g) {
-  auto* serve_cmd = app.add_subcommand("serve", "Serve the hub over HTTP");
+  auto* serve = app.add_subcommand("serve", "Serve the hub over HTTP");
   auto o = std::make_shared<ServeOptions>();
-  auto* serve = serve_cmd;
   serve->add_option("--data", g.data, "Data folder (env VITRINE_DATA)");
   serve->add_option("--listen", o->listen,
                     "HOST:PORT to listen on; port 0 picks a free one (env VITRINE_LISTEN)");
@@ -224,7 +223,7 @@ Commands add_serve_command(CLI::App& app, Globals& g) {
                   "Do not offer the Xet protocol (clients then upload through LFS; large files "
                   "still land in the same store)");
 
-  return {{serve_cmd, [o, &g] { return run_serve(o.get(), g); }}};
+  return {{serve, [o, &g] { return run_serve(o.get(), g); }}};
 }
 
 }  // namespace vitrine::cli

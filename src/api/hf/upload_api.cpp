@@ -21,12 +21,6 @@ using nlohmann::json;
 
 constexpr const char* kLfsContentType = "application/vnd.git-lfs+json";
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
-  return out;
-}
-
 // Text of a file at a commit, or "" when absent.
 std::string file_text(storage::GitRepo& git, const std::string& commit, const std::string& path) {
   auto entry = git.entry_at(commit, path);
@@ -213,10 +207,9 @@ Status check_commit_access(Context& ctx, const Call& call) {
 http::Response handle_preupload(Context& ctx, Call& call) {
   if (auto st = check_commit_access(ctx, call); !st) return error_response(st, call.caller);
   const service::RepoRef& repo = *call.repo;
-  const std::vector<std::string> rev_segments = call.params.segments("rev");
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(**git, rev_segments.empty() ? "main" : join(rev_segments));
+  auto rev = ctx.repos.resolve(**git, call.params.get("rev"));  // the route names one
   if (!rev) return error_response(rev.status(), call.caller);
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
@@ -260,7 +253,6 @@ http::Response handle_preupload(Context& ctx, Call& call) {
 http::Response handle_commit(Context& ctx, Call& call) {
   if (auto st = check_commit_access(ctx, call); !st) return error_response(st, call.caller);
   const service::RepoRef& repo = *call.repo;
-  const std::vector<std::string> rev_segments = call.params.segments("rev");
   const auto& config = ctx.hub.config();
   LineReader lines(call.request.body, config.max_commit_body, config.max_commit_line,
                    caller_key(call));
@@ -280,7 +272,7 @@ http::Response handle_commit(Context& ctx, Call& call) {
     if (!op) return error_response(op.status(), call.caller);
     if (auto st = builder.add(std::move(*op)); !st) return error_response(st, call.caller);
   }
-  std::string revision = rev_segments.empty() ? "main" : join(rev_segments);
+  const std::string revision = call.params.get("rev");  // the route names one
   bool create_pr = call.query.flag("create_pr");
   auto outcome = builder.finish(*header, revision, create_pr);
   if (!outcome) return error_response(outcome.status(), call.caller);
