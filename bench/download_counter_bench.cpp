@@ -39,9 +39,9 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> uids;
   for (int i = 0; i < repos; ++i) {
-    storage::RepoRecord r;
+    domain::RepoRecord r;
     r.uid = util::random_alnum(24);
-    r.type = "model";
+    r.type = domain::RepoKind::kModel;
     r.ns = "bench";
     r.name = "m" + std::to_string(i);
     r.created_at = r.last_modified = util::now_ms();

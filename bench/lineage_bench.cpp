@@ -63,7 +63,7 @@ void must(const Status& st, const char* what) {
   }
 }
 
-std::string commit_files(service::Hub& hub, const storage::RepoRecord& repo,
+std::string commit_files(service::Hub& hub, const domain::RepoRecord& repo,
                          const service::Caller& who,
                          const std::vector<std::pair<std::string, std::string>>& files,
                          const std::string& title) {
@@ -83,7 +83,8 @@ std::pair<double, double> commit_latency(int rounds) {
   if (!hub) must(hub.status(), "open");
   service::AuthService auth(**hub);
   (void)auth.create_user("alice", false);
-  auto alice = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
+  auto alice =
+      auth.authenticate("Bearer " + *auth.create_token("alice", domain::TokenRole::kWrite, "t"));
   service::RepoService repos(**hub);
   auto make = [&](const std::string& type, const std::string& name) {
     service::CreateRepoRequest req;
@@ -168,12 +169,12 @@ void descendants(int models, bool star) {
   // Model i derives from a uniformly chosen earlier model (a random recursive tree: every model
   // descends from model 0, the typical model has a few descendants); merges have two parents.
   for (int i = 0; i < models; ++i) {
-    std::vector<storage::LineageEdgeRow> edges;
+    std::vector<domain::LineageEdgeRow> edges;
     if (i > 0) {
       const char* rel = relations[rng() % 5];
       int parents = std::strcmp(rel, "merge") == 0 && i > 1 ? 2 : 1;
       for (int p = 0; p < parents; ++p) {
-        storage::LineageEdgeRow e;
+        domain::LineageEdgeRow e;
         int parent = star ? 0 : static_cast<int>(rng() % i);
         e.relation = rel;
         e.parent_type = "model";

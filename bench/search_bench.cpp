@@ -144,11 +144,11 @@ void must(const Status& st, const char* what) {
   }
 }
 
-storage::RepoListQuery models(std::vector<std::string> search,
-                              std::vector<std::vector<std::string>> tags,
-                              const std::string& sort = "downloads", int64_t offset = 0) {
-  storage::RepoListQuery q;
-  q.type = "model";
+domain::RepoListQuery models(std::vector<std::string> search,
+                             std::vector<std::vector<std::string>> tags,
+                             const std::string& sort = "downloads", int64_t offset = 0) {
+  domain::RepoListQuery q;
+  q.type = domain::RepoKind::kModel;
   q.search = std::move(search);
   q.tags = std::move(tags);
   q.sort = sort;
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> uids;
   auto t0 = Clock::now();
   for (int i = 0; i < repos; ++i) {
-    storage::RepoRecord r;
+    domain::RepoRecord r;
     r.uid = util::random_alnum(24);
     r.type = i % 10 == 9 ? "dataset" : "model";
     r.ns = "org" + std::to_string(rng() % 300);
@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   std::printf("repositories: %d (index rows and tags written in %.0f ms)\n", repos, populate_ms);
   struct Query {
     const char* name;
-    storage::RepoListQuery q;
+    domain::RepoListQuery q;
   };
   std::vector<Query> queries = {
       {"search + 2 filters (task, library)",

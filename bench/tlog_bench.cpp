@@ -133,7 +133,8 @@ std::pair<double, double> commit_latency(int rounds, int per_round) {
   auto hub = service::Hub::open(config);
   service::AuthService auth(**hub);
   (void)auth.create_user("alice", false);
-  auto alice = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
+  auto alice =
+      auth.authenticate("Bearer " + *auth.create_token("alice", domain::TokenRole::kWrite, "t"));
   service::CreateRepoRequest req;
   req.name = "bench";
   auto repo = service::RepoService(**hub).create(alice, req);

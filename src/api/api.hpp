@@ -41,7 +41,7 @@ struct Call {
   util::QueryParams query;
   RouteParams params = {};  // the route's path parameters, by name
   // The repository type of a {type}s, {prefix} or {repo} route.
-  std::optional<service::RepoType> type = std::nullopt;
+  std::optional<domain::RepoKind> type = std::nullopt;
   // A {repo} route's repository, found with the access the route needs (and, for "files", the
   // gate passed).
   std::optional<service::RepoRef> repo = std::nullopt;
@@ -67,14 +67,7 @@ http::Response git_error(const Status& status, const service::Caller& caller);
 http::Response cas_error(const Status& status);
 // Parses a JSON body (bounded); kBadRequest if malformed.
 Result<nlohmann::json> read_json(Call& call, size_t limit);
-std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id);
-
-// Whether a grant handed out earlier (a Xet token, a signed download URL) still holds: its
-// repository exists and the user and access token it was issued to (AuthService::caller_now)
-// still read it, and pass its gate unless the grant is for writing. kUnauthorized otherwise.
-// Each use of a grant asks, so revocations take effect at once.
-Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const std::string& user,
-                               int64_t token_id, bool write);
+std::string repo_url(Context& ctx, domain::RepoKind type, const std::string& id);
 
 // The handlers, one per route row (routes.cpp, which names each one's access and pattern).
 // Each reads its path parameters from call.params and, on a {repo} route, its repository from
@@ -164,7 +157,7 @@ http::Response handle_lineage_models(Context& ctx, Call& call);
 http::Response handle_lineage_impact(Context& ctx, Call& call);
 http::Response handle_openness(Context& ctx, Call& call);
 http::Response handle_croissant(Context& ctx, Call& call);
-void add_lineage_info(Context& ctx, const Call& call, const storage::RepoRecord& repo,
+void add_lineage_info(Context& ctx, const Call& call, const domain::RepoRecord& repo,
                       const std::string& commit, nlohmann::json& info);
 // Rendered cards (card_api.cpp): GET /api/vitrine/card/{type}s/{repo}[?revision=], and POST
 // to preview a draft; files rendered for the web interface (/api/vitrine/render/...).

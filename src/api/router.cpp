@@ -118,7 +118,7 @@ http::Response refuse(const Route& route, const Status& st, const service::Calle
 // does not (a one-segment repository id reads as a missing repository; an unknown
 // sub-resource of a repository is not implemented), else 404.
 http::Response unrouted(const Call& call, const std::vector<std::string>& seg) {
-  if (seg.size() >= 3 && seg[0] == "api" && service::repo_type_from_plural(seg[1])) {
+  if (seg.size() >= 3 && seg[0] == "api" && domain::repo_kind_from_plural(seg[1])) {
     const auto& names = repo_subresources();
     if (seg.size() == 3 || std::find(names.begin(), names.end(), seg[3]) != names.end()) {
       return error_response(Status(ErrorKind::kRepoNotFound, "Repository not found"), call.caller);
@@ -142,10 +142,10 @@ Status resolve_access(Context& ctx, Call& call, const Route& route) {
     case RouteAccess::kManage:
     case RouteAccess::kFiles: {
       if (!params.has_repo()) break;  // named in the body (repos/delete, repos/move)
-      auto access = service::Access::kRead;
+      auto access = service::AccessLevel::kRead;
       if (!route.handler_raises_access) {
-        if (route.access == RouteAccess::kWrite) access = service::Access::kWrite;
-        if (route.access == RouteAccess::kManage) access = service::Access::kManage;
+        if (route.access == RouteAccess::kWrite) access = service::AccessLevel::kWrite;
+        if (route.access == RouteAccess::kManage) access = service::AccessLevel::kManage;
       }
       auto repo = ctx.repos.find(*call.type, params.repo_namespace(), params.repo_name(),
                                  call.caller, access);
@@ -169,9 +169,9 @@ Status resolve_access(Context& ctx, Call& call, const Route& route) {
       auto claims =
           service::verify_xet_token(ctx.hub.signing_key(), auth.substr(7), util::now_ms() / 1000);
       if (!claims) return claims.status();
-      // Re-checked on every use: see check_grant_still_holds.
-      if (auto st = check_grant_still_holds(ctx, claims->repo_uid, claims->user, claims->token_id,
-                                            claims->write);
+      // Re-checked on every use: see RepoService::check_grant.
+      if (auto st = ctx.repos.check_grant(claims->repo_uid, claims->user, claims->token_id,
+                                          claims->write);
           !st) {
         return st;
       }
@@ -199,9 +199,9 @@ http::Response dispatch(Context& ctx, Call& call) {
   const Route& route = *match->route;
   call.params = std::move(match->params);
   if (call.params.has_repo()) {
-    call.type = service::repo_type_from_name(call.params.repo_type());
+    call.type = domain::repo_kind_from_wire(call.params.repo_type());
   } else if (auto plural = call.params.get("type"); !plural.empty()) {
-    call.type = service::repo_type_from_plural(plural);
+    call.type = domain::repo_kind_from_plural(plural);
   }
   if (auto st = resolve_access(ctx, call, route); !st) return refuse(route, st, call.caller);
   return route.handler(ctx, call);
@@ -233,33 +233,13 @@ Result<json> read_json(Call& call, size_t limit) {
   return util::parse_untrusted_json(*body);
 }
 
-std::string repo_url(Context& ctx, const service::RepoType& type, const std::string& id) {
-  return ctx.hub.config().public_url + "/" + type.url_prefix + id;
+std::string repo_url(Context& ctx, domain::RepoKind type, const std::string& id) {
+  return ctx.hub.config().public_url + "/" + domain::url_prefix(type) + id;
 }
 
 std::string caller_key(const Call& call) {
   if (call.caller.user) return "#" + std::to_string(call.caller.user->id);
   return http::client_key(call.request.remote_address);
-}
-
-Status check_grant_still_holds(Context& ctx, const std::string& repo_uid, const std::string& user,
-                               int64_t token_id, bool write) {
-  Status revoked(ErrorKind::kUnauthorized,
-                 "This grant no longer gives access (the repository, its visibility, the "
-                 "membership or the access token changed); ask for a new one");
-  auto found = ctx.hub.db().find_repo_by_uid(repo_uid);
-  if (!found) return found.status();  // could not read: an error, not a revocation
-  if (!*found) return revoked;
-  const storage::RepoRecord& repo = **found;
-  auto caller = ctx.auth.caller_now(user, token_id, write ? "write" : "read");
-  if (!caller) return revoked;
-  if (!ctx.repos.can_read(repo, *caller)) return revoked;
-  if (!write) {
-    if (auto st = ctx.repos.check_file_access(repo, *caller); !st) {
-      return st.kind() == ErrorKind::kInternal ? st : revoked;
-    }
-  }
-  return Status::ok();
 }
 
 namespace {

@@ -9,7 +9,7 @@
 namespace vitrine::cli {
 
 Commands add_audit_command(CLI::App& app, Globals& g) {
-  auto query = std::make_shared<storage::AuditQuery>();
+  auto query = std::make_shared<domain::AuditQuery>();
   auto* audit = app.add_subcommand("audit", "Read the security audit log");
   audit->require_subcommand(1);
   auto* list = audit->add_subcommand("list", "List events, newest first");

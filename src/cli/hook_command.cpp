@@ -162,7 +162,7 @@ int run_reference_transaction_hook(const std::string& state) {
     auto found = (*db)->find_repo_by_uid(uid);
     if (!found) return fail(found.status().message());
     if (!*found) return fail("unknown repository");
-    const std::optional<storage::RepoRecord>& repo = *found;
+    const std::optional<domain::RepoRecord>& repo = *found;
     auto xet = storage::XetStore::open(std::string(data) + "/xet",
                                        storage::make_local_blob_store(std::string(data) + "/lfs"));
     const char* user = std::getenv("VITRINE_PUSH_USER");

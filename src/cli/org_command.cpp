@@ -35,9 +35,11 @@ Commands add_org_command(CLI::App& app, Globals& g) {
     return 0;
   };
   auto run_add = [o, &g] {
+    auto role = domain::member_role_from_wire(o->role);
+    if (!role) return fail(bad_request("role must be read, write or admin"));
     auto hub = open_hub(g.data);
     if (!hub) return fail(hub.status());
-    if (auto st = service::AuthService(**hub).set_org_member(o->org, o->user, o->role); !st) {
+    if (auto st = service::AuthService(**hub).set_org_member(o->org, o->user, *role); !st) {
       return fail(st);
     }
     return 0;

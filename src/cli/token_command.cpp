@@ -36,6 +36,8 @@ Commands add_token_command(CLI::App& app, Globals& g) {
   revoke->add_option("--data", g.data, "Data folder");
 
   auto run_create = [o, &g] {
+    auto role = domain::token_role_from_wire(o->role);
+    if (!role) return fail(bad_request("role must be read, write or fineGrained"));
     auto hub = open_hub(g.data);
     if (!hub) return fail(hub.status());
     std::vector<service::TokenScope> scopes;
@@ -51,7 +53,7 @@ Commands add_token_command(CLI::App& app, Globals& g) {
       lifetime = *seconds;
     }
     auto created =
-        service::AuthService(**hub).create_token(o->user, o->role, o->name, lifetime, scopes);
+        service::AuthService(**hub).create_token(o->user, *role, o->name, lifetime, scopes);
     if (!created) return fail(created.status());
     std::cout << *created << std::endl;
     return 0;
@@ -62,7 +64,7 @@ Commands add_token_command(CLI::App& app, Globals& g) {
     auto tokens = service::AuthService(**hub).list_tokens(o->user);
     if (!tokens) return fail(tokens.status());
     for (const auto& t : *tokens) {
-      std::cout << t.id << "\t" << t.name << "\t" << t.role << "\t"
+      std::cout << t.id << "\t" << t.name << "\t" << domain::to_wire(t.role) << "\t"
                 << (t.revoked ? "revoked" : "active") << "\tlast used "
                 << (t.last_used_at ? util::iso8601_utc(t.last_used_at) : std::string("never"))
                 << "\n";

@@ -110,11 +110,11 @@ void Hub::recover_after_crash() {
   }
 }
 
-std::string Hub::git_path(const storage::RepoRecord& repo) const {
+std::string Hub::git_path(const domain::RepoRecord& repo) const {
   return config_.data_dir + "/repos/" + repo.uid + ".git";
 }
 
-Result<std::unique_ptr<storage::GitRepo>> Hub::open_git(const storage::RepoRecord& repo) const {
+Result<std::unique_ptr<storage::GitRepo>> Hub::open_git(const domain::RepoRecord& repo) const {
   auto git = storage::GitRepo::open(git_path(repo));
   if (git) (*git)->set_repo_uid(repo.uid);
   return git;

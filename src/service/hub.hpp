@@ -58,13 +58,13 @@ struct HubConfig {
 // Who is calling. An anonymous caller has no user; a bad token is remembered so that write
 // endpoints can refuse it with the contract's message instead of treating it as anonymous.
 struct Caller {
-  std::optional<storage::UserRecord> user;
-  std::string role;  // "read" | "write" for token callers
+  std::optional<domain::UserRecord> user;
+  domain::TokenRole role = domain::TokenRole::kRead;  // a session acts as kWrite
   std::string token_name;
   int64_t token_created_at = 0;
   int64_t token_expires_at = 0;    // unix ms; 0: never (or not a token)
   int64_t token_id = 0;            // the token's row; 0: not a token (anonymous, a session)
-  std::vector<TokenScope> scopes;  // role "fineGrained": what the token may touch
+  std::vector<TokenScope> scopes;  // role kFineGrained: what the token may touch
   bool session = false;            // signed in with a password (the web session cookie)
   bool bad_token = false;
   // Set when the credentials could not be checked (the token store could not be read): the
@@ -73,9 +73,9 @@ struct Caller {
   std::string ip;  // the request's remote address, for the audit log
   bool authenticated() const { return user.has_value(); }
   bool is_admin() const { return user && user->is_admin; }
-  bool fine_grained() const { return role == "fineGrained"; }
+  bool fine_grained() const { return role == domain::TokenRole::kFineGrained; }
   // The token's role allows writing somewhere (scopes still decide where, for fine-grained).
-  bool can_write() const { return user && (role == "write" || fine_grained()); }
+  bool can_write() const { return user && role != domain::TokenRole::kRead; }
 };
 
 class Hub {
@@ -109,8 +109,8 @@ class Hub {
   Lineage& lineage() { return *lineage_; }
   // Download counts, batched in memory (`vitrine serve` flushes them in the background).
   DownloadCounter& downloads() { return *downloads_; }
-  std::string git_path(const storage::RepoRecord& repo) const;
-  Result<std::unique_ptr<storage::GitRepo>> open_git(const storage::RepoRecord& repo) const;
+  std::string git_path(const domain::RepoRecord& repo) const;
+  Result<std::unique_ptr<storage::GitRepo>> open_git(const domain::RepoRecord& repo) const;
 
  private:
   HubConfig config_;

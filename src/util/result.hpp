@@ -93,4 +93,12 @@ class Result {
 template <typename T>
 using Lookup = Result<std::optional<T>>;
 
+// What a lookup found, `absent` when it found nothing, or its read error.
+template <typename T>
+Result<T> found_or(Lookup<T> lookup, Status absent) {
+  if (!lookup.is_ok()) return lookup.status();
+  if (!lookup.value()) return absent;
+  return std::move(*lookup.value());
+}
+
 }  // namespace vitrine

@@ -45,20 +45,20 @@ class HubTest : public ::testing::Test {
   // A caller authenticated by a new token of `user` with `role` (read or write).
   Caller caller_with_token(const std::string& user, const std::string& role = "write") {
     AuthService auth(*hub_);
-    auto token = auth.create_token(user, role, "t");
+    auto token = auth.create_token(user, *domain::token_role_from_wire(role), "t");
     EXPECT_TRUE(token.is_ok()) << token.status().message();
     return token.is_ok() ? auth.authenticate("Bearer " + *token) : Caller{};
   }
 
   // A new model repository of `as` named `name`, with `readme` as its README.md when not empty.
-  storage::RepoRecord create_model(const Caller& as, const std::string& name,
-                                   const std::string& readme = "") {
+  domain::RepoRecord create_model(const Caller& as, const std::string& name,
+                                  const std::string& readme = "") {
     CreateRepoRequest req;
     req.name = name;
     if (!readme.empty()) req.files.emplace_back("README.md", readme);
     auto repo = RepoService(*hub_).create(as, req);
     EXPECT_TRUE(repo.is_ok()) << repo.status().message();
-    return repo.is_ok() ? *repo : storage::RepoRecord{};
+    return repo.is_ok() ? *repo : domain::RepoRecord{};
   }
 
   std::filesystem::path dir_;
@@ -73,7 +73,7 @@ class AliceHubTest : public HubTest {
     if (HasFatalFailure()) return;
     alice_ = caller_with_token("alice");
   }
-  storage::RepoRecord create(const std::string& name, const std::string& readme = "") {
+  domain::RepoRecord create(const std::string& name, const std::string& readme = "") {
     return create_model(alice_, name, readme);
   }
 

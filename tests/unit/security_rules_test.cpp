@@ -82,11 +82,13 @@ TEST(XetClaims, TheUserTravelsWithTheToken) {
 TEST(ListingQuery, MoreThanTheTermCapIsABadRequest) {
   std::string query;
   for (size_t i = 0; i <= api::kMaxListingTerms; ++i) query += "&search=x" + std::to_string(i);
-  auto parsed = api::parse_repo_listing_query(util::QueryParams::parse(query.substr(1)), "model");
+  auto parsed = api::parse_repo_listing_query(util::QueryParams::parse(query.substr(1)),
+                                              domain::RepoKind::kModel);
   ASSERT_FALSE(parsed.is_ok());
   EXPECT_EQ(parsed.status().kind(), ErrorKind::kBadRequest);
   auto fine = api::parse_repo_listing_query(
-      util::QueryParams::parse("search=a&author=b&filter=c&limit=5&sort=downloads"), "model");
+      util::QueryParams::parse("search=a&author=b&filter=c&limit=5&sort=downloads"),
+      domain::RepoKind::kModel);
   EXPECT_TRUE(fine.is_ok());
 }
 
@@ -138,7 +140,7 @@ class CommitRulesTest : public AliceHubTest {
     auto entry = (*git)->entry_at(head(), path);
     return entry.is_ok() && entry->has_value();
   }
-  storage::RepoRecord repo_;
+  domain::RepoRecord repo_;
 };
 
 TEST_F(CommitRulesTest, APointerAsARegularFileNeedsTheObjectHeld) {

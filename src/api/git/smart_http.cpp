@@ -138,7 +138,7 @@ http::Response serve_git(Context& ctx, Call& call, const std::string& service, b
   http::Response r;
   r.headers.set("Content-Type", "application/x-" + service + "-result");
   r.headers.set("Cache-Control", "no-cache");
-  storage::RepoRecord record = repo->record;
+  domain::RepoRecord record = repo->record;
   r.body = http::StreamBody{[&ctx, process, first, push, record,
                              service](const std::function<bool(std::string_view)>& write) {
                               bool ok = write(*first);

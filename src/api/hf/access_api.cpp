@@ -40,7 +40,7 @@ http::Response handle_access_requests(Context& ctx, Call& call) {
   const std::string action = call.params.get("status");
   if (action == "pending" || action == "accepted" || action == "rejected") {
     json out = json::array();
-    for (const auto& r : ctx.hub.db().access_requests(repo.record.uid, action)) {
+    for (const auto& r : ctx.repos.access_requests(repo.record, action)) {
       auto fields = json::parse(r.fields_json, nullptr, false);
       out.push_back({{"user",
                       {{"_id", std::to_string(r.user.id)},

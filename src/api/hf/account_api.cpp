@@ -3,6 +3,7 @@
 // get_user_overview and get_organization_overview read them), organization members. Counts
 // are of public repositories only: a profile says nothing of private ones.
 #include "api/api.hpp"
+#include "service/access/account_service.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::api {
@@ -11,14 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-// The user's avatar, or the hub's default image.
-std::string avatar_or_default(Context& ctx, int64_t user_id) {
-  std::string url = ctx.hub.db().avatar_url(user_id);
-  return url.empty() ? "/avatars/default.svg" : url;
-}
-
 // A namespace's organizations as the Hub's overviews list them.
-json org_summary(const storage::OrgRecord& org) {
+json org_summary(const domain::OrgRecord& org) {
   return {{"type", "org"},
           {"name", org.name},
           {"fullname", org.fullname.empty() ? org.name : org.fullname},
@@ -32,8 +27,9 @@ http::Response handle_whoami(Context& ctx, Call& call) {
     return error_response(Status(ErrorKind::kUnauthorized, "Invalid user token."), call.caller);
   }
   const auto& u = *call.caller.user;
+  service::AccountService accounts(ctx.hub);
   json orgs = json::array();
-  for (const auto& m : ctx.hub.db().orgs_of_user(u.id)) {
+  for (const auto& m : accounts.memberships(u.id)) {
     orgs.push_back({{"type", "org"},
                     {"id", "org-" + std::to_string(m.org.id)},
                     {"name", m.org.name},
@@ -42,7 +38,7 @@ http::Response handle_whoami(Context& ctx, Call& call) {
                     {"canPay", false},
                     {"avatarUrl", "/avatars/default.svg"},
                     {"periodEnd", nullptr},
-                    {"roleInOrg", m.role}});
+                    {"roleInOrg", domain::to_wire(m.role)}});
   }
   json out = {{"type", "user"},
               {"id", std::to_string(u.id)},
@@ -53,25 +49,30 @@ http::Response handle_whoami(Context& ctx, Call& call) {
               {"isPro", false},
               {"canPay", false},
               {"periodEnd", nullptr},
-              {"avatarUrl", avatar_or_default(ctx, u.id)},
+              {"avatarUrl", accounts.avatar_url(u.id)},
               {"billingMode", "postpaid"},
               {"orgs", orgs},
               {"auth",
                {{"type", "access_token"},
                 {"accessToken",
                  {{"displayName", call.caller.token_name},
-                  {"role", call.caller.role},
+                  {"role", domain::to_wire(call.caller.role)},
                   {"createdAt", util::iso8601_utc(call.caller.token_created_at)}}}}}};
   if (call.caller.fine_grained()) {
     // The Hub's shape: scoped entities with repo.* permission names.
     json scoped = json::array();
     for (const auto& scope : call.caller.scopes) {
       json permissions = json::array();
-      for (const auto& p : scope.permissions) {
-        permissions.push_back(p == "read" ? "repo.content.read" : "repo." + p);
+      for (auto p : scope.permissions) {
+        permissions.push_back(p == domain::AccessLevel::kRead ? "repo.content.read"
+                                                              : "repo." + domain::to_wire(p));
       }
-      std::string type = scope.kind;
-      if (type == "namespace") type = ctx.hub.db().find_org(scope.name) ? "org" : "user";
+      std::string type = scope.kind();
+      if (!scope.repo) {
+        auto org = accounts.is_org(scope.name);
+        if (!org) return error_response(org.status(), call.caller);
+        type = *org ? "org" : "user";
+      }
       scoped.push_back(
           {{"entity", {{"type", type}, {"name", scope.name}}}, {"permissions", permissions}});
     }
@@ -82,50 +83,50 @@ http::Response handle_whoami(Context& ctx, Call& call) {
 
 http::Response handle_user_overview(Context& ctx, Call& call) {
   const std::string name = call.params.get("user");
-  auto user = ctx.hub.db().find_user(name);
-  if (!user) return error_response(not_found("User not found"), call.caller);
+  auto profile = service::AccountService(ctx.hub).user_profile(name);
+  if (!profile) return error_response(profile.status(), call.caller);
+  const domain::UserRecord& user = profile->user;
   json orgs = json::array();
-  for (const auto& m : ctx.hub.db().orgs_of_user(user->id)) orgs.push_back(org_summary(m.org));
-  return json_response(200,
-                       json{{"_id", std::to_string(user->id)},
-                            {"type", "user"},
-                            {"user", user->name},
-                            {"name", user->name},
-                            {"fullname", user->fullname.empty() ? user->name : user->fullname},
-                            {"avatarUrl", avatar_or_default(ctx, user->id)},
-                            {"isPro", false},
-                            {"createdAt", util::iso8601_utc(user->created_at)},
-                            {"numModels", ctx.hub.db().count_public_repos(user->name, "model")},
-                            {"numDatasets", ctx.hub.db().count_public_repos(user->name, "dataset")},
-                            {"orgs", orgs}});
+  for (const auto& org : profile->orgs) orgs.push_back(org_summary(org));
+  return json_response(200, json{{"_id", std::to_string(user.id)},
+                                 {"type", "user"},
+                                 {"user", user.name},
+                                 {"name", user.name},
+                                 {"fullname", user.fullname.empty() ? user.name : user.fullname},
+                                 {"avatarUrl", profile->avatar_url},
+                                 {"isPro", false},
+                                 {"createdAt", util::iso8601_utc(user.created_at)},
+                                 {"numModels", profile->public_models},
+                                 {"numDatasets", profile->public_datasets},
+                                 {"orgs", orgs}});
 }
 
 http::Response handle_org_overview(Context& ctx, Call& call) {
   const std::string name = call.params.get("org");
-  auto org = ctx.hub.db().find_org(name);
-  if (!org) return error_response(not_found("Organization not found"), call.caller);
-  json out = org_summary(*org);
-  out["_id"] = "org-" + std::to_string(org->id);
-  out["numUsers"] = ctx.hub.db().org_members(org->id).size();
-  out["numModels"] = ctx.hub.db().count_public_repos(org->name, "model");
-  out["numDatasets"] = ctx.hub.db().count_public_repos(org->name, "dataset");
-  out["createdAt"] = util::iso8601_utc(org->created_at);
+  auto profile = service::AccountService(ctx.hub).org_profile(name);
+  if (!profile) return error_response(profile.status(), call.caller);
+  json out = org_summary(profile->org);
+  out["_id"] = "org-" + std::to_string(profile->org.id);
+  out["numUsers"] = profile->members;
+  out["numModels"] = profile->public_models;
+  out["numDatasets"] = profile->public_datasets;
+  out["createdAt"] = util::iso8601_utc(profile->org.created_at);
   return json_response(200, out);
 }
 
 http::Response handle_org_members(Context& ctx, Call& call) {
   const std::string name = call.params.get("org");
-  auto org = ctx.hub.db().find_org(name);
-  if (!org) return error_response(not_found("Organization not found"), call.caller);
+  auto members = service::AccountService(ctx.hub).org_members(name);
+  if (!members) return error_response(members.status(), call.caller);
   json out = json::array();
-  for (const auto& m : ctx.hub.db().org_members(org->id)) {
+  for (const auto& m : *members) {
     out.push_back({{"_id", std::to_string(m.user.id)},
                    {"type", "user"},
                    {"user", m.user.name},
                    {"fullname", m.user.fullname.empty() ? m.user.name : m.user.fullname},
-                   {"avatarUrl", avatar_or_default(ctx, m.user.id)},
+                   {"avatarUrl", m.avatar_url},
                    {"isPro", false},
-                   {"role", m.role}});
+                   {"role", domain::to_wire(m.role)}});
   }
   return json_response(200, out);
 }

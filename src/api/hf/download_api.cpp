@@ -80,7 +80,7 @@ bool looks_binary(std::string_view bytes) {
 constexpr uint64_t kInlineBlobBytes = 1u << 20;
 
 // The first `n` bytes of a git blob, read through `git cat-file` (which is then stopped).
-Result<std::string> blob_prefix(Context& ctx, const storage::RepoRecord& repo,
+Result<std::string> blob_prefix(Context& ctx, const domain::RepoRecord& repo,
                                 const std::string& oid, size_t n) {
   auto child = ctx.git.cat_blob(repo, oid);
   if (!child) return child.status();
@@ -97,7 +97,7 @@ Result<std::string> blob_prefix(Context& ctx, const storage::RepoRecord& repo,
 }
 
 // Bytes [offset, offset + length) of a git blob, produced from `git cat-file` 64 KiB at a time.
-http::StreamBody blob_stream(Context& ctx, const storage::RepoRecord& repo, const std::string& oid,
+http::StreamBody blob_stream(Context& ctx, const domain::RepoRecord& repo, const std::string& oid,
                              uint64_t offset, uint64_t length) {
   http::StreamBody body;
   body.length = length;
@@ -128,7 +128,7 @@ http::StreamBody blob_stream(Context& ctx, const storage::RepoRecord& repo, cons
 // by service::counts_as_download. The requester is the signed-in user, or the IP of an anonymous
 // caller. `raw` answers (the git bytes, what the web interface's file viewer reads) and images
 // shown in pages never count.
-void count_download(Context& ctx, const Call& call, const storage::RepoRecord& record, int status,
+void count_download(Context& ctx, const Call& call, const domain::RepoRecord& record, int status,
                     bool raw, const std::string& path) {
   if (raw || !service::counts_as_download(call.request.method, status, path)) return;
   // An image a browser shows (a card's or a rendered file's relative <img>) is not a download.
@@ -146,7 +146,7 @@ http::Response download(Context& ctx, Call& call, bool raw) {
     http::Response r;
     r.status = 307;
     std::string location =
-        "/" + call.type->url_prefix + repo->record.id() + "/" + (raw ? "raw" : "resolve");
+        "/" + domain::url_prefix(*call.type) + repo->record.id() + "/" + (raw ? "raw" : "resolve");
     for (const auto& s : rest) location += "/" + util::percent_encode_component(s);
     r.headers.set("Location", location);
     r.body = std::string();
@@ -173,11 +173,11 @@ http::Response download(Context& ctx, Call& call, bool raw) {
   std::string etag;
   uint64_t size = 0;
   std::shared_ptr<storage::ObjectContent> content;
-  std::optional<storage::XetFile> xet_file;
+  std::optional<std::string> xet_hash;  // when the file opened from its Xet terms
   std::string blob;
   std::string streamed_blob;  // the oid of a large git blob streamed from git
-  if (serve_lfs &&
-      !service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), record.uid, file.lfs->oid)) {
+  service::ObjectLinks objects(ctx.hub);
+  if (serve_lfs && !objects.holds(record.uid, file.lfs->oid)) {
     // Every write path refuses a pointer to an object the repository does not hold; this
     // check keeps a pointer that got in some other way (an older release, a hand-edited
     // repository) from serving another repository's object by its hash.
@@ -191,17 +191,14 @@ http::Response download(Context& ctx, Call& call, bool raw) {
     etag = "\"" + file.lfs->oid + "\"";
     r.headers.set("X-Linked-Etag", etag);
     r.headers.set("X-Linked-Size", std::to_string(file.lfs->size));
-    // One index lookup: a file in Xet form opens from its terms, anything else (objects of the
-    // earlier store, or Xet not offered) through the store's SHA-256 lookup.
-    if (ctx.hub.config().xet_enabled) xet_file = ctx.hub.xet().file_by_sha256(file.lfs->oid);
-    auto opened =
-        xet_file ? ctx.hub.xet().open_file(*xet_file) : ctx.hub.blobs().open(file.lfs->oid);
+    auto opened = objects.open(file.lfs->oid, ctx.hub.config().xet_enabled);
     if (!opened) {
       return error_response(
           internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
           call.caller);
     }
-    content = *opened;
+    content = opened->content;
+    xet_hash = opened->xet_hash;
     size = content->size;
     r.headers.set("Content-Type", "application/octet-stream");
   } else if (file.git.size > kInlineBlobBytes) {
@@ -224,8 +221,8 @@ http::Response download(Context& ctx, Call& call, bool raw) {
                 "inline; filename*=UTF-8''" + util::percent_encode_component(name));
   r.headers.set("ETag", etag);
   r.headers.set("Cache-Control", "private, max-age=0, must-revalidate");
-  if (xet_file) {
-    auto links = xet_file_links(ctx, *call.type, record.id(), commit, *xet_file);
+  if (xet_hash) {
+    auto links = xet_file_links(ctx, *call.type, record.id(), commit, *xet_hash);
     add_xet_headers(r, links);
     // @huggingface/hub asks for the Xet file info instead of the bytes.
     if (call.request.header("Accept").find("application/vnd.xet-fileinfo+json") !=

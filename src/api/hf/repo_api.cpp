@@ -11,6 +11,7 @@
 #include "formats/hub/token_scope.hpp"
 #include "formats/tlog/merkle.hpp"
 #include "service/commits/last_commits.hpp"
+#include "service/commits/object_links.hpp"
 #include "util/encoding.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
@@ -21,13 +22,11 @@ namespace {
 // Xet-aware clients read a file's Xet id from its tree entry and skip the HEAD request.
 void add_xet_hash(Context& ctx, nlohmann::json& item, const service::FileEntry& entry) {
   if (!entry.lfs || !ctx.hub.config().xet_enabled) return;
-  if (auto f = ctx.hub.xet().file_by_sha256(entry.lfs->oid)) {
-    item["xetHash"] = xet::to_string(f->hash);
-  }
+  if (auto hash = service::ObjectLinks(ctx.hub).xet_hash(entry.lfs->oid)) item["xetHash"] = *hash;
 }
 
 using nlohmann::json;
-using service::Access;
+using service::AccessLevel;
 
 std::string str(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
@@ -82,7 +81,7 @@ struct OpenedRevision {
   size_t consumed = 0;
 };
 
-Result<OpenedRevision> open_revision(Context& ctx, const storage::RepoRecord& repo,
+Result<OpenedRevision> open_revision(Context& ctx, const domain::RepoRecord& repo,
                                      const std::vector<std::string>& segments, bool multi) {
   OpenedRevision out;
   auto git = ctx.hub.open_git(repo);
@@ -212,7 +211,7 @@ namespace {
 
 // The log entries that made `commit` the head of a ref of `repo` (expand=transparencyLog):
 // index, ref, whether that move rewrote history, and the leaf hash to check it with.
-json commit_log_entries(Context& ctx, const storage::RepoRecord& repo, const std::string& commit) {
+json commit_log_entries(Context& ctx, const domain::RepoRecord& repo, const std::string& commit) {
   auto& store = ctx.hub.transparency().store();
   json out = json::array();
   auto published = ctx.hub.transparency().checkpoint();
@@ -373,7 +372,7 @@ http::Response handle_settings(Context& ctx, Call& call) {
   if (!body) return error_response(body.status(), call.caller);
   if (!body->is_object()) return error_response(bad_request("Expected a JSON object"), call.caller);
   std::optional<bool> is_private;
-  std::optional<std::string> gated;
+  std::optional<domain::GatingMode> gated;
   if (body->contains("private") && (*body)["private"].is_boolean()) {
     is_private = (*body)["private"].get<bool>();
   }
@@ -386,22 +385,25 @@ http::Response handle_settings(Context& ctx, Call& call) {
   }
   if (body->contains("gated")) {
     const json& g = (*body)["gated"];
-    if (g.is_boolean() && !g.get<bool>())
-      gated = "";
-    else if (g.is_string())
-      gated = g.get<std::string>();
-    else
+    if (g.is_boolean() && !g.get<bool>()) {
+      gated = domain::GatingMode::kNone;
+    } else if (g.is_string()) {
+      gated = domain::gating_mode_from_wire(g.get<std::string>());
+    }
+    if (!gated) {
       return error_response(bad_request("gated must be false, \"auto\" or \"manual\""),
                             call.caller);
+    }
   }
   if (auto st = ctx.repos.update_settings(repo.record, is_private, gated, &call.caller); !st) {
     return error_response(st, call.caller);
   }
-  auto read = ctx.hub.db().find_repo(repo.record.type, repo.record.ns, repo.record.name);
+  auto read = ctx.repos.by_uid(repo.record.uid);
   if (!read) return error_response(read.status(), call.caller);
-  const std::optional<storage::RepoRecord>& updated = *read;
+  const std::optional<domain::RepoRecord>& updated = *read;
+  bool gated_now = updated && domain::is_gated(updated->gated);
   json out = {{"private", updated ? updated->is_private : false},
-              {"gated", updated && !updated->gated.empty() ? json(updated->gated) : json(false)}};
+              {"gated", gated_now ? json(domain::to_wire(updated->gated)) : json(false)}};
   return json_response(200, out);
 }
 
@@ -442,14 +444,15 @@ http::Response handle_repo_create(Context& ctx, Call& call) {
       req.files.emplace_back(path, content);
     }
   }
-  auto type = service::repo_type_from_name(req.type);
+  auto type = domain::repo_kind_from_wire(req.type);
   auto created = ctx.repos.create(call.caller, req);
   if (!created) {
     auto r = error_response(created.status(), call.caller);
     if (created.status().kind() == ErrorKind::kConflict && type) {
       std::string ns = req.ns.empty() && call.caller.user ? call.caller.user->name : req.ns;
-      auto existing = ctx.hub.db().find_repo(type->name, ns, req.name);
-      std::string id = existing && *existing ? (*existing)->id() : ns + "/" + req.name;
+      // Its id as stored when the caller may read it, else as they wrote it.
+      auto existing = ctx.repos.find(*type, ns, req.name, call.caller, AccessLevel::kRead);
+      std::string id = existing ? existing->record.id() : ns + "/" + req.name;
       r = json_response(
           409, json{{"error", created.status().message()}, {"url", repo_url(ctx, *type, id)}});
       r.headers.set("X-Error-Message", "You already created this repo");
@@ -465,7 +468,7 @@ http::Response handle_repo_delete(Context& ctx, Call& call) {
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
   std::string type_name = str(*body, "type");
-  auto type = service::repo_type_from_name(type_name.empty() ? "model" : type_name);
+  auto type = domain::repo_kind_from_wire(type_name.empty() ? "model" : type_name);
   if (!type) return error_response(bad_request("Unsupported repository type"), call.caller);
   std::string ns, name;
   if (!split_repo_id(str(*body, "name"), str(*body, "organization"), &ns, &name)) {
@@ -481,7 +484,7 @@ http::Response handle_repo_move(Context& ctx, Call& call) {
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
   std::string type_name = str(*body, "type");
-  auto type = service::repo_type_from_name(type_name.empty() ? "model" : type_name);
+  auto type = domain::repo_kind_from_wire(type_name.empty() ? "model" : type_name);
   if (!type) return error_response(bad_request("Unsupported repository type"), call.caller);
   auto moved = ctx.repos.move(call.caller, *type, str(*body, "fromRepo"), str(*body, "toRepo"));
   if (!moved) return error_response(moved.status(), call.caller);
@@ -489,48 +492,15 @@ http::Response handle_repo_move(Context& ctx, Call& call) {
 }
 
 http::Response handle_repo_listing(Context& ctx, Call& call) {
-  const service::RepoType& type = *call.type;
-  auto parsed = parse_repo_listing_query(call.query, type.name);
+  domain::RepoKind type = *call.type;
+  auto parsed = parse_repo_listing_query(call.query, type);
   if (!parsed) return error_response(parsed.status(), call.caller);
   if (parsed->matches_nothing) return json_response(200, json::array());
-  storage::RepoListQuery& q = parsed->db;
-  if (call.caller.user) {
-    // The same decision as RepoService::can_read, as SQL: the user's namespaces, narrowed to
-    // a fine-grained token's scopes (an admin's scoped token sees only its scopes too).
-    const auto& caller = call.caller;
-    bool scoped = caller.fine_grained();
-    q.all_private_visible = caller.is_admin() && !scoped;
-    const std::vector<std::string> namespaces = ctx.repos.namespaces_of(caller);
-    for (const auto& ns : namespaces) {
-      // A namespace scope covers every repository of the namespace.
-      if (!scoped || service::scopes_allow(caller.scopes, type.name, ns, "", "read")) {
-        q.visible_private_namespaces.push_back(ns);
-      }
-    }
-    if (scoped) {
-      for (const auto& s : caller.scopes) {
-        auto slash = s.name.find('/');
-        if (s.kind != type.name || slash == std::string::npos) continue;
-        std::string ns = s.name.substr(0, slash), name = s.name.substr(slash + 1);
-        bool member = caller.is_admin() ||
-                      std::any_of(namespaces.begin(), namespaces.end(), [&](const auto& n) {
-                        return util::to_lower_ascii(n) == util::to_lower_ascii(ns);
-                      });
-        if (member && service::scopes_allow(caller.scopes, type.name, ns, name, "read")) {
-          q.visible_private_repos.emplace_back(ns, name);
-        }
-      }
-    }
-  }
+  domain::RepoListQuery& q = parsed->db;
   // One more than asked tells whether a next page exists.
   int64_t asked = q.limit;
   q.limit = asked + 1;
-  // sort=downloads orders by the counts written so far: such a listing writes the pending ones
-  // first unless a listing did less than a second ago (the 2 s background flush writes the rest;
-  // other sorts never write), so that listings cannot force a write transaction each. A failed
-  // write is tried again later; the listing goes on with the counts written before.
-  (void)ctx.hub.downloads().flush_for_listing(q.sort);
-  auto repos = ctx.hub.db().list_repos(q);
+  auto repos = ctx.repos.list(call.caller, q);
   bool more = static_cast<int64_t>(repos.size()) > asked;
   if (more) repos.pop_back();
   bool full = call.query.flag("full");

@@ -19,7 +19,7 @@ json tree_entry_json(const service::FileEntry& e) {
   return j;
 }
 
-json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int64_t last_modified,
+json repo_info_json(const domain::RepoRecord& repo, const std::string& sha, int64_t last_modified,
                     const std::vector<service::FileEntry>* files, bool blobs) {
   auto card = json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
   if (card.is_discarded() || !card.is_object()) card = json::object();
@@ -32,7 +32,7 @@ json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int
       {"lastModified", util::iso8601_utc(last_modified)},
       {"createdAt", util::iso8601_utc(repo.created_at)},
       {"private", repo.is_private},
-      {"gated", repo.gated.empty() ? json(false) : json(repo.gated)},
+      {"gated", domain::is_gated(repo.gated) ? json(domain::to_wire(repo.gated)) : json(false)},
       {"disabled", false},
       {"downloads", repo.downloads},
       {"downloadsAllTime", repo.downloads_all_time},
@@ -42,7 +42,7 @@ json repo_info_json(const storage::RepoRecord& repo, const std::string& sha, int
       {"tags", tags},
       {"cardData", card},
   };
-  if (repo.type == "model") {
+  if (repo.type == domain::RepoKind::kModel) {
     if (card.contains("pipeline_tag") && card["pipeline_tag"].is_string()) {
       info["pipeline_tag"] = card["pipeline_tag"];
     }

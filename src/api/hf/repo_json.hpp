@@ -13,7 +13,7 @@ namespace vitrine::api {
 nlohmann::json tree_entry_json(const service::FileEntry& entry);
 
 // Repo info. `siblings` is filled from `files` (all files of the revision) when given.
-nlohmann::json repo_info_json(const storage::RepoRecord& repo, const std::string& sha,
+nlohmann::json repo_info_json(const domain::RepoRecord& repo, const std::string& sha,
                               int64_t last_modified, const std::vector<service::FileEntry>* files,
                               bool blobs);
 

@@ -41,7 +41,7 @@ std::string with_prefix(const std::string& prefix, const std::string& value) {
 }  // namespace
 
 Result<RepoListingQuery> parse_repo_listing_query(const util::QueryParams& query,
-                                                  const std::string& type) {
+                                                  domain::RepoKind type) {
   // Each term is one more condition of the SQL: a listing takes at most kMaxListingTerms, so
   // one URL cannot ask for a thousand LIKE scans (the Hub's own listings use a handful).
   size_t terms = 0;

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "storage/metadata/metadata_db.hpp"
+#include "domain/repo.hpp"
 #include "util/query.hpp"
 #include "util/result.hpp"
 
@@ -13,13 +13,13 @@ namespace vitrine::api {
 inline constexpr size_t kMaxListingTerms = 32;
 
 struct RepoListingQuery {
-  storage::RepoListQuery db;  // visibility is left to the caller to fill in
+  domain::RepoListQuery db;  // visibility is left to the caller to fill in
   // Filters no repository of this hub can match (`inference`, `inference_provider`, `apps`:
   // nothing here is served by an inference provider or packaged for a local app).
   bool matches_nothing = false;
 };
 
-// `type` is "model" or "dataset". Parameters: `search` and `model_name`/`dataset_name`
+// Parameters: `search` and `model_name`/`dataset_name`
 // (repeatable substrings of the id), `author`, `filter` and `tags` (repeatable tags),
 // `pipeline_tag`, `library`, `language`, `license`, `trained_dataset`, the dataset fields
 // `task_categories`, `task_ids`, `size_categories`, `language_creators`, `multilinguality`,
@@ -30,6 +30,6 @@ struct RepoListingQuery {
 // names the parameter for a value it cannot use, and for more than kMaxListingTerms search and
 // filter parameters in all.
 Result<RepoListingQuery> parse_repo_listing_query(const util::QueryParams& query,
-                                                  const std::string& type);
+                                                  domain::RepoKind type);
 
 }  // namespace vitrine::api

@@ -169,7 +169,7 @@ std::string object_grant(const std::string& path_action, const std::string& meth
 }
 
 // A download URL also names who it was handed to (user, access token id) and is re-checked
-// on each use like a Xet token (check_grant_still_holds); upload URLs need not be: they only
+// on each use like a Xet token (RepoService::check_grant); upload URLs need not be: they only
 // take bytes, which are verified.
 std::string signed_url(Context& ctx, const std::string& repo_uid, const std::string& action,
                        const std::string& method, const std::string& oid, uint64_t size,
@@ -199,7 +199,7 @@ service::ByteSource body_source(http::Request& request) {
 // needs no more; anything else needs write access.
 Status check_commit_access(Context& ctx, const Call& call) {
   if (call.query.flag("create_pr")) return Status::ok();
-  return ctx.repos.check_access(call.repo->record, call.caller, service::Access::kWrite);
+  return ctx.repos.check_access(call.repo->record, call.caller, service::AccessLevel::kWrite);
 }
 
 }  // namespace
@@ -276,11 +276,7 @@ http::Response handle_commit(Context& ctx, Call& call) {
   bool create_pr = call.query.flag("create_pr");
   auto outcome = builder.finish(*header, revision, create_pr);
   if (!outcome) return error_response(outcome.status(), call.caller);
-  std::string base =
-      repo_url(ctx,
-               repo.record.type == "dataset" ? *service::repo_type_from_name("dataset")
-                                             : *service::repo_type_from_name("model"),
-               repo.record.id());
+  std::string base = repo_url(ctx, repo.record.type, repo.record.id());
   json out = {{"commitOid", outcome->commit},
               {"commitUrl", base + "/commit/" + outcome->commit},
               {"hookOutput", ""},
@@ -289,21 +285,6 @@ http::Response handle_commit(Context& ctx, Call& call) {
     out["pullRequestUrl"] = base + "/discussions/" + std::to_string(*outcome->pull_request);
   }
   return json_response(200, out);
-}
-
-// Whether `repo` may name a stored object without its bytes being uploaded again: it names it
-// already, the bytes were uploaded for it, or the caller can read the object's content in
-// another repository (then the object is linked to this one, as an upload would). Knowing a
-// SHA-256 alone never suffices, so a private object cannot be copied out by its hash.
-static bool may_reference(Context& ctx, Call& call, const storage::RepoRecord& repo,
-                          const std::string& oid) {
-  if (service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), repo.uid, oid)) return true;
-  for (const auto& other : ctx.hub.db().repos_naming_lfs_object(oid)) {
-    if (ctx.repos.can_read(other, call.caller) && ctx.repos.check_file_access(other, call.caller)) {
-      return ctx.hub.xet().link_upload(repo.uid, oid).is_ok();
-    }
-  }
-  return false;
 }
 
 http::Response handle_lfs_batch(Context& ctx, Call& call) {
@@ -328,7 +309,8 @@ http::Response handle_lfs_batch(Context& ctx, Call& call) {
   bool has_ref = body->contains("ref") && (*body)["ref"].is_object();
   const service::RepoRef* repo = &*call.repo;  // found by the router with read access
   if (operation == "upload" && has_ref) {
-    if (auto st = ctx.repos.check_access(repo->record, call.caller, service::Access::kWrite); !st) {
+    if (auto st = ctx.repos.check_access(repo->record, call.caller, service::AccessLevel::kWrite);
+        !st) {
       return lfs_error(st, call.caller);
     }
   }
@@ -353,6 +335,7 @@ http::Response handle_lfs_batch(Context& ctx, Call& call) {
   std::optional<XetToken> xet_token;
   const auto& config = ctx.hub.config();
   int64_t expires = util::now_ms() / 1000 + config.signed_url_ttl_seconds;
+  service::ObjectLinks objects_of(ctx.hub);
   bool used_multipart = false;
   size_t parts_signed = 0;  // bounded by max_lfs_batch_parts: the answer's size is bounded
   json objects = json::array();
@@ -372,8 +355,8 @@ http::Response handle_lfs_batch(Context& ctx, Call& call) {
       item["error"] = {{"code", 422}, {"message", "Invalid oid: expected 64 lowercase hex digits"}};
     } else if (operation == "download") {
       // Only objects this repository's commits reference: an oid alone grants nothing.
-      auto stored = ctx.hub.blobs().size(oid);
-      if (!stored || *stored != size || !ctx.hub.db().repo_has_lfs_object(repo->record.uid, oid)) {
+      auto stored = objects_of.stored_size(oid);
+      if (!stored || *stored != size || !objects_of.named_by(repo->record.uid, oid)) {
         item["error"] = {{"code", 404}, {"message", "Object does not exist"}};
       } else {
         item["authenticated"] = true;
@@ -385,23 +368,24 @@ http::Response handle_lfs_batch(Context& ctx, Call& call) {
       }
     } else if (size > config.max_lfs_object) {
       item["error"] = {{"code", 422}, {"message", "Object larger than this hub accepts"}};
-    } else if (auto stored = ctx.hub.blobs().size(oid);
-               stored && *stored == size && may_reference(ctx, call, repo->record, oid)) {
+    } else if (auto stored = objects_of.stored_size(oid);
+               stored && *stored == size &&
+               objects_of.may_reference(ctx.repos, repo->record, call.caller, oid)) {
       // Already stored: no actions, the client skips the upload.
     } else if (use_xet) {
       item["authenticated"] = true;
       std::string ref = has_ref ? (*body)["ref"].value("name", "main") : "None";
       if (ref.starts_with("refs/heads/")) ref = ref.substr(11);
       if (!xet_token) xet_token = issue_xet_token(ctx, call.caller, repo->record.uid, true, ref);
-      item["actions"] = {
-          {"upload",
-           {{"href", config.public_url + "/api/" + call.type->api_plural + "/" + repo->record.id() +
-                         "/xet-write-token/" + util::percent_encode_component(ref)},
-            {"header",
-             {{"X-Xet-Cas-Url", xet_token->cas_url},
-              {"X-Xet-Access-Token", xet_token->token},
-              {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
-            {"expires_in", config.xet_token_ttl_seconds}}}};
+      item["actions"] = {{"upload",
+                          {{"href", config.public_url + "/api/" + domain::plural(*call.type) + "/" +
+                                        repo->record.id() + "/xet-write-token/" +
+                                        util::percent_encode_component(ref)},
+                           {"header",
+                            {{"X-Xet-Cas-Url", xet_token->cas_url},
+                             {"X-Xet-Access-Token", xet_token->token},
+                             {"X-Xet-Token-Expiration", std::to_string(xet_token->expires)}}},
+                           {"expires_in", config.xet_token_ttl_seconds}}}};
     } else {
       item["authenticated"] = true;
       json upload;
@@ -501,25 +485,26 @@ http::Response lfs_object(Context& ctx, Call& call, const std::string& action) {
           call.caller);
     }
     auto st = ctx.lfs.store_object(oid, size, body_source(call.request));
-    if (st) st = ctx.hub.xet().link_upload(repo_uid, oid);
+    if (st) st = service::ObjectLinks(ctx.hub).link_upload(repo_uid, oid);
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
   if (download && whole) {
     // Who it was handed to must still read the repository, and the repository still hold it.
-    if (auto st = check_grant_still_holds(ctx, repo_uid, reader, reader_token, false); !st) {
+    if (auto st = ctx.repos.check_grant(repo_uid, reader, reader_token, false); !st) {
       return error_response(st, call.caller);
     }
-    if (!service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), repo_uid, oid)) {
+    service::ObjectLinks objects(ctx.hub);
+    if (!objects.holds(repo_uid, oid)) {
       return error_response(not_found("Object " + oid + " is not in this repository"), call.caller);
     }
-    auto content = ctx.hub.blobs().open(oid);
+    auto content = objects.open(oid, false);
     if (!content) return error_response(content.status(), call.caller);
     http::Response r;
     r.headers.set("Content-Type", "application/octet-stream");
     r.headers.set("ETag", "\"" + oid + "\"");
-    uint64_t total = (*content)->size;
-    r.body = object_body(std::move(*content), 0, total);
+    uint64_t total = content->content->size;
+    r.body = object_body(std::move(content->content), 0, total);
     return r;
   }
   if (action == "parts" && !whole && method == "PUT") {
@@ -551,15 +536,16 @@ http::Response lfs_object(Context& ctx, Call& call, const std::string& action) {
     }
     std::sort(parts.begin(), parts.end());
     auto st = ctx.lfs.complete_multipart(repo_uid, oid, size, parts);
-    if (st) st = ctx.hub.xet().link_upload(repo_uid, oid);
+    if (st) st = service::ObjectLinks(ctx.hub).link_upload(repo_uid, oid);
     if (!st) return error_response(st, call.caller);
     return json_response(200, json::object());
   }
   if (action == "verify" && whole && method == "POST") {
     // The same answer whether the object is absent or stored for someone else: a verify URL
     // (which any reader can obtain for any oid) must not tell whether a hash is stored.
-    auto stored = ctx.hub.blobs().size(oid);
-    if (!stored || !service::repo_holds_object(ctx.hub.db(), ctx.hub.xet(), repo_uid, oid)) {
+    service::ObjectLinks objects(ctx.hub);
+    auto stored = objects.stored_size(oid);
+    if (!stored || !objects.holds(repo_uid, oid)) {
       return lfs_error(not_found("Object " + oid + " was not uploaded"), call.caller);
     }
     if (*stored != size) return lfs_error(unprocessable("Object size mismatch"), call.caller);

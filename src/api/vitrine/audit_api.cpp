@@ -41,7 +41,7 @@ http::Response handle_audit_log(Context& ctx, Call& call) {
   if (!call.caller.is_admin()) {
     return error_response(forbidden("The audit log is for the hub's administrators"), call.caller);
   }
-  storage::AuditQuery query;
+  domain::AuditQuery query;
   auto limit = count_param(call, "limit", kDefaultPage);
   auto cursor = count_param(call, "cursor", 0);
   if (!limit || !cursor) {

@@ -62,7 +62,7 @@ http::Response handle_render(Context& ctx, Call& call) {
   const std::string& commit = found->revision.commit;
   const std::string& path = found->path;
   service::RenderOptions options;
-  options.repo_path = "/" + call.type->url_prefix + repo.record.id();
+  options.repo_path = "/" + domain::url_prefix(*call.type) + repo.record.id();
   options.revision = commit;
   auto slash = path.rfind('/');
   if (slash != std::string::npos) options.base_dir = path.substr(0, slash);
@@ -74,7 +74,7 @@ http::Response handle_render(Context& ctx, Call& call) {
 }
 
 http::Response handle_card(Context& ctx, Call& call) {
-  const service::RepoType* type = &*call.type;
+  domain::RepoKind type = *call.type;
   const service::RepoRef* repo = &*call.repo;  // write access for a preview (POST)
   const bool preview = call.request.method == "POST";
   std::string revision = call.query.get("revision").value_or("main");
@@ -105,7 +105,7 @@ http::Response handle_card(Context& ctx, Call& call) {
               {"yamlError", nullptr},
               {"hasCard", false}};
   service::RenderOptions options;
-  options.repo_path = "/" + type->url_prefix + repo->record.id();
+  options.repo_path = "/" + domain::url_prefix(type) + repo->record.id();
   options.revision = rev->commit;
   if (draft) {
     // One byte past the bound tells the renderer the README was longer (it adds a note).

@@ -8,6 +8,7 @@
 #include "api/api.hpp"
 #include "formats/xet/format.hpp"
 #include "service/commits/commit_diff.hpp"
+#include "service/commits/object_links.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::api {
@@ -19,7 +20,7 @@ json pointer_json(Context& ctx, const std::optional<service::LfsPointer>& p) {
   if (!p) return nullptr;
   json out = {{"oid", p->oid}, {"size", p->size}};
   if (ctx.hub.config().xet_enabled) {
-    if (auto f = ctx.hub.xet().file_by_sha256(p->oid)) out["xetHash"] = xet::to_string(f->hash);
+    if (auto hash = service::ObjectLinks(ctx.hub).xet_hash(p->oid)) out["xetHash"] = *hash;
   }
   return out;
 }

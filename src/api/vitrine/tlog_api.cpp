@@ -63,27 +63,10 @@ json entry_json(Context& ctx, const Call& call, const storage::TlogEntry& e, boo
     bool may = false;
     if (opened.is_object()) {
       // Fails closed: an entry whose repository cannot be read now stays sealed.
-      auto repo = ctx.hub.db().find_repo_by_uid(opened.value("repo_id", ""));
-      may = repo && *repo && ctx.repos.can_read(**repo, call.caller);
+      may = ctx.repos.can_read_uid(opened.value("repo_id", ""), call.caller);
     }
     *visible = may;
     if (may) out["opened"] = {{"nonce", util::to_hex(e.nonce)}, {"entry", opened}};
-  }
-  return out;
-}
-
-// The uids of the private repositories the caller may read: those of their namespaces (their
-// own, their organizations'; for an administrator's scoped token, also those its scopes name),
-// as RepoService::can_read decides.
-std::vector<std::string> readable_private_repos(Context& ctx, const service::Caller& caller) {
-  std::vector<std::string> out;
-  std::vector<std::string> namespaces = ctx.repos.namespaces_of(caller);
-  if (caller.is_admin()) {
-    for (const auto& scope : caller.scopes)
-      namespaces.push_back(scope.name.substr(0, scope.name.find('/')));
-  }
-  for (const auto& repo : ctx.hub.db().private_repos_in(namespaces)) {
-    if (ctx.repos.can_read(repo, caller)) out.push_back(repo.uid);
   }
   return out;
 }
@@ -99,7 +82,7 @@ http::Response lookup_response(Context& ctx, Call& call, const std::vector<std::
   auto found = call.caller.is_admin() && !call.caller.fine_grained()
                    ? store.lookup(keys, *size, kMaxLookupScan)
                    : store.lookup_visible(keys, *size, kMaxLookupScan,
-                                          readable_private_repos(ctx, call.caller));
+                                          ctx.repos.readable_private_uids(call.caller));
   if (!found) return error_response(found.status(), call.caller);
   // Only what the caller may see, then with each of those its void entry, if any: nothing in
   // the answer (entries, voids, counts) depends on entries the caller may not open.
@@ -257,7 +240,7 @@ http::Response handle_tlog_lookup(Context& ctx, Call& call) {
   if (auto repo = call.query.get("repo")) {
     auto slash = repo->find('/');
     auto type = slash == std::string::npos ? std::nullopt
-                                           : service::repo_type_from_plural(repo->substr(0, slash));
+                                           : domain::repo_kind_from_plural(repo->substr(0, slash));
     if (!type) {
       return error_response(bad_request("repo must be models/NS/NAME or datasets/NS/NAME"),
                             call.caller);
@@ -266,10 +249,9 @@ http::Response handle_tlog_lookup(Context& ctx, Call& call) {
     // A ref is looked up in the repository's own history (its uid survives renames).
     std::string id = repo->substr(slash + 1);
     auto id_slash = id.find('/');
-    std::optional<storage::RepoRecord> record;
+    std::optional<domain::RepoRecord> record;
     if (id_slash != std::string::npos) {
-      auto read =
-          ctx.hub.db().find_repo(type->name, id.substr(0, id_slash), id.substr(id_slash + 1));
+      auto read = ctx.repos.by_name(*type, id.substr(0, id_slash), id.substr(id_slash + 1));
       if (!read) return error_response(read.status(), call.caller);
       record = *read;
     }

@@ -16,14 +16,14 @@ json time_or_null(int64_t unix_ms) {
   return unix_ms > 0 ? json(util::iso8601_utc(unix_ms)) : json(nullptr);
 }
 
-json token_json(const storage::TokenRecord& t) {
+json token_json(const domain::TokenRecord& t) {
   json scopes = json::array();
   for (const auto& s : service::scopes_from_json(t.scopes_json)) {
     scopes.push_back(service::format_token_scope(s));
   }
   return {{"id", t.id},
           {"name", t.name},
-          {"role", t.role},
+          {"role", domain::to_wire(t.role)},
           {"scopes", scopes},
           {"createdAt", util::iso8601_utc(t.created_at)},
           {"lastUsedAt", time_or_null(t.last_used_at)},

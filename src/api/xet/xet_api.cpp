@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "formats/hub/xet_tokens.hpp"
+#include "service/transfer/xet_cas.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -76,91 +77,47 @@ http::Response cas_error(const Status& st) {
 namespace {
 
 // One reconstruction: the terms covering [first, last] of a file, with where to fetch them.
-json reconstruction(Context& ctx, const service::XetClaims& claims, const storage::XetFile& file,
-                    uint64_t first, uint64_t last, bool v2, json* batch_fetch_info = nullptr) {
-  auto& store = ctx.hub.xet();
+Result<json> reconstruction(Context& ctx, const service::XetClaims& claims,
+                            const xet::FileRecord& file, uint64_t first, uint64_t last, bool v2,
+                            json* batch_fetch_info = nullptr) {
+  auto plan = service::XetCas(ctx.hub).reconstruct(file, first, last);
+  if (!plan) return plan.status();
   int64_t expires = now_s() + ctx.hub.config().signed_url_ttl_seconds;
   json terms = json::array();
   json fetch = json::object();
-  uint64_t position = 0;
-  uint64_t offset_into_first = 0;
-  bool first_term = true;
-  for (const auto& t : file.terms) {
-    uint64_t term_end = position + t.unpacked;  // exclusive
-    if (term_end <= first) {
-      position = term_end;
-      continue;
-    }
-    if (position > last) break;
-    auto info = store.xorb(t.xorb);
-    if (!info) {  // quarantined or collected under a registered file: never answer half a file
-      throw std::runtime_error("xorb " + xet::to_string(t.xorb) + " of file " +
-                               xet::to_string(file.hash) + " is missing from the store");
-    }
-    const auto& chunks = (*info)->chunks;
-    uint32_t start = t.start, end = t.start;
-    uint64_t pos = position, start_pos = position;
-    bool started = false;
-    uint64_t unpacked = 0;
-    for (uint32_t c = t.start; c < t.end && c < chunks.size(); ++c) {
-      uint64_t chunk_end = pos + chunks[c].uncompressed_size;
-      if (chunk_end > first && pos <= last) {
-        if (!started) {
-          start = c;
-          start_pos = pos;
-          started = true;
-        }
-        end = c + 1;
-        unpacked += chunks[c].uncompressed_size;
-      }
-      pos = chunk_end;
-    }
-    position = term_end;
-    if (!started) continue;
-    if (first_term) {
-      offset_into_first = first > start_pos ? first - start_pos : 0;
-      first_term = false;
-    }
+  for (const auto& t : plan->terms) {
     std::string hash = xet::to_string(t.xorb);
     terms.push_back({{"hash", hash},
-                     {"unpacked_length", unpacked},
-                     {"range", {{"start", start}, {"end", end}}}});
-    uint64_t byte_first = chunks[start].offset;
-    const auto& tail = chunks[end - 1];
-    uint64_t byte_last = tail.offset + xet::kChunkHeaderSize + tail.compressed_size - 1;
+                     {"unpacked_length", t.unpacked},
+                     {"range", {{"start", t.start}, {"end", t.end}}}});
     std::string url = xorb_url(
-        ctx, XorbGrant{hash, std::to_string(byte_first) + "-" + std::to_string(byte_last), expires,
-                       claims.repo_uid, claims.user, claims.token_id, xet::to_string(file.hash)});
+        ctx,
+        XorbGrant{hash, std::to_string(t.byte_first) + "-" + std::to_string(t.byte_last), expires,
+                  claims.repo_uid, claims.user, claims.token_id, xet::to_string(file.hash)});
     if (v2) {
       fetch[hash].push_back(
           {{"url", url},
-           {"ranges", json::array({{{"chunks", {{"start", start}, {"end", end}}},
-                                    {"bytes", {{"start", byte_first}, {"end", byte_last}}}}})}});
+           {"ranges",
+            json::array({{{"chunks", {{"start", t.start}, {"end", t.end}}},
+                          {"bytes", {{"start", t.byte_first}, {"end", t.byte_last}}}}})}});
     } else {
-      json entry = {{"range", {{"start", start}, {"end", end}}},
+      json entry = {{"range", {{"start", t.start}, {"end", t.end}}},
                     {"url", url},
-                    {"url_range", {{"start", byte_first}, {"end", byte_last}}}};
+                    {"url_range", {{"start", t.byte_first}, {"end", t.byte_last}}}};
       json& target = batch_fetch_info ? (*batch_fetch_info)[hash] : fetch[hash];
       target.push_back(entry);
     }
   }
   if (batch_fetch_info) return terms;
-  json out = {{"offset_into_first_range", offset_into_first}, {"terms", terms}};
+  json out = {{"offset_into_first_range", plan->offset_into_first}, {"terms", terms}};
   out[v2 ? "xorbs" : "fetch_info"] = fetch;
   return out;
 }
 
-// A file repository `repo_uid` holds: registered, and named by one of its commits (or uploaded for
-// it).
-Result<storage::XetFile> readable_file(Context& ctx, const std::string& repo_uid,
-                                       std::string_view hash_text) {
-  auto hash = xet::parse_hash(hash_text);
-  if (!hash) return bad_request("Malformed file hash: expected 64 hexadecimal digits");
-  auto file = ctx.hub.xet().file(*hash);
-  if (!file || file->sha256.empty() || !ctx.hub.db().repo_has_lfs_object(repo_uid, file->sha256)) {
-    return not_found("File " + std::string(hash_text) + " not found in this repository");
-  }
-  return *file;
+// A file repository `repo_uid` holds (service::XetCas::readable_file).
+Result<xet::FileRecord> readable_file(Context& ctx, const std::string& repo_uid,
+                                      std::string_view hash_text) {
+  return service::XetCas(ctx.hub).readable_file(repo_uid, hash_text);
 }
 
 // A 64 MiB body buffer for xorb uploads, taken from a small process-wide pool and returned to it
@@ -267,7 +224,8 @@ http::Response handle_xet_write_token(Context& ctx, Call& call) {
   const auto rev = call.params.segments("rev");
   const bool pull_request = !rev.empty() && (rev[0] == "None" || rev[0] == "refs");
   if (!pull_request || !call.caller.authenticated()) {
-    if (auto st = ctx.repos.check_access(call.repo->record, call.caller, service::Access::kWrite);
+    if (auto st =
+            ctx.repos.check_access(call.repo->record, call.caller, service::AccessLevel::kWrite);
         !st) {
       return error_response(st, call.caller);
     }
@@ -275,12 +233,11 @@ http::Response handle_xet_write_token(Context& ctx, Call& call) {
   return xet_token(ctx, call, true);
 }
 
-XetFileLinks xet_file_links(Context& ctx, const service::RepoType& type, const std::string& repo_id,
-                            const std::string& commit, const storage::XetFile& file) {
+XetFileLinks xet_file_links(Context& ctx, domain::RepoKind type, const std::string& repo_id,
+                            const std::string& commit, const std::string& hash) {
   const std::string& base = ctx.hub.config().public_url;
-  std::string hash = xet::to_string(file.hash);
   return XetFileLinks{
-      hash, base + "/api/" + type.api_plural + "/" + repo_id + "/xet-read-token/" + commit,
+      hash, base + "/api/" + domain::plural(type) + "/" + repo_id + "/xet-read-token/" + commit,
       base + "/v1/reconstructions/" + hash};
 }
 
@@ -315,16 +272,14 @@ http::Response reconstruction_of(Context& ctx, Call& call, bool v2) {
     out[v2 ? "xorbs" : "fetch_info"] = json::object();
     return json_response(200, out);
   }
-  try {
-    return json_response(200, reconstruction(ctx, *call.xet, *file, first, last, v2));
-  } catch (const std::runtime_error& e) {
-    return cas_error(internal_error(e.what()));
-  }
+  auto out = reconstruction(ctx, *call.xet, *file, first, last, v2);
+  if (!out) return cas_error(out.status());
+  return json_response(200, *out);
 }
 
 // POST /v1/xorbs/default/{xorb}, /v1/shards, /v2/shards: a Xet write token (the router).
 http::Response cas_upload(Context& ctx, Call& call, bool xorb, bool shards_v2) {
-  auto& store = ctx.hub.xet();
+  service::XetCas cas(ctx.hub);
   auto declared = call.request.body ? call.request.body->content_length() : std::nullopt;
   if (declared && *declared > xet::kMaxXorbBytes) {
     auto r = cas_error(Status(ErrorKind::kPayloadTooLarge,
@@ -359,28 +314,24 @@ http::Response cas_upload(Context& ctx, Call& call, bool xorb, bool shards_v2) {
     }
     auto hash = xet::parse_hash(call.params.get("xorb"));
     if (!hash) return cas_error(bad_request("Malformed xorb hash"));
-    auto inserted = store.put_xorb(*hash, body);
+    auto inserted = cas.put_xorb(*hash, body);
     if (!inserted) return cas_error(inserted.status());
     return json_response(200, json{{"was_inserted", *inserted}});
   }
-  auto files = store.put_shard(body);
-  if (!files) return cas_error(files.status());
   // The uploader proved it holds these files' data (verification hashes): its repository
   // may now commit pointers to them.
-  for (const auto& f : *files) {
-    if (auto st = store.link_upload(call.xet->repo_uid, f.sha256); !st) return cas_error(st);
-  }
+  auto files = cas.put_shard(call.xet->repo_uid, body);
+  if (!files) return cas_error(files.status());
   if (shards_v2) {
     // The streaming variant: NDJSON frames ending in a terminal "result" frame (the shard is
     // verified before the answer starts, so failures are still plain 4xx answers).
     http::Response r;
     r.headers.set("Content-Type", "application/x-ndjson");
-    r.body =
-        json{{"type", "validating"}, {"verified", files->size()}, {"total", files->size()}}.dump() +
-        "\n" + json{{"type", "result"}}.dump() + "\n";
+    r.body = json{{"type", "validating"}, {"verified", *files}, {"total", *files}}.dump() + "\n" +
+             json{{"type", "result"}}.dump() + "\n";
     return r;
   }
-  return json_response(200, json{{"result", files->empty() ? 0 : 1}});
+  return json_response(200, json{{"result", *files == 0 ? 0 : 1}});
 }
 
 }  // namespace
@@ -408,27 +359,27 @@ http::Response handle_cas_reconstructions(Context& ctx, Call& call) {
     std::string hash = key["hash"];
     auto file = readable_file(ctx, call.xet->repo_uid, hash);
     if (!file) return cas_error(file.status());
-    try {
-      files[hash] = file->size == 0
-                        ? json::array()
-                        : reconstruction(ctx, *call.xet, *file, 0, file->size - 1, false, &fetch);
-    } catch (const std::runtime_error& e) {
-      return cas_error(internal_error(e.what()));
+    if (file->size == 0) {
+      files[hash] = json::array();
+      continue;
     }
+    auto terms = reconstruction(ctx, *call.xet, *file, 0, file->size - 1, false, &fetch);
+    if (!terms) return cas_error(terms.status());
+    files[hash] = std::move(*terms);
   }
   return json_response(200, json{{"files", files}, {"fetch_info", fetch}});
 }
 
 // GET /v1/chunks/{default|default-merkledb}/{chunk}: global deduplication.
 http::Response handle_cas_chunk(Context& ctx, Call& call) {
-  auto& store = ctx.hub.xet();
   const std::string prefix = call.params.get("prefix");
   if (prefix != "default-merkledb" && prefix != "default") {
     return cas_error(bad_request("Unknown prefix '" + prefix + "'"));
   }
   auto hash = xet::parse_hash(call.params.get("chunk"));
   if (!hash) return cas_error(bad_request("Malformed chunk hash"));
-  auto shard = store.dedup_shard(*hash, now_s() + ctx.hub.config().xet_token_ttl_seconds);
+  auto shard =
+      service::XetCas(ctx.hub).dedup_shard(*hash, now_s() + ctx.hub.config().xet_token_ttl_seconds);
   if (!shard) return cas_error(not_found("Chunk not known to global deduplication"));
   http::Response r;
   r.headers.set("Content-Type", "application/octet-stream");
@@ -479,9 +430,8 @@ http::Response handle_xorb_data(Context& ctx, Call& call) {
                                   call.query.get("signature").value_or(""))) {
     return cas_error(forbidden("Invalid signature for this xorb URL"));
   }
-  // Re-checked on every use, like the Xet token it came from (check_grant_still_holds).
-  if (auto st = check_grant_still_holds(ctx, grant.repo_uid, grant.user, grant.token_id, false);
-      !st) {
+  // Re-checked on every use, like the Xet token it came from (RepoService::check_grant).
+  if (auto st = ctx.repos.check_grant(grant.repo_uid, grant.user, grant.token_id, false); !st) {
     return cas_error(st);
   }
   if (!readable_file(ctx, grant.repo_uid, grant.file)) {
@@ -499,8 +449,9 @@ http::Response handle_xorb_data(Context& ctx, Call& call) {
   if (!parsed) return cas_error(forbidden("Malformed signed range"));
   auto hash = xet::parse_hash(hash_text);
   if (!hash) return cas_error(bad_request("Malformed xorb hash"));
-  int fd = ::open(ctx.hub.xet().xorb_path(*hash).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return cas_error(not_found("Xorb not found"));
+  auto opened = service::XetCas(ctx.hub).open_xorb(*hash);
+  if (!opened) return cas_error(opened.status());
+  int fd = *opened;
   struct stat st {};
   ::fstat(fd, &st);
   uint64_t size = static_cast<uint64_t>(st.st_size);

@@ -39,8 +39,8 @@ struct XetFileLinks {
   std::string refresh_url;
   std::string reconstruction_url;
 };
-XetFileLinks xet_file_links(Context& ctx, const service::RepoType& type, const std::string& repo_id,
-                            const std::string& commit, const storage::XetFile& file);
+XetFileLinks xet_file_links(Context& ctx, domain::RepoKind type, const std::string& repo_id,
+                            const std::string& commit, const std::string& xet_hash);
 // Adds X-Xet-Hash, X-Xet-Refresh-Route and the Link header (xet-auth,
 // xet-reconstruction-info) to a download of such a file.
 void add_xet_headers(http::Response& r, const XetFileLinks& links);

@@ -10,14 +10,13 @@
 namespace vitrine::service {
 namespace {
 
-int rank(const std::string& permission) {
-  if (permission == "read") return 1;
-  if (permission == "write") return 2;
-  if (permission == "manage") return 3;
-  return 0;
-}
+const std::string kNamespaceKind = "namespace";
 
 }  // namespace
+
+const std::string& TokenScope::kind() const {
+  return repo ? domain::to_wire(*repo) : kNamespaceKind;
+}
 
 Result<TokenScope> parse_token_scope(std::string_view spec) {
   auto colon = spec.find(':');
@@ -26,13 +25,14 @@ Result<TokenScope> parse_token_scope(std::string_view spec) {
     return bad_request("scope must look like KIND:NAME=PERMISSIONS, e.g. namespace:acme=read");
   }
   TokenScope scope;
-  scope.kind = std::string(spec.substr(0, colon));
+  std::string_view kind = spec.substr(0, colon);
   scope.name = std::string(spec.substr(colon + 1, equals - colon - 1));
-  if (scope.kind != "namespace" && scope.kind != "model" && scope.kind != "dataset") {
+  scope.repo = domain::repo_kind_from_wire(kind);
+  if (!scope.repo && kind != kNamespaceKind) {
     return bad_request("scope kind must be namespace, model or dataset");
   }
   auto slash = scope.name.find('/');
-  if (scope.kind == "namespace") {
+  if (!scope.repo) {
     if (auto st = validate_namespace(scope.name); !st) return st;
   } else if (slash == std::string::npos || !validate_namespace(scope.name.substr(0, slash)) ||
              !validate_repo_name(scope.name.substr(slash + 1))) {
@@ -42,9 +42,9 @@ Result<TokenScope> parse_token_scope(std::string_view spec) {
   while (!perms.empty()) {
     auto comma = perms.find(',');
     std::string p(perms.substr(0, comma));
-    if (rank(p) == 0)
-      return bad_request("permission must be read, write or manage, not '" + p + "'");
-    scope.permissions.push_back(p);
+    auto level = domain::access_level_from_wire(p);
+    if (!level) return bad_request("permission must be read, write or manage, not '" + p + "'");
+    scope.permissions.push_back(*level);
     if (comma == std::string_view::npos) break;
     perms.remove_prefix(comma + 1);
   }
@@ -53,9 +53,9 @@ Result<TokenScope> parse_token_scope(std::string_view spec) {
 }
 
 std::string format_token_scope(const TokenScope& scope) {
-  std::string out = scope.kind + ":" + scope.name + "=";
+  std::string out = scope.kind() + ":" + scope.name + "=";
   for (size_t i = 0; i < scope.permissions.size(); ++i) {
-    out += (i ? "," : "") + scope.permissions[i];
+    out += (i ? "," : "") + domain::to_wire(scope.permissions[i]);
   }
   return out;
 }
@@ -63,7 +63,9 @@ std::string format_token_scope(const TokenScope& scope) {
 nlohmann::json scopes_to_json(const std::vector<TokenScope>& scopes) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : scopes) {
-    out.push_back({{"kind", s.kind}, {"name", s.name}, {"permissions", s.permissions}});
+    nlohmann::json permissions = nlohmann::json::array();
+    for (auto p : s.permissions) permissions.push_back(domain::to_wire(p));
+    out.push_back({{"kind", s.kind()}, {"name", s.name}, {"permissions", permissions}});
   }
   return out;
 }
@@ -74,10 +76,16 @@ std::vector<TokenScope> scopes_from_json(const std::string& text) {
   if (!j.is_array()) return out;
   for (const auto& item : j) {
     if (!item.is_object()) continue;
-    TokenScope s{item.value("kind", ""), item.value("name", ""), {}};
+    // Only scopes_to_json writes this; a kind or permission it does not know grants nothing.
+    std::string kind = item.value("kind", "");
+    TokenScope s{domain::repo_kind_from_wire(kind), item.value("name", ""), {}};
+    if (!s.repo && kind != kNamespaceKind) continue;
     if (item.contains("permissions") && item["permissions"].is_array()) {
       for (const auto& p : item["permissions"]) {
-        if (p.is_string()) s.permissions.push_back(p.get<std::string>());
+        if (!p.is_string()) continue;
+        if (auto level = domain::access_level_from_wire(p.get<std::string>())) {
+          s.permissions.push_back(*level);
+        }
       }
     }
     out.push_back(std::move(s));
@@ -85,17 +93,15 @@ std::vector<TokenScope> scopes_from_json(const std::string& text) {
   return out;
 }
 
-bool scopes_allow(const std::vector<TokenScope>& scopes, const std::string& type,
-                  const std::string& ns, const std::string& name, const std::string& permission) {
-  int needed = rank(permission);
+bool scopes_allow(const std::vector<TokenScope>& scopes, domain::RepoKind type,
+                  const std::string& ns, const std::string& name, domain::AccessLevel permission) {
   std::string repo = util::to_lower_ascii(ns + "/" + name);
   for (const auto& s : scopes) {
-    bool covers =
-        (s.kind == "namespace" && util::to_lower_ascii(s.name) == util::to_lower_ascii(ns)) ||
-        (s.kind == type && util::to_lower_ascii(s.name) == repo);
+    bool covers = (!s.repo && util::to_lower_ascii(s.name) == util::to_lower_ascii(ns)) ||
+                  (s.repo == type && util::to_lower_ascii(s.name) == repo);
     if (!covers) continue;
-    for (const auto& p : s.permissions) {
-      if (rank(p) >= needed) return true;
+    for (auto p : s.permissions) {
+      if (domain::implies(p, permission)) return true;
     }
   }
   return false;

@@ -5,17 +5,24 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "domain/access_level.hpp"
+#include "domain/repo_kind.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::service {
 
+// Written `namespace:acme=read,write`, `model:acme/m=read` or `dataset:acme/d=write`.
 struct TokenScope {
-  std::string kind;                      // "namespace" | "model" | "dataset"
-  std::string name;                      // "acme" for a namespace, "acme/m" for a repository
-  std::vector<std::string> permissions;  // subset of {"read", "write", "manage"}
+  std::optional<domain::RepoKind>
+      repo;          // the kind of the repository it names; nullopt: a namespace
+  std::string name;  // "acme" for a namespace, "acme/m" for a repository
+  std::vector<domain::AccessLevel> permissions;
+  // "namespace" | "model" | "dataset"
+  const std::string& kind() const;
 };
 
 // Parses `namespace:acme=read,write`, `model:acme/m=read`, `dataset:acme/d=read,write,manage`.
@@ -26,8 +33,8 @@ nlohmann::json scopes_to_json(const std::vector<TokenScope>& scopes);
 std::vector<TokenScope> scopes_from_json(const std::string& text);
 // Whether the scopes grant `permission` on the repository `type`/`ns`/`name`
 // (case-insensitive names). A permission implies the ones below it: manage ⊃ write ⊃ read.
-bool scopes_allow(const std::vector<TokenScope>& scopes, const std::string& type,
-                  const std::string& ns, const std::string& name, const std::string& permission);
+bool scopes_allow(const std::vector<TokenScope>& scopes, domain::RepoKind type,
+                  const std::string& ns, const std::string& name, domain::AccessLevel permission);
 // The longest lifetime a token may be given: ten years (and far from int64 overflow in ms).
 inline constexpr int64_t kMaxTokenLifetimeSeconds = 3650LL * 86400;
 // Parses a duration such as 3600, 90s, 12h, 30d into seconds; kBadRequest otherwise, and for

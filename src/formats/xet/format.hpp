@@ -125,6 +125,22 @@ Status decompress_chunk(Compression compression, std::string_view payload,
 XorbChunk append_xorb_chunk(std::string& out, std::string_view chunk, const Hash& hash,
                             bool compress);
 
+// ---- files ------------------------------------------------------------------------------------
+// A file is the concatenation of its terms, each a range of one xorb's chunks (what a shard's
+// file-info section lists as FileTerms, and what the store's index keeps per file).
+struct FileRecord {
+  struct Term {
+    Hash xorb;
+    uint32_t start = 0;  // chunk index, inclusive
+    uint32_t end = 0;    // exclusive
+    uint64_t unpacked = 0;
+  };
+  Hash hash;
+  std::string sha256;  // hex; empty when the shard carried none
+  uint64_t size = 0;
+  std::vector<Term> terms;
+};
+
 // ---- shards (MDB shard format v2) -------------------------------------------------------------
 struct FileTerm {
   Hash xorb_hash;

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 void AuditLog::record(const std::string& type, const std::string& actor, const std::string& target,
                       const json& details, const std::string& ip) {
-  storage::AuditEventRecord event;
+  domain::AuditEventRecord event;
   event.time = util::now_ms();
   event.type = type;
   event.actor = actor;
@@ -33,7 +33,7 @@ void AuditLog::record(const std::string& type, const Caller* caller, const std::
   record(type, actor_name(caller), target, details, caller ? caller->ip : std::string());
 }
 
-std::vector<storage::AuditEventRecord> AuditLog::list(const storage::AuditQuery& query) {
+std::vector<domain::AuditEventRecord> AuditLog::list(const domain::AuditQuery& query) {
   return hub_.db().audit_events(query);
 }
 
@@ -42,8 +42,8 @@ std::string AuditLog::actor_name(const Caller* caller) {
   return caller->user ? caller->user->name : std::string("anonymous");
 }
 
-std::string AuditLog::repo_target(const storage::RepoRecord& repo) {
-  return repo.type + "s/" + repo.id();
+std::string AuditLog::repo_target(const domain::RepoRecord& repo) {
+  return domain::plural(repo.type) + "/" + repo.id();
 }
 
 }  // namespace vitrine::service

@@ -45,12 +45,12 @@ class AuditLog {
               nlohmann::json details = nlohmann::json::object());
 
   // Newest first, at most query.limit events.
-  std::vector<storage::AuditEventRecord> list(const storage::AuditQuery& query);
+  std::vector<domain::AuditEventRecord> list(const domain::AuditQuery& query);
 
   // The caller's user name, "anonymous" without one, "cli" for null.
   static std::string actor_name(const Caller* caller);
   // How events name a repository: its API path, "models/ns/name" or "datasets/ns/name".
-  static std::string repo_target(const storage::RepoRecord& repo);
+  static std::string repo_target(const domain::RepoRecord& repo);
 
  private:
   Hub& hub_;

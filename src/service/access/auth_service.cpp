@@ -15,33 +15,34 @@
 
 namespace vitrine::service {
 
-Result<storage::UserRecord> AuthService::create_user(const std::string& name, bool is_admin,
-                                                     const std::string& fullname,
-                                                     const std::string& email,
-                                                     const Caller* actor) {
+Result<domain::UserRecord> AuthService::create_user(const std::string& name, bool is_admin,
+                                                    const std::string& fullname,
+                                                    const std::string& email, const Caller* actor) {
   if (auto st = validate_namespace(name); !st) return st;
   auto created = hub_.db().create_user(name, fullname, email, is_admin);
   if (created) AuditLog(hub_).record(audit::kUserCreate, actor, name, {{"admin", is_admin}});
   return created;
 }
 
-Result<std::string> AuthService::create_token(const std::string& user_name, const std::string& role,
+Result<domain::UserRecord> AuthService::user_named(const std::string& name) {
+  return found_or(hub_.db().find_user(name), not_found("no user named " + name));
+}
+
+Result<std::string> AuthService::create_token(const std::string& user_name, domain::TokenRole role,
                                               const std::string& token_name,
                                               int64_t expires_in_seconds,
                                               const std::vector<TokenScope>& scopes,
                                               const Caller* actor) {
-  if (role != "read" && role != "write" && role != "fineGrained") {
-    return bad_request("role must be read, write or fineGrained");
-  }
-  if ((role == "fineGrained") != !scopes.empty()) {
-    return bad_request(role == "fineGrained" ? "a fineGrained token needs at least one scope"
-                                             : "scopes are only for fineGrained tokens");
+  bool fine_grained = role == domain::TokenRole::kFineGrained;
+  if (fine_grained != !scopes.empty()) {
+    return bad_request(fine_grained ? "a fineGrained token needs at least one scope"
+                                    : "scopes are only for fineGrained tokens");
   }
   if (expires_in_seconds > kMaxTokenLifetimeSeconds) {
     return bad_request("a token lives at most 3650 days");
   }
-  auto user = hub_.db().find_user(user_name);
-  if (!user) return not_found("no user named " + user_name);
+  auto user = user_named(user_name);
+  if (!user) return user.status();
   std::string token = "hf_" + util::random_alnum(34);
   int64_t expires_at = expires_in_seconds > 0 ? util::now_ms() + expires_in_seconds * 1000 : 0;
   std::string scopes_json = scopes.empty() ? "" : scopes_to_json(scopes).dump();
@@ -50,34 +51,35 @@ Result<std::string> AuthService::create_token(const std::string& user_name, cons
   auto record = hub_.db().create_token(user->id, token_name, role, util::sha256_hex(token),
                                        expires_at, scopes_json, parent_id);
   if (!record) return record.status();
-  nlohmann::json details = {{"token_id", record->id}, {"name", token_name}, {"role", role}};
+  nlohmann::json details = {
+      {"token_id", record->id}, {"name", token_name}, {"role", domain::to_wire(role)}};
   if (expires_at > 0) details["expires_at"] = expires_at;
   if (!scopes.empty()) details["scopes"] = scopes_to_json(scopes);
   AuditLog(hub_).record(audit::kTokenCreate, actor, user->name, std::move(details));
   return token;
 }
 
-Result<storage::OrgRecord> AuthService::create_org(const std::string& name,
-                                                   const std::string& owner,
-                                                   const std::string& fullname,
-                                                   const Caller* actor) {
+Result<domain::OrgRecord> AuthService::create_org(const std::string& name, const std::string& owner,
+                                                  const std::string& fullname,
+                                                  const Caller* actor) {
   if (auto st = validate_namespace(name); !st) return st;
-  auto user = hub_.db().find_user(owner);
-  if (!user) return not_found("no user named " + owner);
+  auto user = user_named(owner);
+  if (!user) return user.status();
   auto created = hub_.db().create_org(name, fullname, user->id);
   if (created) AuditLog(hub_).record(audit::kOrgCreate, actor, name, {{"owner", user->name}});
   return created;
 }
 
 Status AuthService::set_org_member(const std::string& org, const std::string& user,
-                                   const std::string& role, const Caller* actor) {
-  auto o = hub_.db().find_org(org);
-  if (!o) return not_found("no organization named " + org);
-  auto u = hub_.db().find_user(user);
-  if (!u) return not_found("no user named " + user);
+                                   domain::MemberRole role, const Caller* actor) {
+  auto o = found_or(hub_.db().find_org(org), not_found("no organization named " + org));
+  if (!o) return o.status();
+  auto u = user_named(user);
+  if (!u) return u.status();
   auto st = hub_.db().set_org_member(o->id, u->id, role);
   if (st) {
-    AuditLog(hub_).record(audit::kOrgMember, actor, o->name, {{"user", u->name}, {"role", role}});
+    AuditLog(hub_).record(audit::kOrgMember, actor, o->name,
+                          {{"user", u->name}, {"role", domain::to_wire(role)}});
   }
   return st;
 }
@@ -88,16 +90,16 @@ Status AuthService::delete_user(const std::string& name, const Caller* actor) {
   return st;
 }
 
-Result<std::vector<storage::TokenRecord>> AuthService::list_tokens(const std::string& user_name) {
-  auto user = hub_.db().find_user(user_name);
-  if (!user) return not_found("no user named " + user_name);
+Result<std::vector<domain::TokenRecord>> AuthService::list_tokens(const std::string& user_name) {
+  auto user = user_named(user_name);
+  if (!user) return user.status();
   return hub_.db().list_tokens(user->id);
 }
 
 Status AuthService::revoke_token(const std::string& user_name, int64_t token_id,
                                  const Caller* actor) {
-  auto user = hub_.db().find_user(user_name);
-  if (!user) return not_found("no user named " + user_name);
+  auto user = user_named(user_name);
+  if (!user) return user.status();
   auto st = hub_.db().revoke_token(user->id, token_id);
   if (st) AuditLog(hub_).record(audit::kTokenRevoke, actor, user->name, {{"token_id", token_id}});
   return st;
@@ -141,8 +143,8 @@ std::string argon2id_encode(const std::string& password) {
 Status AuthService::set_password(const std::string& user_name, const std::string& password) {
   if (password.size() < 8) return bad_request("A password needs at least 8 characters");
   if (password.size() > 1024) return bad_request("Password too long");
-  auto user = hub_.db().find_user(user_name);
-  if (!user) return not_found("no user named " + user_name);
+  auto user = user_named(user_name);
+  if (!user) return user.status();
   auto slot = hash_slots().try_acquire_for(kHashWait);
   if (!slot.held()) return busy();
   std::string encoded = argon2id_encode(password);
@@ -155,7 +157,12 @@ Result<AuthService::Session> AuthService::login(const std::string& user_name,
   // An unknown user costs the same Argon2 work as a wrong password, so timing does not tell
   // which names exist.
   static const std::string decoy = argon2id_encode(util::random_alnum(24));
-  auto user = password.size() <= 1024 ? hub_.db().find_user(user_name) : std::nullopt;
+  std::optional<domain::UserRecord> user;
+  if (password.size() <= 1024) {
+    auto found = hub_.db().find_user(user_name);
+    if (!found) return found.status();
+    user = *found;
+  }
   std::string stored = user ? hub_.db().password_hash(user->id) : "";
   const std::string& reference = stored.empty() ? decoy : stored;
   auto slot = hash_slots().try_acquire_for(kHashWait);
@@ -184,11 +191,15 @@ Caller AuthService::authenticate_session(const std::string& cookie, std::string*
   }
   auto user = hub_.db().find_user_by_id(session->first);
   if (!user) {
+    caller.unreadable = user.status();  // neither anonymous nor bad credentials: 500
+    return caller;
+  }
+  if (!*user) {
     caller.bad_token = true;
     return caller;
   }
-  caller.user = *user;
-  caller.role = "write";  // a signed-in person acts with their own full rights
+  caller.user = **user;
+  caller.role = domain::TokenRole::kWrite;  // a signed-in person acts with their own full rights
   caller.token_name = "web session";
   caller.session = true;
   *csrf = session->second;
@@ -196,11 +207,16 @@ Caller AuthService::authenticate_session(const std::string& cookie, std::string*
 }
 
 std::optional<Caller> AuthService::caller_now(const std::string& user, int64_t token_id,
-                                              const std::string& role) {
+                                              domain::TokenRole role) {
   Caller caller;
   if (user.empty()) return caller;
-  caller.user = hub_.db().find_user(user);
-  if (!caller.user) return std::nullopt;
+  auto found = hub_.db().find_user(user);
+  if (!found) {
+    caller.unreadable = found.status();  // the caller then answers 500, not a refusal
+    return caller;
+  }
+  if (!*found) return std::nullopt;
+  caller.user = **found;
   caller.role = role;
   if (token_id == 0) return caller;
   for (const auto& t : hub_.db().list_tokens(caller.user->id)) {
@@ -208,7 +224,7 @@ std::optional<Caller> AuthService::caller_now(const std::string& user, int64_t t
     if (t.revoked || (t.expires_at > 0 && t.expires_at <= util::now_ms())) return std::nullopt;
     caller.role = t.role;
     caller.token_id = t.id;
-    if (t.role == "fineGrained") caller.scopes = scopes_from_json(t.scopes_json);
+    if (caller.fine_grained()) caller.scopes = scopes_from_json(t.scopes_json);
     return caller;
   }
   return std::nullopt;
@@ -244,22 +260,27 @@ Caller AuthService::authenticate(std::string_view authorization) {
     caller.unreadable = found.status();
     return caller;
   }
-  const std::optional<storage::TokenRecord>& record = *found;
+  const std::optional<domain::TokenRecord>& record = *found;
   int64_t now = util::now_ms();
   if (!record || record->revoked || !util::constant_time_equals(record->hash, hash) ||
       (record->expires_at > 0 && record->expires_at <= now)) {
     return caller;
   }
   auto user = hub_.db().find_user_by_id(record->user_id);
-  if (!user) return caller;
+  if (!user) {
+    caller.bad_token = false;
+    caller.unreadable = user.status();
+    return caller;
+  }
+  if (!*user) return caller;
   caller.bad_token = false;
-  caller.user = *user;
+  caller.user = **user;
   caller.role = record->role;
   caller.token_name = record->name;
   caller.token_id = record->id;
   caller.token_created_at = record->created_at;
   caller.token_expires_at = record->expires_at;
-  if (record->role == "fineGrained") caller.scopes = scopes_from_json(record->scopes_json);
+  if (caller.fine_grained()) caller.scopes = scopes_from_json(record->scopes_json);
   if (now - record->last_used_at > 60000) hub_.db().touch_token(record->id, now);
   return caller;
 }

@@ -14,25 +14,25 @@ class AuthService {
  public:
   explicit AuthService(Hub& hub) : hub_(hub) {}
 
-  Result<storage::UserRecord> create_user(const std::string& name, bool is_admin,
-                                          const std::string& fullname = "",
-                                          const std::string& email = "",
-                                          const Caller* actor = nullptr);
+  Result<domain::UserRecord> create_user(const std::string& name, bool is_admin,
+                                         const std::string& fullname = "",
+                                         const std::string& email = "",
+                                         const Caller* actor = nullptr);
   // Returns the plain token (the only time it exists outside the caller's hands).
-  // role: read | write | fineGrained (then `scopes` say where and what); `expires_in_seconds`
+  // A fine-grained token needs `scopes` (where and what), the others none; `expires_in_seconds`
   // 0 means never.
-  Result<std::string> create_token(const std::string& user_name, const std::string& role,
+  Result<std::string> create_token(const std::string& user_name, domain::TokenRole role,
                                    const std::string& token_name, int64_t expires_in_seconds = 0,
                                    const std::vector<TokenScope>& scopes = {},
                                    const Caller* actor = nullptr);
   // Organizations share the namespace of users; the owner becomes an admin member.
-  Result<storage::OrgRecord> create_org(const std::string& name, const std::string& owner,
-                                        const std::string& fullname = "",
-                                        const Caller* actor = nullptr);
-  Status set_org_member(const std::string& org, const std::string& user, const std::string& role,
+  Result<domain::OrgRecord> create_org(const std::string& name, const std::string& owner,
+                                       const std::string& fullname = "",
+                                       const Caller* actor = nullptr);
+  Status set_org_member(const std::string& org, const std::string& user, domain::MemberRole role,
                         const Caller* actor = nullptr);
   Status delete_user(const std::string& name, const Caller* actor = nullptr);
-  Result<std::vector<storage::TokenRecord>> list_tokens(const std::string& user_name);
+  Result<std::vector<domain::TokenRecord>> list_tokens(const std::string& user_name);
   Status revoke_token(const std::string& user_name, int64_t token_id,
                       const Caller* actor = nullptr);
 
@@ -61,7 +61,10 @@ class AuthService {
   // `role` then stands for it). nullopt when the user is gone or the token revoked or expired;
   // a fine-grained token brings its current scopes.
   std::optional<Caller> caller_now(const std::string& user, int64_t token_id,
-                                   const std::string& role);
+                                   domain::TokenRole role);
+  // The user named `name`: kNotFound "no user named …" when there is none, the read error when
+  // the accounts could not be read.
+  Result<domain::UserRecord> user_named(const std::string& name);
 
  private:
   Hub& hub_;

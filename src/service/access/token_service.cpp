@@ -19,7 +19,7 @@ std::mutex& creation_mutex() {
   return m;
 }
 
-bool active(const storage::TokenRecord& t, int64_t now) {
+bool active(const domain::TokenRecord& t, int64_t now) {
   return !t.revoked && (t.expires_at == 0 || t.expires_at > now);
 }
 
@@ -34,8 +34,8 @@ Status TokenService::may_manage(const Caller& caller) const {
   if (!caller.user) {
     return Status(ErrorKind::kUnauthorized, "Sign in to manage your access tokens");
   }
-  if (caller.session || caller.role == "write") return Status::ok();
-  return forbidden("A " + std::string(caller.fine_grained() ? "fine-grained" : caller.role) +
+  if (caller.session || caller.role == domain::TokenRole::kWrite) return Status::ok();
+  return forbidden("A " + std::string(caller.fine_grained() ? "fine-grained" : "read") +
                    " token cannot manage access tokens: sign in with a password or use a write "
                    "token");
 }
@@ -56,9 +56,9 @@ Status TokenService::validate_name(const std::string& name) {
   return Status::ok();
 }
 
-Result<std::vector<storage::TokenRecord>> TokenService::list(const Caller& caller) {
+Result<std::vector<domain::TokenRecord>> TokenService::list(const Caller& caller) {
   if (auto st = may_manage(caller); !st) return st;
-  std::vector<storage::TokenRecord> out;
+  std::vector<domain::TokenRecord> out;
   for (auto& t : hub_.db().list_tokens(caller.user->id)) {
     if (!t.revoked) out.push_back(std::move(t));
   }
@@ -71,10 +71,12 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
   if (auto st = validate_name(request.name); !st) {
     return refuse(error_code, kInvalidTokenName, st);
   }
-  if (request.role != "read" && request.role != "write" && request.role != "fineGrained") {
+  auto role = domain::token_role_from_wire(request.role);
+  if (!role) {
     return refuse(error_code, kInvalidTokenRole,
                   bad_request("role must be read, write or fineGrained"));
   }
+  bool fine_grained = *role == domain::TokenRole::kFineGrained;
   if (request.scope_specs.size() > kMaxScopesPerToken) {
     return refuse(
         error_code, kInvalidTokenScope,
@@ -86,11 +88,10 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
     if (!scope) return refuse(error_code, kInvalidTokenScope, scope.status());
     scopes.push_back(std::move(*scope));
   }
-  if ((request.role == "fineGrained") != !scopes.empty()) {
-    return refuse(
-        error_code, kInvalidTokenScope,
-        bad_request(request.role == "fineGrained" ? "a fineGrained token needs at least one scope"
-                                                  : "scopes are only for fineGrained tokens"));
+  if (fine_grained != !scopes.empty()) {
+    return refuse(error_code, kInvalidTokenScope,
+                  bad_request(fine_grained ? "a fineGrained token needs at least one scope"
+                                           : "scopes are only for fineGrained tokens"));
   }
   if (request.expires_in_seconds < 0) {
     return refuse(error_code, kInvalidTokenExpiry, bad_request("expiresIn must be positive"));
@@ -120,8 +121,8 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
                   conflict("You have " + std::to_string(kMaxTokensPerUser) +
                            " active tokens, the most allowed: revoke one first"));
   }
-  auto secret = AuthService(hub_).create_token(caller.user->name, request.role, request.name,
-                                               lifetime, scopes, &caller);
+  auto secret = AuthService(hub_).create_token(caller.user->name, *role, request.name, lifetime,
+                                               scopes, &caller);
   if (!secret) return secret.status();
   auto record = hub_.db().find_token_by_hash(util::sha256_hex(*secret));
   if (!record) return record.status();

@@ -19,14 +19,14 @@ inline constexpr size_t kMaxScopesPerToken = 32;
 
 struct TokenRequest {
   std::string name;
-  std::string role;                      // read | write | fineGrained
+  std::string role;                      // read | write | fineGrained, as the caller wrote it
   std::vector<std::string> scope_specs;  // `namespace:acme=read,write` (fineGrained only)
   int64_t expires_in_seconds = 0;        // 0: never (or as long as the calling token)
 };
 
 struct CreatedToken {
-  storage::TokenRecord record;  // its hash is never shown
-  std::string secret;           // the only copy outside the caller's hands
+  domain::TokenRecord record;  // its hash is never shown
+  std::string secret;          // the only copy outside the caller's hands
 };
 
 // Why a request was refused, for clients that branch on it (the API's X-Error-Code).
@@ -45,7 +45,7 @@ class TokenService {
   // kUnauthorized without a user; kForbidden for read and fine-grained tokens.
   Status may_manage(const Caller& caller) const;
   // The caller's tokens that are not revoked (expired ones included), oldest first.
-  Result<std::vector<storage::TokenRecord>> list(const Caller& caller);
+  Result<std::vector<domain::TokenRecord>> list(const Caller& caller);
   // kBadRequest for a bad name (1-64 letters, digits, spaces, `.`, `_`, `-`; no space at
   // either end), role, scope or lifetime; kConflict at kMaxTokensPerUser. `error_code` (if
   // given) receives one of the codes above on a refusal of the request's content.

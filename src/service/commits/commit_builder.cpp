@@ -36,7 +36,7 @@ std::string attributes_pattern(const std::string& path) {
 }
 }  // namespace
 
-CommitBuilder::CommitBuilder(Hub& hub, storage::RepoRecord repo, Caller caller)
+CommitBuilder::CommitBuilder(Hub& hub, domain::RepoRecord repo, Caller caller)
     : hub_(hub), repos_(hub), repo_(std::move(repo)), caller_(std::move(caller)) {}
 
 Status CommitBuilder::begin() {

@@ -22,7 +22,7 @@ struct CommitOutcome {
 
 class CommitBuilder {
  public:
-  CommitBuilder(Hub& hub, storage::RepoRecord repo, Caller caller);
+  CommitBuilder(Hub& hub, domain::RepoRecord repo, Caller caller);
   Status begin();  // opens the repository
   Status add(CommitOperation op);
   // `revision` is the target branch (or refs/pr/N); with create_pr a new refs/pr/N is made
@@ -45,7 +45,7 @@ class CommitBuilder {
 
   Hub& hub_;
   RepoService repos_;
-  storage::RepoRecord repo_;
+  domain::RepoRecord repo_;
   Caller caller_;
   std::unique_ptr<storage::GitRepo> git_;
   std::vector<storage::TreeChange> changes_;

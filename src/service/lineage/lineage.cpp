@@ -51,13 +51,15 @@ std::mutex& Lineage::index_lock(const std::string& uid) {
   return index_mutexes_[std::hash<std::string>{}(uid) % index_mutexes_.size()];
 }
 
-Result<RevisionIndex> Lineage::revision(const storage::RepoRecord& repo, storage::GitRepo& git,
+Result<RevisionIndex> Lineage::revision(const domain::RepoRecord& repo, storage::GitRepo& git,
                                         const std::string& commit) {
-  if (auto facts = hub_.db().lineage_facts(repo.uid, commit)) {
+  auto facts = hub_.db().lineage_facts(repo.uid, commit);
+  if (!facts) return facts.status();  // could not read: an error, not "never indexed"
+  if (*facts) {
     RevisionIndex idx;
     idx.uid = repo.uid;
     idx.commit = commit;
-    idx.facts = json::parse(*facts, nullptr, false);
+    idx.facts = json::parse(**facts, nullptr, false);
     if (idx.facts.is_discarded()) idx.facts = json::object();
     idx.edges = hub_.db().lineage_edges_of(repo.uid, commit);
     return idx;
@@ -66,7 +68,7 @@ Result<RevisionIndex> Lineage::revision(const storage::RepoRecord& repo, storage
   return index_revision(repo, git, commit);
 }
 
-Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
+Status Lineage::refresh(const domain::RepoRecord& repo, bool relink) {
   if (!enabled_) return Status::ok();
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
@@ -78,7 +80,7 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
   std::map<std::string, std::string> before(known.begin(), known.end());
   bool first_time = known.empty();
   std::vector<std::pair<std::string, std::string>> heads;
-  std::optional<std::vector<storage::LineageEdgeRow>> main_edges;
+  std::optional<std::vector<domain::LineageEdgeRow>> main_edges;
   for (const auto& ref : (*git)->list_refs()) {
     bool branch = ref.name.starts_with("refs/heads/");
     if (!branch && !ref.name.starts_with("refs/tags/")) continue;
@@ -87,7 +89,12 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
     auto was = before.find(ref.name);
     bool moved = was == before.end() || was->second != ref.target;
     if (!moved && ref.name != kCurrentRef) continue;
-    if (moved && !hub_.db().lineage_facts(repo.uid, ref.target)) {
+    auto indexed = hub_.db().lineage_facts(repo.uid, ref.target);
+    if (!indexed) {
+      result = indexed.status();
+      continue;
+    }
+    if (moved && !*indexed) {
       auto idx = index_revision(repo, **git, ref.target);
       if (!idx) {
         result = idx.status();
@@ -107,13 +114,13 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
     result = now.status();  // could not read: nothing is deleted on a guess
   } else if (!*now) {
     hub_.db().delete_lineage(repo.uid);
-    main_edges = std::vector<storage::LineageEdgeRow>{};
+    main_edges = std::vector<domain::LineageEdgeRow>{};
   }
   {
     // Still under the index lock: two refreshes of one repository apply in order.
     std::unique_lock glock(graph_mutex_);
     if (graph_loaded_) {
-      set_current_edges(repo.uid, main_edges.value_or(std::vector<storage::LineageEdgeRow>{}));
+      set_current_edges(repo.uid, main_edges.value_or(std::vector<domain::LineageEdgeRow>{}));
       // A repository that could not be read is kept out of the public graph (fails closed).
       if (!now || (*now && (*now)->is_private)) {
         private_.insert(repo.uid);
@@ -131,8 +138,8 @@ Status Lineage::refresh(const storage::RepoRecord& repo, bool relink) {
   return result;
 }
 
-void Lineage::relink_children(const storage::RepoRecord& repo) {
-  auto children = hub_.db().lineage_unlinked_children(repo.type, repo.id());
+void Lineage::relink_children(const domain::RepoRecord& repo) {
+  auto children = hub_.db().lineage_unlinked_children(domain::to_wire(repo.type), repo.id());
   if (children.empty()) return;
   for (const auto& [uid, commit] : children) {
     auto found = hub_.db().find_repo_by_uid(uid);
@@ -154,7 +161,7 @@ void Lineage::relink_children(const storage::RepoRecord& repo) {
   graph_loaded_ = false;  // reloaded from the database at the next query
 }
 
-void Lineage::on_repo_changed(const storage::RepoRecord& repo) {
+void Lineage::on_repo_changed(const domain::RepoRecord& repo) {
   {
     // Under the repository's index lock (then the graph's, the usual order): a refresh that read
     // the repository before this change applies its visibility first, never after it.
@@ -187,11 +194,11 @@ Status Lineage::rebuild(size_t* revisions) {
   // repositories need no relinking here: every repository exists while its dependants index.
   size_t n = 0;
   for (const auto& uid : hub_.db().lineage_repos()) hub_.db().delete_lineage(uid);
-  storage::RepoListQuery q;
+  domain::RepoListQuery q;
   q.all_private_visible = true;
   q.limit = 1000;
   Status result = Status::ok();
-  for (const char* type : {"model", "dataset"}) {
+  for (auto type : domain::kRepoKinds) {
     q.type = type;
     q.offset = 0;
     while (true) {
@@ -226,7 +233,7 @@ uint32_t Lineage::intern(const std::string& uid) {
 }
 
 void Lineage::set_current_edges(const std::string& uid,
-                                const std::vector<storage::LineageEdgeRow>& edges) {
+                                const std::vector<domain::LineageEdgeRow>& edges) {
   uint32_t child = intern(uid);
   for (const auto& old : parents_[child]) {
     auto& list = children_[old.parent];
@@ -265,7 +272,7 @@ void Lineage::load_graph() {
   size_t i = 0;
   while (i < edges.size()) {
     size_t j = i;
-    std::vector<storage::LineageEdgeRow> one;
+    std::vector<domain::LineageEdgeRow> one;
     while (j < edges.size() && edges[j].child_uid == edges[i].child_uid) one.push_back(edges[j++]);
     set_current_edges(edges[i].child_uid, one);
     i = j;
@@ -274,7 +281,7 @@ void Lineage::load_graph() {
 }
 
 void Lineage::add_to_graph_for_benchmark(const std::string& uid,
-                                         const std::vector<storage::LineageEdgeRow>& edges) {
+                                         const std::vector<domain::LineageEdgeRow>& edges) {
   std::unique_lock lock(graph_mutex_);
   graph_loaded_ = true;
   set_current_edges(uid, edges);

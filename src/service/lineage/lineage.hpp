@@ -41,7 +41,7 @@ struct RevisionIndex {
   std::string uid;
   std::string commit;
   nlohmann::json facts = nlohmann::json::object();  // docs/lineage.md, "Revision facts"
-  std::vector<storage::LineageEdgeRow> edges;
+  std::vector<domain::LineageEdgeRow> edges;
 };
 
 // One node of a traversal answer.
@@ -63,15 +63,15 @@ class Lineage {
   // repository's refs, and refreshes its node in the current graph. The write that moved the
   // refs has already happened, so callers log a failure and go on. Indexing of one repository
   // is serialized; different repositories index in parallel.
-  Status on_refs_changed(const storage::RepoRecord& repo) { return refresh(repo, true); }
+  Status on_refs_changed(const domain::RepoRecord& repo) { return refresh(repo, true); }
   // After a visibility change or a rename (`repo` as it is now).
-  void on_repo_changed(const storage::RepoRecord& repo);
+  void on_repo_changed(const domain::RepoRecord& repo);
   void on_repo_deleted(const std::string& uid);
   // Re-indexes every revision the refs of every repository name (`vitrine lineage rebuild`).
   Status rebuild(size_t* revisions = nullptr);
 
   // The index of one revision, indexing it first when needed.
-  Result<RevisionIndex> revision(const storage::RepoRecord& repo, storage::GitRepo& git,
+  Result<RevisionIndex> revision(const domain::RepoRecord& repo, storage::GitRepo& git,
                                  const std::string& commit);
 
   // Current graph queries. `visible` says whether the caller may see a private repository (by
@@ -104,7 +104,7 @@ class Lineage {
   void set_enabled_for_benchmark(bool on) { enabled_ = on; }
   // For benchmarks: adds a model node with edges to the current graph only (no database).
   void add_to_graph_for_benchmark(const std::string& uid,
-                                  const std::vector<storage::LineageEdgeRow>& edges);
+                                  const std::vector<domain::LineageEdgeRow>& edges);
 
  private:
   struct Edge {
@@ -116,13 +116,13 @@ class Lineage {
   };
   uint32_t intern(const std::string& uid);  // graph_mutex_ held exclusively
   std::mutex& index_lock(const std::string& uid);
-  Status refresh(const storage::RepoRecord& repo, bool relink);
+  Status refresh(const domain::RepoRecord& repo, bool relink);
   // Indexes again the revisions whose edges name this repository but could not link to it
   // (it did not exist, or had another name, when they were indexed).
-  void relink_children(const storage::RepoRecord& repo);
-  void set_current_edges(const std::string& uid, const std::vector<storage::LineageEdgeRow>& e);
+  void relink_children(const domain::RepoRecord& repo);
+  void set_current_edges(const std::string& uid, const std::vector<domain::LineageEdgeRow>& e);
   void load_graph();
-  Result<RevisionIndex> index_revision(const storage::RepoRecord& repo, storage::GitRepo& git,
+  Result<RevisionIndex> index_revision(const domain::RepoRecord& repo, storage::GitRepo& git,
                                        const std::string& commit);
   Traversal traverse(const std::vector<uint32_t>& roots, const std::string& root_commit,
                      bool from_dataset, const Visible& visible, int max_depth, size_t limit,
@@ -148,16 +148,16 @@ bool is_model_relation(const std::string& relation);  // finetune adapter merge 
 
 // The facts openness_report() needs, gathered for a model revision (files, card, manifest,
 // edges as the caller may see them, checkpoints, training datasets).
-Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storage::RepoRecord& repo,
+Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain::RepoRecord& repo,
                                       storage::GitRepo& git, const std::string& commit,
                                       const std::string& ref, const Caller& caller);
 Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
-                                          const storage::RepoRecord& repo, storage::GitRepo& git,
+                                          const domain::RepoRecord& repo, storage::GitRepo& git,
                                           const std::string& commit, const Caller& caller);
 
 // An edge as JSON for the API, hiding what the caller may not see: a parent repository the
 // caller cannot read is shown as declared, "not found on this hub", without revision.
-nlohmann::json edge_json(Hub& hub, RepoService& repos, const storage::LineageEdgeRow& edge,
+nlohmann::json edge_json(Hub& hub, RepoService& repos, const domain::LineageEdgeRow& edge,
                          const Caller& caller);
 
 }  // namespace vitrine::service

@@ -48,7 +48,7 @@ std::vector<RevisionFile> revision_files(const Snapshot& snap) {
   return out;
 }
 
-LineageEdge to_edge(Hub& hub, RepoService& repos, const storage::LineageEdgeRow& row,
+LineageEdge to_edge(Hub& hub, RepoService& repos, const domain::LineageEdgeRow& row,
                     const Caller& caller) {
   LineageEdge e;
   e.relation = row.relation;
@@ -69,7 +69,7 @@ LineageEdge to_edge(Hub& hub, RepoService& repos, const storage::LineageEdgeRow&
   if (!row.parent_uid.empty()) {
     // Fails closed: a parent that cannot be read now is shown as hidden.
     auto read = hub.db().find_repo_by_uid(row.parent_uid);
-    std::optional<storage::RepoRecord> rec = read ? *read : std::nullopt;
+    std::optional<domain::RepoRecord> rec = read ? *read : std::nullopt;
     if (!rec || !repos.can_read(*rec, caller)) {
       // row.parent_id is the id as the card or manifest wrote it, never the hidden
       // repository's own name.
@@ -95,7 +95,7 @@ Result<std::string> readme_text(storage::GitRepo& git, const Snapshot& snap) {
 
 }  // namespace
 
-json edge_json(Hub& hub, RepoService& repos, const storage::LineageEdgeRow& row,
+json edge_json(Hub& hub, RepoService& repos, const domain::LineageEdgeRow& row,
                const Caller& caller) {
   auto e = to_edge(hub, repos, row, caller);
   json j = {{"relation", e.relation},
@@ -116,7 +116,7 @@ json edge_json(Hub& hub, RepoService& repos, const storage::LineageEdgeRow& row,
 }
 
 Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
-                                          const storage::RepoRecord& repo, storage::GitRepo& git,
+                                          const domain::RepoRecord& repo, storage::GitRepo& git,
                                           const std::string& commit, const Caller& caller) {
   auto snap = repos.snapshot(repo, &git, commit);
   if (!snap) return snap.status();
@@ -137,7 +137,7 @@ Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
   return d;
 }
 
-Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const storage::RepoRecord& repo,
+Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain::RepoRecord& repo,
                                       storage::GitRepo& git, const std::string& commit,
                                       const std::string& ref, const Caller& caller) {
   auto snap = repos.snapshot(repo, &git, commit);

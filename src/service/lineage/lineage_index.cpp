@@ -66,8 +66,8 @@ bool looks_like_id(const std::string& s) {
 
 }  // namespace
 
-Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
-                                              storage::GitRepo& git, const std::string& commit) {
+Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, storage::GitRepo& git,
+                                              const std::string& commit) {
   RepoService repos(hub_);
   auto snap = repos.snapshot(repo, &git, commit);
   if (!snap) return snap.status();
@@ -76,7 +76,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   idx.uid = repo.uid;
   idx.commit = commit;
   json& facts = idx.facts;
-  facts["type"] = repo.type;
+  facts["type"] = domain::to_wire(repo.type);
 
   // The card.
   json card = json::object();
@@ -181,7 +181,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
 
   // The training manifest.
   TrainingManifest manifest;
-  if (repo.type == "model") {
+  if (repo.type == domain::RepoKind::kModel) {
     if (auto mf = find_file(files, std::string(kManifestPath))) {
       if (mf->size() > kMaxManifestBytes) {
         manifest.present = true;
@@ -201,9 +201,9 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   }
 
   // Edges.
-  std::vector<storage::LineageEdgeRow> edges;
+  std::vector<domain::LineageEdgeRow> edges;
   std::unordered_map<std::string, size_t> edge_at;  // (kind, type, parent) -> index in edges
-  auto add_edge = [&](storage::LineageEdgeRow e, const json& detail) {
+  auto add_edge = [&](domain::LineageEdgeRow e, const json& detail) {
     // One edge per (kind, parent): a manifest edge replaces a card/GGUF claim of the same parent.
     // The parent is its repository when known (an old name and the new one are one parent).
     std::string key =
@@ -235,12 +235,13 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   // the edge as pointing nowhere.
   Status read_failure;
   auto resolve_parent = [&](const std::string& type,
-                            const std::string& id) -> std::optional<storage::RepoRecord> {
-    if (!looks_like_id(id)) return std::nullopt;
+                            const std::string& id) -> std::optional<domain::RepoRecord> {
+    auto kind = domain::repo_kind_from_wire(type);
+    if (!kind || !looks_like_id(id)) return std::nullopt;
     auto slash = id.find('/');
-    auto rec = hub_.db().find_repo(type, id.substr(0, slash), id.substr(slash + 1));
+    auto rec = hub_.db().find_repo(*kind, id.substr(0, slash), id.substr(slash + 1));
     if (rec && !*rec)
-      rec = hub_.db().find_redirect(type, id.substr(0, slash), id.substr(slash + 1));
+      rec = hub_.db().find_redirect(*kind, id.substr(0, slash), id.substr(slash + 1));
     if (!rec) {
       read_failure = rec.status();
       return std::nullopt;
@@ -249,7 +250,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   };
   auto declared = [&](const std::string& relation, const std::string& type, const std::string& id,
                       const std::string& source) {
-    storage::LineageEdgeRow e;
+    domain::LineageEdgeRow e;
     e.child_uid = repo.uid;
     e.child_commit = commit;
     e.relation = relation;
@@ -275,7 +276,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
   std::unordered_map<std::string, std::string> hashed;  // git blob oid -> SHA-256
   auto checked = [&](const std::string& relation, const std::string& type,
                      const ManifestRepoRef& ref) {
-    storage::LineageEdgeRow e;
+    domain::LineageEdgeRow e;
     e.child_uid = repo.uid;
     e.child_commit = commit;
     e.relation = relation;
@@ -342,7 +343,7 @@ Result<RevisionIndex> Lineage::index_revision(const storage::RepoRecord& repo,
     add_edge(std::move(e), detail);
   };
 
-  if (repo.type == "model") {
+  if (repo.type == domain::RepoKind::kModel) {
     auto bases = string_list(card, "base_model");
     std::string card_relation;
     if (card.is_object() && card.contains("base_model_relation") &&

@@ -83,8 +83,9 @@ json summarize_gguf(Hub& hub, storage::GitRepo& git, const FileEntry& f) {
 // A file's summary, from the cache or parsed once (a commit never changes its bytes).
 json weight_summary(Hub& hub, storage::GitRepo& git, const FileEntry& f, bool gguf) {
   std::string key = (gguf ? "gguf:" : "st:") + content_key(f);
-  if (auto cached = hub.db().weight_header(key)) {
-    auto j = json::parse(*cached, nullptr, false);
+  // A cache that cannot be read is parsed again, as a miss.
+  if (auto cached = hub.db().weight_header(key); cached && *cached) {
+    auto j = json::parse(**cached, nullptr, false);
     if (!j.is_discarded()) return j;
   }
   json j = gguf ? summarize_gguf(hub, git, f) : summarize_safetensors(hub, git, f);

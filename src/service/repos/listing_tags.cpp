@@ -28,7 +28,7 @@ std::vector<std::string> strings_of(const json& card, const char* key) {
 
 }  // namespace
 
-std::vector<std::string> card_tags(std::string_view type, const json& card) {
+std::vector<std::string> card_tags(domain::RepoKind type, const json& card) {
   std::vector<std::string> tags;
   if (!card.is_object()) return tags;
   auto add = [&](const char* key, const std::string& prefix) {
@@ -38,7 +38,7 @@ std::vector<std::string> card_tags(std::string_view type, const json& card) {
   // and dataset cards' task and size fields become prefixed tags.
   add("tags", "");
   add("license", "license:");
-  if (type == "model") {
+  if (type == domain::RepoKind::kModel) {
     add("language", "");
     add("datasets", "dataset:");
     add("base_model", "base_model:");
@@ -52,10 +52,10 @@ std::vector<std::string> card_tags(std::string_view type, const json& card) {
   return tags;
 }
 
-std::vector<std::string> listing_tags(std::string_view type, const json& card,
+std::vector<std::string> listing_tags(domain::RepoKind type, const json& card,
                                       const std::vector<std::string>& lineage_tags) {
   std::vector<std::string> tags = card_tags(type, card);
-  if (type == "model" && card.is_object()) {
+  if (type == domain::RepoKind::kModel && card.is_object()) {
     // The fields the `pipeline_tag` and `library` parameters match, in their own form (a card
     // tag "text-generation" is not a pipeline tag), and bare, as the Hub lists them in tags.
     for (const char* key : {"pipeline_tag", "library_name"}) {
@@ -76,13 +76,13 @@ std::vector<std::string> listing_tags(std::string_view type, const json& card,
   return out;
 }
 
-std::vector<std::string> lineage_tags(Hub& hub, const storage::RepoRecord& repo,
-                                      const std::vector<storage::LineageEdgeRow>& edges) {
+std::vector<std::string> lineage_tags(Hub& hub, const domain::RepoRecord& repo,
+                                      const std::vector<domain::LineageEdgeRow>& edges) {
   std::vector<std::string> tags;
-  if (repo.type != "model") return tags;
+  if (repo.type != domain::RepoKind::kModel) return tags;
   for (const auto& e : edges) {
     if (!is_model_relation(e.relation)) continue;
-    if (e.source == "manifest" && !repo.gated.empty()) continue;
+    if (e.source == "manifest" && domain::is_gated(repo.gated)) continue;
     std::vector<std::string> ids{e.parent_id};
     if (!e.parent_uid.empty()) {
       // Fails closed: a parent that cannot be read now is tagged by its declared id only.
@@ -103,7 +103,7 @@ Status refresh_listing_tags(Hub& hub, const std::string& uid) {
   auto found = hub.db().find_repo_by_uid(uid);
   if (!found) return found.status();
   if (!*found) return Status::ok();  // deleted meanwhile: its tags went with it
-  const std::optional<storage::RepoRecord>& repo = *found;
+  const std::optional<domain::RepoRecord>& repo = *found;
   auto card = json::parse(repo->card_json.empty() ? "{}" : repo->card_json, nullptr, false);
   if (card.is_discarded()) card = json::object();
   std::vector<std::string> from_lineage;
@@ -115,8 +115,8 @@ Status refresh_listing_tags(Hub& hub, const std::string& uid) {
 
 Result<size_t> rebuild_listing_tags(Hub& hub) {
   size_t done = 0;
-  for (const char* type : {"model", "dataset"}) {
-    storage::RepoListQuery q;
+  for (auto type : domain::kRepoKinds) {
+    domain::RepoListQuery q;
     q.type = type;
     q.all_private_visible = true;
     q.limit = 1000;

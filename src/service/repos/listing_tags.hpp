@@ -21,12 +21,12 @@ class Hub;
 // The tags the card gives a repository, as the Hub lists them in `tags`: the card's `tags`,
 // `license:x`; for models bare languages, `dataset:x` and `base_model:x`; for datasets
 // `language:x`, `task_categories:x`, `task_ids:x`, `size_categories:x`, `source_datasets:x`.
-std::vector<std::string> card_tags(std::string_view type, const nlohmann::json& card);
+std::vector<std::string> card_tags(domain::RepoKind type, const nlohmann::json& card);
 
 // Every tag a listing filter matches: card_tags, plus `pipeline_tag:x` and the bare pipeline
 // tag, `library_name:x` and the bare library name, `language:x` for models' languages, and
 // `lineage_tags` (see below), without duplicates.
-std::vector<std::string> listing_tags(std::string_view type, const nlohmann::json& card,
+std::vector<std::string> listing_tags(domain::RepoKind type, const nlohmann::json& card,
                                       const std::vector<std::string>& lineage_tags);
 
 // `base_model:{id}` and `base_model:{relation}:{id}` for the model relations of a revision's
@@ -34,8 +34,8 @@ std::vector<std::string> listing_tags(std::string_view type, const nlohmann::jso
 // this hub, as it is named now (as model info reports it to callers who can see it). Edges
 // read from the training manifest count only when the repository is not gated: a gated
 // repository's manifest is for callers with file access.
-std::vector<std::string> lineage_tags(Hub& hub, const storage::RepoRecord& repo,
-                                      const std::vector<storage::LineageEdgeRow>& edges);
+std::vector<std::string> lineage_tags(Hub& hub, const domain::RepoRecord& repo,
+                                      const std::vector<domain::LineageEdgeRow>& edges);
 
 // Recomputes and stores one repository's tags from its index row (card, head) and the lineage
 // edges of its head. Call after the row and the lineage index were refreshed.

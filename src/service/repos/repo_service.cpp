@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
@@ -10,6 +11,7 @@
 #include "formats/git/git_patterns.hpp"
 #include "formats/hub/repo_name.hpp"
 #include "service/access/audit_log.hpp"
+#include "service/access/auth_service.hpp"
 #include "service/repos/listing_tags.hpp"
 #include "service/transparency/transparency.hpp"
 #include "util/concurrency_limit.hpp"
@@ -39,18 +41,6 @@ std::string author_name(const Caller& caller) {
 
 }  // namespace
 
-std::optional<RepoType> repo_type_from_name(std::string_view name) {
-  if (name == "model") return RepoType{"model", "", "models"};
-  if (name == "dataset") return RepoType{"dataset", "datasets/", "datasets"};
-  return std::nullopt;
-}
-
-std::optional<RepoType> repo_type_from_plural(std::string_view plural) {
-  if (plural == "models") return repo_type_from_name("model");
-  if (plural == "datasets") return repo_type_from_name("dataset");
-  return std::nullopt;
-}
-
 Status validate_ref_name(const std::string& name) {
   if (name.empty() || name.size() > 255 || name.starts_with("refs/") || name.starts_with("/") ||
       name.ends_with("/") || name.ends_with(".lock") || name.ends_with(".") ||
@@ -67,13 +57,14 @@ Status validate_ref_name(const std::string& name) {
   return Status::ok();
 }
 
-std::optional<std::string> RepoService::namespace_role(const std::string& ns,
+Lookup<domain::MemberRole> RepoService::namespace_role(const std::string& ns,
                                                        const Caller& caller) const {
-  if (!caller.user) return std::nullopt;
+  if (!caller.user) return std::optional<domain::MemberRole>();
   std::string a = caller.user->name, b = ns;
   for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (a == b) return std::string("admin");  // a user owns their namespace
+  // A user owns their namespace.
+  if (a == b) return std::optional<domain::MemberRole>(domain::MemberRole::kAdmin);
   return hub_.db().org_role(ns, caller.user->id);
 }
 
@@ -84,40 +75,144 @@ std::vector<std::string> RepoService::namespaces_of(const Caller& caller) const 
   return out;
 }
 
-bool RepoService::can_read(const storage::RepoRecord& repo, const Caller& caller) const {
-  if (!repo.is_private) return true;
-  if (caller.fine_grained() &&
-      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read")) {
-    return false;
-  }
-  return caller.is_admin() || namespace_role(repo.ns, caller).has_value();
-}
-
-bool RepoService::can_write(const storage::RepoRecord& repo, const Caller& caller) const {
-  if (!caller.can_write()) return false;
-  if (caller.fine_grained() &&
-      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "write")) {
+Result<bool> RepoService::may(const domain::RepoRecord& repo, const Caller& caller,
+                              AccessLevel level) const {
+  // Anyone reads a public repository; writing and managing need a token that writes (a
+  // session acts so), then a fine-grained token's scopes, then the user's role.
+  if (level == AccessLevel::kRead && !repo.is_private) return true;
+  if (level != AccessLevel::kRead && !caller.can_write()) return false;
+  if (caller.fine_grained() && !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, level)) {
     return false;
   }
   if (caller.is_admin()) return true;
   auto role = namespace_role(repo.ns, caller);
-  return role && (*role == "write" || *role == "admin");
+  if (!role) return role.status();
+  if (!*role) return false;
+  // Any member reads; write and admin members write and manage.
+  return level == AccessLevel::kRead || **role != domain::MemberRole::kRead;
 }
 
-bool RepoService::can_manage(const storage::RepoRecord& repo, const Caller& caller) const {
-  if (caller.fine_grained() &&
-      !scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "manage")) {
-    return false;
+bool RepoService::can_read(const domain::RepoRecord& repo, const Caller& caller) const {
+  auto allowed = may(repo, caller, AccessLevel::kRead);
+  return allowed && *allowed;
+}
+
+bool RepoService::can_write(const domain::RepoRecord& repo, const Caller& caller) const {
+  auto allowed = may(repo, caller, AccessLevel::kWrite);
+  return allowed && *allowed;
+}
+
+bool RepoService::can_manage(const domain::RepoRecord& repo, const Caller& caller) const {
+  auto allowed = may(repo, caller, AccessLevel::kManage);
+  return allowed && *allowed;
+}
+
+Status RepoService::check_grant(const std::string& repo_uid, const std::string& user,
+                                int64_t token_id, bool write) {
+  Status revoked(ErrorKind::kUnauthorized,
+                 "This grant no longer gives access (the repository, its visibility, the "
+                 "membership or the access token changed); ask for a new one");
+  auto found = hub_.db().find_repo_by_uid(repo_uid);
+  if (!found) return found.status();  // could not read: an error, not a revocation
+  if (!*found) return revoked;
+  const domain::RepoRecord& repo = **found;
+  auto caller = AuthService(hub_).caller_now(
+      user, token_id, write ? domain::TokenRole::kWrite : domain::TokenRole::kRead);
+  if (!caller) return revoked;
+  if (!caller->unreadable.is_ok()) return caller->unreadable;
+  auto readable = may(repo, *caller, AccessLevel::kRead);
+  if (!readable) return readable.status();
+  if (!*readable) return revoked;
+  if (!write) {
+    if (auto st = check_file_access(repo, *caller); !st) {
+      return st.kind() == ErrorKind::kInternal ? st : revoked;
+    }
   }
-  return can_write(repo, caller);
+  return Status::ok();
 }
 
-Status RepoService::check_file_access(const storage::RepoRecord& repo, const Caller& caller) const {
-  if (repo.gated.empty()) return Status::ok();
+std::vector<domain::AccessRequestRecord> RepoService::access_requests(
+    const domain::RepoRecord& repo, const std::string& status) {
+  return hub_.db().access_requests(repo.uid, status);
+}
+
+Lookup<domain::RepoRecord> RepoService::by_uid(const std::string& uid) {
+  return hub_.db().find_repo_by_uid(uid);
+}
+
+bool RepoService::can_read_uid(const std::string& uid, const Caller& caller) {
+  auto rec = by_uid(uid);
+  return rec && *rec && can_read(**rec, caller);
+}
+
+std::vector<std::string> RepoService::readable_private_uids(const Caller& caller) {
+  std::vector<std::string> out;
+  std::vector<std::string> namespaces = namespaces_of(caller);
+  if (caller.is_admin()) {
+    for (const auto& scope : caller.scopes)
+      namespaces.push_back(scope.name.substr(0, scope.name.find('/')));
+  }
+  for (const auto& repo : hub_.db().private_repos_in(namespaces)) {
+    if (can_read(repo, caller)) out.push_back(repo.uid);
+  }
+  return out;
+}
+
+Lookup<domain::RepoRecord> RepoService::by_name(RepoKind type, const std::string& ns,
+                                                const std::string& name) {
+  return hub_.db().find_repo(type, ns, name);
+}
+
+std::vector<domain::RepoRecord> RepoService::list(const Caller& caller, domain::RepoListQuery q) {
+  q.visible_private_namespaces.clear();
+  q.visible_private_repos.clear();
+  q.all_private_visible = false;
+  if (caller.user) {
+    // The same decision as may(), as SQL: the user's namespaces, narrowed to a fine-grained
+    // token's scopes (an admin's scoped token sees only its scopes too).
+    bool scoped = caller.fine_grained();
+    q.all_private_visible = caller.is_admin() && !scoped;
+    const std::vector<std::string> namespaces = namespaces_of(caller);
+    for (const auto& ns : namespaces) {
+      // A namespace scope covers every repository of the namespace.
+      if (!scoped || scopes_allow(caller.scopes, q.type, ns, "", AccessLevel::kRead)) {
+        q.visible_private_namespaces.push_back(ns);
+      }
+    }
+    if (scoped) {
+      for (const auto& s : caller.scopes) {
+        auto slash = s.name.find('/');
+        if (s.repo != q.type || slash == std::string::npos) continue;
+        std::string ns = s.name.substr(0, slash), name = s.name.substr(slash + 1);
+        bool member = caller.is_admin() ||
+                      std::any_of(namespaces.begin(), namespaces.end(), [&](const auto& n) {
+                        return util::to_lower_ascii(n) == util::to_lower_ascii(ns);
+                      });
+        if (member && scopes_allow(caller.scopes, q.type, ns, name, AccessLevel::kRead)) {
+          q.visible_private_repos.emplace_back(ns, name);
+        }
+      }
+    }
+  }
+  // sort=downloads orders by the counts written so far: such a listing writes the pending ones
+  // first unless a listing did less than a second ago (the 2 s background flush writes the rest;
+  // other sorts never write), so that listings cannot force a write transaction each. A failed
+  // write is tried again later; the listing goes on with the counts written before.
+  (void)hub_.downloads().flush_for_listing(q.sort);
+  return hub_.db().list_repos(q);
+}
+
+Status RepoService::check_file_access(const domain::RepoRecord& repo, const Caller& caller) const {
+  if (!domain::is_gated(repo.gated)) return Status::ok();
   // A fine-grained token opens a gate only inside its scopes, whatever its user may do.
-  bool in_scope =
-      !caller.fine_grained() || scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, "read");
-  if (in_scope && (caller.is_admin() || namespace_role(repo.ns, caller))) return Status::ok();
+  bool in_scope = !caller.fine_grained() ||
+                  scopes_allow(caller.scopes, repo.type, repo.ns, repo.name, AccessLevel::kRead);
+  if (in_scope && caller.is_admin()) return Status::ok();
+  if (in_scope) {
+    auto role = namespace_role(repo.ns, caller);
+    if (!role) return role.status();  // could not read: an error, never a closed gate
+    if (*role) return Status::ok();
+  }
   std::optional<std::string> request;
   if (in_scope && caller.user) {
     auto read = hub_.db().access_status(repo.uid, caller.user->id);
@@ -127,7 +222,7 @@ Status RepoService::check_file_access(const storage::RepoRecord& repo, const Cal
   if (request == "accepted") return Status::ok();
   // The Hub's wording for a request still waiting or refused, so that the web interface and
   // the clients can tell the caller where they stand.
-  const std::string what = repo.type + " " + repo.id();
+  const std::string what = domain::to_wire(repo.type) + " " + repo.id();
   if (request == "pending") {
     return Status(ErrorKind::kGatedRepo, "Your request to access " + what +
                                              " is awaiting a review from the repo authors.");
@@ -137,18 +232,18 @@ Status RepoService::check_file_access(const storage::RepoRecord& repo, const Cal
                   "Your request to access " + what + " has been rejected by the repo's authors.");
   }
   return Status(ErrorKind::kGatedRepo,
-                "Access to " + repo.type + " " + repo.id() +
+                "Access to " + what +
                     " is restricted and you are not in the authorized list. Visit " +
-                    hub_.config().public_url + "/" + (repo.type == "dataset" ? "datasets/" : "") +
-                    repo.id() + " to ask for access.");
+                    hub_.config().public_url + "/" + domain::url_prefix(repo.type) + repo.id() +
+                    " to ask for access.");
 }
 
-Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& caller,
+Status RepoService::ask_access(const domain::RepoRecord& repo, const Caller& caller,
                                const std::string& fields_json) {
   if (!caller.user) {
     return Status(ErrorKind::kUnauthorized, "You must be authenticated to ask for access");
   }
-  if (repo.gated.empty()) return bad_request("This repository is not gated");
+  if (!domain::is_gated(repo.gated)) return bad_request("This repository is not gated");
   // The owner asks for fields in the card's front matter (`extra_gated_fields`, as on the
   // Hub): every one must be answered, and a checkbox must be ticked.
   auto card = nlohmann::json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
@@ -168,7 +263,7 @@ Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& ca
     }
     if (!missing.empty()) return bad_request("Please fill in the requested fields: " + missing);
   }
-  std::string status = repo.gated == "auto" ? "accepted" : "pending";
+  std::string status = repo.gated == domain::GatingMode::kAuto ? "accepted" : "pending";
   auto st = hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
   if (st) {
     AuditLog(hub_).record(audit::kAccessRequest, &caller, AuditLog::repo_target(repo),
@@ -177,13 +272,13 @@ Status RepoService::ask_access(const storage::RepoRecord& repo, const Caller& ca
   return st;
 }
 
-Status RepoService::set_access(const storage::RepoRecord& repo, const std::string& user,
+Status RepoService::set_access(const domain::RepoRecord& repo, const std::string& user,
                                const std::string& status, bool create, const Caller* actor) {
   if (status != "accepted" && status != "rejected" && status != "pending") {
     return bad_request("status must be accepted, rejected or pending");
   }
-  auto record = hub_.db().find_user(user);
-  if (!record) return not_found("no user named " + user);
+  auto record = found_or(hub_.db().find_user(user), not_found("no user named " + user));
+  if (!record) return record.status();
   auto st = hub_.db().set_access_status(repo.uid, record->id, status, create);
   if (st) {
     AuditLog(hub_).record(audit::kAccessDecision, actor, AuditLog::repo_target(repo),
@@ -192,65 +287,80 @@ Status RepoService::set_access(const storage::RepoRecord& repo, const std::strin
   return st;
 }
 
-Result<RepoRef> RepoService::find(const RepoType& type, const std::string& ns,
-                                  const std::string& name, const Caller& caller, Access access) {
+Result<RepoRef> RepoService::find(RepoKind type, const std::string& ns, const std::string& name,
+                                  const Caller& caller, AccessLevel access) {
   RepoRef ref;
-  auto record = hub_.db().find_repo(type.name, ns, name);
+  auto record = hub_.db().find_repo(type, ns, name);
   if (!record) return record.status();  // could not read: an error, never "not found"
   if (!*record) {
-    record = hub_.db().find_redirect(type.name, ns, name);
+    record = hub_.db().find_redirect(type, ns, name);
     if (!record) return record.status();
     ref.redirected = record->has_value();
   }
-  if (!*record || !can_read(**record, caller)) return repo_not_found();
+  if (!*record) return repo_not_found();
+  auto readable = may(**record, caller, AccessLevel::kRead);
+  if (!readable) return readable.status();
+  if (!*readable) return repo_not_found();
   ref.record = **record;
   if (auto st = check_access(ref.record, caller, access); !st) return st;
   return ref;
 }
 
-Status RepoService::check_access(const storage::RepoRecord& repo, const Caller& caller,
-                                 Access access) const {
-  if ((access == Access::kWrite && !can_write(repo, caller)) ||
-      (access == Access::kManage && !can_manage(repo, caller))) {
+Status RepoService::check_access(const domain::RepoRecord& repo, const Caller& caller,
+                                 AccessLevel access) const {
+  if (access == AccessLevel::kRead) return Status::ok();  // find() checked it
+  auto allowed = may(repo, caller, access);
+  if (!allowed) return allowed.status();
+  if (!*allowed) {
     if (!caller.authenticated()) {
       return Status(ErrorKind::kUnauthorized, "You must be authenticated to write to this repo");
     }
     return forbidden("You don't have the rights to write to " + repo.id() +
-                     (caller.role == "read" ? " (read-only token)" : ""));
+                     (caller.role == domain::TokenRole::kRead ? " (read-only token)" : ""));
   }
   return Status::ok();
 }
 
-Result<storage::RepoRecord> RepoService::create(const Caller& caller,
-                                                const CreateRepoRequest& req) {
+Result<domain::RepoRecord> RepoService::create(const Caller& caller, const CreateRepoRequest& req) {
   if (!caller.authenticated()) {
     return Status(ErrorKind::kUnauthorized, "You must be authenticated to create a repo");
   }
-  auto type = repo_type_from_name(req.type);
+  auto type = domain::repo_kind_from_wire(req.type);
   if (!type) return bad_request("Unsupported repository type '" + req.type + "'");
+  const std::string& type_name = domain::to_wire(*type);
   std::string ns = req.ns.empty() ? caller.user->name : req.ns;
   if (auto st = validate_namespace(ns); !st) return st;
   if (auto st = validate_repo_name(req.name); !st) return st;
-  auto existing = hub_.db().find_repo(type->name, ns, req.name);
+  auto existing = hub_.db().find_repo(*type, ns, req.name);
   if (!existing) return existing.status();
-  if (*existing && can_read(**existing, caller)) {
-    return conflict("You already created this " + type->name + " repo: " + (*existing)->id());
+  if (*existing) {
+    auto readable = may(**existing, caller, AccessLevel::kRead);
+    if (!readable) return readable.status();
+    if (*readable) {
+      return conflict("You already created this " + type_name + " repo: " + (*existing)->id());
+    }
   }
-  storage::RepoRecord probe;
-  probe.type = type->name;
+  domain::RepoRecord probe;
+  probe.type = *type;
   probe.ns = ns;
   probe.name = req.name;
-  if (!can_write(probe, caller)) {
-    return forbidden("You don't have the rights to create a " + type->name +
+  auto writable = may(probe, caller, AccessLevel::kWrite);
+  if (!writable) return writable.status();
+  if (!*writable) {
+    return forbidden("You don't have the rights to create a " + type_name +
                      " under the namespace " + ns);
   }
   if (*existing) {
-    return conflict("You already created this " + type->name + " repo: " + ns + "/" + req.name);
+    return conflict("You already created this " + type_name + " repo: " + ns + "/" + req.name);
   }
-  if (auto user = hub_.db().find_user(ns)) {
-    ns = user->name;  // canonical case of the namespace
-  } else if (auto org = hub_.db().find_org(ns)) {
-    ns = org->name;
+  auto user = hub_.db().find_user(ns);
+  if (!user) return user.status();
+  if (*user) {
+    ns = (*user)->name;  // canonical case of the namespace
+  } else {
+    auto org = hub_.db().find_org(ns);
+    if (!org) return org.status();
+    if (*org) ns = (*org)->name;
   }
 
   // A new repository holds no LFS object, so a file whose bytes are an LFS pointer would name
@@ -263,9 +373,9 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     }
   }
 
-  storage::RepoRecord repo;
+  domain::RepoRecord repo;
   repo.uid = util::to_hex(util::random_bytes(12));
-  repo.type = type->name;
+  repo.type = *type;
   repo.ns = ns;
   repo.name = req.name;
   repo.is_private = req.is_private;
@@ -283,7 +393,7 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
     changes.push_back({storage::TreeChange::Kind::kPutBlob, path, *blob, false});
     return Status::ok();
   };
-  Status st = add_file(".gitattributes", default_gitattributes(type->name == "dataset"));
+  Status st = add_file(".gitattributes", default_gitattributes(*type == RepoKind::kDataset));
   if (st && !req.license.empty())
     st = add_file("README.md", "---\nlicense: " + req.license + "\n---\n");
   for (const auto& [path, content] : req.files) {
@@ -325,7 +435,7 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   if (auto ins = hub_.db().insert_repo(repo); !ins) {
     std::filesystem::remove_all(hub_.git_path(repo));
     if (ins.kind() == ErrorKind::kConflict) {
-      return conflict("You already created this " + type->name + " repo: " + repo.id());
+      return conflict("You already created this " + type_name + " repo: " + repo.id());
     }
     return ins;
   }
@@ -339,9 +449,9 @@ Result<storage::RepoRecord> RepoService::create(const Caller& caller,
   return **created;
 }
 
-Status RepoService::remove(const Caller& caller, const RepoType& type, const std::string& ns,
+Status RepoService::remove(const Caller& caller, RepoKind type, const std::string& ns,
                            const std::string& name) {
-  auto repo = find(type, ns, name, caller, Access::kManage);
+  auto repo = find(type, ns, name, caller, AccessLevel::kManage);
   if (!repo) return repo.status();
   if (repo->redirected) return repo_not_found();
   // The row goes first: from then on the repo is invisible, and the directory can go. The log
@@ -387,8 +497,8 @@ Status RepoService::remove(const Caller& caller, const RepoType& type, const std
   return Status::ok();
 }
 
-Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoType& type,
-                                              const std::string& from, const std::string& to) {
+Result<domain::RepoRecord> RepoService::move(const Caller& caller, RepoKind type,
+                                             const std::string& from, const std::string& to) {
   auto split = [](const std::string& id, std::string* ns, std::string* name) {
     auto slash = id.find('/');
     if (slash == std::string::npos || id.find('/', slash + 1) != std::string::npos) return false;
@@ -401,22 +511,24 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   if (!split(to, &to_ns, &to_name)) return bad_request("Invalid repo id: " + to);
   if (auto st = validate_namespace(to_ns); !st) return st;
   if (auto st = validate_repo_name(to_name); !st) return st;
-  auto repo = find(type, from_ns, from_name, caller, Access::kManage);
+  auto repo = find(type, from_ns, from_name, caller, AccessLevel::kManage);
   if (!repo) return repo.status();
   if (repo->redirected) return repo_not_found();
-  storage::RepoRecord target;
-  target.type = type.name;
+  domain::RepoRecord target;
+  target.type = type;
   target.ns = to_ns;
   target.name = to_name;
-  if (!can_write(target, caller)) {
+  auto writable = may(target, caller, AccessLevel::kWrite);
+  if (!writable) return writable.status();
+  if (!*writable) {
     return forbidden("You don't have the rights to move a repo to the namespace " + to_ns);
   }
-  auto existing = hub_.db().find_repo(type.name, to_ns, to_name);
+  auto existing = hub_.db().find_repo(type, to_ns, to_name);
   if (!existing) return existing.status();
   if (*existing && (*existing)->uid != repo->record.uid) {
-    return conflict("A " + type.name + " repository called " + to + " already exists");
+    return conflict("A " + domain::to_wire(type) + " repository called " + to + " already exists");
   }
-  storage::RepoRecord renamed = repo->record;
+  domain::RepoRecord renamed = repo->record;
   renamed.ns = to_ns;
   renamed.name = to_name;
   const std::string old_name = tlog_repo_name(repo->record);
@@ -435,27 +547,25 @@ Result<storage::RepoRecord> RepoService::move(const Caller& caller, const RepoTy
   }
   if (auto st = hub_.db().rename_repo(repo->record.uid, to_ns, to_name); !st) {
     if (st.kind() == ErrorKind::kConflict) {
-      return conflict("A " + type.name + " repository called " + to + " already exists");
+      return conflict("A " + domain::to_wire(type) + " repository called " + to +
+                      " already exists");
     }
     return st;
   }
   logged.done();
-  auto found = hub_.db().find_repo(type.name, to_ns, to_name);
+  auto found = hub_.db().find_repo(type, to_ns, to_name);
   if (!found) return found.status();
   if (!*found) return internal_error("repository " + to + " vanished after its rename");
-  storage::RepoRecord moved = **found;
+  domain::RepoRecord moved = **found;
   AuditLog(hub_).record(audit::kRepoMove, &caller, AuditLog::repo_target(moved),
                         {{"from", AuditLog::repo_target(repo->record)}});
   hub_.lineage().on_repo_changed(moved);  // revisions that named the new id can link now
   return moved;
 }
 
-Status RepoService::update_settings(const storage::RepoRecord& as_found,
+Status RepoService::update_settings(const domain::RepoRecord& as_found,
                                     std::optional<bool> is_private,
-                                    std::optional<std::string> gated, const Caller* actor) {
-  if (gated && !gated->empty() && *gated != "auto" && *gated != "manual") {
-    return bad_request("gated must be false, \"auto\" or \"manual\"");
-  }
+                                    std::optional<domain::GatingMode> gated, const Caller* actor) {
   // One settings change per repository at a time, from its current row: the caller's record
   // may be stale (read before the request's body arrived), and two changes deciding from stale
   // rows would log, and file the log's lookup index, against the wrong visibility.
@@ -464,14 +574,14 @@ Status RepoService::update_settings(const storage::RepoRecord& as_found,
   auto current = hub_.db().find_repo_by_uid(as_found.uid);
   if (!current) return current.status();
   if (!*current) return repo_not_found();
-  const storage::RepoRecord& repo = **current;
+  const domain::RepoRecord& repo = **current;
   // A change of visibility is logged before it takes effect, as seen from the state it leaves:
   // going private, in the clear (the repository was public); going public, sealed, and in the
   // clear once it is public (a failure in between must not publish a private repository).
   LoggedChange logged(hub_.transparency().store());
   const bool changes = is_private && *is_private != repo.is_private;
   const std::string was = repo.is_private ? "1" : "0";
-  auto visibility_entry = [&](const storage::RepoRecord& as,
+  auto visibility_entry = [&](const domain::RepoRecord& as,
                               std::optional<storage::TlogIntent> intent) {
     return make_entry(
         as,
@@ -482,7 +592,7 @@ Status RepoService::update_settings(const storage::RepoRecord& as_found,
         {"visibility-from:" + repo.uid + ":" + was}, std::move(intent));
   };
   if (changes) {
-    storage::RepoRecord before = repo;
+    domain::RepoRecord before = repo;
     if (auto st = logged.begin({visibility_entry(
             before, storage::TlogIntent{"visibility", repo.uid, "", *is_private ? "1" : "0"})});
         !st) {
@@ -505,19 +615,19 @@ Status RepoService::update_settings(const storage::RepoRecord& as_found,
       spdlog::warn("opening the sealed log entries of {}: {}", repo.id(), shown.message());
     }
   }
-  if (gated && gated->empty() != repo.gated.empty()) {
+  if (gated && domain::is_gated(*gated) != domain::is_gated(repo.gated)) {
     // Whether the training manifest's base models are listing tags depends on gating.
     if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {
       spdlog::warn("listing tags of {}: {}", repo.id(), tags.message());
     }
   }
   if (is_private && *is_private != repo.is_private) {
-    storage::RepoRecord now = repo;
+    domain::RepoRecord now = repo;
     now.is_private = *is_private;
     hub_.lineage().on_repo_changed(now);  // the graph hides private repositories
   }
   if (changes && !*is_private) {
-    storage::RepoRecord now_public = repo;
+    domain::RepoRecord now_public = repo;
     now_public.is_private = false;
     (void)hub_.transparency().store().append({visibility_entry(now_public, std::nullopt)});
   }
@@ -528,8 +638,8 @@ Status RepoService::update_settings(const storage::RepoRecord& as_found,
                      {{"private", *is_private}});
   }
   if (gated && *gated != repo.gated) {
-    auto as_json = [](const std::string& g) -> nlohmann::json {
-      return g.empty() ? nlohmann::json(false) : nlohmann::json(g);
+    auto as_json = [](domain::GatingMode g) -> nlohmann::json {
+      return domain::is_gated(g) ? nlohmann::json(domain::to_wire(g)) : nlohmann::json(false);
     };
     audit_log.record(audit::kRepoGating, actor, AuditLog::repo_target(repo),
                      {{"gated", as_json(*gated)}, {"was", as_json(repo.gated)}});
@@ -640,7 +750,7 @@ Result<std::vector<FileEntry>> RepoService::list_tree(storage::GitRepo& git,
   return out;
 }
 
-Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const storage::RepoRecord& repo,
+Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const domain::RepoRecord& repo,
                                                               storage::GitRepo* git,
                                                               const std::string& commit) {
   if (auto cached = hub_.snapshots().get(repo.uid, commit)) return cached;
@@ -660,7 +770,7 @@ Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const storage::Rep
   return std::shared_ptr<const Snapshot>(snap);
 }
 
-Status RepoService::create_branch(const storage::RepoRecord& repo, const std::string& branch,
+Status RepoService::create_branch(const domain::RepoRecord& repo, const std::string& branch,
                                   const std::optional<std::string>& starting_point, bool empty,
                                   bool overwrite, const Caller& caller) {
   if (branch.starts_with("refs/") || !validate_ref_name(branch)) {
@@ -695,7 +805,7 @@ Status RepoService::create_branch(const storage::RepoRecord& repo, const std::st
   return st;
 }
 
-Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::string& branch,
+Status RepoService::delete_branch(const domain::RepoRecord& repo, const std::string& branch,
                                   const Caller& caller) {
   if (branch == kDefaultBranch) return forbidden("Cannot delete refs/heads/main");
   auto git = hub_.open_git(repo);
@@ -706,7 +816,7 @@ Status RepoService::delete_branch(const storage::RepoRecord& repo, const std::st
                            RefMove{kHeads + branch, "", *current, "", {}, {}, {}});
 }
 
-Status RepoService::create_tag(const storage::RepoRecord& repo, const std::string& revision,
+Status RepoService::create_tag(const domain::RepoRecord& repo, const std::string& revision,
                                const std::string& tag, const std::string& message,
                                const Caller& caller) {
   if (!validate_ref_name(tag)) return bad_request("Invalid tag name '" + tag + "'");
@@ -746,7 +856,7 @@ Status RepoService::create_tag(const storage::RepoRecord& repo, const std::strin
   return st;
 }
 
-Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::string& tag,
+Status RepoService::delete_tag(const domain::RepoRecord& repo, const std::string& tag,
                                const Caller& caller) {
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
@@ -759,7 +869,7 @@ Status RepoService::delete_tag(const storage::RepoRecord& repo, const std::strin
                            RefMove{kTags + tag, "", *raw, "", *current, "", {}});
 }
 
-Status RepoService::reindex(const storage::RepoRecord& repo) {
+Status RepoService::reindex(const domain::RepoRecord& repo) {
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
   auto head = (*git)->ref_target(kHeads + kDefaultBranch);

@@ -89,7 +89,7 @@ Result<std::string> GitTransport::hooks_dir() {
   return dir;
 }
 
-Result<std::string> GitTransport::advertise(const storage::RepoRecord& repo, GitService service,
+Result<std::string> GitTransport::advertise(const domain::RepoRecord& repo, GitService service,
                                             const std::string& git_protocol) {
   std::vector<std::string> argv = {"git", service_name(service), "--stateless-rpc",
                                    "--advertise-refs", hub_.git_path(repo)};
@@ -113,7 +113,7 @@ Result<std::string> GitTransport::advertise(const storage::RepoRecord& repo, Git
   return out;
 }
 
-Result<util::Subprocess> GitTransport::cat_blob(const storage::RepoRecord& repo,
+Result<util::Subprocess> GitTransport::cat_blob(const domain::RepoRecord& repo,
                                                 const std::string& oid) {
   bool hex = oid.size() == 40 && oid.find_first_not_of("0123456789abcdef") == std::string::npos;
   if (!hex) return bad_request("not a blob id: " + oid);
@@ -122,7 +122,7 @@ Result<util::Subprocess> GitTransport::cat_blob(const storage::RepoRecord& repo,
   return util::Subprocess::spawn(argv, environment("", Caller{}, repo.uid), -1);
 }
 
-Result<util::Subprocess> GitTransport::run(const storage::RepoRecord& repo, GitService service,
+Result<util::Subprocess> GitTransport::run(const domain::RepoRecord& repo, GitService service,
                                            const std::string& git_protocol, int request_fd,
                                            const Caller& caller) {
   std::vector<std::string> argv = {"git"};

@@ -18,16 +18,16 @@ class GitTransport {
   explicit GitTransport(Hub& hub) : hub_(hub) {}
 
   // The body of GET info/refs: the "# service=" prelude (protocol v0/v1 only) and the refs.
-  Result<std::string> advertise(const storage::RepoRecord& repo, GitService service,
+  Result<std::string> advertise(const domain::RepoRecord& repo, GitService service,
                                 const std::string& git_protocol);
   // Starts the service on a spooled request body; the caller streams its stdout.
-  Result<util::Subprocess> run(const storage::RepoRecord& repo, GitService service,
+  Result<util::Subprocess> run(const domain::RepoRecord& repo, GitService service,
                                const std::string& git_protocol, int request_fd,
                                const Caller& caller);
   // `git cat-file blob OID` on the repository: a blob's bytes streamed from git's own object
   // reader (libgit2 reads a blob whole), so a large file stored in git costs a pipe's worth of
   // memory. `oid` must be 40 hex digits (kBadRequest otherwise).
-  Result<util::Subprocess> cat_blob(const storage::RepoRecord& repo, const std::string& oid);
+  Result<util::Subprocess> cat_blob(const domain::RepoRecord& repo, const std::string& oid);
 
  private:
   std::vector<std::string> environment(const std::string& git_protocol, const Caller& caller,

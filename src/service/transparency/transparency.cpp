@@ -101,8 +101,8 @@ storage::TlogAppend void_entry(int64_t index, const std::string& reason) {
   return e;
 }
 
-std::string tlog_repo_name(const storage::RepoRecord& repo) {
-  return repo.type + "s/" + repo.id();
+std::string tlog_repo_name(const domain::RepoRecord& repo) {
+  return domain::plural(repo.type) + "/" + repo.id();
 }
 
 std::string canonical_entry(json entry) {
@@ -117,7 +117,7 @@ std::string sealed_commitment(std::string_view nonce, std::string_view entry_byt
   return util::sha256_hex(covered);
 }
 
-storage::TlogAppend make_entry(const storage::RepoRecord& repo, json entry,
+storage::TlogAppend make_entry(const domain::RepoRecord& repo, json entry,
                                std::vector<std::string> keys,
                                std::optional<storage::TlogIntent> intent) {
   entry["repo"] = tlog_repo_name(repo);
@@ -143,7 +143,7 @@ storage::TlogAppend make_entry(const storage::RepoRecord& repo, json entry,
 }
 
 Result<std::vector<storage::TlogAppend>> ref_entries(
-    storage::GitRepo& git, storage::XetStore* xet, const storage::RepoRecord& repo,
+    storage::GitRepo& git, storage::XetStore* xet, const domain::RepoRecord& repo,
     const std::string& ref, const std::string& old_object, const std::string& new_object,
     const std::string& actor, const std::string& via, const RefEntryHint* hint) {
   const std::string old_commit = hint ? old_object : git.peel_to_commit(old_object);
@@ -204,7 +204,7 @@ Result<std::vector<storage::TlogAppend>> ref_entries(
 }
 
 Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
-                                      const storage::RepoRecord& repo, const std::string& ref,
+                                      const domain::RepoRecord& repo, const std::string& ref,
                                       const std::string& old_object, const std::string& new_object,
                                       const std::string& actor, const std::string& via,
                                       const RefEntryHint* hint) {
@@ -234,7 +234,7 @@ std::vector<json> split_into_parts(const json& items) {
 
 namespace {
 
-Status logged_ref_update_only(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
+Status logged_ref_update_only(Hub& hub, storage::GitRepo& git, const domain::RepoRecord& repo,
                               const std::string& actor, const RefMove& move) {
   if (!hub.transparency().ref_logging()) {
     return move.target.empty()
@@ -245,7 +245,7 @@ Status logged_ref_update_only(Hub& hub, storage::GitRepo& git, const storage::Re
   // clear by its visibility at the time of the move, not of the request.
   auto read = hub.db().find_repo(repo.type, repo.ns, repo.name);  // cached; writes invalidate
   if (!read) return read.status();
-  std::optional<storage::RepoRecord> fresh = *read;
+  std::optional<domain::RepoRecord> fresh = *read;
   if (!fresh || fresh->uid != repo.uid) {
     read = hub.db().find_repo_by_uid(repo.uid);
     if (!read) return read.status();
@@ -267,7 +267,7 @@ Status logged_ref_update_only(Hub& hub, storage::GitRepo& git, const storage::Re
 
 }  // namespace
 
-Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
+Status logged_ref_update(Hub& hub, storage::GitRepo& git, const domain::RepoRecord& repo,
                          const std::string& actor, const RefMove& move) {
   auto st = logged_ref_update_only(hub, git, repo, actor, move);
   // Branches and tags are lineage nodes; `main` is indexed by RepoService::reindex, which its
@@ -415,7 +415,7 @@ Result<int64_t> recover_intents(storage::TlogStore& store, storage::MetadataDb& 
     if (writer_alive(p.intent)) continue;  // it resolves its own intents
     auto read = db.find_repo_by_uid(in.repo_id);
     if (!read) return read.status();  // decided later, when it can be read
-    const std::optional<storage::RepoRecord>& repo = *read;
+    const std::optional<domain::RepoRecord>& repo = *read;
     bool visible = false;
     std::string later_key;
     if (in.kind == "ref") {

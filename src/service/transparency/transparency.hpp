@@ -32,7 +32,7 @@ namespace vitrine::service {
 class Hub;
 
 // "models/alice/x" for a repository record.
-std::string tlog_repo_name(const storage::RepoRecord& repo);
+std::string tlog_repo_name(const domain::RepoRecord& repo);
 
 // The canonical bytes of an entry (sorted keys, no spaces) with "v":1 added.
 std::string canonical_entry(nlohmann::json entry);
@@ -42,7 +42,7 @@ std::string sealed_commitment(std::string_view nonce, std::string_view entry_byt
 
 // An entry for `entry` about `repo`: in the clear, or sealed when the repository is private.
 // Adds the lookup keys every entry of a repository has.
-storage::TlogAppend make_entry(const storage::RepoRecord& repo, nlohmann::json entry,
+storage::TlogAppend make_entry(const domain::RepoRecord& repo, nlohmann::json entry,
                                std::vector<std::string> keys,
                                std::optional<storage::TlogIntent> intent);
 
@@ -66,12 +66,12 @@ struct RefEntryHint {
 };
 // The ref entry (with the intent) first, then `part` entries when its file list is long.
 Result<std::vector<storage::TlogAppend>> ref_entries(
-    storage::GitRepo& git, storage::XetStore* xet, const storage::RepoRecord& repo,
+    storage::GitRepo& git, storage::XetStore* xet, const domain::RepoRecord& repo,
     const std::string& ref, const std::string& old_commit, const std::string& new_commit,
     const std::string& actor, const std::string& via, const RefEntryHint* hint = nullptr);
 // The same when the move needs no part entries (an error otherwise).
 Result<storage::TlogAppend> ref_entry(storage::GitRepo& git, storage::XetStore* xet,
-                                      const storage::RepoRecord& repo, const std::string& ref,
+                                      const domain::RepoRecord& repo, const std::string& ref,
                                       const std::string& old_commit, const std::string& new_commit,
                                       const std::string& actor, const std::string& via,
                                       const RefEntryHint* hint = nullptr);
@@ -92,7 +92,7 @@ struct RefMove {
 
 // Moves a ref the logged way: the entry first, then the compare-and-swap, then the intent
 // resolved (or voided when the swap fails).
-Status logged_ref_update(Hub& hub, storage::GitRepo& git, const storage::RepoRecord& repo,
+Status logged_ref_update(Hub& hub, storage::GitRepo& git, const domain::RepoRecord& repo,
                          const std::string& actor, const RefMove& move);
 
 // Appends entries as intents; resolves them with done(), or voids them when destroyed first.

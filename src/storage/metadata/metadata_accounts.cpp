@@ -58,22 +58,21 @@ Result<OrgRecord> MetadataDb::create_org(const std::string& name, const std::str
   return OrgRecord{id, name, fullname, now};
 }
 
-std::optional<OrgRecord> MetadataDb::find_org(const std::string& name) {
+Lookup<OrgRecord> MetadataDb::find_org(const std::string& name) {
   auto reader = this->reader();
   Statement s(reader.get(),
               "SELECT id, name, fullname, created_at FROM organizations WHERE name = ?");
   s.bind(1, name);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return org_at(s, 0);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<OrgRecord>();
+  return std::optional<OrgRecord>(org_at(s, 0));
 }
 
-Status MetadataDb::set_org_member(int64_t org_id, int64_t user_id, const std::string& role) {
-  if (role != "read" && role != "write" && role != "admin") {
-    return bad_request("role must be read, write or admin");
-  }
+Status MetadataDb::set_org_member(int64_t org_id, int64_t user_id, MemberRole role) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "INSERT OR REPLACE INTO org_members(org_id, user_id, role) VALUES(?,?,?)");
-  s.bind(1, org_id).bind(2, user_id).bind(3, role);
+  s.bind(1, org_id).bind(2, user_id).bind(3, domain::to_wire(role));
   return step_done(s);
 }
 
@@ -86,7 +85,10 @@ std::vector<OrgMembership> MetadataDb::memberships(const char* where_and_order, 
   Statement s(reader.get(), sql.c_str());
   s.bind(1, id);
   std::vector<OrgMembership> out;
-  while (s.step() == SQLITE_ROW) out.push_back({org_at(s, 0), user_at(s, 4), s.text(10)});
+  while (s.step() == SQLITE_ROW) {
+    out.push_back({org_at(s, 0), user_at(s, 4),
+                   domain::member_role_from_wire(s.text(10)).value_or(MemberRole::kRead)});
+  }
   return out;
 }
 
@@ -98,14 +100,18 @@ std::vector<OrgMembership> MetadataDb::orgs_of_user(int64_t user_id) {
   return memberships("WHERE m.user_id = ? ORDER BY lower(o.name)", user_id);
 }
 
-std::optional<std::string> MetadataDb::org_role(const std::string& org, int64_t user_id) {
+Lookup<MemberRole> MetadataDb::org_role(const std::string& org, int64_t user_id) {
   auto reader = this->reader();
   Statement s(reader.get(),
               "SELECT m.role FROM org_members m JOIN organizations o ON o.id = m.org_id "
               "WHERE o.name = ? AND m.user_id = ?");
   s.bind(1, org).bind(2, user_id);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return s.text(0);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<MemberRole>();
+  // Only set_org_member writes the column; a value it does not know reads as the narrowest.
+  return std::optional<MemberRole>(
+      domain::member_role_from_wire(s.text(0)).value_or(MemberRole::kRead));
 }
 
 std::vector<TokenRecord> MetadataDb::list_tokens(int64_t user_id) {

@@ -161,11 +161,12 @@ constexpr const char* kRepoColumns =
 RepoRecord read_repo(const Statement& s) {
   RepoRecord r;
   r.uid = s.text(0);
-  r.type = s.text(1);
+  // Only this file writes these columns; a value it does not know reads as the narrower one.
+  r.type = domain::repo_kind_from_wire(s.text(1)).value_or(RepoKind::kModel);
   r.ns = s.text(2);
   r.name = s.text(3);
   r.is_private = s.integer(4) != 0;
-  r.gated = s.text(5);
+  r.gated = domain::gating_mode_from_wire(s.text(5)).value_or(GatingMode::kManual);
   r.created_at = s.integer(6);
   r.last_modified = s.integer(7);
   r.head_sha = s.text(8);
@@ -277,26 +278,30 @@ Result<UserRecord> MetadataDb::create_user(const std::string& name, const std::s
   return UserRecord{sqlite3_last_insert_rowid(db_), name, fullname, email, is_admin, now};
 }
 
-std::optional<UserRecord> MetadataDb::find_user(const std::string& name) {
+Lookup<UserRecord> MetadataDb::find_user(const std::string& name) {
   auto reader = this->reader();
   Statement s(reader.get(),
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE name = ?");
   s.bind(1, name);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return user_at(s);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<UserRecord>();
+  return std::optional<UserRecord>(user_at(s));
 }
 
-std::optional<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
+Lookup<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
   auto reader = this->reader();
   Statement s(reader.get(),
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE id = ?");
   s.bind(1, id);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return user_at(s);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<UserRecord>();
+  return std::optional<UserRecord>(user_at(s));
 }
 
 Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
-                                             const std::string& role, const std::string& hash,
+                                             TokenRole role, const std::string& hash,
                                              int64_t expires_at, const std::string& scopes_json,
                                              int64_t parent_id) {
   std::lock_guard lock(mutex_);
@@ -304,7 +309,7 @@ Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string&
               "INSERT INTO tokens(user_id, name, role, hash, created_at, expires_at, scopes_json, "
               "parent_id) VALUES(?,?,?,?,?,?,?,?)");
   int64_t now = util::now_ms();
-  s.bind(1, user_id).bind(2, name).bind(3, role).bind(4, hash).bind(5, now);
+  s.bind(1, user_id).bind(2, name).bind(3, domain::to_wire(role)).bind(4, hash).bind(5, now);
   s.bind(6, expires_at).bind(7, scopes_json).bind(8, parent_id);
   if (auto st = step_done(s); !st) return st;
   return TokenRecord{sqlite3_last_insert_rowid(db_),
@@ -344,19 +349,19 @@ Status MetadataDb::insert_repo(const RepoRecord& r) {
   Statement s(db_,
               "INSERT INTO repos(uid, type, ns, name, private, gated, created_at, last_modified, "
               "head_sha, card_json) VALUES(?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, r.uid).bind(2, r.type).bind(3, r.ns).bind(4, r.name);
-  s.bind(5, int64_t{r.is_private}).bind(6, r.gated).bind(7, r.created_at);
+  s.bind(1, r.uid).bind(2, domain::to_wire(r.type)).bind(3, r.ns).bind(4, r.name);
+  s.bind(5, int64_t{r.is_private}).bind(6, domain::to_wire(r.gated)).bind(7, r.created_at);
   s.bind(8, r.last_modified).bind(9, r.head_sha).bind(10, r.card_json);
   if (auto st = step_done(s); !st) return st;
   // A new repository takes over its id from any redirect left by an earlier rename.
   Statement d(db_, "DELETE FROM repo_redirects WHERE type = ? AND ns = ? AND name = ?");
-  d.bind(1, r.type).bind(2, r.ns).bind(3, r.name);
+  d.bind(1, domain::to_wire(r.type)).bind(2, r.ns).bind(3, r.name);
   return step_done(d);
 }
 
-Lookup<RepoRecord> MetadataDb::find_repo(const std::string& type, const std::string& ns,
+Lookup<RepoRecord> MetadataDb::find_repo(RepoKind type, const std::string& ns,
                                          const std::string& name) {
-  std::string key = type + "/" + ns + "/" + name;
+  std::string key = domain::to_wire(type) + "/" + ns + "/" + name;
   for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (auto cached = cached_repo(key)) return *cached;
   uint64_t generation = repo_generation_.load();  // read before the row: a later write voids it
@@ -366,7 +371,7 @@ Lookup<RepoRecord> MetadataDb::find_repo(const std::string& type, const std::str
     std::string sql = std::string("SELECT ") + kRepoColumns +
                       " FROM repos WHERE type = ? AND ns = ? AND name = ?";
     Statement s(reader.get(), sql.c_str());
-    s.bind(1, type).bind(2, ns).bind(3, name);
+    s.bind(1, domain::to_wire(type)).bind(2, ns).bind(3, name);
     auto row = next_row(s);
     if (!row) return row.status();  // not cached: the next request reads again
     if (*row) found = read_repo(s);
@@ -403,14 +408,14 @@ void MetadataDb::cache_repo(const std::string& key, const std::optional<RepoReco
   repo_cache_[key] = {repo, generation, util::now_ms() + 1000};
 }
 
-Lookup<RepoRecord> MetadataDb::find_redirect(const std::string& type, const std::string& ns,
+Lookup<RepoRecord> MetadataDb::find_redirect(RepoKind type, const std::string& ns,
                                              const std::string& name) {
   auto reader = this->reader();
   std::string sql = std::string("SELECT ") + kRepoColumns +
                     " FROM repos WHERE uid = (SELECT uid FROM repo_redirects WHERE type = ? AND "
                     "ns = ? AND name = ?)";
   Statement s(reader.get(), sql.c_str());
-  s.bind(1, type).bind(2, ns).bind(3, name);
+  s.bind(1, domain::to_wire(type)).bind(2, ns).bind(3, name);
   auto row = next_row(s);
   if (!row) return row.status();
   if (!*row) return std::optional<RepoRecord>();
@@ -469,12 +474,11 @@ Status MetadataDb::rename_repo(const std::string& uid, const std::string& new_ns
   return tx.commit();
 }
 
-Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private,
-                                        const std::string& gated) {
+Status MetadataDb::update_repo_settings(const std::string& uid, bool is_private, GatingMode gated) {
   GenerationBump bump(repo_generation_);  // on return: cached rows read before are void
   std::lock_guard lock(mutex_);
   Statement s(db_, "UPDATE repos SET private = ?, gated = ? WHERE uid = ?");
-  s.bind(1, int64_t{is_private}).bind(2, gated).bind(3, uid);
+  s.bind(1, int64_t{is_private}).bind(2, domain::to_wire(gated)).bind(3, uid);
   return step_done(s);
 }
 
@@ -496,7 +500,7 @@ std::string MetadataDb::list_repos_sql(const RepoListQuery& q, std::vector<std::
   // The page is chosen on (uid, sort key) alone, then its rows are read: sorting thousands of
   // matches does not carry their card data along.
   std::string where = "type = ?";
-  params->push_back(q.type);
+  params->push_back(domain::to_wire(q.type));
   for (const auto& term : q.search) {
     where += " AND instr(lower(ns || '/' || name), lower(?)) > 0";
     params->push_back(term);

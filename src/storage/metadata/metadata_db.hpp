@@ -17,125 +17,30 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/access_request.hpp"
+#include "domain/account.hpp"
+#include "domain/audit_event.hpp"
+#include "domain/lineage_edge.hpp"
+#include "domain/repo.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {
 
-struct UserRecord {
-  int64_t id = 0;
-  std::string name;
-  std::string fullname;
-  std::string email;
-  bool is_admin = false;
-  int64_t created_at = 0;  // unix ms
-};
-
-struct TokenRecord {
-  int64_t id = 0;
-  int64_t user_id = 0;
-  std::string name;
-  std::string role;  // "read" | "write"
-  std::string hash;  // sha256 hex of the token
-  int64_t created_at = 0;
-  int64_t last_used_at = 0;
-  bool revoked = false;
-  int64_t expires_at = 0;   // unix ms; 0: never
-  std::string scopes_json;  // fine-grained tokens (role "fineGrained"): their scopes
-  int64_t parent_id = 0;    // the token that made this one through the API; 0: none
-};
-
-struct OrgRecord {
-  int64_t id = 0;
-  std::string name;
-  std::string fullname;
-  int64_t created_at = 0;
-};
-
-// A user's role in an organization: "read", "write" or "admin".
-struct OrgMembership {
-  OrgRecord org;
-  UserRecord user;
-  std::string role;
-};
-
-// A user's request to read the files of a gated repository.
-struct AccessRequestRecord {
-  std::string repo_uid;
-  UserRecord user;
-  std::string status;       // "pending" | "accepted" | "rejected"
-  std::string fields_json;  // what the owner asked the user to fill in
-  int64_t created_at = 0;
-  int64_t updated_at = 0;
-};
-
-struct RepoRecord {
-  std::string uid;   // opaque, stable across renames; names the git directory
-  std::string type;  // "model" | "dataset"
-  std::string ns;
-  std::string name;
-  bool is_private = false;
-  std::string gated;  // "" (not gated), "auto", "manual"
-  int64_t created_at = 0;
-  int64_t last_modified = 0;
-  std::string head_sha;   // default branch head, for listings
-  std::string card_json;  // README front matter as JSON object text
-  // Downloads (service/repos/download_counter.hpp): the last 30 days (UTC days, today included) and
-  // all time, as of the last flush of the counter.
-  int64_t downloads = 0;
-  int64_t downloads_all_time = 0;
-  std::string id() const { return ns + "/" + name; }
-};
-
-struct RepoListQuery {
-  std::string type;
-  std::vector<std::string> search;  // substrings of "ns/name", all must match
-  std::string author;
-  // Listing tags (set_repo_tags), compared case-insensitively: every group must match, and a
-  // group matches a repository that has any one of its tags.
-  std::vector<std::vector<std::string>> tags;
-  std::optional<bool> gated;  // gated ("auto" or "manual") or not; nullopt: either
-  std::vector<std::string> visible_private_namespaces;  // private repos of these are listed
-  // And these private repositories (namespace, name; case-insensitive): a fine-grained token's
-  // repository scopes.
-  std::vector<std::pair<std::string, std::string>> visible_private_repos;
-  bool all_private_visible = false;  // admins
-  std::string sort = "id";  // id | lastModified | createdAt | downloads | likes | trendingScore
-  bool descending = false;
-  int64_t limit = 100;
-  int64_t offset = 0;
-};
-
-// The lineage index (service/lineage/lineage.hpp): per indexed repository revision, its facts and
-// the edges to what it derives from; which commit each ref of a repository names.
-struct LineageEdgeRow {
-  std::string child_uid, child_commit;
-  std::string relation, parent_type, parent_id;
-  std::string parent_uid;     // "" when the parent is not a repository of this hub
-  std::string parent_commit;  // "" when the edge is not pinned to a commit
-  bool verified = false;
-  std::string source;
-  std::string detail_json = "{}";
-};
-
-// One entry of the append-only security audit log (service/access/audit_log.hpp).
-struct AuditEventRecord {
-  int64_t id = 0;      // increases with every event; never reused
-  int64_t time = 0;    // unix ms
-  std::string type;    // "token.create", "repo.visibility", ...
-  std::string actor;   // user name, "cli" or "anonymous"
-  std::string target;  // what the event is about: a user, "models/ns/name", a request path
-  std::string details_json = "{}";
-  std::string ip;  // remote address; empty for the CLI
-};
-
-// Newest first; the filters are exact (case-insensitive) and empty means any.
-struct AuditQuery {
-  std::string type;
-  std::string actor;
-  std::string target;
-  int64_t before_id = 0;  // only events older than this id (the pagination cursor); 0: none
-  int64_t limit = 100;
-};
+// The records it keeps are the domain's (domain/): storage speaks in them.
+using domain::AccessRequestRecord;
+using domain::AuditEventRecord;
+using domain::AuditQuery;
+using domain::GatingMode;
+using domain::LineageEdgeRow;
+using domain::MemberRole;
+using domain::OrgMembership;
+using domain::OrgRecord;
+using domain::RepoKind;
+using domain::RepoListQuery;
+using domain::RepoRecord;
+using domain::TokenRecord;
+using domain::TokenRole;
+using domain::UserRecord;
 
 class MetadataDb {
  public:
@@ -144,8 +49,9 @@ class MetadataDb {
 
   Result<UserRecord> create_user(const std::string& name, const std::string& fullname,
                                  const std::string& email, bool is_admin);
-  std::optional<UserRecord> find_user(const std::string& name);
-  std::optional<UserRecord> find_user_by_id(int64_t id);
+  // Lookups tell "none" (an empty optional) from "could not read" (an error).
+  Lookup<UserRecord> find_user(const std::string& name);
+  Lookup<UserRecord> find_user_by_id(int64_t id);
 
   std::vector<UserRecord> list_users();
   // A user's avatar URL ("" when none was set).
@@ -167,22 +73,20 @@ class MetadataDb {
   // Users and organizations share one namespace: kConflict when either holds the name.
   Result<OrgRecord> create_org(const std::string& name, const std::string& fullname,
                                int64_t owner_user_id);
-  std::optional<OrgRecord> find_org(const std::string& name);
+  Lookup<OrgRecord> find_org(const std::string& name);
   // Adds the member or changes their role.
-  Status set_org_member(int64_t org_id, int64_t user_id, const std::string& role);
+  Status set_org_member(int64_t org_id, int64_t user_id, MemberRole role);
   std::vector<OrgMembership> org_members(int64_t org_id);
   std::vector<OrgMembership> orgs_of_user(int64_t user_id);
-  // How many public (gated included) repositories of `type` ("model", "dataset") the
-  // namespace holds (metadata_profiles.cpp); private ones never count, so profiles reveal
-  // nothing of them.
-  int64_t count_public_repos(const std::string& ns, const std::string& type);
+  // How many public (gated included) repositories of `type` the namespace holds
+  // (metadata_profiles.cpp); private ones never count, so profiles reveal nothing of them.
+  int64_t count_public_repos(const std::string& ns, RepoKind type);
   // The user's role in the organization named `org`, if a member.
-  std::optional<std::string> org_role(const std::string& org, int64_t user_id);
+  Lookup<MemberRole> org_role(const std::string& org, int64_t user_id);
 
-  Result<TokenRecord> create_token(int64_t user_id, const std::string& name,
-                                   const std::string& role, const std::string& hash,
-                                   int64_t expires_at = 0, const std::string& scopes_json = "",
-                                   int64_t parent_id = 0);
+  Result<TokenRecord> create_token(int64_t user_id, const std::string& name, TokenRole role,
+                                   const std::string& hash, int64_t expires_at = 0,
+                                   const std::string& scopes_json = "", int64_t parent_id = 0);
   Lookup<TokenRecord> find_token_by_hash(const std::string& hash);
   void touch_token(int64_t token_id, int64_t now_ms);
   std::vector<TokenRecord> list_tokens(int64_t user_id);
@@ -191,18 +95,16 @@ class MetadataDb {
 
   // kConflict when a repo of that type and id (case-insensitive) exists.
   Status insert_repo(const RepoRecord& repo);
-  Lookup<RepoRecord> find_repo(const std::string& type, const std::string& ns,
-                               const std::string& name);
+  Lookup<RepoRecord> find_repo(RepoKind type, const std::string& ns, const std::string& name);
   // By uid (stable across renames), uncached; nullopt once deleted.
   Lookup<RepoRecord> find_repo_by_uid(const std::string& uid);
   // The repository an old (renamed) id now points to.
-  Lookup<RepoRecord> find_redirect(const std::string& type, const std::string& ns,
-                                   const std::string& name);
+  Lookup<RepoRecord> find_redirect(RepoKind type, const std::string& ns, const std::string& name);
   Status delete_repo(const std::string& uid);
   // Renames and records a redirect from the old id. kConflict if the target id exists.
   Status rename_repo(const std::string& uid, const std::string& new_ns,
                      const std::string& new_name);
-  Status update_repo_settings(const std::string& uid, bool is_private, const std::string& gated);
+  Status update_repo_settings(const std::string& uid, bool is_private, GatingMode gated);
   Status update_repo_index(const std::string& uid, const std::string& head_sha,
                            int64_t last_modified, const std::string& card_json);
   std::vector<RepoRecord> list_repos(const RepoListQuery& query);
@@ -230,7 +132,7 @@ class MetadataDb {
   Status put_lineage_revision(const std::string& uid, const std::string& commit,
                               const std::string& facts_json,
                               const std::vector<LineageEdgeRow>& edges);
-  std::optional<std::string> lineage_facts(const std::string& uid, const std::string& commit);
+  Lookup<std::string> lineage_facts(const std::string& uid, const std::string& commit);
   std::vector<LineageEdgeRow> lineage_edges_of(const std::string& uid, const std::string& commit);
   // Edges of every indexed revision pointing at the repository (any commit, or `commit`).
   std::vector<LineageEdgeRow> lineage_edges_to(const std::string& parent_uid,
@@ -251,7 +153,7 @@ class MetadataDb {
   // Every repository uid with at least one indexed revision.
   std::vector<std::string> lineage_repos();
   // Parsed weight-file headers, by content ("sha256:<hex>" or "git:<oid>").
-  std::optional<std::string> weight_header(const std::string& key);
+  Lookup<std::string> weight_header(const std::string& key);
   Status put_weight_header(const std::string& key, const std::string& summary_json);
 
   // Creates or replaces the user's request (a new request resets a rejection to `status`).

@@ -72,14 +72,15 @@ Status MetadataDb::put_lineage_revision(const std::string& uid, const std::strin
   return tx.commit();
 }
 
-std::optional<std::string> MetadataDb::lineage_facts(const std::string& uid,
-                                                     const std::string& commit) {
+Lookup<std::string> MetadataDb::lineage_facts(const std::string& uid, const std::string& commit) {
   auto reader = this->reader();
   Statement s(reader.get(),
               "SELECT facts_json FROM lineage_revisions WHERE uid = ? AND commit_sha = ?");
   s.bind(1, uid).bind(2, commit);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return s.text(0);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(s.text(0));
 }
 
 std::vector<LineageEdgeRow> MetadataDb::lineage_edges_of(const std::string& uid,
@@ -184,12 +185,14 @@ std::vector<std::string> MetadataDb::lineage_repos() {
   return out;
 }
 
-std::optional<std::string> MetadataDb::weight_header(const std::string& key) {
+Lookup<std::string> MetadataDb::weight_header(const std::string& key) {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT summary_json FROM weight_headers WHERE content_key = ?");
   s.bind(1, key);
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return s.text(0);
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(s.text(0));
 }
 
 Status MetadataDb::put_weight_header(const std::string& key, const std::string& summary_json) {

@@ -4,10 +4,10 @@
 
 namespace vitrine::storage {
 
-int64_t MetadataDb::count_public_repos(const std::string& ns, const std::string& type) {
+int64_t MetadataDb::count_public_repos(const std::string& ns, RepoKind type) {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT count(*) FROM repos WHERE ns = ? AND type = ? AND private = 0");
-  s.bind(1, ns).bind(2, type);
+  s.bind(1, ns).bind(2, domain::to_wire(type));
   return s.step() == SQLITE_ROW ? s.integer(0) : 0;
 }
 

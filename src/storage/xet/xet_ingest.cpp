@@ -151,7 +151,7 @@ class IngestWriter : public BlobWriter {
       x.temp_path.clear();  // published or removed
       if (!st) return st;
     }
-    XetFile file;
+    xet::FileRecord file;
     file.hash = xet::file_hash(refs_);
     file.sha256 = oid_;
     file.size = written_;
@@ -345,7 +345,7 @@ class IngestWriter : public BlobWriter {
 
   struct OpenTerm {
     XorbRef ref;
-    XetTerm term;
+    xet::FileRecord::Term term;
   };
 
   XetStore::Impl& store_;

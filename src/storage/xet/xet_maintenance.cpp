@@ -102,12 +102,12 @@ Result<FsckReport> XetStore::fsck(bool repair) {
       bad.insert(hash);
     }
   }
-  std::vector<XetFile> files;
+  std::vector<xet::FileRecord> files;
   {
     std::lock_guard lock(impl_->mutex);
     Statement s(impl_->db, "SELECT hash, sha256, size, terms FROM files");
     while (s.step() == SQLITE_ROW) {
-      XetFile f;
+      xet::FileRecord f;
       f.hash = get_hash(s.blob(0).data());
       f.sha256 = s.text(1);
       f.size = static_cast<uint64_t>(s.integer(2));

@@ -78,12 +78,12 @@ bool XetStore::has_upload(const std::string& repo_uid, const std::string& sha256
   return s.step() == SQLITE_ROW;
 }
 
-std::optional<XetFile> XetStore::file(const xet::Hash& hash) {
+std::optional<xet::FileRecord> XetStore::file(const xet::Hash& hash) {
   return impl_->file_where("SELECT hash, sha256, size, terms FROM files WHERE hash = ?",
                            [&](Statement& s) { s.bind_blob(1, hash.bytes.data(), 32); });
 }
 
-std::optional<XetFile> XetStore::file_by_sha256(std::string_view sha256) {
+std::optional<xet::FileRecord> XetStore::file_by_sha256(std::string_view sha256) {
   if (!util::is_lower_hex(sha256, 64)) return std::nullopt;
   std::string key(sha256);
   return impl_->file_where("SELECT hash, sha256, size, terms FROM files WHERE sha256 = ? LIMIT 1",
@@ -112,7 +112,7 @@ Result<std::shared_ptr<ObjectContent>> XetStore::open(std::string_view oid) {
   return not_found("object " + std::string(oid) + " not found");
 }
 
-Result<std::shared_ptr<ObjectContent>> XetStore::open_file(const XetFile& file) {
+Result<std::shared_ptr<ObjectContent>> XetStore::open_file(const xet::FileRecord& file) {
   return impl_->open_file(file);
 }
 
@@ -158,7 +158,7 @@ Result<bool> XetStore::put_xorb(const xet::Hash& claimed, std::string_view bytes
   return true;
 }
 
-Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
+Result<std::vector<xet::FileRecord>> XetStore::put_shard(std::string_view bytes) {
   auto shard = xet::parse_shard(bytes);
   if (!shard) return shard.status();
   // The CAS section must describe stored xorbs truthfully.
@@ -181,13 +181,13 @@ Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
       }
     }
   }
-  std::vector<XetFile> files;
+  std::vector<xet::FileRecord> files;
   for (const auto& sf : shard->files) {
     std::string name = xet::to_string(sf.file_hash);
     if (sf.verification.size() != sf.terms.size()) {
       return bad_request("file " + name + " has no verification entries");
     }
-    XetFile f;
+    xet::FileRecord f;
     f.hash = sf.file_hash;
     std::vector<xet::ChunkRef> refs;
     for (size_t i = 0; i < sf.terms.size(); ++i) {
@@ -219,7 +219,8 @@ Result<std::vector<XetFile>> XetStore::put_shard(std::string_view bytes) {
         return bad_request("file " + name + ": verification hash of term " + std::to_string(i) +
                            " does not match the stored chunks");
       }
-      f.terms.push_back(XetTerm{term.xorb_hash, term.chunk_start, term.chunk_end, unpacked});
+      f.terms.push_back(
+          xet::FileRecord::Term{term.xorb_hash, term.chunk_start, term.chunk_end, unpacked});
       f.size += unpacked;
     }
     if (xet::file_hash(refs) != sf.file_hash) {

@@ -34,20 +34,6 @@ struct XorbInfo {
   std::vector<xet::XorbChunk> chunks;
 };
 
-struct XetTerm {
-  xet::Hash xorb;
-  uint32_t start = 0;  // chunk index, inclusive
-  uint32_t end = 0;    // exclusive
-  uint64_t unpacked = 0;
-};
-
-struct XetFile {
-  xet::Hash hash;
-  std::string sha256;  // hex; empty when the shard carried none
-  uint64_t size = 0;
-  std::vector<XetTerm> terms;
-};
-
 struct GcReport {
   uint64_t files_removed = 0;
   uint64_t xorbs_removed = 0;
@@ -81,9 +67,9 @@ class XetStore : public BlobStore {
   // Verifies a shard (every referenced xorb and chunk range exists, term sizes and
   // verification hashes hold, the file hash and the SHA-256 recomputed) and registers its
   // files. Returns the files it names (new or already known).
-  Result<std::vector<XetFile>> put_shard(std::string_view bytes);
-  std::optional<XetFile> file(const xet::Hash& hash);
-  std::optional<XetFile> file_by_sha256(std::string_view sha256);
+  Result<std::vector<xet::FileRecord>> put_shard(std::string_view bytes);
+  std::optional<xet::FileRecord> file(const xet::Hash& hash);
+  std::optional<xet::FileRecord> file_by_sha256(std::string_view sha256);
   Result<std::shared_ptr<const XorbInfo>> xorb(const xet::Hash& hash);
   bool has_xorb(const xet::Hash& hash);
   std::string xorb_path(const xet::Hash& hash) const;
@@ -91,7 +77,7 @@ class XetStore : public BlobStore {
   // chunk hashes protected by a fresh HMAC key; nullopt when the chunk is unknown.
   std::optional<std::string> dedup_shard(const xet::Hash& chunk, int64_t key_expiry);
   // The content of a file (its pieces, in order).
-  Result<std::shared_ptr<ObjectContent>> open_file(const XetFile& file);
+  Result<std::shared_ptr<ObjectContent>> open_file(const xet::FileRecord& file);
 
   // ---- who may reference what ----
   // An object may be committed to a repository only when that repository already names it or

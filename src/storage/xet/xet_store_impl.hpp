@@ -120,7 +120,7 @@ inline std::vector<xet::XorbChunk> decode_chunks(std::string_view blob) {
   return chunks;
 }
 
-inline std::string encode_terms(const std::vector<XetTerm>& terms) {
+inline std::string encode_terms(const std::vector<xet::FileRecord::Term>& terms) {
   std::string out;
   for (const auto& t : terms) {
     out.append(hash_view(t.xorb));
@@ -131,11 +131,12 @@ inline std::string encode_terms(const std::vector<XetTerm>& terms) {
   return out;
 }
 
-inline std::vector<XetTerm> decode_terms(std::string_view blob) {
-  std::vector<XetTerm> terms(blob.size() / kTermRecord);
+inline std::vector<xet::FileRecord::Term> decode_terms(std::string_view blob) {
+  std::vector<xet::FileRecord::Term> terms(blob.size() / kTermRecord);
   for (size_t i = 0; i < terms.size(); ++i) {
     const char* p = blob.data() + i * kTermRecord;
-    terms[i] = XetTerm{get_hash(p), get_u32(p + 32), get_u32(p + 36), get_u32(p + 40)};
+    terms[i] =
+        xet::FileRecord::Term{get_hash(p), get_u32(p + 32), get_u32(p + 36), get_u32(p + 40)};
   }
   return terms;
 }
@@ -186,12 +187,13 @@ struct XetStore::Impl {
     return load_xorb_locked(h);
   }
 
-  std::optional<XetFile> file_where(const char* sql, const std::function<void(Statement&)>& bind) {
+  std::optional<xet::FileRecord> file_where(const char* sql,
+                                            const std::function<void(Statement&)>& bind) {
     std::lock_guard lock(mutex);
     Statement s(db, sql);
     bind(s);
     if (s.step() != SQLITE_ROW) return std::nullopt;
-    XetFile f;
+    xet::FileRecord f;
     f.hash = get_hash(s.blob(0).data());
     f.sha256 = s.text(1);
     f.size = static_cast<uint64_t>(s.integer(2));
@@ -251,7 +253,7 @@ struct XetStore::Impl {
 
   // Registers a file. Caller holds the mutex, inside a transaction; every xorb it names must
   // exist (checked here, so a concurrent gc cannot leave it dangling).
-  Status insert_file_locked(const XetFile& f, int64_t now) {
+  Status insert_file_locked(const xet::FileRecord& f, int64_t now) {
     for (const auto& t : f.terms) {
       if (!xorb_row_exists_locked(t.xorb)) {
         return unprocessable("xorb " + xet::to_string(t.xorb) +
@@ -337,7 +339,7 @@ struct XetStore::Impl {
     return publish_xorb_file(h, *temp, bytes.size());
   }
 
-  Result<std::shared_ptr<ObjectContent>> open_file(const XetFile& f) {
+  Result<std::shared_ptr<ObjectContent>> open_file(const xet::FileRecord& f) {
     auto content = std::make_shared<ObjectContent>();
     content->size = f.size;
     std::map<xet::Hash, int> fds;

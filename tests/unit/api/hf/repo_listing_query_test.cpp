@@ -12,21 +12,22 @@ namespace {
 
 using Groups = std::vector<std::vector<std::string>>;
 
-RepoListingQuery parse_ok(const std::string& text, const std::string& type = "model") {
+RepoListingQuery parse_ok(const std::string& text,
+                          domain::RepoKind type = domain::RepoKind::kModel) {
   auto parsed = parse_repo_listing_query(util::QueryParams::parse(text), type);
   EXPECT_TRUE(parsed.is_ok()) << text << ": " << parsed.status().message();
   return parsed.is_ok() ? *parsed : RepoListingQuery{};
 }
 
 std::string error_of(const std::string& text) {
-  auto parsed = parse_repo_listing_query(util::QueryParams::parse(text), "model");
+  auto parsed = parse_repo_listing_query(util::QueryParams::parse(text), domain::RepoKind::kModel);
   EXPECT_FALSE(parsed.is_ok()) << text;
   return parsed.is_ok() ? "" : parsed.status().message();
 }
 
 TEST(RepoListingQuery, Defaults) {
   auto q = parse_ok("").db;
-  EXPECT_EQ(q.type, "model");
+  EXPECT_EQ(q.type, domain::RepoKind::kModel);
   EXPECT_TRUE(q.search.empty());
   EXPECT_TRUE(q.tags.empty());
   EXPECT_EQ(q.sort, "id");
@@ -40,7 +41,7 @@ TEST(RepoListingQuery, SearchAuthorAndNames) {
   auto q = parse_ok("search=bert&search=base&model_name=x&author=Alice").db;
   EXPECT_EQ(q.search, (std::vector<std::string>{"bert", "base", "x"}));
   EXPECT_EQ(q.author, "Alice");
-  EXPECT_EQ(parse_ok("dataset_name=squad", "dataset").db.search,
+  EXPECT_EQ(parse_ok("dataset_name=squad", domain::RepoKind::kDataset).db.search,
             (std::vector<std::string>{"squad"}));
 }
 
@@ -64,7 +65,7 @@ TEST(RepoListingQuery, PrefixedValuesKeepTheirPrefix) {
   auto q = parse_ok(
                "license=license%3Amit&task_categories=task_categories%3Atext-classification&"
                "task_ids=language-modeling&size_categories=1K%3Cn%3C10K&benchmark=official",
-               "dataset")
+               domain::RepoKind::kDataset)
                .db;
   EXPECT_EQ(q.tags, (Groups{{"license:mit"},
                             {"task_categories:text-classification"},

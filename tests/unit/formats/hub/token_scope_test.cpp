@@ -16,8 +16,12 @@ namespace {
 TEST(TokenScope, ParsesAndRejects) {
   auto ns = parse_token_scope("namespace:acme=read,write");
   ASSERT_TRUE(ns.is_ok());
-  EXPECT_EQ(ns->kind, "namespace");
-  EXPECT_EQ(ns->permissions, (std::vector<std::string>{"read", "write"}));
+  EXPECT_EQ(ns->kind(), "namespace");
+  EXPECT_FALSE(ns->repo.has_value());
+  EXPECT_EQ(ns->permissions, (std::vector<domain::AccessLevel>{domain::AccessLevel::kRead,
+                                                               domain::AccessLevel::kWrite}));
+  EXPECT_EQ(format_token_scope(*ns), "namespace:acme=read,write");
+  EXPECT_EQ(parse_token_scope("dataset:acme/d=manage")->kind(), "dataset");
   EXPECT_TRUE(parse_token_scope("model:acme/m=manage").is_ok());
   EXPECT_FALSE(parse_token_scope("model:acme=read").is_ok());       // a repo needs NS/NAME
   EXPECT_FALSE(parse_token_scope("space:acme/x=read").is_ok());     // unknown kind
@@ -29,13 +33,21 @@ TEST(TokenScope, ParsesAndRejects) {
 TEST(TokenScope, PermissionsImplyTheOnesBelow) {
   std::vector<TokenScope> scopes = {*parse_token_scope("namespace:Acme=write"),
                                     *parse_token_scope("dataset:bob/d=read")};
-  EXPECT_TRUE(scopes_allow(scopes, "model", "acme", "x", "read"));
-  EXPECT_TRUE(scopes_allow(scopes, "model", "ACME", "x", "write"));
-  EXPECT_FALSE(scopes_allow(scopes, "model", "acme", "x", "manage"));
-  EXPECT_TRUE(scopes_allow(scopes, "dataset", "bob", "d", "read"));
-  EXPECT_FALSE(scopes_allow(scopes, "dataset", "bob", "d", "write"));
-  EXPECT_FALSE(scopes_allow(scopes, "model", "bob", "d", "read"));  // type matters for repos
-  EXPECT_FALSE(scopes_allow(scopes, "model", "other", "x", "read"));
+  EXPECT_TRUE(scopes_allow(scopes, domain::RepoKind::kModel, "acme", "x",
+                           domain::access_level_from_wire("read").value()));
+  EXPECT_TRUE(scopes_allow(scopes, domain::RepoKind::kModel, "ACME", "x",
+                           domain::access_level_from_wire("write").value()));
+  EXPECT_FALSE(scopes_allow(scopes, domain::RepoKind::kModel, "acme", "x",
+                            domain::access_level_from_wire("manage").value()));
+  EXPECT_TRUE(scopes_allow(scopes, domain::RepoKind::kDataset, "bob", "d",
+                           domain::access_level_from_wire("read").value()));
+  EXPECT_FALSE(scopes_allow(scopes, domain::RepoKind::kDataset, "bob", "d",
+                            domain::access_level_from_wire("write").value()));
+  EXPECT_FALSE(
+      scopes_allow(scopes, domain::RepoKind::kModel, "bob", "d",
+                   domain::access_level_from_wire("read").value()));  // type matters for repos
+  EXPECT_FALSE(scopes_allow(scopes, domain::RepoKind::kModel, "other", "x",
+                            domain::access_level_from_wire("read").value()));
   auto round = scopes_from_json(scopes_to_json(scopes).dump());
   ASSERT_EQ(round.size(), 2u);
   EXPECT_EQ(round[1].name, "bob/d");
@@ -61,7 +73,8 @@ class FineGrainedTest : public ::testing::Test {
     hub_ = std::move(hub.value());
     AuthService auth(*hub_);
     ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    Caller alice = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
+    Caller alice =
+        auth.authenticate("Bearer " + *auth.create_token("alice", domain::TokenRole::kWrite, "t"));
     RepoService repos(*hub_);
     for (const char* name : {"in", "out"}) {
       CreateRepoRequest req;
@@ -78,7 +91,7 @@ class FineGrainedTest : public ::testing::Test {
     AuthService auth(*hub_);
     std::vector<TokenScope> scopes;
     for (const auto& s : specs) scopes.push_back(*parse_token_scope(s));
-    auto t = auth.create_token("alice", "fineGrained", "fg", lifetime, scopes);
+    auto t = auth.create_token("alice", domain::TokenRole::kFineGrained, "fg", lifetime, scopes);
     EXPECT_TRUE(t.is_ok()) << t.status().message();
     return auth.authenticate("Bearer " + *t);
   }
@@ -88,27 +101,28 @@ class FineGrainedTest : public ::testing::Test {
 
 TEST_F(FineGrainedTest, ScopesLimitWhatTheUserCouldDo) {
   RepoService repos(*hub_);
-  auto type = *repo_type_from_name("model");
+  auto type = RepoKind::kModel;
   Caller c = token({"model:alice/in=write"});
-  EXPECT_TRUE(repos.find(type, "alice", "in", c, Access::kWrite).is_ok());
-  EXPECT_EQ(repos.find(type, "alice", "in", c, Access::kManage).status().kind(),
+  EXPECT_TRUE(repos.find(type, "alice", "in", c, AccessLevel::kWrite).is_ok());
+  EXPECT_EQ(repos.find(type, "alice", "in", c, AccessLevel::kManage).status().kind(),
             ErrorKind::kForbidden);
   // Out of scope: the private repo is invisible, as for an outsider.
-  EXPECT_EQ(repos.find(type, "alice", "out", c, Access::kRead).status().kind(),
+  EXPECT_EQ(repos.find(type, "alice", "out", c, AccessLevel::kRead).status().kind(),
             ErrorKind::kRepoNotFound);
   Caller manager = token({"namespace:alice=manage"});
-  EXPECT_TRUE(repos.find(type, "alice", "out", manager, Access::kManage).is_ok());
+  EXPECT_TRUE(repos.find(type, "alice", "out", manager, AccessLevel::kManage).is_ok());
   Caller reader = token({"namespace:alice=read"});
-  EXPECT_TRUE(repos.find(type, "alice", "out", reader, Access::kRead).is_ok());
-  EXPECT_EQ(repos.find(type, "alice", "out", reader, Access::kWrite).status().kind(),
+  EXPECT_TRUE(repos.find(type, "alice", "out", reader, AccessLevel::kRead).is_ok());
+  EXPECT_EQ(repos.find(type, "alice", "out", reader, AccessLevel::kWrite).status().kind(),
             ErrorKind::kForbidden);
   AuthService auth(*hub_);
-  EXPECT_FALSE(auth.create_token("alice", "fineGrained", "x", 0, {}).is_ok());  // no scope
+  EXPECT_FALSE(
+      auth.create_token("alice", domain::TokenRole::kFineGrained, "x", 0, {}).is_ok());  // no scope
 }
 
 TEST_F(FineGrainedTest, ExpiredTokensAreRefused) {
   AuthService auth(*hub_);
-  auto t = auth.create_token("alice", "read", "short", 1);
+  auto t = auth.create_token("alice", domain::TokenRole::kRead, "short", 1);
   ASSERT_TRUE(t.is_ok());
   EXPECT_TRUE(auth.authenticate("Bearer " + *t).authenticated());
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));

@@ -25,7 +25,7 @@ class AuditLogTest : public HubTest {
     HubTest::SetUp();
     if (HasFatalFailure()) return;
     AuthService auth(*hub_);
-    auto token = auth.create_token("alice", "write", "laptop");
+    auto token = auth.create_token("alice", domain::TokenRole::kWrite, "laptop");
     ASSERT_TRUE(token.is_ok());
     alice_ = auth.authenticate("Bearer " + *token);
     alice_.ip = "192.0.2.7";
@@ -36,10 +36,10 @@ class AuditLogTest : public HubTest {
     ASSERT_TRUE(repo.is_ok()) << repo.status().message();
     repo_ = *repo;
   }
-  std::vector<storage::AuditEventRecord> events(const std::string& type = "",
-                                                const std::string& actor = "",
-                                                const std::string& target = "") {
-    storage::AuditQuery q;
+  std::vector<domain::AuditEventRecord> events(const std::string& type = "",
+                                               const std::string& actor = "",
+                                               const std::string& target = "") {
+    domain::AuditQuery q;
     q.type = type;
     q.actor = actor;
     q.target = target;
@@ -48,7 +48,7 @@ class AuditLogTest : public HubTest {
   }
 
   Caller alice_;
-  storage::RepoRecord repo_;
+  domain::RepoRecord repo_;
 };
 
 TEST_F(AuditLogTest, SetupLeavesUserTokenAndRepoEventsNewestFirst) {
@@ -76,7 +76,7 @@ TEST_F(AuditLogTest, SetupLeavesUserTokenAndRepoEventsNewestFirst) {
 
 TEST_F(AuditLogTest, TokenCreateAndRevokeAreRecordedWithoutTheSecret) {
   AuthService auth(*hub_);
-  auto token = auth.create_token("bob", "read", "ci");
+  auto token = auth.create_token("bob", domain::TokenRole::kRead, "ci");
   ASSERT_TRUE(token.is_ok());
   auto listed = auth.list_tokens("bob");
   ASSERT_TRUE(listed.is_ok());
@@ -109,8 +109,8 @@ TEST_F(AuditLogTest, VisibilityAndGatingChangesAreRecordedOnlyWhenTheyChange) {
   EXPECT_EQ(visibility[0].target, "models/alice/model-one");
   EXPECT_EQ(json::parse(visibility[0].details_json)["private"], true);
 
-  auto current = **hub_->db().find_repo("model", "alice", "model-one");
-  ASSERT_TRUE(repos.update_settings(current, true, std::string("manual"), &alice_).is_ok());
+  auto current = **hub_->db().find_repo(domain::RepoKind::kModel, "alice", "model-one");
+  ASSERT_TRUE(repos.update_settings(current, true, domain::GatingMode::kManual, &alice_).is_ok());
   EXPECT_EQ(events("repo.visibility").size(), 1u);  // unchanged: no second event
   auto gating = events("repo.gating");
   ASSERT_EQ(gating.size(), 1u);
@@ -118,17 +118,18 @@ TEST_F(AuditLogTest, VisibilityAndGatingChangesAreRecordedOnlyWhenTheyChange) {
   EXPECT_EQ(details["gated"], "manual");
   EXPECT_EQ(details["was"], false);
 
-  // A refused change leaves nothing.
-  EXPECT_FALSE(repos.update_settings(current, std::nullopt, std::string("bogus")).is_ok());
+  // A mode it does not know is refused where it is read, and leaves nothing.
+  EXPECT_FALSE(domain::gating_mode_from_wire("bogus").has_value());
   EXPECT_EQ(events("repo.gating").size(), 1u);
 }
 
 TEST_F(AuditLogTest, AccessRequestsAndDecisionsAreRecorded) {
   RepoService repos(*hub_);
-  ASSERT_TRUE(repos.update_settings(repo_, std::nullopt, std::string("manual")).is_ok());
-  auto gated = **hub_->db().find_repo("model", "alice", "model-one");
+  ASSERT_TRUE(repos.update_settings(repo_, std::nullopt, domain::GatingMode::kManual).is_ok());
+  auto gated = **hub_->db().find_repo(domain::RepoKind::kModel, "alice", "model-one");
   AuthService auth(*hub_);
-  Caller bob = auth.authenticate("Bearer " + *auth.create_token("bob", "read", "t"));
+  Caller bob =
+      auth.authenticate("Bearer " + *auth.create_token("bob", domain::TokenRole::kRead, "t"));
   ASSERT_TRUE(repos.ask_access(gated, bob, R"({"reason":"research"})").is_ok());
   ASSERT_TRUE(repos.set_access(gated, "bob", "rejected", false, &alice_).is_ok());
   EXPECT_FALSE(repos.set_access(gated, "nobody", "accepted", true, &alice_).is_ok());
@@ -148,12 +149,12 @@ TEST_F(AuditLogTest, AccessRequestsAndDecisionsAreRecorded) {
 
 TEST_F(AuditLogTest, LifecycleAndAccountEventsAreRecorded) {
   RepoService repos(*hub_);
-  auto type = *repo_type_from_name("model");
+  auto type = RepoKind::kModel;
   ASSERT_TRUE(repos.move(alice_, type, "alice/model-one", "alice/model-two").is_ok());
   ASSERT_TRUE(repos.remove(alice_, type, "alice", "model-two").is_ok());
   AuthService auth(*hub_);
   ASSERT_TRUE(auth.create_org("acme", "alice").is_ok());
-  ASSERT_TRUE(auth.set_org_member("acme", "bob", "write").is_ok());
+  ASSERT_TRUE(auth.set_org_member("acme", "bob", domain::MemberRole::kWrite).is_ok());
   ASSERT_TRUE(auth.delete_user("bob").is_ok());
 
   auto moved = events("repo.move");
@@ -181,7 +182,7 @@ TEST_F(AuditLogTest, FiltersAreCaseInsensitiveAndCombine) {
 TEST_F(AuditLogTest, CursorPagesThroughOlderEvents) {
   AuditLog log(*hub_);
   for (int i = 0; i < 5; ++i) log.record("test.event", "cli", "t" + std::to_string(i));
-  storage::AuditQuery q;
+  domain::AuditQuery q;
   q.type = "test.event";
   q.limit = 2;
   std::vector<std::string> seen;

@@ -25,14 +25,15 @@ class TokenServiceTest : public HubTest {
     std::vector<TokenScope> parsed;
     for (const auto& s : scopes) parsed.push_back(*parse_token_scope(s));
     AuthService auth(*hub_);
-    auto token = auth.create_token(user, role, "setup", expires_in, parsed);
+    auto token =
+        auth.create_token(user, *domain::token_role_from_wire(role), "setup", expires_in, parsed);
     EXPECT_TRUE(token.is_ok());
     return auth.authenticate("Bearer " + *token);
   }
   Caller session_caller(const std::string& user) {
     Caller c;
-    c.user = hub_->db().find_user(user);
-    c.role = "write";
+    c.user = **hub_->db().find_user(user);
+    c.role = domain::TokenRole::kWrite;
     c.session = true;
     return c;
   }

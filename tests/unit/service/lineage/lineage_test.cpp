@@ -55,14 +55,13 @@ TEST_F(LineageTest, BaseCreatedAfterItsFineTuneLinksItInAnyLockStripe) {
 TEST_F(LineageTest, RenameIntoANamedIdLinksItInAnyLockStripe) {
   within_two_minutes([&] {
     RepoService repos(*hub_);
-    auto model = repo_type_from_name("model");
-    ASSERT_TRUE(model);
+    auto model = RepoKind::kModel;
     for (int i = 0; i < 150; ++i) {
       const std::string to = "renamed-" + std::to_string(i);
       auto child =
           create("names-" + std::to_string(i), "---\nbase_model: alice/" + to + "\n---\nx\n");
       create("src-" + std::to_string(i), "---\nlicense: mit\n---\ny\n");
-      auto moved = repos.move(alice_, *model, "alice/src-" + std::to_string(i), "alice/" + to);
+      auto moved = repos.move(alice_, model, "alice/src-" + std::to_string(i), "alice/" + to);
       ASSERT_TRUE(moved.is_ok()) << moved.status().message();
       auto found = hub_->lineage().descendants(
           moved->uid, [](const std::string&) { return true; }, 1, 10);

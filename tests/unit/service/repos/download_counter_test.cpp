@@ -91,12 +91,12 @@ TEST(CountsAsDownload, GetOrHeadOfAFileAnsweredWithItOrItsState) {
 
 class DownloadCounterTest : public AliceHubTest {
  protected:
-  storage::RepoRecord reread(const storage::RepoRecord& r) {
-    return hub_->db().find_repo_by_uid(r.uid)->value_or(storage::RepoRecord{});
+  domain::RepoRecord reread(const domain::RepoRecord& r) {
+    return hub_->db().find_repo_by_uid(r.uid)->value_or(domain::RepoRecord{});
   }
   std::vector<std::string> by_downloads() {
-    storage::RepoListQuery q;
-    q.type = "model";
+    domain::RepoListQuery q;
+    q.type = domain::RepoKind::kModel;
     q.all_private_visible = true;
     q.sort = "downloads";
     q.descending = true;
@@ -125,7 +125,7 @@ TEST_F(DownloadCounterTest, CountsWaitInMemoryUntilAFlush) {
   EXPECT_EQ(reread(b).downloads, 6);
   EXPECT_EQ(by_downloads(), (std::vector<std::string>{"b", "a"}));
   // The found-by-name cache does not hide a flush.
-  auto found = hub_->db().find_repo("model", "alice", "b");
+  auto found = hub_->db().find_repo(domain::RepoKind::kModel, "alice", "b");
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->downloads, 6);
 }

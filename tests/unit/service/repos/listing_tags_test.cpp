@@ -30,15 +30,16 @@ TEST(ListingTags, CardTagsAsTheHubListsThem) {
                {"language", {"en", "fr"}},
                {"datasets", "org/data"},
                {"base_model", "org/base"}};
-  EXPECT_EQ(card_tags("model", card), (Tags{"pytorch", "llama", "license:mit", "en", "fr",
-                                            "dataset:org/data", "base_model:org/base"}));
+  EXPECT_EQ(card_tags(domain::RepoKind::kModel, card),
+            (Tags{"pytorch", "llama", "license:mit", "en", "fr", "dataset:org/data",
+                  "base_model:org/base"}));
   json dataset = {{"language", "en"},
                   {"task_categories", {"text-classification"}},
                   {"size_categories", "1K<n<10K"}};
   EXPECT_EQ(
-      card_tags("dataset", dataset),
+      card_tags(domain::RepoKind::kDataset, dataset),
       (Tags{"language:en", "task_categories:text-classification", "size_categories:1K<n<10K"}));
-  EXPECT_TRUE(card_tags("model", json::array()).empty());
+  EXPECT_TRUE(card_tags(domain::RepoKind::kModel, json::array()).empty());
 }
 
 TEST(ListingTags, FieldFormsLanguagesLineageAndNoDuplicates) {
@@ -46,7 +47,8 @@ TEST(ListingTags, FieldFormsLanguagesLineageAndNoDuplicates) {
                {"language", "en"},
                {"pipeline_tag", "text-generation"},
                {"library_name", "transformers"}};
-  auto tags = listing_tags("model", card, {"base_model:org/base", "base_model:adapter:org/base"});
+  auto tags = listing_tags(domain::RepoKind::kModel, card,
+                           {"base_model:org/base", "base_model:adapter:org/base"});
   for (const char* t : {"pipeline_tag:text-generation", "text-generation",
                         "library_name:transformers", "transformers", "en", "language:en",
                         "base_model:org/base", "base_model:adapter:org/base"}) {
@@ -54,21 +56,21 @@ TEST(ListingTags, FieldFormsLanguagesLineageAndNoDuplicates) {
   }
   EXPECT_EQ(std::count(tags.begin(), tags.end(), "transformers"), 1);
   // Datasets have no pipeline tag or library.
-  auto dataset = listing_tags("dataset", card, {});
+  auto dataset = listing_tags(domain::RepoKind::kDataset, card, {});
   EXPECT_FALSE(has(dataset, "pipeline_tag:text-generation"));
   EXPECT_TRUE(has(dataset, "language:en"));
 }
 
 class ListingTagsDbTest : public AliceHubTest {
  protected:
-  Tags ids(const storage::RepoListQuery& q) {
+  Tags ids(const domain::RepoListQuery& q) {
     Tags out;
     for (const auto& r : hub_->db().list_repos(q)) out.push_back(r.id());
     return out;
   }
-  storage::RepoListQuery query(std::vector<Tags> groups) {
-    storage::RepoListQuery q;
-    q.type = "model";
+  domain::RepoListQuery query(std::vector<Tags> groups) {
+    domain::RepoListQuery q;
+    q.type = domain::RepoKind::kModel;
     q.all_private_visible = true;
     q.tags = std::move(groups);
     return q;
@@ -102,7 +104,7 @@ TEST_F(ListingTagsDbTest, RefreshAndRebuildAndDelete) {
   ASSERT_TRUE(rebuilt.is_ok());
   EXPECT_EQ(*rebuilt, 1u);
   EXPECT_EQ(ids(query({{"license:mit"}})), (Tags{"alice/a"}));
-  ASSERT_TRUE(RepoService(*hub_).remove(alice_, *repo_type_from_name("model"), "alice", "a"));
+  ASSERT_TRUE(RepoService(*hub_).remove(alice_, RepoKind::kModel, "alice", "a"));
   EXPECT_TRUE(hub_->db().repo_tags(a.uid).empty());
   EXPECT_FALSE(hub_->db().any_repo_tags());
 }

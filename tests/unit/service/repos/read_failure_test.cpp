@@ -22,30 +22,30 @@ class ReadFailureTest : public AliceHubTest {
 
 TEST_F(ReadFailureTest, AnUnreadableRepositoryIsAnErrorNotAMissingOne) {
   auto repo = create("m");
-  auto type = *repo_type_from_name("model");
+  auto type = RepoKind::kModel;
   RepoService repos(*hub_);
   // Readable: found, and a missing one is missing.
-  EXPECT_TRUE(repos.find(type, "alice", "m", alice_, Access::kRead).is_ok());
-  auto missing = repos.find(type, "alice", "nope", alice_, Access::kRead);
+  EXPECT_TRUE(repos.find(type, "alice", "m", alice_, AccessLevel::kRead).is_ok());
+  auto missing = repos.find(type, "alice", "nope", alice_, AccessLevel::kRead);
   EXPECT_EQ(missing.status().kind(), ErrorKind::kRepoNotFound);
-  auto lookup = hub_->db().find_repo("model", "alice", "nope");
+  auto lookup = hub_->db().find_repo(domain::RepoKind::kModel, "alice", "nope");
   ASSERT_TRUE(lookup.is_ok());
   EXPECT_FALSE(lookup->has_value());
 
   break_table("repos");
   // Names not looked up before (the one-second cache answers the others).
-  auto unreadable = hub_->db().find_repo("model", "alice", "other");
+  auto unreadable = hub_->db().find_repo(domain::RepoKind::kModel, "alice", "other");
   EXPECT_FALSE(unreadable.is_ok());
   EXPECT_EQ(unreadable.status().kind(), ErrorKind::kInternal);
-  auto found = repos.find(type, "alice", "other", alice_, Access::kRead);
+  auto found = repos.find(type, "alice", "other", alice_, AccessLevel::kRead);
   EXPECT_EQ(found.status().kind(), ErrorKind::kInternal) << found.status().message();
   EXPECT_FALSE(hub_->db().find_repo_by_uid(repo.uid).is_ok());
-  EXPECT_FALSE(hub_->db().find_redirect("model", "alice", "old").is_ok());
+  EXPECT_FALSE(hub_->db().find_redirect(RepoKind::kModel, "alice", "old").is_ok());
 }
 
 TEST_F(ReadFailureTest, UncheckableCredentialsAreAnErrorNotBadOnes) {
   AuthService auth(*hub_);
-  auto token = auth.create_token("bob", "read", "t");
+  auto token = auth.create_token("bob", domain::TokenRole::kRead, "t");
   ASSERT_TRUE(token.is_ok());
   EXPECT_TRUE(auth.authenticate("Bearer " + *token).authenticated());
   EXPECT_TRUE(auth.authenticate("Bearer hf_unknown0000000000000000").bad_token);
@@ -60,7 +60,8 @@ TEST_F(ReadFailureTest, UncheckableCredentialsAreAnErrorNotBadOnes) {
 TEST_F(ReadFailureTest, AnUnreadableAccessRequestIsAnErrorNotAClosedGate) {
   auto repo = create("gated");
   RepoService repos(*hub_);
-  ASSERT_TRUE(repos.update_settings(repo, std::nullopt, std::string("manual"), &alice_).is_ok());
+  ASSERT_TRUE(
+      repos.update_settings(repo, std::nullopt, domain::GatingMode::kManual, &alice_).is_ok());
   auto gated = **hub_->db().find_repo_by_uid(repo.uid);
   Caller bob = caller_with_token("bob", "read");
   EXPECT_EQ(repos.check_file_access(gated, bob).kind(), ErrorKind::kGatedRepo);
@@ -68,6 +69,47 @@ TEST_F(ReadFailureTest, AnUnreadableAccessRequestIsAnErrorNotAClosedGate) {
   break_table("access_requests");
   EXPECT_EQ(repos.check_file_access(gated, bob).kind(), ErrorKind::kInternal);
   EXPECT_TRUE(repos.check_file_access(gated, alice_).is_ok()) << "members need no request";
+}
+
+TEST_F(ReadFailureTest, UnreadableMembershipsAreAnErrorNotAnOutsider) {
+  AuthService auth(*hub_);
+  ASSERT_TRUE(auth.create_org("acme", "alice").is_ok());
+  ASSERT_TRUE(auth.set_org_member("acme", "bob", domain::MemberRole::kWrite).is_ok());
+  Caller bob = caller_with_token("bob", "write");
+  CreateRepoRequest request;
+  request.ns = "acme";
+  request.name = "secret";
+  request.is_private = true;
+  RepoService repos(*hub_);
+  ASSERT_TRUE(repos.create(alice_, request).is_ok());
+  EXPECT_TRUE(repos.find(RepoKind::kModel, "acme", "secret", bob, AccessLevel::kWrite).is_ok());
+
+  break_table("org_members");
+  // The repository row is cached a second; the membership is read on every check.
+  auto found = repos.find(RepoKind::kModel, "acme", "secret", bob, AccessLevel::kRead);
+  EXPECT_EQ(found.status().kind(), ErrorKind::kInternal) << found.status().message();
+  auto org = hub_->db().org_role("acme", 0);
+  EXPECT_FALSE(org.is_ok());
+  // A listing shows less, never more: bob's private repositories drop out, nothing fails.
+  domain::RepoListQuery q;
+  for (const auto& r : repos.list(bob, q)) EXPECT_FALSE(r.is_private) << r.id();
+}
+
+TEST_F(ReadFailureTest, UnreadableAccountsAreAnErrorNotAMissingUser) {
+  AuthService auth(*hub_);
+  auto token = auth.create_token("bob", domain::TokenRole::kRead, "t");
+  ASSERT_TRUE(token.is_ok());
+  EXPECT_EQ(auth.user_named("nobody").status().kind(), ErrorKind::kNotFound);
+
+  break_table("users");
+  EXPECT_EQ(auth.user_named("bob").status().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(auth.list_tokens("bob").status().kind(), ErrorKind::kInternal);
+  Caller caller = auth.authenticate("Bearer " + *token);
+  EXPECT_FALSE(caller.authenticated());
+  EXPECT_FALSE(caller.bad_token) << "a read error is not the caller's bad token";
+  EXPECT_EQ(caller.unreadable.kind(), ErrorKind::kInternal);
+  auto login = auth.login("bob", "a password of some length");
+  EXPECT_EQ(login.status().kind(), ErrorKind::kInternal) << "not 'invalid username or password'";
 }
 
 }  // namespace

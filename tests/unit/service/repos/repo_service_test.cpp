@@ -41,13 +41,12 @@ class RepoServiceTest : public HubTest {
   }
 
   Caller alice_, alice_read_, bob_;
-  storage::RepoRecord repo_;
+  domain::RepoRecord repo_;
 };
 
 TEST_F(RepoServiceTest, RepoIdsAreCaseInsensitiveWithCanonicalCase) {
   RepoService repos(*hub_);
-  auto found =
-      repos.find(*repo_type_from_name("model"), "ALICE", "model-one", alice_, Access::kRead);
+  auto found = repos.find(RepoKind::kModel, "ALICE", "model-one", alice_, AccessLevel::kRead);
   ASSERT_TRUE(found.is_ok());
   EXPECT_EQ(found->record.id(), "alice/Model-One");
 }
@@ -99,27 +98,28 @@ TEST_F(RepoServiceTest, StaleParentIsRefusedAndChangesNothing) {
 
 TEST_F(RepoServiceTest, WriteNeedsTheOwnersWriteToken) {
   RepoService repos(*hub_);
-  auto type = *repo_type_from_name("model");
-  EXPECT_TRUE(repos.find(type, "alice", "Model-One", alice_, Access::kWrite).is_ok());
-  EXPECT_EQ(repos.find(type, "alice", "Model-One", alice_read_, Access::kWrite).status().kind(),
+  auto type = RepoKind::kModel;
+  EXPECT_TRUE(repos.find(type, "alice", "Model-One", alice_, AccessLevel::kWrite).is_ok());
+  EXPECT_EQ(
+      repos.find(type, "alice", "Model-One", alice_read_, AccessLevel::kWrite).status().kind(),
+      ErrorKind::kForbidden);
+  EXPECT_EQ(repos.find(type, "alice", "Model-One", bob_, AccessLevel::kWrite).status().kind(),
             ErrorKind::kForbidden);
-  EXPECT_EQ(repos.find(type, "alice", "Model-One", bob_, Access::kWrite).status().kind(),
-            ErrorKind::kForbidden);
-  EXPECT_EQ(repos.find(type, "alice", "Model-One", Caller{}, Access::kWrite).status().kind(),
+  EXPECT_EQ(repos.find(type, "alice", "Model-One", Caller{}, AccessLevel::kWrite).status().kind(),
             ErrorKind::kUnauthorized);
 }
 
 TEST_F(RepoServiceTest, PrivateReposLookMissingToOthers) {
   RepoService repos(*hub_);
   ASSERT_TRUE(repos.update_settings(repo_, true, std::nullopt).is_ok());
-  auto type = *repo_type_from_name("model");
-  EXPECT_EQ(repos.find(type, "alice", "Model-One", bob_, Access::kRead).status().kind(),
+  auto type = RepoKind::kModel;
+  EXPECT_EQ(repos.find(type, "alice", "Model-One", bob_, AccessLevel::kRead).status().kind(),
             ErrorKind::kRepoNotFound);
-  EXPECT_EQ(repos.find(type, "alice", "Model-One", Caller{}, Access::kRead).status().kind(),
+  EXPECT_EQ(repos.find(type, "alice", "Model-One", Caller{}, AccessLevel::kRead).status().kind(),
             ErrorKind::kRepoNotFound);
-  EXPECT_EQ(repos.find(type, "alice", "missing", bob_, Access::kRead).status().kind(),
+  EXPECT_EQ(repos.find(type, "alice", "missing", bob_, AccessLevel::kRead).status().kind(),
             ErrorKind::kRepoNotFound);
-  EXPECT_TRUE(repos.find(type, "alice", "Model-One", alice_read_, Access::kRead).is_ok());
+  EXPECT_TRUE(repos.find(type, "alice", "Model-One", alice_read_, AccessLevel::kRead).is_ok());
 }
 
 TEST_F(RepoServiceTest, LfsFileWithoutStoredObjectIsRefused) {
@@ -131,9 +131,9 @@ TEST_F(RepoServiceTest, LfsFileWithoutStoredObjectIsRefused) {
 
 TEST_F(RepoServiceTest, RenameKeepsARedirect) {
   RepoService repos(*hub_);
-  auto type = *repo_type_from_name("model");
+  auto type = RepoKind::kModel;
   ASSERT_TRUE(repos.move(alice_, type, "alice/Model-One", "alice/renamed").is_ok());
-  auto old = repos.find(type, "alice", "model-one", alice_, Access::kRead);
+  auto old = repos.find(type, "alice", "model-one", alice_, AccessLevel::kRead);
   ASSERT_TRUE(old.is_ok());
   EXPECT_TRUE(old->redirected);
   EXPECT_EQ(old->record.id(), "alice/renamed");
@@ -149,9 +149,10 @@ TEST_F(RepoServiceTest, OrganizationRolesDecideReadAndWrite) {
   AuthService auth(*hub_);
   ASSERT_TRUE(auth.create_user("carol", false).is_ok());
   ASSERT_TRUE(auth.create_org("acme", "alice").is_ok());
-  ASSERT_TRUE(auth.set_org_member("acme", "bob", "read").is_ok());
-  ASSERT_TRUE(auth.set_org_member("acme", "carol", "write").is_ok());
-  Caller carol = auth.authenticate("Bearer " + *auth.create_token("carol", "write", "t"));
+  ASSERT_TRUE(auth.set_org_member("acme", "bob", domain::MemberRole::kRead).is_ok());
+  ASSERT_TRUE(auth.set_org_member("acme", "carol", domain::MemberRole::kWrite).is_ok());
+  Caller carol =
+      auth.authenticate("Bearer " + *auth.create_token("carol", domain::TokenRole::kWrite, "t"));
   EXPECT_EQ(auth.create_user("acme", false).status().kind(), ErrorKind::kConflict);
   EXPECT_EQ(auth.create_org("bob", "alice").status().kind(), ErrorKind::kConflict);
 
@@ -165,23 +166,25 @@ TEST_F(RepoServiceTest, OrganizationRolesDecideReadAndWrite) {
   ASSERT_TRUE(created.is_ok()) << created.status().message();
   EXPECT_EQ(created->id(), "acme/secret");
 
-  auto type = *repo_type_from_name("model");
-  EXPECT_TRUE(repos.find(type, "acme", "secret", bob_, Access::kRead).is_ok());
-  EXPECT_EQ(repos.find(type, "acme", "secret", bob_, Access::kWrite).status().kind(),
+  auto type = RepoKind::kModel;
+  EXPECT_TRUE(repos.find(type, "acme", "secret", bob_, AccessLevel::kRead).is_ok());
+  EXPECT_EQ(repos.find(type, "acme", "secret", bob_, AccessLevel::kWrite).status().kind(),
             ErrorKind::kForbidden);
-  EXPECT_TRUE(repos.find(type, "acme", "secret", carol, Access::kWrite).is_ok());
-  EXPECT_TRUE(repos.find(type, "acme", "secret", alice_, Access::kWrite).is_ok());  // org admin
+  EXPECT_TRUE(repos.find(type, "acme", "secret", carol, AccessLevel::kWrite).is_ok());
+  EXPECT_TRUE(
+      repos.find(type, "acme", "secret", alice_, AccessLevel::kWrite).is_ok());  // org admin
   ASSERT_TRUE(auth.create_user("dave", false).is_ok());
-  Caller dave = auth.authenticate("Bearer " + *auth.create_token("dave", "write", "t"));
-  EXPECT_EQ(repos.find(type, "acme", "secret", dave, Access::kRead).status().kind(),
+  Caller dave =
+      auth.authenticate("Bearer " + *auth.create_token("dave", domain::TokenRole::kWrite, "t"));
+  EXPECT_EQ(repos.find(type, "acme", "secret", dave, AccessLevel::kRead).status().kind(),
             ErrorKind::kRepoNotFound);
-  EXPECT_EQ(repos.find(type, "acme", "secret", Caller{}, Access::kRead).status().kind(),
+  EXPECT_EQ(repos.find(type, "acme", "secret", Caller{}, AccessLevel::kRead).status().kind(),
             ErrorKind::kRepoNotFound);
 }
 
 TEST_F(RepoServiceTest, RevokedTokensNoLongerAuthenticate) {
   AuthService auth(*hub_);
-  auto token = auth.create_token("bob", "write", "laptop");
+  auto token = auth.create_token("bob", domain::TokenRole::kWrite, "laptop");
   ASSERT_TRUE(token.is_ok());
   Caller before = auth.authenticate("Bearer " + *token);
   ASSERT_TRUE(before.authenticated());

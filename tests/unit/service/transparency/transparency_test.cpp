@@ -41,7 +41,8 @@ class TransparencyTest : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(open_hub());
     AuthService auth(*hub_);
     ASSERT_TRUE(auth.create_user("alice", false).is_ok());
-    alice_ = auth.authenticate("Bearer " + *auth.create_token("alice", "write", "t"));
+    alice_ =
+        auth.authenticate("Bearer " + *auth.create_token("alice", domain::TokenRole::kWrite, "t"));
     CreateRepoRequest req;
     req.name = "m";
     auto repo = RepoService(*hub_).create(alice_, req);
@@ -63,14 +64,14 @@ class TransparencyTest : public ::testing::Test {
   }
   storage::TlogStore& log() { return hub_->transparency().store(); }
 
-  Result<CommitOutcome> commit(const storage::RepoRecord& repo, const std::string& path,
+  Result<CommitOutcome> commit(const domain::RepoRecord& repo, const std::string& path,
                                std::optional<std::string> parent = std::nullopt) {
     CommitBuilder builder(*hub_, repo, alice_);
     if (auto st = builder.begin(); !st) return st;
     if (auto st = builder.add(FileOp{path, "content of " + path}); !st) return st;
     return builder.finish(CommitHeader{"add " + path, "", parent}, "main", false);
   }
-  Result<storage::RepoRecord> private_repo(const std::string& name) {
+  Result<domain::RepoRecord> private_repo(const std::string& name) {
     CreateRepoRequest req;
     req.name = name;
     req.is_private = true;
@@ -84,7 +85,7 @@ class TransparencyTest : public ::testing::Test {
   fs::path dir_;
   std::unique_ptr<Hub> hub_;
   Caller alice_;
-  storage::RepoRecord repo_;
+  domain::RepoRecord repo_;
 };
 
 TEST_F(TransparencyTest, CreationAndCommitsAreLoggedInOrder) {
