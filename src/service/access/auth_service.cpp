@@ -163,7 +163,12 @@ Result<AuthService::Session> AuthService::login(const std::string& user_name,
     if (!found) return found.status();
     user = *found;
   }
-  std::string stored = user ? hub_.db().password_hash(user->id) : "";
+  std::string stored;
+  if (user) {
+    auto read = hub_.db().password_hash(user->id);
+    if (!read) return read.status();  // could not read: an error, not a wrong password
+    stored = std::move(*read);
+  }
   const std::string& reference = stored.empty() ? decoy : stored;
   auto slot = hash_slots().try_acquire_for(kHashWait);
   if (!slot.held()) return busy();
@@ -184,12 +189,17 @@ Status AuthService::logout(const std::string& cookie) {
 
 Caller AuthService::authenticate_session(const std::string& cookie, std::string* csrf) {
   Caller caller;
-  auto session = hub_.db().find_session(util::sha256_hex(cookie));
-  if (!session) {
+  auto found = hub_.db().find_session(util::sha256_hex(cookie));
+  if (!found) {
+    caller.unreadable = found.status();  // neither anonymous nor a stale cookie: 500
+    return caller;
+  }
+  if (!*found) {
     caller.bad_token = true;
     return caller;
   }
-  auto user = hub_.db().find_user_by_id(session->first);
+  const auto& session = **found;
+  auto user = hub_.db().find_user_by_id(session.first);
   if (!user) {
     caller.unreadable = user.status();  // neither anonymous nor bad credentials: 500
     return caller;
@@ -202,32 +212,33 @@ Caller AuthService::authenticate_session(const std::string& cookie, std::string*
   caller.role = domain::TokenRole::kWrite;  // a signed-in person acts with their own full rights
   caller.token_name = "web session";
   caller.session = true;
-  *csrf = session->second;
+  *csrf = session.second;
   return caller;
 }
 
-std::optional<Caller> AuthService::caller_now(const std::string& user, int64_t token_id,
-                                              domain::TokenRole role) {
+Lookup<Caller> AuthService::caller_now(const std::string& user, int64_t token_id,
+                                       domain::TokenRole role) {
   Caller caller;
-  if (user.empty()) return caller;
+  if (user.empty()) return std::optional<Caller>(caller);
   auto found = hub_.db().find_user(user);
-  if (!found) {
-    caller.unreadable = found.status();  // the caller then answers 500, not a refusal
-    return caller;
-  }
-  if (!*found) return std::nullopt;
+  if (!found) return found.status();  // the grant's user answers 500, not a refusal
+  if (!*found) return std::optional<Caller>();
   caller.user = **found;
   caller.role = role;
-  if (token_id == 0) return caller;
-  for (const auto& t : hub_.db().list_tokens(caller.user->id)) {
+  if (token_id == 0) return std::optional<Caller>(caller);
+  auto tokens = hub_.db().list_tokens(caller.user->id);
+  if (!tokens) return tokens.status();
+  for (const auto& t : *tokens) {
     if (t.id != token_id) continue;
-    if (t.revoked || (t.expires_at > 0 && t.expires_at <= util::now_ms())) return std::nullopt;
+    if (t.revoked || (t.expires_at > 0 && t.expires_at <= util::now_ms())) {
+      return std::optional<Caller>();
+    }
     caller.role = t.role;
     caller.token_id = t.id;
     if (caller.fine_grained()) caller.scopes = scopes_from_json(t.scopes_json);
-    return caller;
+    return std::optional<Caller>(caller);
   }
-  return std::nullopt;
+  return std::optional<Caller>();
 }
 
 Caller AuthService::authenticate(std::string_view authorization) {

@@ -58,10 +58,9 @@ class AuthService {
 
   // The caller a grant was issued to (a Xet token, a signed download URL), as they are now: the
   // user by name ("" = anonymous) and the access token by id (0 = a session or anonymous;
-  // `role` then stands for it). nullopt when the user is gone or the token revoked or expired;
-  // a fine-grained token brings its current scopes.
-  std::optional<Caller> caller_now(const std::string& user, int64_t token_id,
-                                   domain::TokenRole role);
+  // `role` then stands for it). Nothing when the user is gone or the token revoked or expired;
+  // the read error when that cannot be told. A fine-grained token brings its current scopes.
+  Lookup<Caller> caller_now(const std::string& user, int64_t token_id, domain::TokenRole role);
   // The user named `name`: kNotFound "no user named …" when there is none, the read error when
   // the accounts could not be read.
   Result<domain::UserRecord> user_named(const std::string& name);

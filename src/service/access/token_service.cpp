@@ -58,8 +58,10 @@ Status TokenService::validate_name(const std::string& name) {
 
 Result<std::vector<domain::TokenRecord>> TokenService::list(const Caller& caller) {
   if (auto st = may_manage(caller); !st) return st;
+  auto tokens = hub_.db().list_tokens(caller.user->id);
+  if (!tokens) return tokens.status();
   std::vector<domain::TokenRecord> out;
-  for (auto& t : hub_.db().list_tokens(caller.user->id)) {
+  for (auto& t : *tokens) {
     if (!t.revoked) out.push_back(std::move(t));
   }
   return out;
@@ -114,8 +116,10 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
   }
 
   std::lock_guard lock(creation_mutex());
+  auto tokens = hub_.db().list_tokens(caller.user->id);
+  if (!tokens) return tokens.status();  // the limit cannot be checked: refuse, with the error
   size_t count = 0;
-  for (const auto& t : hub_.db().list_tokens(caller.user->id)) count += active(t, now) ? 1 : 0;
+  for (const auto& t : *tokens) count += active(t, now) ? 1 : 0;
   if (count >= kMaxTokensPerUser) {
     return refuse(error_code, kTooManyTokens,
                   conflict("You have " + std::to_string(kMaxTokensPerUser) +
@@ -132,8 +136,10 @@ Result<CreatedToken> TokenService::create(const Caller& caller, const TokenReque
 
 Status TokenService::revoke(const Caller& caller, int64_t token_id) {
   if (auto st = may_manage(caller); !st) return st;
+  auto tokens = hub_.db().list_tokens(caller.user->id);
+  if (!tokens) return tokens.status();
   bool mine = false;
-  for (const auto& t : hub_.db().list_tokens(caller.user->id)) {
+  for (const auto& t : *tokens) {
     mine = mine || (t.id == token_id && !t.revoked);
   }
   // Another user's token answers exactly as a missing one.

@@ -81,6 +81,7 @@ Status Lineage::refresh(const domain::RepoRecord& repo, bool relink) {
   bool first_time = known.empty();
   std::vector<std::pair<std::string, std::string>> heads;
   std::optional<std::vector<domain::LineageEdgeRow>> main_edges;
+  bool keep_graph = false;
   for (const auto& ref : (*git)->list_refs()) {
     bool branch = ref.name.starts_with("refs/heads/");
     if (!branch && !ref.name.starts_with("refs/tags/")) continue;
@@ -89,10 +90,22 @@ Status Lineage::refresh(const domain::RepoRecord& repo, bool relink) {
     auto was = before.find(ref.name);
     bool moved = was == before.end() || was->second != ref.target;
     if (!moved && ref.name != kCurrentRef) continue;
-    auto indexed = hub_.db().lineage_facts(repo.uid, ref.target);
-    if (!indexed) {
-      result = indexed.status();
-      continue;
+    std::optional<bool> indexed;  // asked only when the ref moved
+    if (moved) {
+      auto facts = hub_.db().lineage_facts(repo.uid, ref.target);
+      if (!facts) {
+        // Could not tell: the ref keeps its old head (so the next refresh tries again) and the
+        // graph keeps the edges it has.
+        result = facts.status();
+        if (was == before.end()) {
+          heads.pop_back();
+        } else {
+          heads.back().second = was->second;
+        }
+        if (ref.name == kCurrentRef) keep_graph = true;
+        continue;
+      }
+      indexed = facts->has_value();
     }
     if (moved && !*indexed) {
       auto idx = index_revision(repo, **git, ref.target);
@@ -120,7 +133,9 @@ Status Lineage::refresh(const domain::RepoRecord& repo, bool relink) {
     // Still under the index lock: two refreshes of one repository apply in order.
     std::unique_lock glock(graph_mutex_);
     if (graph_loaded_) {
-      set_current_edges(repo.uid, main_edges.value_or(std::vector<domain::LineageEdgeRow>{}));
+      if (main_edges || !keep_graph) {
+        set_current_edges(repo.uid, main_edges.value_or(std::vector<domain::LineageEdgeRow>{}));
+      }
       // A repository that could not be read is kept out of the public graph (fails closed).
       if (!now || (*now && (*now)->is_private)) {
         private_.insert(repo.uid);

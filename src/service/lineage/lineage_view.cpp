@@ -117,7 +117,10 @@ Result<json> LineageView::ancestors(const domain::RepoRecord& root, const std::s
     auto git = hub_.open_git(item.repo);
     if (!git) continue;
     auto idx = hub_.lineage().revision(item.repo, **git, item.commit);
-    if (!idx) continue;
+    if (!idx) {
+      if (item.depth == 0) return idx.status();  // the asked revision: an error, not "none"
+      continue;
+    }
     bool files_ok = repos_.check_file_access(item.repo, caller_).is_ok();
     for (const auto& e : idx->edges) {
       if (e.source == "manifest" && !files_ok) continue;  // gated file content

@@ -116,10 +116,11 @@ Status RepoService::check_grant(const std::string& repo_uid, const std::string& 
   if (!found) return found.status();  // could not read: an error, not a revocation
   if (!*found) return revoked;
   const domain::RepoRecord& repo = **found;
-  auto caller = AuthService(hub_).caller_now(
+  auto now = AuthService(hub_).caller_now(
       user, token_id, write ? domain::TokenRole::kWrite : domain::TokenRole::kRead);
-  if (!caller) return revoked;
-  if (!caller->unreadable.is_ok()) return caller->unreadable;
+  if (!now) return now.status();  // could not read: an error, not a revocation
+  if (!*now) return revoked;
+  const Caller* caller = &**now;
   auto readable = may(repo, *caller, AccessLevel::kRead);
   if (!readable) return readable.status();
   if (!*readable) return revoked;
@@ -168,8 +169,10 @@ std::vector<domain::RepoRecord> RepoService::list(const Caller& caller, domain::
   q.visible_private_repos.clear();
   q.all_private_visible = false;
   if (caller.user) {
-    // The same decision as may(), as SQL: the user's namespaces, narrowed to a fine-grained
-    // token's scopes (an admin's scoped token sees only its scopes too).
+    // may() as SQL: the user's namespaces, narrowed to a fine-grained token's scopes. An
+    // admin's scoped token is listed only its scopes inside the namespaces the admin belongs
+    // to, less than may() lets it read (scopes naming other namespaces): a listing may show
+    // less, never more.
     bool scoped = caller.fine_grained();
     q.all_private_visible = caller.is_admin() && !scoped;
     const std::vector<std::string> namespaces = namespaces_of(caller);

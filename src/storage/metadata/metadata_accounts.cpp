@@ -86,8 +86,11 @@ std::vector<OrgMembership> MetadataDb::memberships(const char* where_and_order, 
   s.bind(1, id);
   std::vector<OrgMembership> out;
   while (s.step() == SQLITE_ROW) {
-    out.push_back({org_at(s, 0), user_at(s, 4),
-                   domain::member_role_from_wire(s.text(10)).value_or(MemberRole::kRead)});
+    // Only set_org_member writes the role; a row whose role this release does not know is no
+    // membership at all.
+    if (auto role = domain::member_role_from_wire(s.text(10))) {
+      out.push_back({org_at(s, 0), user_at(s, 4), *role});
+    }
   }
   return out;
 }
@@ -109,20 +112,23 @@ Lookup<MemberRole> MetadataDb::org_role(const std::string& org, int64_t user_id)
   auto row = next_row(s);
   if (!row) return row.status();
   if (!*row) return std::optional<MemberRole>();
-  // Only set_org_member writes the column; a value it does not know reads as the narrowest.
-  return std::optional<MemberRole>(
-      domain::member_role_from_wire(s.text(0)).value_or(MemberRole::kRead));
+  // Only set_org_member writes the column; a role this release does not know is no membership.
+  return domain::member_role_from_wire(s.text(0));
 }
 
-std::vector<TokenRecord> MetadataDb::list_tokens(int64_t user_id) {
+Result<std::vector<TokenRecord>> MetadataDb::list_tokens(int64_t user_id) {
   auto reader = this->reader();
   std::string sql =
       std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE user_id = ? ORDER BY id";
   Statement s(reader.get(), sql.c_str());
   s.bind(1, user_id);
   std::vector<TokenRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(token_at(s));
-  return out;
+  while (true) {
+    auto row = next_row(s);
+    if (!row) return row.status();
+    if (!*row) return out;
+    out.push_back(token_at(s));
+  }
 }
 
 Status MetadataDb::revoke_token(int64_t user_id, int64_t token_id) {
@@ -164,11 +170,13 @@ Status MetadataDb::set_password_hash(int64_t user_id, const std::string& encoded
   return step_done(s);
 }
 
-std::string MetadataDb::password_hash(int64_t user_id) {
+Result<std::string> MetadataDb::password_hash(int64_t user_id) {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT password_hash FROM users WHERE id = ?");
   s.bind(1, user_id);
-  return s.step() == SQLITE_ROW ? s.text(0) : "";
+  auto row = next_row(s);
+  if (!row) return row.status();
+  return *row ? s.text(0) : std::string();
 }
 
 Status MetadataDb::create_session(const std::string& hash, int64_t user_id, const std::string& csrf,
@@ -183,12 +191,14 @@ Status MetadataDb::create_session(const std::string& hash, int64_t user_id, cons
   return step_done(s);
 }
 
-std::optional<std::pair<int64_t, std::string>> MetadataDb::find_session(const std::string& hash) {
+Lookup<std::pair<int64_t, std::string>> MetadataDb::find_session(const std::string& hash) {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT user_id, csrf FROM sessions WHERE hash = ? AND expires_at > ?");
   s.bind(1, hash).bind(2, util::now_ms());
-  if (s.step() != SQLITE_ROW) return std::nullopt;
-  return std::make_pair(s.integer(0), s.text(1));
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<std::pair<int64_t, std::string>>();
+  return std::optional<std::pair<int64_t, std::string>>(std::make_pair(s.integer(0), s.text(1)));
 }
 
 Status MetadataDb::delete_session(const std::string& hash) {

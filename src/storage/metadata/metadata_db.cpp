@@ -161,7 +161,8 @@ constexpr const char* kRepoColumns =
 RepoRecord read_repo(const Statement& s) {
   RepoRecord r;
   r.uid = s.text(0);
-  // Only this file writes these columns; a value it does not know reads as the narrower one.
+  // Only this file writes these columns: a kind it does not know reads as a model, a gating
+  // mode it does not know as manual (closed until an admin lets the caller in).
   r.type = domain::repo_kind_from_wire(s.text(1)).value_or(RepoKind::kModel);
   r.ns = s.text(2);
   r.name = s.text(3);

@@ -59,12 +59,12 @@ class MetadataDb {
   std::string avatar_url(int64_t user_id);
   // The Argon2id-encoded password ("" when the user has none).
   Status set_password_hash(int64_t user_id, const std::string& encoded);
-  std::string password_hash(int64_t user_id);
+  Result<std::string> password_hash(int64_t user_id);
   // Web sessions, stored by the SHA-256 of their cookie value.
   Status create_session(const std::string& hash, int64_t user_id, const std::string& csrf,
                         int64_t expires_at);
   // (user id, CSRF token) of a live session.
-  std::optional<std::pair<int64_t, std::string>> find_session(const std::string& hash);
+  Lookup<std::pair<int64_t, std::string>> find_session(const std::string& hash);
   Status delete_session(const std::string& hash);
   // Deletes the user, their tokens and memberships (their repositories stay, owned by the
   // namespace, until an admin deletes them).
@@ -89,7 +89,7 @@ class MetadataDb {
                                    const std::string& scopes_json = "", int64_t parent_id = 0);
   Lookup<TokenRecord> find_token_by_hash(const std::string& hash);
   void touch_token(int64_t token_id, int64_t now_ms);
-  std::vector<TokenRecord> list_tokens(int64_t user_id);
+  Result<std::vector<TokenRecord>> list_tokens(int64_t user_id);
   // kNotFound when the user has no such token.
   Status revoke_token(int64_t user_id, int64_t token_id);
 

@@ -116,11 +116,13 @@ inline UserRecord user_at(const Statement& s, int first = 0) {
 }
 
 inline TokenRecord token_at(const Statement& s) {
-  // Only create_token writes the role; a value it does not know reads as the narrowest.
-  auto role = domain::token_role_from_wire(s.text(3)).value_or(domain::TokenRole::kRead);
-  return TokenRecord{s.integer(0), s.integer(1), s.text(2),    role,
-                     s.text(4),    s.integer(5), s.integer(6), s.integer(7) != 0,
-                     s.integer(8), s.text(9),    s.integer(10)};
+  // Only create_token writes the role; a token whose role this release does not know grants
+  // nothing: it reads as revoked.
+  auto role = domain::token_role_from_wire(s.text(3));
+  return TokenRecord{
+      s.integer(0), s.integer(1), s.text(2),    role.value_or(domain::TokenRole::kRead),
+      s.text(4),    s.integer(5), s.integer(6), s.integer(7) != 0 || !role,
+      s.integer(8), s.text(9),    s.integer(10)};
 }
 
 }  // namespace vitrine::storage

@@ -112,5 +112,34 @@ TEST_F(ReadFailureTest, UnreadableAccountsAreAnErrorNotAMissingUser) {
   EXPECT_EQ(login.status().kind(), ErrorKind::kInternal) << "not 'invalid username or password'";
 }
 
+TEST_F(ReadFailureTest, AnUnreadableSessionIsAnErrorNotAStaleCookie) {
+  AuthService auth(*hub_);
+  ASSERT_TRUE(auth.set_password("bob", "a password of some length").is_ok());
+  auto session = auth.login("bob", "a password of some length");
+  ASSERT_TRUE(session.is_ok()) << session.status().message();
+  std::string csrf;
+  EXPECT_TRUE(auth.authenticate_session(session->cookie, &csrf).authenticated());
+
+  break_table("sessions");
+  Caller caller = auth.authenticate_session(session->cookie, &csrf);
+  EXPECT_FALSE(caller.authenticated());
+  EXPECT_FALSE(caller.bad_token) << "a read error is not a stale cookie";
+  EXPECT_EQ(caller.unreadable.kind(), ErrorKind::kInternal);
+}
+
+TEST_F(ReadFailureTest, AStoredRoleThisReleaseDoesNotKnowGrantsNothing) {
+  AuthService auth(*hub_);
+  auto token = auth.create_token("bob", domain::TokenRole::kRead, "t");
+  ASSERT_TRUE(token.is_ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "vitrine.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE tokens SET role = 'superuser'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Caller caller = auth.authenticate("Bearer " + *token);
+  EXPECT_FALSE(caller.authenticated());
+  EXPECT_TRUE(caller.bad_token);
+}
+
 }  // namespace
 }  // namespace vitrine::service
