@@ -256,25 +256,12 @@ http::Response handle_commits(Context& ctx, Call& call) {
       return error_response(bad_request(st.message()), call.caller);
     }
   }
-  size_t total = 0;
-  const auto offset = static_cast<size_t>(page * limit);
-  Result<std::vector<storage::GitCommitInfo>> log = std::vector<storage::GitCommitInfo>{};
-  if (path.empty()) {
-    // The whole history, cached per commit: a page costs its commits, not a walk.
-    auto history = ctx.hub.histories().get(*opened->git, repo.record.uid, opened->revision.commit,
-                                           caller_key(call));
-    if (!history) return error_response(history.status(), call.caller);
-    total = (*history)->size();
-    for (size_t i = offset; i < total && i - offset < static_cast<size_t>(limit); ++i) {
-      auto info = opened->git->commit_info((*history)->id(i));
-      if (!info) return error_response(info.status(), call.caller);
-      log->push_back(std::move(*info));
-    }
-  } else {
-    log =
-        opened->git->log(opened->revision.commit, offset, static_cast<size_t>(limit), &total, path);
-    if (!log) return error_response(log.status(), call.caller);
-  }
+  auto listed = service::commit_page(
+      ctx.hub.histories(), *opened->git, repo.record.uid, opened->revision.commit, path,
+      static_cast<size_t>(page * limit), static_cast<size_t>(limit), caller_key(call));
+  if (!listed) return error_response(listed.status(), call.caller);
+  const size_t total = listed->total;
+  const std::vector<domain::CommitInfo>* log = &listed->commits;
   auto expand = call.query.get_all("expand");
   bool formatted = std::find(expand.begin(), expand.end(), "formatted") != expand.end();
   bool with_log = std::find(expand.begin(), expand.end(), "transparencyLog") != expand.end();

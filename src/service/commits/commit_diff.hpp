@@ -45,7 +45,7 @@ struct FileDiff {
 };
 
 struct CommitDiff {
-  storage::GitCommitInfo commit;
+  domain::CommitInfo commit;
   std::string base;  // the commit compared with (diff_commits); empty: the first parent
   std::vector<FileDiff> files;
   bool truncated = false;  // files left out, or some patch cut or not made

@@ -49,4 +49,26 @@ Result<std::shared_ptr<const CommitHistory>> CommitHistories::get(storage::GitRe
   return keep(CommitHistory{std::move(*walked)});
 }
 
+Result<CommitPage> commit_page(CommitHistories& histories, storage::GitRepo& git,
+                               const std::string& repo_uid, const std::string& commit,
+                               const std::string& path, size_t offset, size_t limit,
+                               const std::string& caller) {
+  CommitPage out;
+  if (!path.empty()) {
+    auto log = git.log(commit, offset, limit, &out.total, path);
+    if (!log) return log.status();
+    out.commits = std::move(*log);
+    return out;
+  }
+  auto history = histories.get(git, repo_uid, commit, caller);
+  if (!history) return history.status();
+  out.total = (*history)->size();
+  for (size_t i = offset; i < out.total && i - offset < limit; ++i) {
+    auto info = git.commit_info((*history)->id(i));
+    if (!info) return info.status();
+    out.commits.push_back(std::move(*info));
+  }
+  return out;
+}
+
 }  // namespace vitrine::service

@@ -56,4 +56,16 @@ class CommitHistories {
   util::FairLimit walks_{kMaxConcurrentWalks};
 };
 
+// One page of a revision's history, newest first, and how many commits the whole list has:
+// with no `path`, the first-parent history from the hub's cache (a page costs its commits, not a
+// walk); with one, the commits that changed that file or folder. `caller` as for get().
+struct CommitPage {
+  std::vector<domain::CommitInfo> commits;
+  size_t total = 0;
+};
+Result<CommitPage> commit_page(CommitHistories& histories, storage::GitRepo& git,
+                               const std::string& repo_uid, const std::string& commit,
+                               const std::string& path, size_t offset, size_t limit,
+                               const std::string& caller);
+
 }  // namespace vitrine::service

@@ -6,13 +6,14 @@
 
 namespace vitrine::service {
 
-std::vector<std::optional<storage::GitCommitInfo>> last_commits(
-    storage::GitRepo& git, const std::string& commit, const std::vector<std::string>& paths) {
-  std::vector<std::optional<storage::GitCommitInfo>> found(paths.size());
+std::vector<std::optional<domain::CommitInfo>> last_commits(storage::GitRepo& git,
+                                                            const std::string& commit,
+                                                            const std::vector<std::string>& paths) {
+  std::vector<std::optional<domain::CommitInfo>> found(paths.size());
   size_t deltas_seen = 0, left = paths.size();
   auto current = git.commit_info(commit);
   for (size_t walked = 0; current && walked < kExpandCommits; ++walked) {
-    const storage::GitCommitInfo c = std::move(*current);
+    const domain::CommitInfo c = std::move(*current);
     std::string parent_tree;
     if (!c.parents.empty()) {
       current = git.commit_info(c.parents[0]);

@@ -19,7 +19,8 @@ constexpr size_t kExpandDeltas = 100000;
 // For each of `paths` (files or folders), the newest commit from `commit` back along first
 // parents that changed it, or nullopt past the bounds: one tree diff per commit for all the
 // paths together.
-std::vector<std::optional<storage::GitCommitInfo>> last_commits(
-    storage::GitRepo& git, const std::string& commit, const std::vector<std::string>& paths);
+std::vector<std::optional<domain::CommitInfo>> last_commits(storage::GitRepo& git,
+                                                            const std::string& commit,
+                                                            const std::vector<std::string>& paths);
 
 }  // namespace vitrine::service

@@ -36,8 +36,8 @@ uint64_t blob_size(git_repository* repo, const git_oid* oid) {
   return len;
 }
 
-GitCommitInfo describe(const git_commit* c) {
-  GitCommitInfo info;
+domain::CommitInfo describe(const git_commit* c) {
+  domain::CommitInfo info;
   info.id = oid_hex(git_commit_id(c));
   info.tree = oid_hex(git_commit_tree_id(c));
   const char* msg = git_commit_message(c);
@@ -236,7 +236,7 @@ std::optional<std::string> GitRepo::find_commit(const std::string& hex) {
   return oid_hex(git_commit_id(commit.get()));
 }
 
-Result<GitCommitInfo> GitRepo::commit_info(const std::string& commit_id) {
+Result<domain::CommitInfo> GitRepo::commit_info(const std::string& commit_id) {
   git_oid oid;
   OwnedCommit commit;
   if (!parse_oid(commit_id, &oid) || git_commit_lookup(commit.out(), repo_, &oid) != 0) {
@@ -292,16 +292,16 @@ bool touches(git_commit* commit, const std::string& path,
 
 }  // namespace
 
-Result<std::vector<GitCommitInfo>> GitRepo::log(const std::string& commit_id, size_t offset,
-                                                size_t limit, size_t* total,
-                                                const std::string& path) {
+Result<std::vector<domain::CommitInfo>> GitRepo::log(const std::string& commit_id, size_t offset,
+                                                     size_t limit, size_t* total,
+                                                     const std::string& path) {
   git_oid oid;
   if (!parse_oid(commit_id, &oid)) return Status(ErrorKind::kRevisionNotFound, "bad commit");
   OwnedWalk walk;
   if (git_revwalk_new(walk.out(), repo_) != 0) return git_failure("revwalk");
   git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
   if (git_revwalk_push(walk.get(), &oid) != 0) return git_failure("revwalk");
-  std::vector<GitCommitInfo> out;
+  std::vector<domain::CommitInfo> out;
   size_t index = 0;
   git_oid next;
   std::unordered_map<std::string, PathState> seen;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/commit.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {
@@ -23,17 +24,6 @@ struct GitTreeEntry {
   std::string oid;  // blob or tree id
   uint32_t mode = 0;
   uint64_t size = 0;  // blob size in git (the pointer size for LFS files); 0 for trees
-};
-
-struct GitCommitInfo {
-  std::string id;
-  std::string tree;
-  std::string title;    // first line of the message
-  std::string message;  // whole message
-  std::string author_name;
-  std::string author_email;
-  int64_t time_ms = 0;
-  std::vector<std::string> parents;
 };
 
 struct GitRef {
@@ -89,7 +79,7 @@ class GitRepo {
   // A full or abbreviated (>= 7 hex) commit id that names an existing commit.
   std::optional<std::string> find_commit(const std::string& hex);
 
-  Result<GitCommitInfo> commit_info(const std::string& commit_id);
+  Result<domain::CommitInfo> commit_info(const std::string& commit_id);
   // Commits reachable from `commit_id`, newest first; `total` receives the full count. With a
   // `path` (a file or a folder), only the commits that changed it: a commit whose entry at
   // `path` (object and mode, or its absence) differs from that of every parent (a root commit:
@@ -98,8 +88,9 @@ class GitRepo {
   // looks at the newest kMaxPathLogCommits commits only (its cost is tree lookups per commit),
   // and `total` counts within them.
   static constexpr size_t kMaxPathLogCommits = 50000;
-  Result<std::vector<GitCommitInfo>> log(const std::string& commit_id, size_t offset, size_t limit,
-                                         size_t* total, const std::string& path = "");
+  Result<std::vector<domain::CommitInfo>> log(const std::string& commit_id, size_t offset,
+                                              size_t limit, size_t* total,
+                                              const std::string& path = "");
 
   // What log() lists without a path, every commit of it: the ids of the commits reachable from
   // `commit_id`, newest first, as raw 20-byte ids one after another. Walks the whole history.
