@@ -114,12 +114,6 @@ Result<json> reconstruction(Context& ctx, const service::XetClaims& claims,
   return out;
 }
 
-// A file repository `repo_uid` holds (service::XetCas::readable_file).
-Result<xet::FileRecord> readable_file(Context& ctx, const std::string& repo_uid,
-                                      std::string_view hash_text) {
-  return service::XetCas(ctx.hub).readable_file(repo_uid, hash_text);
-}
-
 // A 64 MiB body buffer for xorb uploads, taken from a small process-wide pool and returned to it
 // when done: a fresh allocation per request is a fresh mmap whose pages all fault in again
 // (21 % of the server's cycles on /dev/shm). At most kKept idle buffers stay resident.
@@ -252,7 +246,7 @@ namespace {
 
 // GET /v1|v2/reconstructions/{file} (Range: bytes=a-b): the router verified the Xet token.
 http::Response reconstruction_of(Context& ctx, Call& call, bool v2) {
-  auto file = readable_file(ctx, call.xet->repo_uid, call.params.get("file"));
+  auto file = service::XetCas(ctx.hub).readable_file(call.xet->repo_uid, call.params.get("file"));
   if (!file) return cas_error(file.status());
   uint64_t first = 0, last = file->size == 0 ? 0 : file->size - 1;
   std::string range = call.request.header("Range");
@@ -357,7 +351,7 @@ http::Response handle_cas_reconstructions(Context& ctx, Call& call) {
       return cas_error(bad_request("Expected a JSON array of {\"prefix\", \"hash\"}"));
     }
     std::string hash = key["hash"];
-    auto file = readable_file(ctx, call.xet->repo_uid, hash);
+    auto file = service::XetCas(ctx.hub).readable_file(call.xet->repo_uid, hash);
     if (!file) return cas_error(file.status());
     if (file->size == 0) {
       files[hash] = json::array();
@@ -434,7 +428,7 @@ http::Response handle_xorb_data(Context& ctx, Call& call) {
   if (auto st = ctx.repos.check_grant(grant.repo_uid, grant.user, grant.token_id, false); !st) {
     return cas_error(st);
   }
-  if (!readable_file(ctx, grant.repo_uid, grant.file)) {
+  if (!service::XetCas(ctx.hub).readable_file(grant.repo_uid, grant.file)) {
     return cas_error(Status(ErrorKind::kUnauthorized,
                             "This grant no longer gives access (the repository no longer holds "
                             "the file); ask for a new one"));

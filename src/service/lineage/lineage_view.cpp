@@ -29,27 +29,23 @@ Lineage::Visible LineageView::visible() {
   };
 }
 
-json LineageView::node_ref(const std::string& uid, const std::string& commit) {
+const json& LineageView::name_of(const std::string& uid) {
+  auto it = names_.find(uid);
+  if (it != names_.end()) return it->second;
   auto read = repos_.by_uid(uid);
   std::optional<domain::RepoRecord> rec = read ? *read : std::nullopt;
   json j = {{"type", domain::to_wire(rec ? rec->type : domain::RepoKind::kModel)},
             {"id", rec ? rec->id() : uid}};
-  if (!commit.empty()) j["revision"] = commit;
-  return j;
+  return names_.emplace(uid, std::move(j)).first->second;
 }
 
 json LineageView::hit_json(const LineageHit& h) {
-  auto name = [&](const std::string& uid) -> const json& {
-    auto it = names_.find(uid);
-    if (it == names_.end()) it = names_.emplace(uid, node_ref(uid)).first;
-    return it->second;
-  };
-  json j = name(h.uid);
+  json j = name_of(h.uid);
   if (!h.commit.empty()) j["revision"] = h.commit;
   j["relation"] = h.relation;
   j["status"] = h.certainty;
   j["depth"] = h.depth;
-  j["parent"] = name(h.via_uid)["id"];
+  j["parent"] = name_of(h.via_uid)["id"];
   return j;
 }
 
@@ -164,7 +160,7 @@ json LineageView::impact(const domain::RepoRecord& dataset, const std::string& c
   for (const auto& h : hits) {
     auto it = at.find(h.uid);
     if (it == at.end()) {
-      json repo = node_ref(h.uid);
+      json repo = name_of(h.uid);
       repo["revisions"] = json::array();
       it = at.emplace(h.uid, affected.size()).first;
       affected.push_back(std::move(repo));
@@ -173,14 +169,12 @@ json LineageView::impact(const domain::RepoRecord& dataset, const std::string& c
     for (const auto& [ref, head] : hub_.db().lineage_heads(h.uid)) {
       if (head == h.commit) refs.push_back(ref);
     }
-    auto via = names_.find(h.via_uid);
-    if (via == names_.end()) via = names_.emplace(h.via_uid, node_ref(h.via_uid)).first;
     affected[it->second]["revisions"].push_back({{"revision", h.commit},
                                                  {"refs", refs},
                                                  {"relation", h.relation},
                                                  {"status", h.certainty},
                                                  {"depth", h.depth},
-                                                 {"via", via->second["id"]}});
+                                                 {"via", name_of(h.via_uid)["id"]}});
   }
   return {{"dataset", dataset.id()},
           {"revision", commit},

@@ -47,14 +47,16 @@ class LineageView {
                       nlohmann::json& info);
 
  private:
-  nlohmann::json node_ref(const std::string& uid, const std::string& commit = "");
+  // {type, id} of a repository by uid, memoized: one that cannot be read now is named by its
+  // uid (as a model).
+  const nlohmann::json& name_of(const std::string& uid);
   nlohmann::json hit_json(const LineageHit& hit);
 
   Hub& hub_;
   RepoService& repos_;
   const Caller& caller_;
   std::shared_ptr<std::unordered_map<std::string, bool>> seen_;  // visible(), by uid
-  std::unordered_map<std::string, nlohmann::json> names_;        // node_ref(uid), by uid
+  std::unordered_map<std::string, nlohmann::json> names_;        // name_of(uid), by uid
 };
 
 }  // namespace vitrine::service

@@ -60,11 +60,10 @@ Status validate_ref_name(const std::string& name) {
 Lookup<domain::MemberRole> RepoService::namespace_role(const std::string& ns,
                                                        const Caller& caller) const {
   if (!caller.user) return std::optional<domain::MemberRole>();
-  std::string a = caller.user->name, b = ns;
-  for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // A user owns their namespace.
-  if (a == b) return std::optional<domain::MemberRole>(domain::MemberRole::kAdmin);
+  if (util::to_lower_ascii(caller.user->name) == util::to_lower_ascii(ns)) {
+    return std::optional<domain::MemberRole>(domain::MemberRole::kAdmin);
+  }
   return hub_.db().org_role(ns, caller.user->id);
 }
 
@@ -120,12 +119,12 @@ Status RepoService::check_grant(const std::string& repo_uid, const std::string& 
       user, token_id, write ? domain::TokenRole::kWrite : domain::TokenRole::kRead);
   if (!now) return now.status();  // could not read: an error, not a revocation
   if (!*now) return revoked;
-  const Caller* caller = &**now;
-  auto readable = may(repo, *caller, AccessLevel::kRead);
+  const Caller& caller = **now;
+  auto readable = may(repo, caller, AccessLevel::kRead);
   if (!readable) return readable.status();
   if (!*readable) return revoked;
   if (!write) {
-    if (auto st = check_file_access(repo, *caller); !st) {
+    if (auto st = check_file_access(repo, caller); !st) {
       return st.kind() == ErrorKind::kInternal ? st : revoked;
     }
   }
@@ -280,7 +279,7 @@ Status RepoService::set_access(const domain::RepoRecord& repo, const std::string
   if (status != "accepted" && status != "rejected" && status != "pending") {
     return bad_request("status must be accepted, rejected or pending");
   }
-  auto record = found_or(hub_.db().find_user(user), not_found("no user named " + user));
+  auto record = AuthService(hub_).user_named(user);
   if (!record) return record.status();
   auto st = hub_.db().set_access_status(repo.uid, record->id, status, create);
   if (st) {

@@ -43,10 +43,7 @@ Lookup<std::string> MetadataDb::access_status(const std::string& uid, int64_t us
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT status FROM access_requests WHERE uid = ? AND user_id = ?");
   s.bind(1, uid).bind(2, user_id);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(s.text(0));
+  return lookup_row(s, [](const Statement& row) { return row.text(0); });
 }
 
 std::vector<AccessRequestRecord> MetadataDb::access_requests(const std::string& uid,

@@ -63,10 +63,7 @@ Lookup<OrgRecord> MetadataDb::find_org(const std::string& name) {
   Statement s(reader.get(),
               "SELECT id, name, fullname, created_at FROM organizations WHERE name = ?");
   s.bind(1, name);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<OrgRecord>();
-  return std::optional<OrgRecord>(org_at(s, 0));
+  return lookup_row(s, [](const Statement& row) { return org_at(row, 0); });
 }
 
 Status MetadataDb::set_org_member(int64_t org_id, int64_t user_id, MemberRole role) {
@@ -195,10 +192,8 @@ Lookup<std::pair<int64_t, std::string>> MetadataDb::find_session(const std::stri
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT user_id, csrf FROM sessions WHERE hash = ? AND expires_at > ?");
   s.bind(1, hash).bind(2, util::now_ms());
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<std::pair<int64_t, std::string>>();
-  return std::optional<std::pair<int64_t, std::string>>(std::make_pair(s.integer(0), s.text(1)));
+  return lookup_row(
+      s, [](const Statement& row) { return std::make_pair(row.integer(0), row.text(1)); });
 }
 
 Status MetadataDb::delete_session(const std::string& hash) {

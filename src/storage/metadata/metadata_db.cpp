@@ -284,10 +284,7 @@ Lookup<UserRecord> MetadataDb::find_user(const std::string& name) {
   Statement s(reader.get(),
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE name = ?");
   s.bind(1, name);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<UserRecord>();
-  return std::optional<UserRecord>(user_at(s));
+  return lookup_row(s, [](const Statement& row) { return user_at(row); });
 }
 
 Lookup<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
@@ -295,10 +292,7 @@ Lookup<UserRecord> MetadataDb::find_user_by_id(int64_t id) {
   Statement s(reader.get(),
               "SELECT id, name, fullname, email, is_admin, created_at FROM users WHERE id = ?");
   s.bind(1, id);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<UserRecord>();
-  return std::optional<UserRecord>(user_at(s));
+  return lookup_row(s, [](const Statement& row) { return user_at(row); });
 }
 
 Result<TokenRecord> MetadataDb::create_token(int64_t user_id, const std::string& name,
@@ -331,10 +325,7 @@ Lookup<TokenRecord> MetadataDb::find_token_by_hash(const std::string& hash) {
   Statement s(reader.get(),
               (std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash = ?").c_str());
   s.bind(1, hash);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<TokenRecord>();
-  return std::optional<TokenRecord>(token_at(s));
+  return lookup_row(s, [](const Statement& row) { return token_at(row); });
 }
 
 void MetadataDb::touch_token(int64_t token_id, int64_t now_ms) {
@@ -386,10 +377,7 @@ Lookup<RepoRecord> MetadataDb::find_repo_by_uid(const std::string& uid) {
   std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos WHERE uid = ?";
   Statement s(reader.get(), sql.c_str());
   s.bind(1, uid);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<RepoRecord>();
-  return std::optional<RepoRecord>(read_repo(s));
+  return lookup_row(s, [](const Statement& row) { return read_repo(row); });
 }
 
 std::optional<std::optional<RepoRecord>> MetadataDb::cached_repo(const std::string& key) {
@@ -417,10 +405,7 @@ Lookup<RepoRecord> MetadataDb::find_redirect(RepoKind type, const std::string& n
                     "ns = ? AND name = ?)";
   Statement s(reader.get(), sql.c_str());
   s.bind(1, domain::to_wire(type)).bind(2, ns).bind(3, name);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<RepoRecord>();
-  return std::optional<RepoRecord>(read_repo(s));
+  return lookup_row(s, [](const Statement& row) { return read_repo(row); });
 }
 
 Status MetadataDb::delete_repo(const std::string& uid) {

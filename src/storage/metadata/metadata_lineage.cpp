@@ -77,10 +77,7 @@ Lookup<std::string> MetadataDb::lineage_facts(const std::string& uid, const std:
   Statement s(reader.get(),
               "SELECT facts_json FROM lineage_revisions WHERE uid = ? AND commit_sha = ?");
   s.bind(1, uid).bind(2, commit);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(s.text(0));
+  return lookup_row(s, [](const Statement& row) { return row.text(0); });
 }
 
 std::vector<LineageEdgeRow> MetadataDb::lineage_edges_of(const std::string& uid,
@@ -189,10 +186,7 @@ Lookup<std::string> MetadataDb::weight_header(const std::string& key) {
   auto reader = this->reader();
   Statement s(reader.get(), "SELECT summary_json FROM weight_headers WHERE content_key = ?");
   s.bind(1, key);
-  auto row = next_row(s);
-  if (!row) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(s.text(0));
+  return lookup_row(s, [](const Statement& row) { return row.text(0); });
 }
 
 Status MetadataDb::put_weight_header(const std::string& key, const std::string& summary_json) {

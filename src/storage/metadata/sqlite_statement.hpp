@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "storage/metadata/metadata_db.hpp"
@@ -62,6 +63,17 @@ inline Result<bool> next_row(Statement& s) {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return internal_error("database error: " + s.error());
+}
+
+// Steps a lookup of at most one row: what `read` makes of the row, nothing when there is
+// none, or the error (next_row).
+template <typename Read>
+auto lookup_row(Statement& s, Read read) -> Lookup<decltype(read(s))> {
+  using T = decltype(read(s));
+  auto row = next_row(s);
+  if (!row) return row.status();
+  if (!*row) return std::optional<T>();
+  return std::optional<T>(read(s));
 }
 
 inline Status step_done(Statement& s) {
