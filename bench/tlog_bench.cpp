@@ -21,6 +21,7 @@
 #include "service/commits/commit_builder.hpp"
 #include "service/hub.hpp"
 #include "service/repos/repo_service.hpp"
+#include "service/transparency/log_entries.hpp"
 #include "service/transparency/transparency.hpp"
 #include "storage/tlog/tlog_store.hpp"
 #include "util/crypto.hpp"

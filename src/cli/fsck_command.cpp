@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "service/transfer/object_maintenance.hpp"
 
 namespace vitrine::cli {
 
@@ -16,7 +17,7 @@ Commands add_fsck_command(CLI::App& app, Globals& g) {
   auto run = [repair, &g] {
     auto hub = open_hub(g.data);
     if (!hub) return fail(hub.status());
-    auto report = (*hub)->xet().fsck(*repair);
+    auto report = service::ObjectMaintenance(**hub).fsck(*repair);
     if (!report) return fail(report.status());
     for (const auto& p : report->problems) std::cout << "damaged: " << p << "\n";
     std::cout << "checked " << report->xorbs_checked << " xorbs (" << report->bytes_checked

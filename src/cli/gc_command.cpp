@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "service/transfer/lfs_service.hpp"
+#include "service/transfer/object_maintenance.hpp"
 
 namespace vitrine::cli {
 
@@ -19,12 +19,10 @@ Commands add_gc_command(CLI::App& app, Globals& g) {
   auto run = [grace_seconds, &g] {
     auto hub = open_hub(g.data);
     if (!hub) return fail(hub.status());
-    auto report = (*hub)->xet().gc((*hub)->db().live_lfs_objects(), *grace_seconds);
+    auto report = service::ObjectMaintenance(**hub).gc(*grace_seconds);
     if (!report) return fail(report.status());
-    auto parts = service::LfsService(**hub).remove_abandoned_parts(*grace_seconds);
-    if (!parts) return fail(parts.status());
     std::cout << "removed " << report->files_removed << " files, " << report->xorbs_removed
-              << " xorbs, " << report->bytes_freed << " bytes; " << *parts
+              << " xorbs, " << report->bytes_freed << " bytes; " << report->part_bytes_freed
               << " bytes of abandoned multipart parts\n";
     return 0;
   };

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "service/lineage/lineage.hpp"
 
 namespace vitrine::cli {
 

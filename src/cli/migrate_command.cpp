@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "service/transfer/object_maintenance.hpp"
 
 namespace vitrine::cli {
 
@@ -14,7 +15,7 @@ Commands add_migrate_command(CLI::App& app, Globals& g) {
   auto run = [&g] {
     auto hub = open_hub(g.data);
     if (!hub) return fail(hub.status());
-    auto n = (*hub)->xet().migrate();
+    auto n = service::ObjectMaintenance(**hub).migrate();
     if (!n) return fail(n.status());
     std::cout << "converted " << *n << " objects\n";
     return 0;

@@ -12,7 +12,11 @@
 #include "api/api.hpp"
 #include "cli/commands.hpp"
 #include "http/server.hpp"
+#include "service/lineage/lineage.hpp"
+#include "service/repos/download_counter.hpp"
 #include "service/repos/listing_tags.hpp"
+#include "service/transfer/object_maintenance.hpp"
+#include "service/transparency/transparency.hpp"
 
 namespace vitrine::cli {
 namespace {
@@ -79,13 +83,13 @@ int run_serve(const ServeOptions* o, const Globals& g) {
   hub->recover_after_crash();
   // A data folder from before the lineage index (or after `lineage rebuild` was interrupted):
   // index every repository once, so the graph is complete from the first request.
-  if (hub->db().lineage_repos().empty()) {
+  if (hub->lineage().never_indexed()) {
     if (auto st = hub->lineage().rebuild(); !st) {
       spdlog::warn("lineage: initial indexing incomplete: {}", st.message());
     }
   }
   // Likewise the listing tags (after the lineage index: they name the heads' base models).
-  if (!hub->db().any_repo_tags()) {
+  if (service::listing_tags_missing(*hub)) {
     if (auto tagged = service::rebuild_listing_tags(*hub); !tagged) {
       spdlog::warn("listing tags: initial indexing incomplete: {}", tagged.status().message());
     }
@@ -108,9 +112,9 @@ int run_serve(const ServeOptions* o, const Globals& g) {
   // Objects of the earlier plain-file store are converted in the background; they stay
   // readable throughout (the store reads the old file until the new form is registered).
   std::thread migration;
-  if (hub->xet().legacy_count() > 0) {
+  if (service::ObjectMaintenance(*hub).legacy_count() > 0) {
     migration = std::thread([&hub] {
-      auto n = hub->xet().migrate();
+      auto n = service::ObjectMaintenance(*hub).migrate();
       if (n)
         spdlog::info("migrated {} LFS objects into the Xet store", *n);
       else

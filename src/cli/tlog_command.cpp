@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "service/transparency/transparency.hpp"
 
 namespace vitrine::cli {
 
@@ -39,24 +40,22 @@ Commands add_tlog_command(CLI::App& app, Globals& g) {
   auto run_check = [open] {
     auto hub = open();
     if (!hub) return fail(hub.status());
-    auto& store = (*hub)->transparency().store();
-    auto problem = store.check();
+    int64_t entries = 0;
+    auto problem = (*hub)->transparency().check(&entries);
     if (!problem) return fail(problem.status());
-    auto size = store.size();
     if (!problem->empty()) {
       std::cout << "damaged: " << *problem << "\n";
       return 1;
     }
-    std::cout << "checked " << (size ? *size : 0) << " entries: their hashes match\n";
+    std::cout << "checked " << entries << " entries: their hashes match\n";
     return 0;
   };
   auto run_rehash = [open] {
     auto hub = open();
     if (!hub) return fail(hub.status());
-    auto& store = (*hub)->transparency().store();
-    if (auto st = store.rehash(); !st) return fail(st);
-    auto size = store.size();
-    std::cout << "rehashed " << (size ? *size : 0) << " entries\n";
+    auto size = (*hub)->transparency().rehash();
+    if (!size) return fail(size.status());
+    std::cout << "rehashed " << *size << " entries\n";
     return 0;
   };
   return {{key, run_key}, {check, run_check}, {rehash, run_rehash}};

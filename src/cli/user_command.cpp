@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "service/access/account_service.hpp"
 #include "service/access/auth_service.hpp"
 
 namespace vitrine::cli {
@@ -40,7 +41,8 @@ Commands add_user_command(CLI::App& app, Globals& g) {
     auto created = auth.create_user(o->name, o->admin, o->fullname, o->email);
     if (!created) return fail(created.status());
     if (!o->avatar_url.empty()) {
-      if (auto st = (*hub)->db().set_avatar_url(created->id, o->avatar_url); !st) return fail(st);
+      if (auto st = service::AccountService(**hub).set_avatar_url(created->id, o->avatar_url); !st)
+        return fail(st);
     }
     std::cerr << "created user " << created->name << (o->admin ? " (admin)" : "") << "\n";
     return 0;
@@ -64,7 +66,7 @@ Commands add_user_command(CLI::App& app, Globals& g) {
   auto run_list = [&g] {
     auto hub = open_hub(g.data);
     if (!hub) return fail(hub.status());
-    for (const auto& u : (*hub)->db().list_users()) {
+    for (const auto& u : service::AccountService(**hub).users()) {
       std::cout << u.name << (u.is_admin ? "\tadmin" : "\tuser") << "\t" << u.fullname << "\n";
     }
     return 0;

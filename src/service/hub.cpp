@@ -7,6 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "service/lineage/lineage.hpp"
+#include "service/repos/download_counter.hpp"
+#include "service/transparency/log_entries.hpp"
+#include "service/transparency/transparency.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/xet/xet_store.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -114,10 +121,17 @@ std::string Hub::git_path(const domain::RepoRecord& repo) const {
   return config_.data_dir + "/repos/" + repo.uid + ".git";
 }
 
-Result<std::unique_ptr<storage::GitRepo>> Hub::open_git(const domain::RepoRecord& repo) const {
+Hub::~Hub() = default;
+
+storage::BlobStore& Hub::blobs() {
+  return *blobs_;
+}
+
+Result<RepoHandle> Hub::open_git(const domain::RepoRecord& repo) const {
   auto git = storage::GitRepo::open(git_path(repo));
-  if (git) (*git)->set_repo_uid(repo.uid);
-  return git;
+  if (!git) return git.status();
+  (*git)->set_repo_uid(repo.uid);
+  return RepoHandle(std::move(*git));
 }
 
 }  // namespace vitrine::service

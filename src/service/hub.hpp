@@ -8,20 +8,30 @@
 #include <optional>
 #include <string>
 
+#include "domain/account.hpp"
+#include "domain/repo.hpp"
+#include "domain/role.hpp"
 #include "formats/card/card_renderer.hpp"
 #include "formats/hub/token_scope.hpp"
 #include "service/commits/commit_diff.hpp"
 #include "service/commits/commit_history.hpp"
-#include "service/lineage/lineage.hpp"
-#include "service/repos/download_counter.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "service/repos/snapshot_cache.hpp"
-#include "service/transparency/transparency.hpp"
-#include "storage/git/git_repo.hpp"
-#include "storage/metadata/metadata_db.hpp"
-#include "storage/objects/blob_store.hpp"
-#include "storage/xet/xet_store.hpp"
+#include "util/lru_cache.hpp"
+#include "util/result.hpp"
+
+// The stores a hub owns; their headers are private to the service layer.
+namespace vitrine::storage {
+class BlobStore;
+class MetadataDb;
+class XetStore;
+}  // namespace vitrine::storage
 
 namespace vitrine::service {
+
+class DownloadCounter;
+class Lineage;
+class Transparency;
 
 struct HubConfig {
   std::string data_dir = "./data";
@@ -81,6 +91,7 @@ struct Caller {
 class Hub {
  public:
   static Result<std::unique_ptr<Hub>> open(HubConfig config);
+  ~Hub();
 
   // Cleans up after a killed server: stale git lock files (a ref lock left by a crash would
   // refuse every later update of that ref) and unfinished uploads. Call only when no other
@@ -97,8 +108,9 @@ class Hub {
   util::LruCache<CommitDiff>& diffs() { return diffs_; }
   // Commit histories for the commits listing (service/commits/commit_history.hpp).
   CommitHistories& histories() { return histories_; }
+  // The stores, for services (their types are complete only inside the service layer).
   storage::MetadataDb& db() { return *db_; }
-  storage::BlobStore& blobs() { return *blobs_; }
+  storage::BlobStore& blobs();
   // The same store, with its Xet interface (CAS, reconstructions, maintenance).
   storage::XetStore& xet() { return *blobs_; }
   // Key for self-authenticating URLs (LFS hrefs), created once per data folder.
@@ -110,7 +122,7 @@ class Hub {
   // Download counts, batched in memory (`vitrine serve` flushes them in the background).
   DownloadCounter& downloads() { return *downloads_; }
   std::string git_path(const domain::RepoRecord& repo) const;
-  Result<std::unique_ptr<storage::GitRepo>> open_git(const domain::RepoRecord& repo) const;
+  Result<RepoHandle> open_git(const domain::RepoRecord& repo) const;
 
  private:
   HubConfig config_;

@@ -18,6 +18,7 @@
 #include "hub_test_fixture.hpp"
 #include "service/commits/commit_builder.hpp"
 #include "service/repos/snapshot_cache.hpp"
+#include "storage/git/git_repo.hpp"
 #include "util/concurrency_limit.hpp"
 #include "util/json.hpp"
 

@@ -8,6 +8,8 @@
 #include "api/hf/object_body.hpp"
 #include "api/xet/xet_api.hpp"
 #include "service/commits/object_links.hpp"
+#include "service/repos/download_counter.hpp"
+#include "service/repos/revision_reader.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::api {
@@ -155,7 +157,7 @@ http::Response download(Context& ctx, Call& call, bool raw) {
   const auto& record = repo->record;
   auto git = ctx.hub.open_git(record);
   if (!git) return error_response(git.status(), call.caller);
-  auto found = ctx.repos.file_at_segments(**git, rest);
+  auto found = ctx.repos.file_at_segments(*git, rest);
   if (!found) return error_response(found.status(), call.caller);
   const std::string& commit = found->revision.commit;
   const std::string& path = found->path;
@@ -172,8 +174,8 @@ http::Response download(Context& ctx, Call& call, bool raw) {
   r.headers.set("Accept-Ranges", "bytes");
   std::string etag;
   uint64_t size = 0;
-  std::shared_ptr<storage::ObjectContent> content;
-  std::optional<std::string> xet_hash;  // when the file opened from its Xet terms
+  std::optional<service::OpenedObject> content;  // an LFS file
+  std::optional<std::string> xet_hash;           // when the file opened from its Xet terms
   std::string blob;
   std::string streamed_blob;  // the oid of a large git blob streamed from git
   service::ObjectLinks objects(ctx.hub);
@@ -197,8 +199,8 @@ http::Response download(Context& ctx, Call& call, bool raw) {
           internal_error("LFS object " + file.lfs->oid + " is missing from the store"),
           call.caller);
     }
-    content = opened->content;
-    xet_hash = opened->xet_hash;
+    content = std::move(*opened);
+    xet_hash = content->xet_hash;
     size = content->size;
     r.headers.set("Content-Type", "application/octet-stream");
   } else if (file.git.size > kInlineBlobBytes) {
@@ -209,7 +211,7 @@ http::Response download(Context& ctx, Call& call, bool raw) {
     streamed_blob = file.git.oid;  // its Content-Type is sniffed below, unless 304
   } else {
     etag = "\"" + file.git.oid + "\"";
-    auto content = (*git)->read_blob(file.git.oid);
+    auto content = service::read_blob(*git, file.git.oid);
     if (!content) return error_response(content.status(), call.caller);
     blob = std::move(*content);
     size = blob.size();
@@ -272,7 +274,7 @@ http::Response download(Context& ctx, Call& call, bool raw) {
   }
   count_download(ctx, call, record, r.status, raw, path);
   if (content) {
-    r.body = object_body(std::move(content), offset, length);
+    r.body = object_body(content->read(offset, length));
   } else if (!streamed_blob.empty()) {
     r.body = blob_stream(ctx, record, streamed_blob, offset, length);
   } else {

@@ -1,16 +1,12 @@
-// Response bodies for stored large objects: the pieces of an ObjectContent (a plain file, or a
-// file reconstructed from Xet chunks) between two offsets, uncompressed pieces sent with
-// sendfile, compressed ones decompressed on the way.
+// Response bodies for stored large objects (a plain file, or a file reconstructed from Xet
+// chunks): the spans of a service::ObjectReader, file ranges sent with sendfile.
 #pragma once
 
-#include <memory>
-
 #include "http/message.hpp"
-#include "storage/objects/blob_store.hpp"
+#include "service/transfer/object_reader.hpp"
 
 namespace vitrine::api {
 
-http::PieceBody object_body(std::shared_ptr<storage::ObjectContent> content, uint64_t offset,
-                            uint64_t length);
+http::PieceBody object_body(service::ObjectReader reader);
 
 }  // namespace vitrine::api

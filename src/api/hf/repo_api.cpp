@@ -12,6 +12,8 @@
 #include "formats/tlog/merkle.hpp"
 #include "service/commits/last_commits.hpp"
 #include "service/commits/object_links.hpp"
+#include "service/repos/download_counter.hpp"
+#include "service/transparency/log_view.hpp"
 #include "util/encoding.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
@@ -76,7 +78,7 @@ bool split_repo_id(const std::string& name, const std::string& organization, std
 }
 
 struct OpenedRevision {
-  std::unique_ptr<storage::GitRepo> git;
+  std::optional<service::RepoHandle> git;
   service::ResolvedRevision revision;
   size_t consumed = 0;
 };
@@ -106,7 +108,7 @@ http::Response handle_repo_info(Context& ctx, Call& call) {
   // The default branch's head is in the index row, and a commit's file list is cached: the
   // common request (repo info at main) touches neither git nor the disk.
   std::string commit;
-  std::unique_ptr<storage::GitRepo> git;
+  std::optional<service::RepoHandle> git;  // opened only when the index row does not answer
   bool default_branch =
       rev_segments.empty() ||
       (rev_segments.size() == 1 && (rev_segments[0] == "main" || rev_segments[0] == "HEAD"));
@@ -118,7 +120,7 @@ http::Response handle_repo_info(Context& ctx, Call& call) {
     commit = opened->revision.commit;
     git = std::move(opened->git);
   }
-  auto snapshot = ctx.repos.snapshot(repo.record, git.get(), commit);
+  auto snapshot = ctx.repos.snapshot(repo.record, git ? &*git : nullptr, commit);
   if (!snapshot) return error_response(snapshot.status(), call.caller);
   auto info = repo_info_json(repo.record, commit, (*snapshot)->commit_time_ms,
                              &(*snapshot)->entries, call.query.flag("blobs"));
@@ -207,40 +209,6 @@ http::Response handle_paths_info(Context& ctx, Call& call) {
   return json_response(200, out);
 }
 
-namespace {
-
-// The log entries that made `commit` the head of a ref of `repo` (expand=transparencyLog):
-// index, ref, whether that move rewrote history, and the leaf hash to check it with.
-json commit_log_entries(Context& ctx, const domain::RepoRecord& repo, const std::string& commit) {
-  auto& store = ctx.hub.transparency().store();
-  json out = json::array();
-  auto published = ctx.hub.transparency().checkpoint();
-  if (!published) return out;
-  auto found = store.lookup({"commit:" + commit, "repo:" + repo.uid}, published->size, 100);
-  if (!found) return out;
-  for (int64_t i : *found) {
-    auto voided = store.lookup({"voided:" + std::to_string(i)}, published->size, 1);
-    if (!voided || !voided->empty()) continue;  // an intent that never became visible
-    auto e = store.entry(i);
-    if (!e) continue;
-    json shown = json::parse(e->sealed_entry.empty() ? e->data : e->sealed_entry, nullptr, false);
-    if (!shown.is_object()) continue;
-    std::string ref = shown.value("ref", "");
-    if (ref.empty() && shown.contains("refs") && shown["refs"].is_object()) {
-      for (const auto& [name, target] : shown["refs"].items()) {
-        if (target == commit) ref = name;
-      }
-    }
-    out.push_back({{"index", i},
-                   {"ref", ref},
-                   {"forced", shown.value("forced", false)},
-                   {"leafHash", tlog::to_hex(tlog::record_hash(e->data))}});
-  }
-  return out;
-}
-
-}  // namespace
-
 http::Response handle_commits(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   const std::vector<std::string> rest = call.params.segments("rev");
@@ -265,6 +233,7 @@ http::Response handle_commits(Context& ctx, Call& call) {
   auto expand = call.query.get_all("expand");
   bool formatted = std::find(expand.begin(), expand.end(), "formatted") != expand.end();
   bool with_log = std::find(expand.begin(), expand.end(), "transparencyLog") != expand.end();
+  service::LogView log_view(ctx.hub, ctx.repos, call.caller);
   json out = json::array();
   for (const auto& c : *log) {
     json item = {{"id", c.id},
@@ -276,7 +245,7 @@ http::Response handle_commits(Context& ctx, Call& call) {
       item["formatted"] = {{"title", util::html_escape(c.title)},
                            {"message", util::html_escape(c.message)}};
     }
-    if (with_log) item["transparencyLog"] = commit_log_entries(ctx, repo.record, c.id);
+    if (with_log) item["transparencyLog"] = log_view.commit_entries(repo.record, c.id);
     out.push_back(std::move(item));
   }
   auto r = json_response(200, out);
@@ -294,7 +263,7 @@ http::Response handle_refs(Context& ctx, Call& call) {
   if (!git) return error_response(git.status(), call.caller);
   json branches = json::array(), tags = json::array(), converts = json::array(),
        prs = json::array();
-  for (const auto& ref : (*git)->list_refs()) {
+  for (const auto& ref : ctx.repos.list_refs(*git)) {
     auto entry = [&](const std::string& prefix) {
       return json{{"name", ref.name.substr(prefix.size())},
                   {"ref", ref.name},

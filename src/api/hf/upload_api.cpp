@@ -10,6 +10,7 @@
 #include "formats/hub/upload_mode.hpp"
 #include "service/commits/commit_builder.hpp"
 #include "service/commits/object_links.hpp"
+#include "service/repos/revision_reader.hpp"
 #include "util/concurrency_limit.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"
@@ -20,14 +21,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kLfsContentType = "application/vnd.git-lfs+json";
-
-// Text of a file at a commit, or "" when absent.
-std::string file_text(storage::GitRepo& git, const std::string& commit, const std::string& path) {
-  auto entry = git.entry_at(commit, path);
-  if (!entry || !entry->has_value() || (*entry)->is_dir || (*entry)->size > (1u << 20)) return "";
-  auto text = git.read_blob((*entry)->oid);
-  return text ? *text : "";
-}
 
 // A line of a commit body costs up to about five times its bytes while it is read and parsed
 // (the buffer, the JSON document, the decoded content): lines past kLargeLine are read and
@@ -209,7 +202,7 @@ http::Response handle_preupload(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(**git, call.params.get("rev"));  // the route names one
+  auto rev = ctx.repos.resolve(*git, call.params.get("rev"));  // the route names one
   if (!rev) return error_response(rev.status(), call.caller);
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
@@ -219,10 +212,10 @@ http::Response handle_preupload(Context& ctx, Call& call) {
   std::string attributes_text =
       body->contains("gitAttributes") && (*body)["gitAttributes"].is_string()
           ? (*body)["gitAttributes"].get<std::string>()
-          : file_text(**git, rev->commit, ".gitattributes");
+          : service::small_file_text(*git, rev->commit, ".gitattributes");
   std::string ignore_text = body->contains("gitIgnore") && (*body)["gitIgnore"].is_string()
                                 ? (*body)["gitIgnore"].get<std::string>()
-                                : file_text(**git, rev->commit, ".gitignore");
+                                : service::small_file_text(*git, rev->commit, ".gitignore");
   auto attributes = service::GitAttributes::parse(attributes_text);
   auto ignore = service::GitIgnore::parse(ignore_text);
   json files = json::array();
@@ -241,7 +234,7 @@ http::Response handle_preupload(Context& ctx, Call& call) {
     json item = {{"path", path},
                  {"uploadMode", mode == service::UploadMode::kLfs ? "lfs" : "regular"},
                  {"shouldIgnore", ignore.is_ignored(path)}};
-    if (auto existing = ctx.repos.entry_at(**git, rev->commit, path);
+    if (auto existing = ctx.repos.entry_at(*git, rev->commit, path);
         existing && existing->has_value() && !(*existing)->git.is_dir) {
       item["oid"] = (*existing)->lfs ? (*existing)->lfs->oid : (*existing)->git.oid;
     }
@@ -503,8 +496,7 @@ http::Response lfs_object(Context& ctx, Call& call, const std::string& action) {
     http::Response r;
     r.headers.set("Content-Type", "application/octet-stream");
     r.headers.set("ETag", "\"" + oid + "\"");
-    uint64_t total = content->content->size;
-    r.body = object_body(std::move(content->content), 0, total);
+    r.body = object_body(content->read(0, content->size));
     return r;
   }
   if (action == "parts" && !whole && method == "PUT") {

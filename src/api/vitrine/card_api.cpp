@@ -35,7 +35,7 @@ json card_json(json out, const service::RenderedCard& card) {
 
 // A committed file rendered (or found in Hub::cards, keyed by repository path, commit and file).
 Result<std::shared_ptr<const service::RenderedCard>> render_committed(
-    Context& ctx, storage::GitRepo& git, const service::FileEntry& entry,
+    Context& ctx, service::RepoHandle& git, const service::FileEntry& entry,
     const service::RenderOptions& options, const std::string& cache_key) {
   if (auto card = ctx.hub.cards().get(cache_key)) return card;
   // One byte past the bound tells the renderer the file was longer (it adds a note).
@@ -55,7 +55,7 @@ http::Response handle_render(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;  // with the gate passed: file contents
   auto opened = ctx.hub.open_git(repo.record);
   if (!opened) return error_response(opened.status(), call.caller);
-  storage::GitRepo& git = **opened;
+  service::RepoHandle& git = *opened;
   auto found = ctx.repos.file_at_segments(git, call.params.segments_from("rev"));
   if (!found) return error_response(found.status(), call.caller);
   if (!found->file) return error_response(found->not_found(), call.caller);
@@ -96,7 +96,7 @@ http::Response handle_card(Context& ctx, Call& call) {
   }
   auto git = ctx.hub.open_git(repo->record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(**git, revision);
+  auto rev = ctx.repos.resolve(*git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
 
   json out = {{"revision", rev->commit},
@@ -113,10 +113,10 @@ http::Response handle_card(Context& ctx, Call& call) {
     return json_response(200, card_json(out, service::render_card(*draft, options)));
   }
   // A committed card is rendered once per repository path and commit (Hub::cards).
-  auto entry = ctx.repos.entry_at(**git, rev->commit, "README.md");
+  auto entry = ctx.repos.entry_at(*git, rev->commit, "README.md");
   if (!entry) return error_response(entry.status(), call.caller);
   if (!*entry || (*entry)->git.is_dir) return json_response(200, out);
-  auto card = render_committed(ctx, **git, **entry, options,
+  auto card = render_committed(ctx, *git, **entry, options,
                                options.repo_path + "\n" + rev->commit + "\nREADME.md");
   if (!card) return error_response(card.status(), call.caller);
   return json_response(200, card_json(out, **card));

@@ -35,7 +35,7 @@ http::Response handle_diff(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;  // with the gate passed: file contents
   auto opened = ctx.hub.open_git(repo.record);
   if (!opened) return error_response(opened.status(), call.caller);
-  storage::GitRepo& git = **opened;
+  service::RepoHandle& git = *opened;
   // The revision may span segments (a raw refs/pr/1); usually it is one commit id.
   const std::string revision = call.params.get("rev");
   auto rev = ctx.repos.resolve(git, revision);

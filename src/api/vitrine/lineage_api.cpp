@@ -31,7 +31,7 @@ Result<int64_t> int_arg(const Call& call, const char* name, int64_t fallback, in
 
 struct Target {
   service::RepoRef repo;
-  std::unique_ptr<storage::GitRepo> git;
+  service::RepoHandle git;
   std::string commit;
   std::string ref;
 };
@@ -42,7 +42,7 @@ Result<Target> open_target(Context& ctx, Call& call) {
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return git.status();
   std::string revision = call.query.get("revision").value_or("main");
-  auto rev = ctx.repos.resolve(**git, revision);
+  auto rev = ctx.repos.resolve(*git, revision);
   if (!rev) return rev.status();
   return Target{repo, std::move(*git), rev->commit, rev->ref};
 }
@@ -71,7 +71,7 @@ http::Response handle_lineage_node(Context& ctx, Call& call) {
   auto l = lineage_call(ctx, call);
   if (!l) return error_response(l.status(), call.caller);
   auto out = service::LineageView(ctx.hub, ctx.repos, call.caller)
-                 .node(l->t.repo.record, *l->t.git, l->t.commit, l->t.ref, kDefaultLimit);
+                 .node(l->t.repo.record, l->t.git, l->t.commit, l->t.ref, kDefaultLimit);
   if (!out) return error_response(out.status(), call.caller);
   return json_response(200, *out);
 }
@@ -132,7 +132,7 @@ http::Response handle_lineage_impact(Context& ctx, Call& call) {
 http::Response handle_openness(Context& ctx, Call& call) {
   auto t = open_target(ctx, call);
   if (!t) return error_response(t.status(), call.caller);
-  auto facts = service::gather_model_facts(ctx.hub, ctx.repos, t->repo.record, *t->git, t->commit,
+  auto facts = service::gather_model_facts(ctx.hub, ctx.repos, t->repo.record, t->git, t->commit,
                                            t->ref, call.caller);
   if (!facts) return error_response(facts.status(), call.caller);
   json report = service::openness_report(*facts);
@@ -152,9 +152,9 @@ http::Response handle_croissant(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(**git, call.query.get("revision").value_or("main"));
+  auto rev = ctx.repos.resolve(*git, call.query.get("revision").value_or("main"));
   if (!rev) return error_response(rev.status(), call.caller);
-  auto facts = service::gather_dataset_facts(ctx.hub, ctx.repos, repo.record, **git, rev->commit,
+  auto facts = service::gather_dataset_facts(ctx.hub, ctx.repos, repo.record, *git, rev->commit,
                                              call.caller);
   if (!facts) return error_response(facts.status(), call.caller);
   auto r = json_response(200, service::croissant_json_ld(*facts, ctx.hub.config().public_url));

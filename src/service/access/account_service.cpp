@@ -2,6 +2,7 @@
 #include "service/access/account_service.hpp"
 
 #include "service/hub.hpp"
+#include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {
 
@@ -52,6 +53,14 @@ Result<std::vector<OrgMember>> AccountService::org_members(const std::string& na
     out.push_back({std::move(m.user), m.role, std::move(avatar)});
   }
   return out;
+}
+
+std::vector<domain::UserRecord> AccountService::users() {
+  return hub_.db().list_users();
+}
+
+Status AccountService::set_avatar_url(int64_t user_id, const std::string& url) {
+  return hub_.db().set_avatar_url(user_id, url);
 }
 
 }  // namespace vitrine::service

@@ -49,6 +49,10 @@ class AccountService {
   std::string avatar_url(int64_t user_id);
   // Whether `name` is an organization (else a user, or nothing), or the read error.
   Result<bool> is_org(const std::string& name);
+  // Every user, by name (`vitrine user list`).
+  std::vector<domain::UserRecord> users();
+  // The image shown for the user (`vitrine user create --avatar-url`).
+  Status set_avatar_url(int64_t user_id, const std::string& url);
 
  private:
   Hub& hub_;

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "storage/metadata/metadata_db.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::service {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/audit_event.hpp"
 #include "service/hub.hpp"
 
 namespace vitrine::service {

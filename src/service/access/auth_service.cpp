@@ -8,6 +8,7 @@
 #include "formats/hub/repo_name.hpp"
 #include "formats/hub/token_scope.hpp"
 #include "service/access/audit_log.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/concurrency_limit.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"

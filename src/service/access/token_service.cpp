@@ -6,6 +6,7 @@
 
 #include "formats/hub/token_scope.hpp"
 #include "service/access/auth_service.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 

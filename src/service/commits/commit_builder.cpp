@@ -8,7 +8,11 @@
 #include "formats/git/git_patterns.hpp"
 #include "formats/hub/repo_path.hpp"
 #include "service/commits/object_links.hpp"
+#include "service/transparency/log_entries.hpp"
 #include "storage/git/git_diff.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/xet/xet_store.hpp"
 #include "util/concurrency_limit.hpp"
 
 namespace vitrine::service {
@@ -39,10 +43,16 @@ std::string attributes_pattern(const std::string& path) {
 CommitBuilder::CommitBuilder(Hub& hub, domain::RepoRecord repo, Caller caller)
     : hub_(hub), repos_(hub), repo_(std::move(repo)), caller_(std::move(caller)) {}
 
+CommitBuilder::~CommitBuilder() = default;
+
+size_t CommitBuilder::operation_count() const {
+  return changes_.size();
+}
+
 Status CommitBuilder::begin() {
   auto git = hub_.open_git(repo_);
   if (!git) return git.status();
-  git_ = std::move(*git);
+  repo_git_ = std::move(*git);
   return Status::ok();
 }
 
@@ -60,7 +70,7 @@ Status CommitBuilder::add_lfs_reference(const std::string& path, const std::stri
     return unprocessable("LFS object " + oid + " has " + std::to_string(*stored) + " bytes, not " +
                          std::to_string(*size));
   }
-  auto blob = git_->write_blob(format_lfs_pointer({oid, *stored}));
+  auto blob = git().write_blob(format_lfs_pointer({oid, *stored}));
   if (!blob) return blob.status();
   changes_.push_back({storage::TreeChange::Kind::kPutBlob, path, *blob, false});
   lfs_paths_.push_back(path);
@@ -76,7 +86,7 @@ Status CommitBuilder::add(CommitOperation op) {
     if (auto pointer = parse_lfs_pointer(file->content)) {
       return add_lfs_reference(file->path, pointer->oid, pointer->size);
     }
-    auto blob = git_->write_blob(file->content);
+    auto blob = git().write_blob(file->content);
     if (!blob) return blob.status();
     if (file->path == ".gitattributes") new_gitattributes_ = std::move(file->content);
     changes_.push_back({Kind::kPutBlob, file->path, *blob, false});
@@ -111,12 +121,12 @@ constexpr auto kLockWait = std::chrono::seconds(10);
 
 Result<std::string> CommitBuilder::conflicting_path(const std::string& from,
                                                     const std::string& to) {
-  auto from_info = git_->commit_info(from);
-  auto to_info = git_->commit_info(to);
+  auto from_info = git().commit_info(from);
+  auto to_info = git().commit_info(to);
   if (!from_info) return from_info.status();
   if (!to_info) return to_info.status();
   bool truncated = false;
-  auto deltas = storage::diff_trees(*git_, from_info->tree, to_info->tree, 10000, &truncated);
+  auto deltas = storage::diff_trees(git(), from_info->tree, to_info->tree, 10000, &truncated);
   if (!deltas) return deltas.status();
   if (truncated) return std::string("(more than 10000 files changed meanwhile)");
   for (const auto& d : *deltas) {
@@ -140,14 +150,14 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     // A pull request starts from a branch; raw commit ids and missing branches are refused.
     std::string branch = revision == "HEAD" ? "main" : revision;
     if (branch.starts_with(kHeads)) branch = branch.substr(kHeads.size());
-    auto head = git_->ref_target(kHeads + branch);
+    auto head = git().ref_target(kHeads + branch);
     if (!head) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + revision);
     base = header.parent_commit.value_or(*head);
     auto number = hub_.db().next_pr_number(repo_.uid);
     if (!number) return number.status();
     pull_request = *number;
     ref = "refs/pr/" + std::to_string(*number);
-    if (header.parent_commit && !git_->find_commit(*header.parent_commit)) {
+    if (header.parent_commit && !git().find_commit(*header.parent_commit)) {
       return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + *header.parent_commit);
     }
     auto outcome = publish(header, ref, base, "");
@@ -165,7 +175,7 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   auto deadline = std::chrono::steady_clock::now() + kLockWait;
   int rebases = 0;
   for (int attempt = 0;; ++attempt) {
-    auto resolved = repos_.resolve(*git_, revision);
+    auto resolved = repos_.resolve(*repo_git_, revision);
     if (!resolved) return resolved.status();
     if (resolved->ref.empty() || resolved->ref.starts_with("refs/tags/")) {
       return bad_request("Cannot commit to '" + revision + "': a commit must target a branch");
@@ -205,9 +215,9 @@ Result<CommitOutcome> CommitBuilder::publish(const CommitHeader& header, const s
     std::string attributes;
     if (new_gitattributes_) {
       attributes = *new_gitattributes_;
-    } else if (auto current = git_->entry_at(base, ".gitattributes");
+    } else if (auto current = git().entry_at(base, ".gitattributes");
                current && current->has_value() && !(*current)->is_dir) {
-      auto text = git_->read_blob((*current)->oid);
+      auto text = git().read_blob((*current)->oid);
       if (text) attributes = *text;
     }
     auto rules = GitAttributes::parse(attributes);
@@ -219,13 +229,13 @@ Result<CommitOutcome> CommitBuilder::publish(const CommitHeader& header, const s
     }
     if (!added.empty()) {
       if (!attributes.empty() && attributes.back() != '\n') attributes += '\n';
-      auto blob = git_->write_blob(attributes + added);
+      auto blob = git().write_blob(attributes + added);
       if (!blob) return blob.status();
       changes.push_back({storage::TreeChange::Kind::kPutBlob, ".gitattributes", *blob, false});
     }
   }
 
-  auto tree = git_->build_tree(base, changes);
+  auto tree = git().build_tree(base, changes);
   if (!tree) return tree.status();
   std::string message = header.summary;
   if (!header.description.empty()) message += "\n\n" + header.description;
@@ -233,7 +243,7 @@ Result<CommitOutcome> CommitBuilder::publish(const CommitHeader& header, const s
   std::string email = caller_.user && !caller_.user->email.empty()
                           ? caller_.user->email
                           : name + "@users.noreply.vitrine";
-  auto commit = git_->create_commit(*tree, {base}, name, email, message);
+  auto commit = git().create_commit(*tree, {base}, name, email, message);
   if (!commit) return commit.status();
   // Recorded before the ref moves, so a visible pointer always has its download right.
   if (auto st = hub_.db().add_repo_lfs_objects(repo_.uid, lfs_oids_); !st) return st;
@@ -241,12 +251,12 @@ Result<CommitOutcome> CommitBuilder::publish(const CommitHeader& header, const s
   // The log entry needs the trees; this commit's is known, its parent's is one read.
   RefEntryHint hint{"", *tree};
   if (!expected_old.empty()) {
-    auto parent = git_->commit_info(expected_old);
+    auto parent = git().commit_info(expected_old);
     if (!parent) return parent.status();
     hint.old_tree = parent->tree;
   }
   if (auto st = logged_ref_update(
-          hub_, *git_, repo_, name,
+          hub_, git(), repo_, name,
           RefMove{ref, *commit, expected_old, "commit: " + header.summary, {}, {}, hint});
       !st) {
     if (st.kind() == ErrorKind::kPreconditionFailed) {

@@ -11,7 +11,12 @@
 #include <vector>
 
 #include "formats/hub/commit_ops.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "service/repos/repo_service.hpp"
+
+namespace vitrine::storage {
+struct TreeChange;
+}
 
 namespace vitrine::service {
 
@@ -23,6 +28,7 @@ struct CommitOutcome {
 class CommitBuilder {
  public:
   CommitBuilder(Hub& hub, domain::RepoRecord repo, Caller caller);
+  ~CommitBuilder();
   Status begin();  // opens the repository
   Status add(CommitOperation op);
   // `revision` is the target branch (or refs/pr/N); with create_pr a new refs/pr/N is made
@@ -32,7 +38,7 @@ class CommitBuilder {
   // changed one of this commit's paths (kPreconditionFailed naming the path).
   Result<CommitOutcome> finish(const CommitHeader& header, const std::string& revision,
                                bool create_pr);
-  size_t operation_count() const { return changes_.size(); }
+  size_t operation_count() const;
 
  private:
   // Builds the commit on `base` and moves `ref` from `expected_old` ("" for a new ref).
@@ -43,12 +49,14 @@ class CommitBuilder {
   Status add_lfs_reference(const std::string& path, const std::string& oid,
                            std::optional<uint64_t> size);
 
+  storage::GitRepo& git() { return repo_git_->git(); }
+
   Hub& hub_;
   RepoService repos_;
   domain::RepoRecord repo_;
   Caller caller_;
-  std::unique_ptr<storage::GitRepo> git_;
-  std::vector<storage::TreeChange> changes_;
+  std::optional<RepoHandle> repo_git_;        // after begin()
+  std::vector<storage::TreeChange> changes_;  // complete in commit_builder.cpp
   std::vector<std::string> lfs_paths_;
   std::vector<std::string> lfs_oids_;
   std::optional<std::string> new_gitattributes_;

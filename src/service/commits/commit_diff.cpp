@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "storage/git/git_diff.hpp"
+#include "storage/git/git_repo.hpp"
 
 namespace vitrine::service {
 namespace {
@@ -25,9 +26,9 @@ const char* status_name(storage::GitDelta::Kind kind) {
 }
 
 // The pointer a small blob holds, if it is one.
-std::optional<LfsPointer> pointer_in(storage::GitRepo& git, const std::string& oid, uint64_t size) {
+std::optional<LfsPointer> pointer_in(RepoHandle& git, const std::string& oid, uint64_t size) {
   if (oid.empty() || size > kMaxLfsPointerBytes) return std::nullopt;
-  auto blob = git.read_blob(oid);
+  auto blob = git->read_blob(oid);
   if (!blob) return std::nullopt;
   return parse_lfs_pointer(*blob);
 }
@@ -37,31 +38,31 @@ std::optional<LfsPointer> pointer_in(storage::GitRepo& git, const std::string& o
 namespace {
 
 // The changes from `parent_tree` (empty: the empty tree) to the tree of `out.commit`, into `out`.
-Result<CommitDiff> diff_from(storage::GitRepo& git, const std::string& parent_tree, CommitDiff out,
+Result<CommitDiff> diff_from(RepoHandle& git, const std::string& parent_tree, CommitDiff out,
                              const DiffLimits& limits);
 
 }  // namespace
 
-Result<CommitDiff> diff_commit(storage::GitRepo& git, const std::string& commit_id,
+Result<CommitDiff> diff_commit(RepoHandle& git, const std::string& commit_id,
                                const DiffLimits& limits) {
-  auto info = git.commit_info(commit_id);
+  auto info = git->commit_info(commit_id);
   if (!info) return info.status();
   CommitDiff out;
   out.commit = std::move(*info);
   std::string parent_tree;
   if (!out.commit.parents.empty()) {
-    auto parent = git.commit_info(out.commit.parents[0]);
+    auto parent = git->commit_info(out.commit.parents[0]);
     if (!parent) return parent.status();
     parent_tree = parent->tree;
   }
   return diff_from(git, parent_tree, std::move(out), limits);
 }
 
-Result<CommitDiff> diff_commits(storage::GitRepo& git, const std::string& base_id,
+Result<CommitDiff> diff_commits(RepoHandle& git, const std::string& base_id,
                                 const std::string& commit_id, const DiffLimits& limits) {
-  auto info = git.commit_info(commit_id);
+  auto info = git->commit_info(commit_id);
   if (!info) return info.status();
-  auto base = git.commit_info(base_id);
+  auto base = git->commit_info(base_id);
   if (!base) return base.status();
   CommitDiff out;
   out.commit = std::move(*info);
@@ -71,11 +72,11 @@ Result<CommitDiff> diff_commits(storage::GitRepo& git, const std::string& base_i
 
 namespace {
 
-Result<CommitDiff> diff_from(storage::GitRepo& git, const std::string& parent_tree, CommitDiff out,
+Result<CommitDiff> diff_from(RepoHandle& git, const std::string& parent_tree, CommitDiff out,
                              const DiffLimits& limits) {
   bool files_cut = false;
   auto deltas =
-      storage::diff_trees(git, parent_tree, out.commit.tree, limits.max_files, &files_cut);
+      storage::diff_trees(*git, parent_tree, out.commit.tree, limits.max_files, &files_cut);
   if (!deltas) return deltas.status();
   out.truncated = files_cut;
 
@@ -107,7 +108,7 @@ Result<CommitDiff> diff_from(storage::GitRepo& git, const std::string& parent_tr
         out.truncated = true;
       } else {
         read_bytes += to_read;
-        auto patch = storage::diff_blobs(git, d.old_oid, d.new_oid, budget);
+        auto patch = storage::diff_blobs(*git, d.old_oid, d.new_oid, budget);
         if (!patch) return patch.status();
         f.binary = patch->binary;
         f.patch = std::move(patch->text);

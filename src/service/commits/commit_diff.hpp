@@ -12,8 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "domain/commit.hpp"
 #include "formats/git/lfs_pointer.hpp"
-#include "storage/git/git_repo.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::service {
@@ -52,11 +53,11 @@ struct CommitDiff {
 };
 
 // The changes of commit `commit_id` (a full id). kRevisionNotFound when it names no commit.
-Result<CommitDiff> diff_commit(storage::GitRepo& git, const std::string& commit_id,
+Result<CommitDiff> diff_commit(RepoHandle& git, const std::string& commit_id,
                                const DiffLimits& limits = {});
 // What changed from commit `base_id` to commit `commit_id` (full ids; any two commits, related
 // or not): the same answer, compared with the base's tree instead of the first parent's.
-Result<CommitDiff> diff_commits(storage::GitRepo& git, const std::string& base_id,
+Result<CommitDiff> diff_commits(RepoHandle& git, const std::string& base_id,
                                 const std::string& commit_id, const DiffLimits& limits = {});
 
 }  // namespace vitrine::service

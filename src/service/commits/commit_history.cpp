@@ -1,5 +1,6 @@
 #include "service/commits/commit_history.hpp"
 
+#include "storage/git/git_repo.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::service {
@@ -8,7 +9,7 @@ std::string CommitHistory::id(size_t i) const {
   return util::to_hex(std::string_view(ids).substr(i * kIdBytes, kIdBytes));
 }
 
-Result<std::shared_ptr<const CommitHistory>> CommitHistories::get(storage::GitRepo& git,
+Result<std::shared_ptr<const CommitHistory>> CommitHistories::get(RepoHandle& git,
                                                                   const std::string& repo_uid,
                                                                   const std::string& commit,
                                                                   const std::string& caller) {
@@ -29,7 +30,7 @@ Result<std::shared_ptr<const CommitHistory>> CommitHistories::get(storage::GitRe
     return shared;
   };
   // On top of a known history: the new commits, then that history.
-  auto chain = git.single_parent_chain(commit, kMaxChain);
+  auto chain = git->single_parent_chain(commit, kMaxChain);
   if (!chain) return chain.status();
   for (size_t i = 1; i < chain->size(); ++i) {
     auto below = cache_.get(key((*chain)[i]));
@@ -44,18 +45,18 @@ Result<std::shared_ptr<const CommitHistory>> CommitHistories::get(storage::GitRe
     return keep(std::move(history));
   }
   if (auto st = take_turn(); !st) return st;
-  auto walked = git.history(commit);
+  auto walked = git->history(commit);
   if (!walked) return walked.status();
   return keep(CommitHistory{std::move(*walked)});
 }
 
-Result<CommitPage> commit_page(CommitHistories& histories, storage::GitRepo& git,
+Result<CommitPage> commit_page(CommitHistories& histories, RepoHandle& git,
                                const std::string& repo_uid, const std::string& commit,
                                const std::string& path, size_t offset, size_t limit,
                                const std::string& caller) {
   CommitPage out;
   if (!path.empty()) {
-    auto log = git.log(commit, offset, limit, &out.total, path);
+    auto log = git->log(commit, offset, limit, &out.total, path);
     if (!log) return log.status();
     out.commits = std::move(*log);
     return out;
@@ -64,7 +65,7 @@ Result<CommitPage> commit_page(CommitHistories& histories, storage::GitRepo& git
   if (!history) return history.status();
   out.total = (*history)->size();
   for (size_t i = offset; i < out.total && i - offset < limit; ++i) {
-    auto info = git.commit_info((*history)->id(i));
+    auto info = git->commit_info((*history)->id(i));
     if (!info) return info.status();
     out.commits.push_back(std::move(*info));
   }

@@ -17,7 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "storage/git/git_repo.hpp"
+#include "domain/commit.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "util/concurrency_limit.hpp"
 #include "util/lru_cache.hpp"
 #include "util/result.hpp"
@@ -46,8 +47,7 @@ class CommitHistories {
   explicit CommitHistories(size_t capacity_bytes) : cache_(capacity_bytes) {}
 
   // `caller`: who asks (a user, or a client address), for the one-walk-per-caller rule.
-  Result<std::shared_ptr<const CommitHistory>> get(storage::GitRepo& git,
-                                                   const std::string& repo_uid,
+  Result<std::shared_ptr<const CommitHistory>> get(RepoHandle& git, const std::string& repo_uid,
                                                    const std::string& commit,
                                                    const std::string& caller);
 
@@ -63,7 +63,7 @@ struct CommitPage {
   std::vector<domain::CommitInfo> commits;
   size_t total = 0;
 };
-Result<CommitPage> commit_page(CommitHistories& histories, storage::GitRepo& git,
+Result<CommitPage> commit_page(CommitHistories& histories, RepoHandle& git,
                                const std::string& repo_uid, const std::string& commit,
                                const std::string& path, size_t offset, size_t limit,
                                const std::string& caller);

@@ -3,20 +3,21 @@
 
 #include "formats/hub/repo_path.hpp"
 #include "storage/git/git_diff.hpp"
+#include "storage/git/git_repo.hpp"
 
 namespace vitrine::service {
 
-std::vector<std::optional<domain::CommitInfo>> last_commits(storage::GitRepo& git,
+std::vector<std::optional<domain::CommitInfo>> last_commits(RepoHandle& git,
                                                             const std::string& commit,
                                                             const std::vector<std::string>& paths) {
   std::vector<std::optional<domain::CommitInfo>> found(paths.size());
   size_t deltas_seen = 0, left = paths.size();
-  auto current = git.commit_info(commit);
+  auto current = git->commit_info(commit);
   for (size_t walked = 0; current && walked < kExpandCommits; ++walked) {
     const domain::CommitInfo c = std::move(*current);
     std::string parent_tree;
     if (!c.parents.empty()) {
-      current = git.commit_info(c.parents[0]);
+      current = git->commit_info(c.parents[0]);
       if (!current) break;
       parent_tree = current->tree;
     } else {
@@ -24,7 +25,7 @@ std::vector<std::optional<domain::CommitInfo>> last_commits(storage::GitRepo& gi
     }
     bool truncated = false;
     auto deltas =
-        storage::diff_trees(git, parent_tree, c.tree, kExpandDeltas - deltas_seen, &truncated);
+        storage::diff_trees(*git, parent_tree, c.tree, kExpandDeltas - deltas_seen, &truncated);
     if (!deltas || truncated) break;
     deltas_seen += deltas->size();
     for (size_t i = 0; i < paths.size(); ++i) {

@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/git/git_repo.hpp"
+#include "domain/commit.hpp"
+#include "service/repos/repo_handle.hpp"
 
 namespace vitrine::service {
 
@@ -19,7 +20,7 @@ constexpr size_t kExpandDeltas = 100000;
 // For each of `paths` (files or folders), the newest commit from `commit` back along first
 // parents that changed it, or nullopt past the bounds: one tree diff per commit for all the
 // paths together.
-std::vector<std::optional<domain::CommitInfo>> last_commits(storage::GitRepo& git,
+std::vector<std::optional<domain::CommitInfo>> last_commits(RepoHandle& git,
                                                             const std::string& commit,
                                                             const std::vector<std::string>& paths);
 

@@ -4,8 +4,15 @@
 #include "formats/xet/format.hpp"
 #include "service/hub.hpp"
 #include "service/repos/repo_service.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/xet/xet_store.hpp"
 
 namespace vitrine::service {
+
+bool repo_holds_object(storage::MetadataDb& db, storage::XetStore& store,
+                       const std::string& repo_uid, const std::string& oid) {
+  return db.repo_has_lfs_object(repo_uid, oid) || store.has_upload(repo_uid, oid);
+}
 
 bool ObjectLinks::holds(const std::string& repo_uid, const std::string& oid) {
   return repo_holds_object(hub_.db(), hub_.xet(), repo_uid, oid);
@@ -41,12 +48,14 @@ Result<OpenedObject> ObjectLinks::open(const std::string& oid, bool prefer_xet) 
     if (auto file = hub_.xet().file_by_sha256(oid)) {
       auto content = hub_.xet().open_file(*file);
       if (!content) return content.status();
-      return OpenedObject{std::move(*content), xet::to_string(file->hash)};
+      uint64_t size = (*content)->size;
+      return OpenedObject{size, xet::to_string(file->hash), std::move(*content)};
     }
   }
   auto content = hub_.blobs().open(oid);
   if (!content) return content.status();
-  return OpenedObject{std::move(*content), std::nullopt};
+  uint64_t size = (*content)->size;
+  return OpenedObject{size, std::nullopt, std::move(*content)};
 }
 
 std::optional<std::string> ObjectLinks::xet_hash(const std::string& oid) {

@@ -10,9 +10,13 @@
 #include <string>
 
 #include "domain/repo.hpp"
-#include "storage/metadata/metadata_db.hpp"
-#include "storage/objects/blob_store.hpp"
-#include "storage/xet/xet_store.hpp"
+#include "service/transfer/object_reader.hpp"
+#include "util/result.hpp"
+
+namespace vitrine::storage {
+class MetadataDb;
+class XetStore;
+}  // namespace vitrine::storage
 
 namespace vitrine::service {
 
@@ -23,14 +27,17 @@ class RepoService;
 // True when the repository's commits name the object already, or its bytes were uploaded for
 // this repository (LFS PUT, or a Xet shard, which proves possession). The pre-receive hook,
 // which opens the stores itself, asks this directly.
-inline bool repo_holds_object(storage::MetadataDb& db, storage::XetStore& store,
-                              const std::string& repo_uid, const std::string& oid) {
-  return db.repo_has_lfs_object(repo_uid, oid) || store.has_upload(repo_uid, oid);
-}
+bool repo_holds_object(storage::MetadataDb& db, storage::XetStore& store,
+                       const std::string& repo_uid, const std::string& oid);
 
 struct OpenedObject {
-  std::shared_ptr<storage::ObjectContent> content;
+  uint64_t size = 0;
   std::optional<std::string> xet_hash;  // (hex) when it opened from its Xet terms
+  std::shared_ptr<const storage::ObjectContent> content;
+  // The bytes [offset, offset + length), for a response body.
+  ObjectReader read(uint64_t offset, uint64_t length) const {
+    return ObjectReader(content, offset, length);
+  }
 };
 
 class ObjectLinks {

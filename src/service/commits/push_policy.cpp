@@ -5,6 +5,7 @@
 
 #include "formats/git/lfs_pointer.hpp"
 #include "formats/hub/repo_path.hpp"
+#include "storage/xet/xet_store.hpp"
 
 namespace vitrine::service {
 namespace {

@@ -16,6 +16,8 @@
 #include "service/lineage/weight_summary.hpp"
 #include "service/repos/repo_service.hpp"
 #include "service/repos/revision_reader.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {
@@ -51,7 +53,7 @@ std::mutex& Lineage::index_lock(const std::string& uid) {
   return index_mutexes_[std::hash<std::string>{}(uid) % index_mutexes_.size()];
 }
 
-Result<RevisionIndex> Lineage::revision(const domain::RepoRecord& repo, storage::GitRepo& git,
+Result<RevisionIndex> Lineage::revision(const domain::RepoRecord& repo, RepoHandle& git,
                                         const std::string& commit) {
   auto facts = hub_.db().lineage_facts(repo.uid, commit);
   if (!facts) return facts.status();  // could not read: an error, not "never indexed"
@@ -108,7 +110,7 @@ Status Lineage::refresh(const domain::RepoRecord& repo, bool relink) {
       indexed = facts->has_value();
     }
     if (moved && !*indexed) {
-      auto idx = index_revision(repo, **git, ref.target);
+      auto idx = index_revision(repo, *git, ref.target);
       if (!idx) {
         result = idx.status();
         continue;
@@ -167,7 +169,7 @@ void Lineage::relink_children(const domain::RepoRecord& repo) {
     auto git = hub_.open_git(*rec);
     if (!git) continue;
     std::lock_guard lock(index_lock(uid));  // the caller holds no index lock
-    if (auto idx = index_revision(*rec, **git, commit); !idx) {
+    if (auto idx = index_revision(*rec, *git, commit); !idx) {
       spdlog::warn("lineage: re-indexing {} at {} failed: {}", rec->id(), commit,
                    idx.status().message());
     }
@@ -457,6 +459,10 @@ std::vector<LineageHit> Lineage::impact(const std::string& dataset_uid, const st
     }
   }
   return out;
+}
+
+bool Lineage::never_indexed() {
+  return hub_.db().lineage_repos().empty();
 }
 
 }  // namespace vitrine::service

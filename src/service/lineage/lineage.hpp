@@ -22,9 +22,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "domain/commit.hpp"
+#include "domain/lineage_edge.hpp"
+#include "domain/repo.hpp"
 #include "service/openness/openness.hpp"
-#include "storage/git/git_repo.hpp"
-#include "storage/metadata/metadata_db.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::service {
@@ -69,9 +71,12 @@ class Lineage {
   void on_repo_deleted(const std::string& uid);
   // Re-indexes every revision the refs of every repository name (`vitrine lineage rebuild`).
   Status rebuild(size_t* revisions = nullptr);
+  // No repository is indexed yet: a data folder from before the index, or a rebuild that was
+  // interrupted (`vitrine serve` rebuilds then).
+  bool never_indexed();
 
   // The index of one revision, indexing it first when needed.
-  Result<RevisionIndex> revision(const domain::RepoRecord& repo, storage::GitRepo& git,
+  Result<RevisionIndex> revision(const domain::RepoRecord& repo, RepoHandle& git,
                                  const std::string& commit);
 
   // Current graph queries. `visible` says whether the caller may see a private repository (by
@@ -122,7 +127,7 @@ class Lineage {
   void relink_children(const domain::RepoRecord& repo);
   void set_current_edges(const std::string& uid, const std::vector<domain::LineageEdgeRow>& e);
   void load_graph();
-  Result<RevisionIndex> index_revision(const domain::RepoRecord& repo, storage::GitRepo& git,
+  Result<RevisionIndex> index_revision(const domain::RepoRecord& repo, RepoHandle& git,
                                        const std::string& commit);
   Traversal traverse(const std::vector<uint32_t>& roots, const std::string& root_commit,
                      bool from_dataset, const Visible& visible, int max_depth, size_t limit,
@@ -149,10 +154,10 @@ bool is_model_relation(const std::string& relation);  // finetune adapter merge 
 // The facts openness_report() needs, gathered for a model revision (files, card, manifest,
 // edges as the caller may see them, checkpoints, training datasets).
 Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain::RepoRecord& repo,
-                                      storage::GitRepo& git, const std::string& commit,
+                                      RepoHandle& git, const std::string& commit,
                                       const std::string& ref, const Caller& caller);
 Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
-                                          const domain::RepoRecord& repo, storage::GitRepo& git,
+                                          const domain::RepoRecord& repo, RepoHandle& git,
                                           const std::string& commit, const Caller& caller);
 
 // An edge as JSON for the API, hiding what the caller may not see: a parent repository the

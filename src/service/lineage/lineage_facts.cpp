@@ -15,6 +15,8 @@
 #include "service/lineage/weight_summary.hpp"
 #include "service/repos/repo_service.hpp"
 #include "service/repos/revision_reader.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {
@@ -87,10 +89,10 @@ LineageEdge to_edge(Hub& hub, RepoService& repos, const domain::LineageEdgeRow& 
   return e;
 }
 
-Result<std::string> readme_text(storage::GitRepo& git, const Snapshot& snap) {
+Result<std::string> readme_text(RepoHandle& git, const Snapshot& snap) {
   auto f = find_file(snap, "README.md");
   if (!f || f->lfs || f->git.size > kMaxReadmeBytes) return std::string();
-  return git.read_blob(f->git.oid);
+  return git->read_blob(f->git.oid);
 }
 
 }  // namespace
@@ -116,7 +118,7 @@ json edge_json(Hub& hub, RepoService& repos, const domain::LineageEdgeRow& row,
 }
 
 Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
-                                          const domain::RepoRecord& repo, storage::GitRepo& git,
+                                          const domain::RepoRecord& repo, RepoHandle& git,
                                           const std::string& commit, const Caller& caller) {
   auto snap = repos.snapshot(repo, &git, commit);
   if (!snap) return snap.status();
@@ -138,7 +140,7 @@ Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
 }
 
 Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain::RepoRecord& repo,
-                                      storage::GitRepo& git, const std::string& commit,
+                                      RepoHandle& git, const std::string& commit,
                                       const std::string& ref, const Caller& caller) {
   auto snap = repos.snapshot(repo, &git, commit);
   if (!snap) return snap.status();
@@ -172,7 +174,7 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain
       m.manifest_present = true;
       m.manifest = manifest.data;
       // Checkpoints must exist as branches or tags of this repository.
-      auto refs = git.list_refs();
+      auto refs = git->list_refs();
       for (const auto& cp : manifest.checkpoints) {
         bool found = std::any_of(refs.begin(), refs.end(), [&](const storage::GitRef& r) {
           return r.name == "refs/heads/" + cp.revision || r.name == "refs/tags/" + cp.revision;
@@ -210,7 +212,7 @@ Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain
             std::string at = row.parent_commit;
             if (at.empty()) at = (*dgit)->ref_target(std::string(kCurrentRef)).value_or("");
             if (!at.empty()) {
-              if (auto df = gather_dataset_facts(hub, repos, **rec, **dgit, at, caller)) {
+              if (auto df = gather_dataset_facts(hub, repos, **rec, *dgit, at, caller)) {
                 d = std::move(*df);
               }
             }

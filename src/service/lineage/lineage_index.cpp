@@ -19,6 +19,8 @@
 #include "service/lineage/weight_summary.hpp"
 #include "service/repos/repo_service.hpp"
 #include "service/repos/revision_reader.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 
@@ -66,7 +68,7 @@ bool looks_like_id(const std::string& s) {
 
 }  // namespace
 
-Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, storage::GitRepo& git,
+Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, RepoHandle& git,
                                               const std::string& commit) {
   RepoService repos(hub_);
   auto snap = repos.snapshot(repo, &git, commit);
@@ -83,7 +85,7 @@ Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, st
   facts["card"] = {{"present", false}, {"error", nullptr}};
   if (auto readme = find_file(files, "README.md"); readme && !readme->lfs) {
     if (readme->git.size <= kMaxReadmeBytes) {
-      if (auto text = git.read_blob(readme->git.oid)) {
+      if (auto text = git->read_blob(readme->git.oid)) {
         auto front = parse_front_matter(*text);
         facts["card"]["present"] = true;
         if (!front.error.empty()) {
@@ -309,7 +311,7 @@ Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, st
       return;
     }
     e.parent_commit = ref.revision;
-    auto psnap = repos.snapshot(*rec, pgit->get(), ref.revision);
+    auto psnap = repos.snapshot(*rec, &*pgit, ref.revision);
     for (const auto& file : ref.files) {
       if (++files_checked > kMaxFileChecks) {
         problems.push_back("more than " + std::to_string(kMaxFileChecks) +
@@ -330,7 +332,7 @@ Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, st
       } else if (auto m = hashed.find(pf->git.oid); m != hashed.end()) {
         sha = m->second;
       } else if ((hashed_bytes += pf->git.size) <= kMaxHashedBytes) {
-        sha = content_sha256(**pgit, *pf);
+        sha = content_sha256(*pgit, *pf);
         if (sha) hashed.emplace(pf->git.oid, *sha);
       }
       if (!sha || *sha != file.sha256) {

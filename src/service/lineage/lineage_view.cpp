@@ -6,7 +6,10 @@
 #include <map>
 #include <set>
 
+#include "service/lineage/lineage.hpp"
 #include "service/repos/repo_service.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {
 
@@ -49,7 +52,7 @@ json LineageView::hit_json(const LineageHit& h) {
   return j;
 }
 
-Result<json> LineageView::node(const domain::RepoRecord& repo, storage::GitRepo& git,
+Result<json> LineageView::node(const domain::RepoRecord& repo, RepoHandle& git,
                                const std::string& commit, const std::string& ref,
                                size_t children_limit) {
   auto idx = hub_.lineage().revision(repo, git, commit);
@@ -112,7 +115,7 @@ Result<json> LineageView::ancestors(const domain::RepoRecord& root, const std::s
     if (max_depth > 0 && item.depth >= max_depth) continue;
     auto git = hub_.open_git(item.repo);
     if (!git) continue;
-    auto idx = hub_.lineage().revision(item.repo, **git, item.commit);
+    auto idx = hub_.lineage().revision(item.repo, *git, item.commit);
     if (!idx) {
       if (item.depth == 0) return idx.status();  // the asked revision: an error, not "none"
       continue;

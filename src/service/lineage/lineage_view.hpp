@@ -29,7 +29,7 @@ class LineageView {
   Lineage::Visible visible();
 
   // A revision: its facts, its parents, and its first `children_limit` children.
-  Result<nlohmann::json> node(const domain::RepoRecord& repo, storage::GitRepo& git,
+  Result<nlohmann::json> node(const domain::RepoRecord& repo, RepoHandle& git,
                               const std::string& commit, const std::string& ref,
                               size_t children_limit);
   // Upwards from the revision, at most `max_items` edges, `max_depth` levels (0: any).

@@ -8,6 +8,8 @@
 #include "formats/weights/safetensors_header.hpp"
 #include "service/hub.hpp"
 #include "service/repos/revision_reader.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {
 
@@ -26,7 +28,7 @@ std::string content_key(const FileEntry& f) {
   return f.lfs ? "sha256:" + f.lfs->oid : "git:" + f.git.oid;
 }
 
-json summarize_safetensors(Hub& hub, storage::GitRepo& git, const FileEntry& f) {
+json summarize_safetensors(Hub& hub, RepoHandle& git, const FileEntry& f) {
   uint64_t size = f.size();
   auto first = read_file_prefix(hub, git, f, std::min<uint64_t>(size, kFirstRead));
   if (!first) return {{"error", "cannot read: " + first.status().message()}};
@@ -43,7 +45,7 @@ json summarize_safetensors(Hub& hub, storage::GitRepo& git, const FileEntry& f) 
   return {{"parameters", h->parameters}, {"total", h->total}, {"tensors", h->tensors.size()}};
 }
 
-json summarize_gguf(Hub& hub, storage::GitRepo& git, const FileEntry& f) {
+json summarize_gguf(Hub& hub, RepoHandle& git, const FileEntry& f) {
   uint64_t size = f.size();
   uint64_t want = std::min<uint64_t>(size, kFirstRead);
   for (int round = 0; round < 16; ++round) {
@@ -81,7 +83,7 @@ json summarize_gguf(Hub& hub, storage::GitRepo& git, const FileEntry& f) {
 }  // namespace
 
 // A file's summary, from the cache or parsed once (a commit never changes its bytes).
-json weight_summary(Hub& hub, storage::GitRepo& git, const FileEntry& f, bool gguf) {
+json weight_summary(Hub& hub, RepoHandle& git, const FileEntry& f, bool gguf) {
   std::string key = (gguf ? "gguf:" : "st:") + content_key(f);
   // A cache that cannot be read is parsed again, as a miss.
   if (auto cached = hub.db().weight_header(key); cached && *cached) {

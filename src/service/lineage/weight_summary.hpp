@@ -7,8 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/commit.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "service/repos/snapshot_cache.hpp"
-#include "storage/git/git_repo.hpp"
 
 namespace vitrine::service {
 
@@ -16,6 +17,6 @@ class Hub;
 
 // The summary of a weight file, or {"error": message} when its header is malformed (read
 // failures are not cached: they may be transient).
-nlohmann::json weight_summary(Hub& hub, storage::GitRepo& git, const FileEntry& f, bool gguf);
+nlohmann::json weight_summary(Hub& hub, RepoHandle& git, const FileEntry& f, bool gguf);
 
 }  // namespace vitrine::service

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/metadata/metadata_db.hpp"
+
 namespace vitrine::service {
 
 namespace {

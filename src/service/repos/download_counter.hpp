@@ -22,9 +22,12 @@
 #include <unordered_map>
 #include <utility>
 
-#include "storage/metadata/metadata_db.hpp"
 #include "util/result.hpp"
 #include "util/time.hpp"
+
+namespace vitrine::storage {
+class MetadataDb;
+}
 
 namespace vitrine::service {
 

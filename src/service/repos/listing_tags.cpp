@@ -5,6 +5,7 @@
 
 #include "service/hub.hpp"
 #include "service/lineage/lineage.hpp"
+#include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {
 
@@ -131,6 +132,10 @@ Result<size_t> rebuild_listing_tags(Hub& hub) {
     }
   }
   return done;
+}
+
+bool listing_tags_missing(Hub& hub) {
+  return !hub.db().any_repo_tags();
 }
 
 }  // namespace vitrine::service

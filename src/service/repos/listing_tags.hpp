@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/metadata/metadata_db.hpp"
+#include "domain/lineage_edge.hpp"
+#include "domain/repo.hpp"
+#include "domain/repo_kind.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::service {
@@ -40,6 +42,10 @@ std::vector<std::string> lineage_tags(Hub& hub, const domain::RepoRecord& repo,
 // Recomputes and stores one repository's tags from its index row (card, head) and the lineage
 // edges of its head. Call after the row and the lineage index were refreshed.
 Status refresh_listing_tags(Hub& hub, const std::string& uid);
+
+// No repository has stored tags yet: a data folder from before listing tags (`vitrine serve`
+// rebuilds them then).
+bool listing_tags_missing(Hub& hub);
 
 // Stores the tags of every repository (a data folder from before listing tags); returns how
 // many repositories were done.

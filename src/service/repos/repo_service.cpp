@@ -12,8 +12,14 @@
 #include "formats/hub/repo_name.hpp"
 #include "service/access/audit_log.hpp"
 #include "service/access/auth_service.hpp"
+#include "service/lineage/lineage.hpp"
+#include "service/repos/download_counter.hpp"
 #include "service/repos/listing_tags.hpp"
+#include "service/transparency/log_entries.hpp"
 #include "service/transparency/transparency.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/tlog/tlog_store.hpp"
 #include "util/concurrency_limit.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
@@ -649,25 +655,25 @@ Status RepoService::update_settings(const domain::RepoRecord& as_found,
   return st;
 }
 
-Result<ResolvedRevision> RepoService::resolve(storage::GitRepo& git, const std::string& rev) {
+Result<ResolvedRevision> RepoService::resolve(RepoHandle& git, const std::string& rev) {
   auto not_found = [&] { return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev); };
   if (rev.empty()) return not_found();
   std::string name = rev == "HEAD" ? std::string(kDefaultBranch) : rev;
   if (name.starts_with("refs/")) {
-    if (auto target = git.ref_target(name)) return ResolvedRevision{*target, name};
+    if (auto target = git->ref_target(name)) return ResolvedRevision{*target, name};
     return not_found();
   }
   for (const std::string& prefix : {kHeads, kTags}) {
-    if (auto target = git.ref_target(prefix + name))
+    if (auto target = git->ref_target(prefix + name))
       return ResolvedRevision{*target, prefix + name};
   }
   if (name.size() >= 5 && name.size() <= 40 && util::is_hex(name)) {
-    if (auto commit = git.find_commit(name)) return ResolvedRevision{*commit, ""};
+    if (auto commit = git->find_commit(name)) return ResolvedRevision{*commit, ""};
   }
   return not_found();
 }
 
-Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
+Result<ResolvedRevision> RepoService::resolve_segments(RepoHandle& git,
                                                        const std::vector<std::string>& segments,
                                                        size_t* consumed) {
   if (segments.empty()) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: ");
@@ -687,7 +693,7 @@ Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
     else
       candidates = {kHeads + joined, kTags + joined};
     for (const auto& candidate : candidates) {
-      if (auto target = git.ref_target(candidate)) {
+      if (auto target = git->ref_target(candidate)) {
         best = ResolvedRevision{*target, candidate};
         *consumed = i + 1;
         break;
@@ -698,12 +704,16 @@ Result<ResolvedRevision> RepoService::resolve_segments(storage::GitRepo& git,
   return first;
 }
 
+std::vector<domain::GitRef> RepoService::list_refs(RepoHandle& git) {
+  return git->list_refs();
+}
+
 Status FileAtRevision::not_found() const {
   return Status(ErrorKind::kEntryNotFound,
                 "Entry not found: " + (path.empty() ? "(empty path)" : path));
 }
 
-Result<FileAtRevision> RepoService::file_at_segments(storage::GitRepo& git,
+Result<FileAtRevision> RepoService::file_at_segments(RepoHandle& git,
                                                      const std::vector<std::string>& segments) {
   size_t consumed = 0;
   auto rev = resolve_segments(git, segments, &consumed);
@@ -720,31 +730,29 @@ Result<FileAtRevision> RepoService::file_at_segments(storage::GitRepo& git,
   return out;
 }
 
-Result<std::optional<FileEntry>> RepoService::entry_at(storage::GitRepo& git,
-                                                       const std::string& commit,
+Result<std::optional<FileEntry>> RepoService::entry_at(RepoHandle& git, const std::string& commit,
                                                        const std::string& path) {
-  auto entry = git.entry_at(commit, path);
+  auto entry = git->entry_at(commit, path);
   if (!entry) return entry.status();
   if (!entry->has_value()) return std::optional<FileEntry>();
   FileEntry out{**entry, std::nullopt};
   if (!out.git.is_dir && out.git.size <= 1024) {
-    auto blob = git.read_blob(out.git.oid);
+    auto blob = git->read_blob(out.git.oid);
     if (blob) out.lfs = parse_lfs_pointer(*blob);
   }
   return std::optional<FileEntry>(out);
 }
 
-Result<std::vector<FileEntry>> RepoService::list_tree(storage::GitRepo& git,
-                                                      const std::string& commit,
+Result<std::vector<FileEntry>> RepoService::list_tree(RepoHandle& git, const std::string& commit,
                                                       const std::string& path, bool recursive) {
-  auto entries = git.list_tree(commit, path, recursive);
+  auto entries = git->list_tree(commit, path, recursive);
   if (!entries) return entries.status();
   std::vector<FileEntry> out;
   out.reserve(entries->size());
   for (auto& e : *entries) {
     FileEntry f{std::move(e), std::nullopt};
     if (!f.git.is_dir && f.git.size <= 1024) {
-      auto blob = git.read_blob(f.git.oid);
+      auto blob = git->read_blob(f.git.oid);
       if (blob) f.lfs = parse_lfs_pointer(*blob);
     }
     out.push_back(std::move(f));
@@ -753,21 +761,21 @@ Result<std::vector<FileEntry>> RepoService::list_tree(storage::GitRepo& git,
 }
 
 Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const domain::RepoRecord& repo,
-                                                              storage::GitRepo* git,
+                                                              RepoHandle* git,
                                                               const std::string& commit) {
   if (auto cached = hub_.snapshots().get(repo.uid, commit)) return cached;
-  std::unique_ptr<storage::GitRepo> opened;
+  std::optional<RepoHandle> opened;
   if (!git) {
     auto g = hub_.open_git(repo);
     if (!g) return g.status();
     opened = std::move(*g);
-    git = opened.get();
+    git = &*opened;
   }
   auto entries = list_tree(*git, commit, "", true);
   if (!entries) return entries.status();
   auto snap = std::make_shared<Snapshot>();
   snap->entries = std::move(*entries);
-  if (auto info = git->commit_info(commit)) snap->commit_time_ms = info->time_ms;
+  if (auto info = (*git)->commit_info(commit)) snap->commit_time_ms = info->time_ms;
   hub_.snapshots().put(repo.uid, commit, snap);
   return std::shared_ptr<const Snapshot>(snap);
 }
@@ -789,7 +797,7 @@ Status RepoService::create_branch(const domain::RepoRecord& repo, const std::str
     if (!commit) return commit.status();
     target = *commit;
   } else {
-    auto start = resolve(**git, starting_point.value_or(kDefaultBranch));
+    auto start = resolve(*git, starting_point.value_or(kDefaultBranch));
     if (!start) return start.status();
     target = start->commit;
   }
@@ -824,7 +832,7 @@ Status RepoService::create_tag(const domain::RepoRecord& repo, const std::string
   if (!validate_ref_name(tag)) return bad_request("Invalid tag name '" + tag + "'");
   auto git = hub_.open_git(repo);
   if (!git) return git.status();
-  auto target = resolve(**git, revision);
+  auto target = resolve(*git, revision);
   if (!target) return target.status();
   if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
   std::string object = target->commit;

@@ -15,6 +15,7 @@
 #include "domain/role.hpp"
 #include "formats/git/lfs_pointer.hpp"
 #include "service/hub.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "service/repos/snapshot_cache.hpp"
 
 namespace vitrine::service {
@@ -128,26 +129,28 @@ class RepoService {
                          std::optional<domain::GatingMode> gated, const Caller* actor = nullptr);
 
   // A revision as a single string: branch, tag, full ref (refs/pr/1), HEAD, full or short id.
-  Result<ResolvedRevision> resolve(storage::GitRepo& git, const std::string& revision);
+  Result<ResolvedRevision> resolve(RepoHandle& git, const std::string& revision);
   // A revision spread over URL segments (raw `refs/pr/1` or `feature/x` from the JS client):
   // the first segment if it resolves, else the longest prefix naming a ref. `consumed`
   // receives how many segments the revision used.
-  Result<ResolvedRevision> resolve_segments(storage::GitRepo& git,
+  Result<ResolvedRevision> resolve_segments(RepoHandle& git,
                                             const std::vector<std::string>& segments,
                                             size_t* consumed);
 
-  Result<std::optional<FileEntry>> entry_at(storage::GitRepo& git, const std::string& commit,
+  // Every ref (branches, tags, refs/convert/*, refs/pr/*), tags peeled to their commit.
+  std::vector<domain::GitRef> list_refs(RepoHandle& git);
+
+  Result<std::optional<FileEntry>> entry_at(RepoHandle& git, const std::string& commit,
                                             const std::string& path);
   // The revision (resolve_segments) and the file the remaining segments name.
-  Result<FileAtRevision> file_at_segments(storage::GitRepo& git,
+  Result<FileAtRevision> file_at_segments(RepoHandle& git,
                                           const std::vector<std::string>& segments);
-  Result<std::vector<FileEntry>> list_tree(storage::GitRepo& git, const std::string& commit,
+  Result<std::vector<FileEntry>> list_tree(RepoHandle& git, const std::string& commit,
                                            const std::string& path, bool recursive);
 
   // Every file and directory of a commit, with its time; cached per (repo, commit). `git` may
   // be null: it is opened only on a cache miss.
-  Result<std::shared_ptr<const Snapshot>> snapshot(const domain::RepoRecord& repo,
-                                                   storage::GitRepo* git,
+  Result<std::shared_ptr<const Snapshot>> snapshot(const domain::RepoRecord& repo, RepoHandle* git,
                                                    const std::string& commit);
 
   Status create_branch(const domain::RepoRecord& repo, const std::string& branch,

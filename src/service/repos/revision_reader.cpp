@@ -3,13 +3,15 @@
 
 #include "service/commits/object_links.hpp"
 #include "service/hub.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/xet/xet_store.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {
 
 // The first `n` bytes of a file of a revision (LFS/Xet content or the git blob).
-Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const FileEntry& f,
-                                     uint64_t n) {
+Result<std::string> read_file_prefix(Hub& hub, RepoHandle& git, const FileEntry& f, uint64_t n) {
   if (!f.lfs) {
     // libgit2 reads a blob whole: a huge file committed without LFS is not read for a header.
     if (f.git.size > kMaxWholeBlobBytes) {
@@ -17,14 +19,14 @@ Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const File
                     "a file of " + std::to_string(f.git.size) +
                         " bytes stored in git without LFS is not read for metadata");
     }
-    auto blob = git.read_blob(f.git.oid);
+    auto blob = git->read_blob(f.git.oid);
     if (!blob) return blob.status();
     if (blob->size() > n) blob->resize(n);
     return std::move(*blob);
   }
   // The object-access rule holds here too (cards, weight headers, manifests): a pointer reads
   // only an object its repository holds.
-  if (!repo_holds_object(hub.db(), hub.xet(), git.repo_uid(), f.lfs->oid)) {
+  if (!repo_holds_object(hub.db(), hub.xet(), git->repo_uid(), f.lfs->oid)) {
     return Status(ErrorKind::kNotFound, "LFS object " + f.lfs->oid + " of " + f.git.path +
                                             " is not held by this repository");
   }
@@ -42,12 +44,23 @@ Result<std::string> read_file_prefix(Hub& hub, storage::GitRepo& git, const File
 }
 
 // The SHA-256 of a file's content, as a manifest names it.
-std::optional<std::string> content_sha256(storage::GitRepo& git, const FileEntry& f) {
+std::optional<std::string> content_sha256(RepoHandle& git, const FileEntry& f) {
   if (f.lfs) return f.lfs->oid;
   if (f.git.size > (64u << 20)) return std::nullopt;
-  auto blob = git.read_blob(f.git.oid);
+  auto blob = git->read_blob(f.git.oid);
   if (!blob) return std::nullopt;
   return util::sha256_hex(*blob);
+}
+
+Result<std::string> read_blob(RepoHandle& git, const std::string& oid) {
+  return git->read_blob(oid);
+}
+
+std::string small_file_text(RepoHandle& git, const std::string& commit, const std::string& path) {
+  auto entry = git->entry_at(commit, path);
+  if (!entry || !entry->has_value() || (*entry)->is_dir || (*entry)->size > (1u << 20)) return "";
+  auto text = git->read_blob((*entry)->oid);
+  return text ? *text : "";
 }
 
 std::optional<FileEntry> find_file(const Snapshot& snap, const std::string& path) {

@@ -10,14 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "domain/tree_entry.hpp"
 #include "formats/git/lfs_pointer.hpp"
-#include "storage/git/git_repo.hpp"
 #include "util/lru_cache.hpp"
 
 namespace vitrine::service {
 
 struct FileEntry {
-  storage::GitTreeEntry git;
+  domain::TreeEntry git;
   std::optional<LfsPointer> lfs;  // the git blob is an LFS pointer
   uint64_t size() const { return lfs ? lfs->size : git.size; }
 };

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "storage/xet/xet_store.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 #include "util/time.hpp"

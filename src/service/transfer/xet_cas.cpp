@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "service/hub.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/xet/xet_store.hpp"
 
 namespace vitrine::service {
 

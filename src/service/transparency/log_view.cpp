@@ -7,6 +7,8 @@
 #include "formats/tlog/merkle.hpp"
 #include "service/hub.hpp"
 #include "service/repos/repo_service.hpp"
+#include "service/transparency/transparency.hpp"
+#include "storage/tlog/tlog_store.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::service {
@@ -199,6 +201,34 @@ Result<std::vector<std::string>> LogView::repo_keys(const std::string& repo,
     key = readable ? "ref:" + record->uid + ":" + full_ref(*ref) : "ref:-";
   }
   return std::vector<std::string>{key};
+}
+
+json LogView::commit_entries(const domain::RepoRecord& repo, const std::string& commit) {
+  auto& store = hub_.transparency().store();
+  json out = json::array();
+  auto published = hub_.transparency().checkpoint();
+  if (!published) return out;
+  auto found = store.lookup({"commit:" + commit, "repo:" + repo.uid}, published->size, 100);
+  if (!found) return out;
+  for (int64_t i : *found) {
+    auto voided = store.lookup({"voided:" + std::to_string(i)}, published->size, 1);
+    if (!voided || !voided->empty()) continue;  // an intent that never became visible
+    auto e = store.entry(i);
+    if (!e) continue;
+    json shown = json::parse(e->sealed_entry.empty() ? e->data : e->sealed_entry, nullptr, false);
+    if (!shown.is_object()) continue;
+    std::string ref = shown.value("ref", "");
+    if (ref.empty() && shown.contains("refs") && shown["refs"].is_object()) {
+      for (const auto& [name, target] : shown["refs"].items()) {
+        if (target == commit) ref = name;
+      }
+    }
+    out.push_back({{"index", i},
+                   {"ref", ref},
+                   {"forced", shown.value("forced", false)},
+                   {"leafHash", tlog::to_hex(tlog::record_hash(e->data))}});
+  }
+  return out;
 }
 
 }  // namespace vitrine::service

@@ -48,6 +48,11 @@ class LogView {
   // caller may not read answers as a missing one (its entries are not even scanned).
   Result<std::vector<std::string>> repo_keys(const std::string& repo,
                                              const std::optional<std::string>& ref);
+  // The entries that made `commit` the head of a ref of `repo`, for the commits listing's
+  // expand=transparencyLog (whose caller has read the repository): index, ref, whether that
+  // move rewrote history, and the leaf hash to check it with. Up to 100; none when the log
+  // cannot be read (the listing still answers).
+  nlohmann::json commit_entries(const domain::RepoRecord& repo, const std::string& commit);
   // The keys of one repository's own history (its uid survives renames), or of one of its refs.
   static std::vector<std::string> history_keys(const domain::RepoRecord& repo,
                                                const std::optional<std::string>& ref);

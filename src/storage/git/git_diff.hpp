@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "storage/git/git_repo.hpp"
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {

@@ -4,6 +4,8 @@
 
 #include <git2.h>
 
+#include "storage/storage_private.hpp"
+
 namespace vitrine::storage {
 
 template <typename T, void (*Free)(T*)>

@@ -14,22 +14,14 @@
 #include <vector>
 
 #include "domain/commit.hpp"
+#include "domain/tree_entry.hpp"
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {
 
-struct GitTreeEntry {
-  std::string path;  // repository-relative full path
-  bool is_dir = false;
-  std::string oid;  // blob or tree id
-  uint32_t mode = 0;
-  uint64_t size = 0;  // blob size in git (the pointer size for LFS files); 0 for trees
-};
-
-struct GitRef {
-  std::string name;    // full name, e.g. refs/heads/main
-  std::string target;  // commit id (tags are peeled to their commit)
-};
+using GitTreeEntry = domain::TreeEntry;
+using domain::GitRef;
 
 struct ChangedBlob {
   std::string path;

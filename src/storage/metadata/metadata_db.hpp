@@ -22,6 +22,7 @@
 #include "domain/audit_event.hpp"
 #include "domain/lineage_edge.hpp"
 #include "domain/repo.hpp"
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {

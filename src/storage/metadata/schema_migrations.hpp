@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {

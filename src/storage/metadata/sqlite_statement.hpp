@@ -9,6 +9,7 @@
 #include <string>
 
 #include "storage/metadata/metadata_db.hpp"
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {

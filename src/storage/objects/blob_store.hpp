@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {

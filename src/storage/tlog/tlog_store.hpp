@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "formats/tlog/merkle.hpp"
+#include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::storage {

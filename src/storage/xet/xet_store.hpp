@@ -20,8 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "domain/maintenance_report.hpp"
 #include "formats/xet/format.hpp"
 #include "storage/objects/blob_store.hpp"
+#include "storage/storage_private.hpp"
 
 struct sqlite3;
 
@@ -34,19 +36,8 @@ struct XorbInfo {
   std::vector<xet::XorbChunk> chunks;
 };
 
-struct GcReport {
-  uint64_t files_removed = 0;
-  uint64_t xorbs_removed = 0;
-  uint64_t bytes_freed = 0;
-};
-
-struct FsckReport {
-  uint64_t xorbs_checked = 0;
-  uint64_t files_checked = 0;
-  uint64_t bytes_checked = 0;
-  std::vector<std::string> problems;  // one line each
-  uint64_t quarantined = 0;
-};
+using domain::FsckReport;
+using domain::GcReport;
 
 class XetStore : public BlobStore {
  public:

@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "storage/metadata/sqlite_statement.hpp"
+#include "storage/storage_private.hpp"
 #include "storage/xet/xet_store.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"

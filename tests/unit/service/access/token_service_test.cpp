@@ -9,6 +9,7 @@
 
 #include "hub_test_fixture.hpp"
 #include "service/access/auth_service.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 

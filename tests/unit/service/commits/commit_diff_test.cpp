@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "service/repos/repo_handle.hpp"
+#include "storage/git/git_repo.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {
@@ -20,7 +22,8 @@ class CommitDiffTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("vitrine-diff-" + util::random_alnum(10));
     auto repo = GitRepo::create(dir_.string(), "main");
     ASSERT_TRUE(repo.is_ok()) << repo.status().message();
-    repo_ = std::move(*repo);
+    handle_.emplace(std::move(*repo));
+    repo_ = &handle_->git();
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -50,7 +53,8 @@ class CommitDiffTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<GitRepo> repo_;
+  std::optional<service::RepoHandle> handle_;  // owns the repository
+  GitRepo* repo_ = nullptr;
 };
 
 std::string pointer(char digit, uint64_t size) {
@@ -59,7 +63,7 @@ std::string pointer(char digit, uint64_t size) {
 
 TEST_F(CommitDiffTest, RootCommitAddsEveryFileAgainstTheEmptyTree) {
   auto c1 = commit("", {{"a.txt", "one\ntwo\n"}, {"dir/b.py", "print(1)\n"}});
-  auto d = diff_commit(*repo_, c1);
+  auto d = diff_commit(*handle_, c1);
   ASSERT_TRUE(d.is_ok()) << d.status().message();
   EXPECT_EQ(d->commit.id, c1);
   EXPECT_EQ(d->commit.title, "Change");
@@ -83,7 +87,7 @@ TEST_F(CommitDiffTest, ModifiedDeletedAndRenamedFilesAgainstTheFirstParent) {
   std::string changed = body;
   changed.replace(changed.find("line 5\n"), 7, "line five\n");
   auto c2 = commit(c1, {{"m.txt", changed}, {"new.txt", "same\n"}}, {"gone.txt", "old.txt"});
-  auto d = diff_commit(*repo_, c2);
+  auto d = diff_commit(*handle_, c2);
   ASSERT_TRUE(d.is_ok()) << d.status().message();
   EXPECT_EQ(d->commit.parents, std::vector<std::string>{c1});
   ASSERT_EQ(d->files.size(), 3u);
@@ -118,7 +122,7 @@ TEST_F(CommitDiffTest, TwoRevisionsCompareTreeToTreeAcrossCommitsAndBranches) {
   auto c2 = commit(c1, {{"a.txt", "2\n"}});
   auto c3 = commit(c2, {{"c.txt", "c\n"}}, {"b.txt"});
   auto side = commit(c1, {{"a.txt", "side\n"}});  // another branch from c1
-  auto d = diff_commits(*repo_, c1, c3);
+  auto d = diff_commits(*handle_, c1, c3);
   ASSERT_TRUE(d.is_ok()) << d.status().message();
   EXPECT_EQ(d->base, c1);
   EXPECT_EQ(d->commit.id, c3);
@@ -127,25 +131,25 @@ TEST_F(CommitDiffTest, TwoRevisionsCompareTreeToTreeAcrossCommitsAndBranches) {
   EXPECT_EQ(file(*d, "b.txt")->status, "deleted");
   EXPECT_EQ(file(*d, "c.txt")->status, "added");
   // Backwards, and between branches that diverged: trees are compared, whatever the history.
-  auto back = diff_commits(*repo_, c3, c1);
+  auto back = diff_commits(*handle_, c3, c1);
   ASSERT_TRUE(back.is_ok());
   EXPECT_EQ(file(*back, "c.txt")->status, "deleted");
-  auto across = diff_commits(*repo_, side, c2);
+  auto across = diff_commits(*handle_, side, c2);
   ASSERT_TRUE(across.is_ok());
   ASSERT_EQ(across->files.size(), 1u);
   EXPECT_EQ(across->files[0].patch, "@@ -1 +1 @@\n-side\n+2\n");
   // The same commit on both sides changes nothing; an unknown base is RevisionNotFound.
-  auto same = diff_commits(*repo_, c2, c2);
+  auto same = diff_commits(*handle_, c2, c2);
   ASSERT_TRUE(same.is_ok());
   EXPECT_TRUE(same->files.empty());
-  EXPECT_EQ(diff_commits(*repo_, std::string(40, 'a'), c2).status().kind(),
+  EXPECT_EQ(diff_commits(*handle_, std::string(40, 'a'), c2).status().kind(),
             ErrorKind::kRevisionNotFound);
 }
 
 TEST_F(CommitDiffTest, MissingFinalNewlineIsMarked) {
   auto c1 = commit("", {{"a.txt", "x\ny"}});
   auto c2 = commit(c1, {{"a.txt", "x\ny\n"}});
-  auto d = diff_commit(*repo_, c2);
+  auto d = diff_commit(*handle_, c2);
   ASSERT_TRUE(d.is_ok());
   ASSERT_EQ(d->files.size(), 1u);
   EXPECT_EQ(d->files[0].patch, "@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+y\n");
@@ -155,7 +159,7 @@ TEST_F(CommitDiffTest, BinaryFilesHaveNoPatch) {
   std::string bytes("PNG\0\x01\x02", 6);
   auto c1 = commit("", {{"img.png", bytes}});
   auto c2 = commit(c1, {{"img.png", bytes + std::string("\0more", 5)}});
-  auto d = diff_commit(*repo_, c2);
+  auto d = diff_commit(*handle_, c2);
   ASSERT_TRUE(d.is_ok());
   ASSERT_EQ(d->files.size(), 1u);
   EXPECT_TRUE(d->files[0].binary);
@@ -168,7 +172,7 @@ TEST_F(CommitDiffTest, BinaryFilesHaveNoPatch) {
 TEST_F(CommitDiffTest, LfsPointersGiveTheObjectsNotAPatch) {
   auto c1 = commit("", {{"w.bin", pointer('a', 1000)}});
   auto c2 = commit(c1, {{"w.bin", pointer('b', 2000)}});
-  auto d = diff_commit(*repo_, c2);
+  auto d = diff_commit(*handle_, c2);
   ASSERT_TRUE(d.is_ok());
   ASSERT_EQ(d->files.size(), 1u);
   const FileDiff& f = d->files[0];
@@ -181,7 +185,7 @@ TEST_F(CommitDiffTest, LfsPointersGiveTheObjectsNotAPatch) {
   EXPECT_EQ(f.patch, "");
   EXPECT_FALSE(f.binary);
 
-  auto added = diff_commit(*repo_, c1);
+  auto added = diff_commit(*handle_, c1);
   ASSERT_TRUE(added.is_ok());
   EXPECT_FALSE(added->files[0].old_lfs.has_value());
   EXPECT_EQ(added->files[0].new_lfs->size, 1000u);
@@ -193,12 +197,12 @@ TEST_F(CommitDiffTest, FilesBeyondTheLimitAreLeftOut) {
   auto c1 = commit("", many);
   DiffLimits limits;
   limits.max_files = 3;
-  auto d = diff_commit(*repo_, c1, limits);
+  auto d = diff_commit(*handle_, c1, limits);
   ASSERT_TRUE(d.is_ok());
   EXPECT_EQ(d->files.size(), 3u);
   EXPECT_TRUE(d->truncated);
   limits.max_files = 5;
-  d = diff_commit(*repo_, c1, limits);
+  d = diff_commit(*handle_, c1, limits);
   EXPECT_EQ(d->files.size(), 5u);
   EXPECT_FALSE(d->truncated);
 }
@@ -211,7 +215,7 @@ TEST_F(CommitDiffTest, PatchesAreCutAtWholeLinesAndBudgets) {
   limits.max_patch_bytes = 100;
   limits.max_total_bytes = 150;
   limits.max_text_blob_bytes = 4000;
-  auto d = diff_commit(*repo_, c1, limits);
+  auto d = diff_commit(*handle_, c1, limits);
   ASSERT_TRUE(d.is_ok());
   EXPECT_TRUE(d->truncated);
   const FileDiff* a = file(*d, "a.txt");
@@ -233,7 +237,7 @@ TEST_F(CommitDiffTest, PatchesAreCutAtWholeLinesAndBudgets) {
 }
 
 TEST_F(CommitDiffTest, AnIdThatNamesNoCommitIsRevisionNotFound) {
-  auto d = diff_commit(*repo_, std::string(40, '0'));
+  auto d = diff_commit(*handle_, std::string(40, '0'));
   ASSERT_FALSE(d.is_ok());
   EXPECT_EQ(d.status().kind(), ErrorKind::kRevisionNotFound);
 }

@@ -11,6 +11,7 @@
 #include "hub_test_fixture.hpp"
 #include "service/access/auth_service.hpp"
 #include "service/repos/repo_service.hpp"
+#include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::service {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "hub_test_fixture.hpp"
+#include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {
 namespace {

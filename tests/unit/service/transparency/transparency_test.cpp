@@ -16,6 +16,7 @@
 #include "service/commits/commit_builder.hpp"
 #include "service/hub.hpp"
 #include "service/repos/repo_service.hpp"
+#include "service/transparency/log_entries.hpp"
 #include "util/crypto.hpp"
 #include "util/encoding.hpp"
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "service/commits/commit_history.hpp"
+#include "service/repos/repo_handle.hpp"
 #include "util/crypto.hpp"
 
 namespace vitrine::storage {
@@ -20,7 +21,8 @@ class GitRepoTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("vitrine-git-" + util::random_alnum(10));
     auto repo = GitRepo::create(dir_.string(), "main");
     ASSERT_TRUE(repo.is_ok()) << repo.status().message();
-    repo_ = std::move(*repo);
+    handle_.emplace(std::move(*repo));
+    repo_ = &handle_->git();
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -40,7 +42,8 @@ class GitRepoTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<GitRepo> repo_;
+  std::optional<service::RepoHandle> handle_;  // owns the repository
+  GitRepo* repo_ = nullptr;
 };
 
 TEST_F(GitRepoTest, BuildsNestedTreesAndReadsThemBack) {
@@ -147,7 +150,7 @@ TEST_F(GitRepoTest, CommitHistoriesListWhatLogLists) {
     return ids;
   };
   auto ids_of = [&](service::CommitHistories& cache, const std::string& commit) {
-    auto history = cache.get(*repo_, "uid", commit, "tester");
+    auto history = cache.get(*handle_, "uid", commit, "tester");
     EXPECT_TRUE(history.is_ok()) << history.status().message();
     std::vector<std::string> ids;
     for (size_t i = 0; i < (*history)->size(); ++i) ids.push_back((*history)->id(i));
