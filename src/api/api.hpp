@@ -14,6 +14,7 @@
 #include "http/message.hpp"
 #include "service/access/auth_service.hpp"
 #include "service/hub.hpp"
+#include "service/repos/repo_contents.hpp"
 #include "service/repos/repo_service.hpp"
 #include "service/transfer/git_transport.hpp"
 #include "service/transfer/lfs_service.hpp"
@@ -22,10 +23,11 @@
 namespace vitrine::api {
 
 struct Context {
-  explicit Context(service::Hub& h) : hub(h), auth(h), repos(h), lfs(h), git(h) {}
+  explicit Context(service::Hub& h) : hub(h), auth(h), repos(h), contents(h), lfs(h), git(h) {}
   service::Hub& hub;
   service::AuthService auth;
   service::RepoService repos;
+  service::RepoContents contents;
   service::LfsService lfs;
   service::GitTransport git;
   // The built web interface (index.html, assets/); empty: none installed, and `/` answers

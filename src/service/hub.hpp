@@ -86,6 +86,13 @@ struct Caller {
   bool fine_grained() const { return role == domain::TokenRole::kFineGrained; }
   // The token's role allows writing somewhere (scopes still decide where, for fine-grained).
   bool can_write() const { return user && role != domain::TokenRole::kRead; }
+  // Who the commits and tags the caller makes are by: the user ("vitrine" for the admin CLI),
+  // with the account's email or a no-reply address.
+  std::string author_name() const { return user ? user->name : std::string("vitrine"); }
+  std::string author_email() const {
+    if (user && !user->email.empty()) return user->email;
+    return author_name() + "@users.noreply.vitrine";
+  }
 };
 
 class Hub {

@@ -1,6 +1,7 @@
 // Gated repositories: users ask for access; the repository's writers list, accept and reject
 // requests (contract §3.9, "Gating"). Downloads, LFS and git clones check the outcome.
 #include "api/api.hpp"
+#include "service/repos/access_requests.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
 
@@ -28,8 +29,8 @@ http::Response handle_ask_access(Context& ctx, Call& call) {
     auto form = util::QueryParams::parse(*body);
     for (const auto& [key, value] : form.entries()) fields[key] = value;
   }
-  auto st = ctx.repos.ask_access(repo.record, call.caller,
-                                 fields.dump(-1, ' ', false, json::error_handler_t::replace));
+  auto st = service::AccessRequests(ctx.hub).ask_access(
+      repo.record, call.caller, fields.dump(-1, ' ', false, json::error_handler_t::replace));
   if (!st) return error_response(st, call.caller);
   return json_response(200, json::object());
 }
@@ -40,7 +41,7 @@ http::Response handle_access_requests(Context& ctx, Call& call) {
   const std::string action = call.params.get("status");
   if (action == "pending" || action == "accepted" || action == "rejected") {
     json out = json::array();
-    for (const auto& r : ctx.repos.access_requests(repo.record, action)) {
+    for (const auto& r : service::AccessRequests(ctx.hub).access_requests(repo.record, action)) {
       auto fields = json::parse(r.fields_json, nullptr, false);
       out.push_back({{"user",
                       {{"_id", std::to_string(r.user.id)},
@@ -69,8 +70,8 @@ http::Response decide(Context& ctx, Call& call, bool grant) {
     return error_response(bad_request("Expected {\"user\": \"<name>\"}"), call.caller);
   }
   std::string status = grant ? "accepted" : body->value("status", "");
-  auto st = ctx.repos.set_access(repo.record, (*body)["user"].get<std::string>(), status, grant,
-                                 &call.caller);
+  auto st = service::AccessRequests(ctx.hub).set_access(
+      repo.record, (*body)["user"].get<std::string>(), status, grant, &call.caller);
   if (!st) return error_response(st, call.caller);
   return json_response(200, json::object());
 }

@@ -157,7 +157,7 @@ http::Response download(Context& ctx, Call& call, bool raw) {
   const auto& record = repo->record;
   auto git = ctx.hub.open_git(record);
   if (!git) return error_response(git.status(), call.caller);
-  auto found = ctx.repos.file_at_segments(*git, rest);
+  auto found = ctx.contents.file_at_segments(*git, rest);
   if (!found) return error_response(found.status(), call.caller);
   const std::string& commit = found->revision.commit;
   const std::string& path = found->path;

@@ -12,6 +12,7 @@
 #include "formats/tlog/merkle.hpp"
 #include "service/commits/last_commits.hpp"
 #include "service/commits/object_links.hpp"
+#include "service/commits/ref_service.hpp"
 #include "service/repos/download_counter.hpp"
 #include "service/transparency/log_view.hpp"
 #include "util/encoding.hpp"
@@ -92,8 +93,8 @@ Result<OpenedRevision> open_revision(Context& ctx, const domain::RepoRecord& rep
   std::vector<std::string> segs = segments;
   if (segs.empty()) segs.push_back("main");
   Result<service::ResolvedRevision> rev =
-      multi ? ctx.repos.resolve_segments(*out.git, segs, &out.consumed)
-            : ctx.repos.resolve(*out.git, join(segs));
+      multi ? ctx.contents.resolve_segments(*out.git, segs, &out.consumed)
+            : ctx.contents.resolve(*out.git, join(segs));
   if (!rev) return rev.status();
   if (!multi) out.consumed = segs.size();
   out.revision = *rev;
@@ -120,7 +121,7 @@ http::Response handle_repo_info(Context& ctx, Call& call) {
     commit = opened->revision.commit;
     git = std::move(opened->git);
   }
-  auto snapshot = ctx.repos.snapshot(repo.record, git ? &*git : nullptr, commit);
+  auto snapshot = ctx.contents.snapshot(repo.record, git ? &*git : nullptr, commit);
   if (!snapshot) return error_response(snapshot.status(), call.caller);
   auto info = repo_info_json(repo.record, commit, (*snapshot)->commit_time_ms,
                              &(*snapshot)->entries, call.query.flag("blobs"));
@@ -138,8 +139,8 @@ http::Response handle_tree(Context& ctx, Call& call) {
   auto opened = open_revision(ctx, repo.record, rest, true);
   if (!opened) return error_response(opened.status(), call.caller);
   std::string path = join(rest, opened->consumed);
-  auto entries = ctx.repos.list_tree(*opened->git, opened->revision.commit, path,
-                                     call.query.flag("recursive"));
+  auto entries = ctx.contents.list_tree(*opened->git, opened->revision.commit, path,
+                                        call.query.flag("recursive"));
   if (!entries) return error_response(entries.status(), call.caller);
   bool expand = call.query.flag("expand");
   int64_t page = static_cast<int64_t>(ctx.hub.config().tree_page_size);
@@ -199,7 +200,7 @@ http::Response handle_paths_info(Context& ctx, Call& call) {
   for (auto path : paths) {
     while (!path.empty() && path.back() == '/') path.pop_back();
     if (path.empty()) continue;
-    auto entry = ctx.repos.entry_at(*opened->git, opened->revision.commit, path);
+    auto entry = ctx.contents.entry_at(*opened->git, opened->revision.commit, path);
     if (entry && entry->has_value()) {
       json item = tree_entry_json(**entry);
       add_xet_hash(ctx, item, **entry);
@@ -263,7 +264,7 @@ http::Response handle_refs(Context& ctx, Call& call) {
   if (!git) return error_response(git.status(), call.caller);
   json branches = json::array(), tags = json::array(), converts = json::array(),
        prs = json::array();
-  for (const auto& ref : ctx.repos.list_refs(*git)) {
+  for (const auto& ref : ctx.contents.list_refs(*git)) {
     auto entry = [&](const std::string& prefix) {
       return json{{"name", ref.name.substr(prefix.size())},
                   {"ref", ref.name},
@@ -288,7 +289,7 @@ http::Response handle_branch(Context& ctx, Call& call) {
   std::string name = call.params.get("name");
   if (name.empty()) return error_response(bad_request("Missing branch name"), call.caller);
   if (call.request.method == "DELETE") {
-    auto st = ctx.repos.delete_branch(repo.record, name, call.caller);
+    auto st = service::RefService(ctx.hub).delete_branch(repo.record, name, call.caller);
     return st ? json_response(200, json::object()) : error_response(st, call.caller);
   }
   auto body = read_json(call, ctx.hub.config().max_json_body);
@@ -299,7 +300,8 @@ http::Response handle_branch(Context& ctx, Call& call) {
   }
   bool empty = body->value("emptyBranch", false);
   bool overwrite = body->value("overwrite", false);
-  auto st = ctx.repos.create_branch(repo.record, name, start, empty, overwrite, call.caller);
+  auto st = service::RefService(ctx.hub).create_branch(repo.record, name, start, empty, overwrite,
+                                                       call.caller);
   if (!st) return error_response(st, call.caller);
   return json_response(200, json::object());
 }
@@ -310,14 +312,15 @@ http::Response handle_tag(Context& ctx, Call& call) {
   std::string name =
       call.request.method == "DELETE" ? call.params.get("name") : call.params.get("rev");
   if (call.request.method == "DELETE") {
-    auto st = ctx.repos.delete_tag(repo.record, name, call.caller);
+    auto st = service::RefService(ctx.hub).delete_tag(repo.record, name, call.caller);
     return st ? json_response(200, json::object()) : error_response(st, call.caller);
   }
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
   std::string tag_name = str(*body, "tag");
   if (tag_name.empty()) return error_response(bad_request("Missing 'tag'"), call.caller);
-  auto st = ctx.repos.create_tag(repo.record, name, tag_name, str(*body, "message"), call.caller);
+  auto st = service::RefService(ctx.hub).create_tag(repo.record, name, tag_name,
+                                                    str(*body, "message"), call.caller);
   if (!st) return error_response(st, call.caller);
   return json_response(200, json::object());
 }

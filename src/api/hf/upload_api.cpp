@@ -202,7 +202,7 @@ http::Response handle_preupload(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(*git, call.params.get("rev"));  // the route names one
+  auto rev = ctx.contents.resolve(*git, call.params.get("rev"));  // the route names one
   if (!rev) return error_response(rev.status(), call.caller);
   auto body = read_json(call, ctx.hub.config().max_json_body);
   if (!body) return error_response(body.status(), call.caller);
@@ -234,7 +234,7 @@ http::Response handle_preupload(Context& ctx, Call& call) {
     json item = {{"path", path},
                  {"uploadMode", mode == service::UploadMode::kLfs ? "lfs" : "regular"},
                  {"shouldIgnore", ignore.is_ignored(path)}};
-    if (auto existing = ctx.repos.entry_at(*git, rev->commit, path);
+    if (auto existing = ctx.contents.entry_at(*git, rev->commit, path);
         existing && existing->has_value() && !(*existing)->git.is_dir) {
       item["oid"] = (*existing)->lfs ? (*existing)->lfs->oid : (*existing)->git.oid;
     }

@@ -56,7 +56,7 @@ http::Response handle_render(Context& ctx, Call& call) {
   auto opened = ctx.hub.open_git(repo.record);
   if (!opened) return error_response(opened.status(), call.caller);
   service::RepoHandle& git = *opened;
-  auto found = ctx.repos.file_at_segments(git, call.params.segments_from("rev"));
+  auto found = ctx.contents.file_at_segments(git, call.params.segments_from("rev"));
   if (!found) return error_response(found.status(), call.caller);
   if (!found->file) return error_response(found->not_found(), call.caller);
   const std::string& commit = found->revision.commit;
@@ -96,7 +96,7 @@ http::Response handle_card(Context& ctx, Call& call) {
   }
   auto git = ctx.hub.open_git(repo->record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(*git, revision);
+  auto rev = ctx.contents.resolve(*git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
 
   json out = {{"revision", rev->commit},
@@ -113,7 +113,7 @@ http::Response handle_card(Context& ctx, Call& call) {
     return json_response(200, card_json(out, service::render_card(*draft, options)));
   }
   // A committed card is rendered once per repository path and commit (Hub::cards).
-  auto entry = ctx.repos.entry_at(*git, rev->commit, "README.md");
+  auto entry = ctx.contents.entry_at(*git, rev->commit, "README.md");
   if (!entry) return error_response(entry.status(), call.caller);
   if (!*entry || (*entry)->git.is_dir) return json_response(200, out);
   auto card = render_committed(ctx, *git, **entry, options,

@@ -38,13 +38,13 @@ http::Response handle_diff(Context& ctx, Call& call) {
   service::RepoHandle& git = *opened;
   // The revision may span segments (a raw refs/pr/1); usually it is one commit id.
   const std::string revision = call.params.get("rev");
-  auto rev = ctx.repos.resolve(git, revision);
+  auto rev = ctx.contents.resolve(git, revision);
   if (!rev) return error_response(rev.status(), call.caller);
   // ?base={rev}: from that revision to this one (comparing two revisions) instead of from the
   // first parent.
   std::string base;
   if (auto b = call.query.get("base"); b && !b->empty()) {
-    auto resolved = ctx.repos.resolve(git, *b);
+    auto resolved = ctx.contents.resolve(git, *b);
     if (!resolved) return error_response(resolved.status(), call.caller);
     base = resolved->commit;
   }

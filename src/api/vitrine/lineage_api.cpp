@@ -42,7 +42,7 @@ Result<Target> open_target(Context& ctx, Call& call) {
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return git.status();
   std::string revision = call.query.get("revision").value_or("main");
-  auto rev = ctx.repos.resolve(*git, revision);
+  auto rev = ctx.contents.resolve(*git, revision);
   if (!rev) return rev.status();
   return Target{repo, std::move(*git), rev->commit, rev->ref};
 }
@@ -152,7 +152,7 @@ http::Response handle_croissant(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   auto git = ctx.hub.open_git(repo.record);
   if (!git) return error_response(git.status(), call.caller);
-  auto rev = ctx.repos.resolve(*git, call.query.get("revision").value_or("main"));
+  auto rev = ctx.contents.resolve(*git, call.query.get("revision").value_or("main"));
   if (!rev) return error_response(rev.status(), call.caller);
   auto facts = service::gather_dataset_facts(ctx.hub, ctx.repos, repo.record, *git, rev->commit,
                                              call.caller);

@@ -192,7 +192,7 @@ http::Response xet_token(Context& ctx, Call& call, bool write) {
   if (!write) {
     auto git = ctx.hub.open_git(repo.record);
     if (!git) return error_response(git.status(), call.caller);
-    if (auto rev = ctx.repos.resolve(*git, revision); !rev) {
+    if (auto rev = ctx.contents.resolve(*git, revision); !rev) {
       return error_response(rev.status(), call.caller);
     }
   }

@@ -8,6 +8,7 @@
 #include "formats/git/git_patterns.hpp"
 #include "formats/hub/repo_path.hpp"
 #include "service/commits/object_links.hpp"
+#include "service/repos/repo_contents.hpp"
 #include "service/transparency/log_entries.hpp"
 #include "storage/git/git_diff.hpp"
 #include "storage/git/git_repo.hpp"
@@ -175,7 +176,7 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
   auto deadline = std::chrono::steady_clock::now() + kLockWait;
   int rebases = 0;
   for (int attempt = 0;; ++attempt) {
-    auto resolved = repos_.resolve(*repo_git_, revision);
+    auto resolved = RepoContents(hub_).resolve(*repo_git_, revision);
     if (!resolved) return resolved.status();
     if (resolved->ref.empty() || resolved->ref.starts_with("refs/tags/")) {
       return bad_request("Cannot commit to '" + revision + "': a commit must target a branch");
@@ -239,11 +240,8 @@ Result<CommitOutcome> CommitBuilder::publish(const CommitHeader& header, const s
   if (!tree) return tree.status();
   std::string message = header.summary;
   if (!header.description.empty()) message += "\n\n" + header.description;
-  std::string name = caller_.user ? caller_.user->name : "vitrine";
-  std::string email = caller_.user && !caller_.user->email.empty()
-                          ? caller_.user->email
-                          : name + "@users.noreply.vitrine";
-  auto commit = git().create_commit(*tree, {base}, name, email, message);
+  std::string name = caller_.author_name();
+  auto commit = git().create_commit(*tree, {base}, name, caller_.author_email(), message);
   if (!commit) return commit.status();
   // Recorded before the ref moves, so a visible pointer always has its download right.
   if (auto st = hub_.db().add_repo_lfs_objects(repo_.uid, lfs_oids_); !st) return st;

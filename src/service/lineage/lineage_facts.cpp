@@ -13,6 +13,7 @@
 #include "service/hub.hpp"
 #include "service/lineage/lineage.hpp"
 #include "service/lineage/weight_summary.hpp"
+#include "service/repos/repo_contents.hpp"
 #include "service/repos/repo_service.hpp"
 #include "service/repos/revision_reader.hpp"
 #include "storage/git/git_repo.hpp"
@@ -120,7 +121,7 @@ json edge_json(Hub& hub, RepoService& repos, const domain::LineageEdgeRow& row,
 Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
                                           const domain::RepoRecord& repo, RepoHandle& git,
                                           const std::string& commit, const Caller& caller) {
-  auto snap = repos.snapshot(repo, &git, commit);
+  auto snap = RepoContents(hub).snapshot(repo, &git, commit);
   if (!snap) return snap.status();
   auto idx = hub.lineage().revision(repo, git, commit);
   if (!idx) return idx.status();
@@ -142,7 +143,7 @@ Result<DatasetFacts> gather_dataset_facts(Hub& hub, RepoService& repos,
 Result<ModelFacts> gather_model_facts(Hub& hub, RepoService& repos, const domain::RepoRecord& repo,
                                       RepoHandle& git, const std::string& commit,
                                       const std::string& ref, const Caller& caller) {
-  auto snap = repos.snapshot(repo, &git, commit);
+  auto snap = RepoContents(hub).snapshot(repo, &git, commit);
   if (!snap) return snap.status();
   auto idx = hub.lineage().revision(repo, git, commit);
   if (!idx) return idx.status();

@@ -17,6 +17,7 @@
 #include "service/hub.hpp"
 #include "service/lineage/lineage.hpp"
 #include "service/lineage/weight_summary.hpp"
+#include "service/repos/repo_contents.hpp"
 #include "service/repos/repo_service.hpp"
 #include "service/repos/revision_reader.hpp"
 #include "storage/git/git_repo.hpp"
@@ -71,7 +72,7 @@ bool looks_like_id(const std::string& s) {
 Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, RepoHandle& git,
                                               const std::string& commit) {
   RepoService repos(hub_);
-  auto snap = repos.snapshot(repo, &git, commit);
+  auto snap = RepoContents(hub_).snapshot(repo, &git, commit);
   if (!snap) return snap.status();
   const Snapshot& files = **snap;
   RevisionIndex idx;
@@ -311,7 +312,7 @@ Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, Re
       return;
     }
     e.parent_commit = ref.revision;
-    auto psnap = repos.snapshot(*rec, &*pgit, ref.revision);
+    auto psnap = RepoContents(hub_).snapshot(*rec, &*pgit, ref.revision);
     for (const auto& file : ref.files) {
       if (++files_checked > kMaxFileChecks) {
         problems.push_back("more than " + std::to_string(kMaxFileChecks) +

@@ -1,4 +1,4 @@
-// Repository lookup, lifecycle, revisions, refs and trees.
+// Repository lookup with access, the gate, listings and lifecycle.
 #include "service/repos/repo_service.hpp"
 
 #include <spdlog/spdlog.h>
@@ -36,32 +36,7 @@ Status repo_not_found() {
   return Status(ErrorKind::kRepoNotFound, "Repository not found");
 }
 
-std::string author_email(const Caller& caller) {
-  if (caller.user && !caller.user->email.empty()) return caller.user->email;
-  return (caller.user ? caller.user->name : std::string("vitrine")) + "@users.noreply.vitrine";
-}
-
-std::string author_name(const Caller& caller) {
-  return caller.user ? caller.user->name : std::string("vitrine");
-}
-
 }  // namespace
-
-Status validate_ref_name(const std::string& name) {
-  if (name.empty() || name.size() > 255 || name.starts_with("refs/") || name.starts_with("/") ||
-      name.ends_with("/") || name.ends_with(".lock") || name.ends_with(".") ||
-      name.find("..") != std::string::npos || name.find("//") != std::string::npos ||
-      name.find("@{") != std::string::npos || name == "HEAD" || name.starts_with("-")) {
-    return bad_request("Invalid reference name '" + name + "'");
-  }
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' ||
-        c == '*' || c == '[' || c == '\\') {
-      return bad_request("Invalid reference name '" + name + "'");
-    }
-  }
-  return Status::ok();
-}
 
 Lookup<domain::MemberRole> RepoService::namespace_role(const std::string& ns,
                                                        const Caller& caller) const {
@@ -135,11 +110,6 @@ Status RepoService::check_grant(const std::string& repo_uid, const std::string& 
     }
   }
   return Status::ok();
-}
-
-std::vector<domain::AccessRequestRecord> RepoService::access_requests(
-    const domain::RepoRecord& repo, const std::string& status) {
-  return hub_.db().access_requests(repo.uid, status);
 }
 
 Lookup<domain::RepoRecord> RepoService::by_uid(const std::string& uid) {
@@ -244,55 +214,6 @@ Status RepoService::check_file_access(const domain::RepoRecord& repo, const Call
                     " is restricted and you are not in the authorized list. Visit " +
                     hub_.config().public_url + "/" + domain::url_prefix(repo.type) + repo.id() +
                     " to ask for access.");
-}
-
-Status RepoService::ask_access(const domain::RepoRecord& repo, const Caller& caller,
-                               const std::string& fields_json) {
-  if (!caller.user) {
-    return Status(ErrorKind::kUnauthorized, "You must be authenticated to ask for access");
-  }
-  if (!domain::is_gated(repo.gated)) return bad_request("This repository is not gated");
-  // The owner asks for fields in the card's front matter (`extra_gated_fields`, as on the
-  // Hub): every one must be answered, and a checkbox must be ticked.
-  auto card = nlohmann::json::parse(repo.card_json.empty() ? "{}" : repo.card_json, nullptr, false);
-  auto answers = nlohmann::json::parse(fields_json, nullptr, false);
-  if (card.is_object() && card.contains("extra_gated_fields") &&
-      card["extra_gated_fields"].is_object()) {
-    std::string missing;
-    for (const auto& [field, kind] : card["extra_gated_fields"].items()) {
-      bool answered = answers.is_object() && answers.contains(field);
-      if (answered) {
-        const auto& v = answers[field];
-        bool checkbox = kind.is_string() && kind.get<std::string>() == "checkbox";
-        answered = checkbox ? (v == true || v == "true" || v == "on" || v == "1")
-                            : !(v.is_null() || (v.is_string() && v.get<std::string>().empty()));
-      }
-      if (!answered) missing += (missing.empty() ? "" : ", ") + field;
-    }
-    if (!missing.empty()) return bad_request("Please fill in the requested fields: " + missing);
-  }
-  std::string status = repo.gated == domain::GatingMode::kAuto ? "accepted" : "pending";
-  auto st = hub_.db().put_access_request(repo.uid, caller.user->id, status, fields_json);
-  if (st) {
-    AuditLog(hub_).record(audit::kAccessRequest, &caller, AuditLog::repo_target(repo),
-                          {{"user", caller.user->name}, {"status", status}});
-  }
-  return st;
-}
-
-Status RepoService::set_access(const domain::RepoRecord& repo, const std::string& user,
-                               const std::string& status, bool create, const Caller* actor) {
-  if (status != "accepted" && status != "rejected" && status != "pending") {
-    return bad_request("status must be accepted, rejected or pending");
-  }
-  auto record = AuthService(hub_).user_named(user);
-  if (!record) return record.status();
-  auto st = hub_.db().set_access_status(repo.uid, record->id, status, create);
-  if (st) {
-    AuditLog(hub_).record(audit::kAccessDecision, actor, AuditLog::repo_target(repo),
-                          {{"user", record->name}, {"status", status}, {"grant", create}});
-  }
-  return st;
 }
 
 Result<RepoRef> RepoService::find(RepoKind type, const std::string& ns, const std::string& name,
@@ -411,7 +332,7 @@ Result<domain::RepoRecord> RepoService::create(const Caller& caller, const Creat
   Result<std::string> commit = st;
   if (st) {
     auto tree = (*git)->build_tree("", changes);
-    commit = tree ? (*git)->create_commit(*tree, {}, author_name(caller), author_email(caller),
+    commit = tree ? (*git)->create_commit(*tree, {}, caller.author_name(), caller.author_email(),
                                           "initial commit")
                   : Result<std::string>(tree.status());
   }
@@ -431,7 +352,7 @@ Result<domain::RepoRecord> RepoService::create(const Caller& caller, const Creat
                                 {{"kind", "repo"},
                                  {"action", "create"},
                                  {"private", repo.is_private},
-                                 {"actor", author_name(caller)},
+                                 {"actor", caller.author_name()},
                                  {"refs", {{main_ref, *commit}}}},
                                 {"ref:" + repo.uid + ":" + main_ref,
                                  "from:" + repo.uid + ":" + main_ref + ":", "commit:" + *commit},
@@ -478,7 +399,7 @@ Status RepoService::remove(const Caller& caller, RepoKind type, const std::strin
   json entry = {{"kind", "repo"},
                 {"action", "delete"},
                 {"private", repo->record.is_private},
-                {"actor", author_name(caller)},
+                {"actor", caller.author_name()},
                 {"refs", parts.size() > 1 ? json::object() : std::move(refs)}};
   if (parts.size() > 1) entry["refs_parts"] = parts.size();
   std::vector<storage::TlogAppend> entries = {make_entry(
@@ -547,7 +468,7 @@ Result<domain::RepoRecord> RepoService::move(const Caller& caller, RepoKind type
                        {"action", "rename"},
                        {"from", old_name},
                        {"private", renamed.is_private},
-                       {"actor", author_name(caller)}},
+                       {"actor", caller.author_name()}},
                       {"renamed-from:" + renamed.uid + ":" + old_name, "name:" + old_name},
                       storage::TlogIntent{"rename", renamed.uid, "", tlog_repo_name(renamed)})});
       !st) {
@@ -653,230 +574,6 @@ Status RepoService::update_settings(const domain::RepoRecord& as_found,
                      {{"gated", as_json(*gated)}, {"was", as_json(repo.gated)}});
   }
   return st;
-}
-
-Result<ResolvedRevision> RepoService::resolve(RepoHandle& git, const std::string& rev) {
-  auto not_found = [&] { return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev); };
-  if (rev.empty()) return not_found();
-  std::string name = rev == "HEAD" ? std::string(kDefaultBranch) : rev;
-  if (name.starts_with("refs/")) {
-    if (auto target = git->ref_target(name)) return ResolvedRevision{*target, name};
-    return not_found();
-  }
-  for (const std::string& prefix : {kHeads, kTags}) {
-    if (auto target = git->ref_target(prefix + name))
-      return ResolvedRevision{*target, prefix + name};
-  }
-  if (name.size() >= 5 && name.size() <= 40 && util::is_hex(name)) {
-    if (auto commit = git->find_commit(name)) return ResolvedRevision{*commit, ""};
-  }
-  return not_found();
-}
-
-Result<ResolvedRevision> RepoService::resolve_segments(RepoHandle& git,
-                                                       const std::vector<std::string>& segments,
-                                                       size_t* consumed) {
-  if (segments.empty()) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: ");
-  auto first = resolve(git, segments[0]);
-  if (first) {
-    *consumed = 1;
-    return first;
-  }
-  std::string joined = segments[0];
-  std::optional<ResolvedRevision> best;
-  for (size_t i = 1; i < segments.size(); ++i) {
-    joined += "/" + segments[i];
-    std::string full = joined.starts_with("refs/") ? joined : "";
-    std::vector<std::string> candidates;
-    if (!full.empty())
-      candidates.push_back(full);
-    else
-      candidates = {kHeads + joined, kTags + joined};
-    for (const auto& candidate : candidates) {
-      if (auto target = git->ref_target(candidate)) {
-        best = ResolvedRevision{*target, candidate};
-        *consumed = i + 1;
-        break;
-      }
-    }
-  }
-  if (best) return *best;
-  return first;
-}
-
-std::vector<domain::GitRef> RepoService::list_refs(RepoHandle& git) {
-  return git->list_refs();
-}
-
-Status FileAtRevision::not_found() const {
-  return Status(ErrorKind::kEntryNotFound,
-                "Entry not found: " + (path.empty() ? "(empty path)" : path));
-}
-
-Result<FileAtRevision> RepoService::file_at_segments(RepoHandle& git,
-                                                     const std::vector<std::string>& segments) {
-  size_t consumed = 0;
-  auto rev = resolve_segments(git, segments, &consumed);
-  if (!rev) return rev.status();
-  FileAtRevision out;
-  out.revision = std::move(*rev);
-  for (size_t i = consumed; i < segments.size(); ++i) {
-    out.path += (out.path.empty() ? "" : "/") + segments[i];
-  }
-  if (out.path.empty()) return out;
-  auto entry = entry_at(git, out.revision.commit, out.path);
-  if (!entry) return entry.status();
-  if (entry->has_value() && !(*entry)->git.is_dir) out.file = std::move(**entry);
-  return out;
-}
-
-Result<std::optional<FileEntry>> RepoService::entry_at(RepoHandle& git, const std::string& commit,
-                                                       const std::string& path) {
-  auto entry = git->entry_at(commit, path);
-  if (!entry) return entry.status();
-  if (!entry->has_value()) return std::optional<FileEntry>();
-  FileEntry out{**entry, std::nullopt};
-  if (!out.git.is_dir && out.git.size <= 1024) {
-    auto blob = git->read_blob(out.git.oid);
-    if (blob) out.lfs = parse_lfs_pointer(*blob);
-  }
-  return std::optional<FileEntry>(out);
-}
-
-Result<std::vector<FileEntry>> RepoService::list_tree(RepoHandle& git, const std::string& commit,
-                                                      const std::string& path, bool recursive) {
-  auto entries = git->list_tree(commit, path, recursive);
-  if (!entries) return entries.status();
-  std::vector<FileEntry> out;
-  out.reserve(entries->size());
-  for (auto& e : *entries) {
-    FileEntry f{std::move(e), std::nullopt};
-    if (!f.git.is_dir && f.git.size <= 1024) {
-      auto blob = git->read_blob(f.git.oid);
-      if (blob) f.lfs = parse_lfs_pointer(*blob);
-    }
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
-Result<std::shared_ptr<const Snapshot>> RepoService::snapshot(const domain::RepoRecord& repo,
-                                                              RepoHandle* git,
-                                                              const std::string& commit) {
-  if (auto cached = hub_.snapshots().get(repo.uid, commit)) return cached;
-  std::optional<RepoHandle> opened;
-  if (!git) {
-    auto g = hub_.open_git(repo);
-    if (!g) return g.status();
-    opened = std::move(*g);
-    git = &*opened;
-  }
-  auto entries = list_tree(*git, commit, "", true);
-  if (!entries) return entries.status();
-  auto snap = std::make_shared<Snapshot>();
-  snap->entries = std::move(*entries);
-  if (auto info = (*git)->commit_info(commit)) snap->commit_time_ms = info->time_ms;
-  hub_.snapshots().put(repo.uid, commit, snap);
-  return std::shared_ptr<const Snapshot>(snap);
-}
-
-Status RepoService::create_branch(const domain::RepoRecord& repo, const std::string& branch,
-                                  const std::optional<std::string>& starting_point, bool empty,
-                                  bool overwrite, const Caller& caller) {
-  if (branch.starts_with("refs/") || !validate_ref_name(branch)) {
-    return bad_request("Invalid reference for a branch: " + branch);
-  }
-  auto git = hub_.open_git(repo);
-  if (!git) return git.status();
-  std::string target;
-  if (empty) {
-    auto tree = (*git)->build_tree("", {});
-    if (!tree) return tree.status();
-    auto commit = (*git)->create_commit(*tree, {}, author_name(caller), author_email(caller),
-                                        "Create empty branch " + branch);
-    if (!commit) return commit.status();
-    target = *commit;
-  } else {
-    auto start = resolve(*git, starting_point.value_or(kDefaultBranch));
-    if (!start) return start.status();
-    target = start->commit;
-  }
-  auto current = (*git)->ref_target(kHeads + branch);
-  if (current && !overwrite) {
-    return conflict("Reference refs/heads/" + branch + " already exists");
-  }
-  auto st = logged_ref_update(
-      hub_, **git, repo, author_name(caller),
-      RefMove{
-          kHeads + branch, target, current.value_or(""), "create branch " + branch, {}, {}, {}});
-  if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
-    return conflict("Reference refs/heads/" + branch + " already exists");
-  }
-  return st;
-}
-
-Status RepoService::delete_branch(const domain::RepoRecord& repo, const std::string& branch,
-                                  const Caller& caller) {
-  if (branch == kDefaultBranch) return forbidden("Cannot delete refs/heads/main");
-  auto git = hub_.open_git(repo);
-  if (!git) return git.status();
-  auto current = (*git)->ref_target(kHeads + branch);
-  if (!current) return bad_request("Invalid rev id: " + branch);
-  return logged_ref_update(hub_, **git, repo, author_name(caller),
-                           RefMove{kHeads + branch, "", *current, "", {}, {}, {}});
-}
-
-Status RepoService::create_tag(const domain::RepoRecord& repo, const std::string& revision,
-                               const std::string& tag, const std::string& message,
-                               const Caller& caller) {
-  if (!validate_ref_name(tag)) return bad_request("Invalid tag name '" + tag + "'");
-  auto git = hub_.open_git(repo);
-  if (!git) return git.status();
-  auto target = resolve(*git, revision);
-  if (!target) return target.status();
-  if ((*git)->ref_target(kTags + tag)) return conflict("Tag " + tag + " already exists");
-  std::string object = target->commit;
-  if (!message.empty()) {
-    // An annotated tag carries the message, as `git tag -a` would: the tag object is written
-    // here, the ref moves (logged) below.
-    git_oid commit_oid, tag_oid;
-    git_oid_fromstr(&commit_oid, target->commit.c_str());
-    git_object* commit_obj = nullptr;
-    git_signature* sig = nullptr;
-    if (git_object_lookup(&commit_obj, (*git)->raw(), &commit_oid, GIT_OBJECT_COMMIT) != 0 ||
-        git_signature_now(&sig, author_name(caller).c_str(), author_email(caller).c_str()) != 0 ||
-        git_tag_annotation_create(&tag_oid, (*git)->raw(), tag.c_str(), commit_obj, sig,
-                                  message.c_str()) != 0) {
-      git_object_free(commit_obj);
-      git_signature_free(sig);
-      return internal_error("cannot create tag: " + storage::git_error_message());
-    }
-    git_object_free(commit_obj);
-    git_signature_free(sig);
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof hex, &tag_oid);
-    object = hex;
-  }
-  auto st = logged_ref_update(
-      hub_, **git, repo, author_name(caller),
-      RefMove{kTags + tag, object, "", "create tag " + tag, {}, target->commit, {}});
-  if (!st && st.kind() == ErrorKind::kPreconditionFailed) {
-    return conflict("Tag " + tag + " already exists");
-  }
-  return st;
-}
-
-Status RepoService::delete_tag(const domain::RepoRecord& repo, const std::string& tag,
-                               const Caller& caller) {
-  auto git = hub_.open_git(repo);
-  if (!git) return git.status();
-  auto current = (*git)->ref_target(kTags + tag);  // the commit, for the log
-  if (!current) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
-  // The compare-and-swap needs what the ref names itself (an annotated tag's object).
-  auto raw = (*git)->ref_object(kTags + tag);
-  if (!raw) return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + tag);
-  return logged_ref_update(hub_, **git, repo, author_name(caller),
-                           RefMove{kTags + tag, "", *raw, "", *current, "", {}});
 }
 
 Status RepoService::reindex(const domain::RepoRecord& repo) {

@@ -1,8 +1,10 @@
-// RepoService: the lifecycle and read side of repositories — lookup with access checks,
-// create/delete/move/settings, revisions, branches and tags, history and trees. Access rule of
-// this stage: public repositories are readable by anyone; private ones by their namespace's
-// owner and admins; writing needs a write token of the owner or an admin. A repository the
-// caller may not see is reported exactly like a missing one (kRepoNotFound).
+// RepoService: repositories and who may do what with them — the access rule (`may`), lookup
+// with access checks, the gate of gated repositories and the grants handed out from it,
+// listings, and the lifecycle (create, delete, move, settings, reindex). What a repository
+// holds at a revision is RepoContents (repo_contents.hpp); its branches and tags RefService
+// (service/commits/ref_service.hpp); access requests to a gated repository AccessRequests
+// (access_requests.hpp). A repository the caller may not see is reported exactly like a
+// missing one (kRepoNotFound).
 #pragma once
 
 #include <optional>
@@ -13,10 +15,7 @@
 #include "domain/access_request.hpp"
 #include "domain/repo_kind.hpp"
 #include "domain/role.hpp"
-#include "formats/git/lfs_pointer.hpp"
 #include "service/hub.hpp"
-#include "service/repos/repo_handle.hpp"
-#include "service/repos/snapshot_cache.hpp"
 
 namespace vitrine::service {
 
@@ -28,20 +27,6 @@ using domain::RepoKind;
 struct RepoRef {
   domain::RepoRecord record;
   bool redirected = false;  // found through an old (renamed) id
-};
-
-struct ResolvedRevision {
-  std::string commit;
-  std::string ref;  // full ref name when the revision named a ref; empty for a commit id
-};
-
-// What URL segments {rev...}/{path...} name, as /resolve/ and the render route take them.
-struct FileAtRevision {
-  ResolvedRevision revision;
-  std::string path;               // the segments after the revision, joined with '/'
-  std::optional<FileEntry> file;  // nullopt: the revision has no file there (nothing, a folder)
-  // kEntryNotFound naming the path, for a lookup that found no file.
-  Status not_found() const;
 };
 
 struct CreateRepoRequest {
@@ -103,20 +88,10 @@ class RepoService {
   // effect at once.
   Status check_grant(const std::string& repo_uid, const std::string& user, int64_t token_id,
                      bool write);
-  // The access requests of a gated repository in `status` (pending, accepted, rejected).
-  std::vector<domain::AccessRequestRecord> access_requests(const domain::RepoRecord& repo,
-                                                           const std::string& status);
 
   // File contents of a gated repository need an accepted access request; the namespace's
   // members and admins always pass. kGatedRepo with the contract's message otherwise.
   Status check_file_access(const domain::RepoRecord& repo, const Caller& caller) const;
-  // `fields_json`: what the user filled in. Auto-gated repos accept at once.
-  Status ask_access(const domain::RepoRecord& repo, const Caller& caller,
-                    const std::string& fields_json);
-  // status: accepted | rejected | pending. `create`: grant without a prior request.
-  // `actor`: who decided, for the audit log (null: the admin CLI).
-  Status set_access(const domain::RepoRecord& repo, const std::string& user,
-                    const std::string& status, bool create, const Caller* actor = nullptr);
 
   // kConflict (with the existing record's id in the message) when the repo exists.
   Result<domain::RepoRecord> create(const Caller& caller, const CreateRepoRequest& request);
@@ -128,47 +103,11 @@ class RepoService {
   Status update_settings(const domain::RepoRecord& repo, std::optional<bool> is_private,
                          std::optional<domain::GatingMode> gated, const Caller* actor = nullptr);
 
-  // A revision as a single string: branch, tag, full ref (refs/pr/1), HEAD, full or short id.
-  Result<ResolvedRevision> resolve(RepoHandle& git, const std::string& revision);
-  // A revision spread over URL segments (raw `refs/pr/1` or `feature/x` from the JS client):
-  // the first segment if it resolves, else the longest prefix naming a ref. `consumed`
-  // receives how many segments the revision used.
-  Result<ResolvedRevision> resolve_segments(RepoHandle& git,
-                                            const std::vector<std::string>& segments,
-                                            size_t* consumed);
-
-  // Every ref (branches, tags, refs/convert/*, refs/pr/*), tags peeled to their commit.
-  std::vector<domain::GitRef> list_refs(RepoHandle& git);
-
-  Result<std::optional<FileEntry>> entry_at(RepoHandle& git, const std::string& commit,
-                                            const std::string& path);
-  // The revision (resolve_segments) and the file the remaining segments name.
-  Result<FileAtRevision> file_at_segments(RepoHandle& git,
-                                          const std::vector<std::string>& segments);
-  Result<std::vector<FileEntry>> list_tree(RepoHandle& git, const std::string& commit,
-                                           const std::string& path, bool recursive);
-
-  // Every file and directory of a commit, with its time; cached per (repo, commit). `git` may
-  // be null: it is opened only on a cache miss.
-  Result<std::shared_ptr<const Snapshot>> snapshot(const domain::RepoRecord& repo, RepoHandle* git,
-                                                   const std::string& commit);
-
-  Status create_branch(const domain::RepoRecord& repo, const std::string& branch,
-                       const std::optional<std::string>& starting_point, bool empty, bool overwrite,
-                       const Caller& caller);
-  Status delete_branch(const domain::RepoRecord& repo, const std::string& branch,
-                       const Caller& caller);
-  Status create_tag(const domain::RepoRecord& repo, const std::string& revision,
-                    const std::string& tag, const std::string& message, const Caller& caller);
-  Status delete_tag(const domain::RepoRecord& repo, const std::string& tag, const Caller& caller);
-
   // Refreshes the index row (head sha, lastModified, card data) after the default branch moved.
   Status reindex(const domain::RepoRecord& repo);
 
  private:
   Hub& hub_;
 };
-
-Status validate_ref_name(const std::string& short_name);
 
 }  // namespace vitrine::service

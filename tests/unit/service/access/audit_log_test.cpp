@@ -10,6 +10,7 @@
 
 #include "hub_test_fixture.hpp"
 #include "service/access/auth_service.hpp"
+#include "service/repos/access_requests.hpp"
 #include "service/repos/repo_service.hpp"
 #include "storage/metadata/metadata_db.hpp"
 #include "util/crypto.hpp"
@@ -131,9 +132,10 @@ TEST_F(AuditLogTest, AccessRequestsAndDecisionsAreRecorded) {
   AuthService auth(*hub_);
   Caller bob =
       auth.authenticate("Bearer " + *auth.create_token("bob", domain::TokenRole::kRead, "t"));
-  ASSERT_TRUE(repos.ask_access(gated, bob, R"({"reason":"research"})").is_ok());
-  ASSERT_TRUE(repos.set_access(gated, "bob", "rejected", false, &alice_).is_ok());
-  EXPECT_FALSE(repos.set_access(gated, "nobody", "accepted", true, &alice_).is_ok());
+  AccessRequests requests(*hub_);
+  ASSERT_TRUE(requests.ask_access(gated, bob, R"({"reason":"research"})").is_ok());
+  ASSERT_TRUE(requests.set_access(gated, "bob", "rejected", false, &alice_).is_ok());
+  EXPECT_FALSE(requests.set_access(gated, "nobody", "accepted", true, &alice_).is_ok());
 
   auto asked = events("access.request");
   ASSERT_EQ(asked.size(), 1u);

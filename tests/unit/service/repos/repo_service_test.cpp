@@ -9,6 +9,8 @@
 #include "hub_test_fixture.hpp"
 #include "service/access/auth_service.hpp"
 #include "service/commits/commit_builder.hpp"
+#include "service/commits/ref_service.hpp"
+#include "service/repos/repo_contents.hpp"
 #include "storage/git/git_repo.hpp"
 #include "util/crypto.hpp"
 
@@ -53,36 +55,37 @@ TEST_F(RepoServiceTest, RepoIdsAreCaseInsensitiveWithCanonicalCase) {
 }
 
 TEST_F(RepoServiceTest, ResolvesBranchesTagsCommitsAndPullRequests) {
-  RepoService repos(*hub_);
+  RepoContents contents(*hub_);
+  RefService refs(*hub_);
   auto git = hub_->open_git(repo_);
   ASSERT_TRUE(git.is_ok());
-  auto head = repos.resolve(*git, "main");
+  auto head = contents.resolve(*git, "main");
   ASSERT_TRUE(head.is_ok());
   EXPECT_EQ(head->ref, "refs/heads/main");
-  EXPECT_EQ(repos.resolve(*git, "HEAD")->commit, head->commit);
-  EXPECT_EQ(repos.resolve(*git, head->commit)->ref, "");
-  EXPECT_EQ(repos.resolve(*git, head->commit.substr(0, 8))->commit, head->commit);
-  EXPECT_EQ(repos.resolve(*git, "nope").status().kind(), ErrorKind::kRevisionNotFound);
+  EXPECT_EQ(contents.resolve(*git, "HEAD")->commit, head->commit);
+  EXPECT_EQ(contents.resolve(*git, head->commit)->ref, "");
+  EXPECT_EQ(contents.resolve(*git, head->commit.substr(0, 8))->commit, head->commit);
+  EXPECT_EQ(contents.resolve(*git, "nope").status().kind(), ErrorKind::kRevisionNotFound);
 
-  ASSERT_TRUE(repos.create_branch(repo_, "feature/x", std::nullopt, false, false, alice_).is_ok());
-  ASSERT_TRUE(repos.create_tag(repo_, "main", "v1", "", alice_).is_ok());
+  ASSERT_TRUE(refs.create_branch(repo_, "feature/x", std::nullopt, false, false, alice_).is_ok());
+  ASSERT_TRUE(refs.create_tag(repo_, "main", "v1", "", alice_).is_ok());
   auto pr = commit(alice_, "pr.txt", "pr", std::nullopt, "main", true);
   ASSERT_TRUE(pr.is_ok()) << pr.status().message();
   EXPECT_EQ(pr->pull_request, 1);
 
   size_t used = 0;
-  auto raw_pr = repos.resolve_segments(*git, {"refs", "pr", "1", "pr.txt"}, &used);
+  auto raw_pr = contents.resolve_segments(*git, {"refs", "pr", "1", "pr.txt"}, &used);
   ASSERT_TRUE(raw_pr.is_ok());
   EXPECT_EQ(used, 3u);
   EXPECT_EQ(raw_pr->commit, pr->commit);
-  auto encoded_pr = repos.resolve_segments(*git, {"refs/pr/1", "pr.txt"}, &used);
+  auto encoded_pr = contents.resolve_segments(*git, {"refs/pr/1", "pr.txt"}, &used);
   ASSERT_TRUE(encoded_pr.is_ok());
   EXPECT_EQ(used, 1u);
-  auto branch = repos.resolve_segments(*git, {"feature", "x", "a", "b"}, &used);
+  auto branch = contents.resolve_segments(*git, {"feature", "x", "a", "b"}, &used);
   ASSERT_TRUE(branch.is_ok());
   EXPECT_EQ(used, 2u);
   EXPECT_EQ(branch->ref, "refs/heads/feature/x");
-  EXPECT_EQ(repos.resolve(*git, "v1")->ref, "refs/tags/v1");
+  EXPECT_EQ(contents.resolve(*git, "v1")->ref, "refs/tags/v1");
 }
 
 TEST_F(RepoServiceTest, StaleParentIsRefusedAndChangesNothing) {
