@@ -3,6 +3,7 @@
 // that was parsed.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +17,14 @@ class App;
 }
 
 namespace vitrine::cli {
+
+// The wire spellings of a domain enum's values (domain/), for the values an option accepts.
+template <typename Enum, size_t N>
+std::vector<std::string> wire_names(const std::array<Enum, N>& values) {
+  std::vector<std::string> out;
+  for (Enum v : values) out.push_back(domain::to_wire(v));
+  return out;
+}
 
 // A parsed subcommand (or one of its own subcommands) and what runs it: the exit status.
 struct Command {

@@ -23,7 +23,7 @@ Commands add_org_command(CLI::App& app, Globals& g) {
   add->add_option("org", o->org, "Organization")->required();
   add->add_option("user", o->user, "User")->required();
   add->add_option("--role", o->role, "read, write or admin")
-      ->check(CLI::IsMember({"read", "write", "admin"}));
+      ->check(CLI::IsMember(wire_names(domain::kMemberRoles)));
   add->add_option("--data", g.data, "Data folder");
 
   auto run_create = [o, &g] {

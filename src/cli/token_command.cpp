@@ -20,7 +20,7 @@ Commands add_token_command(CLI::App& app, Globals& g) {
   auto* create = token->add_subcommand("create", "Create a token and print it");
   create->add_option("--user", o->user, "Owner of the token")->required();
   create->add_option("--role", o->role, "read, write, or fineGrained (with --scope)")
-      ->check(CLI::IsMember({"read", "write", "fineGrained"}));
+      ->check(CLI::IsMember(wire_names(domain::kTokenRoles)));
   create->add_option("--scope", o->scopes,
                      "fineGrained scope, repeatable: namespace:NS=read,write,manage | "
                      "model:NS/NAME=... | dataset:NS/NAME=...");

@@ -2,6 +2,7 @@
 // says what a user may do in an organization (a user is the admin of their own namespace).
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,11 +15,17 @@ enum class TokenRole {
   kFineGrained,  // only what the token's scopes name, within the user's rights
 };
 
+inline constexpr std::array<TokenRole, 3> kTokenRoles = {TokenRole::kRead, TokenRole::kWrite,
+                                                         TokenRole::kFineGrained};
+
 // "read" | "write" | "fineGrained"
 const std::string& to_wire(TokenRole role);
 std::optional<TokenRole> token_role_from_wire(std::string_view text);
 
 enum class MemberRole { kRead, kWrite, kAdmin };
+
+inline constexpr std::array<MemberRole, 3> kMemberRoles = {MemberRole::kRead, MemberRole::kWrite,
+                                                           MemberRole::kAdmin};
 
 // "read" | "write" | "admin"
 const std::string& to_wire(MemberRole role);
