@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "domain/ref_names.hpp"
 #include "formats/git/git_patterns.hpp"
 #include "formats/hub/repo_path.hpp"
 #include "service/commits/object_links.hpp"
@@ -18,11 +19,12 @@
 
 namespace vitrine::service {
 
+using domain::kHeads;
+
 const char* const kStaleParentMessage =
     "The branch was updated since you opened this page. Please refresh and try again.";
 
 namespace {
-const std::string kHeads = "refs/heads/";
 
 // A .gitattributes pattern that matches exactly this path (spaces cannot appear raw).
 std::string attributes_pattern(const std::string& path) {

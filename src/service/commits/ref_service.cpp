@@ -3,19 +3,17 @@
 
 #include <git2.h>
 
+#include "domain/ref_names.hpp"
 #include "service/hub.hpp"
 #include "service/repos/repo_contents.hpp"
 #include "service/transparency/log_entries.hpp"
 #include "storage/git/git_repo.hpp"
 
 namespace vitrine::service {
-namespace {
 
-constexpr const char* kDefaultBranch = "main";
-const std::string kHeads = "refs/heads/";
-const std::string kTags = "refs/tags/";
-
-}  // namespace
+using domain::kDefaultBranch;
+using domain::kHeads;
+using domain::kTags;
 
 Status validate_ref_name(const std::string& name) {
   if (name.empty() || name.size() > 255 || name.starts_with("refs/") || name.starts_with("/") ||

@@ -1,19 +1,17 @@
 // Refs, revisions, trees and snapshots of a repository.
 #include "service/repos/repo_contents.hpp"
 
+#include "domain/ref_names.hpp"
 #include "formats/git/lfs_pointer.hpp"
 #include "service/hub.hpp"
 #include "storage/git/git_repo.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::service {
-namespace {
 
-constexpr const char* kDefaultBranch = "main";
-const std::string kHeads = "refs/heads/";
-const std::string kTags = "refs/tags/";
-
-}  // namespace
+using domain::kDefaultBranch;
+using domain::kHeads;
+using domain::kTags;
 
 Result<ResolvedRevision> RepoContents::resolve(RepoHandle& git, const std::string& rev) {
   auto not_found = [&] { return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev); };

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "domain/ref_names.hpp"
 #include "formats/card/card_metadata.hpp"
 #include "formats/git/git_patterns.hpp"
 #include "formats/hub/repo_name.hpp"
@@ -26,11 +27,11 @@
 #include "util/time.hpp"
 
 namespace vitrine::service {
-namespace {
 
-constexpr const char* kDefaultBranch = "main";
-const std::string kHeads = "refs/heads/";
-const std::string kTags = "refs/tags/";
+using domain::kDefaultBranch;
+using domain::kHeads;
+
+namespace {
 
 Status repo_not_found() {
   return Status(ErrorKind::kRepoNotFound, "Repository not found");
