@@ -22,7 +22,7 @@ namespace vitrine::cli {
 template <typename Enum, size_t N>
 std::vector<std::string> wire_names(const std::array<Enum, N>& values) {
   std::vector<std::string> out;
-  for (Enum v : values) out.push_back(domain::to_wire(v));
+  for (Enum v : values) out.push_back(to_wire(v));  // found beside the enum (domain/)
   return out;
 }
 
@@ -56,6 +56,7 @@ Commands add_gc_command(CLI::App& app, Globals& g);       // gc [--grace-seconds
 Commands add_migrate_command(CLI::App& app, Globals& g);  // migrate (LFS files into Xet)
 Commands add_tlog_command(CLI::App& app, Globals& g);     // tlog key|check|rehash
 Commands add_lineage_command(CLI::App& app, Globals& g);  // lineage rebuild
+Commands add_jobs_command(CLI::App& app, Globals& g);     // jobs list
 Commands add_hook_command(CLI::App& app);                 // hook pre-receive|reference-transaction
 Commands add_routes_command(CLI::App& app);               // routes (hidden)
 Commands add_xet_hash_command(CLI::App& app);             // xet-hash (hidden)

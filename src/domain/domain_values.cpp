@@ -1,10 +1,11 @@
 // The wire spellings of the domain's enums (repo_kind.hpp, gating_mode.hpp, access_level.hpp,
-// role.hpp): one table per enum, read both ways.
+// role.hpp, job.hpp): one table per enum, read both ways.
 #include <array>
 #include <utility>
 
 #include "domain/access_level.hpp"
 #include "domain/gating_mode.hpp"
+#include "domain/job.hpp"
 #include "domain/repo_kind.hpp"
 #include "domain/role.hpp"
 
@@ -46,6 +47,10 @@ const Spellings<TokenRole, 3> kTokenRole = {{{TokenRole::kRead, "read"},
                                              {TokenRole::kFineGrained, "fineGrained"}}};
 const Spellings<MemberRole, 3> kMemberRole = {
     {{MemberRole::kRead, "read"}, {MemberRole::kWrite, "write"}, {MemberRole::kAdmin, "admin"}}};
+const Spellings<JobState, 4> kJobState = {{{JobState::kQueued, "queued"},
+                                           {JobState::kRunning, "running"},
+                                           {JobState::kDone, "done"},
+                                           {JobState::kFailed, "failed"}}};
 
 }  // namespace
 
@@ -90,6 +95,13 @@ const std::string& to_wire(MemberRole role) {
 }
 std::optional<MemberRole> member_role_from_wire(std::string_view text) {
   return parse(kMemberRole, text);
+}
+
+const std::string& to_wire(JobState state) {
+  return spell(kJobState, state);
+}
+std::optional<JobState> job_state_from_wire(std::string_view text) {
+  return parse(kJobState, text);
 }
 
 }  // namespace vitrine::domain

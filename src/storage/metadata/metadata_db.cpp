@@ -197,9 +197,33 @@ Status baseline(sqlite3* db) {
   return Status::ok();
 }
 
+// Migration 2: the background job queue (metadata_jobs.cpp). A job is unique by (kind, key).
+Status add_jobs(sqlite3* db) {
+  return exec_sql(db, R"sql(
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  progress REAL NOT NULL DEFAULT 0,
+  owner TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL DEFAULT 0,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  lease_until_ms INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  UNIQUE(kind, key)
+);
+CREATE INDEX jobs_by_state ON jobs(state, id);
+)sql");
+}
+
 // vitrine.db's migrations, in order; append, never edit (schema_migrations.hpp).
 constexpr Migration kMigrations[] = {
     {1, "baseline: accounts, tokens, repositories, access, audit, lineage, downloads", baseline},
+    {2, "the background job queue", add_jobs},
 };
 
 }  // namespace

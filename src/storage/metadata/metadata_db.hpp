@@ -20,6 +20,7 @@
 #include "domain/access_request.hpp"
 #include "domain/account.hpp"
 #include "domain/audit_event.hpp"
+#include "domain/job.hpp"
 #include "domain/lineage_edge.hpp"
 #include "domain/repo.hpp"
 #include "storage/storage_private.hpp"
@@ -32,6 +33,8 @@ using domain::AccessRequestRecord;
 using domain::AuditEventRecord;
 using domain::AuditQuery;
 using domain::GatingMode;
+using domain::JobRecord;
+using domain::JobState;
 using domain::LineageEdgeRow;
 using domain::MemberRole;
 using domain::OrgMembership;
@@ -145,6 +148,27 @@ class MetadataDb {
   std::vector<std::pair<std::string, std::string>> lineage_heads(const std::string& uid);
   // Forgets a deleted repository's revisions, edges and heads.
   Status delete_lineage(const std::string& uid);
+  // The background job queue (service/jobs/job_queue.hpp has the rules). enqueue_job adds a
+  // queued job unless one of the same kind and key exists, and returns the job either way.
+  Result<JobRecord> enqueue_job(const std::string& kind, const std::string& key,
+                                const std::string& payload, int64_t now_ms);
+  // Claims the oldest claimable job of `kinds` (all kinds when empty) for `owner` until
+  // `lease_until_ms`: a queued job, or a running one whose lease ran out before `now_ms` (its
+  // worker stopped). A job claimed `max_attempts` times already is marked failed instead.
+  Lookup<JobRecord> claim_job(const std::vector<std::string>& kinds, const std::string& owner,
+                              int64_t now_ms, int64_t lease_until_ms, int64_t max_attempts);
+  // Extends the lease of a job `owner` holds and records its progress; kPreconditionFailed
+  // when `owner` no longer holds it (the lease ran out and another worker claimed it).
+  Status renew_job(int64_t id, const std::string& owner, int64_t lease_until_ms, double progress);
+  // Moves a job `owner` holds to `state` (done, failed, or queued again to be retried) with the
+  // attempt's error. kPreconditionFailed when `owner` no longer holds it.
+  Status finish_job(int64_t id, const std::string& owner, JobState state, const std::string& error,
+                    int64_t now_ms);
+  Lookup<JobRecord> find_job(int64_t id);
+  Lookup<JobRecord> find_job_by_key(const std::string& kind, const std::string& key);
+  // Newest first, at most `limit`; only `state` when given.
+  Result<std::vector<JobRecord>> list_jobs(std::optional<JobState> state, size_t limit);
+
   // Indexed revisions with an edge naming `parent_id` (any case) of `parent_type` that links to
   // no existing repository: what to index again when such a repository appears.
   std::vector<std::pair<std::string, std::string>> lineage_unlinked_children(

@@ -141,6 +141,20 @@ report({name: versions(path) for name, path in DATABASES.items()} == applied,
 process.terminate()
 process.wait(timeout=30)
 
+# The job queue (a later migration) works on the upgraded folder: empty, then one job listed.
+listed = subprocess.run([BIN, "jobs", "list", "--data", DATA], capture_output=True, text=True,
+                        timeout=60)
+report(listed.returncode == 0 and listed.stdout == "", "the job queue of an upgraded folder is empty",
+       listed.stdout[-200:] + listed.stderr[-200:])
+db = sqlite3.connect(os.path.join(DATA, "vitrine.db"))
+db.execute("INSERT INTO jobs(kind, key, state, created_ms) VALUES ('check', 'k', 'queued', 0)")
+db.commit()
+db.close()
+listed = subprocess.run([BIN, "jobs", "list", "--state", "queued", "--data", DATA],
+                        capture_output=True, text=True, timeout=60)
+report(listed.returncode == 0 and listed.stdout.startswith("1\tqueued\tcheck\tk\t0\t0%"),
+       "and lists what is queued", listed.stdout[-200:] + listed.stderr[-200:])
+
 # A folder from a newer release (a migration this build does not know) is refused untouched.
 newer = os.path.join(WORK, "newer")
 shutil.copytree(DATA, newer)

@@ -3,6 +3,7 @@
 
 #include "domain/access_level.hpp"
 #include "domain/gating_mode.hpp"
+#include "domain/job.hpp"
 #include "domain/repo_kind.hpp"
 #include "domain/role.hpp"
 
@@ -60,6 +61,16 @@ TEST(RoleWire, EachSpellingReadsBack) {
   EXPECT_FALSE(token_role_from_wire("finegrained"));
   EXPECT_FALSE(member_role_from_wire("fineGrained"));
   EXPECT_FALSE(member_role_from_wire("contributor"));
+  EXPECT_EQ(kTokenRoles.size(), 3u);
+  EXPECT_EQ(kMemberRoles.size(), 3u);
+}
+
+TEST(JobStateWire, EachSpellingReadsBack) {
+  for (auto state : kJobStates) EXPECT_EQ(job_state_from_wire(to_wire(state)), state);
+  EXPECT_EQ(to_wire(JobState::kQueued), "queued");
+  EXPECT_FALSE(job_state_from_wire("Queued"));
+  EXPECT_FALSE(job_state_from_wire("paused"));
+  EXPECT_FALSE(job_state_from_wire(""));
 }
 
 }  // namespace
