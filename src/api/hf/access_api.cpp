@@ -40,8 +40,10 @@ http::Response handle_access_requests(Context& ctx, Call& call) {
   const service::RepoRef& repo = *call.repo;
   const std::string action = call.params.get("status");
   if (action == "pending" || action == "accepted" || action == "rejected") {
+    auto requests = service::AccessRequests(ctx.hub).access_requests(repo.record, action);
+    if (!requests) return error_response(requests.status(), call.caller);
     json out = json::array();
-    for (const auto& r : service::AccessRequests(ctx.hub).access_requests(repo.record, action)) {
+    for (const auto& r : *requests) {
       auto fields = json::parse(r.fields_json, nullptr, false);
       out.push_back({{"user",
                       {{"_id", std::to_string(r.user.id)},

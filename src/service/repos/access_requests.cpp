@@ -10,7 +10,7 @@
 
 namespace vitrine::service {
 
-std::vector<domain::AccessRequestRecord> AccessRequests::access_requests(
+Result<std::vector<domain::AccessRequestRecord>> AccessRequests::access_requests(
     const domain::RepoRecord& repo, const std::string& status) {
   return hub_.db().access_requests(repo.uid, status);
 }

@@ -28,8 +28,8 @@ class AccessRequests {
                     const std::string& status, bool create, const Caller* actor = nullptr);
 
   // The access requests of a gated repository in `status` (pending, accepted, rejected).
-  std::vector<domain::AccessRequestRecord> access_requests(const domain::RepoRecord& repo,
-                                                           const std::string& status);
+  Result<std::vector<domain::AccessRequestRecord>> access_requests(const domain::RepoRecord& repo,
+                                                                   const std::string& status);
 
  private:
   Hub& hub_;

@@ -46,8 +46,8 @@ Lookup<std::string> MetadataDb::access_status(const std::string& uid, int64_t us
   return lookup_row(s, [](const Statement& row) { return row.text(0); });
 }
 
-std::vector<AccessRequestRecord> MetadataDb::access_requests(const std::string& uid,
-                                                             const std::string& status) {
+Result<std::vector<AccessRequestRecord>> MetadataDb::access_requests(const std::string& uid,
+                                                                     const std::string& status) {
   auto reader = this->reader();
   Statement s(reader.get(),
               "SELECT u.id, u.name, u.fullname, u.email, u.is_admin, u.created_at, r.status, "
@@ -55,7 +55,10 @@ std::vector<AccessRequestRecord> MetadataDb::access_requests(const std::string& 
               "u.id = r.user_id WHERE r.uid = ? AND r.status = ? ORDER BY r.created_at");
   s.bind(1, uid).bind(2, status);
   std::vector<AccessRequestRecord> out;
-  while (s.step() == SQLITE_ROW) {
+  for (;;) {
+    auto row = next_row(s);  // a failed read is an error, not an empty list
+    if (!row) return row.status();
+    if (!*row) break;
     AccessRequestRecord r;
     r.repo_uid = uid;
     r.user =

@@ -188,8 +188,8 @@ class MetadataDb {
   Status set_access_status(const std::string& uid, int64_t user_id, const std::string& status,
                            bool create);
   Lookup<std::string> access_status(const std::string& uid, int64_t user_id);
-  std::vector<AccessRequestRecord> access_requests(const std::string& uid,
-                                                   const std::string& status);
+  Result<std::vector<AccessRequestRecord>> access_requests(const std::string& uid,
+                                                           const std::string& status);
 
   // Download counts (metadata_downloads.cpp). `counts` are (repository uid, downloads) made on
   // UTC day `day` (days since the Unix epoch): added to that day's row and the all-time total,

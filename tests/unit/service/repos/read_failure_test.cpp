@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "hub_test_fixture.hpp"
+#include "service/repos/access_requests.hpp"
 #include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {
@@ -140,6 +141,18 @@ TEST_F(ReadFailureTest, AStoredRoleThisReleaseDoesNotKnowGrantsNothing) {
   Caller caller = auth.authenticate("Bearer " + *token);
   EXPECT_FALSE(caller.authenticated());
   EXPECT_TRUE(caller.bad_token);
+}
+
+TEST_F(ReadFailureTest, UnreadableAccessRequestsAreAnErrorNotAnEmptyList) {
+  auto repo = create("m");
+  AccessRequests requests(*hub_);
+  auto none = requests.access_requests(repo, "pending");
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());
+  break_table("access_requests");
+  auto unreadable = requests.access_requests(repo, "pending");
+  ASSERT_FALSE(unreadable.is_ok());
+  EXPECT_EQ(unreadable.status().kind(), ErrorKind::kInternal);
 }
 
 }  // namespace
