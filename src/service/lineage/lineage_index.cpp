@@ -18,7 +18,6 @@
 #include "service/lineage/lineage.hpp"
 #include "service/lineage/weight_summary.hpp"
 #include "service/repos/repo_contents.hpp"
-#include "service/repos/repo_service.hpp"
 #include "service/repos/revision_reader.hpp"
 #include "storage/git/git_repo.hpp"
 #include "storage/metadata/metadata_db.hpp"
@@ -71,7 +70,6 @@ bool looks_like_id(const std::string& s) {
 
 Result<RevisionIndex> Lineage::index_revision(const domain::RepoRecord& repo, RepoHandle& git,
                                               const std::string& commit) {
-  RepoService repos(hub_);
   auto snap = RepoContents(hub_).snapshot(repo, &git, commit);
   if (!snap) return snap.status();
   const Snapshot& files = **snap;

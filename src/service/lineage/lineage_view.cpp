@@ -8,7 +8,6 @@
 
 #include "service/lineage/lineage.hpp"
 #include "service/repos/repo_service.hpp"
-#include "storage/git/git_repo.hpp"
 #include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {

@@ -8,7 +8,6 @@
 #include "formats/weights/safetensors_header.hpp"
 #include "service/hub.hpp"
 #include "service/repos/revision_reader.hpp"
-#include "storage/git/git_repo.hpp"
 #include "storage/metadata/metadata_db.hpp"
 
 namespace vitrine::service {

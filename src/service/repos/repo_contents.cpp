@@ -13,6 +13,21 @@ using domain::kDefaultBranch;
 using domain::kHeads;
 using domain::kTags;
 
+namespace {
+
+// A tree entry with the LFS pointer its blob holds, if it is one (only blobs small enough to be
+// a pointer are read).
+FileEntry file_entry(RepoHandle& git, domain::TreeEntry entry) {
+  FileEntry out{std::move(entry), std::nullopt};
+  if (!out.git.is_dir && out.git.size <= kMaxLfsPointerBytes) {
+    auto blob = git->read_blob(out.git.oid);
+    if (blob) out.lfs = parse_lfs_pointer(*blob);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<ResolvedRevision> RepoContents::resolve(RepoHandle& git, const std::string& rev) {
   auto not_found = [&] { return Status(ErrorKind::kRevisionNotFound, "Invalid rev id: " + rev); };
   if (rev.empty()) return not_found();
@@ -93,12 +108,7 @@ Result<std::optional<FileEntry>> RepoContents::entry_at(RepoHandle& git, const s
   auto entry = git->entry_at(commit, path);
   if (!entry) return entry.status();
   if (!entry->has_value()) return std::optional<FileEntry>();
-  FileEntry out{**entry, std::nullopt};
-  if (!out.git.is_dir && out.git.size <= 1024) {
-    auto blob = git->read_blob(out.git.oid);
-    if (blob) out.lfs = parse_lfs_pointer(*blob);
-  }
-  return std::optional<FileEntry>(out);
+  return std::optional<FileEntry>(file_entry(git, std::move(**entry)));
 }
 
 Result<std::vector<FileEntry>> RepoContents::list_tree(RepoHandle& git, const std::string& commit,
@@ -107,14 +117,7 @@ Result<std::vector<FileEntry>> RepoContents::list_tree(RepoHandle& git, const st
   if (!entries) return entries.status();
   std::vector<FileEntry> out;
   out.reserve(entries->size());
-  for (auto& e : *entries) {
-    FileEntry f{std::move(e), std::nullopt};
-    if (!f.git.is_dir && f.git.size <= 1024) {
-      auto blob = git->read_blob(f.git.oid);
-      if (blob) f.lfs = parse_lfs_pointer(*blob);
-    }
-    out.push_back(std::move(f));
-  }
+  for (auto& e : *entries) out.push_back(file_entry(git, std::move(e)));
   return out;
 }
 
