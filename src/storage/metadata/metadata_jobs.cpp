@@ -35,12 +35,13 @@ JobRecord job_at(const Statement& s) {
   return j;
 }
 
-Lookup<JobRecord> job_where(sqlite3* db, const std::string& where,
-                            const std::vector<std::string>& texts, int64_t id) {
-  Statement s(db, ("SELECT " + std::string(kJobColumns) + " FROM jobs WHERE " + where).c_str());
-  int i = 1;
-  for (const auto& t : texts) s.bind(i++, t);
-  if (id) s.bind(i, id);
+std::string select_jobs(const std::string& where) {
+  return "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE " + where;
+}
+
+Lookup<JobRecord> job_by_key(sqlite3* db, const std::string& kind, const std::string& key) {
+  Statement s(db, select_jobs("kind = ? AND key = ?").c_str());
+  s.bind(1, kind).bind(2, key);
   return lookup_row(s, job_at);
 }
 
@@ -59,7 +60,7 @@ Result<JobRecord> MetadataDb::enqueue_job(const std::string& kind, const std::st
     add.bind(5, now_ms);
     if (auto st = step_done(add); !st) return st;
   }
-  auto job = job_where(db_, "kind = ? AND key = ?", {kind, key}, 0);
+  auto job = job_by_key(db_, kind, key);
   if (!job) return job.status();
   if (!*job) return internal_error("database error: the job just queued is missing");
   if (auto st = tx.commit(); !st) return st;
@@ -81,9 +82,7 @@ Lookup<JobRecord> MetadataDb::claim_job(const std::vector<std::string>& kinds,
   for (;;) {
     std::optional<JobRecord> job;
     {
-      Statement s(db_, ("SELECT " + std::string(kJobColumns) + " FROM jobs WHERE " + where +
-                        " ORDER BY id LIMIT 1")
-                           .c_str());
+      Statement s(db_, (select_jobs(where) + " ORDER BY id LIMIT 1").c_str());
       s.bind(1, now_ms);
       int i = 2;
       for (const auto& k : kinds) s.bind(i++, k);
@@ -154,19 +153,20 @@ Status MetadataDb::finish_job(int64_t id, const std::string& owner, JobState sta
 
 Lookup<JobRecord> MetadataDb::find_job(int64_t id) {
   auto reader = this->reader();
-  return job_where(reader.get(), "id = ?", {}, id);
+  Statement s(reader.get(), select_jobs("id = ?").c_str());
+  s.bind(1, id);
+  return lookup_row(s, job_at);
 }
 
 Lookup<JobRecord> MetadataDb::find_job_by_key(const std::string& kind, const std::string& key) {
   auto reader = this->reader();
-  return job_where(reader.get(), "kind = ? AND key = ?", {kind, key}, 0);
+  return job_by_key(reader.get(), kind, key);
 }
 
 Result<std::vector<JobRecord>> MetadataDb::list_jobs(std::optional<JobState> state, size_t limit) {
   auto reader = this->reader();
-  Statement s(reader.get(), ("SELECT " + std::string(kJobColumns) + " FROM jobs" +
-                             (state ? " WHERE state = ?" : "") + " ORDER BY id DESC LIMIT ?")
-                                .c_str());
+  Statement s(reader.get(),
+              (select_jobs(state ? "state = ?" : "1") + " ORDER BY id DESC LIMIT ?").c_str());
   int i = 1;
   if (state) s.bind(i++, to_wire(*state));
   s.bind(i, static_cast<int64_t>(limit));
