@@ -24,4 +24,8 @@ set(VITRINE_FUZZ_TARGETS
   safetensors_header
   gguf_header
   training_manifest
-  untrusted_json)
+  untrusted_json
+  data_files
+  csv_reader
+  json_reader
+  decompress)

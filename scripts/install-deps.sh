@@ -14,12 +14,13 @@ packages=(
   librust-blake3-dev liblz4-dev  # BLAKE3 C sources (compiled in-tree) and LZ4, for Xet
   libcurl4-openssl-dev  # `vitrine verify` fetches the transparency log over HTTP(S)
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # model/dataset cards rendered to HTML
+  libzstd-dev libbz2-dev liblzma-dev libsnappy-dev libbrotli-dev  # dataset files' codecs
   libgtest-dev  # configuring the build looks for it (unit tests build with the hub)
   git
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(git-lfs curl jq sqlite3 procps python3 python3-pytest python3-requests golang-go golang-golang-x-mod-dev)
+  packages+=(git-lfs curl jq sqlite3 procps python3 python3-pytest python3-requests golang-go golang-golang-x-mod-dev zstd)
   packages+=(chromium)  # tests/web drives it headless through playwright-core (no browser download)
 fi
 

@@ -173,6 +173,12 @@ http::Response handle_diff(Context& ctx, Call& call);
 // pre-compressed `.gz` beside a file is sent to clients that accept gzip.
 http::Response handle_web_page(Context& ctx, Call& call);
 http::Response handle_web_asset(Context& ctx, Call& call);
+// The dataset viewer's API (viewer/viewer_api.cpp): /datasets-server/{is-valid,splits,
+// first-rows,…}?dataset=…, also at the root of a `datasets-server.` host.
+http::Response handle_viewer_is_valid(Context& ctx, Call& call);
+http::Response handle_viewer_splits(Context& ctx, Call& call);
+http::Response handle_viewer_first_rows(Context& ctx, Call& call);
+http::Response handle_viewer_not_implemented(Context& ctx, Call& call);  // 501, after access
 // Where the build installs the web interface for this binary: `web/` beside it, or
 // `../share/vitrine/web`; "" when neither holds an index.html.
 std::string default_web_dir(const std::string& executable_path);

@@ -23,7 +23,7 @@ using nlohmann::json;
 
 constexpr const char* kExposedHeaders =
     "X-Repo-Commit, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Content-Length, Link, "
-    "X-Error-Code, X-Error-Message, X-Request-Id, X-Total-Count, Accept-Ranges";
+    "X-Error-Code, X-Error-Message, X-Request-Id, X-Total-Count, Accept-Ranges, X-Revision";
 
 std::optional<std::vector<std::string>> split_segments(std::string_view raw) {
   std::vector<std::string> out;
@@ -188,7 +188,11 @@ Status resolve_access(Context& ctx, Call& call, const Route& route) {
 }
 
 http::Response dispatch(Context& ctx, Call& call) {
-  auto segments = split_segments(call.request.path);
+  // A `datasets-server.` host name is the dataset viewer (the name `datasets` derives from
+  // HF_ENDPOINT): its paths are the viewer's, under the prefix it has on the hub's own name.
+  std::string path = call.request.path;
+  if (call.request.header("Host").starts_with("datasets-server.")) path = "/datasets-server" + path;
+  auto segments = split_segments(path);
   if (!segments) {
     return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);
   }

@@ -46,20 +46,21 @@ Result<std::unique_ptr<service::Hub>> open_hub(const std::string& data,
 // `name`'s value from the environment, or `fallback` when unset or empty.
 std::string env_or(const char* name, const std::string& fallback);
 
-Commands add_serve_command(CLI::App& app, Globals& g);    // serve_command.cpp
-Commands add_user_command(CLI::App& app, Globals& g);     // user create|delete|set-password|list
-Commands add_org_command(CLI::App& app, Globals& g);      // org create|add-member
-Commands add_token_command(CLI::App& app, Globals& g);    // token create|list|revoke
-Commands add_audit_command(CLI::App& app, Globals& g);    // audit list
-Commands add_fsck_command(CLI::App& app, Globals& g);     // fsck [--repair]
-Commands add_gc_command(CLI::App& app, Globals& g);       // gc [--grace-seconds]
-Commands add_migrate_command(CLI::App& app, Globals& g);  // migrate (LFS files into Xet)
-Commands add_tlog_command(CLI::App& app, Globals& g);     // tlog key|check|rehash
-Commands add_lineage_command(CLI::App& app, Globals& g);  // lineage rebuild
-Commands add_jobs_command(CLI::App& app, Globals& g);     // jobs list
-Commands add_hook_command(CLI::App& app);                 // hook pre-receive|reference-transaction
-Commands add_routes_command(CLI::App& app);               // routes (hidden)
-Commands add_xet_hash_command(CLI::App& app);             // xet-hash (hidden)
+Commands add_serve_command(CLI::App& app, Globals& g);     // serve_command.cpp
+Commands add_user_command(CLI::App& app, Globals& g);      // user create|delete|set-password|list
+Commands add_org_command(CLI::App& app, Globals& g);       // org create|add-member
+Commands add_token_command(CLI::App& app, Globals& g);     // token create|list|revoke
+Commands add_audit_command(CLI::App& app, Globals& g);     // audit list
+Commands add_fsck_command(CLI::App& app, Globals& g);      // fsck [--repair]
+Commands add_gc_command(CLI::App& app, Globals& g);        // gc [--grace-seconds]
+Commands add_migrate_command(CLI::App& app, Globals& g);   // migrate (LFS files into Xet)
+Commands add_tlog_command(CLI::App& app, Globals& g);      // tlog key|check|rehash
+Commands add_lineage_command(CLI::App& app, Globals& g);   // lineage rebuild
+Commands add_jobs_command(CLI::App& app, Globals& g);      // jobs list
+Commands add_datasets_command(CLI::App& app, Globals& g);  // datasets reprocess
+Commands add_hook_command(CLI::App& app);                  // hook pre-receive|reference-transaction
+Commands add_routes_command(CLI::App& app);                // routes (hidden)
+Commands add_xet_hash_command(CLI::App& app);              // xet-hash (hidden)
 
 // `vitrine xet-hash` (hidden, for tests): reads {"data_file": path, "boundaries": [ends] (optional,
 // else Vitrine's chunker cuts), "ranges": [[first, last_exclusive], ...] (optional)} on stdin;

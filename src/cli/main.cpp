@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       add_tlog_command(app, globals),
       add_lineage_command(app, globals),
       add_jobs_command(app, globals),
+      add_datasets_command(app, globals),
       {{add_verify_command(app, *verify), [verify] { return run_verify(*verify); }}},
       add_routes_command(app),
       add_xet_hash_command(app),

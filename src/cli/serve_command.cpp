@@ -12,6 +12,8 @@
 #include "api/api.hpp"
 #include "cli/commands.hpp"
 #include "http/server.hpp"
+#include "service/datasets/dataset_viewer.hpp"
+#include "service/jobs/job_runner.hpp"
 #include "service/lineage/lineage.hpp"
 #include "service/repos/download_counter.hpp"
 #include "service/repos/listing_tags.hpp"
@@ -52,6 +54,7 @@ struct ServeOptions {
   http::ServerOptions server_options;
   std::string web_dir;
   bool disable_xet = false;
+  size_t job_workers = 1;
 };
 
 int run_serve(const ServeOptions* o, const Globals& g) {
@@ -98,6 +101,17 @@ int run_serve(const ServeOptions* o, const Globals& g) {
   if (auto st = hub->transparency().issue_checkpoint(); !st) return fail(st);
   hub->transparency().start_background(*hub);
   hub->downloads().start_background();
+  // Background work (service/jobs/): the dataset viewer's processing of each dataset revision.
+  // Every dataset's head not processed yet (a data folder from before the viewer) is queued.
+  service::JobRunner jobs(*hub);
+  jobs.handle(service::kDatasetRevisionJob, [&hub](service::JobContext& job) {
+    return service::DatasetViewer(*hub).process(job);
+  });
+  hub->set_job_waker([&jobs] { jobs.wake(); });
+  if (auto st = service::DatasetViewer(*hub).queue_all(); !st) {
+    spdlog::warn("viewer: queueing the datasets' heads: {}", st.message());
+  }
+  jobs.start(o->job_workers);
   context = std::make_unique<api::Context>(*hub);
   context->web_dir = o->web_dir.empty() ? api::default_web_dir(config.executable_path) : o->web_dir;
   if (!o->web_dir.empty() && !std::filesystem::is_regular_file(o->web_dir + "/index.html", ec)) {
@@ -149,6 +163,11 @@ Commands add_serve_command(CLI::App& app, Globals& g) {
                     "LFS objects above this many bytes upload in parts");
   serve->add_option("--multipart-chunk-size", o->config.multipart_chunk_size, "Bytes per part")
       ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--job-workers", o->job_workers,
+                   "Threads running background jobs (the dataset viewer's processing); 0: none, "
+                   "jobs wait in the queue")
+      ->capture_default_str();
   serve->add_option("--tree-page-size", o->config.tree_page_size, "Tree entries per page");
   serve->add_option("--max-json-body", o->config.max_json_body, "Largest JSON request body");
   serve->add_option("--max-commit-body", o->config.max_commit_body, "Largest NDJSON commit body");

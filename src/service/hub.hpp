@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,6 +129,12 @@ class Hub {
   Lineage& lineage() { return *lineage_; }
   // Download counts, batched in memory (`vitrine serve` flushes them in the background).
   DownloadCounter& downloads() { return *downloads_; }
+  // Wakes the background workers when work is queued (`vitrine serve` sets what wakes them;
+  // without it, nothing happens and they find the work when they next look).
+  void set_job_waker(std::function<void()> waker) { job_waker_ = std::move(waker); }
+  void wake_jobs() const {
+    if (job_waker_) job_waker_();
+  }
   std::string git_path(const domain::RepoRecord& repo) const;
   Result<RepoHandle> open_git(const domain::RepoRecord& repo) const;
 
@@ -143,6 +150,7 @@ class Hub {
   util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
   util::LruCache<CommitDiff> diffs_{32u << 20};    // weighed by their patches' bytes
   CommitHistories histories_{64u << 20};           // 20 bytes per commit: 3.3 million commits
+  std::function<void()> job_waker_;                // set once, before serving
 };
 
 }  // namespace vitrine::service

@@ -44,6 +44,14 @@ Lookup<domain::JobRecord> JobQueue::find(const std::string& kind, const std::str
   return hub_.db().find_job_by_key(kind, key);
 }
 
+Result<domain::JobRecord> JobQueue::redo(const std::string& kind, const std::string& key,
+                                         const std::string& payload) {
+  auto again = hub_.db().requeue_job(kind, key);
+  if (!again) return again.status();
+  if (*again) return **again;
+  return enqueue(kind, key, payload);
+}
+
 Result<std::vector<domain::JobRecord>> JobQueue::list(std::optional<domain::JobState> state) {
   return hub_.db().list_jobs(state, kMaxListed);
 }

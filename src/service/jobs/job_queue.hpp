@@ -35,6 +35,10 @@ class JobQueue {
   // Queues the work, or returns the job that already names it.
   Result<domain::JobRecord> enqueue(const std::string& kind, const std::string& key,
                                     const std::string& payload);
+  // Queues the work again even when it was done or failed (a user asked to redo it), with its
+  // attempts reset; a job queued or running is returned as it is.
+  Result<domain::JobRecord> redo(const std::string& kind, const std::string& key,
+                                 const std::string& payload);
   // The oldest claimable job of `kinds` (every kind when empty) for worker `owner`, or none.
   Lookup<domain::JobRecord> claim(const std::vector<std::string>& kinds, const std::string& owner);
   // Keeps the lease and records `progress` (0..1). kPreconditionFailed when the lease was lost:

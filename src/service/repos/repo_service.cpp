@@ -13,6 +13,7 @@
 #include "formats/hub/repo_name.hpp"
 #include "service/access/audit_log.hpp"
 #include "service/access/auth_service.hpp"
+#include "service/datasets/dataset_viewer.hpp"
 #include "service/lineage/lineage.hpp"
 #include "service/repos/download_counter.hpp"
 #include "service/repos/listing_tags.hpp"
@@ -598,6 +599,13 @@ Status RepoService::reindex(const domain::RepoRecord& repo) {
   auto st = hub_.db().update_repo_index(repo.uid, *head, modified, card);
   hub_.lineage().on_refs_changed(repo);  // logs its own failures; the index can be rebuilt
   if (!st) return st;
+  // A dataset's new revision is processed for the viewer in the background. A failure to queue
+  // is logged: the first viewer request for the revision queues it again.
+  if (repo.type == domain::RepoKind::kDataset) {
+    if (auto job = DatasetViewer(hub_).queue(repo, *head); !job) {
+      spdlog::warn("viewer: queueing {}@{}: {}", repo.id(), *head, job.status().message());
+    }
+  }
   // After the lineage index: the tags include the new head's base models. The row is already
   // right, so a failure here is logged (the next push or serve start refreshes the tags).
   if (auto tags = refresh_listing_tags(hub_, repo.uid); !tags) {

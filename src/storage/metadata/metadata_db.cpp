@@ -220,10 +220,29 @@ CREATE INDEX jobs_by_state ON jobs(state, id);
 )sql");
 }
 
+// Migration 3: the dataset viewer's answers per dataset revision (metadata_viewer.cpp).
+Status add_viewer_results(sqlite3* db) {
+  return exec_sql(db, R"sql(
+CREATE TABLE viewer_results (
+  repo_uid TEXT NOT NULL,
+  revision TEXT NOT NULL,
+  step TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '',
+  split TEXT NOT NULL DEFAULT '',
+  http_status INTEGER NOT NULL,
+  error_code TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (repo_uid, revision, step, config, split)
+);
+)sql");
+}
+
 // vitrine.db's migrations, in order; append, never edit (schema_migrations.hpp).
 constexpr Migration kMigrations[] = {
     {1, "baseline: accounts, tokens, repositories, access, audit, lineage, downloads", baseline},
     {2, "the background job queue", add_jobs},
+    {3, "the dataset viewer's answers", add_viewer_results},
 };
 
 }  // namespace

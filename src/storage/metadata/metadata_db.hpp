@@ -23,6 +23,7 @@
 #include "domain/job.hpp"
 #include "domain/lineage_edge.hpp"
 #include "domain/repo.hpp"
+#include "domain/viewer_result.hpp"
 #include "storage/storage_private.hpp"
 #include "util/result.hpp"
 
@@ -45,6 +46,7 @@ using domain::RepoRecord;
 using domain::TokenRecord;
 using domain::TokenRole;
 using domain::UserRecord;
+using domain::ViewerResult;
 
 class MetadataDb {
  public:
@@ -168,6 +170,26 @@ class MetadataDb {
   Lookup<JobRecord> find_job_by_key(const std::string& kind, const std::string& key);
   // Newest first, at most `limit`; only `state` when given.
   Result<std::vector<JobRecord>> list_jobs(std::optional<JobState> state, size_t limit);
+  // Queues a finished (done or failed) job again with its attempts reset, to redo its work on
+  // request; a queued or running job is left as it is. Returns the job; none when no job has
+  // that kind and key.
+  Lookup<JobRecord> requeue_job(const std::string& kind, const std::string& key);
+
+  // The dataset viewer's answers (metadata_viewer.cpp): one per (repository, revision, step,
+  // config, split), replaced when written again.
+  Status put_viewer_result(const ViewerResult& result);
+  Lookup<ViewerResult> viewer_result(const std::string& uid, const std::string& revision,
+                                     const std::string& step, const std::string& config,
+                                     const std::string& split);
+  // Every answer of one step for a revision (all configs and splits), in config, split order.
+  Result<std::vector<ViewerResult>> viewer_results(const std::string& uid,
+                                                   const std::string& revision,
+                                                   const std::string& step);
+  // The revisions of the repository that have an answer of `step`, newest first.
+  Result<std::vector<std::string>> viewer_revisions(const std::string& uid,
+                                                    const std::string& step);
+  // Forgets the repository's answers of every revision but `keep` ("" forgets all).
+  Status delete_viewer_results(const std::string& uid, const std::string& keep);
 
   // Indexed revisions with an edge naming `parent_id` (any case) of `parent_type` that links to
   // no existing repository: what to index again when such a repository appears.

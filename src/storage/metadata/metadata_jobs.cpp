@@ -180,4 +180,15 @@ Result<std::vector<JobRecord>> MetadataDb::list_jobs(std::optional<JobState> sta
   return out;
 }
 
+Lookup<JobRecord> MetadataDb::requeue_job(const std::string& kind, const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "UPDATE jobs SET state = 'queued', attempts = 0, progress = 0, owner = '', "
+              "started_ms = 0, finished_ms = 0, lease_until_ms = 0, error = '' "
+              "WHERE kind = ? AND key = ? AND state IN ('done', 'failed')");
+  s.bind(1, kind).bind(2, key);
+  if (auto st = step_done(s); !st) return st;
+  return job_by_key(db_, kind, key);
+}
+
 }  // namespace vitrine::storage

@@ -172,6 +172,11 @@ EXPECT = {
     "POST /api/vitrine/lfs/complete/{oid}/{size}": dict(ok=403),
     "POST /api/vitrine/lfs/verify/{oid}/{size}": dict(ok=403),
     "GET /api/spaces/{path*}": dict(ok=501),
+    # The dataset viewer names its dataset in the query: without one, 422 for everyone (its
+    # access rules are tested in tests/client/viewer/viewer_test.sh).
+    **{f"GET /datasets-server/{e}": dict(ok=422)
+       for e in ("is-valid", "splits", "first-rows", "rows", "search", "filter", "parquet", "info",
+                 "size", "statistics", "croissant-crumbs")},
     "GET /api/{type}s": dict(ok=200),
     # About a repository:
     "GET /api/{type}s/{repo}": dict(ok=200),

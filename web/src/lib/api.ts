@@ -11,6 +11,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The X-Error-Code header (e.g. the dataset viewer's ResponseNotReady), or "". */
+    readonly code: string = "",
   ) {
     super(message);
   }
@@ -164,7 +166,7 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
     } catch {
       // not JSON: keep the header's message
     }
-    throw new ApiError(res.status, message);
+    throw new ApiError(res.status, message, res.headers.get("X-Error-Code") ?? "");
   }
   return res;
 }

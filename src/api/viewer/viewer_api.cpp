@@ -1,0 +1,126 @@
+// The dataset viewer's API (dataset-viewer-contract.md §1–2), served under /datasets-server/
+// and, on a `datasets-server.<host>` host name (the name the `datasets` library derives from
+// HF_ENDPOINT), at the root. Every endpoint is a GET with query parameters; the dataset named
+// in `dataset` is found with the caller's credentials and its gate applies, as for downloads:
+// a private or gated dataset the caller may not read answers exactly as a missing one.
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "service/datasets/dataset_viewer.hpp"
+#include "service/repos/repo_service.hpp"
+
+namespace vitrine::api {
+namespace {
+
+http::Response viewer_response(const service::ViewerAnswer& answer) {
+  auto r = http::Response::json(answer.status, answer.body);
+  // The Hub's production values (API_MAX_AGE_LONG/SHORT): answers change with each revision.
+  r.headers.set("Cache-Control", answer.status == 200 ? "max-age=120" : "max-age=10");
+  if (!answer.error_code.empty()) r.headers.set("X-Error-Code", answer.error_code);
+  if (!answer.revision.empty()) r.headers.set("X-Revision", answer.revision);
+  return r;
+}
+
+http::Response viewer_error(int status, const std::string& code, const std::string& message) {
+  return viewer_response(service::ViewerAnswer::error(status, code, message));
+}
+
+// Which parameters an endpoint needs (contract §1.1: empty counts as missing; the most specific
+// complete set wins).
+enum class Level { kDataset, kConfig, kSplit };
+
+struct Target {
+  domain::RepoRecord repo;
+  std::string config;
+  std::string split;
+};
+
+// The parameters and the dataset, or the refusal to send.
+std::variant<Target, http::Response> target_of(Context& ctx, Call& call, Level needed) {
+  auto param = [&](const char* name) { return call.query.get(name).value_or(""); };
+  std::string dataset = param("dataset");
+  std::string config = param("config");
+  std::string split = param("split");
+  if (needed == Level::kSplit && (dataset.empty() || config.empty() || split.empty())) {
+    return viewer_error(422, "MissingRequiredParameter",
+                        "Parameters 'dataset', 'config' and 'split' are required");
+  }
+  if (needed == Level::kConfig && (dataset.empty() || config.empty())) {
+    return viewer_error(422, "MissingRequiredParameter",
+                        "Parameters 'dataset' and 'config' are required");
+  }
+  if (dataset.empty()) {
+    return viewer_error(422, "MissingRequiredParameter", "Parameter 'dataset' is required");
+  }
+  if (config.empty()) split.clear();  // a split without its config names nothing more
+  // Missing, private and gated answer alike, by whether the caller sent credentials (§1.3).
+  auto hidden = [&]() -> http::Response {
+    if (!call.caller.authenticated()) {
+      return viewer_error(401, "ExternalUnauthenticatedError",
+                          "The dataset does not exist, or is not accessible without "
+                          "authentication (private or gated). Please check the spelling of the "
+                          "dataset name or retry with authentication.");
+    }
+    return viewer_error(404, "ExternalAuthenticatedError",
+                        "The dataset does not exist, or is not accessible with the current "
+                        "credentials (private or gated). Please check the spelling of the "
+                        "dataset name or retry with other authentication credentials.");
+  };
+  auto slash = dataset.find('/');
+  if (slash == std::string::npos || dataset.find('/', slash + 1) != std::string::npos) {
+    return hidden();
+  }
+  auto found = ctx.repos.find(domain::RepoKind::kDataset, dataset.substr(0, slash),
+                              dataset.substr(slash + 1), call.caller, service::AccessLevel::kRead);
+  auto refused = [&](const Status& st) -> http::Response {
+    if (st.kind() == ErrorKind::kInternal) return error_response(st, call.caller);
+    return hidden();
+  };
+  if (!found) return refused(found.status());
+  if (auto gate = ctx.repos.check_file_access(found->record, call.caller); !gate) {
+    return refused(gate);
+  }
+  if (found->redirected) {
+    return viewer_error(404, "RenamedDatasetError",
+                        "The dataset has been renamed. Please use the current dataset name.");
+  }
+  return Target{std::move(found->record), std::move(config), std::move(split)};
+}
+
+}  // namespace
+
+http::Response handle_viewer_is_valid(Context& ctx, Call& call) {
+  auto t = target_of(ctx, call, Level::kDataset);
+  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
+  auto& target = std::get<Target>(t);
+  return viewer_response(
+      service::DatasetViewer(ctx.hub).is_valid(target.repo, target.config, target.split));
+}
+
+http::Response handle_viewer_splits(Context& ctx, Call& call) {
+  auto t = target_of(ctx, call, Level::kDataset);
+  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
+  auto& target = std::get<Target>(t);
+  return viewer_response(service::DatasetViewer(ctx.hub).splits(target.repo, target.config));
+}
+
+http::Response handle_viewer_first_rows(Context& ctx, Call& call) {
+  auto t = target_of(ctx, call, Level::kSplit);
+  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
+  auto& target = std::get<Target>(t);
+  return viewer_response(
+      service::DatasetViewer(ctx.hub).first_rows(target.repo, target.config, target.split));
+}
+
+http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
+  // The dataset is still checked first: the answer says nothing about a dataset the caller may
+  // not read.
+  auto t = target_of(ctx, call, Level::kDataset);
+  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
+  std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
+  return viewer_error(501, "NotImplementedError",
+                      "This hub's dataset viewer does not answer " + endpoint +
+                          " yet; /is-valid, /splits and /first-rows work");
+}
+
+}  // namespace vitrine::api

@@ -1,0 +1,390 @@
+// The CSV reader (row_reader.hpp): pandas' C tokenizer (pandas/_libs/src/parser/tokenizer.c)
+// with read_csv's default options, one record at a time. Its states, line counting and error
+// messages follow the tokenizer's so that a file fails here where it fails in `datasets`, with
+// the same words.
+#include <cstring>
+#include <unordered_map>
+
+#include "formats/datasets/buffered_input.hpp"
+#include "formats/datasets/row_reader.hpp"
+
+namespace vitrine::datasets {
+
+namespace {
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+// Header names as pandas makes them: "" is "Unnamed: i"; a repeated name gets ".1", ".2"…,
+// skipping names the header already has, the named columns deduplicated before the unnamed
+// ones (parsers.pyx: TextReader._get_header).
+std::vector<std::string> header_names(std::vector<std::string> names) {
+  std::vector<size_t> order, unnamed;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].empty()) {
+      names[i] = "Unnamed: " + std::to_string(i);
+      unnamed.push_back(i);
+    } else {
+      order.push_back(i);
+    }
+  }
+  order.insert(order.end(), unnamed.begin(), unnamed.end());
+  std::unordered_map<std::string, size_t> present;  // names in the header now, with multiplicity
+  for (const auto& name : names) ++present[name];
+  std::unordered_map<std::string, size_t> counts;
+  for (size_t i : order) {
+    std::string col = names[i];
+    const std::string old_col = col;
+    size_t cur = counts[col];
+    while (cur > 0) {
+      counts[old_col] = cur + 1;
+      col = old_col + "." + std::to_string(cur);
+      auto it = present.find(col);
+      if (it != present.end() && it->second > 0) {
+        ++cur;
+      } else {
+        auto c = counts.find(col);
+        cur = c == counts.end() ? 0 : c->second;
+      }
+    }
+    if (col != names[i]) {
+      --present[names[i]];
+      ++present[col];
+      names[i] = col;
+    }
+    counts[col] = cur + 1;
+  }
+  return names;
+}
+
+class CsvReader : public RowReader {
+ public:
+  CsvReader(std::unique_ptr<ByteSource> in, CsvOptions options, ReaderLimits limits)
+      : in_(std::move(in)), sep_(options.sep), limits_(limits) {}
+
+  Result<std::optional<Row>> next() override {
+    if (!error_.is_ok()) return error_;
+    if (!started_) {
+      started_ = true;
+      if (auto st = in_.ensure(3); !st) return fail(st);
+      if (in_.window().substr(0, 3) == "\xEF\xBB\xBF") in_.consume(3);
+    }
+    while (true) {
+      if (ready_) {
+        Row row = std::move(*ready_);
+        ready_.reset();
+        bytes_read_ = in_.consumed();
+        return std::optional<Row>(std::move(row));
+      }
+      if (finished_) return std::optional<Row>();
+      std::string_view w = in_.window();
+      if (w.empty()) {
+        auto more = in_.fill();
+        if (!more) return fail(more.status());
+        if (!*more) {
+          finished_ = true;
+          if (auto st = finish(); !st) return fail(st);
+        }
+        continue;
+      }
+      size_t i = 0;
+      Status st;
+      while (i < w.size() && !ready_ && st.is_ok()) {
+        i += plain_run(w.substr(i), &st);
+        if (i < w.size() && st.is_ok()) st = process(w[i++]);
+      }
+      in_.consume(i);
+      if (!st) return fail(st);
+    }
+  }
+
+  const std::vector<std::string>& columns() const override { return columns_; }
+  uint64_t bytes_read() const override { return bytes_read_; }
+
+ private:
+  // The tokenizer's states that default options can reach.
+  enum class State {
+    kStartRecord,
+    kStartField,
+    kInField,
+    kInQuotedField,
+    kQuoteInQuotedField,
+    kEatCrnl,     // after '\r' that ended a field
+    kEatCrnlNop,  // after '\r' that ended a skipped line
+    kWhitespaceLine,
+  };
+
+  Status fail(Status st) {
+    error_ = std::move(st);
+    return error_;
+  }
+
+  // The 1-based line the tokenizer is in, as its messages count: records and skipped lines,
+  // not the newlines inside quoted fields.
+  uint64_t line() const { return file_lines_ + 1; }
+
+  // Inside a field, the bytes up to the next one that means something are the field's text:
+  // taken in one piece. Returns how many.
+  size_t plain_run(std::string_view w, Status* st) {
+    size_t n = 0;
+    if (state_ == State::kInQuotedField) {
+      const void* q = std::memchr(w.data(), '"', w.size());
+      n = q == nullptr ? w.size() : static_cast<const char*>(q) - w.data();
+    } else if (state_ == State::kInField) {
+      while (n < w.size() && w[n] != sep_ && w[n] != '\n' && w[n] != '\r') ++n;
+    }
+    if (n > 0) *st = push(w.substr(0, n));
+    return n;
+  }
+
+  Status push(std::string_view bytes) {
+    record_bytes_ += bytes.size();
+    if (record_bytes_ > limits_.max_row_bytes) {
+      return unprocessable("CSV record at line " + std::to_string(line()) + " is longer than " +
+                           std::to_string(limits_.max_row_bytes) + " bytes");
+    }
+    if (!overlong_) text_.append(bytes);
+    return Status::ok();
+  }
+  Status push(char c) { return push(std::string_view(&c, 1)); }
+
+  Status process(char c) {
+    while (true) {
+      switch (state_) {
+        case State::kStartRecord:
+          if (c == '\n') {
+            ++file_lines_;  // a blank line
+            return Status::ok();
+          }
+          if (c == '\r') {
+            ++file_lines_;
+            state_ = State::kEatCrnlNop;
+            return Status::ok();
+          }
+          if (is_blank(c) && c != sep_) {
+            state_ = State::kWhitespaceLine;
+            return push(c);
+          }
+          state_ = State::kStartField;
+          continue;
+        case State::kWhitespaceLine:
+          if (c == '\n' || c == '\r') {
+            ++file_lines_;  // only blanks: skipped
+            reset_record();
+            state_ = c == '\n' ? State::kStartRecord : State::kEatCrnlNop;
+            return Status::ok();
+          }
+          if (is_blank(c) && c != sep_) return push(c);
+          state_ = State::kInField;  // the blanks held start the first field
+          continue;
+        case State::kStartField:
+          if (c == '\n') return end_field_and_line();
+          if (c == '\r') {
+            state_ = State::kEatCrnl;
+            return end_field();
+          }
+          if (c == '"') {
+            state_ = State::kInQuotedField;
+            return Status::ok();
+          }
+          if (c == sep_) return end_field();
+          state_ = State::kInField;
+          return push(c);
+        case State::kInField:
+          if (c == '\n') return end_field_and_line();
+          if (c == '\r') {
+            state_ = State::kEatCrnl;
+            return end_field();
+          }
+          if (c == sep_) {
+            state_ = State::kStartField;
+            return end_field();
+          }
+          return push(c);
+        case State::kInQuotedField:
+          if (c == '"') {
+            state_ = State::kQuoteInQuotedField;
+            return Status::ok();
+          }
+          return push(c);
+        case State::kQuoteInQuotedField:
+          if (c == '"') {  // "" is one quote
+            state_ = State::kInQuotedField;
+            return push(c);
+          }
+          if (c == sep_) {
+            state_ = State::kStartField;
+            return end_field();
+          }
+          if (c == '\n') return end_field_and_line();
+          if (c == '\r') {
+            state_ = State::kEatCrnl;
+            return end_field();
+          }
+          state_ = State::kInField;  // "ab"cd is abcd
+          return push(c);
+        case State::kEatCrnl:
+          if (c == '\n') return end_line();
+          if (c == sep_) {  // "\r," starts a record with an empty field
+            if (auto st = end_line(); !st) return st;
+            state_ = State::kStartField;
+            return end_field();
+          }
+          if (auto st = end_line(); !st) return st;  // a lone '\r' ends the record
+          continue;
+        case State::kEatCrnlNop:
+          state_ = State::kStartRecord;
+          if (c == '\n' || c == sep_) return Status::ok();  // the tokenizer drops both
+          continue;
+      }
+    }
+  }
+
+  Status end_field_and_line() {
+    if (auto st = end_field(); !st) return st;
+    return end_line();
+  }
+
+  Status end_field() {
+    ++field_count_;
+    if (field_count_ > limits_.max_columns) {
+      return unprocessable("CSV line " + std::to_string(line()) + " has more than " +
+                           std::to_string(limits_.max_columns) + " columns (TooManyColumnsError)");
+    }
+    // The first data record may be longer than the header (pandas' implicit index); later
+    // ones may not be longer than the record before. Past that, fields are only counted, for
+    // the message.
+    if (header_done_ && data_records_ > 0 && field_count_ > expected_) overlong_ = true;
+    if (!overlong_) field_ends_.push_back(text_.size());
+    return Status::ok();
+  }
+
+  Status end_line() {
+    state_ = State::kStartRecord;
+    ++file_lines_;
+    if (overlong_) {
+      return unprocessable("Error tokenizing data. C error: Expected " + std::to_string(expected_) +
+                           " fields in line " + std::to_string(file_lines_) + ", saw " +
+                           std::to_string(field_count_));
+    }
+    std::vector<std::string_view> fields;
+    fields.reserve(field_ends_.size());
+    size_t begin = 0;
+    for (size_t end : field_ends_) {
+      std::string_view field(text_.data() + begin, end - begin);
+      if (!valid_utf8(field)) {
+        return unprocessable("CSV line " + std::to_string(file_lines_) + " is not valid UTF-8");
+      }
+      fields.push_back(field);
+      begin = end;
+    }
+    if (!header_done_) {
+      std::vector<std::string> names(fields.begin(), fields.end());
+      columns_ = header_names(std::move(names));
+      if (auto st = check_names(); !st) return st;
+      expected_ = columns_.size();
+      header_done_ = true;
+      reset_record();
+      return Status::ok();
+    }
+    if (data_records_ == 0 && fields.size() > expected_) {
+      // pandas takes the leading extra fields as the index; pa.Table.from_pandas keeps a
+      // non-range index as trailing columns.
+      leading_ = fields.size() - expected_;
+      for (size_t i = 0; i < leading_; ++i) {
+        columns_.push_back("__index_level_" + std::to_string(i) + "__");
+      }
+      expected_ = fields.size();
+    }
+    Row row;
+    row.reserve(expected_);
+    auto cell = [](std::string_view f) {
+      return f.empty() ? nlohmann::json() : nlohmann::json(std::string(f));
+    };
+    for (size_t i = leading_; i < expected_; ++i) {
+      row.push_back(i < fields.size() ? cell(fields[i]) : nlohmann::json());
+    }
+    for (size_t i = 0; i < leading_; ++i) {
+      row.push_back(i < fields.size() ? cell(fields[i]) : nlohmann::json());
+    }
+    ++data_records_;
+    ready_ = std::move(row);
+    reset_record();
+    return Status::ok();
+  }
+
+  Status check_names() const {
+    for (const auto& name : columns_) {
+      if (name.size() > limits_.max_column_name_bytes) {
+        return unprocessable("CSV column name longer than " +
+                             std::to_string(limits_.max_column_name_bytes) +
+                             " bytes (TooLongColumnNameError)");
+      }
+    }
+    return Status::ok();
+  }
+
+  void reset_record() {
+    text_.clear();
+    field_ends_.clear();
+    field_count_ = 0;
+    record_bytes_ = 0;
+    overlong_ = false;
+  }
+
+  // The end of the data: the tokenizer's parser_handle_eof.
+  Status finish() {
+    switch (state_) {
+      case State::kStartRecord:
+      case State::kWhitespaceLine:
+      case State::kEatCrnlNop:
+        break;
+      case State::kInQuotedField:
+        return unprocessable("Error tokenizing data. C error: EOF inside string starting at row " +
+                             std::to_string(file_lines_));
+      case State::kInField:
+      case State::kStartField:
+      case State::kQuoteInQuotedField:
+        if (auto st = end_field_and_line(); !st) return st;
+        break;
+      case State::kEatCrnl:
+        if (auto st = end_line(); !st) return st;
+        break;
+    }
+    if (!header_done_) return unprocessable("No columns to parse from file");
+    return Status::ok();
+  }
+
+  BufferedInput in_;
+  const char sep_;
+  const ReaderLimits limits_;
+  State state_ = State::kStartRecord;
+  bool started_ = false, finished_ = false;
+  Status error_;
+
+  // The record being read: its fields' text back to back, and where each ends.
+  std::string text_;
+  std::vector<size_t> field_ends_;
+  size_t field_count_ = 0;     // fields ended, counted past the stored ones when overlong_
+  uint64_t record_bytes_ = 0;  // field text read, stored or not
+  bool overlong_ = false;
+
+  uint64_t file_lines_ = 0;  // the tokenizer's file_lines: records and skipped lines ended
+  bool header_done_ = false;
+  uint64_t data_records_ = 0;
+  size_t expected_ = 0;  // fields of a full record: the header's, or the first data record's
+  size_t leading_ = 0;   // index fields at the start of each record
+  std::vector<std::string> columns_;
+  std::optional<Row> ready_;
+  uint64_t bytes_read_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<RowReader> csv_reader(std::unique_ptr<ByteSource> in, CsvOptions options,
+                                      ReaderLimits limits) {
+  return std::make_unique<CsvReader>(std::move(in), options, limits);
+}
+
+}  // namespace vitrine::datasets

@@ -1,0 +1,471 @@
+// FeatureInference (row_reader.hpp): the column types `datasets` ends up with, per format.
+//
+// CSV follows pandas' C parser with default options (parsers.pyx: _convert_tokens tries int64,
+// float64, bool, then keeps strings; an int64 overflow tries uint64), then
+// pa.Table.from_pandas. Its outcome depends on which failing cell comes first, so the state
+// keeps the first failure of each attempt.
+//
+// JSON follows Arrow's JSON reader (arrow/json/converter.cc: a string column is timestamp[s]
+// until a string does not parse, an int64 column double until…) and `datasets`' json builder,
+// which makes a field `Json` when Arrow reports that its kind changed or when its objects do
+// not share one non-empty key set (utils/json.py: find_mixed_struct_types_field_paths).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "formats/datasets/pandas_values.hpp"
+#include "formats/datasets/row_reader.hpp"
+#include "util/json.hpp"
+
+namespace vitrine::datasets {
+
+namespace {
+
+// ---- CSV ----
+
+enum class Failure : uint8_t { kNone, kOverflow, kInvalid };
+
+enum class CsvType {
+  kNull,  // no rows: pandas' empty object column, which pyarrow types as null
+  kInt64,
+  kUInt64,
+  kFloat64,
+  kBool,
+  kString,
+  kStringKeepingNa,  // uint64 refused for negatives or missing cells: pandas keeps NA text
+};
+
+nlohmann::json value_feature(const char* dtype) {
+  return {{"dtype", dtype}, {"_type", "Value"}};
+}
+
+const char* csv_dtype(CsvType t) {
+  switch (t) {
+    case CsvType::kNull:
+      return "null";
+    case CsvType::kInt64:
+      return "int64";
+    case CsvType::kUInt64:
+      return "uint64";
+    case CsvType::kFloat64:
+      return "float64";
+    case CsvType::kBool:
+      return "bool";
+    case CsvType::kString:
+    case CsvType::kStringKeepingNa:
+      return "string";
+  }
+  return "string";
+}
+
+// A CSV cell (the field's text, null when empty) as the column's type holds it. A cell that
+// does not fit the type (from a row that was not observed) is null.
+nlohmann::json typed_csv_cell(CsvType t, const nlohmann::json& cell) {
+  if (t == CsvType::kStringKeepingNa) return cell.is_string() ? cell : nlohmann::json("");
+  if (!cell.is_string()) return nullptr;
+  const std::string& text = cell.get_ref<const std::string&>();
+  if (pandas::is_na(text)) return nullptr;
+  switch (t) {
+    case CsvType::kInt64: {
+      int64_t v;
+      if (pandas::parse_int64(text, &v) == pandas::Parse::kOk) return v;
+      return nullptr;
+    }
+    case CsvType::kUInt64: {
+      uint64_t v;
+      pandas::UintScan scan;
+      if (pandas::parse_uint64(text, &scan, &v) == pandas::Parse::kOk && !scan.seen_negative) {
+        return v;
+      }
+      return nullptr;
+    }
+    case CsvType::kFloat64: {
+      double v;
+      // NaN and ±inf are null in the viewer's JSON (orjson).
+      if (pandas::parse_float(text, &v) && std::isfinite(v)) return v;
+      return nullptr;
+    }
+    case CsvType::kBool: {
+      bool v;
+      if (pandas::parse_bool(text, &v)) return v;
+      return nullptr;
+    }
+    case CsvType::kString:
+      return cell;
+    default:
+      return nullptr;
+  }
+}
+
+// ---- JSON ----
+
+enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kList, kStruct, kJson };
+
+Kind kind_of(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::boolean:
+      return Kind::kBool;
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float:
+      return Kind::kNumber;
+    case nlohmann::json::value_t::string:
+      return Kind::kString;
+    case nlohmann::json::value_t::array:
+      return Kind::kList;
+    case nlohmann::json::value_t::object:
+      return Kind::kStruct;
+    default:
+      return Kind::kNull;
+  }
+}
+
+bool fits_int64(const nlohmann::json& v) {
+  if (v.is_number_integer() && !v.is_number_unsigned()) return true;
+  return v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX);
+}
+
+bool digits(std::string_view s, size_t at, size_t n, int* out) {
+  int value = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    value = value * 10 + (s[i] - '0');
+  }
+  *out = value;
+  return true;
+}
+
+int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t* y, int* m, int* d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+// Arrow's ParseTimestampISO8601 for unit SECOND (arrow/util/value_parsing.h): "YYYY-MM-DD",
+// then optionally [ T]hh, hh:mm or hh:mm:ss, then optionally Z, ±hh, ±hhmm or ±hh:mm (shifted
+// to UTC). A fraction of a second does not fit timestamp[s]. Seconds since the epoch.
+bool parse_timestamp(std::string_view s, int64_t* out) {
+  size_t len = s.size();
+  if (len < 10 || s[4] != '-' || s[7] != '-') return false;
+  int year, month, day;
+  if (!digits(s, 0, 4, &year) || !digits(s, 5, 2, &month) || !digits(s, 8, 2, &day)) {
+    return false;
+  }
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) {
+    return false;
+  }
+  int64_t seconds = days_from_civil(year, month, day) * 86400;
+  if (len == 10) {
+    *out = seconds;
+    return true;
+  }
+  if (s[10] != ' ' && s[10] != 'T') return false;
+  int64_t offset = 0;
+  auto zone = [&](size_t at, size_t width) {  // ±hh, ±hhmm or ±hh:mm at `at`
+    int hh, mm = 0;
+    if (!digits(s, at + 1, 2, &hh) || hh >= 24) return false;
+    if (width == 5 && (!digits(s, at + 3, 2, &mm) || mm >= 60)) return false;
+    if (width == 6 && (!digits(s, at + 4, 2, &mm) || mm >= 60)) return false;
+    offset = (int64_t{hh} * 3600 + int64_t{mm} * 60) * (s[at] == '+' ? -1 : 1);
+    len = at;
+    return true;
+  };
+  if (s[len - 1] == 'Z') {
+    --len;
+  } else if (s[len - 3] == '+' || s[len - 3] == '-') {
+    if (!zone(len - 3, 3)) return false;
+  } else if (s[len - 5] == '+' || s[len - 5] == '-') {
+    if (!zone(len - 5, 5)) return false;
+  } else if ((s[len - 6] == '+' || s[len - 6] == '-') && s[len - 3] == ':') {
+    if (!zone(len - 6, 6)) return false;
+  }
+  int hh = 0, mm = 0, ss = 0;
+  if (len != 13 && len != 16 && len != 19) return false;
+  if (!digits(s, 11, 2, &hh) || hh >= 24) return false;
+  if (len >= 16 && (s[13] != ':' || !digits(s, 14, 2, &mm) || mm >= 60)) return false;
+  if (len == 19 && (s[16] != ':' || !digits(s, 17, 2, &ss) || ss >= 60)) return false;
+  *out = seconds + int64_t{hh} * 3600 + int64_t{mm} * 60 + ss + offset;
+  return true;
+}
+
+// A naive datetime as the viewer writes it (Python's isoformat through orjson).
+std::string format_timestamp(int64_t seconds) {
+  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  int64_t rest = seconds - days * 86400;
+  int64_t year;
+  int month, day;
+  civil_from_days(days, &year, &month, &day);
+  char out[48];
+  std::snprintf(out, sizeof out, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(year),
+                month, day, static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
+                static_cast<int>(rest % 60));
+  return out;
+}
+
+}  // namespace
+
+struct FeatureInference::CsvColumn {
+  uint64_t present = 0;                   // cells that are not NA
+  uint64_t missing = 0;                   // NA cells
+  Failure int_failure = Failure::kNone;   // the first cell that is not an int64
+  Failure uint_failure = Failure::kNone;  // the first cell that is not a uint64
+  pandas::UintScan uint_scan;
+  bool all_float = true;
+  bool all_bool = true;
+
+  void observe(const nlohmann::json& cell) {
+    if (!cell.is_string() || pandas::is_na(cell.get_ref<const std::string&>())) {
+      ++missing;
+      return;
+    }
+    const std::string& text = cell.get_ref<const std::string&>();
+    ++present;
+    int64_t i;
+    uint64_t u;
+    double d;
+    bool b;
+    if (int_failure == Failure::kNone) {
+      auto p = pandas::parse_int64(text, &i);
+      if (p != pandas::Parse::kOk) {
+        int_failure = p == pandas::Parse::kOverflow ? Failure::kOverflow : Failure::kInvalid;
+      }
+    }
+    if (uint_failure == Failure::kNone) {
+      auto p = pandas::parse_uint64(text, &uint_scan, &u);
+      if (p != pandas::Parse::kOk) {
+        uint_failure = p == pandas::Parse::kOverflow ? Failure::kOverflow : Failure::kInvalid;
+      }
+    }
+    all_float = all_float && pandas::parse_float(text, &d);
+    all_bool = all_bool && pandas::parse_bool(text, &b);
+  }
+
+  CsvType type() const {
+    if (present == 0 && missing == 0) return CsvType::kNull;
+    if (int_failure == Failure::kNone) return missing == 0 ? CsvType::kInt64 : CsvType::kFloat64;
+    if (int_failure == Failure::kOverflow) {
+      // _try_uint64: an overflow there raises OverflowError (strings); an invalid cell falls
+      // through to float64; a value past int64 with negatives or NA raises ValueError
+      // (strings, NA left as text); negatives alone raise OverflowError.
+      if (uint_failure == Failure::kOverflow) return CsvType::kString;
+      if (uint_failure == Failure::kNone) {
+        if (uint_scan.seen_past_int64 && (uint_scan.seen_negative || missing > 0)) {
+          return CsvType::kStringKeepingNa;
+        }
+        return uint_scan.seen_negative ? CsvType::kString : CsvType::kUInt64;
+      }
+    }
+    if (all_float) return CsvType::kFloat64;
+    if (all_bool) return CsvType::kBool;
+    return CsvType::kString;
+  }
+};
+
+struct FeatureInference::JsonType {
+  Kind kind = Kind::kNull;
+  bool int64 = true;               // kNumber: every number an int64 (else double)
+  bool timestamp = true;           // kString: every string a timestamp[s]
+  std::vector<std::string> names;  // kStruct, sorted (the cells' key order)
+  std::vector<JsonType> children;  // kStruct: by names; kList: the item type
+
+  void become_json() {
+    kind = Kind::kJson;
+    names.clear();
+    children.clear();
+  }
+
+  void observe(const nlohmann::json& v) {
+    Kind k = kind_of(v);
+    if (k == Kind::kNull || kind == Kind::kJson) return;
+    if (kind == Kind::kNull) {
+      kind = k;
+      if (k == Kind::kList) children.resize(1);
+      if (k == Kind::kStruct) {
+        if (v.empty()) return become_json();  // an empty object: `datasets` makes it Json
+        for (const auto& [name, item] : v.items()) names.push_back(name);
+        children.resize(names.size());
+      }
+    } else if (kind != k) {
+      return become_json();  // Arrow: "Column(…) changed from number to string"
+    }
+    switch (k) {
+      case Kind::kNumber:
+        int64 = int64 && fits_int64(v);
+        break;
+      case Kind::kString:
+        if (timestamp) {
+          int64_t seconds;
+          timestamp = parse_timestamp(v.get_ref<const std::string&>(), &seconds);
+        }
+        break;
+      case Kind::kList:
+        for (const auto& item : v) children[0].observe(item);
+        break;
+      case Kind::kStruct: {
+        if (v.size() != names.size()) return become_json();
+        size_t i = 0;
+        for (const auto& [name, item] : v.items()) {
+          if (name != names[i]) return become_json();  // both sorted: the key sets differ
+          ++i;
+        }
+        i = 0;
+        for (const auto& [name, item] : v.items()) children[i++].observe(item);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  nlohmann::json feature() const {
+    switch (kind) {
+      case Kind::kNull:
+        return value_feature("null");
+      case Kind::kBool:
+        return value_feature("bool");
+      case Kind::kNumber:
+        return value_feature(int64 ? "int64" : "float64");
+      case Kind::kString:
+        return value_feature(timestamp ? "timestamp[s]" : "string");
+      case Kind::kList:
+        return {{"feature", children[0].feature()}, {"_type", "List"}};
+      case Kind::kStruct: {
+        nlohmann::json out = nlohmann::json::object();
+        for (size_t i = 0; i < names.size(); ++i) out[names[i]] = children[i].feature();
+        return out;
+      }
+      case Kind::kJson:
+        return {{"_type", "Json"}};
+    }
+    return nullptr;
+  }
+
+  nlohmann::json typed(const nlohmann::json& v) const {
+    if (v.is_null()) return v;
+    switch (kind) {
+      case Kind::kNumber:
+        if (!int64 && v.is_number()) return v.get<double>();
+        return v;
+      case Kind::kString:
+        if (timestamp && v.is_string()) {
+          int64_t seconds;
+          if (parse_timestamp(v.get_ref<const std::string&>(), &seconds)) {
+            return format_timestamp(seconds);
+          }
+        }
+        return v;
+      case Kind::kList: {
+        if (!v.is_array()) return v;
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& item : v) out.push_back(children[0].typed(item));
+        return out;
+      }
+      case Kind::kStruct: {
+        if (!v.is_object()) return v;
+        // An Arrow struct has every field: a missing one is null.
+        nlohmann::json out = nlohmann::json::object();
+        for (size_t i = 0; i < names.size(); ++i) {
+          auto it = v.find(names[i]);
+          out[names[i]] = it == v.end() ? nlohmann::json() : children[i].typed(*it);
+        }
+        return out;
+      }
+      case Kind::kJson:
+        // `datasets` stores a Json cell as JSON text, except a string that already parses as
+        // JSON, which it stores as is; the viewer shows the text decoded.
+        if (v.is_string()) {
+          auto decoded = util::parse_untrusted_json(v.get_ref<const std::string&>());
+          if (decoded) return std::move(*decoded);
+        }
+        return v;
+      default:
+        return v;
+    }
+  }
+};
+
+FeatureInference::FeatureInference(SourceFormat format) : format_(format) {}
+FeatureInference::FeatureInference(const FeatureInference& other) = default;
+FeatureInference::FeatureInference(FeatureInference&& other) noexcept = default;
+FeatureInference& FeatureInference::operator=(const FeatureInference& other) = default;
+FeatureInference& FeatureInference::operator=(FeatureInference&& other) noexcept = default;
+FeatureInference::~FeatureInference() = default;
+
+void FeatureInference::observe(const std::vector<std::string>& columns, const Row& row) {
+  size_t n = std::max(columns.size(), row.size());
+  static const nlohmann::json kNull;
+  switch (format_) {
+    case SourceFormat::kCsv:
+      if (csv_.size() < n) csv_.resize(n);
+      for (size_t i = 0; i < n; ++i) csv_[i].observe(i < row.size() ? row[i] : kNull);
+      break;
+    case SourceFormat::kJson:
+      if (json_.size() < n) json_.resize(n);
+      for (size_t i = 0; i < row.size(); ++i) json_[i].observe(row[i]);
+      break;
+    case SourceFormat::kText:
+      break;
+  }
+}
+
+nlohmann::json FeatureInference::features(const std::vector<std::string>& columns) const {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < columns.size(); ++i) {
+    nlohmann::json type;
+    switch (format_) {
+      case SourceFormat::kCsv:
+        type = value_feature(csv_dtype(i < csv_.size() ? csv_[i].type() : CsvType::kNull));
+        break;
+      case SourceFormat::kJson:
+        type = i < json_.size() ? json_[i].feature() : value_feature("null");
+        break;
+      case SourceFormat::kText:
+        type = value_feature("string");
+        break;
+    }
+    out.push_back({{"name", columns[i]}, {"type", std::move(type)}});
+  }
+  return out;
+}
+
+Row FeatureInference::typed(const std::vector<std::string>& columns, const Row& row) const {
+  Row out;
+  out.reserve(columns.size());
+  static const nlohmann::json kNull;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const nlohmann::json& cell = i < row.size() ? row[i] : kNull;
+    switch (format_) {
+      case SourceFormat::kCsv: {
+        CsvType t = i < csv_.size() ? csv_[i].type() : CsvType::kNull;
+        out.push_back(typed_csv_cell(t, cell));
+        break;
+      }
+      case SourceFormat::kJson:
+        out.push_back(i < json_.size() ? json_[i].typed(cell) : cell);
+        break;
+      case SourceFormat::kText:
+        out.push_back(cell);
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace vitrine::datasets

@@ -1,0 +1,80 @@
+// DatasetViewer: the dataset viewer's work and answers (dataset-viewer-contract.md), inside the
+// hub. A new dataset revision (a push to main, `vitrine datasets reprocess`, or the first
+// request that finds nothing) queues one "dataset-revision" job; the job derives the configs
+// and splits (formats/datasets/data_files.hpp) and reads each split's first rows through the
+// streaming readers, writing each answer as it is ready (MetadataDb's viewer results). The API
+// reads those answers:
+//   - from the main branch's head when its answers exist;
+//   - else, while the head is being processed, from the newest revision processed before (with
+//     that revision in X-Revision, as the Hub's viewer serves its cache until recomputed);
+//   - else 500 ResponseNotReady (and the head is queued if it was not).
+// An answer that failed is replayed with its status and X-Error-Code. Answers of older
+// revisions are forgotten once the head is done.
+//
+// Bounds: a job reads at most kFirstRowsMax + 1 rows per split, each row at most the readers'
+// max_row_bytes, from at most kMaxFilesOpenedPerSplit files; the answers kept per dataset are
+// one revision's.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "domain/job.hpp"
+#include "domain/repo.hpp"
+#include "service/jobs/job_runner.hpp"
+#include "util/result.hpp"
+
+namespace vitrine::service {
+
+class Hub;
+
+inline constexpr char kDatasetRevisionJob[] = "dataset-revision";
+
+struct ViewerLimits {
+  static constexpr size_t kFirstRowsMax = 100;            // rows of /first-rows
+  static constexpr size_t kFirstRowsMin = 10;             // kept whatever their size
+  static constexpr size_t kFirstRowsMaxBytes = 200000;    // the Hub's production value
+  static constexpr size_t kTruncatedCellBytes = 100;      // a cut cell's JSON bytes
+  static constexpr size_t kMaxFilesOpenedPerSplit = 100;  // files tried for the first rows
+  // Decompressed bytes read from one file for the first rows (they stop at kFirstRowsMax + 1).
+  static constexpr uint64_t kMaxDecompressedBytes = 4ull << 30;
+};
+
+// What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the
+// viewer's error (status, X-Error-Code, body {"error": …}); `revision` is the dataset commit it
+// comes from (X-Revision), when known.
+struct ViewerAnswer {
+  int status = 200;
+  std::string error_code;
+  std::string body;
+  std::string revision;
+  static ViewerAnswer error(int status, std::string code, std::string message,
+                            std::string revision = "");
+};
+
+class DatasetViewer {
+ public:
+  explicit DatasetViewer(Hub& hub) : hub_(hub) {}
+
+  // Queues the processing of a dataset revision (nothing for a model): once, or again when
+  // `redo` (its answers are recomputed).
+  Result<domain::JobRecord> queue(const domain::RepoRecord& repo, const std::string& commit,
+                                  bool redo = false);
+  // Queues the main head of every dataset not processed yet (when the server starts).
+  Status queue_all();
+  // A "dataset-revision" job (JobRunner).
+  JobOutcome process(JobContext& context);
+
+  // The API's answers. The caller may read the dataset's files (access and gate checked).
+  // Empty `config`/`split` mean the wider level, as the parameters' precedence says (§1.1).
+  ViewerAnswer is_valid(const domain::RepoRecord& repo, const std::string& config,
+                        const std::string& split);
+  ViewerAnswer splits(const domain::RepoRecord& repo, const std::string& config);
+  ViewerAnswer first_rows(const domain::RepoRecord& repo, const std::string& config,
+                          const std::string& split);
+
+ private:
+  Hub& hub_;
+};
+
+}  // namespace vitrine::service

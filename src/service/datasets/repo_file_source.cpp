@@ -1,0 +1,87 @@
+#include "service/datasets/repo_file_source.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "service/commits/object_links.hpp"
+#include "storage/git/git_repo.hpp"
+
+namespace vitrine::service {
+namespace {
+
+// An LFS object through its ObjectReader: spans of stored files are read with pread as the
+// reader asks, decompressed Xet chunks are copied out of the span.
+class ObjectSource : public datasets::ByteSource {
+ public:
+  explicit ObjectSource(OpenedObject object)
+      : object_(std::move(object)), reader_(object_.read(0, object_.size)) {}
+
+  Result<size_t> read(char* out, size_t n) override {
+    while (span_left_ == 0) {
+      auto more = reader_.next(span_);
+      if (!more) return more.status();
+      if (!*more) return size_t{0};
+      span_left_ = span_.fd >= 0 ? span_.length : span_.bytes.size();
+      span_at_ = 0;
+    }
+    size_t want = static_cast<size_t>(std::min<uint64_t>(n, span_left_));
+    if (span_.fd >= 0) {
+      ssize_t got = pread(span_.fd, out, want, static_cast<off_t>(span_.offset + span_at_));
+      if (got < 0)
+        return internal_error(std::string("reading a stored object: ") + strerror(errno));
+      if (got == 0) return internal_error("a stored object ends before its recorded size");
+      want = static_cast<size_t>(got);
+    } else {
+      std::memcpy(out, span_.bytes.data() + span_at_, want);
+    }
+    span_at_ += want;
+    span_left_ -= want;
+    return want;
+  }
+
+ private:
+  OpenedObject object_;
+  ObjectReader reader_;
+  ObjectSpan span_;
+  uint64_t span_at_ = 0;
+  uint64_t span_left_ = 0;
+};
+
+// A git blob, held whole (bounded by kMaxGitBlobRead).
+class BlobSource : public datasets::ByteSource {
+ public:
+  explicit BlobSource(std::string bytes) : bytes_(std::move(bytes)) {}
+  Result<size_t> read(char* out, size_t n) override {
+    size_t want = std::min(n, bytes_.size() - at_);
+    std::memcpy(out, bytes_.data() + at_, want);
+    at_ += want;
+    return want;
+  }
+
+ private:
+  std::string bytes_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<datasets::ByteSource>> open_repo_file(Hub& hub, RepoHandle& git,
+                                                             const FileEntry& file) {
+  if (file.lfs) {
+    auto object = ObjectLinks(hub).open(file.lfs->oid, /*prefer_xet=*/false);
+    if (!object) return object.status();
+    return std::unique_ptr<datasets::ByteSource>(new ObjectSource(std::move(*object)));
+  }
+  if (file.git.size > kMaxGitBlobRead) {
+    return unprocessable(file.git.path + " is stored in git without LFS and is larger than " +
+                         std::to_string(kMaxGitBlobRead >> 20) +
+                         " MiB; the viewer reads such files only through LFS");
+  }
+  auto bytes = git->read_blob(file.git.oid);
+  if (!bytes) return bytes.status();
+  return std::unique_ptr<datasets::ByteSource>(new BlobSource(std::move(*bytes)));
+}
+
+}  // namespace vitrine::service

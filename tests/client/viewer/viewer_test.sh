@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# The dataset viewer's API (dataset-viewer-contract.md §1–2; docs/datasets.md) with curl against
+# a real `vitrine serve`: datasets committed through the commit API are processed in the
+# background, then /is-valid, /splits and /first-rows answer with the Hub's shapes, headers and
+# error codes — configs and splits as `datasets` derives them, typed first rows of CSV, TSV,
+# JSON Lines (nested, gzip and zstd compressed) and text files, truncation at 200 kB, private and
+# gated datasets answering as missing ones, the `datasets-server.` host name, ResponseNotReady
+# while nothing processes, `vitrine datasets reprocess`, and bad files reported on their dataset
+# while the hub goes on.
+# Needs bash, curl, jq, gzip, zstd (or skips the zstd file), python3.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+
+D="$WORK/data"
+"$BIN" user create alice --data "$D" 2>/dev/null
+"$BIN" user create bob --data "$D" 2>/dev/null
+TOK=$("$BIN" token create --user alice --role write --data "$D")
+BOB=$("$BIN" token create --user bob --role read --data "$D")
+start_server "$D"
+
+api() { curl -sf -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' "$@"; }
+# commit REPO FILE_IN_REPO=LOCAL_FILE...: one commit adding the files; prints the commit id.
+commit() {
+  local repo=$1
+  shift
+  {
+    printf '{"key":"header","value":{"summary":"add files"}}\n'
+    for pair in "$@"; do
+      printf '{"key":"file","value":{"path":"%s","content":"%s","encoding":"base64"}}\n' \
+        "${pair%%=*}" "$(base64 -w0 <"${pair#*=}")"
+    done
+  } | curl -sf -X POST "$B/api/datasets/$repo/commit/main" -H "Authorization: Bearer $TOK" \
+    -H 'Content-Type: application/x-ndjson' --data-binary @- | jq -r .commitOid
+}
+create() { api -X POST "$B/api/repos/create" -d "{\"name\":\"$1\",\"type\":\"dataset\"${2:-}}" >/dev/null; }
+
+# tc NAME CODE: CODE as one test under set -e (harness.sh's t takes a function).
+tc() { TC_CODE=$2; t "$1" run_tc; }
+run_tc() { eval "$TC_CODE"; }
+# get PATH_AND_QUERY [curl args]: the body into $WORK/body, headers into $WORK/headers.
+get() {
+  local url=$1
+  shift
+  curl -s -D "$WORK/headers" -o "$WORK/body" "$@" "$B/datasets-server/$url"
+}
+header() { grep -i "^$1:" "$WORK/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+status() { head -1 "$WORK/headers" | cut -d' ' -f2; }
+# ready DATASET: waits until the dataset's answers are computed (not ResponseNotReady).
+ready() {
+  for _ in $(seq 300); do
+    get "first-rows?dataset=$1&config=${2:-default}&split=${3:-train}" -H "Authorization: Bearer $TOK"
+    [[ "$(header X-Error-Code)" != "ResponseNotReady" ]] && return 0
+    sleep 0.1
+  done
+  echo "$1 never became ready: $(cat "$WORK/body")" >&2
+  return 1
+}
+
+# --- A CSV dataset with train and test splits from the file names --------------------------
+printf 'text,label,score,flag\n"hello, world",1,0.5,True\n"two\nlines",0,,False\nthird,1,2,true\n' >"$WORK/train.csv"
+printf 'text,label,score,flag\nt1,0,1.5,False\n' >"$WORK/test.csv"
+for name in csv json text yaml many big wide deep script; do create "$name"; done
+C1=$(commit alice/csv "data/train.csv=$WORK/train.csv" "data/test.csv=$WORK/test.csv")
+ready alice/csv
+
+tc "splits: configs and splits as datasets derives them, X-Revision the head" '
+  get "splits?dataset=alice/csv"
+  [[ $(status) == 200 && $(header X-Revision) == "$C1" ]]
+  jq -e ".splits == [{\"dataset\":\"alice/csv\",\"config\":\"default\",\"split\":\"train\"},
+                     {\"dataset\":\"alice/csv\",\"config\":\"default\",\"split\":\"test\"}]
+         and .pending == [] and .failed == []" "$WORK/body" >/dev/null
+  [[ $(header Cache-Control) == "max-age=120" ]]
+  header Access-Control-Expose-Headers | grep -q X-Revision'
+check "splits: with config=, only the splits" \
+  'get "splits?dataset=alice/csv&config=default" && jq -e "(.splits | length) == 2 and (has(\"pending\") | not)" "$WORK/body" >/dev/null'
+tc "first-rows: features typed as pandas does, rows with quoted commas and newlines" '
+  get "first-rows?dataset=alice/csv&config=default&split=train"
+  [[ $(status) == 200 && $(header X-Revision) == "$C1" ]]
+  jq -e ".dataset == \"alice/csv\" and .config == \"default\" and .split == \"train\" and .truncated == false
+    and ([.features[] | [.feature_idx, .name, .type.dtype, .type._type]]
+         == [[0,\"text\",\"string\",\"Value\"],[1,\"label\",\"int64\",\"Value\"],[2,\"score\",\"float64\",\"Value\"],[3,\"flag\",\"bool\",\"Value\"]])
+    and (.rows | length) == 3
+    and .rows[0] == {\"row_idx\":0,\"row\":{\"text\":\"hello, world\",\"label\":1,\"score\":0.5,\"flag\":true},\"truncated_cells\":[]}
+    and .rows[1].row.text == \"two\nlines\" and .rows[1].row.score == null and .rows[2].row.flag == true" "$WORK/body" >/dev/null'
+check "first-rows: the test split" \
+  'get "first-rows?dataset=alice/csv&config=default&split=test" && jq -e ".rows[0].row == {\"text\":\"t1\",\"label\":0,\"score\":1.5,\"flag\":false}" "$WORK/body" >/dev/null'
+tc "is-valid: preview true; what needs the Parquet export false" '
+  get "is-valid?dataset=alice/csv"
+  jq -e ". == {\"preview\":true,\"viewer\":false,\"search\":false,\"filter\":false,\"statistics\":false}" "$WORK/body" >/dev/null
+  get "is-valid?dataset=alice/csv&config=default&split=test"
+  jq -e ".preview == true" "$WORK/body" >/dev/null'
+tc "errors: missing parameters 422, unknown config and split 404, as the viewer words them" '
+  get "first-rows?dataset=alice/csv&config=default"
+  [[ $(status) == 422 && $(header X-Error-Code) == MissingRequiredParameter ]]
+  jq -e ".error == \"Parameters '"'"'dataset'"'"', '"'"'config'"'"' and '"'"'split'"'"' are required\"" "$WORK/body" >/dev/null
+  get "splits"
+  [[ $(status) == 422 ]] && jq -e ".error == \"Parameter '"'"'dataset'"'"' is required\"" "$WORK/body" >/dev/null
+  get "first-rows?dataset=alice/csv&config=default&split=nope"
+  [[ $(status) == 404 && $(header X-Error-Code) == ResponseNotFound ]]
+  get "splits?dataset=alice/csv&config=nope"
+  [[ $(status) == 404 && $(header X-Error-Code) == ResponseNotFound && $(header Cache-Control) == "max-age=10" ]]'
+check "the datasets-server. host name serves the same API at its root" \
+  'curl -s -H "Host: datasets-server.hub.example" "$B/splits?dataset=alice/csv" | jq -e "(.splits | length) == 2" >/dev/null &&
+   [[ $(code -H "Host: datasets-server.hub.example" "$B/api/models") == 404 ]]'
+check "what is not built yet answers 501 with a message" \
+  'get "rows?dataset=alice/csv&config=default&split=train" && [[ $(status) == 501 ]] && jq -e ".error | test(\"rows\")" "$WORK/body" >/dev/null'
+
+# --- JSON Lines: nested values, new keys, compression, keyword folders ----------------------
+printf '{"id":1,"meta":{"lang":"en","tags":["a","b"]},"when":"2024-01-02"}\n{"id":2.5,"meta":{"lang":"fr","tags":[]},"extra":true}\n' >"$WORK/a.jsonl"
+gzip -c "$WORK/a.jsonl" >"$WORK/a.jsonl.gz"
+printf 'first line\nsecond line\n' >"$WORK/notes.txt"
+FILES=("train/part-0.jsonl.gz=$WORK/a.jsonl.gz" "validation/part-0.jsonl=$WORK/a.jsonl")
+if command -v zstd >/dev/null; then
+  zstd -q -c "$WORK/a.jsonl" >"$WORK/a.jsonl.zst"
+  FILES+=("test/part-0.jsonl.zst=$WORK/a.jsonl.zst")
+fi
+commit alice/json "${FILES[@]}" >/dev/null
+ready alice/json
+tc "json: splits from folder names, compressed files read, nested types and later keys" '
+  get "splits?dataset=alice/json"
+  jq -e "[.splits[].split][0:2] == [\"train\",\"validation\"]" "$WORK/body" >/dev/null
+  get "first-rows?dataset=alice/json&config=default&split=train"
+  jq -e "(.features | map({(.name): .type}) | add) as \$f
+    | \$f.id == {\"dtype\":\"float64\",\"_type\":\"Value\"}
+      and \$f.meta.lang == {\"dtype\":\"string\",\"_type\":\"Value\"}
+      and \$f.meta.tags._type == \"List\" and \$f.extra.dtype == \"bool\"
+      and .rows[0].row.meta.tags == [\"a\",\"b\"] and .rows[1].row.id == 2.5 and .rows[0].row.extra == null" "$WORK/body" >/dev/null'
+if command -v zstd >/dev/null; then
+  check "json: a zstd-compressed split" \
+    'ready alice/json default test && jq -e "(.rows | length) == 2" "$WORK/body" >/dev/null'
+fi
+commit alice/text "notes.txt=$WORK/notes.txt" >/dev/null
+ready alice/text
+check "text: one row per line in a text column" \
+  'jq -e ".rows | map(.row) == [{\"text\":\"first line\"},{\"text\":\"second line\"}]" "$WORK/body" >/dev/null'
+
+# --- YAML configs, TSV through sep ------------------------------------------------------------
+printf 'a\tb\n1\tx\n' >"$WORK/t.tsv"
+printf -- '---\nconfigs:\n- config_name: tabs\n  data_files:\n  - split: train\n    path: "t.tsv"\n- config_name: other\n  data_files: "more/*.csv"\n  default: true\n---\n# Card\n' >"$WORK/README.md"
+printf 'c\n3\n' >"$WORK/m.csv"
+commit alice/yaml "README.md=$WORK/README.md" "t.tsv=$WORK/t.tsv" "more/m.csv=$WORK/m.csv" >/dev/null
+ready alice/yaml other train
+tc "yaml configs: the default config first, a .tsv read with tabs" '
+  get "splits?dataset=alice/yaml"
+  jq -e "[.splits[] | [.config, .split]] == [[\"other\",\"train\"],[\"tabs\",\"train\"]]" "$WORK/body" >/dev/null
+  ready alice/yaml tabs train
+  jq -e ".rows[0].row == {\"a\":1,\"b\":\"x\"}" "$WORK/body" >/dev/null'
+
+printf -- '---\nconfigs:\n- config_name: good\n  data_files: "m.csv"\n- config_name: bad\n  data_files: "missing.csv"\n---\n' >"$WORK/README2.md"
+create broken
+commit alice/broken "README.md=$WORK/README2.md" "m.csv=$WORK/m.csv" >/dev/null
+ready alice/broken good train
+tc "yaml configs: a config whose files are missing is listed as failed, the others answer" '
+  get "splits?dataset=alice/broken"
+  jq -e "[.splits[].config] == [\"good\"] and [.failed[].config] == [\"bad\"] and (.failed[0].error.error | length) > 0" "$WORK/body" >/dev/null
+  get "splits?dataset=alice/broken&config=bad"
+  [[ $(status) == 500 && -n $(header X-Error-Code) ]]
+  get "first-rows?dataset=alice/broken&config=bad&split=train"
+  [[ $(status) == 500 && -n $(header X-Error-Code) ]]'
+
+# --- Truncation -------------------------------------------------------------------------------
+python3 - "$WORK" <<'PY'
+import sys
+w = sys.argv[1]
+with open(f"{w}/many.csv", "w") as f:
+    f.write("n,s\n")
+    for i in range(150):
+        f.write(f"{i},row {i}\n")
+with open(f"{w}/big.csv", "w") as f:
+    f.write("n,s\n")
+    for i in range(20):
+        f.write(f"{i},{'é' * 15000}\n")
+PY
+commit alice/many "many.csv=$WORK/many.csv" >/dev/null
+commit alice/big "big.csv=$WORK/big.csv" >/dev/null
+ready alice/many
+check "first-rows: 100 rows at most, truncated when the split has more" \
+  'jq -e "(.rows | length) == 100 and .truncated == true and .rows[99].row_idx == 99" "$WORK/body" >/dev/null'
+ready alice/big
+tc "first-rows: over 200 kB, ten rows kept and cells cut to 100 bytes from the last row back" '
+  jq -e "(.rows | length) == 10 and .truncated == true
+    and .rows[9].truncated_cells == [\"s\"] and (.rows[9].row.s | utf8bytelength) <= 100
+    and (.rows[9].row.s | startswith(\"\\\"éé\")) and .rows[0].truncated_cells == []
+    and (.rows[0].row.s | length) == 15000" "$WORK/body" >/dev/null
+  (( $(wc -c <"$WORK/body") < 210000 ))'
+
+# --- Access: private and gated datasets answer as missing ones --------------------------------
+create secret ',"private":true'
+commit alice/secret "data/train.csv=$WORK/train.csv" >/dev/null
+ready alice/secret
+create gate
+commit alice/gate "data/train.csv=$WORK/train.csv" >/dev/null
+api -X PUT "$B/api/datasets/alice/gate/settings" -d '{"gated":"manual"}' >/dev/null
+ready alice/gate
+for ep in "splits?dataset=" "first-rows?config=default&split=train&dataset=" "is-valid?dataset=" "rows?dataset="; do
+  tc "access: $ep of a private or gated dataset answers as a missing one" '
+    get "${ep}alice/nothing-here"; want_anon="$(status) $(header X-Error-Code) $(cat "$WORK/body")"
+    get "${ep}alice/nothing-here" -H "Authorization: Bearer $BOB"; want_bob="$(status) $(header X-Error-Code) $(cat "$WORK/body")"
+    [[ $want_anon == "401 ExternalUnauthenticatedError "* && $want_bob == "404 ExternalAuthenticatedError "* ]]
+    for ds in alice/secret alice/gate; do
+      get "$ep$ds"; [[ "$(status) $(header X-Error-Code) $(cat "$WORK/body")" == "$want_anon" ]]
+      [[ -z $(header X-Revision) ]]
+      get "$ep$ds" -H "Authorization: Bearer $BOB"; [[ "$(status) $(header X-Error-Code) $(cat "$WORK/body")" == "$want_bob" ]]
+    done
+    get "${ep}alice/secret" -H "Authorization: Bearer $TOK"; [[ $(status) == 200 || $(status) == 501 ]]'
+done
+
+# --- Bad files: an error on their dataset, the hub unharmed -----------------------------------
+python3 - "$WORK" <<'PY'
+import sys
+w = sys.argv[1]
+with open(f"{w}/wide.csv", "w") as f:
+    f.write(",".join(f"c{i}" for i in range(200000)) + "\n")
+with open(f"{w}/deep.jsonl", "w") as f:
+    f.write('{"a":' + "[" * 100000 + "]" * 100000 + "}\n")
+PY
+commit alice/wide "wide.csv=$WORK/wide.csv" >/dev/null
+commit alice/deep "deep.jsonl=$WORK/deep.jsonl" >/dev/null
+printf 'print("hi")\n' >"$WORK/script.py"
+commit alice/script "script.py=$WORK/script.py" "data/train.csv=$WORK/train.csv" >/dev/null
+ready alice/wide
+check "bad input: 200,000 columns is an error of that split" \
+  '[[ $(status) == 500 ]] && [[ -n $(header X-Error-Code) ]] && jq -e ".error | length > 0" "$WORK/body" >/dev/null'
+ready alice/deep
+check "bad input: JSON nested 100,000 deep is an error of that split" \
+  '[[ $(status) == 500 && $(header X-Error-Code) == StreamingRowsError ]]'
+tc "a dataset script is not supported (501), as on the Hub" '
+  ready alice/script
+  get "splits?dataset=alice/script"
+  [[ $(status) == 501 && $(header X-Error-Code) == DatasetWithScriptNotSupportedError ]]'
+check "the hub still answers after the bad files" \
+  'get "splits?dataset=alice/csv" && [[ $(status) == 200 ]]'
+
+# --- A new revision: processed again; reprocess by the CLI with no worker running ------------
+printf 'text,label,score,flag\nnew,5,1,True\n' >"$WORK/train2.csv"
+C2=$(commit alice/csv "data/train.csv=$WORK/train2.csv")
+tc "a push to main is processed: the new head's rows and X-Revision" '
+  for _ in $(seq 300); do
+    get "first-rows?dataset=alice/csv&config=default&split=train"
+    [[ $(header X-Revision) == "$C2" ]] && break
+    sleep 0.1
+  done
+  [[ $(header X-Revision) == "$C2" ]] && jq -e ".rows[0].row.text == \"new\"" "$WORK/body" >/dev/null'
+kill "$PID"
+wait "$PID" 2>/dev/null || true
+start_server "$D" --job-workers 0
+C3=$(commit alice/csv "data/train.csv=$WORK/train.csv")
+tc "no worker: the new head is not ready, the previous revision is served meanwhile" '
+  get "first-rows?dataset=alice/csv&config=default&split=train"
+  [[ $(header X-Revision) == "$C2" && $(status) == 200 ]]'
+create fresh
+commit alice/fresh "data/train.csv=$WORK/train.csv" >/dev/null
+tc "no worker and nothing processed before: ResponseNotReady (500)" '
+  get "splits?dataset=alice/fresh"
+  [[ $(status) == 500 && $(header X-Error-Code) == ResponseNotReady ]]'
+tc "vitrine datasets reprocess --run processes it; jobs list shows it done" '
+  "$BIN" datasets reprocess alice/fresh --run --data "$D" >"$WORK/rp.out" 2>&1
+  grep -q "queued job" "$WORK/rp.out"
+  get "splits?dataset=alice/fresh"
+  [[ $(status) == 200 ]]
+  "$BIN" jobs list --state done --data "$D" | grep -q "dataset-revision"
+  get "first-rows?dataset=alice/csv&config=default&split=train"
+  [[ $(header X-Revision) == "$C3" ]]'
+check "reprocess of a missing dataset is an error" \
+  '! "$BIN" datasets reprocess alice/none --data "$D" 2>/dev/null'
+finish
