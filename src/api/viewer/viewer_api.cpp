@@ -87,29 +87,32 @@ std::variant<Target, http::Response> target_of(Context& ctx, Call& call, Level n
   return Target{std::move(found->record), std::move(config), std::move(split)};
 }
 
+// The answer of `ask` for the parameters of `level`, or the refusal.
+template <typename Ask>
+http::Response answer(Context& ctx, Call& call, Level level, Ask ask) {
+  auto t = target_of(ctx, call, level);
+  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
+  service::DatasetViewer viewer(ctx.hub);
+  return viewer_response(ask(viewer, std::get<Target>(t)));
+}
+
 }  // namespace
 
 http::Response handle_viewer_is_valid(Context& ctx, Call& call) {
-  auto t = target_of(ctx, call, Level::kDataset);
-  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
-  auto& target = std::get<Target>(t);
-  return viewer_response(
-      service::DatasetViewer(ctx.hub).is_valid(target.repo, target.config, target.split));
+  return answer(ctx, call, Level::kDataset, [](auto& viewer, const Target& t) {
+    return viewer.is_valid(t.repo, t.config, t.split);
+  });
 }
 
 http::Response handle_viewer_splits(Context& ctx, Call& call) {
-  auto t = target_of(ctx, call, Level::kDataset);
-  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
-  auto& target = std::get<Target>(t);
-  return viewer_response(service::DatasetViewer(ctx.hub).splits(target.repo, target.config));
+  return answer(ctx, call, Level::kDataset,
+                [](auto& viewer, const Target& t) { return viewer.splits(t.repo, t.config); });
 }
 
 http::Response handle_viewer_first_rows(Context& ctx, Call& call) {
-  auto t = target_of(ctx, call, Level::kSplit);
-  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
-  auto& target = std::get<Target>(t);
-  return viewer_response(
-      service::DatasetViewer(ctx.hub).first_rows(target.repo, target.config, target.split));
+  return answer(ctx, call, Level::kSplit, [](auto& viewer, const Target& t) {
+    return viewer.first_rows(t.repo, t.config, t.split);
+  });
 }
 
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hub_test import BIN, finish, report, request, run_cli, serve  # noqa: E402
@@ -125,6 +126,17 @@ report(gated.status_code == 403 and gated.headers.get("X-Error-Code") == "GatedR
 report(pending.status_code == 200 and [r["user"]["user"] for r in pending.json()] == ["carol"],
        "the access request is listed for the owner", pending.text[:300])
 
+# The dataset viewer processes the upgraded folder's datasets on the first start.
+for dataset in ("lab/private-data", "lab/gated-data"):
+    for _ in range(300):
+        answer = call("GET", f"/datasets-server/first-rows?dataset={dataset}&config=default"
+                      "&split=train", "alice_write")
+        if answer.headers.get("X-Error-Code") != "ResponseNotReady":
+            break
+        time.sleep(0.1)
+    report(answer.status_code == 200 and len(answer.json().get("rows", [])) >= 1,
+           f"{dataset}: the viewer shows its first rows", answer.text[:300])
+
 # Writes work on the upgraded folder, and a restart finds nothing more to do.
 commit = call("POST", "/api/models/alice/public-model/commit/main", "alice_write",
               body='{"key":"header","value":{"summary":"after upgrade"}}\n'
@@ -141,18 +153,23 @@ report({name: versions(path) for name, path in DATABASES.items()} == applied,
 process.terminate()
 process.wait(timeout=30)
 
-# The job queue (a later migration) works on the upgraded folder: empty, then one job listed.
+# The job queue (a later migration) works on the upgraded folder: the first start queued the
+# dataset viewer's processing of each dataset's head, and it ran; a job added is listed.
 listed = subprocess.run([BIN, "jobs", "list", "--data", DATA], capture_output=True, text=True,
                         timeout=60)
-report(listed.returncode == 0 and listed.stdout == "", "the job queue of an upgraded folder is empty",
-       listed.stdout[-200:] + listed.stderr[-200:])
+lines = [line.split("\t") for line in listed.stdout.splitlines()]
+report(listed.returncode == 0 and len(lines) >= 1
+       and all(f[1] == "done" and f[2] == "dataset-revision" for f in lines),
+       "the upgraded folder's datasets were processed for the viewer on the first start",
+       listed.stdout[-300:] + listed.stderr[-200:])
 db = sqlite3.connect(os.path.join(DATA, "vitrine.db"))
 db.execute("INSERT INTO jobs(kind, key, state, created_ms) VALUES ('check', 'k', 'queued', 0)")
 db.commit()
 db.close()
 listed = subprocess.run([BIN, "jobs", "list", "--state", "queued", "--data", DATA],
                         capture_output=True, text=True, timeout=60)
-report(listed.returncode == 0 and listed.stdout.startswith("1\tqueued\tcheck\tk\t0\t0%"),
+report(listed.returncode == 0 and len(listed.stdout.splitlines()) == 1
+       and "\tqueued\tcheck\tk\t0\t0%" in listed.stdout,
        "and lists what is queued", listed.stdout[-200:] + listed.stderr[-200:])
 
 # A folder from a newer release (a migration this build does not know) is refused untouched.
