@@ -3,6 +3,7 @@
 // carries (X-Request-Id, CORS).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -191,7 +192,10 @@ http::Response dispatch(Context& ctx, Call& call) {
   // A `datasets-server.` host name is the dataset viewer (the name `datasets` derives from
   // HF_ENDPOINT): its paths are the viewer's, under the prefix it has on the hub's own name.
   std::string path = call.request.path;
-  if (call.request.header("Host").starts_with("datasets-server.")) path = "/datasets-server" + path;
+  std::string host = call.request.header("Host").substr(0, 16);
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (host == "datasets-server.") path = "/datasets-server" + path;
   auto segments = split_segments(path);
   if (!segments) {
     return error_response(bad_request("Malformed percent-encoding in URL"), call.caller);

@@ -118,9 +118,13 @@ http::Response handle_viewer_first_rows(Context& ctx, Call& call) {
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.
-  auto t = target_of(ctx, call, Level::kDataset);
-  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
   std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
+  // The parameters each endpoint requires on the Hub (§2): a split for rows, search, filter and
+  // statistics; a dataset for the others.
+  bool split_level = endpoint == "/rows" || endpoint == "/search" || endpoint == "/filter" ||
+                     endpoint == "/statistics";
+  auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
+  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
   return viewer_error(501, "NotImplementedError",
                       "This hub's dataset viewer does not answer " + endpoint +
                           " yet; /is-valid, /splits and /first-rows work");

@@ -229,12 +229,39 @@ class JsonReader : public RowReader {
     return Status::ok();
   }
 
+  // An upper bound of the values in `text`: containers and separators outside strings, plus one.
+  static size_t value_count(std::string_view text) {
+    size_t n = 1;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (in_string) {
+        if (c == '\\') {
+          ++i;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[' || c == ',' || c == ':') {
+        ++n;
+      }
+    }
+    return n;
+  }
+
   Result<nlohmann::json> parse(std::string_view text, const std::string& where) const {
     // nlohmann takes a NUL byte for the end of its input; no JSON text holds one.
     if (text.find('\0') != std::string_view::npos) return unprocessable(where + ": malformed JSON");
     if (util::json_nesting_depth(text, limits_.max_json_depth) > limits_.max_json_depth) {
       return unprocessable(where + " nests deeper than " + std::to_string(limits_.max_json_depth) +
                            " levels");
+    }
+    // A row's values cost ~50-100 bytes of memory each whatever their text's size ("{}," is
+    // three bytes): they are counted before any is built.
+    if (size_t n = value_count(text); n > limits_.max_json_values) {
+      return unprocessable(where + " holds more than " + std::to_string(limits_.max_json_values) +
+                           " JSON values");
     }
     auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) return unprocessable(where + ": malformed JSON");

@@ -68,6 +68,7 @@ struct ReaderLimits {
                                        // (TooManyColumnsError in the viewer)
   size_t max_column_name_bytes = 500;  // a CSV header name or JSON key (TooLongColumnNameError)
   size_t max_json_depth = 64;          // nesting of one JSON row ({"a":[1]} is 2)
+  size_t max_json_values = 100000;     // objects, arrays, keys and elements of one JSON row
   uint64_t max_json_array_bytes = 256u << 20;  // a top-level JSON array file, which `datasets`
                                                // reads whole
 };

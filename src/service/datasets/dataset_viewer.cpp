@@ -66,6 +66,13 @@ domain::ViewerResult error_result(const std::string& code, const std::string& me
   return r;
 }
 
+// A job told to stop: its split is computed again by whoever takes the job over.
+domain::ViewerResult stopped_result() {
+  domain::ViewerResult r;
+  r.http_status = 0;  // never stored: process() returns first
+  return r;
+}
+
 ViewerAnswer not_ready(const std::string& revision = "") {
   return ViewerAnswer::error(
       500, "ResponseNotReady",
@@ -93,31 +100,52 @@ ViewerAnswer replay(const domain::ViewerResult& r) {
   return a;
 }
 
-// The card's YAML: README.md's front matter, with `.huggingface.yaml`'s keys over it.
-nlohmann::json read_card(Hub& hub, RepoHandle& git,
-                         const std::map<std::string, const FileEntry*>& files) {
+// The card's YAML: README.md's front matter, with `.huggingface.yaml`'s keys over it. Only the
+// front matter is read (a README of any length: its first kMaxFrontMatterBytes and a line);
+// YAML that does not parse, or a block past the bound, is the dataset's error (ConfigNamesError),
+// never silently no YAML: `viewer: false` and `configs:` must not be lost.
+Result<nlohmann::json> read_card(Hub& hub, RepoHandle& git,
+                                 const std::map<std::string, const FileEntry*>& files) {
   nlohmann::json card = nlohmann::json::object();
-  auto yaml_of = [&](const std::string& path, bool bare) -> nlohmann::json {
+  const size_t bound = kMaxFrontMatterBytes + 16;  // the block and its opening and closing lines
+  auto yaml_of = [&](const std::string& path, bool bare) -> Result<nlohmann::json> {
     auto it = files.find(path);
-    if (it == files.end() || it->second->size() > kMaxFrontMatterBytes) return {};
+    if (it == files.end()) return nlohmann::json::object();
+    if (bare && it->second->size() > kMaxFrontMatterBytes) {
+      return unprocessable(path + " is larger than " + std::to_string(kMaxFrontMatterBytes) +
+                           " bytes");
+    }
     auto source = open_repo_file(hub, git, *it->second);
-    if (!source) return {};
+    if (!source) return source.status();
     std::string text;
     char buffer[65536];
-    for (;;) {
-      auto n = (*source)->read(buffer, sizeof buffer);
-      if (!n || *n == 0) break;
+    while (text.size() < bound) {
+      auto n = (*source)->read(buffer, std::min(sizeof buffer, bound - text.size()));
+      if (!n) return n.status();
+      if (*n == 0) break;
       text.append(buffer, *n);
-      if (text.size() > kMaxFrontMatterBytes) return {};
     }
     // A standalone YAML file is read as a front-matter block (one parser, one bound).
     auto front = parse_front_matter(bare ? "---\n" + text + "\n---\n" : text);
-    if (!front.present || !front.error.empty()) return {};
+    if (!front.error.empty()) return unprocessable(path + ": " + front.error);
+    if (!front.present) {
+      // Opened but not closed within the bound: a block too long to read.
+      auto at = text.find_first_not_of("\xEF\xBB\xBF\r\n");
+      if (text.size() >= bound && at != std::string::npos && text.compare(at, 3, "---") == 0) {
+        return unprocessable(path + ": the YAML front matter is larger than " +
+                             std::to_string(kMaxFrontMatterBytes) + " bytes");
+      }
+      return nlohmann::json::object();
+    }
     return front.data;
   };
-  if (auto readme = yaml_of("README.md", false); readme.is_object()) card = readme;
-  if (auto extra = yaml_of(".huggingface.yaml", true); extra.is_object()) {
-    for (auto& [k, v] : extra.items()) card[k] = v;
+  auto readme = yaml_of("README.md", false);
+  if (!readme) return readme.status();
+  if (readme->is_object()) card = std::move(*readme);
+  auto extra = yaml_of(".huggingface.yaml", true);
+  if (!extra) return extra.status();
+  if (extra->is_object()) {
+    for (auto& [k, v] : extra->items()) card[k] = v;
   }
   return card;
 }
@@ -229,6 +257,33 @@ std::pair<Json, bool> truncated_row_items(const std::vector<Json>& rows, size_t 
   return {items, items.size() < rows.size()};
 }
 
+// Bytes a split's first rows may pull from its files, decompressed, in all: the budget that
+// bounds a job whose files are mostly skipped content (blank lines) or bombs. Also where a job
+// told to stop (its lease lost, the server stopping) stops reading.
+class BudgetSource : public datasets::ByteSource {
+ public:
+  BudgetSource(std::unique_ptr<datasets::ByteSource> in, uint64_t* left, const JobContext* job)
+      : in_(std::move(in)), left_(left), job_(job) {}
+  Result<size_t> read(char* out, size_t n) override {
+    if (job_ && job_->cancelled())
+      return Status(ErrorKind::kPreconditionFailed, "the job was stopped");
+    if (*left_ == 0) {
+      return Status(ErrorKind::kPayloadTooLarge,
+                    "the split's files hold more than " +
+                        std::to_string(ViewerLimits::kMaxBytesPerSplit >> 20) +
+                        " MiB before its first rows");
+    }
+    auto got = in_->read(out, static_cast<size_t>(std::min<uint64_t>(n, *left_)));
+    if (got) *left_ -= *got;
+    return got;
+  }
+
+ private:
+  std::unique_ptr<datasets::ByteSource> in_;
+  uint64_t* left_;
+  const JobContext* job_;
+};
+
 struct SplitContext {
   Hub& hub;
   RepoHandle& git;
@@ -237,6 +292,7 @@ struct SplitContext {
   const std::string& commit;
   const datasets::ConfigLayout& config;
   const datasets::SplitFiles& split;
+  const JobContext* job;
 };
 
 std::unique_ptr<datasets::RowReader> open_reader(const datasets::ConfigLayout& config,
@@ -273,23 +329,40 @@ domain::ViewerResult first_rows_of(const SplitContext& s) {
   std::vector<datasets::Row> rows;
   bool all_fetched = true;
   size_t opened = 0;
+  uint64_t budget = ViewerLimits::kMaxBytesPerSplit;
+  uint64_t row_bytes = 0;  // of the rows held: past the answer's size, more would be dropped
+  auto enough = [&] {
+    return rows.size() > ViewerLimits::kFirstRowsMax ||
+           (rows.size() >= ViewerLimits::kFirstRowsMin &&
+            row_bytes > ViewerLimits::kFirstRowsMaxBytes);
+  };
   for (const auto& path : s.split.files) {
-    if (rows.size() > ViewerLimits::kFirstRowsMax) break;
+    if (enough()) break;
     if (++opened > ViewerLimits::kMaxFilesOpenedPerSplit) break;
     auto entry = s.files.find(path);
     if (entry == s.files.end()) continue;
     auto source = open_repo_file(s.hub, s.git, *entry->second);
-    if (!source) return error_result("StreamingRowsError", path + ": " + source.status().message());
+    if (!source) {
+      // The store's own failure: its detail (paths, errno) is for the operator's log.
+      spdlog::error("viewer: opening {} of {}: {}", path, s.repo.id(), source.status().message());
+      return error_result("StreamingRowsError", "Cannot open " + path + " in the hub's store");
+    }
     auto reader = open_reader(
-        s.config, datasets::decompressing(std::move(*source), datasets::compression_of(path),
-                                          ViewerLimits::kMaxDecompressedBytes));
-    while (rows.size() <= ViewerLimits::kFirstRowsMax) {
+        s.config, std::make_unique<BudgetSource>(
+                      datasets::decompressing(std::move(*source), datasets::compression_of(path),
+                                              ViewerLimits::kMaxDecompressedBytes),
+                      &budget, s.job));
+    uint64_t before = 0;
+    while (!enough()) {
       auto row = reader->next();
       if (!row) {
+        if (s.job && s.job->cancelled()) return stopped_result();
         return error_result("StreamingRowsError",
                             "Cannot read " + path + ": " + row.status().message());
       }
       if (!*row) break;
+      row_bytes += reader->bytes_read() - before;
+      before = reader->bytes_read();
       // Columns by name across files: a file's column maps to the split's.
       const auto& names = reader->columns();
       datasets::Row global(columns.size());
@@ -315,10 +388,8 @@ domain::ViewerResult first_rows_of(const SplitContext& s) {
       rows.push_back(std::move(global));
     }
   }
-  if (rows.size() > ViewerLimits::kFirstRowsMax) {
-    rows.resize(ViewerLimits::kFirstRowsMax);
-    all_fetched = false;
-  }
+  if (enough() || opened > ViewerLimits::kMaxFilesOpenedPerSplit) all_fetched = false;
+  if (rows.size() > ViewerLimits::kFirstRowsMax) rows.resize(ViewerLimits::kFirstRowsMax);
   if (rows.empty() && columns.empty()) {
     return error_result("EmptyDatasetError", "The split " + s.split.split + " has no rows.");
   }
@@ -358,6 +429,14 @@ domain::ViewerResult first_rows_of(const SplitContext& s) {
   response["truncated"] = !all_fetched || truncated;
   domain::ViewerResult r;
   r.body = dump(response);
+  // Cells never cut (URLs, media) or very wide rows can keep it over the limit.
+  if (r.body.size() > ViewerLimits::kFirstRowsMaxBytes) {
+    return error_result("TooBigContentError", "The size of the content of the first rows (" +
+                                                  std::to_string(r.body.size()) +
+                                                  " B) exceeds the maximum supported size (" +
+                                                  std::to_string(ViewerLimits::kFirstRowsMaxBytes) +
+                                                  " B) even after truncation.");
+  }
   return r;
 }
 
@@ -396,7 +475,9 @@ ViewerAnswer ViewerAnswer::error(int status, std::string code, std::string messa
 Result<domain::JobRecord> DatasetViewer::queue(const domain::RepoRecord& repo,
                                                const std::string& commit, bool redo) {
   if (repo.type != domain::RepoKind::kDataset) return bad_request("not a dataset");
-  std::string payload = nlohmann::json{{"repo", repo.uid}, {"commit", commit}}.dump();
+  // A revision asked for again is processed even when it is no longer the head.
+  std::string payload =
+      nlohmann::json{{"repo", repo.uid}, {"commit", commit}, {"redo", redo}}.dump();
   JobQueue queue(hub_);
   auto job = redo ? queue.redo(kDatasetRevisionJob, job_key(repo.uid, commit), payload)
                   : queue.enqueue(kDatasetRevisionJob, job_key(repo.uid, commit), payload);
@@ -426,12 +507,18 @@ JobOutcome DatasetViewer::process(JobContext& context) {
   if (!payload.is_object() || !payload.contains("repo") || !payload.contains("commit")) {
     return JobOutcome::give_up(bad_request("malformed dataset-revision job payload"));
   }
+  if (!payload["repo"].is_string() || !payload["commit"].is_string()) {
+    return JobOutcome::give_up(bad_request("malformed dataset-revision job payload"));
+  }
   std::string uid = payload["repo"].get<std::string>();
   std::string commit = payload["commit"].get<std::string>();
   auto found = hub_.db().find_repo_by_uid(uid);
   if (!found) return JobOutcome::retry(found.status());
   if (!*found) return JobOutcome::ok();  // deleted since: nothing to show
   const domain::RepoRecord& repo = **found;
+  // Pushed over since it was queued: the newer head's job does the work (a burst of pushes
+  // costs one processing, and no superseded answers are left behind).
+  if (repo.head_sha != commit && !payload.value("redo", false)) return JobOutcome::ok();
   auto git = hub_.open_git(repo);
   if (!git) return JobOutcome::retry(git.status());
   auto snapshot = RepoContents(hub_).snapshot(repo, &*git, commit);
@@ -459,7 +546,15 @@ JobOutcome DatasetViewer::process(JobContext& context) {
   };
   datasets::LayoutOptions options;
   options.dataset_name = repo.id();
-  auto derived = datasets::derive_layout(paths, read_card(hub_, *git, files), options);
+  auto card = read_card(hub_, *git, files);
+  if (!card) {
+    if (card.status().kind() == ErrorKind::kInternal) return JobOutcome::retry(card.status());
+    auto failed = error_result("ConfigNamesError",
+                               "Cannot read the dataset card's YAML: " + card.status().message());
+    if (auto st = put(failed, kLayoutStep, "", ""); !st) return JobOutcome::retry(st);
+    return JobOutcome::ok();
+  }
+  auto derived = datasets::derive_layout(paths, *card, options);
   if (!derived.ok) {
     if (auto st = put(error_result(derived.error.code, derived.error.message), kLayoutStep, "", "");
         !st) {
@@ -474,8 +569,10 @@ JobOutcome DatasetViewer::process(JobContext& context) {
     for (const auto& c : derived.layout.configs) {
       for (const auto& s : c.splits) {
         if (context.cancelled()) return JobOutcome::retry(internal_error("cancelled"));
-        SplitContext split{hub_, *git, files, repo, commit, c, s};
-        if (auto st = put(first_rows_of(split), kFirstRowsStep, c.name, s.split); !st) {
+        SplitContext split{hub_, *git, files, repo, commit, c, s, &context};
+        auto rows = first_rows_of(split);
+        if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
+        if (auto st = put(std::move(rows), kFirstRowsStep, c.name, s.split); !st) {
           return JobOutcome::retry(st);
         }
         context.progress(static_cast<double>(++done) / static_cast<double>(total));
@@ -521,9 +618,18 @@ static Located locate(Hub& hub, DatasetViewer& viewer, const domain::RepoRecord&
   auto job = JobQueue(hub).find(kDatasetRevisionJob, job_key(repo.uid, head));
   if (job && !*job) {
     viewer.queue(repo, head);  // a revision nothing queued (a data folder from before)
+  } else if (job && (*job)->state == domain::JobState::kDone) {
+    // Done once, its answers since deleted: main went back to it (a force-push undoing a
+    // commit). Its answers are computed again, and the undone commit's are not served after.
+    viewer.queue(repo, head, /*redo=*/true);
+    out.answer = not_ready(head);  // never the undone commit's answers meanwhile
+    return out;
   } else if (job && (*job)->state == domain::JobState::kFailed) {
+    // The reason is in the job list for the operator (it may name the hub's files).
     out.answer = ViewerAnswer::error(500, "UnexpectedError",
-                                     "Processing this revision failed: " + (*job)->error, head);
+                                     "Processing this revision failed; the hub's operator can "
+                                     "see why with `vitrine jobs list`",
+                                     head);
     return out;
   }
   auto older = hub.db().viewer_revisions(repo.uid, kLayoutStep);
@@ -582,7 +688,18 @@ ViewerAnswer DatasetViewer::first_rows(const domain::RepoRecord& repo, const std
   if (!layout.error_code.empty()) return replay(layout);
   auto result = hub_.db().viewer_result(repo.uid, layout.revision, kFirstRowsStep, config, split);
   if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
-  if (*result) return replay(**result);
+  if (*result) {
+    auto answer = replay(**result);
+    // The stored body names the dataset as it was called then; a renamed one answers its name.
+    if (answer.status == 200) {
+      auto body = Json::parse(answer.body, nullptr, false);
+      if (body.is_object() && body.value("dataset", "") != repo.id()) {
+        body["dataset"] = repo.id();
+        answer.body = dump(body);
+      }
+    }
+    return answer;
+  }
   // Not computed: still to come if the layout has that split, else it never will be.
   auto parsed = Json::parse(layout.body, nullptr, false);
   for (const auto& c : parsed["configs"]) {
@@ -609,16 +726,23 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
   a.revision = layout.revision;
   if (layout.error_code.empty()) {
     auto parsed = Json::parse(layout.body, nullptr, false);
+    // One read for every split's outcome (no bodies), whatever the number of splits.
+    auto outcomes = hub_.db().viewer_outcomes(repo.uid, layout.revision, kFirstRowsStep);
+    if (!outcomes) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+    std::set<std::pair<std::string, std::string>> previewed;
+    for (const auto& [c, sp, code] : *outcomes) {
+      if (code.empty()) previewed.emplace(c, sp);
+    }
     bool known = config.empty();
     for (const auto& c : parsed["configs"]) {
       if (!config.empty() && c["config"] != config) continue;
+      if (c.contains("error")) known = true;  // listed, nothing valid in it
       for (const auto& s : c["splits"]) {
         if (!split.empty() && s["split"] != split) continue;
         known = true;
-        auto rows =
-            hub_.db().viewer_result(repo.uid, layout.revision, kFirstRowsStep,
-                                    c["config"].get<std::string>(), s["split"].get<std::string>());
-        if (rows && *rows && (*rows)->error_code.empty()) flags["preview"] = true;
+        if (previewed.contains({c["config"].get<std::string>(), s["split"].get<std::string>()})) {
+          flags["preview"] = true;
+        }
       }
     }
     if (!known) return not_found(layout.revision);

@@ -38,6 +38,9 @@ struct ViewerLimits {
   static constexpr size_t kMaxFilesOpenedPerSplit = 100;  // files tried for the first rows
   // Decompressed bytes read from one file for the first rows (they stop at kFirstRowsMax + 1).
   static constexpr uint64_t kMaxDecompressedBytes = 4ull << 30;
+  // Decompressed bytes the readers may pull for one split's first rows, over all its files
+  // (skipped blank lines included): the work one split may cost.
+  static constexpr uint64_t kMaxBytesPerSplit = 256ull << 20;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the

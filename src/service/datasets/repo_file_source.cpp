@@ -70,7 +70,13 @@ class BlobSource : public datasets::ByteSource {
 Result<std::unique_ptr<datasets::ByteSource>> open_repo_file(Hub& hub, RepoHandle& git,
                                                              const FileEntry& file) {
   if (file.lfs) {
-    auto object = ObjectLinks(hub).open(file.lfs->oid, /*prefer_xet=*/false);
+    // As every reader of objects: a pointer names another repository's object only if this one
+    // holds it (object_links.hpp).
+    ObjectLinks links(hub);
+    if (!links.holds(git.uid(), file.lfs->oid)) {
+      return unprocessable(file.git.path + " points to a large file this repository does not hold");
+    }
+    auto object = links.open(file.lfs->oid, /*prefer_xet=*/false);
     if (!object) return object.status();
     return std::unique_ptr<datasets::ByteSource>(new ObjectSource(std::move(*object)));
   }

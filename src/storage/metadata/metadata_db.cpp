@@ -469,6 +469,10 @@ Status MetadataDb::delete_repo(const std::string& uid) {
   Statement downloads(db_, "DELETE FROM repo_downloads WHERE uid = ?");
   downloads.bind(1, uid);
   if (auto st = step_done(downloads); !st) return st;
+  // The dataset viewer's answers hold the dataset's rows: they go with it.
+  Statement viewer(db_, "DELETE FROM viewer_results WHERE repo_uid = ?");
+  viewer.bind(1, uid);
+  if (auto st = step_done(viewer); !st) return st;
   Statement r(db_, "DELETE FROM repo_redirects WHERE uid = ?");
   r.bind(1, uid);
   if (auto st = step_done(r); !st) return st;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -185,6 +186,10 @@ class MetadataDb {
   Result<std::vector<ViewerResult>> viewer_results(const std::string& uid,
                                                    const std::string& revision,
                                                    const std::string& step);
+  // Which answers of one step a revision has, without their bodies: (config, split, error
+  // code, empty when it succeeded), in config, split order.
+  Result<std::vector<std::tuple<std::string, std::string, std::string>>> viewer_outcomes(
+      const std::string& uid, const std::string& revision, const std::string& step);
   // The revisions of the repository that have an answer of `step`, newest first.
   Result<std::vector<std::string>> viewer_revisions(const std::string& uid,
                                                     const std::string& step);

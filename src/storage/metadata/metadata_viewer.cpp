@@ -72,6 +72,23 @@ Result<std::vector<ViewerResult>> MetadataDb::viewer_results(const std::string& 
   return out;
 }
 
+Result<std::vector<std::tuple<std::string, std::string, std::string>>> MetadataDb::viewer_outcomes(
+    const std::string& uid, const std::string& revision, const std::string& step) {
+  auto reader = this->reader();
+  Statement s(reader.get(),
+              "SELECT config, split, error_code FROM viewer_results WHERE repo_uid = ? AND "
+              "revision = ? AND step = ? ORDER BY config, split");
+  s.bind(1, uid).bind(2, revision).bind(3, step);
+  std::vector<std::tuple<std::string, std::string, std::string>> out;
+  for (;;) {
+    auto row = next_row(s);
+    if (!row) return row.status();
+    if (!*row) break;
+    out.emplace_back(s.text(0), s.text(1), s.text(2));
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> MetadataDb::viewer_revisions(const std::string& uid,
                                                               const std::string& step) {
   auto reader = this->reader();

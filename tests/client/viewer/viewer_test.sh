@@ -192,7 +192,7 @@ create gate
 commit alice/gate "data/train.csv=$WORK/train.csv" >/dev/null
 api -X PUT "$B/api/datasets/alice/gate/settings" -d '{"gated":"manual"}' >/dev/null
 ready alice/gate
-for ep in "splits?dataset=" "first-rows?config=default&split=train&dataset=" "is-valid?dataset=" "rows?dataset="; do
+for ep in "splits?dataset=" "first-rows?config=default&split=train&dataset=" "is-valid?dataset=" "rows?config=default&split=train&dataset="; do
   tc "access: $ep of a private or gated dataset answers as a missing one" '
     get "${ep}alice/nothing-here"; want_anon="$(status) $(header X-Error-Code) $(cat "$WORK/body")"
     get "${ep}alice/nothing-here" -H "Authorization: Bearer $BOB"; want_bob="$(status) $(header X-Error-Code) $(cat "$WORK/body")"
@@ -213,7 +213,31 @@ with open(f"{w}/wide.csv", "w") as f:
     f.write(",".join(f"c{i}" for i in range(200000)) + "\n")
 with open(f"{w}/deep.jsonl", "w") as f:
     f.write('{"a":' + "[" * 100000 + "]" * 100000 + "}\n")
+with open(f"{w}/objs.jsonl", "w") as f:
+    f.write('{"a":[' + "{}," * 150000 + '{}]}\n')
+with open(f"{w}/urls.csv", "w") as f:
+    f.write("u\n")
+    for i in range(12):
+        f.write("http://example.com/" + "x" * 30000 + "\n")
+with open(f"{w}/README3.md", "w") as f:
+    f.write("---\nviewer: false\n---\n" + "long card text\n" * 25000)
 PY
+create objs
+create urls
+create hidden
+commit alice/objs "objs.jsonl=$WORK/objs.jsonl" >/dev/null
+commit alice/urls "urls.csv=$WORK/urls.csv" >/dev/null
+commit alice/hidden "README.md=$WORK/README3.md" "data/train.csv=$WORK/train.csv" >/dev/null
+ready alice/objs
+check "bad input: a JSON row of 150,000 tiny values is an error of that split (memory bounded)" \
+  '[[ $(status) == 500 && $(header X-Error-Code) == StreamingRowsError ]] && jq -e ".error | test(\"JSON values\")" "$WORK/body" >/dev/null'
+ready alice/urls
+check "first-rows: over 200 kB even after truncation (URL cells are never cut) is 501 TooBigContentError" \
+  '[[ $(status) == 501 && $(header X-Error-Code) == TooBigContentError ]]'
+tc "viewer: false in a README longer than the front matter's bound still disables the viewer" '
+  ready alice/hidden
+  get "splits?dataset=alice/hidden"
+  [[ $(status) == 501 && $(header X-Error-Code) == NotSupportedDisabledViewerError ]]'
 commit alice/wide "wide.csv=$WORK/wide.csv" >/dev/null
 commit alice/deep "deep.jsonl=$WORK/deep.jsonl" >/dev/null
 printf 'print("hi")\n' >"$WORK/script.py"
@@ -258,7 +282,8 @@ tc "vitrine datasets reprocess --run processes it; jobs list shows it done" '
   grep -q "queued job" "$WORK/rp.out"
   get "splits?dataset=alice/fresh"
   [[ $(status) == 200 ]]
-  "$BIN" jobs list --state done --data "$D" | grep -q "dataset-revision"
+  "$BIN" jobs list --state done --data "$D" >"$WORK/jobs.out"
+  grep -q "dataset-revision" "$WORK/jobs.out"
   get "first-rows?dataset=alice/csv&config=default&split=train"
   [[ $(header X-Revision) == "$C3" ]]'
 check "reprocess of a missing dataset is an error" \
