@@ -255,6 +255,21 @@ tc "a dataset script is not supported (501), as on the Hub" '
 check "the hub still answers after the bad files" \
   'get "splits?dataset=alice/csv" && [[ $(status) == 200 ]]'
 
+# --- Renamed and deleted datasets --------------------------------------------------------------
+tc "a renamed dataset answers under its new name; its old name answers RenamedDatasetError" '
+  api -X POST "$B/api/repos/move" -d "{\"fromRepo\":\"alice/text\",\"toRepo\":\"alice/text2\",\"type\":\"dataset\"}" >/dev/null
+  get "first-rows?dataset=alice/text2&config=default&split=train" -H "Authorization: Bearer $TOK"
+  [[ $(status) == 200 ]] && jq -e ".dataset == \"alice/text2\"" "$WORK/body" >/dev/null
+  get "splits?dataset=alice/text" -H "Authorization: Bearer $TOK"
+  [[ $(status) == 404 && $(header X-Error-Code) == RenamedDatasetError ]]'
+tc "a deleted dataset leaves no answers behind" '
+  uid_rows() { sqlite3 "$D/vitrine.db" "SELECT COUNT(*) FROM viewer_results"; }
+  before=$(uid_rows)
+  api -X DELETE "$B/api/repos/delete" -d "{\"name\":\"many\",\"organization\":\"alice\",\"type\":\"dataset\"}" >/dev/null
+  (( $(uid_rows) < before ))
+  get "splits?dataset=alice/many" -H "Authorization: Bearer $TOK"
+  [[ $(status) == 404 && $(header X-Error-Code) == ExternalAuthenticatedError ]]'
+
 # --- A new revision: processed again; reprocess by the CLI with no worker running ------------
 printf 'text,label,score,flag\nnew,5,1,True\n' >"$WORK/train2.csv"
 C2=$(commit alice/csv "data/train.csv=$WORK/train2.csv")
