@@ -28,4 +28,6 @@ set(VITRINE_FUZZ_TARGETS
   data_files
   csv_reader
   json_reader
-  decompress)
+  decompress
+  parquet_footer
+  parquet_pages)

@@ -1,0 +1,206 @@
+// The page loop of one column chunk (parquet_column.hpp).
+#include "formats/datasets/parquet_column.hpp"
+
+#include <algorithm>
+
+#include "formats/datasets/parquet_codecs.hpp"
+#include "formats/datasets/parquet_page_header.hpp"
+
+namespace vitrine::datasets {
+
+namespace {
+
+Status chunk_error(const std::string& what) {
+  return unprocessable("Parquet column chunk: " + what);
+}
+
+class ChunkReader {
+ public:
+  ChunkReader(const ColumnMetaData& meta, const SchemaElement& leaf, const SchemaNode& node,
+              const ColumnReadLimits& limits)
+      : meta_(meta), limits_(limits) {
+    out_.values.type = meta.type;
+    out_.values.type_length = leaf.type_length.value_or(0);
+    dictionary_.type = meta.type;
+    dictionary_.type_length = out_.values.type_length;
+    out_.max_definition_level = node.max_definition_level;
+  }
+
+  Status read(std::string_view chunk) {
+    size_t pos = 0;
+    auto total = static_cast<uint64_t>(meta_.num_values);
+    while (out_.num_slots < total) {
+      if (pos >= chunk.size()) {
+        return chunk_error("ends after " + std::to_string(out_.num_slots) + " of " +
+                           std::to_string(total) + " values");
+      }
+      size_t consumed = 0;
+      auto header = parse_page_header(chunk.substr(pos), &consumed);
+      if (!header) {
+        if (header.status().kind() == ErrorKind::kRangeNotSatisfiable) {
+          return chunk_error("a page header runs past the chunk");
+        }
+        return header.status();
+      }
+      pos += consumed;
+      if (static_cast<size_t>(header->compressed_page_size) > chunk.size() - pos) {
+        return chunk_error("a page runs past the chunk");
+      }
+      std::string_view page = chunk.substr(pos, header->compressed_page_size);
+      pos += header->compressed_page_size;
+      Status status;
+      switch (header->type) {
+        case PageType::kDictionaryPage:
+          status = dictionary_page(*header, page);
+          break;
+        case PageType::kDataPage:
+          status = data_page_v1(*header, page);
+          break;
+        case PageType::kDataPageV2:
+          status = data_page_v2(*header, page);
+          break;
+        case PageType::kIndexPage:
+          break;
+      }
+      if (!status) return status;
+    }
+    if (out_.num_slots != total) return chunk_error("more values than the chunk states");
+    return Status::ok();
+  }
+
+  ColumnChunkValues take() { return std::move(out_); }
+
+ private:
+  Status dictionary_page(const PageHeader& header, std::string_view page) {
+    if (has_dictionary_ || out_.num_slots > 0) return chunk_error("a misplaced dictionary page");
+    const auto& d = *header.dictionary_page_header;
+    if (d.encoding != Encoding::kPlain && d.encoding != Encoding::kPlainDictionary) {
+      return chunk_error("a dictionary page not PLAIN-encoded");
+    }
+    if (static_cast<uint64_t>(d.num_values) > limits_.max_values) return too_many_values();
+    auto body = decompress_parquet_page(meta_.codec, page, header.uncompressed_page_size,
+                                        limits_.max_page_bytes);
+    if (!body) return body.status();
+    size_t consumed = 0;
+    if (auto s =
+            decode_plain(*body, d.num_values, limits_.max_value_bytes, &dictionary_, &consumed);
+        !s) {
+      return s;
+    }
+    has_dictionary_ = true;
+    return Status::ok();
+  }
+
+  // Checks the slots of a page fit the limits and the chunk, before anything is decoded.
+  Status admit(int32_t num_values) {
+    auto n = static_cast<uint64_t>(num_values);
+    if (n > limits_.max_values - std::min(limits_.max_values, out_.num_slots)) {
+      return too_many_values();
+    }
+    if (out_.num_slots + n > static_cast<uint64_t>(meta_.num_values)) {
+      return chunk_error("pages hold more values than the chunk states");
+    }
+    return Status::ok();
+  }
+
+  // Counts the non-null slots among the levels appended since `from`.
+  size_t non_null_since(size_t from, size_t num_values) const {
+    if (out_.max_definition_level == 0) return num_values;
+    return static_cast<size_t>(std::count(out_.definition_levels.begin() + from,
+                                          out_.definition_levels.end(),
+                                          static_cast<int16_t>(out_.max_definition_level)));
+  }
+
+  Status values(Encoding encoding, std::string_view data, size_t count) {
+    const ParquetValues* dictionary = has_dictionary_ ? &dictionary_ : nullptr;
+    return decode_values(encoding, data, count, dictionary, limits_.max_value_bytes, &out_.values);
+  }
+
+  Status data_page_v1(const PageHeader& header, std::string_view page) {
+    const auto& d = *header.data_page_header;
+    if (auto s = admit(d.num_values); !s) return s;
+    auto body = decompress_parquet_page(meta_.codec, page, header.uncompressed_page_size,
+                                        limits_.max_page_bytes);
+    if (!body) return body.status();
+    std::string_view rest = *body;
+    size_t from = out_.definition_levels.size();
+    if (out_.max_definition_level > 0) {
+      if (d.definition_level_encoding != Encoding::kRle) {
+        return chunk_error("definition levels not RLE-encoded");
+      }
+      size_t used = 0;
+      if (auto s = decode_levels(rest, out_.max_definition_level, d.num_values, true,
+                                 &out_.definition_levels, &used);
+          !s) {
+        return s;
+      }
+      rest.remove_prefix(used);
+    }
+    if (auto s = values(d.encoding, rest, non_null_since(from, d.num_values)); !s) return s;
+    out_.num_slots += d.num_values;
+    return Status::ok();
+  }
+
+  Status data_page_v2(const PageHeader& header, std::string_view page) {
+    const auto& d = *header.data_page_header_v2;
+    if (auto s = admit(d.num_values); !s) return s;
+    if (d.repetition_levels_byte_length != 0)
+      return chunk_error("repetition levels in a flat column");
+    auto levels_size = static_cast<size_t>(d.definition_levels_byte_length);
+    if (levels_size > page.size()) return chunk_error("levels past the page");
+    size_t from = out_.definition_levels.size();
+    if (out_.max_definition_level > 0) {
+      size_t used = 0;
+      if (auto s = decode_levels(page.substr(0, levels_size), out_.max_definition_level,
+                                 d.num_values, false, &out_.definition_levels, &used);
+          !s) {
+        return s;
+      }
+    }
+    size_t non_null = non_null_since(from, d.num_values);
+    if (out_.max_definition_level > 0 &&
+        non_null != static_cast<size_t>(d.num_values - d.num_nulls)) {
+      return chunk_error("num_nulls does not match the definition levels");
+    }
+    std::string_view data = page.substr(levels_size);
+    size_t data_size = static_cast<size_t>(header.uncompressed_page_size) - levels_size;
+    Result<std::string> body =
+        d.is_compressed
+            ? decompress_parquet_page(meta_.codec, data, data_size, limits_.max_page_bytes)
+            : decompress_parquet_page(CompressionCodec::kUncompressed, data, data_size,
+                                      limits_.max_page_bytes);
+    if (!body) return body.status();
+    if (auto s = values(d.encoding, *body, non_null); !s) return s;
+    out_.num_slots += d.num_values;
+    return Status::ok();
+  }
+
+  Status too_many_values() const {
+    return Status(ErrorKind::kPayloadTooLarge, "Parquet column chunk of more than " +
+                                                   std::to_string(limits_.max_values) + " values");
+  }
+
+  const ColumnMetaData& meta_;
+  const ColumnReadLimits& limits_;
+  ColumnChunkValues out_;
+  ParquetValues dictionary_;
+  bool has_dictionary_ = false;
+};
+
+}  // namespace
+
+Result<ColumnChunkValues> read_column_chunk(std::string_view chunk, const ColumnMetaData& meta,
+                                            const SchemaElement& leaf, const SchemaNode& node,
+                                            const ColumnReadLimits& limits) {
+  if (node.max_repetition_level > 0) {
+    return Status(ErrorKind::kNotImplemented, "Parquet: repeated (list) columns are not read yet");
+  }
+  if (!leaf.type || *leaf.type != meta.type) {
+    return chunk_error("its type does not match the schema");
+  }
+  ChunkReader reader(meta, leaf, node, limits);
+  if (auto s = reader.read(chunk); !s) return s;
+  return reader.take();
+}
+
+}  // namespace vitrine::datasets

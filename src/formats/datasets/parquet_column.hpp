@@ -1,0 +1,50 @@
+// Reading one column chunk of a Parquet file into its values: page headers, decompression
+// (parquet_codecs.hpp), definition levels and values (parquet_encodings.hpp), dictionary pages,
+// data pages v1 and v2. For columns without repetition (flat columns, and fields of structs):
+// a repeated column (inside a list or map) is kNotImplemented for now.
+//
+// Pure: the caller reads the chunk's bytes (ColumnMetaData::first_page_offset(), then
+// total_compressed_size bytes) and passes them in. Memory is bounded by ColumnReadLimits
+// whatever the pages claim: a page's stated uncompressed size, the value slots of the chunk
+// and the bytes of its byte-array values each have a limit, and passing one is
+// kPayloadTooLarge (a decompression or encoding bomb). Malformed pages are kUnprocessable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "formats/datasets/parquet_encodings.hpp"
+#include "formats/datasets/parquet_metadata.hpp"
+#include "formats/datasets/parquet_schema.hpp"
+#include "util/result.hpp"
+
+namespace vitrine::datasets {
+
+struct ColumnReadLimits {
+  size_t max_page_bytes = 64u << 20;      // one page, uncompressed
+  uint64_t max_values = 16u << 20;        // value slots (nulls included) of one chunk
+  uint64_t max_value_bytes = 256u << 20;  // bytes of byte-array values of one chunk
+};
+
+struct ColumnChunkValues {
+  ParquetValues values;                    // the non-null values, in slot order
+  std::vector<int16_t> definition_levels;  // one per slot; empty when the column is required
+  int32_t max_definition_level = 0;
+  uint64_t num_slots = 0;
+
+  bool is_null(size_t slot) const {
+    return !definition_levels.empty() && definition_levels[slot] < max_definition_level;
+  }
+};
+
+// The values of a chunk of column `leaf` (its schema element and tree node) described by
+// `meta`, from `chunk`, the chunk's bytes. Reads pages until meta.num_values slots are read;
+// a chunk that ends first, a page past the chunk, a second dictionary page, a dictionary index
+// past the dictionary or a value count that does not match its levels is an error.
+Result<ColumnChunkValues> read_column_chunk(std::string_view chunk, const ColumnMetaData& meta,
+                                            const SchemaElement& leaf, const SchemaNode& node,
+                                            const ColumnReadLimits& limits = {});
+
+}  // namespace vitrine::datasets
