@@ -44,8 +44,23 @@ void JobRunner::stop() {
 }
 
 size_t JobRunner::run_pending(const std::string& owner) {
+  // Without started workers nothing renews the leases: a heartbeat runs for the duration, so a
+  // job longer than a lease is not taken over by a server's worker meanwhile.
+  std::thread beat;
+  bool own_heartbeat = threads_.empty();
+  if (own_heartbeat) beat = std::thread([this] { heartbeat(); });
   size_t n = 0;
   while (run_one(owner)) ++n;
+  if (own_heartbeat) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    beat.join();
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
   return n;
 }
 

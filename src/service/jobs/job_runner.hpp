@@ -67,8 +67,8 @@ class JobRunner {
   void wake();
   // Stops the workers after their current job (a job cut short is claimed again later).
   void stop();
-  // Runs claimable jobs in the calling thread until the queue has none (the CLI and tests).
-  // Returns how many ran.
+  // Runs claimable jobs in the calling thread until the queue has none (the CLI and tests),
+  // renewing their leases meanwhile. Returns how many ran. Not while start()ed workers run.
   size_t run_pending(const std::string& owner);
 
  private:
