@@ -14,6 +14,7 @@
 #include "service/hub.hpp"
 #include "service/jobs/job_queue.hpp"
 #include "service/repos/repo_contents.hpp"
+#include "service/repos/revision_reader.hpp"
 #include "storage/git/git_repo.hpp"
 #include "storage/metadata/metadata_db.hpp"
 #include "util/time.hpp"
@@ -115,16 +116,9 @@ Result<nlohmann::json> read_card(Hub& hub, RepoHandle& git,
       return unprocessable(path + " is larger than " + std::to_string(kMaxFrontMatterBytes) +
                            " bytes");
     }
-    auto source = open_repo_file(hub, git, *it->second);
-    if (!source) return source.status();
-    std::string text;
-    char buffer[65536];
-    while (text.size() < bound) {
-      auto n = (*source)->read(buffer, std::min(sizeof buffer, bound - text.size()));
-      if (!n) return n.status();
-      if (*n == 0) break;
-      text.append(buffer, *n);
-    }
+    auto read = read_file_prefix(hub, git, *it->second, bound);
+    if (!read) return read.status();
+    const std::string& text = *read;
     // A standalone YAML file is read as a front-matter block (one parser, one bound).
     auto front = parse_front_matter(bare ? "---\n" + text + "\n---\n" : text);
     if (!front.error.empty()) return unprocessable(path + ": " + front.error);
