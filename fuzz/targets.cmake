@@ -30,4 +30,5 @@ set(VITRINE_FUZZ_TARGETS
   json_reader
   decompress
   parquet_footer
-  parquet_pages)
+  parquet_pages
+  parquet_rows)

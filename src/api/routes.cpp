@@ -49,7 +49,7 @@ const std::vector<Route>& routes() {
       {"GET", "/datasets-server/is-valid", A::kPublic, handle_viewer_is_valid},
       {"GET", "/datasets-server/splits", A::kPublic, handle_viewer_splits},
       {"GET", "/datasets-server/first-rows", A::kPublic, handle_viewer_first_rows},
-      {"GET", "/datasets-server/rows", A::kPublic, handle_viewer_not_implemented},
+      {"GET", "/datasets-server/rows", A::kPublic, handle_viewer_rows},
       {"GET", "/datasets-server/search", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/filter", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/parquet", A::kPublic, handle_viewer_not_implemented},

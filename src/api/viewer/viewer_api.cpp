@@ -3,6 +3,7 @@
 // HF_ENDPOINT), at the root. Every endpoint is a GET with query parameters; the dataset named
 // in `dataset` is found with the caller's credentials and its gate applies, as for downloads:
 // a private or gated dataset the caller may not read answers exactly as a missing one.
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
@@ -115,19 +116,56 @@ http::Response handle_viewer_first_rows(Context& ctx, Call& call) {
   });
 }
 
+// An `offset` or `length` parameter (contract §1.4's InvalidParameter messages): a
+// non-negative integer, `length` at most kRowsMaxLength; absent gives `fallback`.
+std::variant<uint64_t, http::Response> count_param(Call& call, const char* name, uint64_t fallback,
+                                                   uint64_t max) {
+  auto text = call.query.get(name);
+  if (!text || text->empty()) return fallback;
+  std::string p = std::string("Parameter '") + name + "'";
+  const std::string& t = *text;
+  size_t start = t[0] == '-' || t[0] == '+' ? 1 : 0;
+  if (start == t.size() || t.size() > 19 ||
+      t.find_first_not_of("0123456789", start) != std::string::npos) {
+    return viewer_error(422, "InvalidParameter", p + " must be integer");
+  }
+  if (t[0] == '-' && t.find_first_not_of('0', 1) != std::string::npos) {
+    return viewer_error(422, "InvalidParameter", p + " must be positive");
+  }
+  uint64_t value = std::stoull(t.substr(start));
+  if (value > max) {
+    return viewer_error(422, "InvalidParameter",
+                        p + " must not be greater than " + std::to_string(max));
+  }
+  return value;
+}
+
+http::Response handle_viewer_rows(Context& ctx, Call& call) {
+  auto t = target_of(ctx, call, Level::kSplit);
+  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
+  auto offset = count_param(call, "offset", 0, std::numeric_limits<int64_t>::max());
+  if (auto* r = std::get_if<http::Response>(&offset)) return std::move(*r);
+  auto length = count_param(call, "length", service::ViewerLimits::kRowsMaxLength,
+                            service::ViewerLimits::kRowsMaxLength);
+  if (auto* r = std::get_if<http::Response>(&length)) return std::move(*r);
+  const auto& target = std::get<Target>(t);
+  service::DatasetViewer viewer(ctx.hub);
+  return viewer_response(viewer.rows(target.repo, target.config, target.split,
+                                     std::get<uint64_t>(offset), std::get<uint64_t>(length)));
+}
+
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.
   std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
   // The parameters each endpoint requires on the Hub (§2): a split for rows, search, filter and
   // statistics; a dataset for the others.
-  bool split_level = endpoint == "/rows" || endpoint == "/search" || endpoint == "/filter" ||
-                     endpoint == "/statistics";
+  bool split_level = endpoint == "/search" || endpoint == "/filter" || endpoint == "/statistics";
   auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
   if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
   return viewer_error(501, "NotImplementedError",
                       "This hub's dataset viewer does not answer " + endpoint +
-                          " yet; /is-valid, /splits and /first-rows work");
+                          " yet; /is-valid, /splits, /first-rows and /rows work");
 }
 
 }  // namespace vitrine::api

@@ -24,12 +24,15 @@ class ChunkReader {
     dictionary_.type = meta.type;
     dictionary_.type_length = out_.values.type_length;
     out_.max_definition_level = node.max_definition_level;
+    out_.max_repetition_level = node.max_repetition_level;
   }
 
-  Status read(std::string_view chunk) {
+  // Reads pages from `chunk`: until meta.num_values slots are read, or when `to_end`, until
+  // the bytes end.
+  Status read(std::string_view chunk, bool to_end = false) {
     size_t pos = 0;
     auto total = static_cast<uint64_t>(meta_.num_values);
-    while (out_.num_slots < total) {
+    while (to_end ? pos < chunk.size() : out_.num_slots < total) {
       if (pos >= chunk.size()) {
         return chunk_error("ends after " + std::to_string(out_.num_slots) + " of " +
                            std::to_string(total) + " values");
@@ -64,8 +67,23 @@ class ChunkReader {
       }
       if (!status) return status;
     }
-    if (out_.num_slots != total) return chunk_error("more values than the chunk states");
+    if (!to_end && out_.num_slots != total) return chunk_error("more values than the chunk states");
+    if (!out_.repetition_levels.empty() && out_.repetition_levels[0] != 0) {
+      return chunk_error("its first page begins inside a row");
+    }
     return Status::ok();
+  }
+
+  // The dictionary page alone.
+  Status read_dictionary(std::string_view bytes) {
+    size_t consumed = 0;
+    auto header = parse_page_header(bytes, &consumed);
+    if (!header) return header.status();
+    if (header->type != PageType::kDictionaryPage) return chunk_error("no dictionary page");
+    if (static_cast<size_t>(header->compressed_page_size) != bytes.size() - consumed) {
+      return chunk_error("the dictionary page's size does not match its location");
+    }
+    return dictionary_page(*header, bytes.substr(consumed));
   }
 
   ColumnChunkValues take() { return std::move(out_); }
@@ -124,6 +142,18 @@ class ChunkReader {
     if (!body) return body.status();
     std::string_view rest = *body;
     size_t from = out_.definition_levels.size();
+    if (out_.max_repetition_level > 0) {
+      if (d.repetition_level_encoding != Encoding::kRle) {
+        return chunk_error("repetition levels not RLE-encoded");
+      }
+      size_t used = 0;
+      if (auto s = decode_levels(rest, out_.max_repetition_level, d.num_values, true,
+                                 &out_.repetition_levels, &used);
+          !s) {
+        return s;
+      }
+      rest.remove_prefix(used);
+    }
     if (out_.max_definition_level > 0) {
       if (d.definition_level_encoding != Encoding::kRle) {
         return chunk_error("definition levels not RLE-encoded");
@@ -144,14 +174,30 @@ class ChunkReader {
   Status data_page_v2(const PageHeader& header, std::string_view page) {
     const auto& d = *header.data_page_header_v2;
     if (auto s = admit(d.num_values); !s) return s;
-    if (d.repetition_levels_byte_length != 0)
+    if (out_.max_repetition_level == 0 && d.repetition_levels_byte_length != 0)
       return chunk_error("repetition levels in a flat column");
-    auto levels_size = static_cast<size_t>(d.definition_levels_byte_length);
-    if (levels_size > page.size()) return chunk_error("levels past the page");
+    if (d.repetition_levels_byte_length < 0 || d.definition_levels_byte_length < 0) {
+      return chunk_error("a negative levels length");
+    }
+    auto rep_size = static_cast<size_t>(d.repetition_levels_byte_length);
+    auto def_size = static_cast<size_t>(d.definition_levels_byte_length);
+    if (rep_size > page.size() || def_size > page.size() - rep_size ||
+        rep_size + def_size > static_cast<size_t>(header.uncompressed_page_size)) {
+      return chunk_error("levels past the page");
+    }
+    size_t levels_size = rep_size + def_size;
     size_t from = out_.definition_levels.size();
+    if (out_.max_repetition_level > 0) {
+      size_t used = 0;
+      if (auto s = decode_levels(page.substr(0, rep_size), out_.max_repetition_level, d.num_values,
+                                 false, &out_.repetition_levels, &used);
+          !s) {
+        return s;
+      }
+    }
     if (out_.max_definition_level > 0) {
       size_t used = 0;
-      if (auto s = decode_levels(page.substr(0, levels_size), out_.max_definition_level,
+      if (auto s = decode_levels(page.substr(rep_size, def_size), out_.max_definition_level,
                                  d.num_values, false, &out_.definition_levels, &used);
           !s) {
         return s;
@@ -192,14 +238,26 @@ class ChunkReader {
 Result<ColumnChunkValues> read_column_chunk(std::string_view chunk, const ColumnMetaData& meta,
                                             const SchemaElement& leaf, const SchemaNode& node,
                                             const ColumnReadLimits& limits) {
-  if (node.max_repetition_level > 0) {
-    return Status(ErrorKind::kNotImplemented, "Parquet: repeated (list) columns are not read yet");
-  }
   if (!leaf.type || *leaf.type != meta.type) {
     return chunk_error("its type does not match the schema");
   }
   ChunkReader reader(meta, leaf, node, limits);
   if (auto s = reader.read(chunk); !s) return s;
+  return reader.take();
+}
+
+Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::string_view pages,
+                                            const ColumnMetaData& meta, const SchemaElement& leaf,
+                                            const SchemaNode& node,
+                                            const ColumnReadLimits& limits) {
+  if (!leaf.type || *leaf.type != meta.type) {
+    return chunk_error("its type does not match the schema");
+  }
+  ChunkReader reader(meta, leaf, node, limits);
+  if (!dictionary.empty()) {
+    if (auto s = reader.read_dictionary(dictionary); !s) return s;
+  }
+  if (auto s = reader.read(pages, /*to_end=*/true); !s) return s;
   return reader.take();
 }
 

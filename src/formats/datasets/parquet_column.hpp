@@ -1,10 +1,11 @@
 // Reading one column chunk of a Parquet file into its values: page headers, decompression
 // (parquet_codecs.hpp), definition levels and values (parquet_encodings.hpp), dictionary pages,
-// data pages v1 and v2. For columns without repetition (flat columns, and fields of structs):
-// a repeated column (inside a list or map) is kNotImplemented for now.
+// data pages v1 and v2, with the definition and repetition levels that place the values in
+// nested lists and structs (parquet_rows.hpp assembles them into rows).
 //
 // Pure: the caller reads the chunk's bytes (ColumnMetaData::first_page_offset(), then
-// total_compressed_size bytes) and passes them in. Memory is bounded by ColumnReadLimits
+// total_compressed_size bytes) and passes them in, or only some of its pages (a page index
+// says where they lie, parquet_offset_index.hpp). Memory is bounded by ColumnReadLimits
 // whatever the pages claim: a page's stated uncompressed size, the value slots of the chunk
 // and the bytes of its byte-array values each have a limit, and passing one is
 // kPayloadTooLarge (a decompression or encoding bomb). Malformed pages are kUnprocessable.
@@ -30,8 +31,10 @@ struct ColumnReadLimits {
 
 struct ColumnChunkValues {
   ParquetValues values;                    // the non-null values, in slot order
-  std::vector<int16_t> definition_levels;  // one per slot; empty when the column is required
+  std::vector<int16_t> definition_levels;  // one per slot; empty when max_definition_level is 0
+  std::vector<int16_t> repetition_levels;  // one per slot; empty when max_repetition_level is 0
   int32_t max_definition_level = 0;
+  int32_t max_repetition_level = 0;
   uint64_t num_slots = 0;
 
   bool is_null(size_t slot) const {
@@ -45,6 +48,15 @@ struct ColumnChunkValues {
 // past the dictionary or a value count that does not match its levels is an error.
 Result<ColumnChunkValues> read_column_chunk(std::string_view chunk, const ColumnMetaData& meta,
                                             const SchemaElement& leaf, const SchemaNode& node,
+                                            const ColumnReadLimits& limits = {});
+
+// Some pages of a chunk: `dictionary`, the chunk's dictionary page (header and data) or empty
+// when it has none, and `pages`, consecutive data pages read to their end. The first page must
+// begin a row (as pages listed in an OffsetIndex do). Limits apply as above; meta.num_values
+// bounds the slots.
+Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::string_view pages,
+                                            const ColumnMetaData& meta, const SchemaElement& leaf,
+                                            const SchemaNode& node,
                                             const ColumnReadLimits& limits = {});
 
 }  // namespace vitrine::datasets

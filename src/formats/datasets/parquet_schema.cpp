@@ -29,7 +29,7 @@ bool is_group(const SchemaElement& e) {
   return !e.type.has_value();
 }
 
-nlohmann::json list_of(nlohmann::json feature) {
+nlohmann::ordered_json list_of(nlohmann::ordered_json feature) {
   return {{"feature", std::move(feature)}, {"_type", "List"}};
 }
 
@@ -60,7 +60,7 @@ class FeatureBuilder {
 
   // The feature of node `i`; `as_element`: the node is a list's element, its own repetition
   // already accounted for.
-  nlohmann::json feature(size_t i, bool as_element = false) const {
+  nlohmann::ordered_json feature(size_t i, bool as_element = false) const {
     const SchemaElement& e = schema_.elements[i];
     if (!as_element && e.repetition == Repetition::kRepeated) return list_of(feature(i, true));
     if (!is_group(e)) return {{"dtype", parquet_value_dtype(e)}, {"_type", "Value"}};
@@ -78,8 +78,8 @@ class FeatureBuilder {
   }
 
  private:
-  nlohmann::json struct_of(size_t i) const {
-    nlohmann::json out = nlohmann::json::object();
+  nlohmann::ordered_json struct_of(size_t i) const {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (size_t child : schema_.nodes[i].children)
       out[schema_.elements[child].name] = feature(child);
     return out;
@@ -87,7 +87,7 @@ class FeatureBuilder {
 
   // The element of a LIST-annotated group whose one child `repeated` is repeated
   // (LogicalTypes.md, "Lists" and its backward-compatibility rules).
-  nlohmann::json list_element(const SchemaElement& list, size_t repeated) const {
+  nlohmann::ordered_json list_element(const SchemaElement& list, size_t repeated) const {
     const SchemaElement& r = schema_.elements[repeated];
     const auto& children = schema_.nodes[repeated].children;
     if (!is_group(r) || children.size() != 1 || r.name == "array" ||
@@ -253,23 +253,28 @@ Status check_column_chunks(const ParquetFooter& footer, const ParquetSchema& sch
   return Status::ok();
 }
 
-nlohmann::json parquet_features(const ParquetSchema& schema) {
+nlohmann::ordered_json parquet_features(const ParquetSchema& schema) {
   FeatureBuilder builder(schema);
-  nlohmann::json out = nlohmann::json::array();
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (size_t child : schema.nodes[0].children) {
     out.push_back({{"name", schema.elements[child].name}, {"type", builder.feature(child)}});
   }
   return out;
 }
 
-nlohmann::json parquet_dataset_features(const ParquetFooter& footer, const ParquetSchema& schema) {
-  nlohmann::json out = parquet_features(schema);
+nlohmann::ordered_json parquet_dataset_features(const ParquetFooter& footer,
+                                                const ParquetSchema& schema) {
+  nlohmann::ordered_json out = parquet_features(schema);
   const std::string* metadata = footer.metadata_value("huggingface");
   if (!metadata) return out;
-  auto parsed = util::parse_untrusted_json(*metadata);
-  if (!parsed || !parsed->is_object()) return out;
-  auto info = parsed->find("info");
-  if (info == parsed->end() || !info->is_object()) return out;
+  // Bounded as every JSON from outside (util/json.hpp), then parsed keeping the keys' order.
+  if (util::json_nesting_depth(*metadata, util::kMaxJsonDepth + 1) > util::kMaxJsonDepth) {
+    return out;
+  }
+  auto parsed = nlohmann::ordered_json::parse(*metadata, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return out;
+  auto info = parsed.find("info");
+  if (info == parsed.end() || !info->is_object()) return out;
   auto features = info->find("features");
   if (features == info->end() || !features->is_object()) return out;
   for (auto& field : out) {

@@ -63,13 +63,15 @@ Status check_column_chunks(const ParquetFooter& footer, const ParquetSchema& sch
 // "timestamp[ns]"), "decimal128(p, s)" (decimal256 past 38 digits), "null".
 std::string parquet_value_dtype(const SchemaElement& leaf);
 
-// The Features of the top-level fields, in schema order: [{"name": …, "type": …}], as
-// FeatureInference::features writes them (keys of each type object sorted).
-nlohmann::json parquet_features(const ParquetSchema& schema);
+// The Features of the top-level fields, in schema order: [{"name": …, "type": …}]; a struct's
+// fields keep the schema's order, as `datasets` keeps Arrow's.
+nlohmann::ordered_json parquet_features(const ParquetSchema& schema);
 
 // parquet_features, with the type of each field taken from the `huggingface` metadata's
 // {"info": {"features": {…}}} where it names the field. Unparseable metadata is ignored (the
-// derived types stand), as `datasets` falls back to the Arrow schema.
-nlohmann::json parquet_dataset_features(const ParquetFooter& footer, const ParquetSchema& schema);
+// derived types stand), as `datasets` falls back to the Arrow schema; its objects keep their
+// order.
+nlohmann::ordered_json parquet_dataset_features(const ParquetFooter& footer,
+                                                const ParquetSchema& schema);
 
 }  // namespace vitrine::datasets

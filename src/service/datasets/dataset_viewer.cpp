@@ -26,6 +26,7 @@ using Json = nlohmann::ordered_json;
 
 constexpr char kLayoutStep[] = "dataset-layout";
 constexpr char kFirstRowsStep[] = "split-first-rows";
+constexpr char kParquetFilesStep[] = "split-parquet-files";
 
 constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 
@@ -154,7 +155,8 @@ struct Column {
 
 // A Features type as `datasets` writes it: "_type" after the type's other fields, recursively
 // (the inference hands out sorted objects).
-Json features_type(const nlohmann::json& type) {
+template <typename AnyJson>
+Json features_type(const AnyJson& type) {
   if (type.is_array()) {
     Json out = Json::array();
     for (const auto& t : type) out.push_back(features_type(t));
@@ -306,13 +308,16 @@ std::unique_ptr<datasets::RowReader> open_reader(const datasets::ConfigLayout& c
   return datasets::text_reader(std::move(source));
 }
 
+domain::ViewerResult first_rows_result(const SplitContext& s, const Json& inferred,
+                                       const std::vector<Json>& typed, bool all_fetched);
+
 domain::ViewerResult first_rows_of(const SplitContext& s) {
   const auto& builder = s.config.builder;
   if (builder != "csv" && builder != "json" && builder != "text") {
     return error_result("NotImplementedError",
                         "This hub's viewer does not read " + builder +
-                            " files yet (it reads CSV, TSV, JSON, JSON Lines and text files, "
-                            "compressed or not)");
+                            " files yet (it reads Parquet, CSV, TSV, JSON, JSON Lines and text "
+                            "files, compressed or not)");
   }
   auto format = builder == "csv"    ? datasets::SourceFormat::kCsv
                 : builder == "json" ? datasets::SourceFormat::kJson
@@ -387,16 +392,6 @@ domain::ViewerResult first_rows_of(const SplitContext& s) {
   if (rows.empty() && columns.empty()) {
     return error_result("EmptyDatasetError", "The split " + s.split.split + " has no rows.");
   }
-  std::vector<Column> features;
-  Json features_json = Json::array();
-  {
-    nlohmann::json inferred = inference.features(columns);
-    for (size_t i = 0; i < inferred.size(); ++i) {
-      Column c{inferred[i]["name"].get<std::string>(), features_type(inferred[i]["type"])};
-      features_json.push_back(Json{{"feature_idx", i}, {"name", c.name}, {"type", c.type}});
-      features.push_back(std::move(c));
-    }
-  }
   std::vector<Json> typed;
   typed.reserve(rows.size());
   for (const auto& row : rows) {
@@ -406,6 +401,20 @@ domain::ViewerResult first_rows_of(const SplitContext& s) {
       object[columns[i]] = i < cells.size() ? Json(cells[i]) : Json(nullptr);
     }
     typed.push_back(std::move(object));
+  }
+  return first_rows_result(s, Json(inference.features(columns)), typed, all_fetched);
+}
+
+// The /first-rows answer of rows already typed (objects keyed by column name) and their
+// Features ([{"name", "type"}]): truncated to the answer's size as the contract says.
+domain::ViewerResult first_rows_result(const SplitContext& s, const Json& inferred,
+                                       const std::vector<Json>& typed, bool all_fetched) {
+  std::vector<Column> features;
+  Json features_json = Json::array();
+  for (size_t i = 0; i < inferred.size(); ++i) {
+    Column c{inferred[i]["name"].get<std::string>(), features_type(inferred[i]["type"])};
+    features_json.push_back(Json{{"feature_idx", i}, {"name", c.name}, {"type", c.type}});
+    features.push_back(std::move(c));
   }
   Json response = {{"dataset", s.repo.id()},    {"config", s.config.name}, {"split", s.split.split},
                    {"features", features_json}, {"rows", Json::array()},   {"truncated", false}};
@@ -432,6 +441,152 @@ domain::ViewerResult first_rows_of(const SplitContext& s) {
                                                   " B) even after truncation.");
   }
   return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parquet splits: read where they lie (the Hub links Parquet-native datasets into its export
+// rather than rewriting them). The job reads every file's footer once and stores the split's
+// files with their row counts (kParquetFilesStep), which /rows pages through.
+
+struct ParquetSplit {
+  domain::ViewerResult files;       // kParquetFilesStep
+  domain::ViewerResult first_rows;  // kFirstRowsStep
+};
+
+// A stored file entry: what open_repo_file_at needs, without the revision's whole listing.
+Json file_json(const FileEntry& e, uint64_t num_rows) {
+  Json out = {{"path", e.git.path},
+              {"size", e.size()},
+              {"num_rows", num_rows},
+              {"oid", e.git.oid},
+              {"git_size", e.git.size}};
+  if (e.lfs) out["lfs_oid"] = e.lfs->oid;
+  return out;
+}
+
+std::optional<FileEntry> file_entry_of(const Json& j) {
+  if (!j.is_object() || !j.contains("path") || !j.contains("oid") || !j.contains("git_size")) {
+    return std::nullopt;
+  }
+  FileEntry e;
+  e.git.path = j["path"].get<std::string>();
+  e.git.oid = j["oid"].get<std::string>();
+  e.git.size = j["git_size"].get<uint64_t>();
+  if (j.contains("lfs_oid")) {
+    e.lfs = LfsPointer{j["lfs_oid"].get<std::string>(), j["size"].get<uint64_t>()};
+  }
+  return e;
+}
+
+// A row of cells (in `names` order) as the object the answers show.
+Json row_object(const std::vector<std::string>& names, datasets::Row& row) {
+  Json object = Json::object();
+  for (size_t i = 0; i < names.size(); ++i) {
+    object[names[i]] = i < row.size() ? Json(std::move(row[i])) : Json(nullptr);
+  }
+  return object;
+}
+
+// A file the reader refused: the dataset's own fault, said plainly; the store's failure goes to
+// the operator's log and the answer stays generic.
+std::string read_failure(const domain::RepoRecord& repo, const std::string& path,
+                         const Status& status) {
+  if (status.kind() == ErrorKind::kInternal) {
+    spdlog::error("viewer: reading {} of {}: {}", path, repo.id(), status.message());
+    return "Cannot read " + path + " in the hub's store";
+  }
+  return "Cannot read " + path + ": " + status.message();
+}
+
+ParquetSplit parquet_split_of(const SplitContext& s) {
+  auto fail = [](const std::string& code, const std::string& message) {
+    auto r = error_result(code, message);
+    return ParquetSplit{r, r};
+  };
+  if (s.split.files.size() > ViewerLimits::kMaxParquetFilesPerSplit) {
+    return fail("DatasetWithTooManyParquetFilesError",
+                "The split " + s.split.split + " has " + std::to_string(s.split.files.size()) +
+                    " Parquet files; this hub's viewer reads at most " +
+                    std::to_string(ViewerLimits::kMaxParquetFilesPerSplit) + " per split.");
+  }
+  Json files = Json::array();
+  Json features;
+  std::vector<std::string> names;
+  std::string first_path;
+  uint64_t total = 0;
+  uint64_t footer_bytes = 0;
+  std::vector<Json> typed;
+  uint64_t row_bytes = 0;
+  std::optional<domain::ViewerResult> rows_error;
+  auto want_rows = [&] {
+    return !rows_error && typed.size() <= ViewerLimits::kFirstRowsMax &&
+           !(typed.size() >= ViewerLimits::kFirstRowsMin &&
+             row_bytes > ViewerLimits::kFirstRowsMaxBytes);
+  };
+  for (const auto& path : s.split.files) {
+    if (s.job && s.job->cancelled()) return {stopped_result(), stopped_result()};
+    auto entry = s.files.find(path);
+    if (entry == s.files.end()) continue;
+    auto opened = open_repo_file_at(s.hub, s.git, *entry->second);
+    if (!opened) return fail("StreamingRowsError", read_failure(s.repo, path, opened.status()));
+    auto file = datasets::ParquetFile::open(*opened);
+    if (!file) return fail("StreamingRowsError", read_failure(s.repo, path, file.status()));
+    footer_bytes += file->footer().metadata_length;
+    if (footer_bytes > ViewerLimits::kMaxBytesPerSplit) {
+      return fail("TooBigContentError", "The footers of the split's Parquet files hold more than " +
+                                            std::to_string(ViewerLimits::kMaxBytesPerSplit >> 20) +
+                                            " MiB");
+    }
+    auto file_features = file->features();
+    if (features.is_null()) {
+      features = file_features;
+      names = file->column_names();
+      first_path = path;
+      if (names.size() > 1000) {
+        return fail("TooManyColumnsError",
+                    "The number of columns (" + std::to_string(names.size()) +
+                        ") exceeds the maximum supported number of columns (1000).");
+      }
+    } else if (file_features != features) {
+      return fail("DatasetGenerationCastError",
+                  "All the data files must have the same columns and types, but " + path +
+                      " differs from " + first_path);
+    }
+    files.push_back(file_json(*entry->second, file->num_rows()));
+    total += file->num_rows();
+    if (!want_rows()) continue;
+    auto rows = file->read_rows(0, ViewerLimits::kFirstRowsMax + 1 - typed.size());
+    if (!rows) {
+      rows_error =
+          rows.status().kind() == ErrorKind::kPayloadTooLarge
+              ? error_result("TooBigContentError", rows.status().message())
+              : error_result("StreamingRowsError", read_failure(s.repo, path, rows.status()));
+      continue;
+    }
+    for (auto& row : *rows) {
+      typed.push_back(row_object(names, row));
+      row_bytes += dump(typed.back()).size();
+      if (!want_rows()) break;
+    }
+  }
+  if (features.is_null()) {
+    return fail("EmptyDatasetError", "The split " + s.split.split + " has no data files.");
+  }
+  ParquetSplit out;
+  Json features_json = Json::array();
+  for (const auto& f : features) {
+    features_json.push_back(Json{{"name", f["name"]}, {"type", features_type(f["type"])}});
+  }
+  out.files.body =
+      dump(Json{{"features", features_json}, {"num_rows", total}, {"files", std::move(files)}});
+  if (rows_error) {
+    out.first_rows = *rows_error;
+  } else {
+    bool all = typed.size() >= total;
+    if (typed.size() > ViewerLimits::kFirstRowsMax) typed.resize(ViewerLimits::kFirstRowsMax);
+    out.first_rows = first_rows_result(s, features, typed, all);
+  }
+  return out;
 }
 
 // The stored layout: configs with their builder and splits (not their files: a split may
@@ -564,7 +719,17 @@ JobOutcome DatasetViewer::process(JobContext& context) {
       for (const auto& s : c.splits) {
         if (context.cancelled()) return JobOutcome::retry(internal_error("cancelled"));
         SplitContext split{hub_, *git, files, repo, commit, c, s, &context};
-        auto rows = first_rows_of(split);
+        domain::ViewerResult rows;
+        if (c.builder == "parquet") {
+          auto scanned = parquet_split_of(split);
+          if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
+          if (auto st = put(std::move(scanned.files), kParquetFilesStep, c.name, s.split); !st) {
+            return JobOutcome::retry(st);
+          }
+          rows = std::move(scanned.first_rows);
+        } else {
+          rows = first_rows_of(split);
+        }
         if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
         if (auto st = put(std::move(rows), kFirstRowsStep, c.name, s.split); !st) {
           return JobOutcome::retry(st);
@@ -744,6 +909,100 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
     return replay(layout);
   }
   a.body = dump(flags);
+  return a;
+}
+
+ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::string& config,
+                                 const std::string& split, uint64_t offset, uint64_t length) {
+  auto located = locate(hub_, *this, repo);
+  if (located.answer) return *located.answer;
+  const auto& layout = located.layout;
+  if (!layout.error_code.empty()) return replay(layout);
+  const std::string& revision = layout.revision;
+  auto result = hub_.db().viewer_result(repo.uid, revision, kParquetFilesStep, config, split);
+  if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+  if (!*result) {
+    auto parsed = Json::parse(layout.body, nullptr, false);
+    for (const auto& c : parsed["configs"]) {
+      if (c["config"] != config) continue;
+      if (c.contains("error")) return config_error(c, revision);
+      for (const auto& s : c["splits"]) {
+        if (s["split"] != split) continue;
+        if (c["builder"] != "parquet") {
+          return ViewerAnswer::error(
+              501, "NotImplementedError",
+              "This hub's viewer pages through Parquet datasets; /rows of " +
+                  c["builder"].get<std::string>() +
+                  " files comes with the Parquet export, not built yet (/first-rows works)",
+              revision);
+        }
+        return not_ready(revision);
+      }
+    }
+    return not_found(revision);
+  }
+  if (!(*result)->error_code.empty()) return replay(**result);
+  auto stored = Json::parse((*result)->body, nullptr, false);
+  if (!stored.is_object())
+    return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+  Json features = Json::array();
+  std::vector<std::string> names;
+  size_t idx = 0;
+  for (const auto& f : stored["features"]) {
+    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
+    names.push_back(f["name"].get<std::string>());
+  }
+  uint64_t total = stored.value("num_rows", uint64_t{0});
+  length = std::min(length, ViewerLimits::kRowsMaxLength);
+  Json items = Json::array();
+  uint64_t file_start = 0;
+  uint64_t end = offset + std::min(length, total - std::min(total, offset));
+  std::optional<RepoHandle> git;
+  for (const auto& f : stored["files"]) {
+    if (file_start >= end) break;
+    uint64_t n = f.value("num_rows", uint64_t{0});
+    uint64_t file_end = file_start + n;
+    if (file_end <= offset || n == 0) {
+      file_start = file_end;
+      continue;
+    }
+    auto entry = file_entry_of(f);
+    if (!entry) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+    if (!git) {
+      auto opened = hub_.open_git(repo);
+      if (!opened) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+      git.emplace(std::move(*opened));
+    }
+    auto failed = [&](const Status& st) {
+      if (st.kind() == ErrorKind::kPayloadTooLarge) {
+        return ViewerAnswer::error(500, "TooBigContentError", st.message(), revision);
+      }
+      return ViewerAnswer::error(500, "RowsPostProcessingError",
+                                 read_failure(repo, entry->git.path, st), revision);
+    };
+    auto at = open_repo_file_at(hub_, *git, *entry);
+    if (!at) return failed(at.status());
+    auto file = datasets::ParquetFile::open(*at);
+    if (!file) return failed(file.status());
+    uint64_t from = std::max(offset, file_start) - file_start;
+    uint64_t to = std::min(end, file_end) - file_start;
+    auto rows = file->read_rows(from, to - from);
+    if (!rows) return failed(rows.status());
+    for (auto& row : *rows) {
+      items.push_back(Json{
+          {"row_idx", 0}, {"row", row_object(names, row)}, {"truncated_cells", Json::array()}});
+    }
+    file_start = file_end;
+  }
+  // Row indexes count from the page's offset.
+  for (size_t i = 0; i < items.size(); ++i) items[i]["row_idx"] = offset + i;
+  ViewerAnswer a;
+  a.revision = revision;
+  a.body = dump(Json{{"features", std::move(features)},
+                     {"rows", std::move(items)},
+                     {"num_rows_total", total},
+                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
+                     {"partial", false}});
   return a;
 }
 

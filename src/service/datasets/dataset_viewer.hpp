@@ -41,6 +41,9 @@ struct ViewerLimits {
   // Decompressed bytes the readers may pull for one split's first rows, over all its files
   // (skipped blank lines included): the work one split may cost.
   static constexpr uint64_t kMaxBytesPerSplit = 256ull << 20;
+  // Parquet files of one split the viewer reads (past it: DatasetWithTooManyParquetFilesError).
+  static constexpr size_t kMaxParquetFilesPerSplit = 10000;
+  static constexpr uint64_t kRowsMaxLength = 100;  // rows of one /rows page
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the
@@ -75,6 +78,10 @@ class DatasetViewer {
   ViewerAnswer splits(const domain::RepoRecord& repo, const std::string& config);
   ViewerAnswer first_rows(const domain::RepoRecord& repo, const std::string& config,
                           const std::string& split);
+  // /rows: `length` (at most kRowsMaxLength) rows from `offset`, read from the split's Parquet
+  // files where they lie; splits of other formats wait for the Parquet export (501 for now).
+  ViewerAnswer rows(const domain::RepoRecord& repo, const std::string& config,
+                    const std::string& split, uint64_t offset, uint64_t length);
 
  private:
   Hub& hub_;

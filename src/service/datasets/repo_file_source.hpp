@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "formats/datasets/parquet_rows.hpp"
 #include "formats/datasets/row_reader.hpp"
 #include "service/repos/repo_handle.hpp"
 #include "service/repos/snapshot_cache.hpp"
@@ -22,5 +23,10 @@ inline constexpr uint64_t kMaxGitBlobRead = 64ull << 20;
 // The file's bytes as they are stored (still compressed when the file is).
 Result<std::unique_ptr<datasets::ByteSource>> open_repo_file(Hub& hub, RepoHandle& git,
                                                              const FileEntry& file);
+
+// The same file read at any offset (Parquet files: footers, then the pages a read needs). A git
+// blob is held whole, under the same bound.
+Result<std::shared_ptr<datasets::RandomAccessFile>> open_repo_file_at(Hub& hub, RepoHandle& git,
+                                                                      const FileEntry& file);
 
 }  // namespace vitrine::service

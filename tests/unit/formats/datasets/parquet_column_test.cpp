@@ -457,12 +457,12 @@ TEST(ParquetColumn, HostileChunks) {
   // A dictionary page after data.
   std::string dict = dictionary_page(compress(CompressionCodec::kZstd, plain<int32_t>({1})), 4, 1);
   EXPECT_EQ(read(page + dict + page, 4).kind(), ErrorKind::kUnprocessable);
-  // A repeated column is not read yet.
+  // A repeated column's page without its repetition levels is malformed.
   SchemaNode repeated = flat_node(true);
   repeated.max_repetition_level = 1;
   auto list = read_column_chunk(page, meta(PhysicalType::kInt32, CompressionCodec::kZstd, 2),
                                 element(PhysicalType::kInt32), repeated);
-  EXPECT_EQ(list.status().kind(), ErrorKind::kNotImplemented);
+  EXPECT_EQ(list.status().kind(), ErrorKind::kUnprocessable);
 }
 
 TEST(ParquetColumn, ReadsAColumnOfABuiltFile) {

@@ -58,7 +58,7 @@ TEST(ParquetSchema, FlatColumnsAndLevels) {
   EXPECT_EQ(schema->column_node(1).max_definition_level, 1);
   EXPECT_EQ(schema->column_node(1).max_repetition_level, 0);
   EXPECT_EQ(schema->column_node(1).path, std::vector<std::string>{"text"});
-  EXPECT_EQ(parquet_features(*schema),
+  EXPECT_EQ(json(parquet_features(*schema)),
             json::parse(R"([{"name":"id","type":{"dtype":"int64","_type":"Value"}},
                             {"name":"text","type":{"dtype":"binary","_type":"Value"}}])"));
 }
@@ -76,7 +76,7 @@ TEST(ParquetSchema, StandardThreeLevelList) {
   EXPECT_EQ(node.max_definition_level, 3);
   EXPECT_EQ(node.max_repetition_level, 1);
   EXPECT_EQ(node.path, (std::vector<std::string>{"tags", "list", "element"}));
-  EXPECT_EQ(parquet_features(*schema)[0]["type"], list_of(value("string")));
+  EXPECT_EQ(json(parquet_features(*schema))[0]["type"], list_of(value("string")));
 }
 
 TEST(ParquetSchema, LegacyListsAndRepeatedFields) {
@@ -95,7 +95,7 @@ TEST(ParquetSchema, LegacyListsAndRepeatedFields) {
       leaf("v", PhysicalType::kInt64, Repetition::kOptional),
   });
   ASSERT_TRUE(schema) << schema.status().message();
-  auto features = parquet_features(*schema);
+  auto features = json(parquet_features(*schema));
   EXPECT_EQ(features[0]["type"], list_of(value("int32")));
   EXPECT_EQ(features[1]["type"], list_of({{"x", value("float64")}}));
   EXPECT_EQ(features[2]["type"], list_of(value("float32")));
@@ -119,7 +119,7 @@ TEST(ParquetSchema, StructsAndMaps) {
       leaf("value", PhysicalType::kInt32, Repetition::kOptional),
   });
   ASSERT_TRUE(schema) << schema.status().message();
-  auto features = parquet_features(*schema);
+  auto features = json(parquet_features(*schema));
   EXPECT_EQ(features[0]["type"], json({{"bytes", value("binary")}, {"path", value("string")}}));
   EXPECT_EQ(features[1]["type"], list_of({{"key", value("string")}, {"value", value("int32")}}));
   EXPECT_EQ(schema->column_node(2).path, (std::vector<std::string>{"m", "key_value", "key"}));
@@ -230,7 +230,7 @@ TEST(ParquetSchema, HuggingfaceFeaturesWinAndChunksMatch) {
   auto schema = build_parquet_schema(footer->schema);
   ASSERT_TRUE(schema);
   EXPECT_TRUE(check_column_chunks(*footer, *schema));
-  auto features = parquet_dataset_features(*footer, *schema);
+  auto features = json(parquet_dataset_features(*footer, *schema));
   EXPECT_EQ(features, json::parse(R"([
     {"name":"label","type":{"names":["neg","pos"],"_type":"ClassLabel"}},
     {"name":"text","type":{"dtype":"string","_type":"Value"}}])"));
@@ -239,7 +239,7 @@ TEST(ParquetSchema, HuggingfaceFeaturesWinAndChunksMatch) {
   auto junk = test::build_parquet({label, text}, 0, {{"huggingface", "{not json"}});
   auto junk_footer = parse_parquet_footer(junk, junk.size());
   ASSERT_TRUE(junk_footer);
-  EXPECT_EQ(parquet_dataset_features(*junk_footer, *schema), parquet_features(*schema));
+  EXPECT_EQ(json(parquet_dataset_features(*junk_footer, *schema)), json(parquet_features(*schema)));
 
   // A chunk whose path does not match its leaf.
   footer->row_groups[0].columns[1].meta_data->path_in_schema = {"other"};

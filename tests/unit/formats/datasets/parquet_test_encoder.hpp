@@ -121,6 +121,7 @@ struct TestColumn {
   int64_t num_values = 0;       // ColumnMetaData.num_values
   bool has_dictionary = false;  // the pages start with a dictionary page
   std::vector<Encoding> encodings{Encoding::kPlain, Encoding::kRle};
+  std::vector<std::string> path;  // path_in_schema when nested (else {name})
 };
 
 // One SchemaElement as a list element (open struct already written by the caller's open()).
@@ -137,7 +138,9 @@ inline void write_chunk(ThriftWriter& w, const TestColumn& c, int64_t offset) {
   w.open().i64(2, 0).begin(3);
   w.i32(1, int32_t(c.type)).list(2, ThriftType::kI32, c.encodings.size());
   for (Encoding e : c.encodings) w.zigzag(int32_t(e));
-  w.list(3, ThriftType::kBinary, 1).string(c.name);
+  std::vector<std::string> path = c.path.empty() ? std::vector<std::string>{c.name} : c.path;
+  w.list(3, ThriftType::kBinary, path.size());
+  for (const auto& name : path) w.string(name);
   w.i32(4, int32_t(c.codec)).i64(5, c.num_values);
   w.i64(6, int64_t(c.pages.size())).i64(7, int64_t(c.pages.size()));
   w.i64(9, offset);
@@ -147,9 +150,25 @@ inline void write_chunk(ThriftWriter& w, const TestColumn& c, int64_t offset) {
 
 // A whole file: "PAR1", each column's pages (one row group), the footer, its length, "PAR1".
 // `extra_footer` is written into FileMetaData before its stop byte.
+// A schema element of a nested test schema: a group (children > 0, no type) or a leaf.
+struct TestElement {
+  TestElement(std::string n, std::optional<PhysicalType> t, std::optional<Repetition> r, int c = 0,
+              std::optional<ConvertedType> ct = std::nullopt)
+      : name(std::move(n)), type(t), repetition(r), children(c), converted_type(ct) {}
+  std::string name;
+  std::optional<PhysicalType> type;
+  std::optional<Repetition> repetition;
+  int children = 0;
+  std::optional<ConvertedType> converted_type;
+};
+
+// A file whose schema is `elements` (depth-first, without the root: the root's children are
+// the first `top_level` elements' subtrees) and whose columns are `columns` in leaf order.
 inline std::string build_parquet(const std::vector<TestColumn>& columns, int64_t num_rows,
                                  std::vector<std::pair<std::string, std::string>> metadata = {},
-                                 std::string_view extra_footer = {}) {
+                                 std::string_view extra_footer = {},
+                                 const std::vector<TestElement>* elements = nullptr,
+                                 int top_level = 0) {
   std::string file = "PAR1";
   std::vector<int64_t> offsets;
   for (const auto& c : columns) {
@@ -157,9 +176,23 @@ inline std::string build_parquet(const std::vector<TestColumn>& columns, int64_t
     file += c.pages;
   }
   ThriftWriter w;
-  w.i32(1, 2).list(2, ThriftType::kStruct, columns.size() + 1);
-  w.open().binary(4, "schema").i32(5, int32_t(columns.size())).end();
-  for (const auto& c : columns) write_leaf(w, c);
+  if (elements) {
+    w.i32(1, 2).list(2, ThriftType::kStruct, elements->size() + 1);
+    w.open().binary(4, "schema").i32(5, top_level).end();
+    for (const auto& e : *elements) {
+      w.open();
+      if (e.type) w.i32(1, int32_t(*e.type));
+      if (e.repetition) w.i32(3, int32_t(*e.repetition));
+      w.binary(4, e.name);
+      if (e.children > 0) w.i32(5, e.children);
+      if (e.converted_type) w.i32(6, int32_t(*e.converted_type));
+      w.end();
+    }
+  } else {
+    w.i32(1, 2).list(2, ThriftType::kStruct, columns.size() + 1);
+    w.open().binary(4, "schema").i32(5, int32_t(columns.size())).end();
+    for (const auto& c : columns) write_leaf(w, c);
+  }
   w.i64(3, num_rows).list(4, ThriftType::kStruct, 1);
   w.open().list(1, ThriftType::kStruct, columns.size());
   for (size_t i = 0; i < columns.size(); ++i) write_chunk(w, columns[i], offsets[i]);
@@ -262,6 +295,14 @@ inline std::string delta_binary_packed(const std::vector<int64_t>& values) {
 }
 
 // A page: its header, then `body` (already compressed), `uncompressed` bytes before.
+// The levels of a v1 page: the RLE hybrid with its 4-byte length prefix.
+inline std::string v1_levels(const std::vector<uint32_t>& levels, int max_level) {
+  int width = 0;
+  while ((1 << width) <= max_level) ++width;
+  std::string rle = rle_hybrid(levels, width);
+  return le32(uint32_t(rle.size())) + rle;
+}
+
 inline std::string data_page_v1(const std::string& body, size_t uncompressed, int num_values,
                                 Encoding encoding) {
   ThriftWriter w;

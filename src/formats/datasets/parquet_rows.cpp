@@ -1,0 +1,668 @@
+// Record assembly and cells (parquet_rows.hpp). The assembly follows the Dremel scheme of the
+// Parquet format: every leaf under a node shares that node's definition and repetition levels,
+// so the first leaf under a node says whether the node is null, an empty list or present, and
+// reading a node's value advances every leaf under it.
+#include "formats/datasets/parquet_rows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "formats/datasets/parquet_offset_index.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::datasets {
+
+namespace {
+
+using Kind = LogicalType::Kind;
+using Json = nlohmann::json;
+
+class MemoryFile : public RandomAccessFile {
+ public:
+  explicit MemoryFile(std::string_view bytes) : bytes_(bytes) {}
+  uint64_t size() const override { return bytes_.size(); }
+  Status read_at(uint64_t offset, size_t n, std::string* out) override {
+    if (offset > bytes_.size() || n > bytes_.size() - offset) {
+      return unprocessable("a read past the end of the file");
+    }
+    out->assign(bytes_.substr(offset, n));
+    return Status::ok();
+  }
+
+ private:
+  std::string_view bytes_;
+};
+
+Status rows_error(const std::string& what) {
+  return unprocessable("Parquet rows: " + what);
+}
+
+bool is_group(const SchemaElement& e) {
+  return !e.type.has_value();
+}
+bool is_list(const SchemaElement& e) {
+  return e.logical_type.kind == Kind::kList || e.converted_type == ConvertedType::kList;
+}
+bool is_map(const SchemaElement& e) {
+  return e.logical_type.kind == Kind::kMap || e.converted_type == ConvertedType::kMap ||
+         e.converted_type == ConvertedType::kMapKeyValue;
+}
+
+// ---- cells ----
+
+// Days since 1970-01-01 to a civil date (H. Hinnant's days_from_civil, inverted).
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+std::string two(unsigned v) {
+  char b[3] = {char('0' + v / 10 % 10), char('0' + v % 10), 0};
+  return b;
+}
+
+std::string date_text(int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  char year[24];
+  if (y >= 0 && y <= 9999) {
+    std::snprintf(year, sizeof year, "%04lld", static_cast<long long>(y));
+  } else {
+    std::snprintf(year, sizeof year, "%lld", static_cast<long long>(y));
+  }
+  return std::string(year) + "-" + two(m) + "-" + two(d);
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// "HH:MM:SS" and the fraction of `nanos` (0..1e9): six digits when there are microseconds,
+// nine when there are nanoseconds (pandas' isoformat), none when zero.
+std::string time_text(int64_t second_of_day, int64_t nanos) {
+  std::string out = two(unsigned(second_of_day / 3600)) + ":" +
+                    two(unsigned(second_of_day / 60 % 60)) + ":" +
+                    two(unsigned(second_of_day % 60));
+  if (nanos != 0) {
+    char frac[32];
+    if (nanos % 1000 == 0) {
+      std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(nanos / 1000));
+    } else {
+      std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(nanos));
+    }
+    out += frac;
+  }
+  return out;
+}
+
+int64_t per_second(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kMillis:
+      return 1000;
+    case TimeUnit::kMicros:
+      return 1000000;
+    case TimeUnit::kNanos:
+      return 1000000000;
+  }
+  return 1000;
+}
+
+std::string timestamp_text(int64_t value, TimeUnit unit, bool utc) {
+  int64_t per = per_second(unit);
+  int64_t seconds = floor_div(value, per);
+  int64_t sub = value - seconds * per;
+  int64_t nanos = sub * (1000000000 / per);
+  int64_t days = floor_div(seconds, 86400);
+  return date_text(days) + "T" + time_text(seconds - days * 86400, nanos) + (utc ? "Z" : "");
+}
+
+std::string time_of_day_text(int64_t value, TimeUnit unit) {
+  int64_t per = per_second(unit);
+  int64_t seconds = floor_div(value, per);
+  int64_t nanos = (value - seconds * per) * (1000000000 / per);
+  seconds = ((seconds % 86400) + 86400) % 86400;
+  // Python's time keeps microseconds.
+  return time_text(seconds, nanos / 1000 * 1000);
+}
+
+// Big-endian two's complement bytes to a decimal digit string and its sign.
+std::string unscaled_digits(std::string_view be, bool* negative) {
+  std::vector<uint8_t> mag(be.begin(), be.end());
+  *negative = !mag.empty() && (mag[0] & 0x80);
+  if (*negative) {  // two's complement negation
+    for (auto& b : mag) b = static_cast<uint8_t>(~b);
+    for (size_t i = mag.size(); i-- > 0;) {
+      if (++mag[i] != 0) break;
+    }
+  }
+  std::string digits;
+  size_t start = 0;
+  while (start < mag.size()) {
+    unsigned rem = 0;
+    for (size_t i = start; i < mag.size(); ++i) {
+      unsigned cur = rem * 256 + mag[i];
+      mag[i] = static_cast<uint8_t>(cur / 10);
+      rem = cur % 10;
+    }
+    digits.push_back(static_cast<char>('0' + rem));
+    while (start < mag.size() && mag[start] == 0) ++start;
+  }
+  if (digits.empty()) digits = "0";
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+// Python's str(Decimal) of unscaled * 10^-scale.
+std::string decimal_text(const std::string& digits, bool negative, int32_t scale) {
+  int64_t exponent = -static_cast<int64_t>(scale);
+  auto n = static_cast<int64_t>(digits.size());
+  int64_t adjusted = exponent + n - 1;
+  std::string out = negative ? "-" : "";
+  if (exponent <= 0 && adjusted >= -6) {
+    if (exponent == 0) return out + digits;
+    int64_t point = n + exponent;  // digits before the point
+    if (point > 0) return out + digits.substr(0, point) + "." + digits.substr(point);
+    return out + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  }
+  out += digits.substr(0, 1);
+  if (n > 1) out += "." + digits.substr(1);
+  out += "E";
+  out += adjusted >= 0 ? "+" : "-";
+  out += std::to_string(adjusted >= 0 ? adjusted : -adjusted);
+  return out;
+}
+
+std::string be_of(int64_t v, size_t bytes) {
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) out[bytes - 1 - i] = static_cast<char>(v >> (8 * i));
+  return out;
+}
+
+Json number(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  return v;
+}
+
+double half_to_double(uint16_t h) {
+  int exponent = (h >> 10) & 0x1f;
+  int mantissa = h & 0x3ff;
+  double value;
+  if (exponent == 0) {
+    value = std::ldexp(mantissa, -24);
+  } else if (exponent == 31) {
+    value = mantissa ? NAN : INFINITY;
+  } else {
+    value = std::ldexp(mantissa + 1024, exponent - 25);
+  }
+  return (h & 0x8000) ? -value : value;
+}
+
+std::string uuid_text(std::string_view b) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    auto c = static_cast<uint8_t>(b[i]);
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Json parquet_cell(const SchemaElement& leaf, const ParquetValues& values, size_t i) {
+  const LogicalType& t = leaf.logical_type;
+  auto converted = leaf.converted_type;
+  if (t.kind == Kind::kUnknown) return nullptr;
+  bool decimal = t.kind == Kind::kDecimal || converted == ConvertedType::kDecimal;
+  int32_t scale = t.kind == Kind::kDecimal ? t.scale : leaf.scale.value_or(0);
+  auto decimal_of = [&](std::string_view be) -> Json {
+    if (be.size() > 64) return util::base64_encode(be);
+    bool negative = false;
+    std::string digits = unscaled_digits(be, &negative);
+    return decimal_text(digits, negative, scale);
+  };
+  switch (values.type) {
+    case PhysicalType::kBoolean:
+      return values.int32s[i] != 0;
+    case PhysicalType::kInt32: {
+      int32_t v = values.int32s[i];
+      if (decimal) return decimal_of(be_of(v, 4));
+      if (t.kind == Kind::kDate || converted == ConvertedType::kDate) return date_text(v);
+      if (t.kind == Kind::kTime || converted == ConvertedType::kTimeMillis) {
+        return time_of_day_text(v, TimeUnit::kMillis);
+      }
+      bool is_unsigned = (t.kind == Kind::kInteger && !t.is_signed) ||
+                         converted == ConvertedType::kUint8 ||
+                         converted == ConvertedType::kUint16 || converted == ConvertedType::kUint32;
+      if (is_unsigned) return static_cast<uint32_t>(v);
+      return v;
+    }
+    case PhysicalType::kInt64: {
+      int64_t v = values.int64s[i];
+      if (decimal) return decimal_of(be_of(v, 8));
+      if (t.kind == Kind::kTimestamp) return timestamp_text(v, t.unit, t.adjusted_to_utc);
+      if (converted == ConvertedType::kTimestampMillis) {
+        return timestamp_text(v, TimeUnit::kMillis, true);
+      }
+      if (converted == ConvertedType::kTimestampMicros) {
+        return timestamp_text(v, TimeUnit::kMicros, true);
+      }
+      if (t.kind == Kind::kTime) return time_of_day_text(v, t.unit);
+      if (converted == ConvertedType::kTimeMicros) return time_of_day_text(v, TimeUnit::kMicros);
+      if ((t.kind == Kind::kInteger && !t.is_signed) || converted == ConvertedType::kUint64) {
+        return static_cast<uint64_t>(v);
+      }
+      return v;
+    }
+    case PhysicalType::kInt96: {
+      std::string_view b = values.bytes_at(i);
+      uint64_t nanos = 0;
+      uint32_t julian = 0;
+      for (int k = 7; k >= 0; --k) nanos = nanos << 8 | static_cast<uint8_t>(b[k]);
+      for (int k = 11; k >= 8; --k) julian = julian << 8 | static_cast<uint8_t>(b[k]);
+      int64_t days = static_cast<int64_t>(julian) - 2440588;
+      auto n = static_cast<int64_t>(nanos % 86400000000000ull);
+      return date_text(days + static_cast<int64_t>(nanos / 86400000000000ull)) + "T" +
+             time_text(n / 1000000000, n % 1000000000);
+    }
+    case PhysicalType::kFloat:
+      return number(static_cast<double>(values.floats[i]));
+    case PhysicalType::kDouble:
+      return number(values.doubles[i]);
+    case PhysicalType::kByteArray: {
+      std::string_view b = values.bytes_at(i);
+      if (decimal) return decimal_of(b);
+      if (t.kind == Kind::kString || t.kind == Kind::kEnum || t.kind == Kind::kJson ||
+          converted == ConvertedType::kUtf8 || converted == ConvertedType::kEnum ||
+          converted == ConvertedType::kJson) {
+        return std::string(b);
+      }
+      return util::base64_encode(b);
+    }
+    case PhysicalType::kFixedLenByteArray: {
+      std::string_view b = values.bytes_at(i);
+      if (decimal) return decimal_of(b);
+      if (t.kind == Kind::kFloat16 && b.size() == 2) {
+        auto h =
+            static_cast<uint16_t>(static_cast<uint8_t>(b[0]) | static_cast<uint8_t>(b[1]) << 8);
+        return number(half_to_double(h));
+      }
+      if (t.kind == Kind::kUuid && b.size() == 16) return uuid_text(b);
+      return util::base64_encode(b);
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// ---- assembly ----
+
+struct Cursor {
+  const ColumnChunkValues* v = nullptr;
+  const SchemaElement* leaf = nullptr;
+  size_t level = 0;
+  size_t value = 0;
+
+  bool at_end() const { return level >= v->num_slots; }
+  int def() const {
+    return v->definition_levels.empty() ? v->max_definition_level : v->definition_levels[level];
+  }
+  int rep() const { return v->repetition_levels.empty() ? 0 : v->repetition_levels[level]; }
+  void advance() {
+    if (def() == v->max_definition_level) ++value;
+    ++level;
+  }
+};
+
+class Assembler {
+ public:
+  Assembler(const ParquetSchema& schema, std::vector<Cursor>& cursors)
+      : schema_(schema), cursors_(cursors) {
+    first_leaf_.resize(schema.nodes.size());
+    leaves_.resize(schema.nodes.size());
+    collect(0);
+  }
+
+  // Skips `rows` rows of one column.
+  Status skip_rows(size_t column, uint64_t rows) {
+    Cursor& c = cursors_[column];
+    if (c.v->repetition_levels.empty()) {
+      if (rows > c.v->num_slots - c.level)
+        return rows_error("a column has fewer rows than its row group");
+      for (uint64_t r = 0; r < rows; ++r) c.advance();
+      return Status::ok();
+    }
+    for (uint64_t r = 0; r < rows; ++r) {
+      if (c.at_end()) return rows_error("a column has fewer rows than its row group");
+      c.advance();
+      while (!c.at_end() && c.rep() != 0) c.advance();
+    }
+    return Status::ok();
+  }
+
+  // One row: a cell per top-level field.
+  Result<Row> row() {
+    Row out;
+    out.reserve(schema_.nodes[0].children.size());
+    for (size_t field : schema_.nodes[0].children) {
+      auto cell = child(field);
+      if (!cell) return cell.status();
+      out.push_back(std::move(*cell));
+    }
+    for (const Cursor& c : cursors_) {
+      if (!c.at_end() && c.rep() != 0) return rows_error("the columns' levels do not agree");
+    }
+    return out;
+  }
+
+ private:
+  void collect(size_t node) {
+    const SchemaNode& n = schema_.nodes[node];
+    if (n.column) {
+      first_leaf_[node] = *n.column;
+      leaves_[node] = {*n.column};
+      return;
+    }
+    for (size_t c : n.children) {
+      collect(c);
+      leaves_[node].insert(leaves_[node].end(), leaves_[c].begin(), leaves_[c].end());
+    }
+    if (!leaves_[node].empty()) first_leaf_[node] = leaves_[node][0];
+  }
+
+  Status need(const Cursor& c) const {
+    if (c.at_end()) return rows_error("a column ends before its row group's rows");
+    return Status::ok();
+  }
+
+  // Advances every leaf under `node` past one entry (a null or an empty list there).
+  Status skip_entry(size_t node) {
+    for (size_t leaf : leaves_[node]) {
+      if (auto s = need(cursors_[leaf]); !s) return s;
+      cursors_[leaf].advance();
+    }
+    return Status::ok();
+  }
+
+  const SchemaElement& element(size_t node) const { return schema_.elements[node]; }
+  Repetition repetition(size_t node) const {
+    return element(node).repetition.value_or(Repetition::kRequired);
+  }
+
+  // A child of a present group: a list when it is repeated, else its value or null.
+  Result<Json> child(size_t node) {
+    if (repetition(node) == Repetition::kRepeated) return repeated(node, /*as_element=*/true);
+    if (leaves_[node].empty()) return Json(nullptr);  // a group without leaves
+    const Cursor& first = cursors_[first_leaf_[node]];
+    if (auto s = need(first); !s) return s;
+    if (repetition(node) == Repetition::kOptional &&
+        first.def() < schema_.nodes[node].max_definition_level) {
+      if (auto s = skip_entry(node); !s) return s;
+      return Json(nullptr);
+    }
+    return present(node);
+  }
+
+  // The value of a node known to be present, as FeatureBuilder::feature types it.
+  Result<Json> present(size_t node) {
+    const SchemaElement& e = element(node);
+    if (!is_group(e)) {
+      Cursor& c = cursors_[*schema_.nodes[node].column];
+      if (auto s = need(c); !s) return s;
+      if (c.def() != c.v->max_definition_level) {  // null inside a required path: a lie
+        c.advance();
+        return Json(nullptr);
+      }
+      if (c.value >= c.v->values.size()) return rows_error("levels past the values");
+      Json cell = parquet_cell(*c.leaf, c.v->values, c.value);
+      c.advance();
+      return cell;
+    }
+    const auto& children = schema_.nodes[node].children;
+    if (children.size() == 1 && repetition(children[0]) == Repetition::kRepeated) {
+      size_t r = children[0];
+      if (is_list(e)) {
+        const SchemaElement& re = element(r);
+        const auto& rc = schema_.nodes[r].children;
+        bool r_is_element =
+            !is_group(re) || rc.size() != 1 || re.name == "array" || re.name == e.name + "_tuple";
+        return repeated(r, r_is_element);
+      }
+      if (is_map(e) && is_group(element(r)) && schema_.nodes[r].children.size() == 2) {
+        return repeated(r, true, /*map_entries=*/true);
+      }
+    }
+    Json out = Json::object();
+    for (size_t c : children) {
+      auto value = child(c);
+      if (!value) return value.status();
+      out[element(c).name] = std::move(*value);
+    }
+    return out;
+  }
+
+  // The list of a repeated node `r` whose parent is present: each occurrence is an element,
+  // itself (`as_element`) or its one child.
+  Result<Json> repeated(size_t r, bool as_element, bool map_entries = false) {
+    Json out = Json::array();
+    if (leaves_[r].empty()) return out;
+    const Cursor& first = cursors_[first_leaf_[r]];
+    if (auto s = need(first); !s) return s;
+    const SchemaNode& node = schema_.nodes[r];
+    if (first.def() < node.max_definition_level) {
+      if (auto s = skip_entry(r); !s) return s;
+      return out;
+    }
+    while (true) {
+      Result<Json> element_value = Json(nullptr);
+      if (map_entries) {
+        const auto& kv = node.children;
+        auto key = child(kv[0]);
+        if (!key) return key.status();
+        auto value = child(kv[1]);
+        if (!value) return value.status();
+        element_value = Json{{"key", std::move(*key)}, {"value", std::move(*value)}};
+      } else if (as_element) {
+        element_value = present(r);
+      } else {
+        element_value = child(node.children[0]);
+      }
+      if (!element_value) return element_value.status();
+      out.push_back(std::move(*element_value));
+      if (first.at_end() || first.rep() < node.max_repetition_level) break;
+      if (first.rep() > node.max_repetition_level) {
+        return rows_error("a repetition level deeper than its list");
+      }
+      if (first.def() < node.max_definition_level) {
+        return rows_error("a list continues with a missing element");
+      }
+    }
+    return out;
+  }
+
+  const ParquetSchema& schema_;
+  std::vector<Cursor>& cursors_;
+  std::vector<size_t> first_leaf_;
+  std::vector<std::vector<size_t>> leaves_;
+};
+
+}  // namespace
+
+std::unique_ptr<RandomAccessFile> memory_file(std::string_view bytes) {
+  return std::make_unique<MemoryFile>(bytes);
+}
+
+Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file) {
+  uint64_t size = file->size();
+  std::string tail;
+  uint64_t want = std::min<uint64_t>(size, 64u << 10);
+  if (want < 8) return unprocessable("Parquet: a file of " + std::to_string(size) + " bytes");
+  if (auto s = file->read_at(size - want, static_cast<size_t>(want), &tail); !s) return s;
+  auto need = parquet_tail_size(tail, size);
+  if (!need) return need.status();
+  if (*need > tail.size()) {
+    if (auto s = file->read_at(size - *need, static_cast<size_t>(*need), &tail); !s) return s;
+  }
+  auto footer = parse_parquet_footer(tail, size);
+  if (!footer) return footer.status();
+  auto schema = build_parquet_schema(footer->schema);
+  if (!schema) return schema.status();
+  if (auto s = check_column_chunks(*footer, *schema); !s) return s;
+  for (const auto& group : footer->row_groups) {
+    for (const auto& chunk : group.columns) {
+      if (chunk.file_path) return unprocessable("Parquet: column chunks in another file");
+    }
+  }
+  ParquetFile out;
+  out.file_ = std::move(file);
+  out.footer_ = std::move(*footer);
+  out.schema_ = std::move(*schema);
+  return out;
+}
+
+std::vector<std::string> ParquetFile::column_names() const {
+  std::vector<std::string> out;
+  for (size_t child : schema_.nodes[0].children) out.push_back(schema_.elements[child].name);
+  return out;
+}
+
+nlohmann::ordered_json ParquetFile::features() const {
+  return parquet_dataset_features(footer_, schema_);
+}
+
+Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
+                                                const ParquetReadLimits& limits,
+                                                ParquetReadStats* stats) const {
+  std::vector<Row> rows;
+  uint64_t read_bytes = 0;
+  uint64_t slots = 0;
+  ParquetReadStats local;
+  ParquetReadStats& st = stats ? *stats : local;
+  auto budget = [&](uint64_t n) -> Status {
+    if (n > limits.max_read_bytes - std::min(limits.max_read_bytes, read_bytes)) {
+      return Status(ErrorKind::kPayloadTooLarge,
+                    "Reading these rows needs more than " + std::to_string(limits.max_read_bytes) +
+                        " bytes of the Parquet file; smaller row groups or a page index let "
+                        "the viewer read less");
+    }
+    read_bytes += n;
+    st.bytes_read += n;
+    return Status::ok();
+  };
+  uint64_t group_start = 0;
+  uint64_t end = offset + std::min(count, num_rows() - std::min(num_rows(), offset));
+  for (const RowGroup& group : footer_.row_groups) {
+    if (group.num_rows < 0) return rows_error("a row group with a negative row count");
+    uint64_t group_end = group_start + static_cast<uint64_t>(group.num_rows);
+    if (group_end <= offset || group.num_rows == 0) {
+      group_start = group_end;
+      continue;
+    }
+    if (group_start >= end) break;
+    uint64_t from = std::max(offset, group_start) - group_start;  // within the group
+    uint64_t to = std::min(end, group_end) - group_start;
+    std::vector<ColumnChunkValues> chunks;
+    std::vector<uint64_t> skip;
+    chunks.reserve(group.columns.size());
+    for (size_t c = 0; c < group.columns.size(); ++c) {
+      const ColumnChunk& chunk = group.columns[c];
+      const ColumnMetaData& meta = *chunk.meta_data;
+      const SchemaElement& leaf = schema_.column_element(c);
+      const SchemaNode& node = schema_.column_node(c);
+      ColumnReadLimits column = limits.column;
+      column.max_values = std::min(column.max_values, limits.max_values - slots);
+      std::vector<PageLocation> pages;
+      if (chunk.offset_index_offset && chunk.offset_index_length &&
+          *chunk.offset_index_length > 0 &&
+          static_cast<uint64_t>(*chunk.offset_index_length) <= limits.max_index_bytes) {
+        std::string index;
+        if (auto s = budget(*chunk.offset_index_length); !s) return s;
+        if (auto s = file_->read_at(*chunk.offset_index_offset,
+                                    static_cast<size_t>(*chunk.offset_index_length), &index);
+            !s) {
+          return s;
+        }
+        auto parsed = parse_offset_index(index);
+        if (parsed && !parsed->empty() && (*parsed)[0].first_row_index == 0) pages = *parsed;
+      }
+      int64_t chunk_begin = meta.first_page_offset();
+      int64_t chunk_end = chunk_begin + meta.total_compressed_size;
+      bool paged = !pages.empty();
+      for (const auto& p : pages) {
+        if (p.offset < chunk_begin || p.compressed_page_size < 0 ||
+            p.offset + p.compressed_page_size > chunk_end) {
+          paged = false;  // an index that does not describe this chunk: read it whole
+          break;
+        }
+      }
+      Result<ColumnChunkValues> values = ColumnChunkValues{};
+      if (paged) {
+        size_t p0 = page_for_row(pages, static_cast<int64_t>(from));
+        size_t p1 = page_for_row(pages, static_cast<int64_t>(to - 1));
+        if (p1 < p0) p1 = p0;
+        std::string dictionary, data;
+        if (chunk_begin < pages[0].offset) {
+          auto n = static_cast<uint64_t>(pages[0].offset - chunk_begin);
+          if (auto s = budget(n); !s) return s;
+          if (auto s = file_->read_at(chunk_begin, n, &dictionary); !s) return s;
+        }
+        uint64_t n = static_cast<uint64_t>(pages[p1].offset + pages[p1].compressed_page_size -
+                                           pages[p0].offset);
+        if (auto s = budget(n); !s) return s;
+        if (auto s = file_->read_at(pages[p0].offset, n, &data); !s) return s;
+        st.pages_skipped += pages.size() - (p1 - p0 + 1);
+        values = read_column_pages(dictionary, data, meta, leaf, node, column);
+        skip.push_back(from - static_cast<uint64_t>(pages[p0].first_row_index));
+      } else {
+        auto n = static_cast<uint64_t>(meta.total_compressed_size);
+        if (auto s = budget(n); !s) return s;
+        std::string data;
+        if (auto s = file_->read_at(chunk_begin, n, &data); !s) return s;
+        values = read_column_chunk(data, meta, leaf, node, column);
+        skip.push_back(from);
+      }
+      if (!values) {
+        if (values.status().kind() == ErrorKind::kPayloadTooLarge) {
+          return Status(ErrorKind::kPayloadTooLarge,
+                        values.status().message() + "; reading these rows needs more than " +
+                            std::to_string(limits.max_values) + " values");
+        }
+        return values.status();
+      }
+      ++st.chunks_read;
+      slots += values->num_slots;
+      chunks.push_back(std::move(*values));
+    }
+    std::vector<Cursor> cursors(chunks.size());
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      cursors[c].v = &chunks[c];
+      cursors[c].leaf = &schema_.column_element(c);
+    }
+    Assembler assembler(schema_, cursors);
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      if (auto s = assembler.skip_rows(c, skip[c]); !s) return s;
+    }
+    for (uint64_t r = from; r < to; ++r) {
+      auto row = assembler.row();
+      if (!row) return row.status();
+      rows.push_back(std::move(*row));
+    }
+    group_start = group_end;
+  }
+  return rows;
+}
+
+}  // namespace vitrine::datasets

@@ -1,0 +1,95 @@
+// Rows of a Parquet file, as the dataset viewer shows them: the footer and schema
+// (parquet_metadata.hpp, parquet_schema.hpp), the column chunks of the row groups a range of rows
+// touches (parquet_column.hpp) — only the pages that hold those rows when the file has a page
+// index (OffsetIndex), the whole chunk otherwise — and the records assembled from their
+// definition and repetition levels into JSON cells: structs as objects, lists (LIST-annotated,
+// legacy two-level and bare repeated fields) as arrays, maps as lists of {"key", "value"}
+// objects, exactly the shapes parquet_features() gives their types.
+//
+// Cells are the values `datasets` reads, written as the viewer writes them
+// (dataset-viewer-contract.md §1.2, §3.2): integers (unsigned ones too) and floats as numbers
+// (a float32 widened to a double, NaN and infinities as null); strings; binary as base64;
+// decimals as Python's str(Decimal) ("1.25", "1E+2"); dates "YYYY-MM-DD"; times
+// "HH:MM:SS[.ffffff]"; timestamps "YYYY-MM-DDTHH:MM:SS[.ffffff]", with nine fraction digits for
+// nanoseconds that need them, and "Z" when the timestamp is UTC-adjusted; UUIDs in their
+// 8-4-4-4-12 form; float16 as a number. Struct cells' keys come out sorted (nlohmann::json).
+//
+// Bounds: a call reads at most ParquetReadLimits::max_read_bytes of the file (the Hub's
+// maxArrowDataInMemory; past it kPayloadTooLarge, which the viewer answers TooBigContentError)
+// and decodes at most max_values value slots over all its chunks, each chunk under
+// ColumnReadLimits. Malformed files are kUnprocessable; the file's own read errors pass through.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "formats/datasets/parquet_column.hpp"
+#include "formats/datasets/parquet_metadata.hpp"
+#include "formats/datasets/parquet_schema.hpp"
+#include "formats/datasets/row_reader.hpp"
+#include "util/result.hpp"
+
+namespace vitrine::datasets {
+
+// A file read at any offset (a stored object, a blob, bytes in memory).
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  virtual uint64_t size() const = 0;
+  // Exactly `n` bytes at `offset` into *out (replacing it); past the end is an error.
+  virtual Status read_at(uint64_t offset, size_t n, std::string* out) = 0;
+};
+
+// Bytes held in memory; the view must outlive the file.
+std::unique_ptr<RandomAccessFile> memory_file(std::string_view bytes);
+
+struct ParquetReadLimits {
+  ColumnReadLimits column;
+  uint64_t max_read_bytes = 300'000'000;  // bytes of the file one read_rows call may read
+  uint64_t max_values = 32u << 20;        // value slots decoded by one call, all chunks together
+  uint64_t max_index_bytes = 16u << 20;   // one chunk's OffsetIndex
+};
+
+// Where read_rows read from, for tests and benchmarks: pages skipped by the page index show here.
+struct ParquetReadStats {
+  uint64_t bytes_read = 0;
+  uint64_t chunks_read = 0;
+  uint64_t pages_skipped = 0;  // data pages a page index let the reader skip
+};
+
+class ParquetFile {
+ public:
+  // Reads the footer (the file's last bytes, then more when the footer is longer) and the
+  // schema, and checks every row group's chunks match it. Footer bounds: parquet_metadata.hpp.
+  // Chunks stored in another file (ColumnChunk.file_path) are refused.
+  static Result<ParquetFile> open(std::shared_ptr<RandomAccessFile> file);
+
+  const ParquetFooter& footer() const { return footer_; }
+  const ParquetSchema& schema() const { return schema_; }
+  uint64_t num_rows() const { return static_cast<uint64_t>(footer_.num_rows); }
+  // The top-level fields' names, in schema order (the cells of a row are in this order).
+  std::vector<std::string> column_names() const;
+  // parquet_dataset_features: [{"name", "type"}] with the `huggingface` metadata's types.
+  nlohmann::ordered_json features() const;
+
+  // Rows [offset, offset + count) (fewer past the end), one cell per top-level field.
+  Result<std::vector<Row>> read_rows(uint64_t offset, uint64_t count,
+                                     const ParquetReadLimits& limits = {},
+                                     ParquetReadStats* stats = nullptr) const;
+
+ private:
+  ParquetFile() = default;
+  std::shared_ptr<RandomAccessFile> file_;
+  ParquetFooter footer_;
+  ParquetSchema schema_;
+};
+
+// The JSON cell of value `i` of `values`, a leaf of type `leaf` (see above).
+nlohmann::json parquet_cell(const SchemaElement& leaf, const ParquetValues& values, size_t i);
+
+}  // namespace vitrine::datasets
