@@ -182,6 +182,73 @@ TEST(ParquetRows, LyingLevelsAreErrors) {
   }
 }
 
+// Two columns of 12 rows in 3 pages each (a dictionary-encoded string column after its
+// dictionary page), with an OffsetIndex per column.
+std::string paged_file(bool lying_index = false) {
+  TestColumn id;
+  id.name = "id";
+  id.type = PhysicalType::kInt64;
+  TestColumn s;
+  s.name = "s";
+  s.type = PhysicalType::kByteArray;
+  s.converted_type = ConvertedType::kUtf8;
+  s.has_dictionary = true;
+  std::string dict_body = plain_strings({"x", "y", "z"});
+  s.pages = dictionary_page(dict_body, dict_body.size(), 3);
+  for (int p = 0; p < 3; ++p) {
+    std::vector<int64_t> ids;
+    std::vector<uint32_t> indices;
+    for (int r = 0; r < 4; ++r) {
+      ids.push_back(p * 4 + r);
+      indices.push_back(uint32_t((p * 4 + r) % 3));
+    }
+    std::string page = data_page_v1(plain(ids), ids.size() * 8, 4, Encoding::kPlain);
+    id.index.push_back({id.pages.size(), int32_t(page.size()), p * 4});
+    id.pages += page;
+    std::string body = std::string(1, char(2)) + rle_hybrid(indices, 2, true);
+    page = data_page_v1(body, body.size(), 4, Encoding::kRleDictionary);
+    s.index.push_back({s.pages.size(), int32_t(page.size()), p * 4});
+    s.pages += page;
+  }
+  id.num_values = s.num_values = 12;
+  if (lying_index) id.index[1].at += 1000000;
+  return build_parquet({id, s}, 12);
+}
+
+TEST(ParquetRows, ThePageIndexSkipsPages) {
+  std::string bytes = paged_file();
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file) << file.status().message();
+  ParquetReadStats stats;
+  auto rows = file->read_rows(9, 2, {}, &stats);
+  ASSERT_TRUE(rows) << rows.status().message();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0][0], 9);
+  EXPECT_EQ((*rows)[0][1], "x");  // 9 % 3
+  EXPECT_EQ((*rows)[1][0], 10);
+  EXPECT_EQ((*rows)[1][1], "y");
+  EXPECT_EQ(stats.pages_skipped, 4u);  // two pages of each column
+  // Rows across two pages.
+  stats = {};
+  rows = file->read_rows(3, 2, {}, &stats);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ((*rows)[0][0], 3);
+  EXPECT_EQ((*rows)[1][0], 4);
+  EXPECT_EQ((*rows)[1][1], "y");
+  EXPECT_EQ(stats.pages_skipped, 2u);
+  // The whole file, and an index that does not describe its chunk: read whole, same rows.
+  auto all = file->read_rows(0, 12);
+  ASSERT_TRUE(all);
+  std::string lying = paged_file(true);
+  auto lied = ParquetFile::open(memory_file(lying));
+  ASSERT_TRUE(lied) << lied.status().message();
+  stats = {};
+  auto same = lied->read_rows(0, 12, {}, &stats);
+  ASSERT_TRUE(same) << same.status().message();
+  EXPECT_EQ(*same, *all);
+  EXPECT_EQ(stats.pages_skipped, 0u);
+}
+
 SchemaElement leaf(PhysicalType type) {
   SchemaElement e;
   e.name = "v";

@@ -122,6 +122,13 @@ struct TestColumn {
   bool has_dictionary = false;  // the pages start with a dictionary page
   std::vector<Encoding> encodings{Encoding::kPlain, Encoding::kRle};
   std::vector<std::string> path;  // path_in_schema when nested (else {name})
+  // An OffsetIndex to write: each data page's start within `pages`, its size and first row.
+  struct IndexedPage {
+    size_t at;
+    int32_t size;
+    int64_t first_row;
+  };
+  std::vector<IndexedPage> index;
 };
 
 // One SchemaElement as a list element (open struct already written by the caller's open()).
@@ -133,8 +140,10 @@ inline void write_leaf(ThriftWriter& w, const TestColumn& c) {
   w.end();
 }
 
-// The ColumnChunk of `c` whose pages start at `offset`.
-inline void write_chunk(ThriftWriter& w, const TestColumn& c, int64_t offset) {
+// The ColumnChunk of `c` whose pages start at `offset` (and its OffsetIndex at `index_at`, of
+// `index_size` bytes, when it has one).
+inline void write_chunk(ThriftWriter& w, const TestColumn& c, int64_t offset, int64_t index_at = 0,
+                        int32_t index_size = 0) {
   w.open().i64(2, 0).begin(3);
   w.i32(1, int32_t(c.type)).list(2, ThriftType::kI32, c.encodings.size());
   for (Encoding e : c.encodings) w.zigzag(int32_t(e));
@@ -145,7 +154,9 @@ inline void write_chunk(ThriftWriter& w, const TestColumn& c, int64_t offset) {
   w.i64(6, int64_t(c.pages.size())).i64(7, int64_t(c.pages.size()));
   w.i64(9, offset);
   if (c.has_dictionary) w.i64(11, offset);
-  w.end().end();
+  w.end();
+  if (index_size > 0) w.i64(4, index_at).i32(5, index_size);
+  w.end();
 }
 
 // A whole file: "PAR1", each column's pages (one row group), the footer, its length, "PAR1".
@@ -175,6 +186,21 @@ inline std::string build_parquet(const std::vector<TestColumn>& columns, int64_t
     offsets.push_back(int64_t(file.size()));
     file += c.pages;
   }
+  std::vector<std::pair<int64_t, int32_t>> indexes;  // where each column's OffsetIndex lies
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].index.empty()) {
+      indexes.emplace_back(0, 0);
+      continue;
+    }
+    ThriftWriter index;
+    index.list(1, ThriftType::kStruct, columns[i].index.size());
+    for (const auto& p : columns[i].index) {
+      index.open().i64(1, offsets[i] + int64_t(p.at)).i32(2, p.size).i64(3, p.first_row).end();
+    }
+    std::string bytes = index.finish();
+    indexes.emplace_back(int64_t(file.size()), int32_t(bytes.size()));
+    file += bytes;
+  }
   ThriftWriter w;
   if (elements) {
     w.i32(1, 2).list(2, ThriftType::kStruct, elements->size() + 1);
@@ -195,7 +221,9 @@ inline std::string build_parquet(const std::vector<TestColumn>& columns, int64_t
   }
   w.i64(3, num_rows).list(4, ThriftType::kStruct, 1);
   w.open().list(1, ThriftType::kStruct, columns.size());
-  for (size_t i = 0; i < columns.size(); ++i) write_chunk(w, columns[i], offsets[i]);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    write_chunk(w, columns[i], offsets[i], indexes[i].first, indexes[i].second);
+  }
   w.i64(2, 0).i64(3, num_rows).end();
   if (!metadata.empty()) {
     w.list(5, ThriftType::kStruct, metadata.size());
