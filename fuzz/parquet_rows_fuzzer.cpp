@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(rows->size() == std::min<uint64_t>(8, file->num_rows()));
   for (const auto& row : *rows) {
     FUZZ_CHECK(row.size() == fields);
-    for (const auto& cell : row) cell.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    for (const auto& cell : row)
+      cell.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   if (rows->size() > 2) {
     auto later = file->read_rows(2, 3, limits);

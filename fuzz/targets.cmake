@@ -31,4 +31,5 @@ set(VITRINE_FUZZ_TARGETS
   decompress
   parquet_footer
   parquet_pages
-  parquet_rows)
+  parquet_rows
+  media_info)

@@ -50,6 +50,8 @@ const std::vector<Route>& routes() {
       {"GET", "/datasets-server/splits", A::kPublic, handle_viewer_splits},
       {"GET", "/datasets-server/first-rows", A::kPublic, handle_viewer_first_rows},
       {"GET", "/datasets-server/rows", A::kPublic, handle_viewer_rows},
+      {"GET", "/datasets-server/assets/{path*}", A::kPublic, handle_viewer_asset},
+      {"GET", "/datasets-server/cached-assets/{path*}", A::kPublic, handle_viewer_asset},
       {"GET", "/datasets-server/search", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/filter", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/parquet", A::kPublic, handle_viewer_not_implemented},

@@ -154,6 +154,62 @@ http::Response handle_viewer_rows(Context& ctx, Call& call) {
                                      std::get<uint64_t>(offset), std::get<uint64_t>(length)));
 }
 
+// GET /datasets-server/assets/{dataset}/--/{revision}/--/{config}/{split}/{row}/{column}/{name}
+// (and cached-assets/): the bytes of a media cell, found with the caller's access and the gate
+// as the other endpoints. Anything that names no media cell is 404.
+http::Response handle_viewer_asset(Context& ctx, Call& call) {
+  auto missing = [&] {
+    return error_response(not_found("No media cell at this address"), call.caller);
+  };
+  std::string path = call.params.get("path");
+  auto first = path.find("/--/");
+  if (first == std::string::npos) return missing();
+  auto second = path.find("/--/", first + 4);
+  if (second == std::string::npos) return missing();
+  std::string dataset = path.substr(0, first);
+  std::string revision = path.substr(first + 4, second - first - 4);
+  std::vector<std::string> rest;
+  for (size_t at = second + 4;;) {
+    auto slash = path.find('/', at);
+    rest.push_back(path.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
+    if (slash == std::string::npos) break;
+    at = slash + 1;
+  }
+  // config, split, row, column, name (a config may hold slashes: it takes what is left).
+  if (rest.size() < 5) return missing();
+  std::string name = rest.back();
+  std::string column = rest[rest.size() - 2];
+  std::string row_text = rest[rest.size() - 3];
+  std::string split = rest[rest.size() - 4];
+  std::string config = rest[0];
+  for (size_t i = 1; i + 4 < rest.size(); ++i) config += "/" + rest[i];
+  if (row_text.empty() || row_text.size() > 18 ||
+      row_text.find_first_not_of("0123456789") != std::string::npos || revision.size() != 40) {
+    return missing();
+  }
+  auto slash = dataset.find('/');
+  if (slash == std::string::npos) return missing();
+  auto found = ctx.repos.find(domain::RepoKind::kDataset, dataset.substr(0, slash),
+                              dataset.substr(slash + 1), call.caller, service::AccessLevel::kRead);
+  if (!found) return error_response(found.status(), call.caller);
+  if (auto gate = ctx.repos.check_file_access(found->record, call.caller); !gate) {
+    return error_response(gate, call.caller);
+  }
+  service::DatasetViewer viewer(ctx.hub);
+  auto asset = viewer.asset(found->record, revision, config, split, std::stoull(row_text), column);
+  if (!asset) {
+    if (asset.status().kind() == ErrorKind::kNotFound) return missing();
+    return error_response(asset.status(), call.caller);
+  }
+  auto r = http::Response::text(200, std::move(asset->bytes), asset->content_type);
+  // Bytes of one revision never change; a dataset's bytes are never a page of the hub's.
+  r.headers.set("Cache-Control", "private, max-age=3600");
+  r.headers.set("X-Content-Type-Options", "nosniff");
+  r.headers.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  r.headers.set("Access-Control-Allow-Origin", "*");
+  return r;
+}
+
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.

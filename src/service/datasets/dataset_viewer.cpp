@@ -6,9 +6,11 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <variant>
 
 #include "formats/card/card_metadata.hpp"
 #include "formats/datasets/data_files.hpp"
+#include "formats/datasets/media.hpp"
 #include "formats/datasets/row_reader.hpp"
 #include "service/datasets/repo_file_source.hpp"
 #include "service/hub.hpp"
@@ -17,6 +19,7 @@
 #include "service/repos/revision_reader.hpp"
 #include "storage/git/git_repo.hpp"
 #include "storage/metadata/metadata_db.hpp"
+#include "util/encoding.hpp"
 #include "util/time.hpp"
 
 namespace vitrine::service {
@@ -498,6 +501,120 @@ std::string read_failure(const domain::RepoRecord& repo, const std::string& path
   return "Cannot read " + path + ": " + status.message();
 }
 
+// ---- media cells (contract §3.2) ----
+
+// Where a media cell's URL points: the split's row and column at one revision.
+struct MediaPlace {
+  const std::string& dataset;
+  const std::string& revision;
+  const std::string& config;
+  const std::string& split;
+};
+
+// The media type of a top-level feature ("Image", "Audio", "Video", "Pdf"), or "" (also for an
+// Image with decode: false, which `datasets` hands out as its raw struct).
+std::string media_type(const Json& type) {
+  if (!type.is_object() || !type.contains("_type") || !type["_type"].is_string()) return "";
+  std::string t = type["_type"].get<std::string>();
+  if (t != "Image" && t != "Audio" && t != "Video" && t != "Pdf") return "";
+  if (type.contains("decode") && type["decode"] == false) return "";
+  return t;
+}
+
+// The path under the hub's public URL of a media cell's bytes (the Hub's asset layout:
+// {dataset}/--/{revision}/--/{config}/{split}/{row_idx}/{column}/{name}).
+std::string asset_path(const MediaPlace& at, uint64_t row, const std::string& column,
+                       const std::string& name) {
+  return "/datasets-server/assets/" + util::percent_encode_path(at.dataset) + "/--/" + at.revision +
+         "/--/" + util::percent_encode_component(at.config) + "/" +
+         util::percent_encode_component(at.split) + "/" + std::to_string(row) + "/" +
+         util::percent_encode_component(column) + "/" + name;
+}
+
+// A stored {"bytes", "path"} media struct as the viewer shows it: {"src", "height", "width"} for
+// an image, [{"src", "type"}] for audio, {"src"} for video, {"src", "size_bytes"} for a PDF. The
+// src is a path under the hub's URL (made absolute when answered). Bytes are served as they
+// are stored (the Hub re-encodes images as JPEG or PNG and audio as WAV); a struct without bytes
+// whose path names a file of the dataset (hf://datasets/{id}@{rev}/{path}) points at it.
+Json media_cell(const std::string& kind, const Json& cell, const MediaPlace& at, uint64_t row,
+                const std::string& column) {
+  if (!cell.is_object()) return cell;
+  std::string src;
+  datasets::MediaInfo info;
+  size_t size = 0;
+  auto bytes = cell.find("bytes");
+  if (bytes != cell.end() && bytes->is_string()) {
+    auto decoded = util::base64_decode(bytes->get<std::string>());
+    if (!decoded) return nullptr;
+    info = datasets::media_info(*decoded);
+    size = decoded->size();
+    std::string stem = kind == "Image"   ? "image"
+                       : kind == "Audio" ? "audio"
+                       : kind == "Video" ? "video"
+                                         : "document";
+    src = asset_path(at, row, column, stem + "." + info.extension);
+  } else {
+    auto path = cell.find("path");
+    if (path == cell.end() || !path->is_string()) return nullptr;
+    std::string p = path->get<std::string>();
+    std::string prefix = "hf://datasets/" + at.dataset + "@";
+    if (!p.starts_with(prefix)) return nullptr;
+    auto slash = p.find('/', prefix.size());
+    if (slash == std::string::npos) return nullptr;
+    src = "/datasets/" + util::percent_encode_path(at.dataset) + "/resolve/" +
+          util::percent_encode_component(p.substr(prefix.size(), slash - prefix.size())) + "/" +
+          util::percent_encode_path(p.substr(slash + 1));
+  }
+  if (kind == "Image") {
+    Json out = {{"src", src}};
+    if (info.height && info.width) {
+      out["height"] = *info.height;
+      out["width"] = *info.width;
+    }
+    return out;
+  }
+  if (kind == "Audio") return Json::array({Json{{"src", src}, {"type", info.mime}}});
+  if (kind == "Pdf") return Json{{"src", src}, {"size_bytes", size}};
+  return Json{{"src", src}};
+}
+
+// Media cells of a row (an object keyed by column) in place.
+void media_cells(const Json& features, Json& row, const MediaPlace& at, uint64_t row_idx) {
+  for (const auto& f : features) {
+    std::string kind = media_type(f["type"]);
+    if (kind.empty()) continue;
+    std::string name = f["name"].get<std::string>();
+    auto it = row.find(name);
+    if (it != row.end()) *it = media_cell(kind, *it, at, row_idx, name);
+  }
+}
+
+// Relative media URLs made absolute with the hub's public URL, in an answer's rows.
+void absolute_media(const Json& features, Json& items, const std::string& base) {
+  std::vector<std::string> columns;
+  for (const auto& f : features) {
+    if (!media_type(f["type"]).empty()) columns.push_back(f["name"].get<std::string>());
+  }
+  if (columns.empty()) return;
+  auto fix = [&](Json& cell) {
+    if (cell.is_object() && cell.contains("src") && cell["src"].is_string()) {
+      std::string src = cell["src"].get<std::string>();
+      if (src.starts_with("/")) cell["src"] = base + src;
+    }
+  };
+  for (auto& item : items) {
+    for (const auto& c : columns) {
+      auto it = item["row"].find(c);
+      if (it == item["row"].end()) continue;
+      if (it->is_array()) {
+        for (auto& e : *it) fix(e);
+      } else {
+        fix(*it);
+      }
+    }
+  }
+}
+
 ParquetSplit parquet_split_of(const SplitContext& s) {
   auto fail = [](const std::string& code, const std::string& message) {
     auto r = error_result(code, message);
@@ -563,8 +680,10 @@ ParquetSplit parquet_split_of(const SplitContext& s) {
               : error_result("StreamingRowsError", read_failure(s.repo, path, rows.status()));
       continue;
     }
+    MediaPlace place{s.repo.id(), s.commit, s.config.name, s.split.split};
     for (auto& row : *rows) {
       typed.push_back(row_object(names, row));
+      media_cells(features, typed.back(), place, typed.size() - 1);
       row_bytes += dump(typed.back()).size();
       if (!want_rows()) break;
     }
@@ -852,8 +971,10 @@ ViewerAnswer DatasetViewer::first_rows(const domain::RepoRecord& repo, const std
     // The stored body names the dataset as it was called then; a renamed one answers its name.
     if (answer.status == 200) {
       auto body = Json::parse(answer.body, nullptr, false);
-      if (body.is_object() && body.value("dataset", "") != repo.id()) {
-        body["dataset"] = repo.id();
+      if (body.is_object()) {
+        // Media URLs are stored under the hub's path; answers carry its public URL.
+        if (body.value("dataset", "") != repo.id()) body["dataset"] = repo.id();
+        absolute_media(body["features"], body["rows"], hub_.config().public_url);
         answer.body = dump(body);
       }
     }
@@ -912,51 +1033,17 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
   return a;
 }
 
-ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::string& config,
-                                 const std::string& split, uint64_t offset, uint64_t length) {
-  auto located = locate(hub_, *this, repo);
-  if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
-  const std::string& revision = layout.revision;
-  auto result = hub_.db().viewer_result(repo.uid, revision, kParquetFilesStep, config, split);
-  if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
-  if (!*result) {
-    auto parsed = Json::parse(layout.body, nullptr, false);
-    for (const auto& c : parsed["configs"]) {
-      if (c["config"] != config) continue;
-      if (c.contains("error")) return config_error(c, revision);
-      for (const auto& s : c["splits"]) {
-        if (s["split"] != split) continue;
-        if (c["builder"] != "parquet") {
-          return ViewerAnswer::error(
-              501, "NotImplementedError",
-              "This hub's viewer pages through Parquet datasets; /rows of " +
-                  c["builder"].get<std::string>() +
-                  " files comes with the Parquet export, not built yet (/first-rows works)",
-              revision);
-        }
-        return not_ready(revision);
-      }
-    }
-    return not_found(revision);
-  }
-  if (!(*result)->error_code.empty()) return replay(**result);
-  auto stored = Json::parse((*result)->body, nullptr, false);
-  if (!stored.is_object())
-    return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
-  Json features = Json::array();
-  std::vector<std::string> names;
-  size_t idx = 0;
-  for (const auto& f : stored["features"]) {
-    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
-    names.push_back(f["name"].get<std::string>());
-  }
+namespace {
+
+// Rows [offset, offset + length) of a Parquet split recorded by the job (`stored`: the
+// kParquetFilesStep body), read from its files; *path names the file of an error.
+Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord& repo,
+                                              const Json& stored, uint64_t offset, uint64_t length,
+                                              std::string* path) {
+  std::vector<datasets::Row> out;
   uint64_t total = stored.value("num_rows", uint64_t{0});
-  length = std::min(length, ViewerLimits::kRowsMaxLength);
-  Json items = Json::array();
-  uint64_t file_start = 0;
   uint64_t end = offset + std::min(length, total - std::min(total, offset));
+  uint64_t file_start = 0;
   std::optional<RepoHandle> git;
   for (const auto& f : stored["files"]) {
     if (file_start >= end) break;
@@ -967,43 +1054,148 @@ ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::stri
       continue;
     }
     auto entry = file_entry_of(f);
-    if (!entry) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+    if (!entry) return internal_error("a malformed stored Parquet file entry");
+    *path = entry->git.path;
     if (!git) {
-      auto opened = hub_.open_git(repo);
-      if (!opened) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+      auto opened = hub.open_git(repo);
+      if (!opened) return opened.status();
       git.emplace(std::move(*opened));
     }
-    auto failed = [&](const Status& st) {
-      if (st.kind() == ErrorKind::kPayloadTooLarge) {
-        return ViewerAnswer::error(500, "TooBigContentError", st.message(), revision);
-      }
-      return ViewerAnswer::error(500, "RowsPostProcessingError",
-                                 read_failure(repo, entry->git.path, st), revision);
-    };
-    auto at = open_repo_file_at(hub_, *git, *entry);
-    if (!at) return failed(at.status());
+    auto at = open_repo_file_at(hub, *git, *entry);
+    if (!at) return at.status();
     auto file = datasets::ParquetFile::open(*at);
-    if (!file) return failed(file.status());
+    if (!file) return file.status();
     uint64_t from = std::max(offset, file_start) - file_start;
     uint64_t to = std::min(end, file_end) - file_start;
     auto rows = file->read_rows(from, to - from);
-    if (!rows) return failed(rows.status());
-    for (auto& row : *rows) {
-      items.push_back(Json{
-          {"row_idx", 0}, {"row", row_object(names, row)}, {"truncated_cells", Json::array()}});
-    }
+    if (!rows) return rows.status();
+    for (auto& row : *rows) out.push_back(std::move(row));
     file_start = file_end;
   }
-  // Row indexes count from the page's offset.
-  for (size_t i = 0; i < items.size(); ++i) items[i]["row_idx"] = offset + i;
+  return out;
+}
+
+std::vector<std::string> column_names_of(const Json& stored) {
+  std::vector<std::string> names;
+  for (const auto& f : stored["features"]) names.push_back(f["name"].get<std::string>());
+  return names;
+}
+
+}  // namespace
+
+// The stored Parquet files of a split, or the answer to give instead.
+static std::variant<Json, ViewerAnswer> parquet_files(Hub& hub, DatasetViewer& viewer,
+                                                      const domain::RepoRecord& repo,
+                                                      const std::string& config,
+                                                      const std::string& split,
+                                                      std::string* revision) {
+  auto located = locate(hub, viewer, repo);
+  if (located.answer) return *located.answer;
+  const auto& layout = located.layout;
+  if (!layout.error_code.empty()) return replay(layout);
+  *revision = layout.revision;
+  auto result = hub.db().viewer_result(repo.uid, *revision, kParquetFilesStep, config, split);
+  if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+  if (!*result) {
+    auto parsed = Json::parse(layout.body, nullptr, false);
+    for (const auto& c : parsed["configs"]) {
+      if (c["config"] != config) continue;
+      if (c.contains("error")) return config_error(c, *revision);
+      for (const auto& s : c["splits"]) {
+        if (s["split"] != split) continue;
+        if (c["builder"] != "parquet") {
+          return ViewerAnswer::error(
+              501, "NotImplementedError",
+              "This hub's viewer pages through Parquet datasets; /rows of " +
+                  c["builder"].get<std::string>() +
+                  " files comes with the Parquet export, not built yet (/first-rows works)",
+              *revision);
+        }
+        return not_ready(*revision);
+      }
+    }
+    return not_found(*revision);
+  }
+  if (!(*result)->error_code.empty()) return replay(**result);
+  auto stored = Json::parse((*result)->body, nullptr, false);
+  if (!stored.is_object())
+    return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+  return stored;
+}
+
+ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::string& config,
+                                 const std::string& split, uint64_t offset, uint64_t length) {
+  std::string revision;
+  auto found = parquet_files(hub_, *this, repo, config, split, &revision);
+  if (auto* answer = std::get_if<ViewerAnswer>(&found)) return *answer;
+  const Json& stored = std::get<Json>(found);
+  Json features = Json::array();
+  size_t idx = 0;
+  for (const auto& f : stored["features"]) {
+    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
+  }
+  auto names = column_names_of(stored);
+  std::string path;
+  auto rows =
+      split_rows(hub_, repo, stored, offset, std::min(length, ViewerLimits::kRowsMaxLength), &path);
+  if (!rows) {
+    if (rows.status().kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", rows.status().message(), revision);
+    }
+    return ViewerAnswer::error(500, "RowsPostProcessingError",
+                               read_failure(repo, path, rows.status()), revision);
+  }
+  std::string dataset = repo.id();
+  MediaPlace place{dataset, revision, config, split};
+  Json items = Json::array();
+  for (auto& row : *rows) {
+    uint64_t row_idx = offset + items.size();
+    Json object = row_object(names, row);
+    media_cells(stored["features"], object, place, row_idx);
+    items.push_back(
+        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
+  }
+  absolute_media(stored["features"], items, hub_.config().public_url);
   ViewerAnswer a;
   a.revision = revision;
   a.body = dump(Json{{"features", std::move(features)},
                      {"rows", std::move(items)},
-                     {"num_rows_total", total},
+                     {"num_rows_total", stored.value("num_rows", uint64_t{0})},
                      {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
                      {"partial", false}});
   return a;
+}
+
+Result<ViewerAsset> DatasetViewer::asset(const domain::RepoRecord& repo,
+                                         const std::string& revision, const std::string& config,
+                                         const std::string& split, uint64_t row,
+                                         const std::string& column) {
+  auto result = hub_.db().viewer_result(repo.uid, revision, kParquetFilesStep, config, split);
+  if (!result) return result.status();
+  if (!*result || !(*result)->error_code.empty())
+    return Status(ErrorKind::kNotFound, "no such asset");
+  auto stored = Json::parse((*result)->body, nullptr, false);
+  if (!stored.is_object()) return Status(ErrorKind::kNotFound, "no such asset");
+  auto names = column_names_of(stored);
+  size_t index = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == column && !media_type(stored["features"][i]["type"]).empty()) index = i;
+  }
+  if (index == names.size()) return Status(ErrorKind::kNotFound, "no such asset");
+  std::string path;
+  auto rows = split_rows(hub_, repo, stored, row, 1, &path);
+  if (!rows) return rows.status();
+  if (rows->empty()) return Status(ErrorKind::kNotFound, "no such asset");
+  const auto& cell = (*rows)[0][index];
+  if (!cell.is_object() || !cell.contains("bytes") || !cell["bytes"].is_string()) {
+    return Status(ErrorKind::kNotFound, "no such asset");
+  }
+  auto bytes = util::base64_decode(cell["bytes"].get<std::string>());
+  if (!bytes) return Status(ErrorKind::kNotFound, "no such asset");
+  ViewerAsset out;
+  out.content_type = datasets::media_info(*bytes).mime;
+  out.bytes = std::move(*bytes);
+  return out;
 }
 
 }  // namespace vitrine::service

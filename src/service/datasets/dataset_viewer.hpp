@@ -58,6 +58,12 @@ struct ViewerAnswer {
                             std::string revision = "");
 };
 
+// A media cell's bytes (/datasets-server/assets/…), as stored in the dataset's file.
+struct ViewerAsset {
+  std::string bytes;
+  std::string content_type;
+};
+
 class DatasetViewer {
  public:
   explicit DatasetViewer(Hub& hub) : hub_(hub) {}
@@ -82,6 +88,12 @@ class DatasetViewer {
   // files where they lie; splits of other formats wait for the Parquet export (501 for now).
   ViewerAnswer rows(const domain::RepoRecord& repo, const std::string& config,
                     const std::string& split, uint64_t offset, uint64_t length);
+  // The bytes of the media cell at `row`, `column` of a Parquet split processed at `revision`
+  // (kNotFound when there is none: another revision, a column without media, a row past the
+  // end, a cell without bytes). The caller may read the dataset's files.
+  Result<ViewerAsset> asset(const domain::RepoRecord& repo, const std::string& revision,
+                            const std::string& config, const std::string& split, uint64_t row,
+                            const std::string& column);
 
  private:
   Hub& hub_;

@@ -177,6 +177,9 @@ EXPECT = {
     **{f"GET /datasets-server/{e}": dict(ok=422)
        for e in ("is-valid", "splits", "first-rows", "rows", "search", "filter", "parquet", "info",
                  "size", "statistics", "croissant-crumbs")},
+    # A media cell's bytes: a path that names none is 404 for everyone (access: viewer_parquet).
+    "GET /datasets-server/assets/{path*}": dict(ok=404, path="a/b/--/x/--/c/s/0/col/image.png"),
+    "GET /datasets-server/cached-assets/{path*}": dict(ok=404, path="a/b/--/x/--/c/s/0/col/i.png"),
     "GET /api/{type}s": dict(ok=200),
     # About a repository:
     "GET /api/{type}s/{repo}": dict(ok=200),

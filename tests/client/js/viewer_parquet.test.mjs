@@ -270,3 +270,63 @@ test("a corrupt Parquet file is an error on its dataset; the hub goes on", async
 	const ok = await viewer(`splits?dataset=${dataset}`);
 	assert.equal(ok.status, 200);
 });
+
+// A PNG header of `w`×`h` (signature, IHDR; the rest of the file is not needed to say its size).
+function pngOf(w, h, tag) {
+	const b = Buffer.alloc(33 + tag.length);
+	Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+	b.writeUInt32BE(13, 8);
+	b.write("IHDR", 12, "latin1");
+	b.writeUInt32BE(w, 16);
+	b.writeUInt32BE(h, 20);
+	b.write(tag, 33, "latin1");
+	return b;
+}
+
+test("images and audio stored in Parquet are shown by URL, and the URLs serve their bytes to readers only", async () => {
+	const images = [pngOf(3, 2, "a"), pngOf(640, 480, "bb"), null];
+	const wav = Buffer.concat([Buffer.from("RIFF\x24\x00\x00\x00WAVEfmt ", "latin1"), Buffer.alloc(16)]);
+	const features = { image: { _type: "Image" }, sound: { sampling_rate: 16000, _type: "Audio" }, label: { dtype: "int64", _type: "Value" } };
+	const meta = JSON.stringify({ info: { features } }).replaceAll("'", "''");
+	const rows = images
+		.map((img, i) => `SELECT ${img ? `{'bytes': from_hex('${img.toString("hex")}'), 'path': 'img${i}.png'}` : "NULL::STRUCT(bytes BLOB, path VARCHAR)"} AS image, {'bytes': from_hex('${wav.toString("hex")}'), 'path': NULL::VARCHAR} AS sound, ${i}::BIGINT AS label`)
+		.join(" UNION ALL ");
+	const file = await writeParquet("media", `SELECT * FROM (${rows}) ORDER BY label`, `KV_METADATA {huggingface: '${meta}'}`);
+	const repo = { type: "dataset", name: "alice/media" };
+	await hub.createRepo({ hubUrl, accessToken: alice, repo, private: true });
+	await hub.uploadFiles({ hubUrl, accessToken: alice, repo, files: [{ path: "train.parquet", content: new Blob([readFileSync(file)]) }] });
+	const first = await ready("alice/media");
+	assert.equal(first.status, 200, first.body.toString());
+	const revision = first.headers.get("x-revision");
+	assert.deepEqual(first.json.features.map((f) => f.type), [features.image, features.sound, features.label]);
+	const base = `${hubUrl}/datasets-server/assets/alice/media/--/${revision}/--/default/train`;
+	assert.deepEqual(first.json.rows[0].row.image, { src: `${base}/0/image/image.png`, height: 2, width: 3 });
+	assert.deepEqual(first.json.rows[1].row.image, { src: `${base}/1/image/image.png`, height: 480, width: 640 });
+	assert.equal(first.json.rows[2].row.image, null);
+	assert.deepEqual(first.json.rows[0].row.sound, [{ src: `${base}/0/sound/audio.wav`, type: "audio/wav" }]);
+	const paged = await viewer("rows?dataset=alice/media&config=default&split=train&offset=1&length=1");
+	assert.equal(paged.status, 200, paged.body.toString());
+	assert.deepEqual(paged.json.rows[0].row.image, first.json.rows[1].row.image);
+	// The URL serves the stored bytes, to those who may read the dataset.
+	const asset = await http(hubUrl, new URL(first.json.rows[1].row.image.src).pathname, { token: alice });
+	assert.equal(asset.status, 200);
+	assert.equal(asset.headers.get("content-type"), "image/png");
+	assert.equal(asset.headers.get("x-content-type-options"), "nosniff");
+	assert.ok(asset.body.equals(images[1]));
+	const sound = await http(hubUrl, new URL(first.json.rows[0].row.sound[0].src).pathname, { token: alice });
+	assert.ok(sound.body.equals(wav));
+	const path = new URL(first.json.rows[0].row.image.src).pathname;
+	const anonymous = await http(hubUrl, path);
+	const bob = await http(hubUrl, path, { token: srv.tokens.bob });
+	assert.notEqual(anonymous.status, 200);
+	assert.equal(bob.status, 404);
+	const missing = await http(hubUrl, "/datasets-server/assets/alice/nothing/--/" + revision + "/--/default/train/0/image/image.png", { token: srv.tokens.bob });
+	assert.equal(missing.status, bob.status);
+	assert.equal(missing.body.toString(), bob.body.toString());
+	// No media there: a label, a row past the end, a null cell, another revision.
+	for (const p of [`${base}/0/label/x.png`, `${base}/9/image/image.png`, `${base}/2/image/image.png`,
+		base.replace(revision, "0".repeat(40)) + "/0/image/image.png"]) {
+		const r = await http(hubUrl, new URL(p).pathname, { token: alice });
+		assert.equal(r.status, 404, p);
+	}
+});
