@@ -1,8 +1,14 @@
 // The dataset viewer on a dataset's page: the hub processes a pushed CSV dataset in the
 // background, and the page shows its first rows in a table with each column's name and type,
-// with a selector for the splits. Debian's Chromium reads it.
+// with a selector for the splits; a Parquet dataset pages through its rows, shows its images
+// inline and links to a row. Debian's Chromium reads it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { startWeb, shot, assertNoSidewaysScroll } from "./lib.mjs";
 
 let web;
@@ -36,6 +42,70 @@ test("a dataset's page previews its first rows with types, and switches splits",
 	await page.getByLabel("Split").selectOption({ label: "test" });
 	await preview.locator("tbody tr td", { hasText: "fine" }).waitFor();
 	assert.equal(await preview.locator("tbody tr").count(), 1);
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+// A real PNG of w×h pixels of one colour (signature, IHDR, IDAT, IEND with their CRCs).
+function png(w, h, rgb) {
+	const chunk = (type, data) => {
+		const out = Buffer.alloc(12 + data.length);
+		out.writeUInt32BE(data.length, 0);
+		out.write(type, 4, "latin1");
+		data.copy(out, 8);
+		out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+		return out;
+	};
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0);
+	ihdr.writeUInt32BE(h, 4);
+	ihdr.set([8, 2, 0, 0, 0], 8);
+	const raw = Buffer.alloc(h * (1 + 3 * w));
+	for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(rgb, y * (1 + 3 * w) + 1 + 3 * x);
+	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr),
+		chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+test("a Parquet dataset pages through its rows, shows its images inline, and links to a row", async () => {
+	// 250 rows written by DuckDB, with the `datasets` Image feature in the file's metadata.
+	const db = await DuckDBInstance.create(":memory:");
+	const duck = await db.connect();
+	const dir = mkdtempSync(path.join(tmpdir(), "vitrine-web-parquet-"));
+	const file = path.join(dir, "train.parquet");
+	const meta = JSON.stringify({ info: { features: { id: { dtype: "int64", _type: "Value" }, image: { _type: "Image" } } } });
+	await duck.run(`COPY (SELECT i AS id, {'bytes': from_hex('${png(3, 2, [200, 30, 30]).toString("hex")}'), 'path': 'x.png'} AS image
+		FROM range(250) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 64, KV_METADATA {huggingface: '${meta}'})`);
+	await web.api("POST", "/api/repos/create", { name: "pictures", type: "dataset" });
+	await web.commit("alice/pictures", "add the data", { "data/train.parquet": readFileSync(file) }, "dataset");
+	rmSync(dir, { recursive: true, force: true });
+
+	const { context, page, problems } = await web.newPage();
+	await page.goto(`${web.server.baseUrl}/datasets/alice/pictures`);
+	const preview = page.getByRole("region", { name: "First rows" });
+	await preview.waitFor({ timeout: 30000 });
+	const pager = page.getByRole("navigation", { name: "Rows" });
+	await pager.getByText("Rows 1–100 of 250").waitFor();
+	const img = preview.locator("tbody tr").first().locator("img");
+	await img.waitFor();
+	await page.waitForFunction((el) => el.complete && el.naturalWidth === 3, await img.elementHandle());
+	assert.equal(await img.getAttribute("alt"), "image, row 0");
+	await shot(page, "dataset-preview-images");
+
+	await pager.getByRole("button", { name: "Next" }).click();
+	await pager.getByText("Rows 101–200 of 250").waitFor();
+	assert.equal(await preview.locator("tbody tr").first().locator("td").first().innerText(), "100");
+	assert.equal(await pager.getByRole("button", { name: "Previous" }).isEnabled(), true);
+	await pager.getByRole("button", { name: "Next" }).click();
+	await pager.getByText("Rows 201–250 of 250").waitFor();
+	assert.equal(await pager.getByRole("button", { name: "Next" }).isEnabled(), false);
+
+	// A row's permalink opens its page.
+	const link = await preview.locator("#row-230 a").getAttribute("href");
+	assert.equal(link, "#row-230");
+	const second = await context.newPage();
+	await second.goto(`${web.server.baseUrl}/datasets/alice/pictures#row-230`);
+	await second.getByRole("navigation", { name: "Rows" }).getByText("Rows 201–250 of 250").waitFor({ timeout: 30000 });
+	assert.ok(await second.locator("#row-230").isVisible());
 	assert.deepEqual(problems, []);
 	await context.close();
 });
