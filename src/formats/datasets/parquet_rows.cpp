@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "formats/datasets/parquet_offset_index.hpp"
+#include "formats/datasets/parquet_page_header.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::datasets {
@@ -501,6 +502,61 @@ class Assembler {
 
 }  // namespace
 
+// The data pages of a chunk [begin, end) up to the one holding row `last`, found from their
+// headers alone, read a few bytes at a time: no page data is read or decompressed. A page's rows
+// are its num_values when the column has no repetition, a v2 page's num_rows otherwise; a v1 page
+// of a repeated column says no row count, and then nothing is found (the chunk is read whole).
+// *dictionary_end: where the data pages begin (the dictionary page lies before). `read` counts
+// what is read against the caller's budget.
+template <typename Read>
+Result<std::vector<PageLocation>> locate_pages(int64_t begin, int64_t end, bool repeated,
+                                               uint64_t last, Read read, int64_t* dictionary_end) {
+  std::vector<PageLocation> pages;
+  int64_t at = begin;
+  int64_t row = 0;
+  *dictionary_end = begin;
+  std::string bytes;
+  while (at < end) {
+    size_t want = 256;
+    Result<PageHeader> header = Status::ok();
+    size_t consumed = 0;
+    for (;;) {
+      auto n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(want), end - at));
+      if (auto s = read(at, n, &bytes); !s) return s;
+      header = parse_page_header(bytes, &consumed);
+      if (header || header.status().kind() != ErrorKind::kRangeNotSatisfiable ||
+          static_cast<int64_t>(n) == end - at || want >= kMaxPageHeaderBytes) {
+        break;
+      }
+      want = std::min<size_t>(want * 64, kMaxPageHeaderBytes);
+    }
+    if (!header) return std::vector<PageLocation>{};  // let the whole-chunk read say what is wrong
+    int64_t size = static_cast<int64_t>(consumed) + header->compressed_page_size;
+    if (size > end - at) return std::vector<PageLocation>{};
+    int64_t rows = -1;
+    if (header->type == PageType::kDictionaryPage) {
+      if (!pages.empty()) return std::vector<PageLocation>{};
+      at += size;
+      *dictionary_end = at;
+      continue;
+    }
+    if (header->type == PageType::kDataPage && !repeated) {
+      rows = header->data_page_header->num_values;
+    } else if (header->type == PageType::kDataPageV2) {
+      rows = header->data_page_header_v2->num_rows;
+    } else if (header->type == PageType::kIndexPage) {
+      at += size;
+      continue;
+    }
+    if (rows < 0) return std::vector<PageLocation>{};
+    pages.push_back({at, static_cast<int32_t>(size), row});
+    row += rows;
+    at += size;
+    if (row > static_cast<int64_t>(last)) break;
+  }
+  return pages;
+}
+
 std::unique_ptr<RandomAccessFile> memory_file(std::string_view bytes) {
   return std::make_unique<MemoryFile>(bytes);
 }
@@ -521,10 +577,18 @@ Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file) {
   auto schema = build_parquet_schema(footer->schema);
   if (!schema) return schema.status();
   if (auto s = check_column_chunks(*footer, *schema); !s) return s;
+  uint64_t rows = 0;
   for (const auto& group : footer->row_groups) {
     for (const auto& chunk : group.columns) {
       if (chunk.file_path) return unprocessable("Parquet: column chunks in another file");
     }
+    rows += static_cast<uint64_t>(std::max<int64_t>(0, group.num_rows));
+  }
+  // The count the viewer reports must be the rows there are (a footer may claim rows without
+  // row groups).
+  if (rows != static_cast<uint64_t>(footer->num_rows)) {
+    return unprocessable("Parquet: the footer's num_rows (" + std::to_string(footer->num_rows) +
+                         ") is not the sum of its row groups' (" + std::to_string(rows) + ")");
   }
   ParquetFile out;
   out.file_ = std::move(file);
@@ -608,14 +672,28 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
           break;
         }
       }
+      int64_t data_begin = paged ? pages[0].offset : chunk_begin;
+      if (!paged) {
+        // No page index: the page headers say where the rows lie (a few bytes each).
+        auto located = locate_pages(
+            chunk_begin, chunk_end, node.max_repetition_level > 0, to - 1,
+            [&](int64_t at, size_t n, std::string* out) -> Status {
+              if (auto s = budget(n); !s) return s;
+              return file_->read_at(static_cast<uint64_t>(at), n, out);
+            },
+            &data_begin);
+        if (!located) return located.status();
+        pages = std::move(*located);
+        paged = !pages.empty();
+      }
       Result<ColumnChunkValues> values = ColumnChunkValues{};
       if (paged) {
         size_t p0 = page_for_row(pages, static_cast<int64_t>(from));
         size_t p1 = page_for_row(pages, static_cast<int64_t>(to - 1));
         if (p1 < p0) p1 = p0;
         std::string dictionary, data;
-        if (chunk_begin < pages[0].offset) {
-          auto n = static_cast<uint64_t>(pages[0].offset - chunk_begin);
+        if (chunk_begin < data_begin) {
+          auto n = static_cast<uint64_t>(data_begin - chunk_begin);
           if (auto s = budget(n); !s) return s;
           if (auto s = file_->read_at(chunk_begin, n, &dictionary); !s) return s;
         }

@@ -913,7 +913,9 @@ static Located locate(Hub& hub, DatasetViewer& viewer, const domain::RepoRecord&
   auto older = hub.db().viewer_revisions(repo.uid, kLayoutStep);
   if (older && !older->empty()) {
     auto previous = hub.db().viewer_result(repo.uid, older->front(), kLayoutStep, "", "");
-    if (previous && *previous) {
+    // A previous revision that failed as a whole (an empty repository before its first files,
+    // a bad card since fixed) is not served meanwhile: its error would read as the new one's.
+    if (previous && *previous && (*previous)->error_code.empty()) {
       out.layout = std::move(**previous);
       return out;
     }
