@@ -57,7 +57,7 @@ const std::vector<Route>& routes() {
       {"GET", "/datasets-server/parquet", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/info", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/size", A::kPublic, handle_viewer_not_implemented},
-      {"GET", "/datasets-server/statistics", A::kPublic, handle_viewer_not_implemented},
+      {"GET", "/datasets-server/statistics", A::kPublic, handle_viewer_statistics},
       {"GET", "/datasets-server/croissant-crumbs", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/tlog/checkpoint", A::kPublic, handle_tlog_checkpoint},
       {"GET", "/tlog/key", A::kPublic, handle_tlog_key},

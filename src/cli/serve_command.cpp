@@ -1,5 +1,6 @@
 // `vitrine serve`: opens the data folder (upgrading it in place), binds the port, and serves
 // the hub until SIGTERM or SIGINT.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -59,6 +60,13 @@ struct ServeOptions {
 
 int run_serve(const ServeOptions* o, const Globals& g) {
   spdlog::set_level(spdlog::level::from_str(o->log_level));
+  // Buffers of a few MiB (decompressed Parquet pages, object reads for /datasets-server/rows)
+  // are allocated and freed on every request; by default glibc maps such blocks fresh and
+  // returns them to the kernel, so each request pays the page faults again (/rows was 4x
+  // slower, bench/viewer_rows.sh). Blocks up to 32 MiB come from the heap and up to 32 MiB of
+  // free heap is kept per arena for reuse. Larger blocks are mapped and returned as before.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
   http::ServerOptions options = o->server_options;
   if (!split_listen(o->listen, &options.host, &options.port)) {
     std::cerr << "error: --listen expects HOST:PORT, got '" << o->listen << "'\n";

@@ -140,6 +140,12 @@ std::variant<uint64_t, http::Response> count_param(Call& call, const char* name,
   return value;
 }
 
+http::Response handle_viewer_statistics(Context& ctx, Call& call) {
+  return answer(ctx, call, Level::kSplit, [](auto& viewer, const Target& t) {
+    return viewer.statistics(t.repo, t.config, t.split);
+  });
+}
+
 http::Response handle_viewer_rows(Context& ctx, Call& call) {
   auto t = target_of(ctx, call, Level::kSplit);
   if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
@@ -214,14 +220,14 @@ http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.
   std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
-  // The parameters each endpoint requires on the Hub (§2): a split for rows, search, filter and
-  // statistics; a dataset for the others.
-  bool split_level = endpoint == "/search" || endpoint == "/filter" || endpoint == "/statistics";
+  // The parameters each endpoint requires on the Hub (§2): a split for search and filter, a
+  // dataset for the others.
+  bool split_level = endpoint == "/search" || endpoint == "/filter";
   auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
   if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
   return viewer_error(501, "NotImplementedError",
                       "This hub's dataset viewer does not answer " + endpoint +
-                          " yet; /is-valid, /splits, /first-rows and /rows work");
+                          " yet; /is-valid, /splits, /first-rows, /rows and /statistics work");
 }
 
 }  // namespace vitrine::api

@@ -17,8 +17,13 @@ Status chunk_error(const std::string& what) {
 class ChunkReader {
  public:
   ChunkReader(const ColumnMetaData& meta, const SchemaElement& leaf, const SchemaNode& node,
-              const ColumnReadLimits& limits)
+              const ColumnReadLimits& limits, const SlotWindow* window = nullptr)
       : meta_(meta), limits_(limits) {
+    if (window && node.max_repetition_level == 0) {
+      windowed_ = true;
+      window_begin_ = window->skip;
+      window_end_ = window->skip + std::min(window->take, UINT64_MAX - window->skip);
+    }
     out_.values.type = meta.type;
     out_.values.type_length = leaf.type_length.value_or(0);
     dictionary_.type = meta.type;
@@ -32,7 +37,7 @@ class ChunkReader {
   Status read(std::string_view chunk, bool to_end = false) {
     size_t pos = 0;
     auto total = static_cast<uint64_t>(meta_.num_values);
-    while (to_end ? pos < chunk.size() : out_.num_slots < total) {
+    while (!done_ && (to_end ? pos < chunk.size() : out_.num_slots < total)) {
       if (pos >= chunk.size()) {
         return chunk_error("ends after " + std::to_string(out_.num_slots) + " of " +
                            std::to_string(total) + " values");
@@ -134,8 +139,60 @@ class ChunkReader {
     return decode_values(encoding, data, count, dictionary, limits_.max_value_bytes, &out_.values);
   }
 
+  // With a window: whether a page of `n` slots lies before it (skipped undecompressed) or after
+  // it (the read is done).
+  bool outside_window(int32_t n) {
+    if (!windowed_ || n < 0) return false;
+    if (slot_ >= window_end_) {
+      done_ = true;
+      return true;
+    }
+    if (slot_ + static_cast<uint64_t>(n) <= window_begin_) {
+      slot_ += static_cast<uint64_t>(n);
+      return true;
+    }
+    return false;
+  }
+
+  // The values of a page whose `n` levels were appended from `from`: all of them, or with a
+  // window only those of its slots inside it (levels outside are dropped again).
+  Status page_values(Encoding encoding, std::string_view data, size_t from, int32_t n) {
+    auto count = static_cast<size_t>(n);
+    if (!windowed_) {
+      if (auto s = values(encoding, data, non_null_since(from, count)); !s) return s;
+      out_.num_slots += count;
+      return Status::ok();
+    }
+    size_t a = static_cast<size_t>(std::max(window_begin_, slot_) - slot_);
+    size_t b = static_cast<size_t>(std::min<uint64_t>(window_end_, slot_ + count) - slot_);
+    slot_ += count;
+    size_t before = a, inside = b - a, total = count;
+    if (out_.max_definition_level > 0) {
+      auto full = static_cast<int16_t>(out_.max_definition_level);
+      auto at = out_.definition_levels.begin() + static_cast<std::ptrdiff_t>(from);
+      before = static_cast<size_t>(std::count(at, at + static_cast<std::ptrdiff_t>(a), full));
+      inside = static_cast<size_t>(std::count(at + static_cast<std::ptrdiff_t>(a),
+                                              at + static_cast<std::ptrdiff_t>(b), full));
+      total = static_cast<size_t>(std::count(at, out_.definition_levels.end(), full));
+      out_.definition_levels.erase(at + static_cast<std::ptrdiff_t>(b),
+                                   out_.definition_levels.end());
+      out_.definition_levels.erase(
+          out_.definition_levels.begin() + static_cast<std::ptrdiff_t>(from),
+          out_.definition_levels.begin() + static_cast<std::ptrdiff_t>(from + a));
+    }
+    const ParquetValues* dictionary = has_dictionary_ ? &dictionary_ : nullptr;
+    if (auto s = decode_values_range(encoding, data, total, before, inside, dictionary,
+                                     limits_.max_value_bytes, &out_.values);
+        !s) {
+      return s;
+    }
+    out_.num_slots += b - a;
+    return Status::ok();
+  }
+
   Status data_page_v1(const PageHeader& header, std::string_view page) {
     const auto& d = *header.data_page_header;
+    if (outside_window(d.num_values)) return Status::ok();
     if (auto s = admit(d.num_values); !s) return s;
     auto body = decompress_parquet_page(meta_.codec, page, header.uncompressed_page_size,
                                         limits_.max_page_bytes);
@@ -166,13 +223,12 @@ class ChunkReader {
       }
       rest.remove_prefix(used);
     }
-    if (auto s = values(d.encoding, rest, non_null_since(from, d.num_values)); !s) return s;
-    out_.num_slots += d.num_values;
-    return Status::ok();
+    return page_values(d.encoding, rest, from, d.num_values);
   }
 
   Status data_page_v2(const PageHeader& header, std::string_view page) {
     const auto& d = *header.data_page_header_v2;
+    if (outside_window(d.num_values)) return Status::ok();
     if (auto s = admit(d.num_values); !s) return s;
     if (out_.max_repetition_level == 0 && d.repetition_levels_byte_length != 0)
       return chunk_error("repetition levels in a flat column");
@@ -216,9 +272,7 @@ class ChunkReader {
             : decompress_parquet_page(CompressionCodec::kUncompressed, data, data_size,
                                       limits_.max_page_bytes);
     if (!body) return body.status();
-    if (auto s = values(d.encoding, *body, non_null); !s) return s;
-    out_.num_slots += d.num_values;
-    return Status::ok();
+    return page_values(d.encoding, *body, from, d.num_values);
   }
 
   Status too_many_values() const {
@@ -231,6 +285,11 @@ class ChunkReader {
   ColumnChunkValues out_;
   ParquetValues dictionary_;
   bool has_dictionary_ = false;
+  bool windowed_ = false;
+  bool done_ = false;
+  uint64_t window_begin_ = 0;
+  uint64_t window_end_ = 0;
+  uint64_t slot_ = 0;  // slots of the pages seen, in the window or not
 };
 
 }  // namespace
@@ -248,12 +307,12 @@ Result<ColumnChunkValues> read_column_chunk(std::string_view chunk, const Column
 
 Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::string_view pages,
                                             const ColumnMetaData& meta, const SchemaElement& leaf,
-                                            const SchemaNode& node,
-                                            const ColumnReadLimits& limits) {
+                                            const SchemaNode& node, const ColumnReadLimits& limits,
+                                            const SlotWindow* window) {
   if (!leaf.type || *leaf.type != meta.type) {
     return chunk_error("its type does not match the schema");
   }
-  ChunkReader reader(meta, leaf, node, limits);
+  ChunkReader reader(meta, leaf, node, limits, window);
   if (!dictionary.empty()) {
     if (auto s = reader.read_dictionary(dictionary); !s) return s;
   }

@@ -485,4 +485,61 @@ Status decode_values(Encoding encoding, std::string_view data, size_t count,
   return Status::ok();
 }
 
+Status decode_values_range(Encoding encoding, std::string_view data, size_t count, size_t skip,
+                           size_t take, const ParquetValues* dictionary, uint64_t max_bytes,
+                           ParquetValues* out) {
+  if (skip > count || take > count - skip) return bad("page", "a range past its values");
+  PhysicalType type = out->type;
+  size_t consumed = 0;
+  if (encoding == Encoding::kPlain && type == PhysicalType::kByteArray) {
+    // The lengths of the values before the range are walked, their bytes never copied.
+    size_t at = 0;
+    for (size_t i = 0; i < skip; ++i) {
+      if (data.size() - at < 4) return bad("PLAIN", "fewer values than the page holds");
+      uint32_t length = load_u32(data.substr(at));
+      at += 4;
+      if (length > data.size() - at) return bad("PLAIN", "a length past the page");
+      at += length;
+    }
+    return decode_plain(data.substr(at), take, max_bytes, out, &consumed);
+  }
+  if (encoding == Encoding::kPlain && type != PhysicalType::kBoolean) {
+    size_t width = fixed_width(*out);
+    if (width == 0) return bad("PLAIN", "a fixed-length byte array without a length");
+    if (count > data.size() / width) return bad("PLAIN", "fewer values than the page holds");
+    return decode_plain(data.substr(skip * width), take, max_bytes, out, &consumed);
+  }
+  if (encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary) {
+    // Indices are cheap to decode; only the range's values are looked up.
+    if (!dictionary) return bad("RLE_DICTIONARY", "a dictionary-encoded page without a dictionary");
+    if (skip + take == 0) return Status::ok();
+    if (data.empty()) return bad("RLE_DICTIONARY", "no bit width");
+    int width = static_cast<uint8_t>(data[0]);
+    if (width > 32) return bad("RLE_DICTIONARY", "bit width over 32");
+    RleBitPackedDecoder decoder(data.substr(1), width);
+    std::vector<uint32_t> indices;
+    indices.reserve(skip + take);
+    if (auto s = decoder.decode(skip + take, &indices); !s) return s;
+    uint64_t bytes = out->bytes.size();
+    for (size_t i = skip; i < skip + take; ++i) {
+      uint32_t index = indices[i];
+      if (index >= dictionary->size()) return bad("RLE_DICTIONARY", "index past the dictionary");
+      if (!dictionary->ends.empty()) {
+        bytes += dictionary->bytes_at(index).size();
+        if (bytes > max_bytes) return too_many_bytes(max_bytes);
+      }
+      out->append_from(*dictionary, index);
+    }
+    return Status::ok();
+  }
+  // The rest decode in sequence (deltas, bit-packed booleans, split streams): all of the page,
+  // then the range is kept.
+  ParquetValues all;
+  all.type = type;
+  all.type_length = out->type_length;
+  if (auto s = decode_values(encoding, data, count, dictionary, max_bytes, &all); !s) return s;
+  for (size_t i = skip; i < skip + take; ++i) out->append_from(all, i);
+  return Status::ok();
+}
+
 }  // namespace vitrine::datasets

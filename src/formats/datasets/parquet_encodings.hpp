@@ -80,6 +80,14 @@ Status decode_levels(std::string_view data, int32_t max_level, size_t count, boo
 Status decode_values(Encoding encoding, std::string_view data, size_t count,
                      const ParquetValues* dictionary, uint64_t max_bytes, ParquetValues* out);
 
+// Values [skip, skip + take) of a page of `count` values, the others not materialized: PLAIN
+// values before the range are stepped over (byte arrays by their lengths), dictionary indices
+// are decoded up to the range's end and only the range's looked up; other encodings decode the
+// page and keep the range. Values after the range are not checked.
+Status decode_values_range(Encoding encoding, std::string_view data, size_t count, size_t skip,
+                           size_t take, const ParquetValues* dictionary, uint64_t max_bytes,
+                           ParquetValues* out);
+
 // PLAIN alone (dictionary pages): `count` values; *consumed the bytes taken.
 Status decode_plain(std::string_view data, size_t count, uint64_t max_bytes, ParquetValues* out,
                     size_t* consumed);

@@ -330,8 +330,9 @@ struct Cursor {
 
 class Assembler {
  public:
-  Assembler(const ParquetSchema& schema, std::vector<Cursor>& cursors)
-      : schema_(schema), cursors_(cursors) {
+  Assembler(const ParquetSchema& schema, std::vector<Cursor>& cursors,
+            const std::vector<bool>& selected)
+      : schema_(schema), cursors_(cursors), selected_(selected) {
     first_leaf_.resize(schema.nodes.size());
     leaves_.resize(schema.nodes.size());
     collect(0);
@@ -358,8 +359,13 @@ class Assembler {
   Result<Row> row() {
     Row out;
     out.reserve(schema_.nodes[0].children.size());
-    for (size_t field : schema_.nodes[0].children) {
-      auto cell = child(field);
+    const auto& fields = schema_.nodes[0].children;
+    for (size_t f = 0; f < fields.size(); ++f) {
+      if (!selected_[f]) {
+        out.emplace_back(nullptr);
+        continue;
+      }
+      auto cell = child(fields[f]);
       if (!cell) return cell.status();
       out.push_back(std::move(*cell));
     }
@@ -496,6 +502,7 @@ class Assembler {
 
   const ParquetSchema& schema_;
   std::vector<Cursor>& cursors_;
+  const std::vector<bool>& selected_;
   std::vector<size_t> first_leaf_;
   std::vector<std::vector<size_t>> leaves_;
 };
@@ -609,7 +616,23 @@ nlohmann::ordered_json ParquetFile::features() const {
 
 Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
                                                 const ParquetReadLimits& limits,
-                                                ParquetReadStats* stats) const {
+                                                ParquetReadStats* stats,
+                                                const std::vector<size_t>* fields) const {
+  // Which top-level fields are read, and the field of each leaf column.
+  const auto& top = schema_.nodes[0].children;
+  std::vector<bool> selected(top.size(), fields == nullptr);
+  if (fields) {
+    for (size_t f : *fields) {
+      if (f < selected.size()) selected[f] = true;
+    }
+  }
+  std::vector<bool> column_read(schema_.columns.size(), true);
+  for (size_t c = 0; c < schema_.columns.size(); ++c) {
+    const std::string& name = schema_.column_node(c).path[0];
+    for (size_t f = 0; f < top.size(); ++f) {
+      if (schema_.elements[top[f]].name == name) column_read[c] = selected[f];
+    }
+  }
   std::vector<Row> rows;
   uint64_t read_bytes = 0;
   uint64_t slots = 0;
@@ -642,6 +665,11 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
     std::vector<uint64_t> skip;
     chunks.reserve(group.columns.size());
     for (size_t c = 0; c < group.columns.size(); ++c) {
+      if (!column_read[c]) {
+        chunks.emplace_back();
+        skip.push_back(0);
+        continue;
+      }
       const ColumnChunk& chunk = group.columns[c];
       const ColumnMetaData& meta = *chunk.meta_data;
       const SchemaElement& leaf = schema_.column_element(c);
@@ -702,8 +730,16 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
         if (auto s = budget(n); !s) return s;
         if (auto s = file_->read_at(pages[p0].offset, n, &data); !s) return s;
         st.pages_skipped += pages.size() - (p1 - p0 + 1);
-        values = read_column_pages(dictionary, data, meta, leaf, node, column);
-        skip.push_back(from - static_cast<uint64_t>(pages[p0].first_row_index));
+        uint64_t within = from - static_cast<uint64_t>(pages[p0].first_row_index);
+        if (node.max_repetition_level == 0) {
+          // A flat column's slots are its rows: only the rows asked for are decoded.
+          SlotWindow window{within, to - from};
+          values = read_column_pages(dictionary, data, meta, leaf, node, column, &window);
+          skip.push_back(0);
+        } else {
+          values = read_column_pages(dictionary, data, meta, leaf, node, column);
+          skip.push_back(within);
+        }
       } else {
         auto n = static_cast<uint64_t>(meta.total_compressed_size);
         if (auto s = budget(n); !s) return s;
@@ -729,8 +765,9 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       cursors[c].v = &chunks[c];
       cursors[c].leaf = &schema_.column_element(c);
     }
-    Assembler assembler(schema_, cursors);
+    Assembler assembler(schema_, cursors, selected);
     for (size_t c = 0; c < chunks.size(); ++c) {
+      if (!column_read[c]) continue;
       if (auto s = assembler.skip_rows(c, skip[c]); !s) return s;
     }
     for (uint64_t r = from; r < to; ++r) {

@@ -77,10 +77,13 @@ class ParquetFile {
   // parquet_dataset_features: [{"name", "type"}] with the `huggingface` metadata's types.
   nlohmann::ordered_json features() const;
 
-  // Rows [offset, offset + count) (fewer past the end), one cell per top-level field.
+  // Rows [offset, offset + count) (fewer past the end), one cell per top-level field. With
+  // `fields` (top-level field indexes), only those fields' columns are read; the other cells
+  // are null.
   Result<std::vector<Row>> read_rows(uint64_t offset, uint64_t count,
                                      const ParquetReadLimits& limits = {},
-                                     ParquetReadStats* stats = nullptr) const;
+                                     ParquetReadStats* stats = nullptr,
+                                     const std::vector<size_t>* fields = nullptr) const;
 
  private:
   ParquetFile() = default;

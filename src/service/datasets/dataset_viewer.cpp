@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "formats/card/card_metadata.hpp"
+#include "formats/datasets/column_statistics.hpp"
 #include "formats/datasets/data_files.hpp"
 #include "formats/datasets/media.hpp"
 #include "formats/datasets/row_reader.hpp"
@@ -30,6 +31,7 @@ using Json = nlohmann::ordered_json;
 constexpr char kLayoutStep[] = "dataset-layout";
 constexpr char kFirstRowsStep[] = "split-first-rows";
 constexpr char kParquetFilesStep[] = "split-parquet-files";
+constexpr char kStatisticsStep[] = "split-descriptive-statistics";
 
 constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 
@@ -708,6 +710,76 @@ ParquetSplit parquet_split_of(const SplitContext& s) {
   return out;
 }
 
+// The split's statistics (contract §2.10, §4) from its Parquet files (`files`: the
+// kParquetFilesStep body), column by column and row group by row group: at most
+// kStatisticsMaxBytes of uncompressed row groups and kStatisticsMaxValues values kept, the rest
+// left out (partial).
+domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
+  const Json& features = files["features"];
+  std::vector<datasets::ColumnStatistics> stats;
+  std::vector<size_t> fields;
+  for (size_t i = 0; i < features.size(); ++i) {
+    auto st = datasets::ColumnStatistics::for_type(features[i]["name"].get<std::string>(),
+                                                   nlohmann::ordered_json(features[i]["type"]));
+    if (!st) continue;
+    stats.push_back(std::move(*st));
+    fields.push_back(i);
+  }
+  if (stats.empty()) {
+    return error_result("NoSupportedFeaturesError",
+                        "No columns of a type the statistics support (numbers, strings, booleans, "
+                        "class labels, lists, timestamps, images).");
+  }
+  uint64_t bytes = 0, rows = 0;
+  bool partial = false;
+  for (const auto& f : files["files"]) {
+    if (partial) break;
+    auto entry = file_entry_of(f);
+    if (!entry) return error_result("ComputationError", "a malformed stored Parquet file entry");
+    auto at = open_repo_file_at(s.hub, s.git, *entry);
+    if (!at)
+      return error_result("ComputationError", read_failure(s.repo, entry->git.path, at.status()));
+    auto file = datasets::ParquetFile::open(*at);
+    if (!file) {
+      return error_result("ComputationError", read_failure(s.repo, entry->git.path, file.status()));
+    }
+    uint64_t start = 0;
+    for (const auto& group : file->footer().row_groups) {
+      if (s.job && s.job->cancelled()) return stopped_result();
+      auto n = static_cast<uint64_t>(group.num_rows);
+      auto size = static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
+      if (rows > 0 && (bytes + size > ViewerLimits::kStatisticsMaxBytes ||
+                       (rows + n) * fields.size() > ViewerLimits::kStatisticsMaxValues)) {
+        partial = true;
+        break;
+      }
+      for (size_t k = 0; k < fields.size(); ++k) {
+        std::vector<size_t> one{fields[k]};
+        auto got = file->read_rows(start, n, {}, nullptr, &one);
+        if (!got) {
+          return error_result("ComputationError",
+                              read_failure(s.repo, entry->git.path, got.status()));
+        }
+        for (const auto& row : *got) stats[k].add(row[fields[k]]);
+      }
+      bytes += size;
+      rows += n;
+      start += n;
+    }
+  }
+  std::vector<nlohmann::ordered_json> items;
+  for (auto& st : stats) items.push_back(st.finish());
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    return a["column_name"].template get<std::string>() <
+           b["column_name"].template get<std::string>();
+  });
+  Json body = {{"num_examples", rows}, {"statistics", Json::array()}, {"partial", partial}};
+  for (auto& item : items) body["statistics"].push_back(Json(std::move(item)));
+  domain::ViewerResult r;
+  r.body = dump(body);
+  return r;
+}
+
 // The stored layout: configs with their builder and splits (not their files: a split may
 // have a million).
 Json layout_json(const datasets::DatasetLayout& layout) {
@@ -842,10 +914,24 @@ JobOutcome DatasetViewer::process(JobContext& context) {
         if (c.builder == "parquet") {
           auto scanned = parquet_split_of(split);
           if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
+          bool files_ok = scanned.files.error_code.empty();
+          std::string files_body = scanned.files.body;
           if (auto st = put(std::move(scanned.files), kParquetFilesStep, c.name, s.split); !st) {
             return JobOutcome::retry(st);
           }
           rows = std::move(scanned.first_rows);
+          if (auto st = put(rows, kFirstRowsStep, c.name, s.split); !st) {
+            return JobOutcome::retry(st);
+          }
+          if (files_ok) {
+            auto stats = statistics_of(split, Json::parse(files_body));
+            if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
+            if (auto st = put(std::move(stats), kStatisticsStep, c.name, s.split); !st) {
+              return JobOutcome::retry(st);
+            }
+          }
+          context.progress(static_cast<double>(++done) / static_cast<double>(total));
+          continue;  // its first rows are stored (before the statistics, to answer sooner)
         } else {
           rows = first_rows_of(split);
         }
@@ -1009,11 +1095,14 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
   if (layout.error_code.empty()) {
     auto parsed = Json::parse(layout.body, nullptr, false);
     // One read for every split's outcome (no bodies), whatever the number of splits.
-    auto outcomes = hub_.db().viewer_outcomes(repo.uid, layout.revision, kFirstRowsStep);
-    if (!outcomes) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
-    std::set<std::pair<std::string, std::string>> previewed;
-    for (const auto& [c, sp, code] : *outcomes) {
-      if (code.empty()) previewed.emplace(c, sp);
+    // "preview": first rows; "viewer": /rows pages (Parquet files recorded); "statistics".
+    std::map<std::string, std::set<std::pair<std::string, std::string>>> ok;
+    for (const char* step : {kFirstRowsStep, kParquetFilesStep, kStatisticsStep}) {
+      auto outcomes = hub_.db().viewer_outcomes(repo.uid, layout.revision, step);
+      if (!outcomes) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+      for (const auto& [c, sp, code] : *outcomes) {
+        if (code.empty()) ok[step].emplace(c, sp);
+      }
     }
     bool known = config.empty();
     for (const auto& c : parsed["configs"]) {
@@ -1022,9 +1111,11 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
       for (const auto& s : c["splits"]) {
         if (!split.empty() && s["split"] != split) continue;
         known = true;
-        if (previewed.contains({c["config"].get<std::string>(), s["split"].get<std::string>()})) {
-          flags["preview"] = true;
-        }
+        std::pair<std::string, std::string> key{c["config"].get<std::string>(),
+                                                s["split"].get<std::string>()};
+        if (ok[kFirstRowsStep].contains(key)) flags["preview"] = true;
+        if (ok[kParquetFilesStep].contains(key)) flags["viewer"] = true;
+        if (ok[kStatisticsStep].contains(key)) flags["statistics"] = true;
       }
     }
     if (!known) return not_found(layout.revision);
@@ -1198,6 +1289,39 @@ Result<ViewerAsset> DatasetViewer::asset(const domain::RepoRecord& repo,
   out.content_type = datasets::media_info(*bytes).mime;
   out.bytes = std::move(*bytes);
   return out;
+}
+
+ViewerAnswer DatasetViewer::statistics(const domain::RepoRecord& repo, const std::string& config,
+                                       const std::string& split) {
+  auto located = locate(hub_, *this, repo);
+  if (located.answer) return *located.answer;
+  const auto& layout = located.layout;
+  if (!layout.error_code.empty()) return replay(layout);
+  auto result = hub_.db().viewer_result(repo.uid, layout.revision, kStatisticsStep, config, split);
+  if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+  if (*result) return replay(**result);
+  auto parsed = Json::parse(layout.body, nullptr, false);
+  for (const auto& c : parsed["configs"]) {
+    if (c["config"] != config) continue;
+    if (c.contains("error")) return config_error(c, layout.revision);
+    for (const auto& sp : c["splits"]) {
+      if (sp["split"] != split) continue;
+      if (c["builder"] != "parquet") {
+        return ViewerAnswer::error(
+            501, "NotImplementedError",
+            "This hub's viewer computes statistics of Parquet datasets; those of " +
+                c["builder"].get<std::string>() +
+                " files come with the Parquet export, not built yet",
+            layout.revision);
+      }
+      // Files that could not be read have no statistics: their error answers.
+      auto files =
+          hub_.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config, split);
+      if (files && *files && !(*files)->error_code.empty()) return replay(**files);
+      return not_ready(layout.revision);
+    }
+  }
+  return not_found(layout.revision);
 }
 
 }  // namespace vitrine::service

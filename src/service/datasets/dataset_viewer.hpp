@@ -44,6 +44,11 @@ struct ViewerLimits {
   // Parquet files of one split the viewer reads (past it: DatasetWithTooManyParquetFilesError).
   static constexpr size_t kMaxParquetFilesPerSplit = 10000;
   static constexpr uint64_t kRowsMaxLength = 100;  // rows of one /rows page
+  // Statistics read at most this many bytes of uncompressed row groups (the Hub's
+  // max_split_size_bytes) and keep at most this many values (8 bytes each); the rest of the
+  // split is left out and the answer says partial.
+  static constexpr uint64_t kStatisticsMaxBytes = 1ull << 30;
+  static constexpr uint64_t kStatisticsMaxValues = 32ull << 20;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the
@@ -88,6 +93,10 @@ class DatasetViewer {
   // files where they lie; splits of other formats wait for the Parquet export (501 for now).
   ViewerAnswer rows(const domain::RepoRecord& repo, const std::string& config,
                     const std::string& split, uint64_t offset, uint64_t length);
+  // /statistics of a Parquet split (computed by the job after its first rows); other formats
+  // answer 501 until the Parquet export exists.
+  ViewerAnswer statistics(const domain::RepoRecord& repo, const std::string& config,
+                          const std::string& split);
   // The bytes of the media cell at `row`, `column` of a Parquet split processed at `revision`
   // (kNotFound when there is none: another revision, a column without media, a row past the
   // end, a cell without bytes). The caller may read the dataset's files.

@@ -330,3 +330,60 @@ test("images and audio stored in Parquet are shown by URL, and the URLs serve th
 		assert.equal(r.status, 404, p);
 	}
 });
+
+// numpy's round to 5 decimals, near enough for comparing (ties are not in the data).
+const r5 = (x) => Math.round(x * 1e5) / 1e5;
+
+test("/statistics of a Parquet split equal DuckDB's figures: numbers, lengths, labels, booleans, lists", async () => {
+	const file = await writeParquet("stats", `SELECT i::BIGINT AS id,
+		CASE WHEN i % 9 = 0 THEN NULL ELSE (i * 37 % 1000) / 8.0 END::DOUBLE AS score,
+		'label ' || (i % 5) AS label, repeat('x', (i * 13) % 200) || i AS text, (i % 3 = 0) AS flag,
+		CASE WHEN i % 10 = 0 THEN NULL ELSE range(i % 6) END AS tags
+		FROM range(1000) t(i)`, "ROW_GROUP_SIZE 300");
+	const dataset = await upload("stats", [["train.parquet", file]]);
+	await ready(dataset);
+	let s;
+	for (let i = 0; i < 300; i++) {
+		s = await viewer(`statistics?dataset=${dataset}&config=default&split=train`);
+		if (s.headers.get("x-error-code") !== "ResponseNotReady") break;
+		await new Promise((res) => setTimeout(res, 100));
+	}
+	assert.equal(s.status, 200, s.body.toString());
+	assert.equal(s.json.num_examples, 1000);
+	assert.equal(s.json.partial, false);
+	const by = Object.fromEntries(s.json.statistics.map((c) => [c.column_name, c]));
+	assert.deepEqual(s.json.statistics.map((c) => c.column_name), ["flag", "id", "label", "score", "tags", "text"]);
+	assert.deepEqual(Object.fromEntries(s.json.statistics.map((c) => [c.column_name, c.column_type])),
+		{ flag: "bool", id: "int", label: "string_label", score: "float", tags: "list", text: "string_text" });
+	const one = async (sql) => (await duck.runAndReadAll(sql)).getRowsJson()[0];
+	// Numbers (of values, lengths): min, max, mean, median, sample std, nulls, and every bin's count.
+	for (const [name, expr] of [["id", "id"], ["score", "score"], ["text", "length(text)"], ["tags", "len(tags)"]]) {
+		const st = by[name].column_statistics;
+		const [min, max, mean, median, std, nulls] = (await one(`SELECT min(${expr}), max(${expr}), avg(${expr}),
+			quantile_cont(${expr}, 0.5), stddev_samp(${expr}), count(*) - count(${expr}) FROM read_parquet('${file}')`)).map(Number);
+		assert.equal(st.nan_count, nulls, name);
+		assert.equal(st.nan_proportion, r5(nulls / 1000), name);
+		assert.ok(Math.abs(st.min - r5(min)) < 1e-9 && Math.abs(st.max - r5(max)) < 1e-9, `${name} min/max`);
+		assert.ok(Math.abs(st.mean - r5(mean)) < 2e-5, `${name} mean ${st.mean} vs ${mean}`);
+		assert.ok(Math.abs(st.median - r5(median)) < 2e-5, `${name} median ${st.median} vs ${median}`);
+		assert.ok(Math.abs(st.std - r5(std)) < 2e-5, `${name} std ${st.std} vs ${std}`);
+		const edges = st.histogram.bin_edges;
+		assert.equal(st.histogram.hist.length, edges.length - 1);
+		assert.equal(edges[0], st.min);
+		assert.equal(edges[edges.length - 1], st.max);
+		for (let b = 0; b + 1 < edges.length; b++) {
+			const last = b + 2 === edges.length;
+			const [n] = (await one(`SELECT count(*) FROM read_parquet('${file}') WHERE ${expr} >= ${edges[b]} AND ${expr} ${last ? "<=" : "<"} ${edges[b + 1]}`)).map(Number);
+			assert.equal(st.histogram.hist[b], n, `${name} bin ${b}`);
+		}
+	}
+	// The int rule of the contract: ceil((max - min + 1) / 10)-wide bins, max appended.
+	assert.deepEqual(by.id.column_statistics.histogram.bin_edges, [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 999]);
+	const labels = (await duck.runAndReadAll(`SELECT label, count(*) FROM read_parquet('${file}') GROUP BY label`)).getRowsJson();
+	assert.deepEqual(by.label.column_statistics.frequencies, Object.fromEntries(labels.map(([l, n]) => [l, Number(n)])));
+	assert.equal(by.label.column_statistics.n_unique, 5);
+	const [t, f] = (await one(`SELECT count(*) FILTER (WHERE flag), count(*) FILTER (WHERE NOT flag) FROM read_parquet('${file}')`)).map(Number);
+	assert.deepEqual(by.flag.column_statistics.frequencies, { False: f, True: t });
+	const valid = await viewer(`is-valid?dataset=${dataset}`);
+	assert.deepEqual(valid.json, { preview: true, viewer: true, search: false, filter: false, statistics: true });
+});

@@ -12,6 +12,7 @@
 
 #include "formats/datasets/parquet_codecs.hpp"
 #include "formats/datasets/parquet_encodings.hpp"
+#include "formats/datasets/parquet_page_header.hpp"
 #include "parquet_test_encoder.hpp"
 
 namespace vitrine::datasets {
@@ -489,6 +490,66 @@ TEST(ParquetColumn, ReadsAColumnOfABuiltFile) {
   ASSERT_TRUE(column) << column.status().message();
   EXPECT_EQ(column->values.bytes_at(1), "yz");
   EXPECT_TRUE(column->is_null(2));
+}
+
+}  // namespace
+}  // namespace vitrine::datasets
+
+namespace vitrine::datasets {
+namespace {
+
+// A window of slots gives exactly the slots of a full read, whatever the encoding, the nulls
+// and where the window falls across pages.
+TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
+  using test::data_page_v1;
+  // Three pages of 6 optional values each: PLAIN strings, dictionary indices, DELTA integers.
+  std::vector<std::vector<uint32_t>> defs{
+      {1, 0, 1, 1, 0, 1}, {1, 1, 0, 1, 1, 1}, {0, 0, 1, 1, 1, 0}};
+  auto levels = [&](int p) {
+    std::string l = test::rle_hybrid(defs[p], 1);
+    return test::le32(uint32_t(l.size())) + l;
+  };
+  std::string strings = test::dictionary_page(test::plain_strings({"dict-a", "dict-b"}), 20, 2);
+  std::string page0 = levels(0) + test::plain_strings({"a", "bb", "ccc", "dddd"});
+  std::string page1 = levels(1) + std::string(1, '\1') + test::rle_hybrid({0, 1, 1, 0, 1}, 1, true);
+  strings += data_page_v1(page0, page0.size(), 6, Encoding::kPlain) +
+             data_page_v1(page1, page1.size(), 6, Encoding::kRleDictionary);
+  std::string page2 = levels(2) + test::delta_length_byte_array({"x", "yy", "zzz"});
+  strings += data_page_v1(page2, page2.size(), 6, Encoding::kDeltaLengthByteArray);
+  auto m = meta(PhysicalType::kByteArray, CompressionCodec::kUncompressed, 18);
+  auto e = element(PhysicalType::kByteArray);
+  auto full = read_column_chunk(strings, m, e, flat_node(true));
+  ASSERT_TRUE(full) << full.status().message();
+  size_t dictionary_size = 0;
+  {
+    size_t consumed = 0;
+    auto h = parse_page_header(strings, &consumed);
+    ASSERT_TRUE(h);
+    dictionary_size = consumed + size_t(h->compressed_page_size);
+  }
+  std::string_view dictionary = std::string_view(strings).substr(0, dictionary_size);
+  std::string_view pages = std::string_view(strings).substr(dictionary_size);
+  for (uint64_t skip = 0; skip <= 18; ++skip) {
+    for (uint64_t take : {0, 1, 3, 7, 18}) {
+      SlotWindow window{skip, uint64_t(take)};
+      auto part = read_column_pages(dictionary, pages, m, e, flat_node(true), {}, &window);
+      ASSERT_TRUE(part) << part.status().message();
+      uint64_t end = std::min<uint64_t>(18, skip + take);
+      ASSERT_EQ(part->num_slots, end - skip) << skip << "+" << take;
+      size_t value = 0, full_value = 0;
+      for (uint64_t slot = 0; slot < end; ++slot) {
+        bool null = full->is_null(slot);
+        if (slot >= skip) {
+          EXPECT_EQ(part->is_null(slot - skip), null);
+          if (!null) {
+            EXPECT_EQ(part->values.bytes_at(value++), full->values.bytes_at(full_value));
+          }
+        }
+        if (!null) ++full_value;
+      }
+      EXPECT_EQ(part->values.size(), value);
+    }
+  }
 }
 
 }  // namespace

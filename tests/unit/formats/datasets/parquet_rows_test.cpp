@@ -129,6 +129,21 @@ TEST(ParquetRows, ReadsFromAnOffset) {
   EXPECT_EQ((*last)[0][1], 12);
 }
 
+TEST(ParquetRows, ReadsOnlyTheFieldsAskedFor) {
+  std::string bytes = nested_file(2);
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file);
+  std::vector<size_t> fields{1, 2};
+  ParquetReadStats stats;
+  auto rows = file->read_rows(3, 2, {}, &stats, &fields);
+  ASSERT_TRUE(rows) << rows.status().message();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0][0], nullptr);  // tags: not read
+  EXPECT_EQ((*rows)[0][1], 4);
+  EXPECT_EQ((*rows)[0][2], json::parse(R"({"a":1,"b":[1,3]})"));
+  EXPECT_EQ(stats.chunks_read, 3u);  // id, s.a, s.b
+}
+
 TEST(ParquetRows, ReadBudgetIsKept) {
   std::string bytes = nested_file(4);
   auto file = ParquetFile::open(memory_file(bytes));

@@ -322,6 +322,17 @@ inline std::string delta_binary_packed(const std::vector<int64_t>& values) {
   return w.bytes();
 }
 
+// DELTA_LENGTH_BYTE_ARRAY: the lengths DELTA_BINARY_PACKED, then the bytes one after another.
+inline std::string delta_length_byte_array(const std::vector<std::string>& values) {
+  std::vector<int64_t> lengths;
+  std::string bytes;
+  for (const auto& v : values) {
+    lengths.push_back(int64_t(v.size()));
+    bytes += v;
+  }
+  return delta_binary_packed(lengths) + bytes;
+}
+
 // A page: its header, then `body` (already compressed), `uncompressed` bytes before.
 // The levels of a v1 page: the RLE hybrid with its 4-byte length prefix.
 inline std::string v1_levels(const std::vector<uint32_t>& levels, int max_level) {
