@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "formats/datasets/media.hpp"
+#include "util/civil_date.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::datasets {
@@ -180,32 +181,8 @@ OrderedJson all_null_numbers(uint64_t rows) {
 
 // ---- Timestamps ----
 
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = floor_div(y, 400);
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  int64_t era = floor_div(z, 146097);
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yoe + era * 400 + (*m <= 2);
-}
+using util::days_from_civil;
+using util::floor_div;
 
 bool digits(std::string_view s, size_t at, size_t count, int64_t* out) {
   if (at + count > s.size()) return false;
@@ -280,13 +257,12 @@ std::string datetime_string(int64_t micros, int32_t offset_seconds, bool show_of
   int64_t seconds = floor_div(micros, kMicrosPerSecond);
   int64_t days = floor_div(seconds, kSecondsPerDay);
   int64_t in_day = seconds - days * kSecondsPerDay;
-  int64_t y, m, d;
-  civil_from_days(days, &y, &m, &d);
+  util::CivilDate date = util::civil_from_days(days);
   char buf[128];
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(in_day / 3600), static_cast<long long>(in_day / 60 % 60),
-                static_cast<long long>(in_day % 60));
+                static_cast<long long>(date.year), static_cast<long long>(date.month),
+                static_cast<long long>(date.day), static_cast<long long>(in_day / 3600),
+                static_cast<long long>(in_day / 60 % 60), static_cast<long long>(in_day % 60));
   std::string out = buf;
   if (show_offset) {
     int32_t a = offset_seconds < 0 ? -offset_seconds : offset_seconds;

@@ -15,6 +15,7 @@
 
 #include "formats/datasets/pandas_values.hpp"
 #include "formats/datasets/row_reader.hpp"
+#include "util/civil_date.hpp"
 #include "util/json.hpp"
 
 namespace vitrine::datasets {
@@ -135,26 +136,7 @@ bool digits(std::string_view s, size_t at, size_t n, int* out) {
   return true;
 }
 
-int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, int* m, int* d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
+using util::days_from_civil;
 
 // Arrow's ParseTimestampISO8601 for unit SECOND (arrow/util/value_parsing.h): "YYYY-MM-DD",
 // then optionally [ T]hh, hh:mm or hh:mm:ss, then optionally Z, ±hh, ±hhmm or ±hh:mm (shifted
@@ -209,13 +191,12 @@ bool parse_timestamp(std::string_view s, int64_t* out) {
 std::string format_timestamp(int64_t seconds) {
   int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
   int64_t rest = seconds - days * 86400;
-  int64_t year;
-  int month, day;
-  civil_from_days(days, &year, &month, &day);
+  util::CivilDate date = util::civil_from_days(days);
   char out[48];
-  std::snprintf(out, sizeof out, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(year),
-                month, day, static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
-                static_cast<int>(rest % 60));
+  std::snprintf(out, sizeof out, "%04lld-%02d-%02dT%02d:%02d:%02d",
+                static_cast<long long>(date.year), static_cast<int>(date.month),
+                static_cast<int>(date.day), static_cast<int>(rest / 3600),
+                static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
   return out;
 }
 

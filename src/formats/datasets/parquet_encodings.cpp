@@ -104,30 +104,43 @@ void append_fixed(ParquetValues* out, const char* p) {
   }
 }
 
-Status decode_dictionary_indices(std::string_view data, size_t count,
-                                 const ParquetValues* dictionary, uint64_t max_bytes,
-                                 ParquetValues* out) {
-  if (!dictionary) return bad("RLE_DICTIONARY", "a dictionary-encoded page without a dictionary");
-  if (data.empty()) {
-    if (count == 0) return Status::ok();
-    return bad("RLE_DICTIONARY", "no bit width");
+// Appends the dictionary's values of indices [from, indices.size()).
+Status append_dictionary_values(const std::vector<uint32_t>& indices, size_t from,
+                                const ParquetValues& dictionary, uint64_t max_bytes,
+                                ParquetValues* out) {
+  uint64_t bytes = out->bytes.size();
+  for (size_t i = from; i < indices.size(); ++i) {
+    uint32_t index = indices[i];
+    if (index >= dictionary.size()) return bad("RLE_DICTIONARY", "index past the dictionary");
+    if (!dictionary.ends.empty()) {
+      bytes += dictionary.bytes_at(index).size();
+      if (bytes > max_bytes) return too_many_bytes(max_bytes);
+    }
+    out->append_from(dictionary, index);
   }
+  return Status::ok();
+}
+
+// The first `count` indices of a dictionary-encoded page (its bit width byte, then the hybrid).
+Status dictionary_indices(std::string_view data, size_t count, const ParquetValues* dictionary,
+                          std::vector<uint32_t>* indices) {
+  if (!dictionary) return bad("RLE_DICTIONARY", "a dictionary-encoded page without a dictionary");
+  if (count == 0) return Status::ok();
+  if (data.empty()) return bad("RLE_DICTIONARY", "no bit width");
   int width = static_cast<uint8_t>(data[0]);
   if (width > 32) return bad("RLE_DICTIONARY", "bit width over 32");
   RleBitPackedDecoder decoder(data.substr(1), width);
+  indices->reserve(count);
+  return decoder.decode(count, indices);
+}
+
+Status decode_dictionary_indices(std::string_view data, size_t count,
+                                 const ParquetValues* dictionary, uint64_t max_bytes,
+                                 ParquetValues* out) {
   std::vector<uint32_t> indices;
-  indices.reserve(count);
-  if (auto s = decoder.decode(count, &indices); !s) return s;
-  uint64_t bytes = out->bytes.size();
-  for (uint32_t index : indices) {
-    if (index >= dictionary->size()) return bad("RLE_DICTIONARY", "index past the dictionary");
-    if (!dictionary->ends.empty()) {
-      bytes += dictionary->bytes_at(index).size();
-      if (bytes > max_bytes) return too_many_bytes(max_bytes);
-    }
-    out->append_from(*dictionary, index);
-  }
-  return Status::ok();
+  if (auto s = dictionary_indices(data, count, dictionary, &indices); !s) return s;
+  if (indices.empty()) return Status::ok();
+  return append_dictionary_values(indices, 0, *dictionary, max_bytes, out);
 }
 
 Status decode_rle_booleans(std::string_view data, size_t count, ParquetValues* out) {
@@ -511,26 +524,10 @@ Status decode_values_range(Encoding encoding, std::string_view data, size_t coun
   }
   if (encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary) {
     // Indices are cheap to decode; only the range's values are looked up.
-    if (!dictionary) return bad("RLE_DICTIONARY", "a dictionary-encoded page without a dictionary");
-    if (skip + take == 0) return Status::ok();
-    if (data.empty()) return bad("RLE_DICTIONARY", "no bit width");
-    int width = static_cast<uint8_t>(data[0]);
-    if (width > 32) return bad("RLE_DICTIONARY", "bit width over 32");
-    RleBitPackedDecoder decoder(data.substr(1), width);
     std::vector<uint32_t> indices;
-    indices.reserve(skip + take);
-    if (auto s = decoder.decode(skip + take, &indices); !s) return s;
-    uint64_t bytes = out->bytes.size();
-    for (size_t i = skip; i < skip + take; ++i) {
-      uint32_t index = indices[i];
-      if (index >= dictionary->size()) return bad("RLE_DICTIONARY", "index past the dictionary");
-      if (!dictionary->ends.empty()) {
-        bytes += dictionary->bytes_at(index).size();
-        if (bytes > max_bytes) return too_many_bytes(max_bytes);
-      }
-      out->append_from(*dictionary, index);
-    }
-    return Status::ok();
+    if (auto s = dictionary_indices(data, skip + take, dictionary, &indices); !s) return s;
+    if (indices.empty()) return Status::ok();
+    return append_dictionary_values(indices, skip, *dictionary, max_bytes, out);
   }
   // The rest decode in sequence (deltas, bit-packed booleans, split streams): all of the page,
   // then the range is kept.

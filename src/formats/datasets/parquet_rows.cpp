@@ -10,6 +10,7 @@
 
 #include "formats/datasets/parquet_offset_index.hpp"
 #include "formats/datasets/parquet_page_header.hpp"
+#include "util/civil_date.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::datasets {
@@ -52,18 +53,7 @@ bool is_map(const SchemaElement& e) {
 
 // ---- cells ----
 
-// Days since 1970-01-01 to a civil date (H. Hinnant's days_from_civil, inverted).
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
+using util::floor_div;
 
 std::string two(unsigned v) {
   char b[3] = {char('0' + v / 10 % 10), char('0' + v % 10), 0};
@@ -71,9 +61,10 @@ std::string two(unsigned v) {
 }
 
 std::string date_text(int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
+  util::CivilDate date = util::civil_from_days(days);
+  int64_t y = date.year;
+  auto m = static_cast<unsigned>(date.month);
+  auto d = static_cast<unsigned>(date.day);
   char year[24];
   if (y >= 0 && y <= 9999) {
     std::snprintf(year, sizeof year, "%04lld", static_cast<long long>(y));
@@ -81,11 +72,6 @@ std::string date_text(int64_t days) {
     std::snprintf(year, sizeof year, "%lld", static_cast<long long>(y));
   }
   return std::string(year) + "-" + two(m) + "-" + two(d);
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
 // "HH:MM:SS" and the fraction of `nanos` (0..1e9): six digits when there are microseconds,

@@ -1176,6 +1176,32 @@ std::vector<std::string> column_names_of(const Json& stored) {
 
 }  // namespace
 
+// The answer for a split-level step of Parquet splits that is not stored (yet): the config's
+// error, 501 for a split of another format (`what`, with {} for the format, says what waits for
+// the Parquet export), ResponseNotReady for a split still to come, else ResponseNotFound.
+static ViewerAnswer missing_parquet_step(const domain::ViewerResult& layout,
+                                         const std::string& config, const std::string& split,
+                                         const std::string& what) {
+  auto parsed = Json::parse(layout.body, nullptr, false);
+  for (const auto& c : parsed["configs"]) {
+    if (c["config"] != config) continue;
+    if (c.contains("error")) return config_error(c, layout.revision);
+    for (const auto& s : c["splits"]) {
+      if (s["split"] != split) continue;
+      if (c["builder"] != "parquet") {
+        std::string message = what;
+        message.replace(message.find("{}"), 2, c["builder"].get<std::string>());
+        return ViewerAnswer::error(
+            501, "NotImplementedError",
+            "This hub's viewer " + message + " with the Parquet export, not built yet",
+            layout.revision);
+      }
+      return not_ready(layout.revision);
+    }
+  }
+  return not_found(layout.revision);
+}
+
 // The stored Parquet files of a split, or the answer to give instead.
 static std::variant<Json, ViewerAnswer> parquet_files(Hub& hub, DatasetViewer& viewer,
                                                       const domain::RepoRecord& repo,
@@ -1190,24 +1216,8 @@ static std::variant<Json, ViewerAnswer> parquet_files(Hub& hub, DatasetViewer& v
   auto result = hub.db().viewer_result(repo.uid, *revision, kParquetFilesStep, config, split);
   if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
   if (!*result) {
-    auto parsed = Json::parse(layout.body, nullptr, false);
-    for (const auto& c : parsed["configs"]) {
-      if (c["config"] != config) continue;
-      if (c.contains("error")) return config_error(c, *revision);
-      for (const auto& s : c["splits"]) {
-        if (s["split"] != split) continue;
-        if (c["builder"] != "parquet") {
-          return ViewerAnswer::error(
-              501, "NotImplementedError",
-              "This hub's viewer pages through Parquet datasets; /rows of " +
-                  c["builder"].get<std::string>() +
-                  " files comes with the Parquet export, not built yet (/first-rows works)",
-              *revision);
-        }
-        return not_ready(*revision);
-      }
-    }
-    return not_found(*revision);
+    return missing_parquet_step(layout, config, split,
+                                "pages through Parquet datasets; /rows of {} files comes");
   }
   if (!(*result)->error_code.empty()) return replay(**result);
   auto stored = Json::parse((*result)->body, nullptr, false);
@@ -1300,28 +1310,11 @@ ViewerAnswer DatasetViewer::statistics(const domain::RepoRecord& repo, const std
   auto result = hub_.db().viewer_result(repo.uid, layout.revision, kStatisticsStep, config, split);
   if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
   if (*result) return replay(**result);
-  auto parsed = Json::parse(layout.body, nullptr, false);
-  for (const auto& c : parsed["configs"]) {
-    if (c["config"] != config) continue;
-    if (c.contains("error")) return config_error(c, layout.revision);
-    for (const auto& sp : c["splits"]) {
-      if (sp["split"] != split) continue;
-      if (c["builder"] != "parquet") {
-        return ViewerAnswer::error(
-            501, "NotImplementedError",
-            "This hub's viewer computes statistics of Parquet datasets; those of " +
-                c["builder"].get<std::string>() +
-                " files come with the Parquet export, not built yet",
-            layout.revision);
-      }
-      // Files that could not be read have no statistics: their error answers.
-      auto files =
-          hub_.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config, split);
-      if (files && *files && !(*files)->error_code.empty()) return replay(**files);
-      return not_ready(layout.revision);
-    }
-  }
-  return not_found(layout.revision);
+  // Files that could not be read have no statistics: their error answers.
+  auto files = hub_.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config, split);
+  if (files && *files && !(*files)->error_code.empty()) return replay(**files);
+  return missing_parquet_step(layout, config, split,
+                              "computes statistics of Parquet datasets; those of {} files come");
 }
 
 }  // namespace vitrine::service
