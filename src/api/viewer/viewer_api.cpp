@@ -140,6 +140,16 @@ std::variant<uint64_t, http::Response> count_param(Call& call, const char* name,
   return value;
 }
 
+http::Response handle_viewer_info(Context& ctx, Call& call) {
+  return answer(ctx, call, Level::kDataset,
+                [](auto& viewer, const Target& t) { return viewer.info(t.repo, t.config); });
+}
+
+http::Response handle_viewer_size(Context& ctx, Call& call) {
+  return answer(ctx, call, Level::kDataset,
+                [](auto& viewer, const Target& t) { return viewer.size(t.repo, t.config); });
+}
+
 http::Response handle_viewer_statistics(Context& ctx, Call& call) {
   return answer(ctx, call, Level::kSplit, [](auto& viewer, const Target& t) {
     return viewer.statistics(t.repo, t.config, t.split);
@@ -225,9 +235,10 @@ http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   bool split_level = endpoint == "/search" || endpoint == "/filter";
   auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
   if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
-  return viewer_error(501, "NotImplementedError",
-                      "This hub's dataset viewer does not answer " + endpoint +
-                          " yet; /is-valid, /splits, /first-rows, /rows and /statistics work");
+  return viewer_error(
+      501, "NotImplementedError",
+      "This hub's dataset viewer does not answer " + endpoint +
+          " yet; /is-valid, /splits, /first-rows, /rows, /info, /size and /statistics work");
 }
 
 }  // namespace vitrine::api

@@ -459,12 +459,11 @@ struct ParquetSplit {
 };
 
 // A stored file entry: what open_repo_file_at needs, without the revision's whole listing.
-Json file_json(const FileEntry& e, uint64_t num_rows) {
-  Json out = {{"path", e.git.path},
-              {"size", e.size()},
-              {"num_rows", num_rows},
-              {"oid", e.git.oid},
-              {"git_size", e.git.size}};
+// `num_bytes`: the row groups' uncompressed bytes (what /info and /size call the split's size in
+// memory; `datasets` counts Arrow's buffers, which this approximates).
+Json file_json(const FileEntry& e, uint64_t num_rows, uint64_t num_bytes) {
+  Json out = {{"path", e.git.path},     {"size", e.size()}, {"num_rows", num_rows},
+              {"num_bytes", num_bytes}, {"oid", e.git.oid}, {"git_size", e.git.size}};
   if (e.lfs) out["lfs_oid"] = e.lfs->oid;
   return out;
 }
@@ -671,7 +670,11 @@ ParquetSplit parquet_split_of(const SplitContext& s) {
                   "All the data files must have the same columns and types, but " + path +
                       " differs from " + first_path);
     }
-    files.push_back(file_json(*entry->second, file->num_rows()));
+    uint64_t num_bytes = 0;
+    for (const auto& group : file->footer().row_groups) {
+      num_bytes += static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
+    }
+    files.push_back(file_json(*entry->second, file->num_rows(), num_bytes));
     total += file->num_rows();
     if (!want_rows()) continue;
     auto rows = file->read_rows(0, ViewerLimits::kFirstRowsMax + 1 - typed.size());
@@ -1315,6 +1318,233 @@ ViewerAnswer DatasetViewer::statistics(const domain::RepoRecord& repo, const std
   if (files && *files && !(*files)->error_code.empty()) return replay(**files);
   return missing_parquet_step(layout, config, split,
                               "computes statistics of Parquet datasets; those of {} files come");
+}
+
+namespace {
+
+// `datasets` < 4's form of Features, which /info keeps (contract §2.8): a List without a length
+// is written [feature]; with one, a Sequence.
+Json legacy_features(const Json& type) {
+  if (type.is_array()) {
+    Json out = Json::array();
+    for (const auto& t : type) out.push_back(legacy_features(t));
+    return out;
+  }
+  if (!type.is_object()) return type;
+  if (type.value("_type", "") == "List" && type.contains("feature")) {
+    if (!type.contains("length")) return Json::array({legacy_features(type["feature"])});
+    return Json{{"feature", legacy_features(type["feature"])},
+                {"length", type["length"]},
+                {"_type", "Sequence"}};
+  }
+  Json out = Json::object();
+  for (const auto& [k, v] : type.items()) out[k] = legacy_features(v);
+  return out;
+}
+
+// What the stored Parquet files of a dataset's splits say, config by config.
+struct SplitFigures {
+  std::string split;
+  uint64_t files_bytes = 0;   // the Parquet files' sizes
+  uint64_t memory_bytes = 0;  // their row groups' uncompressed bytes
+  uint64_t rows = 0;
+  size_t columns = 0;
+};
+struct ConfigFigures {
+  std::string config;
+  Json features;  // [{"name", "type"}] of its first split
+  std::vector<SplitFigures> splits;
+};
+struct DatasetFigures {
+  std::vector<ConfigFigures> configs;
+  Json pending = Json::array();
+  Json failed = Json::array();
+};
+
+DatasetFigures figures_of(Hub& hub, const domain::RepoRecord& repo,
+                          const domain::ViewerResult& layout, const std::string& only_config,
+                          const std::string& kind) {
+  DatasetFigures out;
+  auto parsed = Json::parse(layout.body, nullptr, false);
+  auto item = [&](const std::string& config, const Json& split) {
+    return Json{{"dataset", repo.id()}, {"config", config}, {"split", split}, {"kind", kind}};
+  };
+  for (const auto& c : parsed["configs"]) {
+    std::string config = c["config"].get<std::string>();
+    if (!only_config.empty() && config != only_config) continue;
+    if (c.contains("error") || c["builder"] != "parquet") {
+      // Configs of other formats wait for the Parquet export: nothing to say about them yet.
+      out.failed.push_back(item(config, nullptr));
+      continue;
+    }
+    ConfigFigures figures{config, Json(), {}};
+    bool complete = true;
+    for (const auto& sp : c["splits"]) {
+      std::string split = sp["split"].get<std::string>();
+      auto stored =
+          hub.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config, split);
+      if (!stored || !*stored) {
+        out.pending.push_back(item(config, split));
+        complete = false;
+        continue;
+      }
+      if (!(*stored)->error_code.empty()) {
+        out.failed.push_back(item(config, split));
+        complete = false;
+        continue;
+      }
+      auto body = Json::parse((*stored)->body, nullptr, false);
+      SplitFigures f{split, 0, 0, body.value("num_rows", uint64_t{0}), body["features"].size()};
+      for (const auto& file : body["files"]) {
+        f.files_bytes += file.value("size", uint64_t{0});
+        f.memory_bytes += file.value("num_bytes", uint64_t{0});
+      }
+      if (figures.features.is_null()) figures.features = body["features"];
+      figures.splits.push_back(std::move(f));
+    }
+    if (complete) out.configs.push_back(std::move(figures));
+  }
+  return out;
+}
+
+// /info or /size of a config that has no figures: why (the config's error, 501 for another
+// format, a split's error), ResponseNotReady while its splits are processed, or not found.
+ViewerAnswer config_without_figures(Hub& hub, const domain::RepoRecord& repo,
+                                    const domain::ViewerResult& layout, const std::string& config) {
+  auto parsed = Json::parse(layout.body, nullptr, false);
+  for (const auto& c : parsed["configs"]) {
+    if (c["config"] != config) continue;
+    if (c.contains("error")) return config_error(c, layout.revision);
+    if (c["builder"] != "parquet") {
+      return ViewerAnswer::error(501, "NotImplementedError",
+                                 "This hub's viewer describes Parquet datasets; " +
+                                     c["builder"].get<std::string>() +
+                                     " files come with the Parquet export, not built yet",
+                                 layout.revision);
+    }
+    for (const auto& sp : c["splits"]) {
+      auto stored = hub.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config,
+                                           sp["split"].get<std::string>());
+      if (stored && *stored && !(*stored)->error_code.empty()) return replay(**stored);
+    }
+    return not_ready(layout.revision);
+  }
+  return not_found(layout.revision);
+}
+
+// The DatasetInfo of a config (contract §2.8).
+Json dataset_info(const domain::RepoRecord& repo, const ConfigFigures& c) {
+  Json features = Json::object();
+  for (const auto& f : c.features)
+    features[f["name"].get<std::string>()] = legacy_features(f["type"]);
+  Json splits = Json::object();
+  uint64_t download = 0, size = 0;
+  for (const auto& s : c.splits) {
+    splits[s.split] = Json{{"name", s.split},
+                           {"num_bytes", s.memory_bytes},
+                           {"num_examples", s.rows},
+                           {"dataset_name", nullptr}};
+    download += s.files_bytes;
+    size += s.memory_bytes;
+  }
+  return Json{{"description", ""},
+              {"citation", ""},
+              {"homepage", ""},
+              {"license", ""},
+              {"features", std::move(features)},
+              {"builder_name", "parquet"},
+              {"dataset_name", repo.name},
+              {"config_name", c.config},
+              {"version", Json{{"version_str", "0.0.0"}, {"major", 0}, {"minor", 0}, {"patch", 0}}},
+              {"splits", std::move(splits)},
+              {"download_size", download},
+              {"dataset_size", size}};
+}
+
+}  // namespace
+
+ViewerAnswer DatasetViewer::info(const domain::RepoRecord& repo, const std::string& config) {
+  auto located = locate(hub_, *this, repo);
+  if (located.answer) return *located.answer;
+  const auto& layout = located.layout;
+  if (!layout.error_code.empty()) return replay(layout);
+  auto figures = figures_of(hub_, repo, layout, config, "config-parquet-and-info");
+  ViewerAnswer a;
+  a.revision = layout.revision;
+  if (!config.empty()) {
+    if (figures.configs.empty()) return config_without_figures(hub_, repo, layout, config);
+    a.body =
+        dump(Json{{"dataset_info", dataset_info(repo, figures.configs[0])}, {"partial", false}});
+    return a;
+  }
+  Json infos = Json::object();
+  for (const auto& c : figures.configs) infos[c.config] = dataset_info(repo, c);
+  a.body = dump(Json{{"dataset_info", std::move(infos)},
+                     {"pending", std::move(figures.pending)},
+                     {"failed", std::move(figures.failed)},
+                     {"partial", false}});
+  return a;
+}
+
+ViewerAnswer DatasetViewer::size(const domain::RepoRecord& repo, const std::string& config) {
+  auto located = locate(hub_, *this, repo);
+  if (located.answer) return *located.answer;
+  const auto& layout = located.layout;
+  if (!layout.error_code.empty()) return replay(layout);
+  auto figures = figures_of(hub_, repo, layout, config, "config-size");
+  if (!config.empty() && figures.configs.empty()) {
+    return config_without_figures(hub_, repo, layout, config);
+  }
+  Json configs = Json::array();
+  Json splits = Json::array();
+  uint64_t files = 0, memory = 0, rows = 0;
+  for (const auto& c : figures.configs) {
+    uint64_t c_files = 0, c_memory = 0, c_rows = 0;
+    for (const auto& s : c.splits) {
+      splits.push_back(Json{{"dataset", repo.id()},
+                            {"config", c.config},
+                            {"split", s.split},
+                            {"num_bytes_parquet_files", s.files_bytes},
+                            {"num_bytes_memory", s.memory_bytes},
+                            {"num_rows", s.rows},
+                            {"num_columns", s.columns},
+                            {"estimated_num_rows", nullptr}});
+      c_files += s.files_bytes;
+      c_memory += s.memory_bytes;
+      c_rows += s.rows;
+    }
+    configs.push_back(Json{{"dataset", repo.id()},
+                           {"config", c.config},
+                           {"num_bytes_original_files", c_files},
+                           {"num_bytes_parquet_files", c_files},
+                           {"num_bytes_memory", c_memory},
+                           {"num_rows", c_rows},
+                           {"num_columns", c.features.size()},
+                           {"estimated_num_rows", nullptr}});
+    files += c_files;
+    memory += c_memory;
+    rows += c_rows;
+  }
+  ViewerAnswer a;
+  a.revision = layout.revision;
+  if (!config.empty()) {
+    a.body = dump(Json{{"size", Json{{"config", configs[0]}, {"splits", std::move(splits)}}},
+                       {"partial", false}});
+    return a;
+  }
+  Json dataset = {{"dataset", repo.id()},
+                  {"num_bytes_original_files", files},
+                  {"num_bytes_parquet_files", files},
+                  {"num_bytes_memory", memory},
+                  {"num_rows", rows},
+                  {"estimated_num_rows", nullptr}};
+  a.body = dump(Json{{"size", Json{{"dataset", std::move(dataset)},
+                                   {"configs", std::move(configs)},
+                                   {"splits", std::move(splits)}}},
+                     {"pending", std::move(figures.pending)},
+                     {"failed", std::move(figures.failed)},
+                     {"partial", false}});
+  return a;
 }
 
 }  // namespace vitrine::service

@@ -93,6 +93,11 @@ class DatasetViewer {
   // files where they lie; splits of other formats wait for the Parquet export (501 for now).
   ViewerAnswer rows(const domain::RepoRecord& repo, const std::string& config,
                     const std::string& split, uint64_t offset, uint64_t length);
+  // /info and /size (contract §2.8, §2.9) of a dataset or one config (empty: all), from the
+  // Parquet files the job recorded; configs of other formats are listed as failed (501 for one
+  // config) until the Parquet export exists.
+  ViewerAnswer info(const domain::RepoRecord& repo, const std::string& config);
+  ViewerAnswer size(const domain::RepoRecord& repo, const std::string& config);
   // /statistics of a Parquet split (computed by the job after its first rows); other formats
   // answer 501 until the Parquet export exists.
   ViewerAnswer statistics(const domain::RepoRecord& repo, const std::string& config,

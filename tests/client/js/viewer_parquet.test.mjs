@@ -387,3 +387,57 @@ test("/statistics of a Parquet split equal DuckDB's figures: numbers, lengths, l
 	const valid = await viewer(`is-valid?dataset=${dataset}`);
 	assert.deepEqual(valid.json, { preview: true, viewer: true, search: false, filter: false, statistics: true });
 });
+
+test("/info and /size of a Parquet dataset: the Hub's shapes, counts from the files, legacy list features", async () => {
+	const train = await writeParquet("info-train", "SELECT i::INTEGER AS id, [i::INTEGER] AS l, {'a': 'x'} AS s FROM range(300) t(i)", "ROW_GROUP_SIZE 100");
+	const test_ = await writeParquet("info-test", "SELECT i::INTEGER AS id, [i::INTEGER] AS l, {'a': 'x'} AS s FROM range(40) t(i)", "COMPRESSION zstd");
+	const dataset = await upload("info", [["data/train.parquet", train], ["data/test.parquet", test_]]);
+	await ready(dataset);
+	const sizes = { train: readFileSync(train).length, test: readFileSync(test_).length };
+	const info = await viewer(`info?dataset=${dataset}&config=default`);
+	assert.equal(info.status, 200, info.body.toString());
+	assert.equal(info.json.partial, false);
+	const d = info.json.dataset_info;
+	assert.deepEqual(d.features, {
+		id: { dtype: "int32", _type: "Value" },
+		l: [{ dtype: "int32", _type: "Value" }],
+		s: { a: { dtype: "string", _type: "Value" } },
+	});
+	assert.equal(d.builder_name, "parquet");
+	assert.equal(d.config_name, "default");
+	assert.equal(d.dataset_name, "info");
+	assert.deepEqual(d.version, { version_str: "0.0.0", major: 0, minor: 0, patch: 0 });
+	assert.equal(d.splits.train.num_examples, 300);
+	assert.equal(d.splits.test.num_examples, 40);
+	assert.equal(d.splits.train.name, "train");
+	assert.equal(d.download_size, sizes.train + sizes.test);
+	assert.equal(d.dataset_size, d.splits.train.num_bytes + d.splits.test.num_bytes);
+	assert.ok(d.splits.train.num_bytes > 0);
+	const all = await viewer(`info?dataset=${dataset}`);
+	assert.deepEqual(all.json.dataset_info, { default: d });
+	assert.deepEqual(all.json.pending, []);
+	assert.deepEqual(all.json.failed, []);
+	const size = await viewer(`size?dataset=${dataset}`);
+	assert.equal(size.status, 200, size.body.toString());
+	assert.deepEqual(size.json.size.dataset, {
+		dataset, num_bytes_original_files: sizes.train + sizes.test, num_bytes_parquet_files: sizes.train + sizes.test,
+		num_bytes_memory: d.dataset_size, num_rows: 340, estimated_num_rows: null,
+	});
+	assert.deepEqual(size.json.size.configs.map((c) => [c.config, c.num_rows, c.num_columns]), [["default", 340, 3]]);
+	assert.deepEqual(size.json.size.splits.map((s) => [s.split, s.num_rows, s.num_bytes_parquet_files]),
+		[["train", 300, sizes.train], ["test", 40, sizes.test]]);
+	const one = await viewer(`size?dataset=${dataset}&config=default`);
+	assert.deepEqual(Object.keys(one.json.size), ["config", "splits"]);
+	assert.equal((await viewer(`info?dataset=${dataset}&config=nope`)).status, 404);
+	// A CSV dataset waits for the export: 501 for its config, listed as failed for the dataset.
+	const csv = path.join(dir, "info.csv");
+	await duck.run(`COPY (SELECT 1 AS a) TO '${csv}' (FORMAT csv)`);
+	const other = await upload("info-csv", [["train.csv", csv]]);
+	await ready(other);
+	const notYet = await viewer(`info?dataset=${other}&config=default`);
+	assert.equal(notYet.status, 501);
+	assert.equal(notYet.headers.get("x-error-code"), "NotImplementedError");
+	const listed = await viewer(`size?dataset=${other}`);
+	assert.equal(listed.status, 200);
+	assert.deepEqual(listed.json.failed.map((f) => f.config), ["default"]);
+});
