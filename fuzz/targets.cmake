@@ -32,4 +32,5 @@ set(VITRINE_FUZZ_TARGETS
   parquet_footer
   parquet_pages
   parquet_rows
-  media_info)
+  media_info
+  row_filter)

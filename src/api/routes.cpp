@@ -53,7 +53,7 @@ const std::vector<Route>& routes() {
       {"GET", "/datasets-server/assets/{path*}", A::kPublic, handle_viewer_asset},
       {"GET", "/datasets-server/cached-assets/{path*}", A::kPublic, handle_viewer_asset},
       {"GET", "/datasets-server/search", A::kPublic, handle_viewer_not_implemented},
-      {"GET", "/datasets-server/filter", A::kPublic, handle_viewer_not_implemented},
+      {"GET", "/datasets-server/filter", A::kPublic, handle_viewer_filter},
       {"GET", "/datasets-server/parquet", A::kPublic, handle_viewer_not_implemented},
       {"GET", "/datasets-server/info", A::kPublic, handle_viewer_info},
       {"GET", "/datasets-server/size", A::kPublic, handle_viewer_size},

@@ -140,6 +140,22 @@ std::variant<uint64_t, http::Response> count_param(Call& call, const char* name,
   return value;
 }
 
+http::Response handle_viewer_filter(Context& ctx, Call& call) {
+  auto t = target_of(ctx, call, Level::kSplit);
+  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
+  auto offset = count_param(call, "offset", 0, std::numeric_limits<int64_t>::max());
+  if (auto* r = std::get_if<http::Response>(&offset)) return std::move(*r);
+  auto length = count_param(call, "length", service::ViewerLimits::kRowsMaxLength,
+                            service::ViewerLimits::kRowsMaxLength);
+  if (auto* r = std::get_if<http::Response>(&length)) return std::move(*r);
+  const auto& target = std::get<Target>(t);
+  service::DatasetViewer viewer(ctx.hub);
+  return viewer_response(viewer.filter(target.repo, target.config, target.split,
+                                       call.query.get("where").value_or(""),
+                                       call.query.get("orderby").value_or(""),
+                                       std::get<uint64_t>(offset), std::get<uint64_t>(length)));
+}
+
 http::Response handle_viewer_info(Context& ctx, Call& call) {
   return answer(ctx, call, Level::kDataset,
                 [](auto& viewer, const Target& t) { return viewer.info(t.repo, t.config); });
@@ -230,15 +246,16 @@ http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.
   std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
-  // The parameters each endpoint requires on the Hub (§2): a split for search and filter, a
-  // dataset for the others.
-  bool split_level = endpoint == "/search" || endpoint == "/filter";
+  // The parameters each endpoint requires on the Hub (§2): a split for search, a dataset for the
+  // others.
+  bool split_level = endpoint == "/search";
   auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
   if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
   return viewer_error(
       501, "NotImplementedError",
       "This hub's dataset viewer does not answer " + endpoint +
-          " yet; /is-valid, /splits, /first-rows, /rows, /info, /size and /statistics work");
+          " yet; /is-valid, /splits, /first-rows, /rows, /filter, /info, /size and /statistics "
+          "work");
 }
 
 }  // namespace vitrine::api

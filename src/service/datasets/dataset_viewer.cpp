@@ -12,6 +12,7 @@
 #include "formats/datasets/column_statistics.hpp"
 #include "formats/datasets/data_files.hpp"
 #include "formats/datasets/media.hpp"
+#include "formats/datasets/row_filter.hpp"
 #include "formats/datasets/row_reader.hpp"
 #include "service/datasets/repo_file_source.hpp"
 #include "service/hub.hpp"
@@ -1544,6 +1545,164 @@ ViewerAnswer DatasetViewer::size(const domain::RepoRecord& repo, const std::stri
                      {"pending", std::move(figures.pending)},
                      {"failed", std::move(figures.failed)},
                      {"partial", false}});
+  return a;
+}
+
+ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::string& config,
+                                   const std::string& split, const std::string& where,
+                                   const std::string& orderby, uint64_t offset, uint64_t length) {
+  std::string revision;
+  auto found = parquet_files(hub_, *this, repo, config, split, &revision);
+  if (auto* answer = std::get_if<ViewerAnswer>(&found)) return *answer;
+  const Json& stored = std::get<Json>(found);
+  auto invalid = [&](const std::string& message) {
+    return ViewerAnswer::error(422, "InvalidParameter", message, revision);
+  };
+  std::optional<datasets::RowFilter> condition;
+  if (!where.empty()) {
+    auto parsed = datasets::RowFilter::parse(where);
+    if (!parsed) return invalid(parsed.status().message());
+    condition = std::move(*parsed);
+  }
+  std::optional<datasets::RowOrder> order;
+  if (!orderby.empty()) {
+    auto parsed = datasets::RowOrder::parse(orderby);
+    if (!parsed) return invalid(parsed.status().message());
+    order = std::move(*parsed);
+  }
+  // The columns read while scanning: those the condition and the order name, which must exist.
+  auto names = column_names_of(stored);
+  std::vector<std::string> wanted = condition ? condition->columns() : std::vector<std::string>{};
+  if (order) wanted.push_back(order->column.path[0]);
+  std::vector<size_t> fields;
+  for (const auto& w : wanted) {
+    auto it = std::find(names.begin(), names.end(), w);
+    if (it == names.end()) return invalid("A query parameter is invalid");
+    auto index = static_cast<size_t>(it - names.begin());
+    if (std::find(fields.begin(), fields.end(), index) == fields.end()) fields.push_back(index);
+  }
+  size_t order_field =
+      order ? static_cast<size_t>(std::find(names.begin(), names.end(), order->column.path[0]) -
+                                  names.begin())
+            : 0;
+  struct Match {
+    uint64_t row;
+    nlohmann::json key;
+  };
+  std::vector<Match> matches;
+  uint64_t total = stored.value("num_rows", uint64_t{0});
+  bool partial = false;
+  if (fields.empty()) {
+    // No condition and no order: every row, as /rows.
+    return rows(repo, config, split, offset, length);
+  }
+  auto failed = [&](const std::string& path, const Status& st) {
+    if (st.kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", st.message(), revision);
+    }
+    return ViewerAnswer::error(500, "RowsPostProcessingError", read_failure(repo, path, st),
+                               revision);
+  };
+  auto git = hub_.open_git(repo);
+  if (!git) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+  uint64_t file_start = 0, scanned_rows = 0, scanned_bytes = 0;
+  for (const auto& f : stored["files"]) {
+    if (partial) break;
+    auto entry = file_entry_of(f);
+    if (!entry) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
+    auto at = open_repo_file_at(hub_, *git, *entry);
+    if (!at) return failed(entry->git.path, at.status());
+    auto file = datasets::ParquetFile::open(*at);
+    if (!file) return failed(entry->git.path, file.status());
+    uint64_t start = 0;
+    for (const auto& group : file->footer().row_groups) {
+      auto n = static_cast<uint64_t>(group.num_rows);
+      auto bytes = static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
+      if (scanned_rows > 0 && (scanned_rows + n > ViewerLimits::kFilterMaxRows ||
+                               scanned_bytes + bytes > ViewerLimits::kFilterMaxBytes)) {
+        partial = true;
+        break;
+      }
+      auto got = file->read_rows(start, n, {}, nullptr, &fields);
+      if (!got) return failed(entry->git.path, got.status());
+      for (uint64_t r = 0; r < got->size(); ++r) {
+        const auto& row = (*got)[r];
+        bool match = !condition || condition->matches([&](const std::string& name) {
+          auto it = std::find(names.begin(), names.end(), name);
+          return it == names.end() ? nullptr : &row[static_cast<size_t>(it - names.begin())];
+        });
+        if (!match) continue;
+        Match m{file_start + start + r, nullptr};
+        if (order) {
+          m.key = order->column.value(row[order_field]);
+          // Sort keys are bounded: long strings sort by their first kFilterMaxKeyBytes bytes.
+          if (m.key.is_string() &&
+              m.key.get_ref<const std::string&>().size() > ViewerLimits::kFilterMaxKeyBytes) {
+            m.key = m.key.get<std::string>().substr(0, ViewerLimits::kFilterMaxKeyBytes);
+          } else if (!m.key.is_string() && !m.key.is_number() && !m.key.is_boolean()) {
+            m.key = nullptr;  // lists and structs do not order here
+          }
+        }
+        matches.push_back(std::move(m));
+      }
+      scanned_rows += n;
+      scanned_bytes += bytes;
+      start += n;
+    }
+    file_start += f.value("num_rows", uint64_t{0});
+  }
+  (void)total;
+  if (order) {
+    std::stable_sort(matches.begin(), matches.end(),
+                     [&](const Match& a, const Match& b) { return order->before(a.key, b.key); });
+  }
+  length = std::min(length, ViewerLimits::kRowsMaxLength);
+  uint64_t from = std::min<uint64_t>(offset, matches.size());
+  uint64_t to = std::min<uint64_t>(matches.size(), from + length);
+  // The page's rows, read in runs of nearby rows (one read for rows of one stretch).
+  std::map<uint64_t, datasets::Row> fetched;
+  std::vector<uint64_t> wanted_rows;
+  for (uint64_t i = from; i < to; ++i) wanted_rows.push_back(matches[i].row);
+  std::vector<uint64_t> sorted = wanted_rows;
+  std::sort(sorted.begin(), sorted.end());
+  std::string path;
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] - sorted[i] < ViewerLimits::kRowsMaxLength * 4) {
+      ++j;
+    }
+    auto got = split_rows(hub_, repo, stored, sorted[i], sorted[j] - sorted[i] + 1, &path);
+    if (!got) return failed(path, got.status());
+    for (size_t k = i; k <= j; ++k) {
+      uint64_t at = sorted[k] - sorted[i];
+      if (at < got->size()) fetched[sorted[k]] = (*got)[at];
+    }
+    i = j + 1;
+  }
+  Json features = Json::array();
+  size_t idx = 0;
+  for (const auto& f : stored["features"]) {
+    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
+  }
+  std::string dataset = repo.id();
+  MediaPlace place{dataset, revision, config, split};
+  Json items = Json::array();
+  for (uint64_t row_idx : wanted_rows) {
+    auto it = fetched.find(row_idx);
+    if (it == fetched.end()) continue;
+    Json object = row_object(names, it->second);
+    media_cells(stored["features"], object, place, row_idx);
+    items.push_back(
+        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
+  }
+  absolute_media(stored["features"], items, hub_.config().public_url);
+  ViewerAnswer a;
+  a.revision = revision;
+  a.body = dump(Json{{"features", std::move(features)},
+                     {"rows", std::move(items)},
+                     {"num_rows_total", matches.size()},
+                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
+                     {"partial", partial}});
   return a;
 }
 

@@ -49,6 +49,11 @@ struct ViewerLimits {
   // split is left out and the answer says partial.
   static constexpr uint64_t kStatisticsMaxBytes = 1ull << 30;
   static constexpr uint64_t kStatisticsMaxValues = 32ull << 20;
+  // /filter scans at most this many rows and uncompressed row-group bytes a request (past them:
+  // partial), and sorts long strings by their first kFilterMaxKeyBytes bytes.
+  static constexpr uint64_t kFilterMaxRows = 5'000'000;
+  static constexpr uint64_t kFilterMaxBytes = 1ull << 30;
+  static constexpr size_t kFilterMaxKeyBytes = 256;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the
@@ -93,6 +98,12 @@ class DatasetViewer {
   // files where they lie; splits of other formats wait for the Parquet export (501 for now).
   ViewerAnswer rows(const domain::RepoRecord& repo, const std::string& config,
                     const std::string& split, uint64_t offset, uint64_t length);
+  // /filter (contract §5.2): the rows of a Parquet split that match `where`, in `orderby`'s
+  // order (row order without), `length` of them from `offset`; both parameters are parsed
+  // (formats/datasets/row_filter.hpp), never handed to an SQL engine.
+  ViewerAnswer filter(const domain::RepoRecord& repo, const std::string& config,
+                      const std::string& split, const std::string& where,
+                      const std::string& orderby, uint64_t offset, uint64_t length);
   // /info and /size (contract §2.8, §2.9) of a dataset or one config (empty: all), from the
   // Parquet files the job recorded; configs of other formats are listed as failed (501 for one
   // config) until the Parquet export exists.
