@@ -98,10 +98,27 @@ test("a Parquet dataset pages through its rows, shows its images inline, and lin
 	await pager.getByRole("button", { name: "Next" }).click();
 	await pager.getByText("Rows 201–250 of 250").waitFor();
 	assert.equal(await pager.getByRole("button", { name: "Next" }).isEnabled(), false);
-
-	// A row's permalink opens its page.
 	const link = await preview.locator("#row-230 a").getAttribute("href");
 	assert.equal(link, "#row-230");
+
+	// Each column's statistics as a small chart in its header (the job computes them after the
+	// first rows), and a filter that pages through the matching rows.
+	await page.reload();
+	await pager.getByText("Rows 1–100 of 250").waitFor({ timeout: 30000 });
+	await preview.getByRole("img", { name: "id: int statistics" }).waitFor({ timeout: 30000 });
+	assert.equal(await preview.getByRole("img", { name: "id: int statistics" }).locator("rect").count(), 10);
+	await page.getByLabel("Filter").fill(`"id" >= 240 or "id" = 7`);
+	await page.getByRole("button", { name: "Apply" }).click();
+	await pager.getByText("Rows 1–11 of 11 matching").waitFor();
+	assert.deepEqual(await preview.locator("tbody tr td:first-child").allInnerTexts(),
+		["7", "240", "241", "242", "243", "244", "245", "246", "247", "248", "249"]);
+	await page.getByLabel("Filter").fill(`"id" = 1; drop table x`);
+	await page.getByRole("button", { name: "Apply" }).click();
+	await page.getByRole("alert").getByText(/invalid symbols/).waitFor();
+	await page.getByRole("button", { name: "Clear" }).click();
+	await pager.getByText("Rows 1–100 of 250").waitFor();
+
+	// A row's permalink opens its page.
 	const second = await context.newPage();
 	await second.goto(`${web.server.baseUrl}/datasets/alice/pictures#row-230`);
 	await second.getByRole("navigation", { name: "Rows" }).getByText("Rows 201–250 of 250").waitFor({ timeout: 30000 });
