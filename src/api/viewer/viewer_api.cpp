@@ -140,20 +140,36 @@ std::variant<uint64_t, http::Response> count_param(Call& call, const char* name,
   return value;
 }
 
-http::Response handle_viewer_filter(Context& ctx, Call& call) {
-  auto t = target_of(ctx, call, Level::kSplit);
-  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
+// A page's `offset` and `length`, or the refusal.
+struct Page {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+std::variant<Page, http::Response> page_params(Call& call) {
   auto offset = count_param(call, "offset", 0, std::numeric_limits<int64_t>::max());
   if (auto* r = std::get_if<http::Response>(&offset)) return std::move(*r);
   auto length = count_param(call, "length", service::ViewerLimits::kRowsMaxLength,
                             service::ViewerLimits::kRowsMaxLength);
   if (auto* r = std::get_if<http::Response>(&length)) return std::move(*r);
-  const auto& target = std::get<Target>(t);
+  return Page{std::get<uint64_t>(offset), std::get<uint64_t>(length)};
+}
+
+// The answer of `ask` for a split and a page of it, or the refusal.
+template <typename Ask>
+http::Response paged_answer(Context& ctx, Call& call, Ask ask) {
+  auto t = target_of(ctx, call, Level::kSplit);
+  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
+  auto page = page_params(call);
+  if (auto* refused = std::get_if<http::Response>(&page)) return std::move(*refused);
   service::DatasetViewer viewer(ctx.hub);
-  return viewer_response(viewer.filter(target.repo, target.config, target.split,
-                                       call.query.get("where").value_or(""),
-                                       call.query.get("orderby").value_or(""),
-                                       std::get<uint64_t>(offset), std::get<uint64_t>(length)));
+  return viewer_response(ask(viewer, std::get<Target>(t), std::get<Page>(page)));
+}
+
+http::Response handle_viewer_filter(Context& ctx, Call& call) {
+  return paged_answer(ctx, call, [&](auto& viewer, const Target& t, const Page& p) {
+    return viewer.filter(t.repo, t.config, t.split, call.query.get("where").value_or(""),
+                         call.query.get("orderby").value_or(""), p.offset, p.length);
+  });
 }
 
 http::Response handle_viewer_info(Context& ctx, Call& call) {
@@ -173,17 +189,9 @@ http::Response handle_viewer_statistics(Context& ctx, Call& call) {
 }
 
 http::Response handle_viewer_rows(Context& ctx, Call& call) {
-  auto t = target_of(ctx, call, Level::kSplit);
-  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
-  auto offset = count_param(call, "offset", 0, std::numeric_limits<int64_t>::max());
-  if (auto* r = std::get_if<http::Response>(&offset)) return std::move(*r);
-  auto length = count_param(call, "length", service::ViewerLimits::kRowsMaxLength,
-                            service::ViewerLimits::kRowsMaxLength);
-  if (auto* r = std::get_if<http::Response>(&length)) return std::move(*r);
-  const auto& target = std::get<Target>(t);
-  service::DatasetViewer viewer(ctx.hub);
-  return viewer_response(viewer.rows(target.repo, target.config, target.split,
-                                     std::get<uint64_t>(offset), std::get<uint64_t>(length)));
+  return paged_answer(ctx, call, [](auto& viewer, const Target& t, const Page& p) {
+    return viewer.rows(t.repo, t.config, t.split, p.offset, p.length);
+  });
 }
 
 // GET /datasets-server/assets/{dataset}/--/{revision}/--/{config}/{split}/{row}/{column}/{name}
