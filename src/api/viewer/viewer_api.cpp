@@ -231,9 +231,14 @@ http::Response handle_viewer_asset(Context& ctx, Call& call) {
   if (slash == std::string::npos) return missing();
   auto found = ctx.repos.find(domain::RepoKind::kDataset, dataset.substr(0, slash),
                               dataset.substr(slash + 1), call.caller, service::AccessLevel::kRead);
-  if (!found) return error_response(found.status(), call.caller);
+  // Missing, private and gated datasets answer alike: as an address with no media.
+  if (!found) {
+    return found.status().kind() == ErrorKind::kInternal
+               ? error_response(found.status(), call.caller)
+               : missing();
+  }
   if (auto gate = ctx.repos.check_file_access(found->record, call.caller); !gate) {
-    return error_response(gate, call.caller);
+    return gate.kind() == ErrorKind::kInternal ? error_response(gate, call.caller) : missing();
   }
   service::DatasetViewer viewer(ctx.hub);
   auto asset = viewer.asset(found->record, revision, config, split, std::stoull(row_text), column);

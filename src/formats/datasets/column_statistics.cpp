@@ -22,6 +22,8 @@ using OrderedJson = nlohmann::ordered_json;
 constexpr int kNumBins = 10;                        // NUM_BINS
 constexpr double kMaxProportionStringLabels = 0.2;  // MAX_PROPORTION_STRING_LABELS
 constexpr uint64_t kMaxNumStringLabels = 1000;      // MAX_NUM_STRING_LABELS
+constexpr size_t kMaxClasses = 100000;              // ClassLabel classes believed from metadata
+constexpr size_t kMaxLabelBytes = 4096;             // a string kept as a possible label
 constexpr int64_t kNoLabel = -1;                    // ClassLabel's "no label" id
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kSecondsPerDay = 86'400;
@@ -412,13 +414,17 @@ std::optional<ColumnStatistics> ColumnStatistics::for_type(const std::string& co
   if (kind == "Image") return ColumnStatistics(column_name, Kind::kImage);
   if (kind == "ClassLabel") {
     ColumnStatistics stats(column_name, Kind::kClassLabel);
+    // The classes come from the file's own metadata: a count past kMaxClasses is not believed
+    // (no statistics for the column) rather than allocated.
     auto names = type.find("names");
     if (names != type.end() && names->is_array()) {
+      if (names->size() > kMaxClasses) return std::nullopt;
       for (const auto& name : *names) {
         stats.class_names_.push_back(name.is_string() ? name.get<std::string>() : name.dump());
       }
     } else if (auto count = type.find("num_classes");
                count != type.end() && count->is_number_integer()) {
+      if (count->get<int64_t>() > static_cast<int64_t>(kMaxClasses)) return std::nullopt;
       // ClassLabel(num_classes=k) names its classes "0" … "k-1".
       for (int64_t i = 0; i < count->get<int64_t>(); ++i) {
         stats.class_names_.push_back(std::to_string(i));
@@ -521,8 +527,9 @@ void ColumnStatistics::add_string(const std::string& value) {
     distinct_strings_[it->second].second++;
     return;
   }
-  if (distinct_strings_.size() == kMaxNumStringLabels) {
-    // A 1001st distinct value: n_unique > 1000 can never be a string_label again.
+  if (distinct_strings_.size() == kMaxNumStringLabels || value.size() > kMaxLabelBytes) {
+    // A 1001st distinct value: n_unique > 1000 can never be a string_label again. A value too
+    // long to keep as a label makes the column text (a departure: the viewer keeps any).
     too_many_strings_ = true;
     string_index_.clear();
     distinct_strings_.clear();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <unordered_map>
 
 #include "formats/datasets/parquet_offset_index.hpp"
 #include "formats/datasets/parquet_page_header.hpp"
@@ -107,7 +108,8 @@ int64_t per_second(TimeUnit unit) {
 std::string timestamp_text(int64_t value, TimeUnit unit, bool utc) {
   int64_t per = per_second(unit);
   int64_t seconds = floor_div(value, per);
-  int64_t sub = value - seconds * per;
+  int64_t sub = value % per;  // never value - seconds * per: that overflows at INT64_MIN
+  if (sub < 0) sub += per;
   int64_t nanos = sub * (1000000000 / per);
   int64_t days = floor_div(seconds, 86400);
   return date_text(days) + "T" + time_text(seconds - days * 86400, nanos) + (utc ? "Z" : "");
@@ -116,7 +118,9 @@ std::string timestamp_text(int64_t value, TimeUnit unit, bool utc) {
 std::string time_of_day_text(int64_t value, TimeUnit unit) {
   int64_t per = per_second(unit);
   int64_t seconds = floor_div(value, per);
-  int64_t nanos = (value - seconds * per) * (1000000000 / per);
+  int64_t sub = value % per;
+  if (sub < 0) sub += per;
+  int64_t nanos = sub * (1000000000 / per);
   seconds = ((seconds % 86400) + 86400) % 86400;
   // Python's time keeps microseconds.
   return time_text(seconds, nanos / 1000 * 1000);
@@ -316,9 +320,10 @@ struct Cursor {
 
 class Assembler {
  public:
+  // `order`: the top-level fields to assemble, in that order (null: all, in schema order).
   Assembler(const ParquetSchema& schema, std::vector<Cursor>& cursors,
-            const std::vector<bool>& selected)
-      : schema_(schema), cursors_(cursors), selected_(selected) {
+            const std::vector<size_t>* order)
+      : schema_(schema), cursors_(cursors), order_(order) {
     first_leaf_.resize(schema.nodes.size());
     leaves_.resize(schema.nodes.size());
     collect(0);
@@ -346,14 +351,22 @@ class Assembler {
     Row out;
     out.reserve(schema_.nodes[0].children.size());
     const auto& fields = schema_.nodes[0].children;
-    for (size_t f = 0; f < fields.size(); ++f) {
-      if (!selected_[f]) {
-        out.emplace_back(nullptr);
-        continue;
+    if (order_) {
+      for (size_t f : *order_) {
+        if (f >= fields.size()) {
+          out.emplace_back(nullptr);
+          continue;
+        }
+        auto cell = child(fields[f]);
+        if (!cell) return cell.status();
+        out.push_back(std::move(*cell));
       }
-      auto cell = child(fields[f]);
-      if (!cell) return cell.status();
-      out.push_back(std::move(*cell));
+    } else {
+      for (size_t f = 0; f < fields.size(); ++f) {
+        auto cell = child(fields[f]);
+        if (!cell) return cell.status();
+        out.push_back(std::move(*cell));
+      }
     }
     for (const Cursor& c : cursors_) {
       if (!c.at_end() && c.rep() != 0) return rows_error("the columns' levels do not agree");
@@ -488,7 +501,7 @@ class Assembler {
 
   const ParquetSchema& schema_;
   std::vector<Cursor>& cursors_;
-  const std::vector<bool>& selected_;
+  const std::vector<size_t>* order_;
   std::vector<size_t> first_leaf_;
   std::vector<std::vector<size_t>> leaves_;
 };
@@ -613,15 +626,18 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
     }
   }
   std::vector<bool> column_read(schema_.columns.size(), true);
-  for (size_t c = 0; c < schema_.columns.size(); ++c) {
-    const std::string& name = schema_.column_node(c).path[0];
-    for (size_t f = 0; f < top.size(); ++f) {
-      if (schema_.elements[top[f]].name == name) column_read[c] = selected[f];
+  if (fields) {
+    std::unordered_map<std::string_view, size_t> field_of;
+    for (size_t f = 0; f < top.size(); ++f) field_of.emplace(schema_.elements[top[f]].name, f);
+    for (size_t c = 0; c < schema_.columns.size(); ++c) {
+      auto it = field_of.find(schema_.column_node(c).path[0]);
+      column_read[c] = it != field_of.end() && selected[it->second];
     }
   }
   std::vector<Row> rows;
   uint64_t read_bytes = 0;
   uint64_t slots = 0;
+  uint64_t value_bytes = 0;
   ParquetReadStats local;
   ParquetReadStats& st = stats ? *stats : local;
   auto budget = [&](uint64_t n) -> Status {
@@ -662,6 +678,8 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       const SchemaNode& node = schema_.column_node(c);
       ColumnReadLimits column = limits.column;
       column.max_values = std::min(column.max_values, limits.max_values - slots);
+      column.max_value_bytes =
+          std::min(column.max_value_bytes, limits.max_value_bytes - value_bytes);
       std::vector<PageLocation> pages;
       if (chunk.offset_index_offset && chunk.offset_index_length &&
           *chunk.offset_index_length > 0 &&
@@ -680,8 +698,8 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       int64_t chunk_end = chunk_begin + meta.total_compressed_size;
       bool paged = !pages.empty();
       for (const auto& p : pages) {
-        if (p.offset < chunk_begin || p.compressed_page_size < 0 ||
-            p.offset + p.compressed_page_size > chunk_end) {
+        if (p.offset < chunk_begin || p.compressed_page_size < 0 || p.offset > chunk_end ||
+            p.compressed_page_size > chunk_end - p.offset) {
           paged = false;  // an index that does not describe this chunk: read it whole
           break;
         }
@@ -738,12 +756,16 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
         if (values.status().kind() == ErrorKind::kPayloadTooLarge) {
           return Status(ErrorKind::kPayloadTooLarge,
                         values.status().message() + "; reading these rows needs more than " +
-                            std::to_string(limits.max_values) + " values");
+                            std::to_string(limits.max_values) + " values or " +
+                            std::to_string(limits.max_value_bytes) + " bytes of strings");
         }
         return values.status();
       }
       ++st.chunks_read;
       slots += values->num_slots;
+      value_bytes += values->values.bytes.size();
+      st.values += values->num_slots;
+      st.value_bytes += values->values.bytes.size();
       chunks.push_back(std::move(*values));
     }
     std::vector<Cursor> cursors(chunks.size());
@@ -751,7 +773,7 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       cursors[c].v = &chunks[c];
       cursors[c].leaf = &schema_.column_element(c);
     }
-    Assembler assembler(schema_, cursors, selected);
+    Assembler assembler(schema_, cursors, fields);
     for (size_t c = 0; c < chunks.size(); ++c) {
       if (!column_read[c]) continue;
       if (auto s = assembler.skip_rows(c, skip[c]); !s) return s;

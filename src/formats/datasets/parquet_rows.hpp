@@ -16,8 +16,9 @@
 //
 // Bounds: a call reads at most ParquetReadLimits::max_read_bytes of the file (the Hub's
 // maxArrowDataInMemory; past it kPayloadTooLarge, which the viewer answers TooBigContentError)
-// and decodes at most max_values value slots over all its chunks, each chunk under
-// ColumnReadLimits. Malformed files are kUnprocessable; the file's own read errors pass through.
+// and decodes at most max_values value slots and max_value_bytes bytes of strings over all its
+// chunks (past them kPayloadTooLarge), each chunk under ColumnReadLimits. Malformed files are
+// kUnprocessable; the file's own read errors pass through.
 #pragma once
 
 #include <cstddef>
@@ -52,12 +53,16 @@ struct ParquetReadLimits {
   ColumnReadLimits column;
   uint64_t max_read_bytes = 300'000'000;  // bytes of the file one read_rows call may read
   uint64_t max_values = 32u << 20;        // value slots decoded by one call, all chunks together
+  uint64_t max_value_bytes = 128u << 20;  // bytes of string values decoded by one call, all
+                                          // chunks together (each chunk also under `column`'s)
   uint64_t max_index_bytes = 16u << 20;   // one chunk's OffsetIndex
 };
 
 // Where read_rows read from, for tests and benchmarks: pages skipped by the page index show here.
 struct ParquetReadStats {
   uint64_t bytes_read = 0;
+  uint64_t values = 0;       // value slots decoded
+  uint64_t value_bytes = 0;  // bytes of string values decoded
   uint64_t chunks_read = 0;
   uint64_t pages_skipped = 0;  // data pages a page index let the reader skip
 };
@@ -78,8 +83,8 @@ class ParquetFile {
   nlohmann::ordered_json features() const;
 
   // Rows [offset, offset + count) (fewer past the end), one cell per top-level field. With
-  // `fields` (top-level field indexes), only those fields' columns are read; the other cells
-  // are null.
+  // `fields` (top-level field indexes), only those fields' columns are read and a row holds
+  // their cells, in the order of `fields` (an index past the fields gives null).
   Result<std::vector<Row>> read_rows(uint64_t offset, uint64_t count,
                                      const ParquetReadLimits& limits = {},
                                      ParquetReadStats* stats = nullptr,

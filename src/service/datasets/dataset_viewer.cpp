@@ -757,19 +757,31 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
         partial = true;
         break;
       }
-      for (size_t k = 0; k < fields.size(); ++k) {
-        std::vector<size_t> one{fields[k]};
-        auto got = file->read_rows(start, n, {}, nullptr, &one);
+      // The statistics columns of the row group, kStatisticsBatch at a time (the cells of one
+      // read are held together); what was decoded counts against the bound, whatever the
+      // footer claims.
+      uint64_t decoded = 0;
+      for (size_t k0 = 0; k0 < fields.size(); k0 += ViewerLimits::kStatisticsBatch) {
+        std::vector<size_t> batch(
+            fields.begin() + static_cast<std::ptrdiff_t>(k0),
+            fields.begin() + static_cast<std::ptrdiff_t>(
+                                 std::min(fields.size(), k0 + ViewerLimits::kStatisticsBatch)));
+        datasets::ParquetReadStats read;
+        auto got = file->read_rows(start, n, {}, &read, &batch);
         if (!got) {
           return error_result("ComputationError",
                               read_failure(s.repo, entry->git.path, got.status()));
         }
-        for (const auto& row : *got) stats[k].add(row[fields[k]]);
+        for (const auto& row : *got) {
+          for (size_t k = 0; k < batch.size(); ++k) stats[k0 + k].add(row[k]);
+        }
+        decoded += read.value_bytes + read.values * 8;
       }
-      bytes += size;
+      bytes += std::max(size, decoded);
       rows += n;
       start += n;
     }
+    if (partial) break;
   }
   std::vector<nlohmann::ordered_json> items;
   for (auto& st : stats) items.push_back(st.finish());
@@ -1133,10 +1145,12 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
 namespace {
 
 // Rows [offset, offset + length) of a Parquet split recorded by the job (`stored`: the
-// kParquetFilesStep body), read from its files; *path names the file of an error.
+// kParquetFilesStep body), read from its files; *path names the file of an error. What is read
+// is taken from `limits` (one budget over calls that share it).
 Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord& repo,
                                               const Json& stored, uint64_t offset, uint64_t length,
-                                              std::string* path) {
+                                              std::string* path,
+                                              datasets::ParquetReadLimits& limits) {
   std::vector<datasets::Row> out;
   uint64_t total = stored.value("num_rows", uint64_t{0});
   uint64_t end = offset + std::min(length, total - std::min(total, offset));
@@ -1164,12 +1178,26 @@ Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord
     if (!file) return file.status();
     uint64_t from = std::max(offset, file_start) - file_start;
     uint64_t to = std::min(end, file_end) - file_start;
-    auto rows = file->read_rows(from, to - from);
+    // One budget for the whole page, whatever the number of files it spans.
+    datasets::ParquetReadStats stats;
+    auto rows = file->read_rows(from, to - from, limits, &stats);
     if (!rows) return rows.status();
+    limits.max_read_bytes -= std::min(limits.max_read_bytes, stats.bytes_read);
+    limits.max_values -= std::min(limits.max_values, stats.values);
+    limits.max_value_bytes -= std::min(limits.max_value_bytes, stats.value_bytes);
     for (auto& row : *rows) out.push_back(std::move(row));
     file_start = file_end;
   }
   return out;
+}
+
+// The bounds of one request that reads rows (/rows, /filter's page, an asset): the Hub's
+// 300 MB of file, and at most kRequestMaxValueBytes of decoded strings (a cell is copied into
+// the JSON answer).
+datasets::ParquetReadLimits request_limits() {
+  datasets::ParquetReadLimits limits;
+  limits.max_value_bytes = ViewerLimits::kRequestMaxValueBytes;
+  return limits;
 }
 
 std::vector<std::string> column_names_of(const Json& stored) {
@@ -1243,8 +1271,9 @@ ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::stri
   }
   auto names = column_names_of(stored);
   std::string path;
-  auto rows =
-      split_rows(hub_, repo, stored, offset, std::min(length, ViewerLimits::kRowsMaxLength), &path);
+  auto limits = request_limits();
+  auto rows = split_rows(hub_, repo, stored, offset, std::min(length, ViewerLimits::kRowsMaxLength),
+                         &path, limits);
   if (!rows) {
     if (rows.status().kind() == ErrorKind::kPayloadTooLarge) {
       return ViewerAnswer::error(500, "TooBigContentError", rows.status().message(), revision);
@@ -1290,7 +1319,8 @@ Result<ViewerAsset> DatasetViewer::asset(const domain::RepoRecord& repo,
   }
   if (index == names.size()) return Status(ErrorKind::kNotFound, "no such asset");
   std::string path;
-  auto rows = split_rows(hub_, repo, stored, row, 1, &path);
+  auto limits = request_limits();
+  auto rows = split_rows(hub_, repo, stored, row, 1, &path, limits);
   if (!rows) return rows.status();
   if (rows->empty()) return Status(ErrorKind::kNotFound, "no such asset");
   const auto& cell = (*rows)[0][index];
@@ -1581,10 +1611,10 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     auto index = static_cast<size_t>(it - names.begin());
     if (std::find(fields.begin(), fields.end(), index) == fields.end()) fields.push_back(index);
   }
-  size_t order_field =
-      order ? static_cast<size_t>(std::find(names.begin(), names.end(), order->column.path[0]) -
-                                  names.begin())
-            : 0;
+  // Where each column named lies in the rows the scan reads (one cell per field read).
+  std::unordered_map<std::string, size_t> position;
+  for (size_t k = 0; k < fields.size(); ++k) position.emplace(names[fields[k]], k);
+  size_t order_field = order ? position[order->column.path[0]] : 0;
   struct Match {
     uint64_t row;
     nlohmann::json key;
@@ -1628,8 +1658,8 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
       for (uint64_t r = 0; r < got->size(); ++r) {
         const auto& row = (*got)[r];
         bool match = !condition || condition->matches([&](const std::string& name) {
-          auto it = std::find(names.begin(), names.end(), name);
-          return it == names.end() ? nullptr : &row[static_cast<size_t>(it - names.begin())];
+          auto it = position.find(name);
+          return it == position.end() ? nullptr : &row[it->second];
         });
         if (!match) continue;
         Match m{file_start + start + r, nullptr};
@@ -1666,12 +1696,14 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
   std::vector<uint64_t> sorted = wanted_rows;
   std::sort(sorted.begin(), sorted.end());
   std::string path;
+  auto page_limits = request_limits();
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j + 1 < sorted.size() && sorted[j + 1] - sorted[i] < ViewerLimits::kRowsMaxLength * 4) {
       ++j;
     }
-    auto got = split_rows(hub_, repo, stored, sorted[i], sorted[j] - sorted[i] + 1, &path);
+    auto got =
+        split_rows(hub_, repo, stored, sorted[i], sorted[j] - sorted[i] + 1, &path, page_limits);
     if (!got) return failed(path, got.status());
     for (size_t k = i; k <= j; ++k) {
       uint64_t at = sorted[k] - sorted[i];

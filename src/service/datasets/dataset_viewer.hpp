@@ -49,11 +49,15 @@ struct ViewerLimits {
   // split is left out and the answer says partial.
   static constexpr uint64_t kStatisticsMaxBytes = 1ull << 30;
   static constexpr uint64_t kStatisticsMaxValues = 32ull << 20;
+  static constexpr size_t kStatisticsBatch = 32;  // columns read together
   // /filter scans at most this many rows and uncompressed row-group bytes a request (past them:
   // partial), and sorts long strings by their first kFilterMaxKeyBytes bytes.
   static constexpr uint64_t kFilterMaxRows = 5'000'000;
   static constexpr uint64_t kFilterMaxBytes = 1ull << 30;
   static constexpr size_t kFilterMaxKeyBytes = 256;
+  // Decoded string bytes one request (/rows, /filter's page, an asset) may read, all its files
+  // together (past it: TooBigContentError).
+  static constexpr uint64_t kRequestMaxValueBytes = 64ull << 20;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the

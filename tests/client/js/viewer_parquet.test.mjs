@@ -490,3 +490,32 @@ test("/filter: where and orderby select the rows DuckDB selects with the same SQ
 	const r = await viewer(`filter?${new URLSearchParams({ dataset, config: "default", split: "train", orderby: `"id" sideways` })}`);
 	assert.equal(r.status, 422);
 });
+
+test("small files that decode to huge values, or claim huge class lists, are refused within bounds", async () => {
+	// 4 columns x 100 rows of 1 MB strings: 400 MB decoded from a file of a few KB.
+	const file = await writeParquet("bomb", "SELECT repeat('x', 1000000) AS a, repeat('y', 1000000) AS b, repeat('z', 1000000) AS c, repeat('w', 1000000) AS d FROM range(100)", "COMPRESSION zstd");
+	assert.ok(readFileSync(file).length < 100000);
+	const dataset = await upload("bomb", [["train.parquet", file]]);
+	const first = await ready(dataset);
+	assert.equal(first.status, 501);  // a first-rows TooBigContentError is 501 on the Hub
+	assert.equal(first.headers.get("x-error-code"), "TooBigContentError");
+	const rows = await viewer(`rows?dataset=${dataset}&config=default&split=train&length=100`);
+	assert.equal(rows.status, 500);
+	assert.equal(rows.headers.get("x-error-code"), "TooBigContentError");
+	const one = await viewer(`rows?dataset=${dataset}&config=default&split=train&length=1`);
+	assert.equal(one.status, 200);
+	assert.equal(one.json.rows[0].row.a.length, 1000000);
+	// A ClassLabel whose metadata claims two trillion classes: no statistics for it, the rest stand.
+	const meta = JSON.stringify({ info: { features: { label: { num_classes: 2000000000000, _type: "ClassLabel" }, id: { dtype: "int64", _type: "Value" } } } });
+	const labels = await writeParquet("classes", "SELECT (i % 3)::BIGINT AS label, i AS id FROM range(50) t(i)", `KV_METADATA {huggingface: '${meta}'}`);
+	const other = await upload("classes", [["train.parquet", labels]]);
+	await ready(other);
+	let s;
+	for (let i = 0; i < 300; i++) {
+		s = await viewer(`statistics?dataset=${other}&config=default&split=train`);
+		if (s.headers.get("x-error-code") !== "ResponseNotReady") break;
+		await new Promise((res) => setTimeout(res, 100));
+	}
+	assert.equal(s.status, 200, s.body.toString());
+	assert.deepEqual(s.json.statistics.map((c) => c.column_name), ["id"]);
+});
