@@ -1026,11 +1026,20 @@ static Located locate(Hub& hub, DatasetViewer& viewer, const domain::RepoRecord&
   return out;
 }
 
-ViewerAnswer DatasetViewer::splits(const domain::RepoRecord& repo, const std::string& config) {
-  auto located = locate(hub_, *this, repo);
+// The layout the answers of a dataset come from, or what to answer instead: not ready, or the
+// layout's own error (a dataset that failed as a whole answers it from every endpoint).
+static std::variant<domain::ViewerResult, ViewerAnswer> answering_layout(
+    Hub& hub, DatasetViewer& viewer, const domain::RepoRecord& repo) {
+  auto located = locate(hub, viewer, repo);
   if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
+  if (!located.layout.error_code.empty()) return replay(located.layout);
+  return std::move(located.layout);
+}
+
+ViewerAnswer DatasetViewer::splits(const domain::RepoRecord& repo, const std::string& config) {
+  auto answering = answering_layout(hub_, *this, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
   auto parsed = Json::parse(layout.body, nullptr, false);
   Json splits = Json::array();
   Json failed = Json::array();
@@ -1064,10 +1073,9 @@ ViewerAnswer DatasetViewer::splits(const domain::RepoRecord& repo, const std::st
 
 ViewerAnswer DatasetViewer::first_rows(const domain::RepoRecord& repo, const std::string& config,
                                        const std::string& split) {
-  auto located = locate(hub_, *this, repo);
-  if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
+  auto answering = answering_layout(hub_, *this, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
   auto result = hub_.db().viewer_result(repo.uid, layout.revision, kFirstRowsStep, config, split);
   if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
   if (*result) {
@@ -1240,10 +1248,9 @@ static std::variant<Json, ViewerAnswer> parquet_files(Hub& hub, DatasetViewer& v
                                                       const std::string& config,
                                                       const std::string& split,
                                                       std::string* revision) {
-  auto located = locate(hub, viewer, repo);
-  if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
+  auto answering = answering_layout(hub, viewer, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
   *revision = layout.revision;
   auto result = hub.db().viewer_result(repo.uid, *revision, kParquetFilesStep, config, split);
   if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
@@ -1337,10 +1344,9 @@ Result<ViewerAsset> DatasetViewer::asset(const domain::RepoRecord& repo,
 
 ViewerAnswer DatasetViewer::statistics(const domain::RepoRecord& repo, const std::string& config,
                                        const std::string& split) {
-  auto located = locate(hub_, *this, repo);
-  if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
+  auto answering = answering_layout(hub_, *this, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
   auto result = hub_.db().viewer_result(repo.uid, layout.revision, kStatisticsStep, config, split);
   if (!result) return ViewerAnswer::error(500, "UnexpectedApiError", "Unexpected error.");
   if (*result) return replay(**result);
@@ -1495,10 +1501,9 @@ Json dataset_info(const domain::RepoRecord& repo, const ConfigFigures& c) {
 }  // namespace
 
 ViewerAnswer DatasetViewer::info(const domain::RepoRecord& repo, const std::string& config) {
-  auto located = locate(hub_, *this, repo);
-  if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
+  auto answering = answering_layout(hub_, *this, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
   auto figures = figures_of(hub_, repo, layout, config, "config-parquet-and-info");
   ViewerAnswer a;
   a.revision = layout.revision;
@@ -1518,10 +1523,9 @@ ViewerAnswer DatasetViewer::info(const domain::RepoRecord& repo, const std::stri
 }
 
 ViewerAnswer DatasetViewer::size(const domain::RepoRecord& repo, const std::string& config) {
-  auto located = locate(hub_, *this, repo);
-  if (located.answer) return *located.answer;
-  const auto& layout = located.layout;
-  if (!layout.error_code.empty()) return replay(layout);
+  auto answering = answering_layout(hub_, *this, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
   auto figures = figures_of(hub_, repo, layout, config, "config-size");
   if (!config.empty() && figures.configs.empty()) {
     return config_without_figures(hub_, repo, layout, config);
@@ -1620,7 +1624,6 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     nlohmann::json key;
   };
   std::vector<Match> matches;
-  uint64_t total = stored.value("num_rows", uint64_t{0});
   bool partial = false;
   if (fields.empty()) {
     // No condition and no order: every row, as /rows.
@@ -1681,7 +1684,6 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     }
     file_start += f.value("num_rows", uint64_t{0});
   }
-  (void)total;
   if (order) {
     std::stable_sort(matches.begin(), matches.end(),
                      [&](const Match& a, const Match& b) { return order->before(a.key, b.key); });
