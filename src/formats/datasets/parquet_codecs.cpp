@@ -9,6 +9,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 
@@ -159,6 +160,62 @@ Status lz4_hadoop(std::string_view in, std::string& out) {
   return raw;
 }
 
+// ---- compression ----
+
+Status too_large(CompressionCodec codec) {
+  return unprocessable("Parquet page: too large for " + parquet_codec_name(codec));
+}
+
+Result<std::string> snappy_compress_page(std::string_view in) {
+  std::string out(snappy_max_compressed_length(in.size()), '\0');
+  size_t n = out.size();
+  if (snappy_compress(in.data(), in.size(), out.data(), &n) != SNAPPY_OK) {
+    return too_large(CompressionCodec::kSnappy);
+  }
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> gzip_compress_page(std::string_view in) {
+  if (in.size() > std::numeric_limits<uInt>::max() / 2) return too_large(CompressionCodec::kGzip);
+  z_stream z{};
+  // windowBits 15 + 16: a gzip member (RFC 1952), as Arrow writes GZIP pages.
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return internal_error("zlib: deflateInit2 failed");
+  }
+  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, deflateEnd);
+  std::string out(deflateBound(&z, static_cast<uLong>(in.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) return internal_error("zlib: deflate failed");
+  out.resize(out.size() - z.avail_out);
+  return out;
+}
+
+Result<std::string> zstd_compress_page(std::string_view in) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 1);
+  if (ZSTD_isError(n)) {
+    return internal_error(std::string("zstd: ") + ZSTD_getErrorName(n));
+  }
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> lz4_compress_page(std::string_view in) {
+  if (in.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) {
+    return too_large(CompressionCodec::kLz4Raw);
+  }
+  int bound = LZ4_compressBound(static_cast<int>(in.size()));
+  std::string out(static_cast<size_t>(bound), '\0');
+  int n = LZ4_compress_default(in.data(), out.data(), static_cast<int>(in.size()), bound);
+  if (n <= 0 && !in.empty()) return internal_error("lz4: compression failed");
+  out.resize(static_cast<size_t>(std::max(n, 0)));
+  return out;
+}
+
 }  // namespace
 
 std::string parquet_codec_name(CompressionCodec codec) {
@@ -220,6 +277,23 @@ Result<std::string> decompress_parquet_page(CompressionCodec codec, std::string_
   }
   if (!status) return status;
   return out;
+}
+
+Result<std::string> compress_parquet_page(CompressionCodec codec, std::string_view raw) {
+  switch (codec) {
+    case CompressionCodec::kUncompressed:
+      return std::string(raw);
+    case CompressionCodec::kSnappy:
+      return snappy_compress_page(raw);
+    case CompressionCodec::kGzip:
+      return gzip_compress_page(raw);
+    case CompressionCodec::kZstd:
+      return zstd_compress_page(raw);
+    case CompressionCodec::kLz4Raw:
+      return lz4_compress_page(raw);
+    default:
+      return unprocessable("Parquet writer: unsupported codec " + parquet_codec_name(codec));
+  }
 }
 
 }  // namespace vitrine::datasets

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "formats/datasets/parquet_json_cells.hpp"
 #include "formats/datasets/parquet_offset_index.hpp"
 #include "formats/datasets/parquet_page_header.hpp"
 #include "util/civil_date.hpp"
@@ -600,6 +601,10 @@ Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file) {
   out.file_ = std::move(file);
   out.footer_ = std::move(*footer);
   out.schema_ = std::move(*schema);
+  for (auto& field : out.features()) {
+    bool json = feature_has_json(field["type"]);
+    out.json_types_.push_back(json ? std::move(field["type"]) : nlohmann::ordered_json());
+  }
   return out;
 }
 
@@ -781,6 +786,12 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
     for (uint64_t r = from; r < to; ++r) {
       auto row = assembler.row();
       if (!row) return row.status();
+      for (size_t i = 0; i < row->size(); ++i) {
+        size_t f = fields ? (*fields)[i] : i;
+        if (f < json_types_.size() && !json_types_[f].is_null()) {
+          decode_json_cells(json_types_[f], (*row)[i]);
+        }
+      }
       rows.push_back(std::move(*row));
     }
     group_start = group_end;

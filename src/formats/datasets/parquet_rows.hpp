@@ -13,6 +13,8 @@
 // "HH:MM:SS[.ffffff]"; timestamps "YYYY-MM-DDTHH:MM:SS[.ffffff]", with nine fraction digits for
 // nanoseconds that need them, and "Z" when the timestamp is UTC-adjusted; UUIDs in their
 // 8-4-4-4-12 form; float16 as a number. Struct cells' keys come out sorted (nlohmann::json).
+// Where the `huggingface` metadata types a field (or a part of it) as `Json`, its strings are
+// the values' JSON text and the cells are those values parsed.
 //
 // Bounds: a call reads at most ParquetReadLimits::max_read_bytes of the file (the Hub's
 // maxArrowDataInMemory; past it kPayloadTooLarge, which the viewer answers TooBigContentError)
@@ -95,6 +97,9 @@ class ParquetFile {
   std::shared_ptr<RandomAccessFile> file_;
   ParquetFooter footer_;
   ParquetSchema schema_;
+  // Per top-level field: its Features type when it holds `Json` (its strings are parsed back,
+  // parquet_json_cells.hpp), else null.
+  std::vector<nlohmann::ordered_json> json_types_;
 };
 
 // The JSON cell of value `i` of `values`, a leaf of type `leaf` (see above).
