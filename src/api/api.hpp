@@ -183,6 +183,8 @@ http::Response handle_viewer_statistics(Context& ctx, Call& call);
 http::Response handle_viewer_info(Context& ctx, Call& call);
 http::Response handle_viewer_filter(Context& ctx, Call& call);
 http::Response handle_viewer_size(Context& ctx, Call& call);
+http::Response handle_viewer_parquet(Context& ctx, Call& call);
+http::Response handle_dataset_parquet(Context& ctx, Call& call);
 http::Response handle_viewer_asset(Context& ctx, Call& call);            // media cells' bytes
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call);  // 501, after access
 // Where the build installs the web interface for this binary: `web/` beside it, or

@@ -255,6 +255,11 @@ http::Response handle_viewer_asset(Context& ctx, Call& call) {
   return r;
 }
 
+http::Response handle_viewer_parquet(Context& ctx, Call& call) {
+  return answer(ctx, call, Level::kDataset,
+                [](auto& viewer, const Target& t) { return viewer.parquet(t.repo, t.config); });
+}
+
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.
@@ -267,8 +272,8 @@ http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   return viewer_error(
       501, "NotImplementedError",
       "This hub's dataset viewer does not answer " + endpoint +
-          " yet; /is-valid, /splits, /first-rows, /rows, /filter, /info, /size and /statistics "
-          "work");
+          " yet; /is-valid, /splits, /first-rows, /rows, /filter, /parquet, /info, /size and "
+          "/statistics work");
 }
 
 }  // namespace vitrine::api

@@ -17,7 +17,9 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "domain/job.hpp"
 #include "domain/repo.hpp"
@@ -58,6 +60,11 @@ struct ViewerLimits {
   // Decoded string bytes one request (/rows, /filter's page, an asset) may read, all its files
   // together (past it: TooBigContentError).
   static constexpr uint64_t kRequestMaxValueBytes = 64ull << 20;
+  // The Parquet export of a revision writes at most this many bytes of Parquet, and reads as
+  // many decompressed bytes of its files, all splits together (past them: the rest of the rows
+  // are left out and the splits say partial), in shards of at most kExportShardBytes.
+  static constexpr uint64_t kExportMaxBytes = 5'000'000'000;
+  static constexpr uint64_t kExportShardBytes = 500'000'000;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the
@@ -113,6 +120,13 @@ class DatasetViewer {
   // config) until the Parquet export exists.
   ViewerAnswer info(const domain::RepoRecord& repo, const std::string& config);
   ViewerAnswer size(const domain::RepoRecord& repo, const std::string& config);
+  // /parquet (contract §2.7) of a dataset or one config: the files of the Parquet export
+  // (refs/convert/parquet) with their download URLs, sorted by config, split and shard.
+  ViewerAnswer parquet(const domain::RepoRecord& repo, const std::string& config);
+  // The files of the dataset's Parquet export (refs/convert/parquet) by config and split
+  // folder ("train", "partial-train"), each folder's shards in order; empty when there is none.
+  using ExportListing = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
+  Result<ExportListing> export_listing(const domain::RepoRecord& repo);
   // /statistics of a Parquet split (computed by the job after its first rows); other formats
   // answer 501 until the Parquet export exists.
   ViewerAnswer statistics(const domain::RepoRecord& repo, const std::string& config,

@@ -191,6 +191,9 @@ EXPECT = {
     "GET /api/{type}s/{repo}/tlog": dict(ok=200),
     # Lineage and openness are metadata, like repository info: read access, gated or not.
     "GET /api/datasets/{repo}/croissant": dict(ok=200),
+    # The Parquet export's listing: the files' access (a gated dataset's export is its files).
+    "GET /api/datasets/{repo}/parquet": dict(ok=200),
+    "GET /api/datasets/{repo}/parquet/{path*}": dict(ok=404, path="default"),
     "GET /api/vitrine/lineage/{type}s/{repo}": dict(ok=200),
     "GET /api/vitrine/lineage/{type}s/{repo}/ancestors": dict(ok=200),
     "GET /api/vitrine/lineage/models/{repo}/descendants": dict(ok=200),

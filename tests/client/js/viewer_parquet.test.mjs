@@ -8,7 +8,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as hub from "@huggingface/hub";
@@ -247,9 +247,14 @@ test("/rows: offsets past the end, bad parameters, other formats", async () => {
 	await duck.run(`COPY (SELECT 1 AS a) TO '${csv}' (FORMAT csv)`);
 	const other = await upload("csvdata", [["train.csv", csv]]);
 	await ready(other);
-	r = await viewer(`rows?dataset=${other}&config=default&split=train`);
-	assert.equal(r.status, 501);
-	assert.equal(r.headers.get("x-error-code"), "NotImplementedError");
+	// Other formats page through their Parquet export once it is written.
+	for (let i = 0; i < 300; i++) {
+		r = await viewer(`rows?dataset=${other}&config=default&split=train`);
+		if (r.headers.get("x-error-code") !== "ResponseNotReady") break;
+		await new Promise((res) => setTimeout(res, 100));
+	}
+	assert.equal(r.status, 200, r.body.toString());
+	assert.deepEqual(r.json.rows.map((x) => x.row), [{ a: 1 }]);
 });
 
 test("a corrupt Parquet file is an error on its dataset; the hub goes on", async () => {
@@ -385,7 +390,7 @@ test("/statistics of a Parquet split equal DuckDB's figures: numbers, lengths, l
 	const [t, f] = (await one(`SELECT count(*) FILTER (WHERE flag), count(*) FILTER (WHERE NOT flag) FROM read_parquet('${file}')`)).map(Number);
 	assert.deepEqual(by.flag.column_statistics.frequencies, { False: f, True: t });
 	const valid = await viewer(`is-valid?dataset=${dataset}`);
-	assert.deepEqual(valid.json, { preview: true, viewer: true, search: false, filter: false, statistics: true });
+	assert.deepEqual(valid.json, { preview: true, viewer: true, search: false, filter: true, statistics: true });
 });
 
 test("/info and /size of a Parquet dataset: the Hub's shapes, counts from the files, legacy list features", async () => {
@@ -429,17 +434,23 @@ test("/info and /size of a Parquet dataset: the Hub's shapes, counts from the fi
 	const one = await viewer(`size?dataset=${dataset}&config=default`);
 	assert.deepEqual(Object.keys(one.json.size), ["config", "splits"]);
 	assert.equal((await viewer(`info?dataset=${dataset}&config=nope`)).status, 404);
-	// A CSV dataset waits for the export: 501 for its config, listed as failed for the dataset.
+	// A CSV dataset is described from its export, with its own builder and original size.
 	const csv = path.join(dir, "info.csv");
 	await duck.run(`COPY (SELECT 1 AS a) TO '${csv}' (FORMAT csv)`);
 	const other = await upload("info-csv", [["train.csv", csv]]);
 	await ready(other);
-	const notYet = await viewer(`info?dataset=${other}&config=default`);
-	assert.equal(notYet.status, 501);
-	assert.equal(notYet.headers.get("x-error-code"), "NotImplementedError");
+	let described;
+	for (let i = 0; i < 300; i++) {
+		described = await viewer(`info?dataset=${other}&config=default`);
+		if (described.headers.get("x-error-code") !== "ResponseNotReady") break;
+		await new Promise((res) => setTimeout(res, 100));
+	}
+	assert.equal(described.status, 200, described.body.toString());
+	assert.equal(described.json.dataset_info.builder_name, "csv");
+	assert.equal(described.json.dataset_info.download_size, statSync(csv).size);
 	const listed = await viewer(`size?dataset=${other}`);
-	assert.equal(listed.status, 200);
-	assert.deepEqual(listed.json.failed.map((f) => f.config), ["default"]);
+	assert.deepEqual(listed.json.failed, []);
+	assert.equal(listed.json.size.dataset.num_bytes_original_files, statSync(csv).size);
 });
 
 test("/filter: where and orderby select the rows DuckDB selects with the same SQL, and nothing else runs", async () => {

@@ -84,9 +84,20 @@ tc "first-rows: features typed as pandas does, rows with quoted commas and newli
     and .rows[1].row.text == \"two\nlines\" and .rows[1].row.score == null and .rows[2].row.flag == true" "$WORK/body" >/dev/null'
 check "first-rows: the test split" \
   'get "first-rows?dataset=alice/csv&config=default&split=test" && jq -e ".rows[0].row == {\"text\":\"t1\",\"label\":0,\"score\":1.5,\"flag\":false}" "$WORK/body" >/dev/null'
-tc "is-valid: preview true; what needs the Parquet export false" '
+# exported: waits until the dataset's splits are in its Parquet export (/rows answers).
+exported() {
+  for _ in $(seq 300); do
+    get "rows?dataset=$1&config=${2:-default}&split=${3:-train}" -H "Authorization: Bearer $TOK"
+    [[ "$(header X-Error-Code)" != "ResponseNotReady" ]] && return 0
+    sleep 0.1
+  done
+  echo "$1 was never exported: $(cat "$WORK/body")" >&2
+  return 1
+}
+exported alice/csv
+tc "is-valid: preview, viewer, filter and statistics once exported; search not built" '
   get "is-valid?dataset=alice/csv"
-  jq -e ". == {\"preview\":true,\"viewer\":false,\"search\":false,\"filter\":false,\"statistics\":false}" "$WORK/body" >/dev/null
+  jq -e ". == {\"preview\":true,\"viewer\":true,\"search\":false,\"filter\":true,\"statistics\":true}" "$WORK/body" >/dev/null
   get "is-valid?dataset=alice/csv&config=default&split=test"
   jq -e ".preview == true" "$WORK/body" >/dev/null'
 tc "errors: missing parameters 422, unknown config and split 404, as the viewer words them" '
@@ -103,7 +114,29 @@ check "the datasets-server. host name serves the same API at its root" \
   'curl -s -H "Host: datasets-server.hub.example" "$B/splits?dataset=alice/csv" | jq -e "(.splits | length) == 2" >/dev/null &&
    [[ $(code -H "Host: datasets-server.hub.example" "$B/api/models") == 404 ]]'
 check "what is not built yet answers 501 with a message" \
-  'get "rows?dataset=alice/csv&config=default&split=train" && [[ $(status) == 501 ]] && jq -e ".error | test(\"rows\")" "$WORK/body" >/dev/null'
+  'get "search?dataset=alice/csv&config=default&split=train&query=x" && [[ $(status) == 501 ]] && jq -e ".error | test(\"search\")" "$WORK/body" >/dev/null'
+tc "CSV exported to Parquet: /rows equals /first-rows, /parquet names the export, /size the CSV bytes" '
+  get "first-rows?dataset=alice/csv&config=default&split=train"
+  cp "$WORK/body" "$WORK/first"
+  get "rows?dataset=alice/csv&config=default&split=train"
+  [[ $(status) == 200 && $(header X-Revision) == "$C1" ]]
+  jq -e --slurpfile f "$WORK/first" ".rows == \$f[0].rows and .features == \$f[0].features and .num_rows_total == 3 and .partial == false" "$WORK/body" >/dev/null
+  get "parquet?dataset=alice/csv"
+  jq -e "[.parquet_files[] | . as \$f | [.config, .split, .filename, (.url | endswith(\"/datasets/alice/csv/resolve/refs%2Fconvert%2Fparquet/default/\(\$f.split)/0000.parquet\"))]]
+         == [[\"default\",\"train\",\"0000.parquet\",true],[\"default\",\"test\",\"0000.parquet\",true]] and .partial == false" "$WORK/body" >/dev/null
+  url=$(jq -r ".parquet_files[0].url" "$WORK/body")
+  curl -sf -H "Authorization: Bearer $TOK" "$url" -o "$WORK/train.parquet"
+  [[ $(head -c4 "$WORK/train.parquet") == PAR1 && $(tail -c4 "$WORK/train.parquet") == PAR1 ]]
+  get "size?dataset=alice/csv&config=default"
+  jq -e ".size.config.num_bytes_original_files == $(( $(stat -c%s "$WORK/train.csv") + $(stat -c%s "$WORK/test.csv") )) and .size.config.num_rows == 4" "$WORK/body" >/dev/null
+  get "info?dataset=alice/csv&config=default"
+  jq -e ".dataset_info.builder_name == \"csv\" and .dataset_info.splits.train.num_examples == 3" "$WORK/body" >/dev/null
+  get "filter?dataset=alice/csv&config=default&split=train&where=%22label%22%3D1"
+  jq -e "[.rows[].row_idx] == [0,2]" "$WORK/body" >/dev/null'
+check "the Hub API lists the export and redirects to its files" \
+  'api "$B/api/datasets/alice/csv/parquet" | jq -e ".default.train == [\"$B/api/datasets/alice/csv/parquet/default/train/0.parquet\"]" >/dev/null &&
+   [[ $(curl -s -o /dev/null -w "%{http_code} %{redirect_url}" -H "Authorization: Bearer $TOK" "$B/api/datasets/alice/csv/parquet/default/test/0.parquet") == "302 $B/datasets/alice/csv/resolve/refs%2Fconvert%2Fparquet/default/test/0000.parquet" ]] &&
+   [[ $(code -H "Authorization: Bearer $TOK" "$B/api/datasets/alice/csv/parquet/default/test/1.parquet") == 404 ]]'
 
 # --- JSON Lines: nested values, new keys, compression, keyword folders ----------------------
 printf '{"id":1,"meta":{"lang":"en","tags":["a","b"]},"when":"2024-01-02"}\n{"id":2.5,"meta":{"lang":"fr","tags":[]},"extra":true}\n' >"$WORK/a.jsonl"

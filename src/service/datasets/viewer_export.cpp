@@ -1,0 +1,284 @@
+// The Parquet export of CSV, JSON and text splits, and the refs/convert/parquet ref that holds
+// it with the Parquet-native files linked (viewer_internal.hpp; contract §7).
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "formats/datasets/parquet_writer.hpp"
+#include "service/datasets/viewer_internal.hpp"
+#include "service/hub.hpp"
+#include "service/repos/repo_contents.hpp"
+#include "service/transparency/log_entries.hpp"
+#include "storage/git/git_repo.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "storage/objects/blob_store.hpp"
+#include "util/crypto.hpp"
+
+namespace vitrine::service::viewer {
+namespace {
+
+constexpr char kConverter[] = "parquet-converter";
+constexpr char kConverterEmail[] = "parquet-converter@users.noreply.vitrine";
+constexpr char kMessage[] = "Update parquet files";
+
+// One shard being written: an unnamed temporary file under the data folder (gone with its
+// descriptor, whatever happens), hashed as it is written, then stored as an object.
+class Shard {
+ public:
+  explicit Shard(Hub& hub) : hub_(hub) {
+    std::string dir = hub.config().data_dir + "/lfs/tmp";
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  }
+  ~Shard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  bool opened() const { return fd_ >= 0; }
+  uint64_t size() const { return size_; }
+
+  Status write(std::string_view bytes) {
+    sha_.update(bytes);
+    while (!bytes.empty()) {
+      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return internal_error(std::string("writing a Parquet shard: ") + std::strerror(errno));
+      }
+      bytes.remove_prefix(static_cast<size_t>(n));
+      size_ += static_cast<uint64_t>(n);
+    }
+    return Status::ok();
+  }
+
+  // Stores the bytes as an object (once: the store is content-addressed); its pointer.
+  Result<LfsPointer> store() {
+    LfsPointer pointer{sha_.finish_hex(), size_};
+    if (hub_.blobs().exists(pointer.oid)) return pointer;
+    auto writer = hub_.blobs().begin_write(pointer.oid, size_);
+    if (!writer) return writer.status();
+    std::string buffer(1 << 20, '\0');
+    for (uint64_t offset = 0; offset < size_;) {
+      ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return internal_error("reading back a Parquet shard");
+      if (auto st = (*writer)->write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+          !st) {
+        return st;
+      }
+      offset += static_cast<uint64_t>(n);
+    }
+    if (auto st = (*writer)->commit(); !st) return st;
+    return pointer;
+  }
+
+ private:
+  Hub& hub_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  util::Sha256 sha_;
+};
+
+// Whether a split's files are all uncompressed (their stored size is what is read).
+bool uncompressed(const SplitContext& s) {
+  for (const auto& path : s.split.files) {
+    if (datasets::compression_of(path) != datasets::Compression::kNone) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string export_folder(const std::string& config, const std::string& split, bool partial) {
+  return config + "/" + (partial ? "partial-" : "") + split;
+}
+
+std::string export_path(const std::string& folder, size_t index) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%04zu.parquet", index);
+  return folder + "/" + name;
+}
+
+ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
+  ExportedSplit out;
+  for (const auto& path : s.split.files) {
+    auto entry = s.files.find(path);
+    if (entry != s.files.end()) out.original_bytes += entry->second->size();
+  }
+  // Pass 1: the Features of every row the budget allows (a row is at most the readers'
+  // max_row_bytes, so the budget is passed by less than one row).
+  uint64_t read_budget = budget.read_left;
+  SplitRows scan(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
+  while (scan.bytes_read() < read_budget) {
+    auto row = scan.next();
+    if (!row) {
+      out.failure = *scan.failure();
+      return out;
+    }
+    if (!*row) break;
+  }
+  uint64_t rows = scan.rows();
+  out.partial = scan.bytes_read() >= read_budget || scan.files_left_out();
+  budget.read_left -= std::min(budget.read_left, scan.bytes_read());
+  if (rows == 0 && scan.columns().empty()) {
+    out.failure = error_result("EmptyDatasetError", "The split " + s.split.split + " has no rows.");
+    return out;
+  }
+  Json features = features_type(scan.inference().features(scan.columns()));
+  const auto& columns = scan.columns();
+  const auto& inference = scan.inference();
+
+  // Pass 2: the same rows, typed by what pass 1 inferred, into shards.
+  SplitRows again(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
+  std::unique_ptr<Shard> shard;
+  std::unique_ptr<datasets::ParquetWriter> writer;
+  auto fail = [&](const std::string& code, const std::string& message) {
+    out.failure = error_result(code, message);
+    return out;
+  };
+  auto close_shard = [&]() -> Status {
+    if (!writer) return Status::ok();
+    if (auto st = writer->finish(); !st) return st;
+    auto stored = shard->store();
+    if (!stored) return stored.status();
+    budget.write_left -= std::min(budget.write_left, stored->size);
+    out.files.push_back(ExportFile{"", *stored, ""});  // its path once partial is known
+    writer.reset();
+    shard.reset();
+    return Status::ok();
+  };
+  for (uint64_t written = 0; written < rows; ++written) {
+    auto row = again.next();
+    if (!row) {
+      out.failure = *again.failure();
+      return out;
+    }
+    if (!*row) return fail("StreamingRowsError", "The split's files changed while being read");
+    if (!writer) {
+      shard = std::make_unique<Shard>(s.hub);
+      if (!shard->opened()) return fail("UnexpectedError", "The hub cannot write its export");
+      Shard* target = shard.get();
+      auto created = datasets::ParquetWriter::create(
+          features, [target](std::string_view bytes) { return target->write(bytes); });
+      if (!created) return fail("UnexpectedError", "Cannot export: " + created.status().message());
+      writer = std::move(*created);
+    }
+    if (auto st = writer->add_row(inference.typed(columns, **row)); !st) {
+      return fail("DatasetGenerationError",
+                  "Cannot write row " + std::to_string(written) + " as Parquet: " + st.message());
+    }
+    uint64_t shard_bytes = writer->bytes_written() + writer->bytes_buffered();
+    if (shard_bytes >= budget.write_left) {
+      out.partial = true;
+      out.rows = written + 1;
+      break;
+    }
+    if (shard_bytes >= ViewerLimits::kExportShardBytes) {
+      if (auto st = close_shard(); !st) {
+        spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
+        return fail("UnexpectedError", "The hub cannot write its export");
+      }
+    }
+    out.rows = written + 1;
+  }
+  if (!writer && out.files.empty()) {
+    // No rows: one file with the columns, as `datasets` writes an empty split.
+    shard = std::make_unique<Shard>(s.hub);
+    Shard* target = shard.get();
+    auto created = datasets::ParquetWriter::create(
+        features, [target](std::string_view bytes) { return target->write(bytes); });
+    if (!created) return fail("UnexpectedError", "Cannot export: " + created.status().message());
+    writer = std::move(*created);
+  }
+  if (auto st = close_shard(); !st) {
+    spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
+    return fail("UnexpectedError", "The hub cannot write its export");
+  }
+  std::string folder = export_folder(s.config.name, s.split.split, out.partial);
+  for (size_t i = 0; i < out.files.size(); ++i) out.files[i].path = export_path(folder, i);
+  if (out.partial && uncompressed(s) && scan.bytes_read() > 0) {
+    // The share of the files read says how many rows they hold (the Hub's estimate).
+    out.estimated_rows = static_cast<uint64_t>(static_cast<double>(out.rows) *
+                                               static_cast<double>(out.original_bytes) /
+                                               static_cast<double>(scan.bytes_read()));
+  }
+  return out;
+}
+
+Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
+                                   const std::vector<ExportFile>& files) {
+  using Kind = storage::TreeChange::Kind;
+  std::vector<storage::TreeChange> changes;
+  std::vector<std::string> oids;
+  auto attributes = git->write_blob("*.parquet filter=lfs diff=lfs merge=lfs -text\n");
+  if (!attributes) return attributes.status();
+  changes.push_back({Kind::kPutBlob, ".gitattributes", *attributes, false});
+  for (const auto& f : files) {
+    std::string blob = f.blob_oid;
+    if (f.lfs) {
+      auto pointer = git->write_blob(format_lfs_pointer(*f.lfs));
+      if (!pointer) return pointer.status();
+      blob = *pointer;
+      oids.push_back(f.lfs->oid);
+    }
+    changes.push_back({Kind::kPutBlob, f.path, blob, false});
+  }
+  auto tree = git->build_tree("", changes);
+  if (!tree) return tree.status();
+  auto current = git->ref_target(kExportRef);
+  if (current) {
+    auto info = git->commit_info(*current);
+    if (info && info->tree == *tree) return *current;  // the export holds these files already
+  }
+  auto commit = git->create_commit(*tree, {}, kConverter, kConverterEmail, kMessage);
+  if (!commit) return commit.status();
+  // Recorded before the ref moves, so a visible pointer always has its download right.
+  if (auto st = hub.db().add_repo_lfs_objects(repo.uid, oids); !st) return st;
+  RefEntryHint hint{"", *tree};
+  if (current) {
+    auto info = git->commit_info(*current);
+    if (!info) return info.status();
+    hint.old_tree = info->tree;
+  }
+  if (auto st = logged_ref_update(hub, *git, repo, kConverter,
+                                  RefMove{kExportRef,
+                                          *commit,
+                                          current.value_or(""),
+                                          std::string("convert: ") + kMessage,
+                                          {},
+                                          {},
+                                          hint});
+      !st) {
+    return st;
+  }
+  return *commit;
+}
+
+}  // namespace vitrine::service::viewer
+
+namespace vitrine::service {
+
+Result<DatasetViewer::ExportListing> DatasetViewer::export_listing(const domain::RepoRecord& repo) {
+  ExportListing out;
+  auto git = hub_.open_git(repo);
+  if (!git) return git.status();
+  auto head = (*git)->ref_target(viewer::kExportRef);
+  if (!head) return out;
+  auto entries = RepoContents(hub_).list_tree(*git, *head, "", /*recursive=*/true);
+  if (!entries) return entries.status();
+  for (const auto& e : *entries) {
+    const std::string& path = e.git.path;
+    if (e.git.is_dir || !path.ends_with(".parquet")) continue;
+    auto first = path.find('/');
+    auto last = path.rfind('/');
+    if (first == std::string::npos || first == last) continue;
+    out[path.substr(0, first)][path.substr(first + 1, last - first - 1)].push_back(path);
+  }
+  return out;
+}
+
+}  // namespace vitrine::service

@@ -1,0 +1,202 @@
+// The Parquet steps of a dataset revision: a split's files, first rows and statistics.
+
+#include <algorithm>
+
+#include "formats/datasets/column_statistics.hpp"
+#include "service/datasets/repo_file_source.hpp"
+#include "service/datasets/viewer_internal.hpp"
+#include "service/hub.hpp"
+
+namespace vitrine::service {
+
+using namespace viewer;
+
+namespace viewer {
+
+// ---------------------------------------------------------------------------------------------
+// Parquet splits: read where they lie (the Hub links Parquet-native datasets into its export
+// rather than rewriting them). The job reads every file's footer once and stores the split's
+// files with their row counts (kParquetFilesStep), which /rows pages through.
+
+ParquetSplit parquet_split_of(const SplitContext& s) {
+  auto fail = [](const std::string& code, const std::string& message) {
+    auto r = error_result(code, message);
+    return ParquetSplit{r, r};
+  };
+  if (s.split.files.size() > ViewerLimits::kMaxParquetFilesPerSplit) {
+    return fail("DatasetWithTooManyParquetFilesError",
+                "The split " + s.split.split + " has " + std::to_string(s.split.files.size()) +
+                    " Parquet files; this hub's viewer reads at most " +
+                    std::to_string(ViewerLimits::kMaxParquetFilesPerSplit) + " per split.");
+  }
+  Json files = Json::array();
+  Json features;
+  std::vector<std::string> names;
+  std::string first_path;
+  uint64_t total = 0;
+  uint64_t footer_bytes = 0;
+  std::vector<Json> typed;
+  uint64_t row_bytes = 0;
+  std::optional<domain::ViewerResult> rows_error;
+  auto want_rows = [&] {
+    return !rows_error && typed.size() <= ViewerLimits::kFirstRowsMax &&
+           !(typed.size() >= ViewerLimits::kFirstRowsMin &&
+             row_bytes > ViewerLimits::kFirstRowsMaxBytes);
+  };
+  for (const auto& path : s.split.files) {
+    if (s.job && s.job->cancelled()) return {stopped_result(), stopped_result()};
+    auto entry = s.files.find(path);
+    if (entry == s.files.end()) continue;
+    auto opened = open_repo_file_at(s.hub, s.git, *entry->second);
+    if (!opened) return fail("StreamingRowsError", read_failure(s.repo, path, opened.status()));
+    auto file = datasets::ParquetFile::open(*opened);
+    if (!file) return fail("StreamingRowsError", read_failure(s.repo, path, file.status()));
+    footer_bytes += file->footer().metadata_length;
+    if (footer_bytes > ViewerLimits::kMaxBytesPerSplit) {
+      return fail("TooBigContentError", "The footers of the split's Parquet files hold more than " +
+                                            std::to_string(ViewerLimits::kMaxBytesPerSplit >> 20) +
+                                            " MiB");
+    }
+    auto file_features = file->features();
+    if (features.is_null()) {
+      features = file_features;
+      names = file->column_names();
+      first_path = path;
+      if (names.size() > 1000) {
+        return fail("TooManyColumnsError",
+                    "The number of columns (" + std::to_string(names.size()) +
+                        ") exceeds the maximum supported number of columns (1000).");
+      }
+    } else if (file_features != features) {
+      return fail("DatasetGenerationCastError",
+                  "All the data files must have the same columns and types, but " + path +
+                      " differs from " + first_path);
+    }
+    uint64_t num_bytes = 0;
+    for (const auto& group : file->footer().row_groups) {
+      num_bytes += static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
+    }
+    files.push_back(file_json(*entry->second, file->num_rows(), num_bytes));
+    total += file->num_rows();
+    if (!want_rows()) continue;
+    auto rows = file->read_rows(0, ViewerLimits::kFirstRowsMax + 1 - typed.size());
+    if (!rows) {
+      rows_error =
+          rows.status().kind() == ErrorKind::kPayloadTooLarge
+              ? error_result("TooBigContentError", rows.status().message())
+              : error_result("StreamingRowsError", read_failure(s.repo, path, rows.status()));
+      continue;
+    }
+    MediaPlace place{s.repo.id(), s.commit, s.config.name, s.split.split};
+    for (auto& row : *rows) {
+      typed.push_back(row_object(names, row));
+      media_cells(features, typed.back(), place, typed.size() - 1);
+      row_bytes += dump(typed.back()).size();
+      if (!want_rows()) break;
+    }
+  }
+  if (features.is_null()) {
+    return fail("EmptyDatasetError", "The split " + s.split.split + " has no data files.");
+  }
+  ParquetSplit out;
+  Json features_json = Json::array();
+  for (const auto& f : features) {
+    features_json.push_back(Json{{"name", f["name"]}, {"type", features_type(f["type"])}});
+  }
+  out.files.body =
+      dump(Json{{"features", features_json}, {"num_rows", total}, {"files", std::move(files)}});
+  if (rows_error) {
+    out.first_rows = *rows_error;
+  } else {
+    bool all = typed.size() >= total;
+    if (typed.size() > ViewerLimits::kFirstRowsMax) typed.resize(ViewerLimits::kFirstRowsMax);
+    out.first_rows = first_rows_result(s, features, typed, all);
+  }
+  return out;
+}
+
+// The split's statistics (contract §2.10, §4) from its Parquet files (`files`: the
+// kParquetFilesStep body), column by column and row group by row group: at most
+// kStatisticsMaxBytes of uncompressed row groups and kStatisticsMaxValues values kept, the rest
+// left out (partial).
+domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
+  const Json& features = files["features"];
+  std::vector<datasets::ColumnStatistics> stats;
+  std::vector<size_t> fields;
+  for (size_t i = 0; i < features.size(); ++i) {
+    auto st = datasets::ColumnStatistics::for_type(features[i]["name"].get<std::string>(),
+                                                   nlohmann::ordered_json(features[i]["type"]));
+    if (!st) continue;
+    stats.push_back(std::move(*st));
+    fields.push_back(i);
+  }
+  if (stats.empty()) {
+    return error_result("NoSupportedFeaturesError",
+                        "No columns of a type the statistics support (numbers, strings, booleans, "
+                        "class labels, lists, timestamps, images).");
+  }
+  uint64_t bytes = 0, rows = 0;
+  bool partial = false;
+  for (const auto& f : files["files"]) {
+    if (partial) break;
+    auto entry = file_entry_of(f);
+    if (!entry) return error_result("ComputationError", "a malformed stored Parquet file entry");
+    auto at = open_repo_file_at(s.hub, s.git, *entry);
+    if (!at)
+      return error_result("ComputationError", read_failure(s.repo, entry->git.path, at.status()));
+    auto file = datasets::ParquetFile::open(*at);
+    if (!file) {
+      return error_result("ComputationError", read_failure(s.repo, entry->git.path, file.status()));
+    }
+    uint64_t start = 0;
+    for (const auto& group : file->footer().row_groups) {
+      if (s.job && s.job->cancelled()) return stopped_result();
+      auto n = static_cast<uint64_t>(group.num_rows);
+      auto size = static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
+      if (rows > 0 && (bytes + size > ViewerLimits::kStatisticsMaxBytes ||
+                       (rows + n) * fields.size() > ViewerLimits::kStatisticsMaxValues)) {
+        partial = true;
+        break;
+      }
+      // The statistics columns of the row group, kStatisticsBatch at a time (the cells of one
+      // read are held together); what was decoded counts against the bound, whatever the
+      // footer claims.
+      uint64_t decoded = 0;
+      for (size_t k0 = 0; k0 < fields.size(); k0 += ViewerLimits::kStatisticsBatch) {
+        std::vector<size_t> batch(
+            fields.begin() + static_cast<std::ptrdiff_t>(k0),
+            fields.begin() + static_cast<std::ptrdiff_t>(
+                                 std::min(fields.size(), k0 + ViewerLimits::kStatisticsBatch)));
+        datasets::ParquetReadStats read;
+        auto got = file->read_rows(start, n, {}, &read, &batch);
+        if (!got) {
+          return error_result("ComputationError",
+                              read_failure(s.repo, entry->git.path, got.status()));
+        }
+        for (const auto& row : *got) {
+          for (size_t k = 0; k < batch.size(); ++k) stats[k0 + k].add(row[k]);
+        }
+        decoded += read.value_bytes + read.values * 8;
+      }
+      bytes += std::max(size, decoded);
+      rows += n;
+      start += n;
+    }
+    if (partial) break;
+  }
+  std::vector<nlohmann::ordered_json> items;
+  for (auto& st : stats) items.push_back(st.finish());
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    return a["column_name"].template get<std::string>() <
+           b["column_name"].template get<std::string>();
+  });
+  Json body = {{"num_examples", rows}, {"statistics", Json::array()}, {"partial", partial}};
+  for (auto& item : items) body["statistics"].push_back(Json(std::move(item)));
+  domain::ViewerResult r;
+  r.body = dump(body);
+  return r;
+}
+
+}  // namespace viewer
+
+}  // namespace vitrine::service

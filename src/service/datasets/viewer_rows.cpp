@@ -1,0 +1,373 @@
+// The dataset viewer's answers read from a split's Parquet files: /rows, /filter, /statistics
+// and media assets.
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <variant>
+
+#include "formats/datasets/media.hpp"
+#include "formats/datasets/row_filter.hpp"
+#include "service/datasets/repo_file_source.hpp"
+#include "service/datasets/viewer_internal.hpp"
+#include "service/hub.hpp"
+#include "storage/metadata/metadata_db.hpp"
+#include "util/encoding.hpp"
+
+namespace vitrine::service {
+
+using namespace viewer;
+
+namespace {
+
+// Rows [offset, offset + length) of a Parquet split recorded by the job (`stored`: the
+// kParquetFilesStep body), read from its files; *path names the file of an error. What is read
+// is taken from `limits` (one budget over calls that share it).
+Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord& repo,
+                                              const Json& stored, uint64_t offset, uint64_t length,
+                                              std::string* path,
+                                              datasets::ParquetReadLimits& limits) {
+  std::vector<datasets::Row> out;
+  uint64_t total = stored.value("num_rows", uint64_t{0});
+  uint64_t end = offset + std::min(length, total - std::min(total, offset));
+  uint64_t file_start = 0;
+  std::optional<RepoHandle> git;
+  for (const auto& f : stored["files"]) {
+    if (file_start >= end) break;
+    uint64_t n = f.value("num_rows", uint64_t{0});
+    uint64_t file_end = file_start + n;
+    if (file_end <= offset || n == 0) {
+      file_start = file_end;
+      continue;
+    }
+    auto entry = file_entry_of(f);
+    if (!entry) return internal_error("a malformed stored Parquet file entry");
+    *path = entry->git.path;
+    if (!git) {
+      auto opened = hub.open_git(repo);
+      if (!opened) return opened.status();
+      git.emplace(std::move(*opened));
+    }
+    auto at = open_repo_file_at(hub, *git, *entry);
+    if (!at) return at.status();
+    auto file = datasets::ParquetFile::open(*at);
+    if (!file) return file.status();
+    uint64_t from = std::max(offset, file_start) - file_start;
+    uint64_t to = std::min(end, file_end) - file_start;
+    // One budget for the whole page, whatever the number of files it spans.
+    datasets::ParquetReadStats stats;
+    auto rows = file->read_rows(from, to - from, limits, &stats);
+    if (!rows) return rows.status();
+    limits.max_read_bytes -= std::min(limits.max_read_bytes, stats.bytes_read);
+    limits.max_values -= std::min(limits.max_values, stats.values);
+    limits.max_value_bytes -= std::min(limits.max_value_bytes, stats.value_bytes);
+    for (auto& row : *rows) out.push_back(std::move(row));
+    file_start = file_end;
+  }
+  return out;
+}
+
+// The bounds of one request that reads rows (/rows, /filter's page, an asset): the Hub's
+// 300 MB of file, and at most kRequestMaxValueBytes of decoded strings (a cell is copied into
+// the JSON answer).
+datasets::ParquetReadLimits request_limits() {
+  datasets::ParquetReadLimits limits;
+  limits.max_value_bytes = ViewerLimits::kRequestMaxValueBytes;
+  return limits;
+}
+
+std::vector<std::string> column_names_of(const Json& stored) {
+  std::vector<std::string> names;
+  for (const auto& f : stored["features"]) names.push_back(f["name"].get<std::string>());
+  return names;
+}
+
+}  // namespace
+
+// The answer for a split-level step that is not stored (yet): the config's error,
+// ResponseNotReady for a split still to come (its Parquet files, its own or the export's, are
+// recorded by the job), else ResponseNotFound.
+static ViewerAnswer missing_parquet_step(const domain::ViewerResult& layout,
+                                         const std::string& config, const std::string& split) {
+  auto parsed = Json::parse(layout.body, nullptr, false);
+  for (const auto& c : parsed["configs"]) {
+    if (c["config"] != config) continue;
+    if (c.contains("error")) return config_error(c, layout.revision);
+    for (const auto& s : c["splits"]) {
+      if (s["split"] == split) return not_ready(layout.revision);
+    }
+  }
+  return not_found(layout.revision);
+}
+
+// The stored Parquet files of a split, or the answer to give instead.
+static std::variant<Json, ViewerAnswer> parquet_files(Hub& hub, DatasetViewer& viewer,
+                                                      const domain::RepoRecord& repo,
+                                                      const std::string& config,
+                                                      const std::string& split,
+                                                      std::string* revision) {
+  auto answering = answering_layout(hub, viewer, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
+  *revision = layout.revision;
+  auto result = hub.db().viewer_result(repo.uid, *revision, kParquetFilesStep, config, split);
+  if (!result) return unexpected_error();
+  if (!*result) {
+    return missing_parquet_step(layout, config, split);
+  }
+  if (!(*result)->error_code.empty()) return replay(**result);
+  auto stored = Json::parse((*result)->body, nullptr, false);
+  if (!stored.is_object()) return unexpected_error();
+  return stored;
+}
+
+ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::string& config,
+                                 const std::string& split, uint64_t offset, uint64_t length) {
+  std::string revision;
+  auto found = parquet_files(hub_, *this, repo, config, split, &revision);
+  if (auto* answer = std::get_if<ViewerAnswer>(&found)) return *answer;
+  const Json& stored = std::get<Json>(found);
+  Json features = Json::array();
+  size_t idx = 0;
+  for (const auto& f : stored["features"]) {
+    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
+  }
+  auto names = column_names_of(stored);
+  std::string path;
+  auto limits = request_limits();
+  auto rows = split_rows(hub_, repo, stored, offset, std::min(length, ViewerLimits::kRowsMaxLength),
+                         &path, limits);
+  if (!rows) {
+    if (rows.status().kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", rows.status().message(), revision);
+    }
+    return ViewerAnswer::error(500, "RowsPostProcessingError",
+                               read_failure(repo, path, rows.status()), revision);
+  }
+  std::string dataset = repo.id();
+  MediaPlace place{dataset, revision, config, split};
+  Json items = Json::array();
+  for (auto& row : *rows) {
+    uint64_t row_idx = offset + items.size();
+    Json object = row_object(names, row);
+    media_cells(stored["features"], object, place, row_idx);
+    items.push_back(
+        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
+  }
+  absolute_media(stored["features"], items, hub_.config().public_url);
+  ViewerAnswer a;
+  a.revision = revision;
+  a.body = dump(Json{{"features", std::move(features)},
+                     {"rows", std::move(items)},
+                     {"num_rows_total", stored.value("num_rows", uint64_t{0})},
+                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
+                     {"partial", false}});
+  return a;
+}
+
+Result<ViewerAsset> DatasetViewer::asset(const domain::RepoRecord& repo,
+                                         const std::string& revision, const std::string& config,
+                                         const std::string& split, uint64_t row,
+                                         const std::string& column) {
+  auto result = hub_.db().viewer_result(repo.uid, revision, kParquetFilesStep, config, split);
+  if (!result) return result.status();
+  if (!*result || !(*result)->error_code.empty())
+    return Status(ErrorKind::kNotFound, "no such asset");
+  auto stored = Json::parse((*result)->body, nullptr, false);
+  if (!stored.is_object()) return Status(ErrorKind::kNotFound, "no such asset");
+  auto names = column_names_of(stored);
+  size_t index = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == column && !media_type(stored["features"][i]["type"]).empty()) index = i;
+  }
+  if (index == names.size()) return Status(ErrorKind::kNotFound, "no such asset");
+  std::string path;
+  auto limits = request_limits();
+  auto rows = split_rows(hub_, repo, stored, row, 1, &path, limits);
+  if (!rows) return rows.status();
+  if (rows->empty()) return Status(ErrorKind::kNotFound, "no such asset");
+  const auto& cell = (*rows)[0][index];
+  if (!cell.is_object() || !cell.contains("bytes") || !cell["bytes"].is_string()) {
+    return Status(ErrorKind::kNotFound, "no such asset");
+  }
+  auto bytes = util::base64_decode(cell["bytes"].get<std::string>());
+  if (!bytes) return Status(ErrorKind::kNotFound, "no such asset");
+  ViewerAsset out;
+  out.content_type = datasets::media_info(*bytes).mime;
+  out.bytes = std::move(*bytes);
+  return out;
+}
+
+ViewerAnswer DatasetViewer::statistics(const domain::RepoRecord& repo, const std::string& config,
+                                       const std::string& split) {
+  auto answering = answering_layout(hub_, *this, repo);
+  if (auto* answer = std::get_if<ViewerAnswer>(&answering)) return *answer;
+  const auto& layout = std::get<domain::ViewerResult>(answering);
+  auto result = hub_.db().viewer_result(repo.uid, layout.revision, kStatisticsStep, config, split);
+  if (!result) return unexpected_error();
+  if (*result) return replay(**result);
+  // Files that could not be read have no statistics: their error answers.
+  auto files = hub_.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config, split);
+  if (files && *files && !(*files)->error_code.empty()) return replay(**files);
+  return missing_parquet_step(layout, config, split);
+}
+
+ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::string& config,
+                                   const std::string& split, const std::string& where,
+                                   const std::string& orderby, uint64_t offset, uint64_t length) {
+  std::string revision;
+  auto found = parquet_files(hub_, *this, repo, config, split, &revision);
+  if (auto* answer = std::get_if<ViewerAnswer>(&found)) return *answer;
+  const Json& stored = std::get<Json>(found);
+  auto invalid = [&](const std::string& message) {
+    return ViewerAnswer::error(422, "InvalidParameter", message, revision);
+  };
+  std::optional<datasets::RowFilter> condition;
+  if (!where.empty()) {
+    auto parsed = datasets::RowFilter::parse(where);
+    if (!parsed) return invalid(parsed.status().message());
+    condition = std::move(*parsed);
+  }
+  std::optional<datasets::RowOrder> order;
+  if (!orderby.empty()) {
+    auto parsed = datasets::RowOrder::parse(orderby);
+    if (!parsed) return invalid(parsed.status().message());
+    order = std::move(*parsed);
+  }
+  // The columns read while scanning: those the condition and the order name, which must exist.
+  auto names = column_names_of(stored);
+  std::vector<std::string> wanted = condition ? condition->columns() : std::vector<std::string>{};
+  if (order) wanted.push_back(order->column.path[0]);
+  std::vector<size_t> fields;
+  for (const auto& w : wanted) {
+    auto it = std::find(names.begin(), names.end(), w);
+    if (it == names.end()) return invalid("A query parameter is invalid");
+    auto index = static_cast<size_t>(it - names.begin());
+    if (std::find(fields.begin(), fields.end(), index) == fields.end()) fields.push_back(index);
+  }
+  // Where each column named lies in the rows the scan reads (one cell per field read).
+  std::unordered_map<std::string, size_t> position;
+  for (size_t k = 0; k < fields.size(); ++k) position.emplace(names[fields[k]], k);
+  size_t order_field = order ? position[order->column.path[0]] : 0;
+  struct Match {
+    uint64_t row;
+    nlohmann::json key;
+  };
+  std::vector<Match> matches;
+  bool partial = false;
+  if (fields.empty()) {
+    // No condition and no order: every row, as /rows.
+    return rows(repo, config, split, offset, length);
+  }
+  auto failed = [&](const std::string& path, const Status& st) {
+    if (st.kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", st.message(), revision);
+    }
+    return ViewerAnswer::error(500, "RowsPostProcessingError", read_failure(repo, path, st),
+                               revision);
+  };
+  auto git = hub_.open_git(repo);
+  if (!git) return unexpected_error();
+  uint64_t file_start = 0, scanned_rows = 0, scanned_bytes = 0;
+  for (const auto& f : stored["files"]) {
+    if (partial) break;
+    auto entry = file_entry_of(f);
+    if (!entry) return unexpected_error();
+    auto at = open_repo_file_at(hub_, *git, *entry);
+    if (!at) return failed(entry->git.path, at.status());
+    auto file = datasets::ParquetFile::open(*at);
+    if (!file) return failed(entry->git.path, file.status());
+    uint64_t start = 0;
+    for (const auto& group : file->footer().row_groups) {
+      auto n = static_cast<uint64_t>(group.num_rows);
+      auto bytes = static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
+      if (scanned_rows > 0 && (scanned_rows + n > ViewerLimits::kFilterMaxRows ||
+                               scanned_bytes + bytes > ViewerLimits::kFilterMaxBytes)) {
+        partial = true;
+        break;
+      }
+      auto got = file->read_rows(start, n, {}, nullptr, &fields);
+      if (!got) return failed(entry->git.path, got.status());
+      for (uint64_t r = 0; r < got->size(); ++r) {
+        const auto& row = (*got)[r];
+        bool match = !condition || condition->matches([&](const std::string& name) {
+          auto it = position.find(name);
+          return it == position.end() ? nullptr : &row[it->second];
+        });
+        if (!match) continue;
+        Match m{file_start + start + r, nullptr};
+        if (order) {
+          m.key = order->column.value(row[order_field]);
+          // Sort keys are bounded: long strings sort by their first kFilterMaxKeyBytes bytes.
+          if (m.key.is_string() &&
+              m.key.get_ref<const std::string&>().size() > ViewerLimits::kFilterMaxKeyBytes) {
+            m.key = m.key.get<std::string>().substr(0, ViewerLimits::kFilterMaxKeyBytes);
+          } else if (!m.key.is_string() && !m.key.is_number() && !m.key.is_boolean()) {
+            m.key = nullptr;  // lists and structs do not order here
+          }
+        }
+        matches.push_back(std::move(m));
+      }
+      scanned_rows += n;
+      scanned_bytes += bytes;
+      start += n;
+    }
+    file_start += f.value("num_rows", uint64_t{0});
+  }
+  if (order) {
+    std::stable_sort(matches.begin(), matches.end(),
+                     [&](const Match& a, const Match& b) { return order->before(a.key, b.key); });
+  }
+  length = std::min(length, ViewerLimits::kRowsMaxLength);
+  uint64_t from = std::min<uint64_t>(offset, matches.size());
+  uint64_t to = std::min<uint64_t>(matches.size(), from + length);
+  // The page's rows, read in runs of nearby rows (one read for rows of one stretch).
+  std::map<uint64_t, datasets::Row> fetched;
+  std::vector<uint64_t> wanted_rows;
+  for (uint64_t i = from; i < to; ++i) wanted_rows.push_back(matches[i].row);
+  std::vector<uint64_t> sorted = wanted_rows;
+  std::sort(sorted.begin(), sorted.end());
+  std::string path;
+  auto page_limits = request_limits();
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] - sorted[i] < ViewerLimits::kRowsMaxLength * 4) {
+      ++j;
+    }
+    auto got =
+        split_rows(hub_, repo, stored, sorted[i], sorted[j] - sorted[i] + 1, &path, page_limits);
+    if (!got) return failed(path, got.status());
+    for (size_t k = i; k <= j; ++k) {
+      uint64_t at = sorted[k] - sorted[i];
+      if (at < got->size()) fetched[sorted[k]] = (*got)[at];
+    }
+    i = j + 1;
+  }
+  Json features = Json::array();
+  size_t idx = 0;
+  for (const auto& f : stored["features"]) {
+    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
+  }
+  std::string dataset = repo.id();
+  MediaPlace place{dataset, revision, config, split};
+  Json items = Json::array();
+  for (uint64_t row_idx : wanted_rows) {
+    auto it = fetched.find(row_idx);
+    if (it == fetched.end()) continue;
+    Json object = row_object(names, it->second);
+    media_cells(stored["features"], object, place, row_idx);
+    items.push_back(
+        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
+  }
+  absolute_media(stored["features"], items, hub_.config().public_url);
+  ViewerAnswer a;
+  a.revision = revision;
+  a.body = dump(Json{{"features", std::move(features)},
+                     {"rows", std::move(items)},
+                     {"num_rows_total", matches.size()},
+                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
+                     {"partial", partial}});
+  return a;
+}
+
+}  // namespace vitrine::service
