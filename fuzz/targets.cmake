@@ -33,4 +33,5 @@ set(VITRINE_FUZZ_TARGETS
   parquet_pages
   parquet_rows
   media_info
-  row_filter)
+  row_filter
+  parquet_writer)

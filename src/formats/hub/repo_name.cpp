@@ -44,7 +44,9 @@ Status validate_repo_name(std::string_view name) {
 
 Status validate_namespace(std::string_view ns) {
   // Top-level paths the hub serves itself; a repository there could never be reached.
-  for (std::string_view reserved : {"api", "tlog", "v1", "v2", "datasets", "spaces", "assets"}) {
+  // parquet-converter: the author of the Parquet exports (refs/convert/parquet).
+  for (std::string_view reserved :
+       {"api", "tlog", "v1", "v2", "datasets", "spaces", "assets", "parquet-converter"}) {
     if (ns == reserved) {
       return bad_request("'" + std::string(ns) + "' is reserved and cannot be a namespace");
     }

@@ -183,6 +183,10 @@ Result<CommitOutcome> CommitBuilder::finish(const CommitHeader& header, const st
     if (resolved->ref.empty() || resolved->ref.starts_with("refs/tags/")) {
       return bad_request("Cannot commit to '" + revision + "': a commit must target a branch");
     }
+    // The Parquet export (refs/convert/) is the hub's to write, as for pushes (push_policy).
+    if (resolved->ref.starts_with("refs/convert/") && !caller_.is_admin()) {
+      return forbidden("Cannot commit to '" + revision + "': refs/convert/ is managed by the hub");
+    }
     if (header.parent_commit && *header.parent_commit != resolved->commit) {
       return Status(ErrorKind::kPreconditionFailed, kStaleParentMessage);
     }

@@ -78,6 +78,11 @@ struct PendingExport {
 // gets them), added to the export as links to the dataset's own files.
 void link_parquet_files(Json& stored, const std::string& config, const std::string& split,
                         std::vector<ExportFile>& exported) {
+  stored["partial"] = false;
+  size_t files = stored["files"].size();
+  if (!exportable_config(config) || exported.size() + files > ViewerLimits::kMaxExportFiles) {
+    return;  // read where they lie, not listed in the export
+  }
   std::string folder = export_folder(config, split, false);
   size_t index = 0;
   for (auto& f : stored["files"]) {
@@ -87,7 +92,6 @@ void link_parquet_files(Json& stored, const std::string& config, const std::stri
     f["export_path"] = path;
     exported.push_back(ExportFile{path, entry->lfs, entry->lfs ? "" : entry->git.oid});
   }
-  stored["partial"] = false;
 }
 
 // The stored layout: configs with their builder and splits (not their files: a split may
@@ -184,6 +188,19 @@ JobOutcome DatasetViewer::process(JobContext& context) {
     r.updated_ms = util::now_ms();
     return hub_.db().put_viewer_result(r);
   };
+  // Whether main names another commit now. Only the head's job writes the export; a job
+  // that is not the head's (main moved on) stops before the export, unless it is a redo.
+  auto head_moved = [&] {
+    auto now = hub_.db().find_repo_by_uid(uid);
+    return !now || !*now || (*now)->head_sha != commit;
+  };
+  auto superseded = [&] { return !payload.value("redo", false) && head_moved(); };
+  // A head without data (no layout) has no export: an earlier one is emptied.
+  auto clear_export = [&]() -> Status {
+    if (head_moved()) return Status::ok();
+    auto cleared = publish_export(hub_, *git, repo, {});
+    return cleared ? Status::ok() : cleared.status();
+  };
   datasets::LayoutOptions options;
   options.dataset_name = repo.id();
   auto card = read_card(hub_, *git, files);
@@ -192,6 +209,7 @@ JobOutcome DatasetViewer::process(JobContext& context) {
     auto failed = error_result("ConfigNamesError",
                                "Cannot read the dataset card's YAML: " + card.status().message());
     if (auto st = put(failed, kLayoutStep, "", ""); !st) return JobOutcome::retry(st);
+    if (auto st = clear_export(); !st) return JobOutcome::retry(st);
     return JobOutcome::ok();
   }
   auto derived = datasets::derive_layout(paths, *card, options);
@@ -200,6 +218,7 @@ JobOutcome DatasetViewer::process(JobContext& context) {
         !st) {
       return JobOutcome::retry(st);
     }
+    if (auto st = clear_export(); !st) return JobOutcome::retry(st);
   } else {
     domain::ViewerResult layout;
     layout.body = dump(layout_json(derived.layout));
@@ -250,8 +269,33 @@ JobOutcome DatasetViewer::process(JobContext& context) {
           return JobOutcome::retry(st);
         }
         progress();
+        // A newer head's job does the export (this one would only be thrown away).
+        if (superseded()) return JobOutcome::ok();
+        if (!exportable_config(c.name)) {
+          auto refused = error_result("ConfigNamesError", "The config name '" + c.name +
+                                                              "' cannot be a folder of the "
+                                                              "Parquet export");
+          if (auto st = put(std::move(refused), kParquetFilesStep, c.name, s.split); !st) {
+            return JobOutcome::retry(st);
+          }
+          progress();
+          continue;
+        }
+        auto started = util::now_ms();
         auto result = export_split(split, budget);
+        if (!result.failure) {
+          spdlog::info("viewer: exported {} {}/{}: {} rows in {} files in {} ms", repo.id(), c.name,
+                       s.split, result.rows, result.files.size(), util::now_ms() - started);
+        }
         if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
+        if (!result.internal) return JobOutcome::retry(result.internal);
+        if (!result.failure &&
+            exported.size() + result.files.size() > ViewerLimits::kMaxExportFiles) {
+          result.failure =
+              error_result("DatasetWithTooManyParquetFilesError",
+                           "The Parquet export would hold more than " +
+                               std::to_string(ViewerLimits::kMaxExportFiles) + " files");
+        }
         if (result.failure) {
           if (auto st = put(std::move(*result.failure), kParquetFilesStep, c.name, s.split); !st) {
             return JobOutcome::retry(st);
@@ -263,15 +307,15 @@ JobOutcome DatasetViewer::process(JobContext& context) {
         written.push_back(PendingExport{&c, &s, std::move(result)});
       }
     }
-    // The export holds the head's files only: an older revision's job leaves it alone.
-    if (auto now = hub_.db().find_repo_by_uid(uid); now && *now && (*now)->head_sha == commit) {
-      auto published = publish_export(hub_, *git, repo, exported);
-      if (!published) return JobOutcome::retry(published.status());
-      domain::ViewerResult done_export;
-      done_export.body = dump(Json{{"commit", *published}});
-      if (auto st = put(std::move(done_export), kExportStep, "", ""); !st) {
-        return JobOutcome::retry(st);
-      }
+    // The export holds the head's files only: an older revision's job leaves it alone (and
+    // its unpublished shards are not read back: its answers are no longer the head's).
+    if (head_moved()) return JobOutcome::ok();
+    auto published = publish_export(hub_, *git, repo, exported);
+    if (!published) return JobOutcome::retry(published.status());
+    domain::ViewerResult done_export;
+    done_export.body = dump(Json{{"commit", *published}});
+    if (auto st = put(std::move(done_export), kExportStep, "", ""); !st) {
+      return JobOutcome::retry(st);
     }
     // The written splits read from their shards (as Parquet splits do), then their statistics.
     for (auto& w : written) {

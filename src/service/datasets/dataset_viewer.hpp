@@ -65,6 +65,11 @@ struct ViewerLimits {
   // are left out and the splits say partial), in shards of at most kExportShardBytes.
   static constexpr uint64_t kExportMaxBytes = 5'000'000'000;
   static constexpr uint64_t kExportShardBytes = 500'000'000;
+  // A split the budget reaches spent is still read this far (its first rows, partial).
+  static constexpr uint64_t kExportMinSplitBytes = 1u << 20;
+  // Files in one export (a dataset's configs may name the same Parquet files many times); past
+  // it, the splits that would add more are left out of the export.
+  static constexpr size_t kMaxExportFiles = 100'000;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the

@@ -273,7 +273,7 @@ Json dataset_info(const domain::RepoRecord& repo, const ConfigFigures& c) {
               {"config_name", c.config},
               {"version", Json{{"version_str", "0.0.0"}, {"major", 0}, {"minor", 0}, {"patch", 0}}},
               {"splits", std::move(splits)},
-              {"download_size", download},
+              {"download_size", c.partial ? Json(nullptr) : Json(download)},
               {"dataset_size", size}};
 }
 

@@ -5,7 +5,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "formats/datasets/parquet_writer.hpp"
 #include "service/datasets/viewer_internal.hpp"
@@ -93,6 +96,15 @@ bool uncompressed(const SplitContext& s) {
 
 }  // namespace
 
+bool exportable_config(const std::string& config) {
+  if (config.empty() || config == "." || config == ".." || config.find('/') != std::string::npos) {
+    return false;
+  }
+  std::string lower;
+  for (char ch : config) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower != ".git";
+}
+
 std::string export_folder(const std::string& config, const std::string& split, bool partial) {
   return config + "/" + (partial ? "partial-" : "") + split;
 }
@@ -110,10 +122,30 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     if (entry != s.files.end()) out.original_bytes += entry->second->size();
   }
   // Pass 1: the Features of every row the budget allows (a row is at most the readers'
-  // max_row_bytes, so the budget is passed by less than one row).
-  uint64_t read_budget = budget.read_left;
+  // max_row_bytes, so the budget is passed by less than one row). A split that finds the
+  // budget spent still gets its first rows (kExportMinSplitBytes), so it is partial, not absent.
+  uint64_t read_budget = budget.write_left == 0 ? 0 : budget.read_left;
+  read_budget = std::max(read_budget, ViewerLimits::kExportMinSplitBytes);
   SplitRows scan(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
-  while (scan.bytes_read() < read_budget) {
+  // What pass 1 read is charged whatever happens next (a split that fails late costs too).
+  struct Charge {
+    ExportBudget& budget;
+    const SplitRows& rows;
+    ~Charge() { budget.read_left -= std::min(budget.read_left, rows.bytes_read()); }
+  } charge{budget, scan};
+  bool cut = false;  // rows were left out by the budget
+  for (;;) {
+    if (scan.bytes_read() >= read_budget) {
+      // The budget is spent: one more row says whether any were left out (it is observed, not
+      // written).
+      auto more = scan.next();
+      if (!more) {
+        out.failure = *scan.failure();
+        return out;
+      }
+      cut = more->has_value();
+      break;
+    }
     auto row = scan.next();
     if (!row) {
       out.failure = *scan.failure();
@@ -121,9 +153,9 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     }
     if (!*row) break;
   }
-  uint64_t rows = scan.rows();
-  out.partial = scan.bytes_read() >= read_budget || scan.files_left_out();
-  budget.read_left -= std::min(budget.read_left, scan.bytes_read());
+  uint64_t rows = scan.rows() - (cut ? 1 : 0);
+  uint64_t scanned_bytes = scan.bytes_read();
+  out.partial = cut || scan.files_left_out();
   if (rows == 0 && scan.columns().empty()) {
     out.failure = error_result("EmptyDatasetError", "The split " + s.split.split + " has no rows.");
     return out;
@@ -132,13 +164,33 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   const auto& columns = scan.columns();
   const auto& inference = scan.inference();
 
-  // Pass 2: the same rows, typed by what pass 1 inferred, into shards.
+  // Pass 2: the same rows, typed by what pass 1 inferred, into shards (never more bytes than
+  // pass 1 read: it stops at the same row).
   SplitRows again(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
   std::unique_ptr<Shard> shard;
   std::unique_ptr<datasets::ParquetWriter> writer;
   auto fail = [&](const std::string& code, const std::string& message) {
     out.failure = error_result(code, message);
     return out;
+  };
+  // The hub's own failure (disk, store): the job tries again later.
+  auto internal = [&](const Status& st) {
+    spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
+    out.internal = st;
+    return out;
+  };
+  auto open_shard = [&]() -> Status {
+    shard = std::make_unique<Shard>(s.hub);
+    if (!shard->opened()) {
+      return internal_error(std::string("cannot create a temporary file under lfs/tmp: ") +
+                            std::strerror(errno));
+    }
+    Shard* target = shard.get();
+    auto created = datasets::ParquetWriter::create(
+        features, [target](std::string_view bytes) { return target->write(bytes); });
+    if (!created) return created.status();
+    writer = std::move(*created);
+    return Status::ok();
   };
   auto close_shard = [&]() -> Status {
     if (!writer) return Status::ok();
@@ -159,52 +211,46 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     }
     if (!*row) return fail("StreamingRowsError", "The split's files changed while being read");
     if (!writer) {
-      shard = std::make_unique<Shard>(s.hub);
-      if (!shard->opened()) return fail("UnexpectedError", "The hub cannot write its export");
-      Shard* target = shard.get();
-      auto created = datasets::ParquetWriter::create(
-          features, [target](std::string_view bytes) { return target->write(bytes); });
-      if (!created) return fail("UnexpectedError", "Cannot export: " + created.status().message());
-      writer = std::move(*created);
+      if (auto st = open_shard(); !st) {
+        if (st.kind() == ErrorKind::kInternal) return internal(st);
+        return fail("DatasetGenerationError", "Cannot export: " + st.message());
+      }
     }
     if (auto st = writer->add_row(inference.typed(columns, **row)); !st) {
+      if (st.kind() == ErrorKind::kInternal) return internal(st);
       return fail("DatasetGenerationError",
                   "Cannot write row " + std::to_string(written) + " as Parquet: " + st.message());
     }
+    out.rows = written + 1;
     uint64_t shard_bytes = writer->bytes_written() + writer->bytes_buffered();
-    if (shard_bytes >= budget.write_left) {
+    if (shard_bytes >= budget.write_left && out.rows < rows) {
       out.partial = true;
-      out.rows = written + 1;
       break;
     }
     if (shard_bytes >= ViewerLimits::kExportShardBytes) {
-      if (auto st = close_shard(); !st) {
-        spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
-        return fail("UnexpectedError", "The hub cannot write its export");
-      }
+      if (auto st = close_shard(); !st) return internal(st);
     }
-    out.rows = written + 1;
   }
   if (!writer && out.files.empty()) {
     // No rows: one file with the columns, as `datasets` writes an empty split.
-    shard = std::make_unique<Shard>(s.hub);
-    Shard* target = shard.get();
-    auto created = datasets::ParquetWriter::create(
-        features, [target](std::string_view bytes) { return target->write(bytes); });
-    if (!created) return fail("UnexpectedError", "Cannot export: " + created.status().message());
-    writer = std::move(*created);
+    if (auto st = open_shard(); !st) {
+      if (st.kind() == ErrorKind::kInternal) return internal(st);
+      return fail("DatasetGenerationError", "Cannot export: " + st.message());
+    }
   }
-  if (auto st = close_shard(); !st) {
-    spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
-    return fail("UnexpectedError", "The hub cannot write its export");
-  }
+  if (auto st = close_shard(); !st) return internal(st);
   std::string folder = export_folder(s.config.name, s.split.split, out.partial);
   for (size_t i = 0; i < out.files.size(); ++i) out.files[i].path = export_path(folder, i);
-  if (out.partial && uncompressed(s) && scan.bytes_read() > 0) {
-    // The share of the files read says how many rows they hold (the Hub's estimate).
-    out.estimated_rows = static_cast<uint64_t>(static_cast<double>(out.rows) *
-                                               static_cast<double>(out.original_bytes) /
-                                               static_cast<double>(scan.bytes_read()));
+  if (out.partial) {
+    // The split's rows: known when pass 1 read them all, else from the share of the files
+    // read (uncompressed files only: the Hub's estimate).
+    if (!cut && !scan.files_left_out()) {
+      out.estimated_rows = rows;
+    } else if (uncompressed(s) && scanned_bytes > 0) {
+      out.estimated_rows = static_cast<uint64_t>(static_cast<double>(rows) *
+                                                 static_cast<double>(out.original_bytes) /
+                                                 static_cast<double>(scanned_bytes));
+    }
   }
   return out;
 }
@@ -227,9 +273,10 @@ Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::Repo
     }
     changes.push_back({Kind::kPutBlob, f.path, blob, false});
   }
+  auto current = git->ref_target(kExportRef);
+  if (files.empty() && !current) return std::string();  // nothing exported, nothing to clear
   auto tree = git->build_tree("", changes);
   if (!tree) return tree.status();
-  auto current = git->ref_target(kExportRef);
   if (current) {
     auto info = git->commit_info(*current);
     if (info && info->tree == *tree) return *current;  // the export holds these files already

@@ -222,16 +222,22 @@ struct ExportedSplit {
   uint64_t original_bytes = 0;                  // of the split's files, as stored
   std::optional<uint64_t> estimated_rows;       // partial, from the share of the files read
   std::optional<domain::ViewerResult> failure;  // the split cannot be exported (stored as such)
+  Status internal;  // the hub's own failure (disk, store): the job tries again
 };
 
 // Reads the split twice: once to infer its Features over every row the budget allows, then to
 // write those rows as Parquet (datasets' 1,000-row groups, shards of kExportShardBytes).
 ExportedSplit export_split(const SplitContext& s, ExportBudget& budget);
 
+// Whether a config's name can be a folder of the export (not empty, not "." or "..", not a
+// name git refuses).
+bool exportable_config(const std::string& config);
+
 // Makes `files` the export's content: one commit without parents ("Update parquet files", by
 // parquet-converter: the Hub's squashed history) holding them and a .gitattributes that marks
 // *.parquet as LFS, the ref moved with a logged compare-and-swap. Nothing is written when the
-// export already holds exactly these files. Returns the export's commit.
+// export already holds exactly these files, or when there are none and no export yet ("").
+// Returns the export's commit.
 Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
                                    const std::vector<ExportFile>& files);
 

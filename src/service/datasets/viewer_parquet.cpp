@@ -190,7 +190,10 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
     return a["column_name"].template get<std::string>() <
            b["column_name"].template get<std::string>();
   });
-  Json body = {{"num_examples", rows}, {"statistics", Json::array()}, {"partial", partial}};
+  // Partial too when the export left rows out.
+  Json body = {{"num_examples", rows},
+               {"statistics", Json::array()},
+               {"partial", partial || files.value("partial", false)}};
   for (auto& item : items) body["statistics"].push_back(Json(std::move(item)));
   domain::ViewerResult r;
   r.body = dump(body);

@@ -161,7 +161,7 @@ ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::stri
                      {"rows", std::move(items)},
                      {"num_rows_total", stored.value("num_rows", uint64_t{0})},
                      {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
-                     {"partial", false}});
+                     {"partial", stored.value("partial", false)}});
   return a;
 }
 
@@ -366,7 +366,7 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
                      {"rows", std::move(items)},
                      {"num_rows_total", matches.size()},
                      {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
-                     {"partial", partial}});
+                     {"partial", partial || stored.value("partial", false)}});
   return a;
 }
 

@@ -313,6 +313,42 @@ tc "a push to main is processed: the new head's rows and X-Revision" '
     sleep 0.1
   done
   [[ $(header X-Revision) == "$C2" ]] && jq -e ".rows[0].row.text == \"new\"" "$WORK/body" >/dev/null'
+tc "the export follows the new head: its rows, one parentless commit by parquet-converter" '
+  for _ in $(seq 300); do
+    get "parquet?dataset=alice/csv"
+    [[ $(header X-Revision) == "$C2" && $(jq ".pending | length" "$WORK/body") == 0 ]] && break
+    sleep 0.1
+  done
+  url=$(jq -r ".parquet_files[] | select(.split == \"train\") | .url" "$WORK/body")
+  curl -sf -H "Authorization: Bearer $TOK" "$url" -o "$WORK/train2.parquet"
+  grep -q new "$WORK/train2.parquet"
+  api "$B/api/datasets/alice/csv/commits/refs%2Fconvert%2Fparquet" >"$WORK/commits"
+  jq -e "length == 1 and .[0].title == \"Update parquet files\" and .[0].authors[0].user == \"parquet-converter\"" "$WORK/commits" >/dev/null'
+tc "the export belongs to the hub: a writer commit to refs/convert/parquet is refused (403)" '
+  before=$(api "$B/api/datasets/alice/csv/refs" | jq -r ".converts[0].targetCommit")
+  code=$(printf "%s\n" "{\"key\":\"header\",\"value\":{\"summary\":\"plant\"}}" \
+    "{\"key\":\"file\",\"value\":{\"path\":\"default/train/0000.parquet\",\"content\":\"eA==\"}}" |
+    curl -s -o "$WORK/body" -w "%{http_code}" -X POST "$B/api/datasets/alice/csv/commit/refs%2Fconvert%2Fparquet" \
+      -H "Authorization: Bearer $TOK" -H "Content-Type: application/x-ndjson" --data-binary @-)
+  [[ $code == 403 ]] && grep -q "managed by the hub" "$WORK/body"
+  [[ $(api "$B/api/datasets/alice/csv/refs" | jq -r ".converts[0].targetCommit") == "$before" ]]'
+create gone
+printf 'a\n1\n' >"$WORK/gone.csv"
+commit alice/gone "data.csv=$WORK/gone.csv" >/dev/null
+tc "a head without data empties its export: nothing listed, nothing to download" '
+  for _ in $(seq 300); do
+    [[ $(api "$B/api/datasets/alice/gone/parquet" | jq -c .) == "{\"default\":{\"train\":[\"$B/api/datasets/alice/gone/parquet/default/train/0.parquet\"]}}" ]] && break
+    sleep 0.1
+  done
+  printf "%s\n" "{\"key\":\"header\",\"value\":{\"summary\":\"rm\"}}" "{\"key\":\"deletedFile\",\"value\":{\"path\":\"data.csv\"}}" |
+    curl -sf -X POST "$B/api/datasets/alice/gone/commit/main" -H "Authorization: Bearer $TOK" \
+      -H "Content-Type: application/x-ndjson" --data-binary @- >/dev/null
+  for _ in $(seq 300); do
+    [[ $(api "$B/api/datasets/alice/gone/parquet" | jq -c .) == "{}" ]] && break
+    sleep 0.1
+  done
+  [[ $(api "$B/api/datasets/alice/gone/parquet" | jq -c .) == "{}" ]]
+  [[ $(code -H "Authorization: Bearer $TOK" "$B/datasets/alice/gone/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet") == 404 ]]'
 kill "$PID"
 wait "$PID" 2>/dev/null || true
 start_server "$D" --job-workers 0
