@@ -184,6 +184,7 @@ http::Response handle_viewer_info(Context& ctx, Call& call);
 http::Response handle_viewer_filter(Context& ctx, Call& call);
 http::Response handle_viewer_size(Context& ctx, Call& call);
 http::Response handle_viewer_parquet(Context& ctx, Call& call);
+http::Response handle_viewer_croissant_crumbs(Context& ctx, Call& call);
 http::Response handle_dataset_parquet(Context& ctx, Call& call);
 http::Response handle_viewer_asset(Context& ctx, Call& call);            // media cells' bytes
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call);  // 501, after access

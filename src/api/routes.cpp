@@ -58,7 +58,7 @@ const std::vector<Route>& routes() {
       {"GET", "/datasets-server/info", A::kPublic, handle_viewer_info},
       {"GET", "/datasets-server/size", A::kPublic, handle_viewer_size},
       {"GET", "/datasets-server/statistics", A::kPublic, handle_viewer_statistics},
-      {"GET", "/datasets-server/croissant-crumbs", A::kPublic, handle_viewer_not_implemented},
+      {"GET", "/datasets-server/croissant-crumbs", A::kPublic, handle_viewer_croissant_crumbs},
       {"GET", "/tlog/checkpoint", A::kPublic, handle_tlog_checkpoint},
       {"GET", "/tlog/key", A::kPublic, handle_tlog_key},
       {"GET", "/tlog/tile/{path*}", A::kPublic, handle_tlog_tile},

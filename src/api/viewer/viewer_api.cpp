@@ -260,20 +260,29 @@ http::Response handle_viewer_parquet(Context& ctx, Call& call) {
                 [](auto& viewer, const Target& t) { return viewer.parquet(t.repo, t.config); });
 }
 
+http::Response handle_viewer_croissant_crumbs(Context& ctx, Call& call) {
+  // full: anything but "false" (any case) keeps every field, as on the Hub.
+  std::string full = call.query.get("full").value_or("true");
+  for (auto& c : full) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return answer(ctx, call, Level::kDataset, [&](auto& viewer, const Target& t) {
+    return viewer.croissant_crumbs(t.repo, full != "false");
+  });
+}
+
 http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
   // The dataset is still checked first: the answer says nothing about a dataset the caller may
   // not read.
   std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
   // The parameters each endpoint requires on the Hub (§2): a split for search, a dataset for the
   // others.
-  bool split_level = endpoint == "/search";
+  bool split_level = endpoint == "/search";  // the only one left
   auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
   if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
   return viewer_error(
       501, "NotImplementedError",
       "This hub's dataset viewer does not answer " + endpoint +
-          " yet; /is-valid, /splits, /first-rows, /rows, /filter, /parquet, /info, /size and "
-          "/statistics work");
+          " yet; /is-valid, /splits, /first-rows, /rows, /filter, /parquet, /info, /size, "
+          "/statistics and /croissant-crumbs work");
 }
 
 }  // namespace vitrine::api

@@ -128,6 +128,9 @@ class DatasetViewer {
   // /parquet (contract §2.7) of a dataset or one config: the files of the Parquet export
   // (refs/convert/parquet) with their download URLs, sorted by config, split and shard.
   ViewerAnswer parquet(const domain::RepoRecord& repo, const std::string& config);
+  // /croissant-crumbs (contract §2.11): the Croissant JSON-LD of the dataset's export, as the
+  // Hub's viewer derives it from the infos; without `full`, at most 1,000 fields a record set.
+  ViewerAnswer croissant_crumbs(const domain::RepoRecord& repo, bool full);
   // The files of the dataset's Parquet export (refs/convert/parquet) by config and split
   // folder ("train", "partial-train"), each folder's shards in order; empty when there is none.
   using ExportListing = std::map<std::string, std::map<std::string, std::vector<std::string>>>;

@@ -152,29 +152,56 @@ Json legacy_features(const Json& type) {
   return out;
 }
 
-// What the stored Parquet files of a dataset's splits say, config by config.
-struct SplitFigures {
-  std::string split;
-  uint64_t files_bytes = 0;   // the Parquet files' sizes
-  uint64_t memory_bytes = 0;  // their row groups' uncompressed bytes
-  uint64_t rows = 0;
-  size_t columns = 0;
-  uint64_t original_bytes = 0;  // of the files it was exported from (Parquet: files_bytes)
-  bool partial = false;         // exported in part
-  std::optional<uint64_t> estimated_rows;
-};
-struct ConfigFigures {
-  std::string config;
-  std::string builder;
-  Json features;  // [{"name", "type"}] of its first split
-  std::vector<SplitFigures> splits;
-  bool partial = false;
-};
-struct DatasetFigures {
-  std::vector<ConfigFigures> configs;
-  Json pending = Json::array();
-  Json failed = Json::array();
-};
+// /info or /size of a config that has no figures: why (the config's error, 501 for another
+// format, a split's error), ResponseNotReady while its splits are processed, or not found.
+ViewerAnswer config_without_figures(Hub& hub, const domain::RepoRecord& repo,
+                                    const domain::ViewerResult& layout, const std::string& config) {
+  auto parsed = Json::parse(layout.body, nullptr, false);
+  for (const auto& c : parsed["configs"]) {
+    if (c["config"] != config) continue;
+    if (c.contains("error")) return config_error(c, layout.revision);
+    for (const auto& sp : c["splits"]) {
+      auto stored = hub.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config,
+                                           sp["split"].get<std::string>());
+      if (stored && *stored && !(*stored)->error_code.empty()) return replay(**stored);
+    }
+    return not_ready(layout.revision);
+  }
+  return not_found(layout.revision);
+}
+
+// The DatasetInfo of a config (contract §2.8).
+Json dataset_info(const domain::RepoRecord& repo, const ConfigFigures& c) {
+  Json features = Json::object();
+  for (const auto& f : c.features)
+    features[f["name"].get<std::string>()] = legacy_features(f["type"]);
+  Json splits = Json::object();
+  uint64_t download = 0, size = 0;
+  for (const auto& s : c.splits) {
+    splits[s.split] = Json{{"name", s.split},
+                           {"num_bytes", s.memory_bytes},
+                           {"num_examples", s.rows},
+                           {"dataset_name", nullptr}};
+    download += s.original_bytes;
+    size += s.memory_bytes;
+  }
+  return Json{{"description", ""},
+              {"citation", ""},
+              {"homepage", ""},
+              {"license", ""},
+              {"features", std::move(features)},
+              {"builder_name", c.builder},
+              {"dataset_name", repo.name},
+              {"config_name", c.config},
+              {"version", Json{{"version_str", "0.0.0"}, {"major", 0}, {"minor", 0}, {"patch", 0}}},
+              {"splits", std::move(splits)},
+              {"download_size", c.partial ? Json(nullptr) : Json(download)},
+              {"dataset_size", size}};
+}
+
+}  // namespace
+
+namespace viewer {
 
 DatasetFigures figures_of(Hub& hub, const domain::RepoRecord& repo,
                           const domain::ViewerResult& layout, const std::string& only_config,
@@ -230,54 +257,7 @@ DatasetFigures figures_of(Hub& hub, const domain::RepoRecord& repo,
   return out;
 }
 
-// /info or /size of a config that has no figures: why (the config's error, 501 for another
-// format, a split's error), ResponseNotReady while its splits are processed, or not found.
-ViewerAnswer config_without_figures(Hub& hub, const domain::RepoRecord& repo,
-                                    const domain::ViewerResult& layout, const std::string& config) {
-  auto parsed = Json::parse(layout.body, nullptr, false);
-  for (const auto& c : parsed["configs"]) {
-    if (c["config"] != config) continue;
-    if (c.contains("error")) return config_error(c, layout.revision);
-    for (const auto& sp : c["splits"]) {
-      auto stored = hub.db().viewer_result(repo.uid, layout.revision, kParquetFilesStep, config,
-                                           sp["split"].get<std::string>());
-      if (stored && *stored && !(*stored)->error_code.empty()) return replay(**stored);
-    }
-    return not_ready(layout.revision);
-  }
-  return not_found(layout.revision);
-}
-
-// The DatasetInfo of a config (contract §2.8).
-Json dataset_info(const domain::RepoRecord& repo, const ConfigFigures& c) {
-  Json features = Json::object();
-  for (const auto& f : c.features)
-    features[f["name"].get<std::string>()] = legacy_features(f["type"]);
-  Json splits = Json::object();
-  uint64_t download = 0, size = 0;
-  for (const auto& s : c.splits) {
-    splits[s.split] = Json{{"name", s.split},
-                           {"num_bytes", s.memory_bytes},
-                           {"num_examples", s.rows},
-                           {"dataset_name", nullptr}};
-    download += s.original_bytes;
-    size += s.memory_bytes;
-  }
-  return Json{{"description", ""},
-              {"citation", ""},
-              {"homepage", ""},
-              {"license", ""},
-              {"features", std::move(features)},
-              {"builder_name", c.builder},
-              {"dataset_name", repo.name},
-              {"config_name", c.config},
-              {"version", Json{{"version_str", "0.0.0"}, {"major", 0}, {"minor", 0}, {"patch", 0}}},
-              {"splits", std::move(splits)},
-              {"download_size", c.partial ? Json(nullptr) : Json(download)},
-              {"dataset_size", size}};
-}
-
-}  // namespace
+}  // namespace viewer
 
 ViewerAnswer DatasetViewer::info(const domain::RepoRecord& repo, const std::string& config) {
   auto answering = answering_layout(hub_, *this, repo);

@@ -241,6 +241,38 @@ bool exportable_config(const std::string& config);
 Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
                                    const std::vector<ExportFile>& files);
 
+// ---- what the stored Parquet files of a dataset's splits say (viewer_answers.cpp) ----
+
+struct SplitFigures {
+  std::string split;
+  uint64_t files_bytes = 0;   // the Parquet files' sizes
+  uint64_t memory_bytes = 0;  // their row groups' uncompressed bytes
+  uint64_t rows = 0;
+  size_t columns = 0;
+  uint64_t original_bytes = 0;  // of the files it was exported from (Parquet: files_bytes)
+  bool partial = false;         // exported in part
+  std::optional<uint64_t> estimated_rows;
+};
+struct ConfigFigures {
+  std::string config;
+  std::string builder;
+  Json features;  // [{"name", "type"}] of its first split
+  std::vector<SplitFigures> splits;
+  bool partial = false;
+};
+struct DatasetFigures {
+  std::vector<ConfigFigures> configs;
+  Json pending = Json::array();
+  Json failed = Json::array();
+};
+
+// The figures of every config (or `only_config`) of the layout, from the splits' stored
+// Parquet files; configs with a split not stored yet are `pending`, with a failed one `failed`
+// (items of `kind`).
+DatasetFigures figures_of(Hub& hub, const domain::RepoRecord& repo,
+                          const domain::ViewerResult& layout, const std::string& only_config,
+                          const std::string& kind);
+
 // ---- where answers come from ----
 
 // Where the answers for a dataset come from now (see dataset_viewer.hpp): the revision, and its

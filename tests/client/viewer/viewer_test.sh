@@ -133,6 +133,25 @@ tc "CSV exported to Parquet: /rows equals /first-rows, /parquet names the export
   jq -e ".dataset_info.builder_name == \"csv\" and .dataset_info.splits.train.num_examples == 3" "$WORK/body" >/dev/null
   get "filter?dataset=alice/csv&config=default&split=train&where=%22label%22%3D1"
   jq -e "[.rows[].row_idx] == [0,2]" "$WORK/body" >/dev/null'
+# The crumbs of alice/csv as the Hub's viewer writes them (croissant_utils, croissant_crumbs).
+cat >"$WORK/crumbs.jq" <<'JQ'
+.["@type"] == "sc:Dataset" and .conformsTo == "http://mlcommons.org/croissant/1.1"
+and .distribution[0].contentUrl == ($base + "/datasets/alice/csv/tree/refs%2Fconvert%2Fparquet")
+and .distribution[1] == {"@type": "cr:FileSet", "@id": "parquet-files-for-config-default",
+  "containedIn": {"@id": "repo"}, "encodingFormat": "application/x-parquet",
+  "includes": "default/*/*.parquet"}
+and .recordSet[0].data == [{"default_splits/split_name": "train"}, {"default_splits/split_name": "test"}]
+and ([.recordSet[1].field[] | [.["@id"], .dataType]] == [["default/split", "sc:Text"],
+  ["default/text", "sc:Text"], ["default/label", "cr:Int64"], ["default/score", "cr:Float64"],
+  ["default/flag", "sc:Boolean"]])
+and .recordSet[1].field[0].source.transform.regex == "default/(?:partial-)?(train|test)/.+parquet$"
+and .recordSet[1].field[2].source == {"fileSet": {"@id": "parquet-files-for-config-default"},
+  "extract": {"column": "label"}}
+and (.recordSet[1].description | startswith("alice/csv - 'default' subset"))
+JQ
+check "croissant-crumbs: the export as Croissant, as the Hub viewer derives it" \
+  'get "croissant-crumbs?dataset=alice/csv" && [[ $(status) == 200 && $(header X-Revision) == "$C1" ]] &&
+   jq -e --arg base "$B" -f "$WORK/crumbs.jq" "$WORK/body" >/dev/null'
 check "the Hub API lists the export and redirects to its files" \
   'api "$B/api/datasets/alice/csv/parquet" | jq -e ".default.train == [\"$B/api/datasets/alice/csv/parquet/default/train/0.parquet\"]" >/dev/null &&
    [[ $(curl -s -o /dev/null -w "%{http_code} %{redirect_url}" -H "Authorization: Bearer $TOK" "$B/api/datasets/alice/csv/parquet/default/test/0.parquet") == "302 $B/datasets/alice/csv/resolve/refs%2Fconvert%2Fparquet/default/test/0000.parquet" ]] &&
