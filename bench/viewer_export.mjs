@@ -1,0 +1,109 @@
+// The Parquet export benchmark (bench/viewer_export.sh says what it measures). Environment:
+// VITRINE_BIN, EXPORT_MB, RUNS, BENCH_DIR (a scratch folder the script owns).
+import { createRequire } from "node:module";
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const js = path.join(root, "tests/client/js");
+const require = createRequire(path.join(js, "package.json"));
+const { DuckDBInstance } = require("@duckdb/node-api");
+const { startServer, http } = await import(path.join(js, "harness.mjs"));
+const hub = await import(path.join(js, "node_modules/@huggingface/hub/dist/index.mjs"));
+
+const mb = Number(process.env.EXPORT_MB || 256);
+const runs = Number(process.env.RUNS || 3);
+const dir = process.env.BENCH_DIR;
+const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+const median = (xs) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const db = await DuckDBInstance.create(":memory:");
+const duck = await db.connect();
+// About 80 bytes a CSV row, 140 a JSON line.
+const inputs = [
+	{
+		name: "csv",
+		file: path.join(dir, "train.csv"),
+		rows: Math.round((mb * 2 ** 20) / 80),
+		write: (f, n) => `COPY (SELECT i AS id, 'text ' || md5(i::VARCHAR) || CASE WHEN i % 7 = 0 THEN ', with a comma' ELSE '' END AS text,
+			(i % 1000) / 7.0 AS score, i % 3 = 0 AS flag, CASE WHEN i % 5 = 0 THEN NULL ELSE i % 100 END AS label
+			FROM range(${n}) t(i)) TO '${f}' (HEADER)`,
+		read: (f) => `read_csv('${f}')`,
+	},
+	{
+		name: "jsonl",
+		file: path.join(dir, "train.jsonl"),
+		rows: Math.round((mb * 2 ** 20) / 140),
+		write: (f, n) => `COPY (SELECT i AS id, md5(i::VARCHAR) AS text, {'lang': CASE WHEN i % 2 = 0 THEN 'en' ELSE 'fr' END, 'n': i % 1000} AS meta,
+			[i % 3, i % 7] AS tags, (i % 1000) / 7.0 AS score FROM range(${n}) t(i)) TO '${f}' (FORMAT json)`,
+		read: (f) => `read_json('${f}')`,
+	},
+];
+for (const input of inputs) {
+	log(`DuckDB writes ${input.rows} rows of ${input.name}`);
+	await duck.run(input.write(input.file, input.rows));
+	log(`${(statSync(input.file).size / 2 ** 20).toFixed(0)} MiB`);
+}
+
+// DuckDB's COPY … TO of each file, with its threads and with one.
+const duckTimes = {};
+for (const input of inputs) {
+	for (const threads of [0, 1]) {
+		const key = `${input.name}/${threads ? "1 thread" : "all threads"}`;
+		duckTimes[key] = [];
+		await duck.run(threads ? "SET threads = 1" : "RESET threads");
+		for (let r = 0; r < runs; r++) {
+			const t0 = performance.now();
+			await duck.run(`COPY (SELECT * FROM ${input.read(input.file)}) TO '${path.join(dir, "duck.parquet")}' (FORMAT parquet)`);
+			duckTimes[key].push(performance.now() - t0);
+		}
+		log(`DuckDB ${key}: ${median(duckTimes[key]).toFixed(0)} ms`);
+	}
+}
+await duck.run("RESET threads");
+
+// The hub's export of each file, RUNS times, from the job's log line.
+const srv = await startServer({ args: ["--log-level", "info"] });
+const hubTimes = {};
+try {
+	const token = srv.tokens.alice;
+	let n = 0;
+	for (const input of inputs) {
+		hubTimes[input.name] = [];
+		for (let r = 0; r < runs; r++) {
+			const name = `alice/export-${input.name}-${r}`;
+			const repo = { type: "dataset", name };
+			await hub.createRepo({ hubUrl: srv.baseUrl, accessToken: token, repo });
+			await hub.uploadFiles({ hubUrl: srv.baseUrl, accessToken: token, repo,
+				files: [{ path: `train.${input.name}`, content: new Blob([readFileSync(input.file)]) }] });
+			for (let i = 0; ; i++) {
+				const p = await http(srv.baseUrl, `/datasets-server/parquet?dataset=${name}`, { token });
+				if (p.status === 200 && p.json.pending.length === 0 && p.json.parquet_files.length > 0) break;
+				if (i > 20000) throw new Error(`${name} never exported: ${p.body.toString().slice(0, 300)}`);
+				await new Promise((res) => setTimeout(res, 100));
+			}
+			const { stdout, stderr } = srv.logs();
+			const lines = (stdout + stderr).split("\n").filter((l) => l.includes(`viewer: exported ${name} `));
+			const m = /in (\d+) ms/.exec(lines.at(-1) ?? "");
+			if (!m) throw new Error(`no export log line for ${name}`);
+			hubTimes[input.name].push(Number(m[1]));
+			log(`Vitrine ${input.name} run ${r}: ${m[1]} ms`);
+			n++;
+		}
+	}
+} finally {
+	await srv.stop();
+}
+
+console.log("| Input | Size | Vitrine export (median) | DuckDB COPY, all threads | ratio | DuckDB COPY, 1 thread | ratio |");
+console.log("|---|---|---|---|---|---|---|");
+for (const input of inputs) {
+	const v = median(hubTimes[input.name]);
+	const all = median(duckTimes[`${input.name}/all threads`]);
+	const one = median(duckTimes[`${input.name}/1 thread`]);
+	console.log(`| ${input.name} | ${(statSync(input.file).size / 2 ** 20).toFixed(0)} MiB, ${input.rows} rows | ${v.toFixed(0)} ms | ${all.toFixed(0)} ms | ${(all / v).toFixed(2)} | ${one.toFixed(0)} ms | ${(one / v).toFixed(2)} |`);
+}
