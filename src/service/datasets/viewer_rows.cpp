@@ -76,6 +76,49 @@ datasets::ParquetReadLimits request_limits() {
   return limits;
 }
 
+// A page of a split's rows (/rows, /filter) and what it is read from.
+struct PageOf {
+  Hub& hub;
+  const domain::RepoRecord& repo;
+  const std::string& revision;
+  const std::string& config;
+  const std::string& split;
+  const Json& stored;  // the split's kParquetFilesStep body
+};
+
+std::vector<std::string> column_names_of(const Json& stored);
+
+// The answer of a page: the split's features, the rows (row index, cells) with their media
+// cells, `total` rows in all; partial when `partial` or the export left rows out.
+ViewerAnswer page_answer(const PageOf& of, std::vector<std::pair<uint64_t, datasets::Row*>>& rows,
+                         uint64_t total, bool partial) {
+  const Json& stored = of.stored;
+  Json features = Json::array();
+  size_t idx = 0;
+  for (const auto& f : stored["features"]) {
+    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
+  }
+  auto names = column_names_of(stored);
+  std::string dataset = of.repo.id();
+  MediaPlace place{dataset, of.revision, of.config, of.split};
+  Json items = Json::array();
+  for (auto& [row_idx, row] : rows) {
+    Json object = row_object(names, *row);
+    media_cells(stored["features"], object, place, row_idx);
+    items.push_back(
+        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
+  }
+  absolute_media(stored["features"], items, of.hub.config().public_url);
+  ViewerAnswer a;
+  a.revision = of.revision;
+  a.body = dump(Json{{"features", std::move(features)},
+                     {"rows", std::move(items)},
+                     {"num_rows_total", total},
+                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
+                     {"partial", partial || stored.value("partial", false)}});
+  return a;
+}
+
 std::vector<std::string> column_names_of(const Json& stored) {
   std::vector<std::string> names;
   for (const auto& f : stored["features"]) names.push_back(f["name"].get<std::string>());
@@ -127,12 +170,6 @@ ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::stri
   auto found = parquet_files(hub_, *this, repo, config, split, &revision);
   if (auto* answer = std::get_if<ViewerAnswer>(&found)) return *answer;
   const Json& stored = std::get<Json>(found);
-  Json features = Json::array();
-  size_t idx = 0;
-  for (const auto& f : stored["features"]) {
-    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
-  }
-  auto names = column_names_of(stored);
   std::string path;
   auto limits = request_limits();
   auto rows = split_rows(hub_, repo, stored, offset, std::min(length, ViewerLimits::kRowsMaxLength),
@@ -144,25 +181,10 @@ ViewerAnswer DatasetViewer::rows(const domain::RepoRecord& repo, const std::stri
     return ViewerAnswer::error(500, "RowsPostProcessingError",
                                read_failure(repo, path, rows.status()), revision);
   }
-  std::string dataset = repo.id();
-  MediaPlace place{dataset, revision, config, split};
-  Json items = Json::array();
-  for (auto& row : *rows) {
-    uint64_t row_idx = offset + items.size();
-    Json object = row_object(names, row);
-    media_cells(stored["features"], object, place, row_idx);
-    items.push_back(
-        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
-  }
-  absolute_media(stored["features"], items, hub_.config().public_url);
-  ViewerAnswer a;
-  a.revision = revision;
-  a.body = dump(Json{{"features", std::move(features)},
-                     {"rows", std::move(items)},
-                     {"num_rows_total", stored.value("num_rows", uint64_t{0})},
-                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
-                     {"partial", stored.value("partial", false)}});
-  return a;
+  std::vector<std::pair<uint64_t, datasets::Row*>> page;
+  for (auto& row : *rows) page.emplace_back(offset + page.size(), &row);
+  PageOf of{hub_, repo, revision, config, split, stored};
+  return page_answer(of, page, stored.value("num_rows", uint64_t{0}), false);
 }
 
 Result<ViewerAsset> DatasetViewer::asset(const domain::RepoRecord& repo,
@@ -343,31 +365,13 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     }
     i = j + 1;
   }
-  Json features = Json::array();
-  size_t idx = 0;
-  for (const auto& f : stored["features"]) {
-    features.push_back(Json{{"feature_idx", idx++}, {"name", f["name"]}, {"type", f["type"]}});
-  }
-  std::string dataset = repo.id();
-  MediaPlace place{dataset, revision, config, split};
-  Json items = Json::array();
+  std::vector<std::pair<uint64_t, datasets::Row*>> page;
   for (uint64_t row_idx : wanted_rows) {
     auto it = fetched.find(row_idx);
-    if (it == fetched.end()) continue;
-    Json object = row_object(names, it->second);
-    media_cells(stored["features"], object, place, row_idx);
-    items.push_back(
-        Json{{"row_idx", row_idx}, {"row", std::move(object)}, {"truncated_cells", Json::array()}});
+    if (it != fetched.end()) page.emplace_back(row_idx, &it->second);
   }
-  absolute_media(stored["features"], items, hub_.config().public_url);
-  ViewerAnswer a;
-  a.revision = revision;
-  a.body = dump(Json{{"features", std::move(features)},
-                     {"rows", std::move(items)},
-                     {"num_rows_total", matches.size()},
-                     {"num_rows_per_page", ViewerLimits::kRowsMaxLength},
-                     {"partial", partial || stored.value("partial", false)}});
-  return a;
+  PageOf of{hub_, repo, revision, config, split, stored};
+  return page_answer(of, page, matches.size(), partial);
 }
 
 }  // namespace vitrine::service
