@@ -115,27 +115,141 @@ std::string export_path(const std::string& folder, size_t index) {
   return folder + "/" + name;
 }
 
+namespace {
+
+// The shards of one split: rows go into the open shard's writer, which is closed into the
+// object store past kExportShardBytes; every stored shard is charged to the write budget.
+class ShardWriter {
+ public:
+  ShardWriter(Hub& hub, Json features, ExportBudget& budget)
+      : hub_(hub), features_(std::move(features)), budget_(budget) {}
+
+  // Adds a row; kUnprocessable when a cell does not fit the features (the writer goes on).
+  Status add(const datasets::Row& row) {
+    if (!writer_) {
+      if (auto st = open(); !st) return st;
+    }
+    if (auto st = writer_->add_row(row); !st) return st;
+    ++rows_;
+    if (shard_bytes() >= ViewerLimits::kExportShardBytes) return close();
+    return Status::ok();
+  }
+  // The open shard's bytes, written and buffered.
+  uint64_t shard_bytes() const {
+    return writer_ ? writer_->bytes_written() + writer_->bytes_buffered() : 0;
+  }
+  // Closes the last shard (an empty file with the columns when there were no rows, as
+  // `datasets` writes an empty split); the shards stored, in order.
+  Result<std::vector<ExportFile>> finish() {
+    if (!writer_ && files_.empty()) {
+      if (auto st = open(); !st) return st;
+    }
+    if (auto st = close(); !st) return st;
+    return files_;
+  }
+  uint64_t rows() const { return rows_; }
+
+ private:
+  Status open() {
+    shard_ = std::make_unique<Shard>(hub_);
+    if (!shard_->opened()) {
+      return internal_error(std::string("cannot create a temporary file under lfs/tmp: ") +
+                            std::strerror(errno));
+    }
+    Shard* target = shard_.get();
+    auto created = datasets::ParquetWriter::create(
+        features_, [target](std::string_view bytes) { return target->write(bytes); });
+    if (!created) return created.status();
+    writer_ = std::move(*created);
+    return Status::ok();
+  }
+  Status close() {
+    if (!writer_) return Status::ok();
+    if (auto st = writer_->finish(); !st) return st;
+    auto stored = shard_->store();
+    if (!stored) return stored.status();
+    budget_.write_left -= std::min(budget_.write_left, stored->size);
+    files_.push_back(ExportFile{"", *stored, ""});  // its path once partial is known
+    writer_.reset();
+    shard_.reset();
+    return Status::ok();
+  }
+
+  Hub& hub_;
+  Json features_;
+  ExportBudget& budget_;
+  std::unique_ptr<Shard> shard_;
+  std::unique_ptr<datasets::ParquetWriter> writer_;
+  std::vector<ExportFile> files_;
+  uint64_t rows_ = 0;
+};
+
+// Rows held before the first are written in a single pass: their types are the file's unless a
+// later row widens one (then the split is read again).
+constexpr size_t kSinglePassHeldRows = 10'000;
+constexpr uint64_t kSinglePassHeldBytes = 64u << 20;
+
+}  // namespace
+
 ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   ExportedSplit out;
   for (const auto& path : s.split.files) {
     auto entry = s.files.find(path);
     if (entry != s.files.end()) out.original_bytes += entry->second->size();
   }
-  // Pass 1: the Features of every row the budget allows (a row is at most the readers'
-  // max_row_bytes, so the budget is passed by less than one row). A split that finds the
-  // budget spent still gets its first rows (kExportMinSplitBytes), so it is partial, not absent.
+  // The rows the budget allows (a row is at most the readers' max_row_bytes, so the budget is
+  // passed by less than one row). A split that finds the budget spent still gets its first rows
+  // (kExportMinSplitBytes), so it is partial, not absent.
   uint64_t read_budget = budget.write_left == 0 ? 0 : budget.read_left;
   read_budget = std::max(read_budget, ViewerLimits::kExportMinSplitBytes);
   SplitRows scan(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
-  // What pass 1 read is charged whatever happens next (a split that fails late costs too).
+  // What the first reading read is charged whatever happens next (a split that fails late
+  // costs too); a second reading reads the same rows again.
   struct Charge {
     ExportBudget& budget;
     const SplitRows& rows;
     ~Charge() { budget.read_left -= std::min(budget.read_left, rows.bytes_read()); }
   } charge{budget, scan};
+  auto fail = [&](const std::string& code, const std::string& message) {
+    out.failure = error_result(code, message);
+    return out;
+  };
+  // The hub's own failure (disk, store): the job tries again later.
+  auto internal = [&](const Status& st) {
+    spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
+    out.internal = st;
+    return out;
+  };
+  auto refused = [&](const Status& st, uint64_t row) {
+    if (st.kind() == ErrorKind::kInternal) return internal(st);
+    return fail("DatasetGenerationError",
+                "Cannot write row " + std::to_string(row) + " as Parquet: " + st.message());
+  };
+
+  // First reading: every row observed; once kSinglePassHeldRows are held their types are
+  // taken, and rows are written as they come (`single` until a row does not fit them).
   bool cut = false;  // rows were left out by the budget
+  std::vector<datasets::Row> held;
+  uint64_t held_bytes = 0;
+  std::optional<ShardWriter> single;
+  bool single_ok = true;
+  Json single_features;
+  std::vector<std::string> single_columns;
+  auto start_single = [&]() -> Status {
+    single_columns = scan.columns();
+    single_features = features_type(scan.inference().features(single_columns));
+    single.emplace(s.hub, single_features, budget);
+    for (const auto& row : held) {
+      auto st = single->add(scan.inference().typed(single_columns, row));
+      if (!st) return st;
+    }
+    held.clear();
+    return Status::ok();
+  };
+  bool write_cut = false;                   // the write budget ran out in the single pass
+  uint64_t write_left = budget.write_left;  // given back when the single pass is abandoned
   for (;;) {
-    if (scan.bytes_read() >= read_budget) {
+    if (scan.bytes_read() >= read_budget || write_cut) {
       // The budget is spent: one more row says whether any were left out (it is observed, not
       // written).
       auto more = scan.next();
@@ -146,12 +260,35 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       cut = more->has_value();
       break;
     }
+    uint64_t before = scan.bytes_read();
     auto row = scan.next();
     if (!row) {
       out.failure = *scan.failure();
       return out;
     }
     if (!*row) break;
+    if (!single_ok) continue;
+    if (!single) {
+      held_bytes += scan.bytes_read() - before;
+      held.push_back(std::move(**row));
+      if (held.size() < kSinglePassHeldRows && held_bytes < kSinglePassHeldBytes) continue;
+      if (auto st = start_single(); !st) {
+        if (st.kind() == ErrorKind::kInternal) return internal(st);
+        single_ok = false;
+      }
+      continue;
+    }
+    if (scan.columns().size() != single_columns.size()) {
+      single_ok = false;  // a new column: read again
+      continue;
+    }
+    auto st = single->add(scan.inference().typed(single_columns, **row));
+    if (!st) {
+      if (st.kind() == ErrorKind::kInternal) return internal(st);
+      single_ok = false;  // a cell that no longer fits: read again
+      continue;
+    }
+    if (single->shard_bytes() >= budget.write_left) write_cut = true;
   }
   uint64_t rows = scan.rows() - (cut ? 1 : 0);
   uint64_t scanned_bytes = scan.bytes_read();
@@ -163,86 +300,53 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   Json features = features_type(scan.inference().features(scan.columns()));
   const auto& columns = scan.columns();
   const auto& inference = scan.inference();
-
-  // Pass 2: the same rows, typed by what pass 1 inferred, into shards (never more bytes than
-  // pass 1 read: it stops at the same row).
-  SplitRows again(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
-  std::unique_ptr<Shard> shard;
-  std::unique_ptr<datasets::ParquetWriter> writer;
-  auto fail = [&](const std::string& code, const std::string& message) {
-    out.failure = error_result(code, message);
-    return out;
-  };
-  // The hub's own failure (disk, store): the job tries again later.
-  auto internal = [&](const Status& st) {
-    spdlog::error("viewer: exporting {}: {}", s.repo.id(), st.message());
-    out.internal = st;
-    return out;
-  };
-  auto open_shard = [&]() -> Status {
-    shard = std::make_unique<Shard>(s.hub);
-    if (!shard->opened()) {
-      return internal_error(std::string("cannot create a temporary file under lfs/tmp: ") +
-                            std::strerror(errno));
+  // The single pass holds when the types of its first rows are the final ones (types only
+  // widen, so equal at the end means equal throughout).
+  if (single_ok && !single) {
+    // Fewer rows than were held: all of them, typed by what they all say.
+    if (auto st = start_single(); !st) {
+      if (st.kind() == ErrorKind::kInternal) return internal(st);
+      single_ok = false;
     }
-    Shard* target = shard.get();
-    auto created = datasets::ParquetWriter::create(
-        features, [target](std::string_view bytes) { return target->write(bytes); });
-    if (!created) return created.status();
-    writer = std::move(*created);
-    return Status::ok();
-  };
-  auto close_shard = [&]() -> Status {
-    if (!writer) return Status::ok();
-    if (auto st = writer->finish(); !st) return st;
-    auto stored = shard->store();
-    if (!stored) return stored.status();
-    budget.write_left -= std::min(budget.write_left, stored->size);
-    out.files.push_back(ExportFile{"", *stored, ""});  // its path once partial is known
-    writer.reset();
-    shard.reset();
-    return Status::ok();
-  };
-  for (uint64_t written = 0; written < rows; ++written) {
-    auto row = again.next();
-    if (!row) {
-      out.failure = *again.failure();
-      return out;
-    }
-    if (!*row) return fail("StreamingRowsError", "The split's files changed while being read");
-    if (!writer) {
-      if (auto st = open_shard(); !st) {
-        if (st.kind() == ErrorKind::kInternal) return internal(st);
-        return fail("DatasetGenerationError", "Cannot export: " + st.message());
+  }
+  single_ok = single_ok && single_columns == columns && single_features == features;
+  std::vector<ExportFile> files;
+  if (single_ok) {
+    auto finished = single->finish();
+    if (!finished) return internal(finished.status());
+    files = std::move(*finished);
+    out.rows = single->rows();
+    out.partial = out.partial || write_cut;
+  } else {
+    // Second reading: the same rows, typed by what the first inferred. The single pass's shards
+    // are dropped (unlinked objects, which `vitrine gc` removes) and its bytes not counted.
+    single.reset();
+    budget.write_left = write_left;
+    SplitRows again(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
+    ShardWriter shards(s.hub, features, budget);
+    for (uint64_t written = 0; written < rows; ++written) {
+      auto row = again.next();
+      if (!row) {
+        out.failure = *again.failure();
+        return out;
+      }
+      if (!*row) return fail("StreamingRowsError", "The split's files changed while being read");
+      if (auto st = shards.add(inference.typed(columns, **row)); !st) return refused(st, written);
+      out.rows = written + 1;
+      if (shards.shard_bytes() >= budget.write_left && out.rows < rows) {
+        out.partial = true;
+        break;
       }
     }
-    if (auto st = writer->add_row(inference.typed(columns, **row)); !st) {
-      if (st.kind() == ErrorKind::kInternal) return internal(st);
-      return fail("DatasetGenerationError",
-                  "Cannot write row " + std::to_string(written) + " as Parquet: " + st.message());
-    }
-    out.rows = written + 1;
-    uint64_t shard_bytes = writer->bytes_written() + writer->bytes_buffered();
-    if (shard_bytes >= budget.write_left && out.rows < rows) {
-      out.partial = true;
-      break;
-    }
-    if (shard_bytes >= ViewerLimits::kExportShardBytes) {
-      if (auto st = close_shard(); !st) return internal(st);
-    }
+    auto finished = shards.finish();
+    if (!finished) return internal(finished.status());
+    files = std::move(*finished);
   }
-  if (!writer && out.files.empty()) {
-    // No rows: one file with the columns, as `datasets` writes an empty split.
-    if (auto st = open_shard(); !st) {
-      if (st.kind() == ErrorKind::kInternal) return internal(st);
-      return fail("DatasetGenerationError", "Cannot export: " + st.message());
-    }
-  }
-  if (auto st = close_shard(); !st) return internal(st);
+  out.files = std::move(files);
   std::string folder = export_folder(s.config.name, s.split.split, out.partial);
   for (size_t i = 0; i < out.files.size(); ++i) out.files[i].path = export_path(folder, i);
   if (out.partial) {
-    // The split's rows: known when pass 1 read them all, else from the share of the files
+    // The split's rows: known when the reading saw them all, else from the share of the files
     // read (uncompressed files only: the Hub's estimate).
     if (!cut && !scan.files_left_out()) {
       out.estimated_rows = rows;

@@ -149,6 +149,22 @@ test("JSON Lines: structs, lists and timestamps exported as Parquet types DuckDB
 	assert.deepEqual(got, expected);
 });
 
+test("a column that widens after the first 10,000 rows is exported with its wider type", async () => {
+	const csv = path.join(dir, "widen.csv");
+	// int64 for 11,000 rows, then floats; a boolean column that turns to text at the very end.
+	await duck.run(`COPY (SELECT i AS id, CASE WHEN i < 11000 THEN (i % 50)::VARCHAR ELSE (i / 8)::VARCHAR END AS n,
+	    CASE WHEN i = 11999 THEN 'maybe' WHEN i % 2 = 0 THEN 'True' ELSE 'False' END AS b
+	  FROM range(12000) t(i)) TO '${csv}' (HEADER)`);
+	const dataset = await upload("export-widen", [["train.csv", csv]]);
+	await exported(dataset);
+	const file = await download(dataset, "default", "train", 0);
+	assert.deepEqual(await typesOf(file), { id: "BIGINT", n: "DOUBLE", b: "VARCHAR" });
+	const expected = await rowsOf(`SELECT id, n::DOUBLE AS n, b FROM read_csv('${csv}', all_varchar = true)`);
+	const got = await rowsOf(`SELECT id::VARCHAR AS id, n, b FROM read_parquet('${file}')`);
+	assert.equal(got.length, 12000);
+	assert.deepEqual(got, expected);
+});
+
 test("Parquet: linked into the export as the same LFS object, listed and downloaded by the client", async () => {
 	const pq = path.join(dir, "native.parquet");
 	await duck.run(`COPY (SELECT i AS id, 'v' || i AS v FROM range(300) t(i)) TO '${pq}' (FORMAT parquet)`);
