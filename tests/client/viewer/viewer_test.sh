@@ -45,16 +45,19 @@ get() {
 }
 header() { grep -i "^$1:" "$WORK/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 status() { head -1 "$WORK/headers" | cut -d' ' -f2; }
-# ready DATASET: waits until the dataset's answers are computed (not ResponseNotReady).
-ready() {
+# answered ENDPOINT DATASET [CONFIG SPLIT]: waits until the endpoint's answer for the split is
+# computed (not ResponseNotReady).
+answered() {
   for _ in $(seq 300); do
-    get "first-rows?dataset=$1&config=${2:-default}&split=${3:-train}" -H "Authorization: Bearer $TOK"
+    get "$1?dataset=$2&config=${3:-default}&split=${4:-train}" -H "Authorization: Bearer $TOK"
     [[ "$(header X-Error-Code)" != "ResponseNotReady" ]] && return 0
     sleep 0.1
   done
-  echo "$1 never became ready: $(cat "$WORK/body")" >&2
+  echo "$1 of $2 never answered: $(cat "$WORK/body")" >&2
   return 1
 }
+# ready DATASET [CONFIG SPLIT]: its first rows are read.
+ready() { answered first-rows "$@"; }
 
 # --- A CSV dataset with train and test splits from the file names --------------------------
 printf 'text,label,score,flag\n"hello, world",1,0.5,True\n"two\nlines",0,,False\nthird,1,2,true\n' >"$WORK/train.csv"
@@ -84,17 +87,8 @@ tc "first-rows: features typed as pandas does, rows with quoted commas and newli
     and .rows[1].row.text == \"two\nlines\" and .rows[1].row.score == null and .rows[2].row.flag == true" "$WORK/body" >/dev/null'
 check "first-rows: the test split" \
   'get "first-rows?dataset=alice/csv&config=default&split=test" && jq -e ".rows[0].row == {\"text\":\"t1\",\"label\":0,\"score\":1.5,\"flag\":false}" "$WORK/body" >/dev/null'
-# exported: waits until the dataset's splits are in its Parquet export (/rows answers).
-exported() {
-  for _ in $(seq 300); do
-    get "rows?dataset=$1&config=${2:-default}&split=${3:-train}" -H "Authorization: Bearer $TOK"
-    [[ "$(header X-Error-Code)" != "ResponseNotReady" ]] && return 0
-    sleep 0.1
-  done
-  echo "$1 was never exported: $(cat "$WORK/body")" >&2
-  return 1
-}
-exported alice/csv
+# The split is in the Parquet export once /rows answers.
+answered rows alice/csv
 tc "is-valid: preview, viewer, filter and statistics once exported; search not built" '
   get "is-valid?dataset=alice/csv"
   jq -e ". == {\"preview\":true,\"viewer\":true,\"search\":false,\"filter\":true,\"statistics\":true}" "$WORK/body" >/dev/null
