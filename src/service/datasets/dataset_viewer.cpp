@@ -340,7 +340,8 @@ JobOutcome DatasetViewer::process(JobContext& context) {
       std::map<std::string, const FileEntry*> shard_files;
       for (const auto& e : entries) shard_files[e.git.path] = &e;
       SplitContext split{hub_, *git, shard_files, repo, commit, config, split_files, &context};
-      auto scanned = parquet_split_of(split);
+      // Its first rows were streamed already: only the shards' footers are read.
+      auto scanned = parquet_split_of(split, /*with_first_rows=*/false);
       if (context.cancelled()) return JobOutcome::retry(internal_error("stopped"));
       std::optional<Json> stored;
       if (scanned.files.error_code.empty()) {

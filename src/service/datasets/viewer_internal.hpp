@@ -182,8 +182,9 @@ struct ParquetSplit {
   domain::ViewerResult files;       // kParquetFilesStep
   domain::ViewerResult first_rows;  // kFirstRowsStep
 };
-// A Parquet split's files (every footer read once) and first rows.
-ParquetSplit parquet_split_of(const SplitContext& s);
+// A Parquet split's files (every footer read once) and, `with_first_rows`, its first rows
+// (first_rows is left empty without).
+ParquetSplit parquet_split_of(const SplitContext& s, bool with_first_rows = true);
 // The split's statistics (contract §2.10, §4) from its stored Parquet files (`files`: the
 // kParquetFilesStep body).
 domain::ViewerResult statistics_of(const SplitContext& s, const Json& files);

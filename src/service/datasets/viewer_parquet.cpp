@@ -18,7 +18,7 @@ namespace viewer {
 // rather than rewriting them). The job reads every file's footer once and stores the split's
 // files with their row counts (kParquetFilesStep), which /rows pages through.
 
-ParquetSplit parquet_split_of(const SplitContext& s) {
+ParquetSplit parquet_split_of(const SplitContext& s, bool with_first_rows) {
   auto fail = [](const std::string& code, const std::string& message) {
     auto r = error_result(code, message);
     return ParquetSplit{r, r};
@@ -39,7 +39,7 @@ ParquetSplit parquet_split_of(const SplitContext& s) {
   uint64_t row_bytes = 0;
   std::optional<domain::ViewerResult> rows_error;
   auto want_rows = [&] {
-    return !rows_error && typed.size() <= ViewerLimits::kFirstRowsMax &&
+    return with_first_rows && !rows_error && typed.size() <= ViewerLimits::kFirstRowsMax &&
            !(typed.size() >= ViewerLimits::kFirstRowsMin &&
              row_bytes > ViewerLimits::kFirstRowsMaxBytes);
   };
@@ -105,6 +105,7 @@ ParquetSplit parquet_split_of(const SplitContext& s) {
   }
   out.files.body =
       dump(Json{{"features", features_json}, {"num_rows", total}, {"files", std::move(files)}});
+  if (!with_first_rows) return out;
   if (rows_error) {
     out.first_rows = *rows_error;
   } else {
