@@ -47,6 +47,17 @@ require() {
   for t in "$@"; do command -v "$t" >/dev/null 2>&1 || die "missing tool: $t"; done
 }
 
+# viewer_bench_setup: what the dataset viewer benchmarks (bench/viewer_*.sh) need: node, the
+# binary built into $build (BUILD_DIR, default build/; BENCH_NO_BUILD=1 skips the build) and
+# @duckdb/node-api with the client in tests/client/js/node_modules.
+viewer_bench_setup() {
+  require node
+  build="${BUILD_DIR:-$REPO_ROOT/build}"
+  [[ "${BENCH_NO_BUILD:-}" == 1 ]] || cmake --build "$build" --target vitrine >/dev/null
+  [[ -f "$REPO_ROOT/tests/client/js/node_modules/@duckdb/node-api/package.json" ]] ||
+    die "@duckdb/node-api missing: run 'npm ci' in tests/client/js"
+}
+
 # make_tmpdir VAR: creates a temp folder under $BENCH_TMP, registered for removal.
 make_tmpdir() {
   local d

@@ -1,25 +1,12 @@
 // The Parquet export benchmark (bench/viewer_export.sh says what it measures). Environment:
 // VITRINE_BIN, EXPORT_MB, RUNS, BENCH_DIR (a scratch folder the script owns).
-import { createRequire } from "node:module";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const js = path.join(root, "tests/client/js");
-const require = createRequire(path.join(js, "package.json"));
-const { DuckDBInstance } = require("@duckdb/node-api");
-const { startServer, http } = await import(path.join(js, "harness.mjs"));
-const hub = await import(path.join(js, "node_modules/@huggingface/hub/dist/index.mjs"));
+import { DuckDBInstance, http, log, median, startServer, uploadDataset } from "./viewer_clients.mjs";
 
 const mb = Number(process.env.EXPORT_MB || 256);
 const runs = Number(process.env.RUNS || 3);
 const dir = process.env.BENCH_DIR;
-const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const db = await DuckDBInstance.create(":memory:");
 const duck = await db.connect();
@@ -76,10 +63,7 @@ try {
 		hubTimes[input.name] = [];
 		for (let r = 0; r < runs; r++) {
 			const name = `alice/export-${input.name}-${r}`;
-			const repo = { type: "dataset", name };
-			await hub.createRepo({ hubUrl: srv.baseUrl, accessToken: token, repo });
-			await hub.uploadFiles({ hubUrl: srv.baseUrl, accessToken: token, repo,
-				files: [{ path: `train.${input.name}`, content: new Blob([readFileSync(input.file)]) }] });
+			await uploadDataset(srv.baseUrl, token, name, [[`train.${input.name}`, input.file]]);
 			for (let i = 0; ; i++) {
 				const p = await http(srv.baseUrl, `/datasets-server/parquet?dataset=${name}`, { token });
 				if (p.status === 200 && p.json.pending.length === 0 && p.json.parquet_files.length > 0) break;

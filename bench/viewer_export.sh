@@ -16,11 +16,7 @@
 # Medians; ratios DuckDB time / Vitrine time (above 1: Vitrine is faster).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-require node
-build="${BUILD_DIR:-$REPO_ROOT/build}"
-[[ "${BENCH_NO_BUILD:-}" == 1 ]] || cmake --build "$build" --target vitrine >/dev/null
-[[ -f "$REPO_ROOT/tests/client/js/node_modules/@duckdb/node-api/package.json" ]] ||
-  die "@duckdb/node-api missing: run 'npm ci' in tests/client/js"
+viewer_bench_setup
 make_tmpdir WORK
 check_disk "$WORK" $((${EXPORT_MB:-256} * 12 << 20))
 VITRINE_BIN="$build/vitrine" EXPORT_MB="${EXPORT_MB:-256}" RUNS="${RUNS:-3}" BENCH_DIR="$WORK" \

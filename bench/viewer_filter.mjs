@@ -1,25 +1,11 @@
 // The /filter benchmark (bench/viewer_filter.sh says what it measures). Environment:
 // VITRINE_BIN, FILTER_ROWS, RUNS, BENCH_DIR (a scratch folder the script owns).
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const js = path.join(root, "tests/client/js");
-const require = createRequire(path.join(js, "package.json"));
-const { DuckDBInstance } = require("@duckdb/node-api");
-const { startServer, http } = await import(path.join(js, "harness.mjs"));
-const hub = await import(path.join(js, "node_modules/@huggingface/hub/dist/index.mjs"));
+import { DuckDBInstance, http, log, median, startServer, uploadDataset } from "./viewer_clients.mjs";
 
 const rows = Number(process.env.FILTER_ROWS || 1_000_000);
 const runs = Number(process.env.RUNS || 15);
 const dir = process.env.BENCH_DIR;
-const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const file = path.join(dir, "train.parquet");
 const db = await DuckDBInstance.create(":memory:");
@@ -40,10 +26,7 @@ const conditions = [
 const srv = await startServer();
 try {
 	const token = srv.tokens.alice;
-	const repo = { type: "dataset", name: "alice/filter" };
-	await hub.createRepo({ hubUrl: srv.baseUrl, accessToken: token, repo });
-	await hub.uploadFiles({ hubUrl: srv.baseUrl, accessToken: token, repo,
-		files: [{ path: "data/train.parquet", content: new Blob([readFileSync(file)]) }] });
+	await uploadDataset(srv.baseUrl, token, "alice/filter", [["data/train.parquet", file]]);
 	const q = (c) => `/datasets-server/filter?dataset=alice/filter&config=default&split=train&length=100&where=${encodeURIComponent(c.where)}` +
 		(c.orderby ? `&orderby=${encodeURIComponent(c.orderby)}` : "");
 	// Ready once /filter answers, and once the statistics are done (nothing else runs meanwhile).

@@ -13,11 +13,7 @@
 #    ratio DuckDB / Vitrine (above 1: Vitrine is faster).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-require node
-build="${BUILD_DIR:-$REPO_ROOT/build}"
-[[ "${BENCH_NO_BUILD:-}" == 1 ]] || cmake --build "$build" --target vitrine >/dev/null
-[[ -f "$REPO_ROOT/tests/client/js/node_modules/@duckdb/node-api/package.json" ]] ||
-  die "@duckdb/node-api missing: run 'npm ci' in tests/client/js"
+viewer_bench_setup
 make_tmpdir WORK
 check_disk "$WORK" $((256 << 20))
 VITRINE_BIN="$build/vitrine" FILTER_ROWS="${FILTER_ROWS:-1000000}" RUNS="${RUNS:-15}" \

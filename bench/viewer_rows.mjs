@@ -1,25 +1,12 @@
 // The /rows benchmark (bench/viewer_rows.sh says what it measures). Environment: VITRINE_BIN,
 // VIEWER_MB, RUNS, BENCH_DIR (a scratch folder the script owns).
-import { createRequire } from "node:module";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const js = path.join(root, "tests/client/js");
-const require = createRequire(path.join(js, "package.json"));
-const { DuckDBInstance } = require("@duckdb/node-api");
-const { startServer, http } = await import(path.join(js, "harness.mjs"));
-const hub = await import(path.join(js, "node_modules/@huggingface/hub/dist/index.mjs"));
+import { DuckDBInstance, http, log, median, startServer, uploadDataset } from "./viewer_clients.mjs";
 
 const mb = Number(process.env.VIEWER_MB || 1024);
 const runs = Number(process.env.RUNS || 30);
 const dir = process.env.BENCH_DIR;
-const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // About 72 bytes a row once compressed (two md5 texts do not compress).
 const rows = Math.round((mb * 1024 * 1024) / 72);
@@ -36,11 +23,8 @@ log(`${(size / 2 ** 20).toFixed(0)} MiB written`);
 const srv = await startServer();
 try {
 	const token = srv.tokens.alice;
-	const repo = { type: "dataset", name: "alice/bench" };
-	await hub.createRepo({ hubUrl: srv.baseUrl, accessToken: token, repo });
 	log("uploading");
-	await hub.uploadFiles({ hubUrl: srv.baseUrl, accessToken: token, repo,
-		files: [{ path: "data/train.parquet", content: new Blob([readFileSync(file)]) }] });
+	await uploadDataset(srv.baseUrl, token, "alice/bench", [["data/train.parquet", file]]);
 	const uploaded = performance.now();
 	const q = (o) => `/datasets-server/rows?dataset=alice/bench&config=default&split=train&offset=${o}&length=100`;
 	for (let i = 0; ; i++) {

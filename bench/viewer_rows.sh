@@ -17,11 +17,7 @@
 #    medians and the ratio DuckDB / Vitrine (above 1: Vitrine is faster).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-require node
-build="${BUILD_DIR:-$REPO_ROOT/build}"
-[[ "${BENCH_NO_BUILD:-}" == 1 ]] || cmake --build "$build" --target vitrine >/dev/null
-[[ -f "$REPO_ROOT/tests/client/js/node_modules/@duckdb/node-api/package.json" ]] ||
-  die "@duckdb/node-api missing: run 'npm ci' in tests/client/js"
+viewer_bench_setup
 make_tmpdir WORK
 check_disk "$WORK" $((${VIEWER_MB:-1024} * 3 << 20))
 VITRINE_BIN="$build/vitrine" VIEWER_MB="${VIEWER_MB:-1024}" RUNS="${RUNS:-30}" BENCH_DIR="$WORK" \

@@ -9,11 +9,12 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import * as hub from "@huggingface/hub";
 
 export const JS_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(JS_DIR, "..", "..", "..");
@@ -167,6 +168,22 @@ export function lfsPointer(buf) {
 
 export async function blobToBuffer(blob) {
 	return Buffer.from(await blob.arrayBuffer());
+}
+
+/**
+ * Creates the dataset `name` ("owner/repo") with the real client and uploads local files to it
+ * in one commit: `files` is [[path in the repository, local file], …]. Returns `name`.
+ */
+export async function uploadDataset(hubUrl, accessToken, name, files) {
+	const repo = { type: "dataset", name };
+	await hub.createRepo({ hubUrl, accessToken, repo });
+	await hub.uploadFiles({
+		hubUrl,
+		accessToken,
+		repo,
+		files: files.map(([p, local]) => ({ path: p, content: new Blob([readFileSync(local)]) })),
+	});
+	return name;
 }
 
 /** Collect an async iterator into an array. */

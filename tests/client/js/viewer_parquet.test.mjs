@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import * as hub from "@huggingface/hub";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { startServer, http } from "./harness.mjs";
+import { startServer, http, uploadDataset } from "./harness.mjs";
 
 let srv;
 let hubUrl;
@@ -111,17 +111,7 @@ async function writeParquet(name, select, options) {
 	return file;
 }
 
-async function upload(repoName, files) {
-	const repo = { type: "dataset", name: `alice/${repoName}` };
-	await hub.createRepo({ hubUrl, accessToken: alice, repo });
-	await hub.uploadFiles({
-		hubUrl,
-		accessToken: alice,
-		repo,
-		files: files.map(([p, local]) => ({ path: p, content: new Blob([readFileSync(local)]) })),
-	});
-	return `alice/${repoName}`;
-}
+const upload = (repoName, files) => uploadDataset(hubUrl, alice, `alice/${repoName}`, files);
 
 async function viewer(query) {
 	return http(hubUrl, `/datasets-server/${query}`, { token: alice });
