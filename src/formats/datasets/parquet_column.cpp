@@ -17,12 +17,14 @@ Status chunk_error(const std::string& what) {
 class ChunkReader {
  public:
   ChunkReader(const ColumnMetaData& meta, const SchemaElement& leaf, const SchemaNode& node,
-              const ColumnReadLimits& limits, const SlotWindow* window = nullptr)
+              const ColumnReadLimits& limits, const std::vector<SlotWindow>* windows = nullptr)
       : meta_(meta), limits_(limits) {
-    if (window && node.max_repetition_level == 0) {
+    if (windows && node.max_repetition_level == 0) {
       windowed_ = true;
-      window_begin_ = window->skip;
-      window_end_ = window->skip + std::min(window->take, UINT64_MAX - window->skip);
+      for (const auto& w : *windows) {
+        uint64_t end = w.skip + std::min(w.take, UINT64_MAX - w.skip);
+        if (w.skip < end) windows_.push_back({w.skip, end});
+      }
     }
     out_.values.type = meta.type;
     out_.values.type_length = leaf.type_length.value_or(0);
@@ -91,6 +93,9 @@ class ChunkReader {
     return dictionary_page(*header, bytes.substr(consumed));
   }
 
+  // With windows: the slot of the chunk the next page read begins.
+  void seek(uint64_t slot) { slot_ = slot; }
+
   ColumnChunkValues take() { return std::move(out_); }
 
  private:
@@ -139,23 +144,24 @@ class ChunkReader {
     return decode_values(encoding, data, count, dictionary, limits_.max_value_bytes, &out_.values);
   }
 
-  // With a window: whether a page of `n` slots lies before it (skipped undecompressed) or after
-  // it (the read is done).
+  // With windows: whether a page of `n` slots lies outside them, before the next one (skipped
+  // undecompressed) or after the last (the read is done).
   bool outside_window(int32_t n) {
     if (!windowed_ || n < 0) return false;
-    if (slot_ >= window_end_) {
+    while (next_ < windows_.size() && windows_[next_].second <= slot_) ++next_;
+    if (next_ == windows_.size()) {
       done_ = true;
       return true;
     }
-    if (slot_ + static_cast<uint64_t>(n) <= window_begin_) {
+    if (slot_ + static_cast<uint64_t>(n) <= windows_[next_].first) {
       slot_ += static_cast<uint64_t>(n);
       return true;
     }
     return false;
   }
 
-  // The values of a page whose `n` levels were appended from `from`: all of them, or with a
-  // window only those of its slots inside it (levels outside are dropped again).
+  // The values of a page whose `n` levels were appended from `from`: all of them, or with
+  // windows only those of its slots inside them (levels outside are dropped again).
   Status page_values(Encoding encoding, std::string_view data, size_t from, int32_t n) {
     auto count = static_cast<size_t>(n);
     if (!windowed_) {
@@ -163,30 +169,50 @@ class ChunkReader {
       out_.num_slots += count;
       return Status::ok();
     }
-    size_t a = static_cast<size_t>(std::max(window_begin_, slot_) - slot_);
-    size_t b = static_cast<size_t>(std::min<uint64_t>(window_end_, slot_ + count) - slot_);
+    // The page's slots [a, b) inside a window, in order.
+    std::vector<std::pair<size_t, size_t>> pieces;
+    for (size_t w = next_; w < windows_.size() && windows_[w].first < slot_ + count; ++w) {
+      size_t a = static_cast<size_t>(std::max(windows_[w].first, slot_) - slot_);
+      size_t b = static_cast<size_t>(std::min<uint64_t>(windows_[w].second, slot_ + count) - slot_);
+      if (a < b) pieces.emplace_back(a, b);
+    }
     slot_ += count;
-    size_t before = a, inside = b - a, total = count;
+    std::vector<ValueRange> ranges;
+    size_t kept = 0;
     if (out_.max_definition_level > 0) {
+      // Slots are values only where defined: count them, keeping the levels of the pieces.
       auto full = static_cast<int16_t>(out_.max_definition_level);
-      auto at = out_.definition_levels.begin() + static_cast<std::ptrdiff_t>(from);
-      before = static_cast<size_t>(std::count(at, at + static_cast<std::ptrdiff_t>(a), full));
-      inside = static_cast<size_t>(std::count(at + static_cast<std::ptrdiff_t>(a),
-                                              at + static_cast<std::ptrdiff_t>(b), full));
-      total = static_cast<size_t>(std::count(at, out_.definition_levels.end(), full));
-      out_.definition_levels.erase(at + static_cast<std::ptrdiff_t>(b),
-                                   out_.definition_levels.end());
-      out_.definition_levels.erase(
+      std::vector<int16_t> levels(
           out_.definition_levels.begin() + static_cast<std::ptrdiff_t>(from),
-          out_.definition_levels.begin() + static_cast<std::ptrdiff_t>(from + a));
+          out_.definition_levels.end());
+      out_.definition_levels.resize(from);
+      size_t value = 0, at = 0;
+      for (const auto& [a, b] : pieces) {
+        for (; at < a; ++at) value += levels[at] == full;
+        ValueRange r{value, 0};
+        for (; at < b; ++at) {
+          out_.definition_levels.push_back(levels[at]);
+          if (levels[at] == full) ++r.take;
+        }
+        value += r.take;
+        ranges.push_back(r);
+        kept += b - a;
+      }
+      for (; at < levels.size(); ++at) value += levels[at] == full;
+      count = value;  // the page's values
+    } else {
+      for (const auto& [a, b] : pieces) {
+        ranges.push_back({a, b - a});
+        kept += b - a;
+      }
     }
     const ParquetValues* dictionary = has_dictionary_ ? &dictionary_ : nullptr;
-    if (auto s = decode_values_range(encoding, data, total, before, inside, dictionary,
+    if (auto s = decode_value_ranges(encoding, data, count, ranges, dictionary,
                                      limits_.max_value_bytes, &out_.values);
         !s) {
       return s;
     }
-    out_.num_slots += b - a;
+    out_.num_slots += kept;
     return Status::ok();
   }
 
@@ -287,9 +313,9 @@ class ChunkReader {
   bool has_dictionary_ = false;
   bool windowed_ = false;
   bool done_ = false;
-  uint64_t window_begin_ = 0;
-  uint64_t window_end_ = 0;
-  uint64_t slot_ = 0;  // slots of the pages seen, in the window or not
+  std::vector<std::pair<uint64_t, uint64_t>> windows_;  // [begin, end) slots, in order
+  size_t next_ = 0;                                     // the first window not before slot_
+  uint64_t slot_ = 0;  // the chunk's slot the next page begins, in a window or not
 };
 
 }  // namespace
@@ -312,11 +338,42 @@ Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::st
   if (!leaf.type || *leaf.type != meta.type) {
     return chunk_error("its type does not match the schema");
   }
-  ChunkReader reader(meta, leaf, node, limits, window);
+  std::vector<SlotWindow> windows;
+  if (window) windows.push_back(*window);
+  ChunkReader reader(meta, leaf, node, limits, window ? &windows : nullptr);
   if (!dictionary.empty()) {
     if (auto s = reader.read_dictionary(dictionary); !s) return s;
   }
   if (auto s = reader.read(pages, /*to_end=*/true); !s) return s;
+  return reader.take();
+}
+
+Result<ColumnChunkValues> read_column_page_runs(std::string_view dictionary,
+                                                const std::vector<PageRun>& runs,
+                                                const ColumnMetaData& meta,
+                                                const SchemaElement& leaf, const SchemaNode& node,
+                                                const std::vector<SlotWindow>& windows,
+                                                const ColumnReadLimits& limits) {
+  if (!leaf.type || *leaf.type != meta.type) {
+    return chunk_error("its type does not match the schema");
+  }
+  if (node.max_repetition_level > 0) return chunk_error("slot windows of a repeated column");
+  for (size_t i = 1; i < windows.size(); ++i) {
+    if (windows[i].skip < windows[i - 1].skip + windows[i - 1].take) {
+      return chunk_error("slot windows out of order");
+    }
+  }
+  ChunkReader reader(meta, leaf, node, limits, &windows);
+  if (!dictionary.empty()) {
+    if (auto s = reader.read_dictionary(dictionary); !s) return s;
+  }
+  uint64_t next = 0;
+  for (const auto& run : runs) {
+    if (run.first_slot < next) return chunk_error("page runs out of order");
+    reader.seek(run.first_slot);
+    if (auto s = reader.read(run.bytes, /*to_end=*/true); !s) return s;
+    next = run.first_slot;
+  }
   return reader.take();
 }
 

@@ -68,4 +68,22 @@ Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::st
                                             const ColumnReadLimits& limits = {},
                                             const SlotWindow* window = nullptr);
 
+// Consecutive data pages of a chunk, the first beginning at slot `first_slot` of the chunk.
+struct PageRun {
+  uint64_t first_slot = 0;
+  std::string_view bytes;
+};
+
+// The slots of a column without repetition inside `windows` (in order, not overlapping; slots
+// of the chunk), from the pages of `runs` (in order, not overlapping) that hold them: each page
+// is decompressed once and decoded up to the last slot of a window in it; pages outside the
+// windows are skipped undecompressed. `dictionary` as above. Slots of the windows that no run
+// holds are missing from the values (the caller gives the runs that hold them).
+Result<ColumnChunkValues> read_column_page_runs(std::string_view dictionary,
+                                                const std::vector<PageRun>& runs,
+                                                const ColumnMetaData& meta,
+                                                const SchemaElement& leaf, const SchemaNode& node,
+                                                const std::vector<SlotWindow>& windows,
+                                                const ColumnReadLimits& limits = {});
+
 }  // namespace vitrine::datasets

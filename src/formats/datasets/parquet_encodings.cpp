@@ -104,12 +104,12 @@ void append_fixed(ParquetValues* out, const char* p) {
   }
 }
 
-// Appends the dictionary's values of indices [from, indices.size()).
-Status append_dictionary_values(const std::vector<uint32_t>& indices, size_t from,
+// Appends the dictionary's values of indices [from, to).
+Status append_dictionary_values(const std::vector<uint32_t>& indices, size_t from, size_t to,
                                 const ParquetValues& dictionary, uint64_t max_bytes,
                                 ParquetValues* out) {
   uint64_t bytes = out->bytes.size();
-  for (size_t i = from; i < indices.size(); ++i) {
+  for (size_t i = from; i < to && i < indices.size(); ++i) {
     uint32_t index = indices[i];
     if (index >= dictionary.size()) return bad("RLE_DICTIONARY", "index past the dictionary");
     if (!dictionary.ends.empty()) {
@@ -140,7 +140,7 @@ Status decode_dictionary_indices(std::string_view data, size_t count,
   std::vector<uint32_t> indices;
   if (auto s = dictionary_indices(data, count, dictionary, &indices); !s) return s;
   if (indices.empty()) return Status::ok();
-  return append_dictionary_values(indices, 0, *dictionary, max_bytes, out);
+  return append_dictionary_values(indices, 0, indices.size(), *dictionary, max_bytes, out);
 }
 
 Status decode_rle_booleans(std::string_view data, size_t count, ParquetValues* out) {
@@ -498,45 +498,78 @@ Status decode_values(Encoding encoding, std::string_view data, size_t count,
   return Status::ok();
 }
 
-Status decode_values_range(Encoding encoding, std::string_view data, size_t count, size_t skip,
-                           size_t take, const ParquetValues* dictionary, uint64_t max_bytes,
-                           ParquetValues* out) {
-  if (skip > count || take > count - skip) return bad("page", "a range past its values");
+Status decode_value_ranges(Encoding encoding, std::string_view data, size_t count,
+                           const std::vector<ValueRange>& ranges, const ParquetValues* dictionary,
+                           uint64_t max_bytes, ParquetValues* out) {
+  size_t last = 0;  // the end of the ranges so far
+  for (const auto& r : ranges) {
+    if (r.skip < last || r.skip > count || r.take > count - r.skip) {
+      return bad("page", "a range past its values");
+    }
+    last = r.skip + r.take;
+  }
+  if (ranges.empty()) return Status::ok();
   PhysicalType type = out->type;
   size_t consumed = 0;
   if (encoding == Encoding::kPlain && type == PhysicalType::kByteArray) {
-    // The lengths of the values before the range are walked, their bytes never copied.
-    size_t at = 0;
-    for (size_t i = 0; i < skip; ++i) {
-      if (data.size() - at < 4) return bad("PLAIN", "fewer values than the page holds");
-      uint32_t length = load_u32(data.substr(at));
-      at += 4;
-      if (length > data.size() - at) return bad("PLAIN", "a length past the page");
-      at += length;
+    // The lengths of the values outside the ranges are walked, their bytes never copied.
+    size_t at = 0, index = 0;
+    for (const auto& r : ranges) {
+      for (; index < r.skip; ++index) {
+        if (data.size() - at < 4) return bad("PLAIN", "fewer values than the page holds");
+        uint32_t length = load_u32(data.substr(at));
+        at += 4;
+        if (length > data.size() - at) return bad("PLAIN", "a length past the page");
+        at += length;
+      }
+      if (auto s = decode_plain(data.substr(at), r.take, max_bytes, out, &consumed); !s) return s;
+      at += consumed;
+      index += r.take;
     }
-    return decode_plain(data.substr(at), take, max_bytes, out, &consumed);
+    return Status::ok();
   }
   if (encoding == Encoding::kPlain && type != PhysicalType::kBoolean) {
     size_t width = fixed_width(*out);
     if (width == 0) return bad("PLAIN", "a fixed-length byte array without a length");
     if (count > data.size() / width) return bad("PLAIN", "fewer values than the page holds");
-    return decode_plain(data.substr(skip * width), take, max_bytes, out, &consumed);
+    for (const auto& r : ranges) {
+      if (auto s = decode_plain(data.substr(r.skip * width), r.take, max_bytes, out, &consumed);
+          !s) {
+        return s;
+      }
+    }
+    return Status::ok();
   }
   if (encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary) {
-    // Indices are cheap to decode; only the range's values are looked up.
+    // Indices are cheap to decode; only the ranges' values are looked up.
     std::vector<uint32_t> indices;
-    if (auto s = dictionary_indices(data, skip + take, dictionary, &indices); !s) return s;
-    if (indices.empty()) return Status::ok();
-    return append_dictionary_values(indices, skip, *dictionary, max_bytes, out);
+    if (auto s = dictionary_indices(data, last, dictionary, &indices); !s) return s;
+    for (const auto& r : ranges) {
+      if (auto s = append_dictionary_values(indices, r.skip, r.skip + r.take, *dictionary,
+                                            max_bytes, out);
+          !s) {
+        return s;
+      }
+    }
+    return Status::ok();
   }
   // The rest decode in sequence (deltas, bit-packed booleans, split streams): all of the page,
-  // then the range is kept.
+  // then the ranges are kept.
   ParquetValues all;
   all.type = type;
   all.type_length = out->type_length;
   if (auto s = decode_values(encoding, data, count, dictionary, max_bytes, &all); !s) return s;
-  for (size_t i = skip; i < skip + take; ++i) out->append_from(all, i);
+  for (const auto& r : ranges) {
+    for (size_t i = r.skip; i < r.skip + r.take; ++i) out->append_from(all, i);
+  }
   return Status::ok();
+}
+
+Status decode_values_range(Encoding encoding, std::string_view data, size_t count, size_t skip,
+                           size_t take, const ParquetValues* dictionary, uint64_t max_bytes,
+                           ParquetValues* out) {
+  return decode_value_ranges(encoding, data, count, {ValueRange{skip, take}}, dictionary, max_bytes,
+                             out);
 }
 
 }  // namespace vitrine::datasets

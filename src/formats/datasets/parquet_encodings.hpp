@@ -88,6 +88,18 @@ Status decode_values_range(Encoding encoding, std::string_view data, size_t coun
                            size_t take, const ParquetValues* dictionary, uint64_t max_bytes,
                            ParquetValues* out);
 
+// Values [skip, skip + take) of a page.
+struct ValueRange {
+  size_t skip = 0;
+  size_t take = 0;
+};
+
+// As decode_values_range, for several ranges of one page (in order, not overlapping), appended
+// in order: the page is decoded once, up to the last range's end.
+Status decode_value_ranges(Encoding encoding, std::string_view data, size_t count,
+                           const std::vector<ValueRange>& ranges, const ParquetValues* dictionary,
+                           uint64_t max_bytes, ParquetValues* out);
+
 // PLAIN alone (dictionary pages): `count` values; *consumed the bytes taken.
 Status decode_plain(std::string_view data, size_t count, uint64_t max_bytes, ParquetValues* out,
                     size_t* consumed);

@@ -622,6 +622,33 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
                                                 const ParquetReadLimits& limits,
                                                 ParquetReadStats* stats,
                                                 const std::vector<size_t>* fields) const {
+  uint64_t end = offset + std::min(count, num_rows() - std::min(num_rows(), offset));
+  if (offset >= end) return std::vector<Row>{};
+  return read_windows({{offset, end}}, limits, stats, fields);
+}
+
+Result<std::vector<Row>> ParquetFile::read_rows_at(const std::vector<uint64_t>& rows,
+                                                   const ParquetReadLimits& limits,
+                                                   ParquetReadStats* stats,
+                                                   const std::vector<size_t>* fields) const {
+  std::vector<std::pair<uint64_t, uint64_t>> windows;
+  for (uint64_t r : rows) {
+    if (r >= num_rows()) break;
+    if (!windows.empty() && r < windows.back().second) {
+      return Status(ErrorKind::kInternal, "rows not in increasing order");
+    }
+    if (!windows.empty() && windows.back().second == r) {
+      ++windows.back().second;
+    } else {
+      windows.emplace_back(r, r + 1);
+    }
+  }
+  return read_windows(windows, limits, stats, fields);
+}
+
+Result<std::vector<Row>> ParquetFile::read_windows(
+    const std::vector<std::pair<uint64_t, uint64_t>>& windows, const ParquetReadLimits& limits,
+    ParquetReadStats* stats, const std::vector<size_t>* fields) const {
   // Which top-level fields are read, and the field of each leaf column.
   const auto& top = schema_.nodes[0].children;
   std::vector<bool> selected(top.size(), fields == nullptr);
@@ -657,24 +684,39 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
     return Status::ok();
   };
   uint64_t group_start = 0;
-  uint64_t end = offset + std::min(count, num_rows() - std::min(num_rows(), offset));
+  size_t next_window = 0;  // the first window not wholly before the row group
   for (const RowGroup& group : footer_.row_groups) {
+    if (next_window == windows.size()) break;
     if (group.num_rows < 0) return rows_error("a row group with a negative row count");
     uint64_t group_end = group_start + static_cast<uint64_t>(group.num_rows);
-    if (group_end <= offset || group.num_rows == 0) {
+    // The windows' rows within the group, [from, to) each.
+    std::vector<SlotWindow> in_group;
+    std::vector<std::pair<uint64_t, uint64_t>> spans;
+    while (next_window < windows.size() && windows[next_window].second <= group_start) {
+      ++next_window;
+    }
+    for (size_t w = next_window; w < windows.size() && windows[w].first < group_end; ++w) {
+      uint64_t from = std::max(windows[w].first, group_start) - group_start;
+      uint64_t to = std::min(windows[w].second, group_end) - group_start;
+      if (from < to) {
+        spans.emplace_back(from, to);
+        in_group.push_back({from, to - from});
+      }
+    }
+    if (spans.empty()) {
       group_start = group_end;
       continue;
     }
-    if (group_start >= end) break;
-    uint64_t from = std::max(offset, group_start) - group_start;  // within the group
-    uint64_t to = std::min(end, group_end) - group_start;
+    uint64_t first = spans.front().first, last = spans.back().second - 1;
     std::vector<ColumnChunkValues> chunks;
-    std::vector<uint64_t> skip;
+    // Per column: the group's row its values begin (their rows are then read in sequence,
+    // skipping between windows), or -1 when they hold the windows' rows alone.
+    std::vector<int64_t> begins;
     chunks.reserve(group.columns.size());
     for (size_t c = 0; c < group.columns.size(); ++c) {
       if (!column_read[c]) {
         chunks.emplace_back();
-        skip.push_back(0);
+        begins.push_back(-1);
         continue;
       }
       const ColumnChunk& chunk = group.columns[c];
@@ -713,7 +755,7 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       if (!paged) {
         // No page index: the page headers say where the rows lie (a few bytes each).
         auto located = locate_pages(
-            chunk_begin, chunk_end, node.max_repetition_level > 0, to - 1,
+            chunk_begin, chunk_end, node.max_repetition_level > 0, last,
             [&](int64_t at, size_t n, std::string* out) -> Status {
               if (auto s = budget(n); !s) return s;
               return file_->read_at(static_cast<uint64_t>(at), n, out);
@@ -725,29 +767,48 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       }
       Result<ColumnChunkValues> values = ColumnChunkValues{};
       if (paged) {
-        size_t p0 = page_for_row(pages, static_cast<int64_t>(from));
-        size_t p1 = page_for_row(pages, static_cast<int64_t>(to - 1));
-        if (p1 < p0) p1 = p0;
-        std::string dictionary, data;
+        std::string dictionary;
         if (chunk_begin < data_begin) {
           auto n = static_cast<uint64_t>(data_begin - chunk_begin);
           if (auto s = budget(n); !s) return s;
           if (auto s = file_->read_at(chunk_begin, n, &dictionary); !s) return s;
         }
-        uint64_t n = static_cast<uint64_t>(pages[p1].offset + pages[p1].compressed_page_size -
-                                           pages[p0].offset);
-        if (auto s = budget(n); !s) return s;
-        if (auto s = file_->read_at(pages[p0].offset, n, &data); !s) return s;
-        st.pages_skipped += pages.size() - (p1 - p0 + 1);
-        uint64_t within = from - static_cast<uint64_t>(pages[p0].first_row_index);
-        if (node.max_repetition_level == 0) {
+        // The pages holding the windows' rows, [p0, p1] runs of consecutive ones. A column
+        // with repetition is read from the first window's page to the last's.
+        std::vector<std::pair<size_t, size_t>> runs;
+        bool flat = node.max_repetition_level == 0;
+        for (const auto& [from, to] : spans) {
+          size_t p0 = page_for_row(pages, static_cast<int64_t>(flat ? from : first));
+          size_t p1 = page_for_row(pages, static_cast<int64_t>(flat ? to - 1 : last));
+          if (p0 >= pages.size()) p0 = 0;
+          if (p1 >= pages.size() || p1 < p0) p1 = p0;
+          if (!runs.empty() && p0 <= runs.back().second + 1) {
+            runs.back().second = std::max(runs.back().second, p1);
+          } else {
+            runs.emplace_back(p0, p1);
+          }
+          if (!flat) break;
+        }
+        std::vector<std::string> data(runs.size());
+        std::vector<PageRun> page_runs;
+        size_t pages_read = 0;
+        for (size_t r = 0; r < runs.size(); ++r) {
+          const auto& a = pages[runs[r].first];
+          const auto& b = pages[runs[r].second];
+          auto n = static_cast<uint64_t>(b.offset + b.compressed_page_size - a.offset);
+          if (auto s = budget(n); !s) return s;
+          if (auto s = file_->read_at(a.offset, n, &data[r]); !s) return s;
+          page_runs.push_back({static_cast<uint64_t>(a.first_row_index), data[r]});
+          pages_read += runs[r].second - runs[r].first + 1;
+        }
+        st.pages_skipped += pages.size() - pages_read;
+        if (flat) {
           // A flat column's slots are its rows: only the rows asked for are decoded.
-          SlotWindow window{within, to - from};
-          values = read_column_pages(dictionary, data, meta, leaf, node, column, &window);
-          skip.push_back(0);
+          values = read_column_page_runs(dictionary, page_runs, meta, leaf, node, in_group, column);
+          begins.push_back(-1);
         } else {
-          values = read_column_pages(dictionary, data, meta, leaf, node, column);
-          skip.push_back(within);
+          values = read_column_pages(dictionary, data[0], meta, leaf, node, column);
+          begins.push_back(pages[runs[0].first].first_row_index);
         }
       } else {
         auto n = static_cast<uint64_t>(meta.total_compressed_size);
@@ -755,7 +816,7 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
         std::string data;
         if (auto s = file_->read_at(chunk_begin, n, &data); !s) return s;
         values = read_column_chunk(data, meta, leaf, node, column);
-        skip.push_back(from);
+        begins.push_back(0);
       }
       if (!values) {
         if (values.status().kind() == ErrorKind::kPayloadTooLarge) {
@@ -779,20 +840,28 @@ Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
       cursors[c].leaf = &schema_.column_element(c);
     }
     Assembler assembler(schema_, cursors, fields);
-    for (size_t c = 0; c < chunks.size(); ++c) {
-      if (!column_read[c]) continue;
-      if (auto s = assembler.skip_rows(c, skip[c]); !s) return s;
-    }
-    for (uint64_t r = from; r < to; ++r) {
-      auto row = assembler.row();
-      if (!row) return row.status();
-      for (size_t i = 0; i < row->size(); ++i) {
-        size_t f = fields ? (*fields)[i] : i;
-        if (f < json_types_.size() && !json_types_[f].is_null()) {
-          decode_json_cells(json_types_[f], (*row)[i]);
-        }
+    // Where each column read in sequence stands (a row of the group).
+    std::vector<uint64_t> at(chunks.size());
+    for (size_t c = 0; c < chunks.size(); ++c)
+      at[c] = static_cast<uint64_t>(std::max<int64_t>(0, begins[c]));
+    for (const auto& [from, to] : spans) {
+      for (size_t c = 0; c < chunks.size(); ++c) {
+        if (!column_read[c] || begins[c] < 0) continue;
+        if (from < at[c]) return rows_error("a page begins after the rows it should hold");
+        if (auto s = assembler.skip_rows(c, from - at[c]); !s) return s;
+        at[c] = to;
       }
-      rows.push_back(std::move(*row));
+      for (uint64_t r = from; r < to; ++r) {
+        auto row = assembler.row();
+        if (!row) return row.status();
+        for (size_t i = 0; i < row->size(); ++i) {
+          size_t f = fields ? (*fields)[i] : i;
+          if (f < json_types_.size() && !json_types_[f].is_null()) {
+            decode_json_cells(json_types_[f], (*row)[i]);
+          }
+        }
+        rows.push_back(std::move(*row));
+      }
     }
     group_start = group_end;
   }

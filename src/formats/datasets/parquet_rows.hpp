@@ -92,7 +92,20 @@ class ParquetFile {
                                      ParquetReadStats* stats = nullptr,
                                      const std::vector<size_t>* fields = nullptr) const;
 
+  // The rows of `rows` (indexes in increasing order; those past the end are left out), as
+  // read_rows reads them, in one pass: a page that holds several of them is read, decompressed
+  // and decoded once (a column with repetition: from the page of the row group's first row
+  // asked for to its last's). `limits` bound the whole call.
+  Result<std::vector<Row>> read_rows_at(const std::vector<uint64_t>& rows,
+                                        const ParquetReadLimits& limits = {},
+                                        ParquetReadStats* stats = nullptr,
+                                        const std::vector<size_t>* fields = nullptr) const;
+
  private:
+  // Rows of [begin, end) windows in order, not overlapping, within the file.
+  Result<std::vector<Row>> read_windows(const std::vector<std::pair<uint64_t, uint64_t>>& windows,
+                                        const ParquetReadLimits& limits, ParquetReadStats* stats,
+                                        const std::vector<size_t>* fields) const;
   ParquetFile() = default;
   std::shared_ptr<RandomAccessFile> file_;
   ParquetFooter footer_;

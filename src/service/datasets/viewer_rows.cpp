@@ -20,23 +20,28 @@ using namespace viewer;
 
 namespace {
 
-// Rows [offset, offset + length) of a Parquet split recorded by the job (`stored`: the
-// kParquetFilesStep body), read from its files; *path names the file of an error. What is read
-// is taken from `limits` (one budget over calls that share it).
-Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord& repo,
-                                              const Json& stored, uint64_t offset, uint64_t length,
-                                              std::string* path,
-                                              datasets::ParquetReadLimits& limits) {
+// The rows of a Parquet split recorded by the job (`stored`: the kParquetFilesStep body) at
+// `wanted` (indexes in increasing order; those past the end are left out), read from its files in
+// one pass over each (a page holding several of them is read once); *path names the file of an
+// error. What is read is taken from `limits` (one budget over calls that share it).
+Result<std::vector<datasets::Row>> split_rows_at(Hub& hub, const domain::RepoRecord& repo,
+                                                 const Json& stored,
+                                                 const std::vector<uint64_t>& wanted,
+                                                 std::string* path,
+                                                 datasets::ParquetReadLimits& limits) {
   std::vector<datasets::Row> out;
-  uint64_t total = stored.value("num_rows", uint64_t{0});
-  uint64_t end = offset + std::min(length, total - std::min(total, offset));
   uint64_t file_start = 0;
+  size_t next = 0;  // the first row of `wanted` not read yet
   std::optional<RepoHandle> git;
   for (const auto& f : stored["files"]) {
-    if (file_start >= end) break;
+    if (next == wanted.size()) break;
     uint64_t n = f.value("num_rows", uint64_t{0});
     uint64_t file_end = file_start + n;
-    if (file_end <= offset || n == 0) {
+    std::vector<uint64_t> rows;
+    for (; next < wanted.size() && wanted[next] < file_end; ++next) {
+      if (wanted[next] >= file_start) rows.push_back(wanted[next] - file_start);
+    }
+    if (rows.empty()) {
       file_start = file_end;
       continue;
     }
@@ -52,19 +57,29 @@ Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord
     if (!at) return at.status();
     auto file = datasets::ParquetFile::open(*at);
     if (!file) return file.status();
-    uint64_t from = std::max(offset, file_start) - file_start;
-    uint64_t to = std::min(end, file_end) - file_start;
     // One budget for the whole page, whatever the number of files it spans.
     datasets::ParquetReadStats stats;
-    auto rows = file->read_rows(from, to - from, limits, &stats);
-    if (!rows) return rows.status();
+    auto got = file->read_rows_at(rows, limits, &stats);
+    if (!got) return got.status();
     limits.max_read_bytes -= std::min(limits.max_read_bytes, stats.bytes_read);
     limits.max_values -= std::min(limits.max_values, stats.values);
     limits.max_value_bytes -= std::min(limits.max_value_bytes, stats.value_bytes);
-    for (auto& row : *rows) out.push_back(std::move(row));
+    for (auto& row : *got) out.push_back(std::move(row));
     file_start = file_end;
   }
   return out;
+}
+
+// Rows [offset, offset + length) of a Parquet split, as split_rows_at.
+Result<std::vector<datasets::Row>> split_rows(Hub& hub, const domain::RepoRecord& repo,
+                                              const Json& stored, uint64_t offset, uint64_t length,
+                                              std::string* path,
+                                              datasets::ParquetReadLimits& limits) {
+  uint64_t total = stored.value("num_rows", uint64_t{0});
+  uint64_t end = offset + std::min(length, total - std::min(total, offset));
+  std::vector<uint64_t> wanted;
+  for (uint64_t r = offset; r < end; ++r) wanted.push_back(r);
+  return split_rows_at(hub, repo, stored, wanted, path, limits);
 }
 
 // The bounds of one request that reads rows (/rows, /filter's page, an asset): the Hub's
@@ -343,27 +358,19 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
   length = std::min(length, ViewerLimits::kRowsMaxLength);
   uint64_t from = std::min<uint64_t>(offset, matches.size());
   uint64_t to = std::min<uint64_t>(matches.size(), from + length);
-  // The page's rows, read in runs of nearby rows (one read for rows of one stretch).
-  std::map<uint64_t, datasets::Row> fetched;
+  // The page's rows, read in one pass over the split's files.
   std::vector<uint64_t> wanted_rows;
   for (uint64_t i = from; i < to; ++i) wanted_rows.push_back(matches[i].row);
   std::vector<uint64_t> sorted = wanted_rows;
   std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::string path;
   auto page_limits = request_limits();
-  for (size_t i = 0; i < sorted.size();) {
-    size_t j = i;
-    while (j + 1 < sorted.size() && sorted[j + 1] - sorted[i] < ViewerLimits::kRowsMaxLength * 4) {
-      ++j;
-    }
-    auto got =
-        split_rows(hub_, repo, stored, sorted[i], sorted[j] - sorted[i] + 1, &path, page_limits);
-    if (!got) return failed(path, got.status());
-    for (size_t k = i; k <= j; ++k) {
-      uint64_t at = sorted[k] - sorted[i];
-      if (at < got->size()) fetched[sorted[k]] = (*got)[at];
-    }
-    i = j + 1;
+  auto got = split_rows_at(hub_, repo, stored, sorted, &path, page_limits);
+  if (!got) return failed(path, got.status());
+  std::map<uint64_t, datasets::Row> fetched;
+  for (size_t k = 0; k < sorted.size() && k < got->size(); ++k) {
+    fetched[sorted[k]] = std::move((*got)[k]);
   }
   std::vector<std::pair<uint64_t, datasets::Row*>> page;
   for (uint64_t row_idx : wanted_rows) {

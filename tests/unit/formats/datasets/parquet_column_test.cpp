@@ -550,6 +550,50 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
       EXPECT_EQ(part->values.size(), value);
     }
   }
+  // Several windows over page runs (all pages in one run, or each page a run of its own, a
+  // page no window touches left out) give the slots of the windows, in order.
+  std::vector<PageRun> one_run{{0, pages}};
+  std::vector<PageRun> each_page;
+  {
+    size_t at = 0;
+    for (uint64_t first = 0; at < pages.size(); first += 6) {
+      size_t consumed = 0;
+      auto h = parse_page_header(pages.substr(at), &consumed);
+      ASSERT_TRUE(h);
+      size_t size = consumed + size_t(h->compressed_page_size);
+      each_page.push_back({first, pages.substr(at, size)});
+      at += size;
+    }
+    ASSERT_EQ(each_page.size(), 3u);
+  }
+  for (uint64_t a = 0; a < 18; ++a) {
+    for (uint64_t b = a + 1; b < 18; b += 2) {
+      std::vector<SlotWindow> windows{{a, 1}, {b, std::min<uint64_t>(3, 18 - b)}};
+      std::vector<uint64_t> slots{a};
+      for (uint64_t k = b; k < b + windows[1].take; ++k) slots.push_back(k);
+      std::vector<PageRun> touched;
+      for (const auto& run : each_page) {
+        bool used = false;
+        for (uint64_t slot : slots) used |= slot / 6 == run.first_slot / 6;
+        if (used) touched.push_back(run);
+      }
+      for (const auto* runs : {&one_run, &each_page, &touched}) {
+        auto part = read_column_page_runs(dictionary, *runs, m, e, flat_node(true), windows);
+        ASSERT_TRUE(part) << part.status().message();
+        ASSERT_EQ(part->num_slots, slots.size()) << a << "," << b;
+        size_t value = 0;
+        for (size_t k = 0; k < slots.size(); ++k) {
+          bool null = full->is_null(slots[k]);
+          EXPECT_EQ(part->is_null(k), null) << slots[k];
+          if (null) continue;
+          size_t full_value = 0;
+          for (uint64_t slot = 0; slot < slots[k]; ++slot) full_value += !full->is_null(slot);
+          EXPECT_EQ(part->values.bytes_at(value++), full->values.bytes_at(full_value));
+        }
+        EXPECT_EQ(part->values.size(), value);
+      }
+    }
+  }
 }
 
 }  // namespace

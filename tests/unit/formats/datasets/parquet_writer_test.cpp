@@ -618,3 +618,93 @@ TEST(ParquetWriter, HalfPrecisionRoundsToNearestEven) {
 
 }  // namespace
 }  // namespace vitrine::datasets
+
+namespace vitrine::datasets {
+namespace {
+
+// Rows asked for by index (as /filter's page asks for them) are those of a plain read, over
+// row groups, pages, nulls, dictionaries, lists and structs; each page is read once however
+// many of the rows it holds.
+TEST(ParquetWriter, RowsReadByIndexAreThoseOfAPlainRead) {
+  std::string features = R"([{"name": "i", "type": )" + value("int64") + R"(},
+      {"name": "s", "type": )" +
+                         value("string") + R"(},
+      {"name": "n", "type": )" +
+                         value("float64") + R"(},
+      {"name": "tags", "type": {"feature": )" +
+                         value("string") + R"(, "_type": "List"}},
+      {"name": "st", "type": {"a": )" +
+                         value("int32") + R"(, "b": )" + value("string") + R"(}}])";
+  std::vector<Row> rows;
+  for (int i = 0; i < 2000; ++i) {
+    json tags = i % 5 == 0 ? json(nullptr) : json::array();
+    for (int k = 0; k < i % 4; ++k) tags.push_back("t" + std::to_string(i + k));
+    rows.push_back(Row{i, std::to_string(i) + std::string(600, char('a' + i % 26)),
+                       i % 7 == 0 ? json(nullptr) : json(i * 0.5), tags,
+                       i % 11 == 0 ? json(nullptr) : json{{"a", i}, {"b", i % 3 ? "x" : "y"}}});
+  }
+  ParquetWriteOptions options;
+  options.row_group_rows = 700;  // 3 groups; the string column has several pages in each
+  std::string bytes = write_file(features, rows, options);
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file) << file.status().message();
+  std::vector<std::vector<uint64_t>> sets{
+      {0},
+      {1999},
+      {0, 1, 2, 3},
+      {5, 699, 700, 701, 1400, 1999},
+      {10, 500, 501, 502, 1000, 1303, 1304, 1700, 2500},  // 2500 is past the end
+      {},
+  };
+  std::vector<uint64_t> every_13th;
+  for (uint64_t r = 3; r < 2000; r += 13) every_13th.push_back(r);
+  sets.push_back(every_13th);
+  ParquetReadStats whole;
+  ASSERT_TRUE(file->read_rows(0, 2000, {}, &whole));
+  for (const auto& set : sets) {
+    ParquetReadStats stats;
+    auto read = file->read_rows_at(set, {}, &stats);
+    ASSERT_TRUE(read) << read.status().message();
+    size_t in_file = 0;
+    for (uint64_t r : set) in_file += r < 2000;
+    ASSERT_EQ(read->size(), in_file);
+    for (size_t k = 0; k < in_file; ++k) {
+      EXPECT_EQ(json((*read)[k]), json(rows[set[k]])) << set[k];
+    }
+    EXPECT_LE(stats.bytes_read, whole.bytes_read);  // no page read twice
+  }
+  // Fields by index, too.
+  std::vector<size_t> fields{3, 0};
+  auto some = file->read_rows_at({4, 702, 1990}, {}, nullptr, &fields);
+  ASSERT_TRUE(some) << some.status().message();
+  ASSERT_EQ(some->size(), 3u);
+  EXPECT_EQ(json((*some)[1]), json::array({rows[702][3], 702}));
+  // Rows out of order are the caller's error.
+  EXPECT_FALSE(file->read_rows_at({5, 4}));
+}
+
+// Rows scattered over one large page cost one read of it: the budget of a single read suffices.
+TEST(ParquetWriter, ScatteredRowsOfOneLargePageReadItOnce) {
+  std::string features = R"([{"name": "s", "type": )" + value("string") + R"(}])";
+  std::vector<Row> rows;
+  for (int i = 0; i < 900; ++i) rows.push_back(Row{std::to_string(i) + std::string(1000, 'q')});
+  ParquetWriteOptions options;
+  options.codec = CompressionCodec::kUncompressed;
+  options.dictionary = false;
+  std::string bytes = write_file(features, rows, options);
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file);
+  std::vector<uint64_t> scattered;
+  for (uint64_t r = 0; r < 900; r += 9) scattered.push_back(r);
+  ParquetReadLimits limits;
+  limits.max_read_bytes = bytes.size();
+  ParquetReadStats stats;
+  auto read = file->read_rows_at(scattered, limits, &stats);
+  ASSERT_TRUE(read) << read.status().message();
+  ASSERT_EQ(read->size(), 100u);
+  EXPECT_EQ(json((*read)[99]), json(rows[891]));
+  EXPECT_EQ(stats.values, 100u);  // only the rows asked for are decoded
+}
+
+}  // namespace
+}  // namespace vitrine::datasets
