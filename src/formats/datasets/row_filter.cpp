@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 
 namespace vitrine::datasets {
 
@@ -139,6 +140,61 @@ bool like(std::string_view text, std::string_view pattern, bool fold) {
   return p == pattern.size();
 }
 
+// A LIKE pattern ready to match: without `_`, its parts between `%`s are found in order with
+// a substring search (the first at the start, the last at the end), as the backtracking match
+// would find them; with `_`, the backtracking match. ILIKE folds ASCII letters of both.
+struct LikePattern {
+  std::string pattern;  // folded for ILIKE
+  bool fold = false;
+  bool plain = false;              // no `_`
+  std::vector<std::string> parts;  // split at `%` (plain patterns)
+
+  static LikePattern of(std::string p, bool fold) {
+    LikePattern out;
+    if (fold) {
+      for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    out.fold = fold;
+    out.plain = p.find('_') == std::string::npos;
+    if (out.plain) {
+      size_t at = 0;
+      for (;;) {
+        size_t pct = p.find('%', at);
+        out.parts.push_back(p.substr(at, pct == std::string::npos ? pct : pct - at));
+        if (pct == std::string::npos) break;
+        at = pct + 1;
+      }
+    }
+    out.pattern = std::move(p);
+    return out;
+  }
+
+  bool matches(std::string_view text) const {
+    if (!plain) return like(text, pattern, fold);
+    std::string folded;
+    if (fold) {
+      folded.assign(text);
+      for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      text = folded;
+    }
+    if (parts.size() == 1) return text == parts[0];
+    const std::string& first = parts.front();
+    const std::string& last = parts.back();
+    if (text.size() < first.size() + last.size() || !text.starts_with(first) ||
+        !text.ends_with(last)) {
+      return false;
+    }
+    std::string_view middle = text.substr(first.size(), text.size() - first.size() - last.size());
+    for (size_t i = 1; i + 1 < parts.size(); ++i) {
+      if (parts[i].empty()) continue;
+      size_t at = middle.find(parts[i]);
+      if (at == std::string_view::npos) return false;
+      middle.remove_prefix(at + parts[i].size());
+    }
+    return true;
+  }
+};
+
 // -1, 0, 1, or 2 when the two cannot be compared (a type mismatch, a null).
 int compare(const Json& a, const Json& b) {
   if (a.is_null() || b.is_null()) return 2;
@@ -171,9 +227,10 @@ struct RowFilter::Node {
   FilterColumn column;
   std::string op;  // = != < <= > >= like notlike ilike notilike
   Json value;
+  std::optional<LikePattern> like;  // LIKE and ILIKE, negated or not
 };
 
-Json FilterColumn::value(const Json& cell) const {
+const Json* FilterColumn::locate(const Json& cell) const {
   const Json* v = &cell;
   for (size_t i = 1; i < path.size(); ++i) {
     if (!v->is_object()) return nullptr;
@@ -181,6 +238,12 @@ Json FilterColumn::value(const Json& cell) const {
     if (it == v->end()) return nullptr;
     v = &*it;
   }
+  return v;
+}
+
+Json FilterColumn::value(const Json& cell) const {
+  const Json* v = locate(cell);
+  if (!v) return nullptr;
   if (function.empty()) return *v;
   if (v->is_null()) return nullptr;
   if (function == "length") {
@@ -358,8 +421,10 @@ class Parser {
     auto v = value();
     if (!v) return v.status();
     node.value = std::move(*v);
-    if ((node.op.find("like") != std::string::npos) && !node.value.is_string()) {
-      return filter_error("LIKE takes a 'string'");
+    if (node.op.find("like") != std::string::npos) {
+      if (!node.value.is_string()) return filter_error("LIKE takes a 'string'");
+      node.like = LikePattern::of(node.value.get<std::string>(),
+                                  node.op.find("ilike") != std::string::npos);
     }
     return add(std::move(node));
   }
@@ -459,15 +524,24 @@ bool RowFilter::eval(
     default:
       break;
   }
+  // The column's value, found in the cell (not copied) unless a function computes it.
   const Json* cell = cell_of(n.column.path[0]);
-  Json v = cell ? n.column.value(*cell) : Json(nullptr);
-  if (n.kind == Node::Kind::kIsNull) return v.is_null();
-  if (n.kind == Node::Kind::kIsNotNull) return !v.is_null();
-  if (v.is_null() || n.value.is_null()) return false;
-  if (n.op.find("like") != std::string::npos) {
+  const Json* found = nullptr;
+  Json computed;
+  if (cell && n.column.function.empty()) {
+    found = n.column.locate(*cell);
+  } else if (cell) {
+    computed = n.column.value(*cell);
+    found = &computed;
+  }
+  bool null = !found || found->is_null();
+  if (n.kind == Node::Kind::kIsNull) return null;
+  if (n.kind == Node::Kind::kIsNotNull) return !null;
+  if (null || n.value.is_null()) return false;
+  const Json& v = *found;
+  if (n.like) {
     if (!v.is_string()) return false;
-    bool m = like(v.get_ref<const std::string&>(), n.value.get_ref<const std::string&>(),
-                  n.op.find("ilike") != std::string::npos);
+    bool m = n.like->matches(v.get_ref<const std::string&>());
     return n.op.starts_with("not") ? !m : m;
   }
   int c = compare(v, n.value);

@@ -45,6 +45,8 @@ struct FilterColumn {
   std::vector<std::string> args;  // replace's two strings
   // The value of this column in a row (`cell`: the top-level column's cell).
   nlohmann::json value(const nlohmann::json& cell) const;
+  // Where the path's value lies in `cell`, before any function (nullptr: missing).
+  const nlohmann::json* locate(const nlohmann::json& cell) const;
 };
 
 class RowFilter {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <regex>
+
 namespace vitrine::datasets {
 namespace {
 
@@ -98,6 +101,39 @@ TEST(RowFilter, ColumnsAndOrder) {
   EXPECT_FALSE(RowOrder::parse(R"("a" sideways)"));
   EXPECT_FALSE(RowOrder::parse(R"("a", "b")"));
   EXPECT_FALSE(RowOrder::parse(R"("a"; drop)"));
+}
+
+// LIKE and ILIKE agree with a regular expression built from the pattern (% is .*, _ is one
+// character) over random texts and patterns, with and without `_` (two ways of matching).
+TEST(RowFilter, LikeAgreesWithARegularExpression) {
+  std::mt19937 rng(7);
+  auto pick = [&](std::string_view from, size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += from[rng() % from.size()];
+    return out;
+  };
+  for (int i = 0; i < 4000; ++i) {
+    std::string text = pick("abAB", rng() % 9);
+    std::string pattern = pick(i % 2 ? "abA%%" : "aBb%_", rng() % 6);
+    bool fold = i % 3 == 0;
+    std::string re;
+    for (char c : pattern) {
+      if (c == '%') {
+        re += ".*";
+      } else if (c == '_') {
+        re += '.';
+      } else {
+        re += c;
+      }
+    }
+    auto flags = fold ? std::regex::icase : std::regex::ECMAScript;
+    bool want = std::regex_match(text, std::regex(re, flags));
+    std::string where = std::string(R"("s" )") + (fold ? "ILIKE" : "LIKE") + " '" + pattern + "'";
+    EXPECT_EQ(match(where, {{"s", text}}), want) << where << " on " << text;
+    EXPECT_EQ(match(std::string(R"("s" NOT )") + (fold ? "ILIKE" : "LIKE") + " '" + pattern + "'",
+                    {{"s", text}}),
+              !want);
+  }
 }
 
 }  // namespace
