@@ -182,12 +182,12 @@ http::Response handle_viewer_rows(Context& ctx, Call& call);
 http::Response handle_viewer_statistics(Context& ctx, Call& call);
 http::Response handle_viewer_info(Context& ctx, Call& call);
 http::Response handle_viewer_filter(Context& ctx, Call& call);
+http::Response handle_viewer_search(Context& ctx, Call& call);
 http::Response handle_viewer_size(Context& ctx, Call& call);
 http::Response handle_viewer_parquet(Context& ctx, Call& call);
 http::Response handle_viewer_croissant_crumbs(Context& ctx, Call& call);
 http::Response handle_dataset_parquet(Context& ctx, Call& call);
-http::Response handle_viewer_asset(Context& ctx, Call& call);            // media cells' bytes
-http::Response handle_viewer_not_implemented(Context& ctx, Call& call);  // 501, after access
+http::Response handle_viewer_asset(Context& ctx, Call& call);  // media cells' bytes
 // Where the build installs the web interface for this binary: `web/` beside it, or
 // `../share/vitrine/web`; "" when neither holds an index.html.
 std::string default_web_dir(const std::string& executable_path);

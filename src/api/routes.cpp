@@ -52,7 +52,7 @@ const std::vector<Route>& routes() {
       {"GET", "/datasets-server/rows", A::kPublic, handle_viewer_rows},
       {"GET", "/datasets-server/assets/{path*}", A::kPublic, handle_viewer_asset},
       {"GET", "/datasets-server/cached-assets/{path*}", A::kPublic, handle_viewer_asset},
-      {"GET", "/datasets-server/search", A::kPublic, handle_viewer_not_implemented},
+      {"GET", "/datasets-server/search", A::kPublic, handle_viewer_search},
       {"GET", "/datasets-server/filter", A::kPublic, handle_viewer_filter},
       {"GET", "/datasets-server/parquet", A::kPublic, handle_viewer_parquet},
       {"GET", "/datasets-server/info", A::kPublic, handle_viewer_info},

@@ -172,6 +172,26 @@ http::Response handle_viewer_filter(Context& ctx, Call& call) {
   });
 }
 
+http::Response handle_viewer_search(Context& ctx, Call& call) {
+  // The Hub's message names the four parameters, whichever is missing.
+  for (const char* name : {"dataset", "config", "split", "query"}) {
+    if (call.query.get(name).value_or("").empty()) {
+      return viewer_error(422, "MissingRequiredParameter",
+                          "Parameter 'dataset', 'config', 'split' and 'query' are required");
+    }
+  }
+  std::string query = *call.query.get("query");
+  auto t = target_of(ctx, call, Level::kSplit);
+  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
+  auto page = page_params(call);
+  if (auto* refused = std::get_if<http::Response>(&page)) return std::move(*refused);
+  service::DatasetViewer viewer(ctx.hub);
+  const auto& target = std::get<Target>(t);
+  const auto& p = std::get<Page>(page);
+  return viewer_response(
+      viewer.search(target.repo, target.config, target.split, query, p.offset, p.length));
+}
+
 http::Response handle_viewer_info(Context& ctx, Call& call) {
   return answer(ctx, call, Level::kDataset,
                 [](auto& viewer, const Target& t) { return viewer.info(t.repo, t.config); });
@@ -267,22 +287,6 @@ http::Response handle_viewer_croissant_crumbs(Context& ctx, Call& call) {
   return answer(ctx, call, Level::kDataset, [&](auto& viewer, const Target& t) {
     return viewer.croissant_crumbs(t.repo, full != "false");
   });
-}
-
-http::Response handle_viewer_not_implemented(Context& ctx, Call& call) {
-  // The dataset is still checked first: the answer says nothing about a dataset the caller may
-  // not read.
-  std::string endpoint = call.request.path.substr(call.request.path.rfind('/'));
-  // The parameters each endpoint requires on the Hub (§2): a split for search, a dataset for the
-  // others.
-  bool split_level = endpoint == "/search";  // the only one left
-  auto t = target_of(ctx, call, split_level ? Level::kSplit : Level::kDataset);
-  if (auto* r = std::get_if<http::Response>(&t)) return std::move(*r);
-  return viewer_error(
-      501, "NotImplementedError",
-      "This hub's dataset viewer does not answer " + endpoint +
-          " yet; /is-valid, /splits, /first-rows, /rows, /filter, /parquet, /info, /size, "
-          "/statistics and /croissant-crumbs work");
 }
 
 }  // namespace vitrine::api

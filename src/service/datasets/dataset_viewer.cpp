@@ -201,6 +201,14 @@ JobOutcome DatasetViewer::process(JobContext& context) {
     auto cleared = publish_export(hub_, *git, repo, {});
     return cleared ? Status::ok() : cleared.status();
   };
+  // A split's search index, after its statistics.
+  auto index_split = [&](const SplitContext& split, const Json& stored) -> Status {
+    Status internal;
+    auto index = search_index_of(split, stored, &internal);
+    if (!internal) return internal;
+    if (context.cancelled()) return internal_error("stopped");
+    return put(std::move(index), kSearchStep, split.config.name, split.split.split);
+  };
   datasets::LayoutOptions options;
   options.dataset_name = repo.id();
   auto card = read_card(hub_, *git, files);
@@ -257,6 +265,7 @@ JobOutcome DatasetViewer::process(JobContext& context) {
             if (auto st = put(std::move(stats), kStatisticsStep, c.name, s.split); !st) {
               return JobOutcome::retry(st);
             }
+            if (auto st = index_split(split, *stored); !st) return JobOutcome::retry(st);
           }
           progress();
           continue;
@@ -363,6 +372,7 @@ JobOutcome DatasetViewer::process(JobContext& context) {
         if (auto st = put(std::move(stats), kStatisticsStep, w.config->name, w.split->split); !st) {
           return JobOutcome::retry(st);
         }
+        if (auto st = index_split(split, *stored); !st) return JobOutcome::retry(st);
       }
       progress();
     }
@@ -373,6 +383,7 @@ JobOutcome DatasetViewer::process(JobContext& context) {
     if (auto st = hub_.db().delete_viewer_results(uid, commit); !st) {
       spdlog::warn("viewer: forgetting old answers of {}: {}", repo.id(), st.message());
     }
+    forget_search_indexes(uid, commit);
   }
   return JobOutcome::ok();
 }

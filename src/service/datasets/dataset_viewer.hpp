@@ -70,6 +70,13 @@ struct ViewerLimits {
   // Files in one export (a dataset's configs may name the same Parquet files many times); past
   // it, the splits that would add more are left out of the export.
   static constexpr size_t kMaxExportFiles = 100'000;
+  // The search index of a split reads at most this many bytes of its Parquet files (the Hub's
+  // 5 GB; past it the index holds the rows read so far and says partial), and indexes at most
+  // kSearchMaxRowBytes of one row's text. A query stops after kSearchMaxMillis of work
+  // (TooBigContentError: too many rows hold its words to rank them in time).
+  static constexpr uint64_t kSearchMaxBytes = 5'000'000'000;
+  static constexpr size_t kSearchMaxRowBytes = 1u << 20;
+  static constexpr uint64_t kSearchMaxMillis = 10'000;
 };
 
 // What an endpoint answers: the JSON body (text: its keys keep the viewer's order), or the
@@ -120,6 +127,16 @@ class DatasetViewer {
   ViewerAnswer filter(const domain::RepoRecord& repo, const std::string& config,
                       const std::string& split, const std::string& where,
                       const std::string& orderby, uint64_t offset, uint64_t length);
+  // /search (contract §5.1): the rows of a split holding any word of `query`, best first by
+  // BM25, `length` of them from `offset`, from the split's search index (built by the job after
+  // its statistics; storage/search/fts_index.hpp). 400 SearchFeatureNotAvailableError for a
+  // split without string columns; 422 for a query that is too long.
+  ViewerAnswer search(const domain::RepoRecord& repo, const std::string& config,
+                      const std::string& split, const std::string& query, uint64_t offset,
+                      uint64_t length);
+  // Removes a repository's search indexes (it is deleted), or those of its revisions other than
+  // `keep` (they are no longer answered).
+  void forget_search_indexes(const std::string& uid, const std::string& keep = "");
   // /info and /size (contract §2.8, §2.9) of a dataset or one config (empty: all), from the
   // Parquet files the job recorded; configs of other formats are listed as failed (501 for one
   // config) until the Parquet export exists.

@@ -100,7 +100,7 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
     // One read for every split's outcome (no bodies), whatever the number of splits.
     // "preview": first rows; "viewer": /rows pages (Parquet files recorded); "statistics".
     std::map<std::string, std::set<std::pair<std::string, std::string>>> ok;
-    for (const char* step : {kFirstRowsStep, kParquetFilesStep, kStatisticsStep}) {
+    for (const char* step : {kFirstRowsStep, kParquetFilesStep, kStatisticsStep, kSearchStep}) {
       auto outcomes = hub_.db().viewer_outcomes(repo.uid, layout.revision, step);
       if (!outcomes) return unexpected_error();
       for (const auto& [c, sp, code] : *outcomes) {
@@ -120,6 +120,8 @@ ViewerAnswer DatasetViewer::is_valid(const domain::RepoRecord& repo, const std::
         // /rows and /filter read the split's Parquet files (its own, or the export's).
         if (ok[kParquetFilesStep].contains(key)) flags["viewer"] = flags["filter"] = true;
         if (ok[kStatisticsStep].contains(key)) flags["statistics"] = true;
+        // "search": the split's index is built (a split without string columns has none).
+        if (ok[kSearchStep].contains(key)) flags["search"] = true;
       }
     }
     if (!known) return not_found(layout.revision);

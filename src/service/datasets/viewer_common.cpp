@@ -48,6 +48,7 @@ int status_of(const std::string& code) {
   if (k501.contains(code)) return 501;
   if (k404.contains(code)) return 404;
   if (code == "SplitParquetSchemaMismatchError") return 422;
+  if (code == "SearchFeatureNotAvailableError") return 400;
   return 500;
 }
 

@@ -5,7 +5,8 @@
 //   - viewer_first_rows.cpp   first rows of CSV/JSON/text splits through the streaming readers;
 //   - viewer_parquet.cpp      the Parquet steps: a split's files, first rows, statistics;
 //   - viewer_answers.cpp      /splits, /first-rows, /is-valid, /info, /size;
-//   - viewer_rows.cpp         /rows, /filter, /statistics and media assets;
+//   - viewer_rows.cpp         /rows, /filter, /search, /statistics and media assets;
+//   - viewer_search.cpp       the split's search index;
 //   - viewer_common.cpp       the helpers below; viewer_media.cpp the media cells.
 #pragma once
 
@@ -40,6 +41,8 @@ inline constexpr char kLayoutStep[] = "dataset-layout";
 inline constexpr char kFirstRowsStep[] = "split-first-rows";
 inline constexpr char kParquetFilesStep[] = "split-parquet-files";
 inline constexpr char kStatisticsStep[] = "split-descriptive-statistics";
+// The split's search index (body: {"has_fts": true, "num_rows", "columns", "partial"}).
+inline constexpr char kSearchStep[] = "split-search-index";
 // The revision's files are on refs/convert/parquet (body: {"commit": the export's commit}).
 inline constexpr char kExportStep[] = "dataset-parquet-export";
 
@@ -188,6 +191,18 @@ ParquetSplit parquet_split_of(const SplitContext& s, bool with_first_rows = true
 // The split's statistics (contract §2.10, §4) from its stored Parquet files (`files`: the
 // kParquetFilesStep body).
 domain::ViewerResult statistics_of(const SplitContext& s, const Json& files);
+
+// ---- the search index (viewer_search.cpp) ----
+
+// Where the search index of a split of a revision lies (under the data folder's
+// viewer/search/{uid}/{revision}/).
+std::string search_index_path(Hub& hub, const std::string& uid, const std::string& revision,
+                              const std::string& config, const std::string& split);
+// Builds the split's search index from its stored Parquet files (`files`: the
+// kParquetFilesStep body): the kSearchStep result (SearchFeatureNotAvailableError without
+// string columns).
+// The hub's own failure (disk, SQLite) is set in *internal instead: the job tries again.
+domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, Status* internal);
 
 // ---- the Parquet export, refs/convert/parquet (contract §7; viewer_export.cpp) ----
 

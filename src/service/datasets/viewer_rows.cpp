@@ -1,5 +1,7 @@
-// The dataset viewer's answers read from a split's Parquet files: /rows, /filter, /statistics
-// and media assets.
+// The dataset viewer's answers read from a split's Parquet files: /rows, /filter, /search,
+// /statistics and media assets.
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -8,10 +10,12 @@
 
 #include "formats/datasets/media.hpp"
 #include "formats/datasets/row_filter.hpp"
+#include "formats/datasets/search_text.hpp"
 #include "service/datasets/repo_file_source.hpp"
 #include "service/datasets/viewer_internal.hpp"
 #include "service/hub.hpp"
 #include "storage/metadata/metadata_db.hpp"
+#include "storage/search/fts_index.hpp"
 #include "util/encoding.hpp"
 
 namespace vitrine::service {
@@ -379,6 +383,75 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
   }
   PageOf of{hub_, repo, revision, config, split, stored};
   return page_answer(of, page, matches.size(), partial);
+}
+
+ViewerAnswer DatasetViewer::search(const domain::RepoRecord& repo, const std::string& config,
+                                   const std::string& split, const std::string& query,
+                                   uint64_t offset, uint64_t length) {
+  std::string revision;
+  auto found = parquet_files(hub_, *this, repo, config, split, &revision);
+  if (auto* answer = std::get_if<ViewerAnswer>(&found)) return *answer;
+  const Json& stored = std::get<Json>(found);
+  if (query.size() > datasets::kMaxQueryBytes) {
+    return ViewerAnswer::error(422, "InvalidParameter",
+                               "Parameter 'query' must not be longer than " +
+                                   std::to_string(datasets::kMaxQueryBytes) + " bytes",
+                               revision);
+  }
+  auto result = hub_.db().viewer_result(repo.uid, revision, kSearchStep, config, split);
+  if (!result) return unexpected_error();
+  if (!*result) {
+    return ViewerAnswer::error(500, "ResponseNotReady",
+                               "the dataset index is loading, this can take a minute", revision);
+  }
+  if (!(*result)->error_code.empty()) return replay(**result);
+  auto body = Json::parse((*result)->body, nullptr, false);
+  if (!body.is_object() || !body.value("has_fts", false)) {
+    return ViewerAnswer::error(400, "SearchFeatureNotAvailableError",
+                               "The split does not have search feature enabled.", revision);
+  }
+  auto index = storage::FtsIndex::open(search_index_path(hub_, repo.uid, revision, config, split));
+  if (!index) {
+    spdlog::error("viewer: the search index of {} {}/{} at {}: {}", repo.id(), config, split,
+                  revision, index.status().message());
+    return unexpected_error();
+  }
+  length = std::min(length, ViewerLimits::kRowsMaxLength);
+  auto hits = (*index)->search(datasets::search_terms(query), offset, length,
+                               ViewerLimits::kSearchMaxMillis);
+  if (!hits) {
+    if (hits.status().kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", hits.status().message(), revision);
+    }
+    spdlog::error("viewer: searching {} {}/{}: {}", repo.id(), config, split,
+                  hits.status().message());
+    return unexpected_error();
+  }
+  // The page's rows, read in one pass over the split's files, shown best first.
+  std::vector<uint64_t> sorted = hits->rows;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string path;
+  auto limits = request_limits();
+  auto got = split_rows_at(hub_, repo, stored, sorted, &path, limits);
+  if (!got) {
+    if (got.status().kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", got.status().message(), revision);
+    }
+    return ViewerAnswer::error(500, "RowsPostProcessingError",
+                               read_failure(repo, path, got.status()), revision);
+  }
+  std::map<uint64_t, datasets::Row> fetched;
+  for (size_t k = 0; k < sorted.size() && k < got->size(); ++k) {
+    fetched[sorted[k]] = std::move((*got)[k]);
+  }
+  std::vector<std::pair<uint64_t, datasets::Row*>> page;
+  for (uint64_t row_idx : hits->rows) {
+    auto it = fetched.find(row_idx);
+    if (it != fetched.end()) page.emplace_back(row_idx, &it->second);
+  }
+  PageOf of{hub_, repo, revision, config, split, stored};
+  return page_answer(of, page, hits->total, body.value("partial", false));
 }
 
 }  // namespace vitrine::service

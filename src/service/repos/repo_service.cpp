@@ -425,6 +425,7 @@ Status RepoService::remove(const Caller& caller, RepoKind type, const std::strin
   AuditLog(hub_).record(audit::kRepoDelete, &caller, AuditLog::repo_target(repo->record));
   std::error_code ec;
   std::filesystem::remove_all(hub_.git_path(repo->record), ec);
+  DatasetViewer(hub_).forget_search_indexes(repo->record.uid);
   return Status::ok();
 }
 
