@@ -14,6 +14,7 @@
 #include "service/datasets/repo_file_source.hpp"
 #include "service/datasets/viewer_internal.hpp"
 #include "service/hub.hpp"
+#include "service/jobs/job_queue.hpp"
 #include "storage/metadata/metadata_db.hpp"
 #include "storage/search/fts_index.hpp"
 #include "util/encoding.hpp"
@@ -398,12 +399,20 @@ ViewerAnswer DatasetViewer::search(const domain::RepoRecord& repo, const std::st
                                    std::to_string(datasets::kMaxQueryBytes) + " bytes",
                                revision);
   }
-  auto result = hub_.db().viewer_result(repo.uid, revision, kSearchStep, config, split);
-  if (!result) return unexpected_error();
-  if (!*result) {
+  auto loading = [&] {
     return ViewerAnswer::error(500, "ResponseNotReady",
                                "the dataset index is loading, this can take a minute", revision);
-  }
+  };
+  // A revision processed without its index (by a release before /search, or a data folder
+  // restored without viewer/search/) is processed again, once: its index comes with it.
+  auto rebuild = [&] {
+    auto job = JobQueue(hub_).find(kDatasetRevisionJob, job_key(repo.uid, revision));
+    if (job && *job && (*job)->state == domain::JobState::kDone) queue(repo, revision, true);
+    return loading();
+  };
+  auto result = hub_.db().viewer_result(repo.uid, revision, kSearchStep, config, split);
+  if (!result) return unexpected_error();
+  if (!*result) return rebuild();
   if (!(*result)->error_code.empty()) return replay(**result);
   auto body = Json::parse((*result)->body, nullptr, false);
   if (!body.is_object() || !body.value("has_fts", false)) {
@@ -412,9 +421,9 @@ ViewerAnswer DatasetViewer::search(const domain::RepoRecord& repo, const std::st
   }
   auto index = storage::FtsIndex::open(search_index_path(hub_, repo.uid, revision, config, split));
   if (!index) {
-    spdlog::error("viewer: the search index of {} {}/{} at {}: {}", repo.id(), config, split,
-                  revision, index.status().message());
-    return unexpected_error();
+    spdlog::warn("viewer: the search index of {} {}/{} at {}: {}; processing it again",
+                 repo.id(), config, split, revision, index.status().message());
+    return rebuild();
   }
   length = std::min(length, ViewerLimits::kRowsMaxLength);
   auto hits = (*index)->search(datasets::search_terms(query), offset, length,

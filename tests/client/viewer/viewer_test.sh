@@ -183,6 +183,15 @@ tc "search: non-Latin scripts, digits, accents, list cells; Chinese and Japanese
   [[ $(search_rows "gpt-4") == "[2]" && $(search_rows "cafe") == "[3]" && $(search_rows "CAFÉ") == "[3]" ]]
   [[ $(search_rows "%2A%22%29%28%3A") == "[]" ]]                # *")(: query syntax is only text
   jq -e ".num_rows_total == 0" "$WORK/body" >/dev/null'
+tc "search: an index lost (a folder restored without it) or never built (an older release) is built again" '
+  rm -rf "$D/viewer/search"
+  get "search?dataset=alice/langs&config=default&split=train&query=cafe" -H "Authorization: Bearer $TOK"
+  [[ $(status) == 500 && $(header X-Error-Code) == ResponseNotReady ]]
+  searched "dataset=alice/langs&config=default&split=train&query=cafe"
+  [[ $(status) == 200 ]] && jq -e "[.rows[].row_idx] == [3]" "$WORK/body" >/dev/null
+  python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(\"DELETE FROM viewer_results WHERE step = '"'"'split-search-index'"'"'\"); db.commit()" "$D/vitrine.db"
+  searched "dataset=alice/langs&config=default&split=train&query=cafe"
+  [[ $(status) == 200 ]] && jq -e "[.rows[].row_idx] == [3]" "$WORK/body" >/dev/null'
 tc "search: a split without string columns answers SearchFeatureNotAvailableError; is-valid says so" '
   searched "dataset=alice/numbers&config=default&split=train&query=x"
   [[ $(status) == 400 && $(header X-Error-Code) == SearchFeatureNotAvailableError ]]
