@@ -34,9 +34,12 @@ class ChunkReader {
     out_.max_repetition_level = node.max_repetition_level;
   }
 
+  // Pages decompressed from here on are kept in `cache` (the reads say where they lie).
+  void keep_in(const PageCacheRef* cache) { cache_ = cache && cache->cache ? cache : nullptr; }
+
   // Reads pages from `chunk`: until meta.num_values slots are read, or when `to_end`, until
-  // the bytes end.
-  Status read(std::string_view chunk, bool to_end = false) {
+  // the bytes end. `file_offset`: where `chunk` lies in the file (-1: unknown).
+  Status read(std::string_view chunk, bool to_end = false, int64_t file_offset = -1) {
     size_t pos = 0;
     auto total = static_cast<uint64_t>(meta_.num_values);
     while (!done_ && (to_end ? pos < chunk.size() : out_.num_slots < total)) {
@@ -57,22 +60,9 @@ class ChunkReader {
         return chunk_error("a page runs past the chunk");
       }
       std::string_view page = chunk.substr(pos, header->compressed_page_size);
+      int64_t at = file_offset < 0 ? -1 : file_offset + static_cast<int64_t>(pos - consumed);
       pos += header->compressed_page_size;
-      Status status;
-      switch (header->type) {
-        case PageType::kDictionaryPage:
-          status = dictionary_page(*header, page);
-          break;
-        case PageType::kDataPage:
-          status = data_page_v1(*header, page);
-          break;
-        case PageType::kDataPageV2:
-          status = data_page_v2(*header, page);
-          break;
-        case PageType::kIndexPage:
-          break;
-      }
-      if (!status) return status;
+      if (auto status = stored_page(*header, page, consumed, at); !status) return status;
     }
     if (!to_end && out_.num_slots != total) return chunk_error("more values than the chunk states");
     if (!out_.repetition_levels.empty() && out_.repetition_levels[0] != 0) {
@@ -81,8 +71,17 @@ class ChunkReader {
     return Status::ok();
   }
 
-  // The dictionary page alone.
-  Status read_dictionary(std::string_view bytes) {
+  // Pages decoded before (a cache's), in order, as read() reads them.
+  Status read_decoded(const std::vector<std::shared_ptr<const DecodedPage>>& pages) {
+    for (const auto& p : pages) {
+      if (done_) break;
+      if (auto status = decoded_page(*p); !status) return status;
+    }
+    return Status::ok();
+  }
+
+  // The dictionary page alone (at `file_offset` of the file, -1: unknown).
+  Status read_dictionary(std::string_view bytes, int64_t file_offset = -1) {
     size_t consumed = 0;
     auto header = parse_page_header(bytes, &consumed);
     if (!header) return header.status();
@@ -90,7 +89,7 @@ class ChunkReader {
     if (static_cast<size_t>(header->compressed_page_size) != bytes.size() - consumed) {
       return chunk_error("the dictionary page's size does not match its location");
     }
-    return dictionary_page(*header, bytes.substr(consumed));
+    return stored_page(*header, bytes.substr(consumed), consumed, file_offset);
   }
 
   // With windows: the slot of the chunk the next page read begins.
@@ -99,19 +98,107 @@ class ChunkReader {
   ColumnChunkValues take() { return std::move(out_); }
 
  private:
-  Status dictionary_page(const PageHeader& header, std::string_view page) {
+  // A page as it lies in the file (its header parsed, `page` its data; `header_size` bytes of
+  // header before it at `file_offset`): skipped, or decompressed (and kept in the cache) and
+  // decoded.
+  Status stored_page(const PageHeader& header, std::string_view page, size_t header_size,
+                     int64_t file_offset) {
+    if (header.type == PageType::kIndexPage) return Status::ok();
+    if (header.type == PageType::kDictionaryPage) {
+      if (auto s = admit_dictionary(header); !s) return s;
+    } else {
+      int32_t n = header.type == PageType::kDataPage ? header.data_page_header->num_values
+                                                     : header.data_page_header_v2->num_values;
+      if (outside_window(n)) return Status::ok();
+      if (auto s = admit(n); !s) return s;
+    }
+    auto body = uncompressed(header, page);
+    if (!body) return body.status();
+    if (cache_ && file_offset >= 0) {
+      auto kept = std::make_shared<DecodedPage>();
+      kept->header = header;
+      kept->stored_size = header_size + page.size();
+      kept->body = std::move(*body);
+      cache_->cache->put(cache_->key(file_offset), kept, kept->body.size() + 256);
+      return decoded_body(header, kept->body);
+    }
+    return decoded_body(header, *body);
+  }
+
+  // A page decoded before.
+  Status decoded_page(const DecodedPage& p) {
+    const PageHeader& header = p.header;
+    if (header.type == PageType::kIndexPage) return Status::ok();
+    if (header.type == PageType::kDictionaryPage) {
+      if (auto s = admit_dictionary(header); !s) return s;
+    } else {
+      int32_t n = header.type == PageType::kDataPage ? header.data_page_header->num_values
+                                                     : header.data_page_header_v2->num_values;
+      if (outside_window(n)) return Status::ok();
+      if (auto s = admit(n); !s) return s;
+    }
+    return decoded_body(header, p.body);
+  }
+
+  // A page's uncompressed bytes: the whole page (v2: its levels, stored uncompressed, then its
+  // data).
+  Result<std::string> uncompressed(const PageHeader& header, std::string_view page) {
+    if (header.type != PageType::kDataPageV2) {
+      return decompress_parquet_page(meta_.codec, page, header.uncompressed_page_size,
+                                     limits_.max_page_bytes);
+    }
+    const auto& d = *header.data_page_header_v2;
+    if (d.repetition_levels_byte_length < 0 || d.definition_levels_byte_length < 0) {
+      return chunk_error("a negative levels length");
+    }
+    auto rep_size = static_cast<size_t>(d.repetition_levels_byte_length);
+    auto def_size = static_cast<size_t>(d.definition_levels_byte_length);
+    if (rep_size > page.size() || def_size > page.size() - rep_size ||
+        rep_size + def_size > static_cast<size_t>(header.uncompressed_page_size)) {
+      return chunk_error("levels past the page");
+    }
+    size_t levels_size = rep_size + def_size;
+    std::string_view data = page.substr(levels_size);
+    size_t data_size = static_cast<size_t>(header.uncompressed_page_size) - levels_size;
+    auto body =
+        decompress_parquet_page(d.is_compressed ? meta_.codec : CompressionCodec::kUncompressed,
+                                data, data_size, limits_.max_page_bytes);
+    if (!body) return body.status();
+    std::string out;
+    out.reserve(levels_size + body->size());
+    out.append(page.substr(0, levels_size));
+    out.append(*body);
+    return out;
+  }
+
+  Status decoded_body(const PageHeader& header, std::string_view body) {
+    switch (header.type) {
+      case PageType::kDictionaryPage:
+        return dictionary_body(header, body);
+      case PageType::kDataPage:
+        return data_page_v1(header, body);
+      case PageType::kDataPageV2:
+        return data_page_v2(header, body);
+      case PageType::kIndexPage:
+        break;
+    }
+    return Status::ok();
+  }
+
+  Status admit_dictionary(const PageHeader& header) {
     if (has_dictionary_ || out_.num_slots > 0) return chunk_error("a misplaced dictionary page");
     const auto& d = *header.dictionary_page_header;
     if (d.encoding != Encoding::kPlain && d.encoding != Encoding::kPlainDictionary) {
       return chunk_error("a dictionary page not PLAIN-encoded");
     }
     if (static_cast<uint64_t>(d.num_values) > limits_.max_values) return too_many_values();
-    auto body = decompress_parquet_page(meta_.codec, page, header.uncompressed_page_size,
-                                        limits_.max_page_bytes);
-    if (!body) return body.status();
+    return Status::ok();
+  }
+
+  Status dictionary_body(const PageHeader& header, std::string_view body) {
+    const auto& d = *header.dictionary_page_header;
     size_t consumed = 0;
-    if (auto s =
-            decode_plain(*body, d.num_values, limits_.max_value_bytes, &dictionary_, &consumed);
+    if (auto s = decode_plain(body, d.num_values, limits_.max_value_bytes, &dictionary_, &consumed);
         !s) {
       return s;
     }
@@ -216,14 +303,10 @@ class ChunkReader {
     return Status::ok();
   }
 
-  Status data_page_v1(const PageHeader& header, std::string_view page) {
+  // A v1 data page, uncompressed (window and limits checked).
+  Status data_page_v1(const PageHeader& header, std::string_view body) {
     const auto& d = *header.data_page_header;
-    if (outside_window(d.num_values)) return Status::ok();
-    if (auto s = admit(d.num_values); !s) return s;
-    auto body = decompress_parquet_page(meta_.codec, page, header.uncompressed_page_size,
-                                        limits_.max_page_bytes);
-    if (!body) return body.status();
-    std::string_view rest = *body;
+    std::string_view rest = body;
     size_t from = out_.definition_levels.size();
     if (out_.max_repetition_level > 0) {
       if (d.repetition_level_encoding != Encoding::kRle) {
@@ -252,26 +335,18 @@ class ChunkReader {
     return page_values(d.encoding, rest, from, d.num_values);
   }
 
-  Status data_page_v2(const PageHeader& header, std::string_view page) {
+  // A v2 data page, uncompressed: its levels, then its data (window and limits checked).
+  Status data_page_v2(const PageHeader& header, std::string_view body) {
     const auto& d = *header.data_page_header_v2;
-    if (outside_window(d.num_values)) return Status::ok();
-    if (auto s = admit(d.num_values); !s) return s;
     if (out_.max_repetition_level == 0 && d.repetition_levels_byte_length != 0)
       return chunk_error("repetition levels in a flat column");
-    if (d.repetition_levels_byte_length < 0 || d.definition_levels_byte_length < 0) {
-      return chunk_error("a negative levels length");
-    }
     auto rep_size = static_cast<size_t>(d.repetition_levels_byte_length);
     auto def_size = static_cast<size_t>(d.definition_levels_byte_length);
-    if (rep_size > page.size() || def_size > page.size() - rep_size ||
-        rep_size + def_size > static_cast<size_t>(header.uncompressed_page_size)) {
-      return chunk_error("levels past the page");
-    }
-    size_t levels_size = rep_size + def_size;
+    if (rep_size + def_size > body.size()) return chunk_error("levels past the page");
     size_t from = out_.definition_levels.size();
     if (out_.max_repetition_level > 0) {
       size_t used = 0;
-      if (auto s = decode_levels(page.substr(0, rep_size), out_.max_repetition_level, d.num_values,
+      if (auto s = decode_levels(body.substr(0, rep_size), out_.max_repetition_level, d.num_values,
                                  false, &out_.repetition_levels, &used);
           !s) {
         return s;
@@ -279,7 +354,7 @@ class ChunkReader {
     }
     if (out_.max_definition_level > 0) {
       size_t used = 0;
-      if (auto s = decode_levels(page.substr(rep_size, def_size), out_.max_definition_level,
+      if (auto s = decode_levels(body.substr(rep_size, def_size), out_.max_definition_level,
                                  d.num_values, false, &out_.definition_levels, &used);
           !s) {
         return s;
@@ -290,15 +365,7 @@ class ChunkReader {
         non_null != static_cast<size_t>(d.num_values - d.num_nulls)) {
       return chunk_error("num_nulls does not match the definition levels");
     }
-    std::string_view data = page.substr(levels_size);
-    size_t data_size = static_cast<size_t>(header.uncompressed_page_size) - levels_size;
-    Result<std::string> body =
-        d.is_compressed
-            ? decompress_parquet_page(meta_.codec, data, data_size, limits_.max_page_bytes)
-            : decompress_parquet_page(CompressionCodec::kUncompressed, data, data_size,
-                                      limits_.max_page_bytes);
-    if (!body) return body.status();
-    return page_values(d.encoding, *body, from, d.num_values);
+    return page_values(d.encoding, body.substr(rep_size + def_size), from, d.num_values);
   }
 
   Status too_many_values() const {
@@ -308,6 +375,7 @@ class ChunkReader {
 
   const ColumnMetaData& meta_;
   const ColumnReadLimits& limits_;
+  const PageCacheRef* cache_ = nullptr;
   ColumnChunkValues out_;
   ParquetValues dictionary_;
   bool has_dictionary_ = false;
@@ -348,33 +416,44 @@ Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::st
   return reader.take();
 }
 
-Result<ColumnChunkValues> read_column_page_runs(std::string_view dictionary,
-                                                const std::vector<PageRun>& runs,
-                                                const ColumnMetaData& meta,
+Result<ColumnChunkValues> read_column_page_runs(const ChunkPages& pages, const ColumnMetaData& meta,
                                                 const SchemaElement& leaf, const SchemaNode& node,
-                                                const std::vector<SlotWindow>& windows,
+                                                const std::vector<SlotWindow>* windows,
                                                 const ColumnReadLimits& limits) {
   if (!leaf.type || *leaf.type != meta.type) {
     return chunk_error("its type does not match the schema");
   }
-  if (node.max_repetition_level > 0) return chunk_error("slot windows of a repeated column");
-  for (size_t i = 1; i < windows.size(); ++i) {
-    if (windows[i].skip < windows[i - 1].skip + windows[i - 1].take) {
-      return chunk_error("slot windows out of order");
+  if (windows && node.max_repetition_level > 0) {
+    return chunk_error("slot windows of a repeated column");
+  }
+  if (windows) {
+    for (size_t i = 1; i < windows->size(); ++i) {
+      if ((*windows)[i].skip < (*windows)[i - 1].skip + (*windows)[i - 1].take) {
+        return chunk_error("slot windows out of order");
+      }
     }
   }
-  ChunkReader reader(meta, leaf, node, limits, &windows);
-  if (!dictionary.empty()) {
-    if (auto s = reader.read_dictionary(dictionary); !s) return s;
+  ChunkReader reader(meta, leaf, node, limits, windows);
+  reader.keep_in(pages.cache);
+  if (pages.cached_dictionary) {
+    if (auto s = reader.read_decoded({pages.cached_dictionary}); !s) return s;
+  } else if (!pages.dictionary.empty()) {
+    if (auto s = reader.read_dictionary(pages.dictionary, pages.dictionary_offset); !s) return s;
   }
   uint64_t next = 0;
-  for (const auto& run : runs) {
+  for (const auto& run : pages.runs) {
     if (run.first_slot < next) return chunk_error("page runs out of order");
     reader.seek(run.first_slot);
-    if (auto s = reader.read(run.bytes, /*to_end=*/true); !s) return s;
+    Status s = run.cached.empty() ? reader.read(run.bytes, /*to_end=*/true, run.file_offset)
+                                  : reader.read_decoded(run.cached);
+    if (!s) return s;
     next = run.first_slot;
   }
-  return reader.take();
+  auto out = reader.take();
+  if (!out.repetition_levels.empty() && out.repetition_levels[0] != 0) {
+    return chunk_error("its first page begins inside a row");
+  }
+  return out;
 }
 
 }  // namespace vitrine::datasets

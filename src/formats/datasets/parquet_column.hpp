@@ -13,12 +13,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "formats/datasets/parquet_encodings.hpp"
 #include "formats/datasets/parquet_metadata.hpp"
+#include "formats/datasets/parquet_page_header.hpp"
 #include "formats/datasets/parquet_schema.hpp"
+#include "util/lru_cache.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::datasets {
@@ -68,22 +72,50 @@ Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::st
                                             const ColumnReadLimits& limits = {},
                                             const SlotWindow* window = nullptr);
 
-// Consecutive data pages of a chunk, the first beginning at slot `first_slot` of the chunk.
+// A page read and decompressed once, kept for later reads of the same file.
+struct DecodedPage {
+  PageHeader header;
+  size_t stored_size = 0;  // its header and data as they lie in the file
+  std::string body;        // uncompressed: the whole page (v2: its levels, then its data)
+};
+// Decoded pages by file and offset, weighed by their bodies' bytes.
+using ParquetPageCache = util::LruCache<DecodedPage>;
+// Where a file's pages are kept: the cache and the file's key (one per file content).
+struct PageCacheRef {
+  ParquetPageCache* cache = nullptr;
+  std::string file_key;
+  std::string key(int64_t offset) const { return file_key + "@" + std::to_string(offset); }
+};
+
+// Consecutive pages of a chunk, the first beginning at slot `first_slot` of the chunk: their
+// bytes as they lie at `file_offset` of the file (-1: unknown, nothing is cached), or the
+// pages already decoded (`cached`, then `bytes` is not read).
 struct PageRun {
   uint64_t first_slot = 0;
   std::string_view bytes;
+  int64_t file_offset = -1;
+  std::vector<std::shared_ptr<const DecodedPage>> cached;
 };
 
-// The slots of a column without repetition inside `windows` (in order, not overlapping; slots
-// of the chunk), from the pages of `runs` (in order, not overlapping) that hold them: each page
-// is decompressed once and decoded up to the last slot of a window in it; pages outside the
-// windows are skipped undecompressed. `dictionary` as above. Slots of the windows that no run
-// holds are missing from the values (the caller gives the runs that hold them).
-Result<ColumnChunkValues> read_column_page_runs(std::string_view dictionary,
-                                                const std::vector<PageRun>& runs,
-                                                const ColumnMetaData& meta,
+// What read_column_page_runs reads: the chunk's dictionary page (its bytes at
+// `dictionary_offset`, or already decoded, or none), the runs of data pages in order, and the
+// cache that keeps the pages it decompresses (none: nothing kept).
+struct ChunkPages {
+  std::string_view dictionary;
+  int64_t dictionary_offset = -1;
+  std::shared_ptr<const DecodedPage> cached_dictionary;
+  std::vector<PageRun> runs;
+  const PageCacheRef* cache = nullptr;
+};
+
+// The slots of a chunk's pages in `pages`' runs: with `windows` (in order, not overlapping;
+// slots of the chunk; a column without repetition only), only the slots inside them — each page
+// decompressed once and decoded up to the last slot of a window in it, pages outside the windows
+// skipped undecompressed, slots of the windows that no run holds missing from the values; without,
+// every slot of the runs. Limits as read_column_chunk's.
+Result<ColumnChunkValues> read_column_page_runs(const ChunkPages& pages, const ColumnMetaData& meta,
                                                 const SchemaElement& leaf, const SchemaNode& node,
-                                                const std::vector<SlotWindow>& windows,
+                                                const std::vector<SlotWindow>* windows,
                                                 const ColumnReadLimits& limits = {});
 
 }  // namespace vitrine::datasets

@@ -767,11 +767,19 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       }
       Result<ColumnChunkValues> values = ColumnChunkValues{};
       if (paged) {
+        const PageCacheRef* cache = cache_.cache ? &cache_ : nullptr;
+        ChunkPages chunk_pages;
+        chunk_pages.cache = cache;
         std::string dictionary;
         if (chunk_begin < data_begin) {
-          auto n = static_cast<uint64_t>(data_begin - chunk_begin);
-          if (auto s = budget(n); !s) return s;
-          if (auto s = file_->read_at(chunk_begin, n, &dictionary); !s) return s;
+          if (cache) chunk_pages.cached_dictionary = cache->cache->get(cache->key(chunk_begin));
+          if (!chunk_pages.cached_dictionary) {
+            auto n = static_cast<uint64_t>(data_begin - chunk_begin);
+            if (auto s = budget(n); !s) return s;
+            if (auto s = file_->read_at(chunk_begin, n, &dictionary); !s) return s;
+            chunk_pages.dictionary = dictionary;
+            chunk_pages.dictionary_offset = chunk_begin;
+          }
         }
         // The pages holding the windows' rows, [p0, p1] runs of consecutive ones. A column
         // with repetition is read from the first window's page to the last's.
@@ -789,27 +797,39 @@ Result<std::vector<Row>> ParquetFile::read_windows(
           }
           if (!flat) break;
         }
+        // Each run from the cache when it holds all its pages, else read from the file.
         std::vector<std::string> data(runs.size());
-        std::vector<PageRun> page_runs;
         size_t pages_read = 0;
         for (size_t r = 0; r < runs.size(); ++r) {
           const auto& a = pages[runs[r].first];
           const auto& b = pages[runs[r].second];
-          auto n = static_cast<uint64_t>(b.offset + b.compressed_page_size - a.offset);
-          if (auto s = budget(n); !s) return s;
-          if (auto s = file_->read_at(a.offset, n, &data[r]); !s) return s;
-          page_runs.push_back({static_cast<uint64_t>(a.first_row_index), data[r]});
+          PageRun run;
+          run.first_slot = static_cast<uint64_t>(a.first_row_index);
+          if (cache) {
+            for (size_t p = runs[r].first; p <= runs[r].second; ++p) {
+              auto hit = cache->cache->get(cache->key(pages[p].offset));
+              if (!hit) {
+                run.cached.clear();
+                break;
+              }
+              run.cached.push_back(std::move(hit));
+            }
+          }
+          if (run.cached.empty()) {
+            auto n = static_cast<uint64_t>(b.offset + b.compressed_page_size - a.offset);
+            if (auto s = budget(n); !s) return s;
+            if (auto s = file_->read_at(a.offset, n, &data[r]); !s) return s;
+            run.bytes = data[r];
+            run.file_offset = a.offset;
+          }
+          chunk_pages.runs.push_back(std::move(run));
           pages_read += runs[r].second - runs[r].first + 1;
         }
         st.pages_skipped += pages.size() - pages_read;
-        if (flat) {
-          // A flat column's slots are its rows: only the rows asked for are decoded.
-          values = read_column_page_runs(dictionary, page_runs, meta, leaf, node, in_group, column);
-          begins.push_back(-1);
-        } else {
-          values = read_column_pages(dictionary, data[0], meta, leaf, node, column);
-          begins.push_back(pages[runs[0].first].first_row_index);
-        }
+        // A flat column's slots are its rows: only the rows asked for are decoded.
+        values = read_column_page_runs(chunk_pages, meta, leaf, node, flat ? &in_group : nullptr,
+                                       column);
+        begins.push_back(flat ? -1 : pages[runs[0].first].first_row_index);
       } else {
         auto n = static_cast<uint64_t>(meta.total_compressed_size);
         if (auto s = budget(n); !s) return s;

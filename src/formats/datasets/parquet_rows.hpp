@@ -92,6 +92,13 @@ class ParquetFile {
                                      ParquetReadStats* stats = nullptr,
                                      const std::vector<size_t>* fields = nullptr) const;
 
+  // Keeps the pages this file's reads decompress in `cache` (under `file_key`: one per file
+  // content), and reads them from there when it holds them.
+  void use_page_cache(ParquetPageCache* cache, std::string file_key) {
+    cache_.cache = cache;
+    cache_.file_key = std::move(file_key);
+  }
+
   // The rows of `rows` (indexes in increasing order; those past the end are left out), as
   // read_rows reads them, in one pass: a page that holds several of them is read, decompressed
   // and decoded once (a column with repetition: from the page of the row group's first row
@@ -113,6 +120,7 @@ class ParquetFile {
   // Per top-level field: its Features type when it holds `Json` (its strings are parsed back,
   // parquet_json_cells.hpp), else null.
   std::vector<nlohmann::ordered_json> json_types_;
+  PageCacheRef cache_;
 };
 
 // The JSON cell of value `i` of `values`, a leaf of type `leaf` (see above).

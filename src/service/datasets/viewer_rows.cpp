@@ -25,6 +25,14 @@ using namespace viewer;
 
 namespace {
 
+// A file of a repository read by a request: its decompressed pages are kept in the hub's cache,
+// under the repository and the file's content (one repository's cached pages are never another's).
+void use_page_cache(Hub& hub, const domain::RepoRecord& repo, const FileEntry& entry,
+                    datasets::ParquetFile& file) {
+  file.use_page_cache(&hub.parquet_pages(),
+                      repo.uid + ":" + (entry.lfs ? entry.lfs->oid : entry.git.oid));
+}
+
 // The rows of a Parquet split recorded by the job (`stored`: the kParquetFilesStep body) at
 // `wanted` (indexes in increasing order; those past the end are left out), read from its files in
 // one pass over each (a page holding several of them is read once); *path names the file of an
@@ -62,6 +70,7 @@ Result<std::vector<datasets::Row>> split_rows_at(Hub& hub, const domain::RepoRec
     if (!at) return at.status();
     auto file = datasets::ParquetFile::open(*at);
     if (!file) return file.status();
+    use_page_cache(hub, repo, *entry, *file);
     // One budget for the whole page, whatever the number of files it spans.
     datasets::ParquetReadStats stats;
     auto got = file->read_rows_at(rows, limits, &stats);
@@ -319,6 +328,7 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     if (!at) return failed(entry->git.path, at.status());
     auto file = datasets::ParquetFile::open(*at);
     if (!file) return failed(entry->git.path, file.status());
+    use_page_cache(hub_, repo, *entry, *file);
     uint64_t start = 0;
     for (const auto& group : file->footer().row_groups) {
       auto n = static_cast<uint64_t>(group.num_rows);
@@ -421,8 +431,8 @@ ViewerAnswer DatasetViewer::search(const domain::RepoRecord& repo, const std::st
   }
   auto index = storage::FtsIndex::open(search_index_path(hub_, repo.uid, revision, config, split));
   if (!index) {
-    spdlog::warn("viewer: the search index of {} {}/{} at {}: {}; processing it again",
-                 repo.id(), config, split, revision, index.status().message());
+    spdlog::warn("viewer: the search index of {} {}/{} at {}: {}; processing it again", repo.id(),
+                 config, split, revision, index.status().message());
     return rebuild();
   }
   length = std::min(length, ViewerLimits::kRowsMaxLength);

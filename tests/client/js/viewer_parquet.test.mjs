@@ -379,8 +379,14 @@ test("/statistics of a Parquet split equal DuckDB's figures: numbers, lengths, l
 	assert.equal(by.label.column_statistics.n_unique, 5);
 	const [t, f] = (await one(`SELECT count(*) FILTER (WHERE flag), count(*) FILTER (WHERE NOT flag) FROM read_parquet('${file}')`)).map(Number);
 	assert.deepEqual(by.flag.column_statistics.frequencies, { False: f, True: t });
-	const valid = await viewer(`is-valid?dataset=${dataset}`);
-	assert.deepEqual(valid.json, { preview: true, viewer: true, search: false, filter: true, statistics: true });
+	// The search index is built right after the statistics (the split has a string column).
+	let valid;
+	for (let i = 0; i < 300; i++) {
+		valid = await viewer(`is-valid?dataset=${dataset}`);
+		if (valid.json.search) break;
+		await new Promise((res) => setTimeout(res, 100));
+	}
+	assert.deepEqual(valid.json, { preview: true, viewer: true, search: true, filter: true, statistics: true });
 });
 
 test("/info and /size of a Parquet dataset: the Hub's shapes, counts from the files, legacy list features", async () => {
@@ -388,6 +394,7 @@ test("/info and /size of a Parquet dataset: the Hub's shapes, counts from the fi
 	const test_ = await writeParquet("info-test", "SELECT i::INTEGER AS id, [i::INTEGER] AS l, {'a': 'x'} AS s FROM range(40) t(i)", "COMPRESSION zstd");
 	const dataset = await upload("info", [["data/train.parquet", train], ["data/test.parquet", test_]]);
 	await ready(dataset);
+	await ready(dataset, "test");  // /info answers once every split's files are recorded
 	const sizes = { train: readFileSync(train).length, test: readFileSync(test_).length };
 	const info = await viewer(`info?dataset=${dataset}&config=default`);
 	assert.equal(info.status, 200, info.body.toString());

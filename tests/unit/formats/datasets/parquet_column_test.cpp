@@ -551,8 +551,9 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
     }
   }
   // Several windows over page runs (all pages in one run, or each page a run of its own, a
-  // page no window touches left out) give the slots of the windows, in order.
-  std::vector<PageRun> one_run{{0, pages}};
+  // page no window touches left out, or the pages decoded before and kept in a cache) give the
+  // slots of the windows, in order.
+  std::vector<PageRun> one_run{{0, pages, int64_t(dictionary_size), {}}};
   std::vector<PageRun> each_page;
   {
     size_t at = 0;
@@ -561,7 +562,7 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
       auto h = parse_page_header(pages.substr(at), &consumed);
       ASSERT_TRUE(h);
       size_t size = consumed + size_t(h->compressed_page_size);
-      each_page.push_back({first, pages.substr(at, size)});
+      each_page.push_back({first, pages.substr(at, size), int64_t(dictionary_size + at), {}});
       at += size;
     }
     ASSERT_EQ(each_page.size(), 3u);
@@ -577,8 +578,10 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
         for (uint64_t slot : slots) used |= slot / 6 == run.first_slot / 6;
         if (used) touched.push_back(run);
       }
-      for (const auto* runs : {&one_run, &each_page, &touched}) {
-        auto part = read_column_page_runs(dictionary, *runs, m, e, flat_node(true), windows);
+      ParquetPageCache cache(1u << 20);
+      PageCacheRef ref{&cache, "file"};
+      auto check = [&](const ChunkPages& chunk) {
+        auto part = read_column_page_runs(chunk, m, e, flat_node(true), &windows);
         ASSERT_TRUE(part) << part.status().message();
         ASSERT_EQ(part->num_slots, slots.size()) << a << "," << b;
         size_t value = 0;
@@ -591,7 +594,21 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
           EXPECT_EQ(part->values.bytes_at(value++), full->values.bytes_at(full_value));
         }
         EXPECT_EQ(part->values.size(), value);
+      };
+      for (const auto* runs : {&one_run, &each_page, &touched}) {
+        check(ChunkPages{dictionary, 0, nullptr, *runs, nullptr});
       }
+      // Read once into the cache (the pages the windows touch are kept), then from it alone.
+      check(ChunkPages{dictionary, 0, nullptr, each_page, &ref});
+      ChunkPages kept{{}, -1, cache.get(ref.key(0)), {}, nullptr};
+      ASSERT_TRUE(kept.cached_dictionary);
+      for (const auto& run : touched) {
+        auto page = cache.get(ref.key(run.file_offset));
+        ASSERT_TRUE(page) << run.file_offset;
+        kept.runs.push_back({run.first_slot, {}, -1, {page}});
+      }
+      EXPECT_EQ(cache.size(), 1 + touched.size());  // untouched pages are not decompressed
+      check(kept);
     }
   }
 }

@@ -706,5 +706,46 @@ TEST(ParquetWriter, ScatteredRowsOfOneLargePageReadItOnce) {
   EXPECT_EQ(stats.values, 100u);  // only the rows asked for are decoded
 }
 
+// With a page cache, a second read of the same rows takes its pages from the cache: the same
+// rows, without reading the pages again; a cache too small to hold a page keeps nothing.
+TEST(ParquetWriter, ACachedPageIsNotReadAgain) {
+  std::string features = R"([{"name": "i", "type": )" + value("int64") + R"(},
+      {"name": "s", "type": )" +
+                         value("string") + R"(},
+      {"name": "tags", "type": {"feature": )" +
+                         value("string") + R"(, "_type": "List"}}])";
+  std::vector<Row> rows;
+  for (int i = 0; i < 1500; ++i) {
+    rows.push_back(Row{i, std::string(300, char('a' + i % 26)) + std::to_string(i),
+                       json::array({"t" + std::to_string(i % 7)})});
+  }
+  ParquetWriteOptions options;
+  options.row_group_rows = 500;
+  std::string bytes = write_file(features, rows, options);
+  for (size_t capacity : {size_t{64} << 20, size_t{100}}) {
+    auto file = ParquetFile::open(memory_file(bytes));
+    ASSERT_TRUE(file);
+    ParquetPageCache cache(capacity);
+    file->use_page_cache(&cache, "the file");
+    std::vector<uint64_t> wanted{3, 480, 520, 1100, 1499};
+    ParquetReadStats first, second;
+    auto a = file->read_rows_at(wanted, {}, &first);
+    auto b = file->read_rows_at(wanted, {}, &second);
+    ASSERT_TRUE(a && b);
+    ASSERT_EQ(a->size(), wanted.size());
+    for (size_t k = 0; k < wanted.size(); ++k) {
+      EXPECT_EQ(json((*a)[k]), json(rows[wanted[k]]));
+      EXPECT_EQ(json((*b)[k]), json(rows[wanted[k]]));
+    }
+    if (capacity > 100) {
+      EXPECT_GT(cache.size(), 0u);
+      EXPECT_LT(second.bytes_read * 4, first.bytes_read);  // page headers only, to find them
+    } else {
+      EXPECT_EQ(cache.size(), 0u);
+      EXPECT_EQ(second.bytes_read, first.bytes_read);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vitrine::datasets
