@@ -34,4 +34,5 @@ set(VITRINE_FUZZ_TARGETS
   parquet_rows
   media_info
   row_filter
-  parquet_writer)
+  parquet_writer
+  search_text)

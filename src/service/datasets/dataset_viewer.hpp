@@ -71,10 +71,12 @@ struct ViewerLimits {
   // it, the splits that would add more are left out of the export.
   static constexpr size_t kMaxExportFiles = 100'000;
   // The search index of a split reads at most this many bytes of its Parquet files (the Hub's
-  // 5 GB; past it the index holds the rows read so far and says partial), and indexes at most
+  // 5 GB) and indexes at most kSearchMaxTextBytes of text (a row group begun is finished; past
+  // either the index holds the rows read so far and says partial), and at most
   // kSearchMaxRowBytes of one row's text. A query stops after kSearchMaxMillis of work
   // (TooBigContentError: too many rows hold its words to rank them in time).
   static constexpr uint64_t kSearchMaxBytes = 5'000'000'000;
+  static constexpr uint64_t kSearchMaxTextBytes = 1ull << 30;
   static constexpr size_t kSearchMaxRowBytes = 1u << 20;
   static constexpr uint64_t kSearchMaxMillis = 10'000;
 };

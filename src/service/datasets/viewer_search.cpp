@@ -57,7 +57,7 @@ domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, S
     *internal = writer.status();
     return {};
   }
-  uint64_t bytes = 0, row_idx = 0;
+  uint64_t bytes = 0, text_bytes = 0, row_idx = 0;
   bool partial = false;
   std::string text;
   for (const auto& f : files["files"]) {
@@ -81,6 +81,10 @@ domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, S
     uint64_t start = 0;
     for (const auto& group : file->footer().row_groups) {
       if (s.job && s.job->cancelled()) return stopped_result();
+      if (text_bytes > ViewerLimits::kSearchMaxTextBytes) {
+        partial = true;
+        break;
+      }
       auto n = static_cast<uint64_t>(group.num_rows);
       auto got = file->read_rows(start, n, {}, nullptr, &fields);
       if (!got) {
@@ -101,6 +105,7 @@ domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, S
           while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
           text.resize(cut);
         }
+        text_bytes += text.size();
         if (auto st = (*writer)->add(row_idx++, text); !st) {
           *internal = st;
           return {};

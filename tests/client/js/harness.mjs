@@ -86,7 +86,7 @@ function launch(bin, args) {
 
 /**
  * Start a fresh server with users alice (write + read tokens) and bob (write token).
- * Returns { baseUrl, dataDir, tokens: { alice, aliceRead, bob }, multipart, stop() }.
+ * Returns { baseUrl, dataDir, tokens: { alice, aliceRead, bob }, multipart, stop(), pid } (pid: the server process).
  * `multipart` is false when the server refused the --multipart-* flags (it was then restarted
  * without them, so the other tests still run; the multipart test reports the refusal).
  */
@@ -131,7 +131,7 @@ export async function startServer({ args = [] } = {}) {
 			rmSync(dataDir, { recursive: true, force: true });
 		}
 	}
-	return { baseUrl, dataDir, tokens, multipart, multipartRefusal, stop, logs: server.logs };
+	return { baseUrl, dataDir, tokens, multipart, multipartRefusal, stop, logs: server.logs, pid: child.pid };
 }
 
 // ---- small helpers shared by the test files ----
