@@ -103,15 +103,8 @@ class ChunkReader {
   // decoded.
   Status stored_page(const PageHeader& header, std::string_view page, size_t header_size,
                      int64_t file_offset) {
-    if (header.type == PageType::kIndexPage) return Status::ok();
-    if (header.type == PageType::kDictionaryPage) {
-      if (auto s = admit_dictionary(header); !s) return s;
-    } else {
-      int32_t n = header.type == PageType::kDataPage ? header.data_page_header->num_values
-                                                     : header.data_page_header_v2->num_values;
-      if (outside_window(n)) return Status::ok();
-      if (auto s = admit(n); !s) return s;
-    }
+    auto want = wanted(header);
+    if (!want || !*want) return want ? Status::ok() : want.status();
     auto body = uncompressed(header, page);
     if (!body) return body.status();
     if (cache_ && file_offset >= 0) {
@@ -127,17 +120,24 @@ class ChunkReader {
 
   // A page decoded before.
   Status decoded_page(const DecodedPage& p) {
-    const PageHeader& header = p.header;
-    if (header.type == PageType::kIndexPage) return Status::ok();
+    auto want = wanted(p.header);
+    if (!want || !*want) return want ? Status::ok() : want.status();
+    return decoded_body(p.header, p.body);
+  }
+
+  // Whether a page is decoded: index pages and data pages outside the windows are skipped
+  // (false); the others must fit the chunk and the limits (an error when they do not).
+  Result<bool> wanted(const PageHeader& header) {
+    if (header.type == PageType::kIndexPage) return false;
     if (header.type == PageType::kDictionaryPage) {
       if (auto s = admit_dictionary(header); !s) return s;
-    } else {
-      int32_t n = header.type == PageType::kDataPage ? header.data_page_header->num_values
-                                                     : header.data_page_header_v2->num_values;
-      if (outside_window(n)) return Status::ok();
-      if (auto s = admit(n); !s) return s;
+      return true;
     }
-    return decoded_body(header, p.body);
+    int32_t n = header.type == PageType::kDataPage ? header.data_page_header->num_values
+                                                   : header.data_page_header_v2->num_values;
+    if (outside_window(n)) return false;
+    if (auto s = admit(n); !s) return s;
+    return true;
   }
 
   // A page's uncompressed bytes: the whole page (v2: its levels, stored uncompressed, then its

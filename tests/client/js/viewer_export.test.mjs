@@ -8,33 +8,15 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, statSync } from "node:fs";
 import path from "node:path";
 import * as hub from "@huggingface/hub";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { startServer, http, collect, sha256Hex, uploadDataset } from "./harness.mjs";
+import { http, collect, sha256Hex, uploadDataset } from "./harness.mjs";
+import { viewerSuite } from "./viewer_suite.mjs";
 
-let srv;
-let hubUrl;
-let alice;
-let duck;
-let dir;
-
-before(async () => {
-	srv = await startServer();
-	hubUrl = srv.baseUrl;
-	({ alice } = srv.tokens);
-	const db = await DuckDBInstance.create(":memory:");
-	duck = await db.connect();
-	await duck.run("SET TimeZone = 'UTC'");
-	dir = mkdtempSync(path.join(tmpdir(), "vitrine-export-"));
-});
-
-after(async () => {
-	await srv?.stop();
-	if (dir) rmSync(dir, { recursive: true, force: true });
-});
+let suite, srv, hubUrl, alice, duck, dir;
+before(async () => ({ srv, hubUrl, alice, duck, dir } = suite = await viewerSuite("export")));
+after(() => suite?.stop());
 
 async function rowsOf(sql) {
 	const reader = await duck.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM (${sql}) t`);

@@ -8,33 +8,15 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import * as hub from "@huggingface/hub";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { startServer, http, uploadDataset } from "./harness.mjs";
+import { http, uploadDataset } from "./harness.mjs";
+import { viewerSuite } from "./viewer_suite.mjs";
 
-let srv;
-let hubUrl;
-let alice;
-let duck;
-let dir;
-
-before(async () => {
-	srv = await startServer();
-	hubUrl = srv.baseUrl;
-	({ alice } = srv.tokens);
-	const db = await DuckDBInstance.create(":memory:");
-	duck = await db.connect();
-	await duck.run("SET TimeZone = 'UTC'");
-	dir = mkdtempSync(path.join(tmpdir(), "vitrine-parquet-"));
-});
-
-after(async () => {
-	await srv?.stop();
-	if (dir) rmSync(dir, { recursive: true, force: true });
-});
+let suite, srv, hubUrl, alice, duck, dir;
+before(async () => ({ srv, hubUrl, alice, duck, dir } = suite = await viewerSuite("parquet")));
+after(() => suite?.stop());
 
 // Rows of every flat type the viewer shows, with nulls; `n` rows.
 const flatRows = (n) => `

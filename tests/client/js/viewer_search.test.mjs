@@ -7,26 +7,14 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { startServer, http, uploadDataset } from "./harness.mjs";
+import { http, uploadDataset } from "./harness.mjs";
+import { viewerSuite } from "./viewer_suite.mjs";
 
-let srv;
-let hubUrl;
-let alice;
-let duck;
-let dir;
+let suite, srv, hubUrl, alice, duck, dir;
 let file;
-
 before(async () => {
-	srv = await startServer();
-	hubUrl = srv.baseUrl;
-	({ alice } = srv.tokens);
-	const db = await DuckDBInstance.create(":memory:");
-	duck = await db.connect();
-	dir = mkdtempSync(path.join(tmpdir(), "vitrine-search-"));
+	({ srv, hubUrl, alice, duck, dir } = suite = await viewerSuite("search"));
 	file = path.join(dir, "train.parquet");
 	// 3,000 rows of words drawn unevenly from 40 (some in nearly every row, some rare), in a
 	// title and a text column; lengths vary so BM25's length normalisation matters.
@@ -39,11 +27,7 @@ before(async () => {
 	  FROM range(3000) r(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 700)`);
 	await uploadDataset(hubUrl, alice, "alice/words", [["data/train.parquet", file]]);
 });
-
-after(async () => {
-	await srv?.stop();
-	if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => suite?.stop());
 
 const viewer = (query) => http(hubUrl, `/datasets-server/${query}`, { token: alice });
 

@@ -7,34 +7,17 @@
 // third implementation, which must read exactly what DuckDB reads from the same exported file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import * as arrow from "apache-arrow";
 import * as pw from "parquet-wasm";
 import { parquetReadObjects } from "hyparquet";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { startServer, http, uploadDataset } from "./harness.mjs";
+import { http, uploadDataset } from "./harness.mjs";
+import { viewerSuite } from "./viewer_suite.mjs";
 
-let srv;
-let hubUrl;
-let alice;
-let duck;
-let dir;
-
-before(async () => {
-	srv = await startServer();
-	hubUrl = srv.baseUrl;
-	({ alice } = srv.tokens);
-	const db = await DuckDBInstance.create(":memory:");
-	duck = await db.connect();
-	dir = mkdtempSync(path.join(tmpdir(), "vitrine-writers-"));
-});
-
-after(async () => {
-	await srv?.stop();
-	if (dir) rmSync(dir, { recursive: true, force: true });
-});
+let suite, srv, hubUrl, alice, duck, dir;
+before(async () => ({ srv, hubUrl, alice, duck, dir } = suite = await viewerSuite("writers")));
+after(() => suite?.stop());
 
 const viewer = (query) => http(hubUrl, `/datasets-server/${query}`, { token: alice });
 

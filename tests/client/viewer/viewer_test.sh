@@ -45,17 +45,19 @@ get() {
 }
 header() { grep -i "^$1:" "$WORK/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 status() { head -1 "$WORK/headers" | cut -d' ' -f2; }
-# answered ENDPOINT DATASET [CONFIG SPLIT]: waits until the endpoint's answer for the split is
-# computed (not ResponseNotReady).
-answered() {
+# await_answer PATH_AND_QUERY: waits until the answer is computed (not ResponseNotReady); it is
+# then in $WORK/body.
+await_answer() {
   for _ in $(seq 300); do
-    get "$1?dataset=$2&config=${3:-default}&split=${4:-train}" -H "Authorization: Bearer $TOK"
+    get "$1" -H "Authorization: Bearer $TOK"
     [[ "$(header X-Error-Code)" != "ResponseNotReady" ]] && return 0
     sleep 0.1
   done
-  echo "$1 of $2 never answered: $(cat "$WORK/body")" >&2
+  echo "$1 never answered: $(cat "$WORK/body")" >&2
   return 1
 }
+# answered ENDPOINT DATASET [CONFIG SPLIT]: the endpoint's answer for the split.
+answered() { await_answer "$1?dataset=$2&config=${3:-default}&split=${4:-train}"; }
 # ready DATASET [CONFIG SPLIT]: its first rows are read.
 ready() { answered first-rows "$@"; }
 
@@ -89,17 +91,8 @@ check "first-rows: the test split" \
   'get "first-rows?dataset=alice/csv&config=default&split=test" && jq -e ".rows[0].row == {\"text\":\"t1\",\"label\":0,\"score\":1.5,\"flag\":false}" "$WORK/body" >/dev/null'
 # The split is in the Parquet export once /rows answers.
 answered rows alice/csv
-# searched SPLIT_QUERY: waits until the split's search index is built (then the answer is in
-# $WORK/body).
-searched() {
-  for _ in $(seq 300); do
-    get "search?$1" -H "Authorization: Bearer $TOK"
-    [[ "$(header X-Error-Code)" != "ResponseNotReady" ]] && return 0
-    sleep 0.1
-  done
-  echo "search never answered: $(cat "$WORK/body")" >&2
-  return 1
-}
+# searched SPLIT_QUERY: the search's answer once the split's index is built.
+searched() { await_answer "search?$1"; }
 searched "dataset=alice/csv&config=default&split=train&query=hello"
 tc "is-valid: every flag once exported and indexed" '
   get "is-valid?dataset=alice/csv"
