@@ -3,12 +3,15 @@
 // HF_ENDPOINT), at the root. Every endpoint is a GET with query parameters; the dataset named
 // in `dataset` is found with the caller's credentials and its gate applies, as for downloads:
 // a private or gated dataset the caller may not read answers exactly as a missing one.
+#include <chrono>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
 #include "service/datasets/dataset_viewer.hpp"
 #include "service/repos/repo_service.hpp"
+#include "util/concurrency_limit.hpp"
 
 namespace vitrine::api {
 namespace {
@@ -154,6 +157,22 @@ std::variant<Page, http::Response> page_params(Call& call) {
   return Page{std::get<uint64_t>(offset), std::get<uint64_t>(length)};
 }
 
+// The routes that read a split's files in the request (/rows, /filter, /search) take a turn:
+// at most kReadingTurns requests at once, one per caller (its account, or its address); a caller
+// waits up to kTurnWait for one, then gets 429.
+constexpr std::ptrdiff_t kReadingTurns = 8;
+constexpr auto kTurnWait = std::chrono::seconds(10);
+
+std::variant<std::unique_ptr<util::FairLimit::Turn>, http::Response> reading_turn(Call& call) {
+  static util::FairLimit turns(kReadingTurns);
+  auto turn = turns.try_take(caller_key(call), kTurnWait);
+  if (turn->held()) return turn;
+  auto r = viewer_error(429, "TooManyRequests",
+                        "Too many dataset viewer requests read files at once; retry in a moment");
+  r.headers.set("Retry-After", "1");
+  return r;
+}
+
 // The answer of `ask` for a split and a page of it, or the refusal.
 template <typename Ask>
 http::Response paged_answer(Context& ctx, Call& call, Ask ask) {
@@ -161,6 +180,8 @@ http::Response paged_answer(Context& ctx, Call& call, Ask ask) {
   if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
   auto page = page_params(call);
   if (auto* refused = std::get_if<http::Response>(&page)) return std::move(*refused);
+  auto turn = reading_turn(call);
+  if (auto* refused = std::get_if<http::Response>(&turn)) return std::move(*refused);
   service::DatasetViewer viewer(ctx.hub);
   return viewer_response(ask(viewer, std::get<Target>(t), std::get<Page>(page)));
 }
@@ -185,6 +206,8 @@ http::Response handle_viewer_search(Context& ctx, Call& call) {
   if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
   auto page = page_params(call);
   if (auto* refused = std::get_if<http::Response>(&page)) return std::move(*refused);
+  auto turn = reading_turn(call);
+  if (auto* refused = std::get_if<http::Response>(&turn)) return std::move(*refused);
   service::DatasetViewer viewer(ctx.hub);
   const auto& target = std::get<Target>(t);
   const auto& p = std::get<Page>(page);

@@ -9,7 +9,7 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, openAsBlob } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -181,7 +181,8 @@ export async function uploadDataset(hubUrl, accessToken, name, files) {
 		hubUrl,
 		accessToken,
 		repo,
-		files: files.map(([p, local]) => ({ path: p, content: new Blob([readFileSync(local)]) })),
+		// File-backed blobs: read as the client sends them, whatever their size.
+		files: await Promise.all(files.map(async ([p, local]) => ({ path: p, content: await openAsBlob(local) }))),
 	});
 	return name;
 }

@@ -121,6 +121,13 @@ tc "search: rows holding any word of the query, best first, with the /rows envel
   jq -e ".rows == [] and .num_rows_total == 1" "$WORK/body" >/dev/null
   get "search?dataset=alice/csv&config=default&split=train&query=nowhere"
   jq -e ".rows == [] and .num_rows_total == 0" "$WORK/body" >/dev/null'
+tc "reading routes: one caller's concurrent requests take turns, and all are answered" '
+  for i in 1 2 3 4; do
+    curl -s -o /dev/null -w "%{http_code}\n" -H "Authorization: Bearer $TOK" \
+      "$B/datasets-server/search?dataset=alice/csv&config=default&split=train&query=hello" >"$WORK/turn$i" &
+  done
+  wait
+  [[ $(cat "$WORK"/turn1 "$WORK"/turn2 "$WORK"/turn3 "$WORK"/turn4 | sort -u) == 200 ]]'
 tc "search: a missing query 422, a query past 1000 bytes 422, a bad length 422" '
   get "search?dataset=alice/csv&config=default&split=train"
   [[ $(status) == 422 && $(header X-Error-Code) == MissingRequiredParameter ]]
