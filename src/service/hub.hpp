@@ -13,7 +13,7 @@
 #include "domain/repo.hpp"
 #include "domain/role.hpp"
 #include "formats/card/card_renderer.hpp"
-#include "formats/datasets/parquet_column.hpp"
+#include "formats/datasets/parquet_rows.hpp"
 #include "formats/hub/token_scope.hpp"
 #include "service/commits/commit_diff.hpp"
 #include "service/commits/commit_history.hpp"
@@ -117,6 +117,8 @@ class Hub {
   util::LruCache<CommitDiff>& diffs() { return diffs_; }
   // Parquet pages the dataset viewer's requests decompressed (by repository and file).
   datasets::ParquetPageCache& parquet_pages() { return parquet_pages_; }
+  // Parquet footers the dataset viewer's requests parsed (by repository and file).
+  datasets::ParquetFile::FooterCache& parquet_footers() { return parquet_footers_; }
   // Commit histories for the commits listing (service/commits/commit_history.hpp).
   CommitHistories& histories() { return histories_; }
   // The stores, for services (their types are complete only inside the service layer).
@@ -153,8 +155,9 @@ class Hub {
   util::LruCache<RenderedCard> cards_{32u << 20};  // weighed by their HTML's bytes
   util::LruCache<CommitDiff> diffs_{32u << 20};    // weighed by their patches' bytes
   CommitHistories histories_{64u << 20};           // 20 bytes per commit: 3.3 million commits
-  datasets::ParquetPageCache parquet_pages_{256u << 20};  // weighed by their bodies' bytes
-  std::function<void()> job_waker_;                       // set once, before serving
+  datasets::ParquetPageCache parquet_pages_{256u << 20};           // weighed by their bodies' bytes
+  datasets::ParquetFile::FooterCache parquet_footers_{64u << 20};  // by 4 x their bytes
+  std::function<void()> job_waker_;                                // set once, before serving
 };
 
 }  // namespace vitrine::service

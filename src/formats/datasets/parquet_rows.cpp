@@ -568,7 +568,11 @@ std::unique_ptr<RandomAccessFile> memory_file(std::string_view bytes) {
   return std::make_unique<MemoryFile>(bytes);
 }
 
-Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file) {
+Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file, FooterCache* cache,
+                                      const std::string& key) {
+  if (cache) {
+    if (auto parsed = cache->get(key)) return ParquetFile(std::move(file), std::move(parsed));
+  }
   uint64_t size = file->size();
   std::string tail;
   uint64_t want = std::min<uint64_t>(size, 64u << 10);
@@ -597,25 +601,28 @@ Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file) {
     return unprocessable("Parquet: the footer's num_rows (" + std::to_string(footer->num_rows) +
                          ") is not the sum of its row groups' (" + std::to_string(rows) + ")");
   }
-  ParquetFile out;
-  out.file_ = std::move(file);
-  out.footer_ = std::move(*footer);
-  out.schema_ = std::move(*schema);
-  for (auto& field : out.features()) {
+  auto parsed = std::make_shared<Parsed>();
+  parsed->footer = std::move(*footer);
+  parsed->schema = std::move(*schema);
+  parsed->bytes = *need;
+  for (auto& field : parquet_dataset_features(parsed->footer, parsed->schema)) {
     bool json = feature_has_json(field["type"]);
-    out.json_types_.push_back(json ? std::move(field["type"]) : nlohmann::ordered_json());
+    parsed->json_types.push_back(json ? std::move(field["type"]) : nlohmann::ordered_json());
   }
-  return out;
+  // A parsed footer takes several times its bytes in memory.
+  if (cache) cache->put(key, parsed, 4 * parsed->bytes + 4096);
+  return ParquetFile(std::move(file), std::move(parsed));
 }
 
 std::vector<std::string> ParquetFile::column_names() const {
   std::vector<std::string> out;
-  for (size_t child : schema_.nodes[0].children) out.push_back(schema_.elements[child].name);
+  for (size_t child : parsed_->schema.nodes[0].children)
+    out.push_back(parsed_->schema.elements[child].name);
   return out;
 }
 
 nlohmann::ordered_json ParquetFile::features() const {
-  return parquet_dataset_features(footer_, schema_);
+  return parquet_dataset_features(parsed_->footer, parsed_->schema);
 }
 
 Result<std::vector<Row>> ParquetFile::read_rows(uint64_t offset, uint64_t count,
@@ -650,19 +657,20 @@ Result<std::vector<Row>> ParquetFile::read_windows(
     const std::vector<std::pair<uint64_t, uint64_t>>& windows, const ParquetReadLimits& limits,
     ParquetReadStats* stats, const std::vector<size_t>* fields) const {
   // Which top-level fields are read, and the field of each leaf column.
-  const auto& top = schema_.nodes[0].children;
+  const auto& top = parsed_->schema.nodes[0].children;
   std::vector<bool> selected(top.size(), fields == nullptr);
   if (fields) {
     for (size_t f : *fields) {
       if (f < selected.size()) selected[f] = true;
     }
   }
-  std::vector<bool> column_read(schema_.columns.size(), true);
+  std::vector<bool> column_read(parsed_->schema.columns.size(), true);
   if (fields) {
     std::unordered_map<std::string_view, size_t> field_of;
-    for (size_t f = 0; f < top.size(); ++f) field_of.emplace(schema_.elements[top[f]].name, f);
-    for (size_t c = 0; c < schema_.columns.size(); ++c) {
-      auto it = field_of.find(schema_.column_node(c).path[0]);
+    for (size_t f = 0; f < top.size(); ++f)
+      field_of.emplace(parsed_->schema.elements[top[f]].name, f);
+    for (size_t c = 0; c < parsed_->schema.columns.size(); ++c) {
+      auto it = field_of.find(parsed_->schema.column_node(c).path[0]);
       column_read[c] = it != field_of.end() && selected[it->second];
     }
   }
@@ -685,7 +693,7 @@ Result<std::vector<Row>> ParquetFile::read_windows(
   };
   uint64_t group_start = 0;
   size_t next_window = 0;  // the first window not wholly before the row group
-  for (const RowGroup& group : footer_.row_groups) {
+  for (const RowGroup& group : parsed_->footer.row_groups) {
     if (next_window == windows.size()) break;
     if (group.num_rows < 0) return rows_error("a row group with a negative row count");
     uint64_t group_end = group_start + static_cast<uint64_t>(group.num_rows);
@@ -721,8 +729,8 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       }
       const ColumnChunk& chunk = group.columns[c];
       const ColumnMetaData& meta = *chunk.meta_data;
-      const SchemaElement& leaf = schema_.column_element(c);
-      const SchemaNode& node = schema_.column_node(c);
+      const SchemaElement& leaf = parsed_->schema.column_element(c);
+      const SchemaNode& node = parsed_->schema.column_node(c);
       ColumnReadLimits column = limits.column;
       column.max_values = std::min(column.max_values, limits.max_values - slots);
       column.max_value_bytes =
@@ -857,9 +865,9 @@ Result<std::vector<Row>> ParquetFile::read_windows(
     std::vector<Cursor> cursors(chunks.size());
     for (size_t c = 0; c < chunks.size(); ++c) {
       cursors[c].v = &chunks[c];
-      cursors[c].leaf = &schema_.column_element(c);
+      cursors[c].leaf = &parsed_->schema.column_element(c);
     }
-    Assembler assembler(schema_, cursors, fields);
+    Assembler assembler(parsed_->schema, cursors, fields);
     // Where each column read in sequence stands (a row of the group).
     std::vector<uint64_t> at(chunks.size());
     for (size_t c = 0; c < chunks.size(); ++c)
@@ -876,8 +884,8 @@ Result<std::vector<Row>> ParquetFile::read_windows(
         if (!row) return row.status();
         for (size_t i = 0; i < row->size(); ++i) {
           size_t f = fields ? (*fields)[i] : i;
-          if (f < json_types_.size() && !json_types_[f].is_null()) {
-            decode_json_cells(json_types_[f], (*row)[i]);
+          if (f < parsed_->json_types.size() && !parsed_->json_types[f].is_null()) {
+            decode_json_cells(parsed_->json_types[f], (*row)[i]);
           }
         }
         rows.push_back(std::move(*row));

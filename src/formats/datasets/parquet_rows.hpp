@@ -35,6 +35,7 @@
 #include "formats/datasets/parquet_metadata.hpp"
 #include "formats/datasets/parquet_schema.hpp"
 #include "formats/datasets/row_reader.hpp"
+#include "util/lru_cache.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::datasets {
@@ -71,14 +72,29 @@ struct ParquetReadStats {
 
 class ParquetFile {
  public:
+  // What open() makes of a file's footer: kept by a cache of footers to open the same file again
+  // without parsing it (`bytes`: the footer's size, its weight in such a cache).
+  struct Parsed {
+    ParquetFooter footer;
+    ParquetSchema schema;
+    // Per top-level field: its Features type when it holds `Json` (its strings are parsed
+    // back, parquet_json_cells.hpp), else null.
+    std::vector<nlohmann::ordered_json> json_types;
+    uint64_t bytes = 0;
+  };
+  using FooterCache = util::LruCache<Parsed>;
+
   // Reads the footer (the file's last bytes, then more when the footer is longer) and the
   // schema, and checks every row group's chunks match it. Footer bounds: parquet_metadata.hpp.
-  // Chunks stored in another file (ColumnChunk.file_path) are refused.
-  static Result<ParquetFile> open(std::shared_ptr<RandomAccessFile> file);
+  // Chunks stored in another file (ColumnChunk.file_path) are refused. With a `cache`, the
+  // footer of `key` (one per file content) is taken from it when it holds it, and kept there
+  // once parsed.
+  static Result<ParquetFile> open(std::shared_ptr<RandomAccessFile> file,
+                                  FooterCache* cache = nullptr, const std::string& key = "");
 
-  const ParquetFooter& footer() const { return footer_; }
-  const ParquetSchema& schema() const { return schema_; }
-  uint64_t num_rows() const { return static_cast<uint64_t>(footer_.num_rows); }
+  const ParquetFooter& footer() const { return parsed_->footer; }
+  const ParquetSchema& schema() const { return parsed_->schema; }
+  uint64_t num_rows() const { return static_cast<uint64_t>(parsed_->footer.num_rows); }
   // The top-level fields' names, in schema order (the cells of a row are in this order).
   std::vector<std::string> column_names() const;
   // parquet_dataset_features: [{"name", "type"}] with the `huggingface` metadata's types.
@@ -113,13 +129,10 @@ class ParquetFile {
   Result<std::vector<Row>> read_windows(const std::vector<std::pair<uint64_t, uint64_t>>& windows,
                                         const ParquetReadLimits& limits, ParquetReadStats* stats,
                                         const std::vector<size_t>* fields) const;
-  ParquetFile() = default;
+  ParquetFile(std::shared_ptr<RandomAccessFile> file, std::shared_ptr<const Parsed> parsed)
+      : file_(std::move(file)), parsed_(std::move(parsed)) {}
   std::shared_ptr<RandomAccessFile> file_;
-  ParquetFooter footer_;
-  ParquetSchema schema_;
-  // Per top-level field: its Features type when it holds `Json` (its strings are parsed back,
-  // parquet_json_cells.hpp), else null.
-  std::vector<nlohmann::ordered_json> json_types_;
+  std::shared_ptr<const Parsed> parsed_;  // never null
   PageCacheRef cache_;
 };
 

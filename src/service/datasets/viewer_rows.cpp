@@ -25,12 +25,16 @@ using namespace viewer;
 
 namespace {
 
-// A file of a repository read by a request: its decompressed pages are kept in the hub's cache,
-// under the repository and the file's content (one repository's cached pages are never another's).
-void use_page_cache(Hub& hub, const domain::RepoRecord& repo, const FileEntry& entry,
-                    datasets::ParquetFile& file) {
-  file.use_page_cache(&hub.parquet_pages(),
-                      repo.uid + ":" + (entry.lfs ? entry.lfs->oid : entry.git.oid));
+// A Parquet file of a repository opened by a request: its footer and its decompressed pages are
+// kept in the hub's caches, under the repository and the file's content (one repository's
+// cached footers and pages are never another's).
+Result<datasets::ParquetFile> open_for_request(Hub& hub, const domain::RepoRecord& repo,
+                                               const FileEntry& entry,
+                                               std::shared_ptr<datasets::RandomAccessFile> at) {
+  std::string key = repo.uid + ":" + (entry.lfs ? entry.lfs->oid : entry.git.oid);
+  auto file = datasets::ParquetFile::open(std::move(at), &hub.parquet_footers(), key);
+  if (file) file->use_page_cache(&hub.parquet_pages(), key);
+  return file;
 }
 
 // The rows of a Parquet split recorded by the job (`stored`: the kParquetFilesStep body) at
@@ -68,9 +72,8 @@ Result<std::vector<datasets::Row>> split_rows_at(Hub& hub, const domain::RepoRec
     }
     auto at = open_repo_file_at(hub, *git, *entry);
     if (!at) return at.status();
-    auto file = datasets::ParquetFile::open(*at);
+    auto file = open_for_request(hub, repo, *entry, *at);
     if (!file) return file.status();
-    use_page_cache(hub, repo, *entry, *file);
     // One budget for the whole page, whatever the number of files it spans.
     datasets::ParquetReadStats stats;
     auto got = file->read_rows_at(rows, limits, &stats);
@@ -326,9 +329,8 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     if (!entry) return unexpected_error();
     auto at = open_repo_file_at(hub_, *git, *entry);
     if (!at) return failed(entry->git.path, at.status());
-    auto file = datasets::ParquetFile::open(*at);
+    auto file = open_for_request(hub_, repo, *entry, *at);
     if (!file) return failed(entry->git.path, file.status());
-    use_page_cache(hub_, repo, *entry, *file);
     uint64_t start = 0;
     for (const auto& group : file->footer().row_groups) {
       auto n = static_cast<uint64_t>(group.num_rows);

@@ -747,5 +747,46 @@ TEST(ParquetWriter, ACachedPageIsNotReadAgain) {
   }
 }
 
+// A file counting its reads.
+class CountingFile : public RandomAccessFile {
+ public:
+  explicit CountingFile(std::string_view bytes) : inner_(memory_file(bytes)) {}
+  uint64_t size() const override { return inner_->size(); }
+  Status read_at(uint64_t offset, size_t n, std::string* out) override {
+    ++reads;
+    return inner_->read_at(offset, n, out);
+  }
+  int reads = 0;
+
+ private:
+  std::unique_ptr<RandomAccessFile> inner_;
+};
+
+// With a footer cache, a file opened again is not read to parse its footer, and reads the same.
+TEST(ParquetWriter, ACachedFooterIsNotReadAgain) {
+  std::string features = R"([{"name": "i", "type": )" + value("int64") + R"(}])";
+  std::vector<Row> rows;
+  for (int i = 0; i < 50; ++i) rows.push_back(Row{i});
+  std::string bytes = write_file(features, rows);
+  ParquetFile::FooterCache cache(1u << 20);
+  auto first = std::make_shared<CountingFile>(bytes);
+  auto a = ParquetFile::open(first, &cache, "k");
+  ASSERT_TRUE(a) << a.status().message();
+  EXPECT_GT(first->reads, 0);
+  auto second = std::make_shared<CountingFile>(bytes);
+  auto b = ParquetFile::open(second, &cache, "k");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(second->reads, 0);
+  auto got = b->read_rows(45, 10);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 5u);
+  EXPECT_EQ(json((*got)[4]), json(rows[49]));
+  EXPECT_EQ(b->footer().num_rows, 50);
+  // Another key parses its own.
+  auto third = std::make_shared<CountingFile>(bytes);
+  ASSERT_TRUE(ParquetFile::open(third, &cache, "other"));
+  EXPECT_GT(third->reads, 0);
+}
+
 }  // namespace
 }  // namespace vitrine::datasets
