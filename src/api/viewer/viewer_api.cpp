@@ -202,17 +202,9 @@ http::Response handle_viewer_search(Context& ctx, Call& call) {
     }
   }
   std::string query = *call.query.get("query");
-  auto t = target_of(ctx, call, Level::kSplit);
-  if (auto* refused = std::get_if<http::Response>(&t)) return std::move(*refused);
-  auto page = page_params(call);
-  if (auto* refused = std::get_if<http::Response>(&page)) return std::move(*refused);
-  auto turn = reading_turn(call);
-  if (auto* refused = std::get_if<http::Response>(&turn)) return std::move(*refused);
-  service::DatasetViewer viewer(ctx.hub);
-  const auto& target = std::get<Target>(t);
-  const auto& p = std::get<Page>(page);
-  return viewer_response(
-      viewer.search(target.repo, target.config, target.split, query, p.offset, p.length));
+  return paged_answer(ctx, call, [&](auto& viewer, const Target& t, const Page& p) {
+    return viewer.search(t.repo, t.config, t.split, query, p.offset, p.length);
+  });
 }
 
 http::Response handle_viewer_info(Context& ctx, Call& call) {
