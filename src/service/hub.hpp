@@ -156,7 +156,7 @@ class Hub {
   util::LruCache<CommitDiff> diffs_{32u << 20};    // weighed by their patches' bytes
   CommitHistories histories_{64u << 20};           // 20 bytes per commit: 3.3 million commits
   datasets::ParquetPageCache parquet_pages_{256u << 20};           // weighed by their bodies' bytes
-  datasets::ParquetFile::FooterCache parquet_footers_{64u << 20};  // by 4 x their bytes
+  datasets::ParquetFile::FooterCache parquet_footers_{64u << 20};  // by 32 x their bytes
   std::function<void()> job_waker_;                                // set once, before serving
 };
 

@@ -112,7 +112,10 @@ class ChunkReader {
       kept->header = header;
       kept->stored_size = header_size + page.size();
       kept->body = std::move(*body);
-      cache_->cache->put(cache_->key(file_offset), kept, kept->body.size() + 256);
+      // Weighed by what an entry takes: its body, its key twice (map and list), the nodes.
+      std::string key = cache_->key(file_offset);
+      size_t weight = kept->body.size() + 2 * key.size() + 1024;
+      cache_->cache->put(key, kept, weight);
       return decoded_body(header, kept->body);
     }
     return decoded_body(header, *body);

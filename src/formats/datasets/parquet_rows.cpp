@@ -609,8 +609,8 @@ Result<ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file, Fo
     bool json = feature_has_json(field["type"]);
     parsed->json_types.push_back(json ? std::move(field["type"]) : nlohmann::ordered_json());
   }
-  // A parsed footer takes several times its bytes in memory.
-  if (cache) cache->put(key, parsed, 4 * parsed->bytes + 4096);
+  // A parsed footer takes about 20 times its bytes in memory (each column chunk's metadata).
+  if (cache) cache->put(key, parsed, 32 * parsed->bytes + 4096);
   return ParquetFile(std::move(file), std::move(parsed));
 }
 

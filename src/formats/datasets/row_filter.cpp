@@ -140,6 +140,20 @@ bool like(std::string_view text, std::string_view pattern, bool fold) {
   return p == pattern.size();
 }
 
+// Whether `s` is valid UTF-8 (no stray continuation byte, no sequence cut short).
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 // A LIKE pattern ready to match: without `_`, its parts between `%`s are found in order with
 // a substring search (the first at the start, the last at the end), as the backtracking match
 // would find them; with `_`, the backtracking match. ILIKE folds ASCII letters of both.
@@ -147,6 +161,7 @@ struct LikePattern {
   std::string pattern;  // folded for ILIKE
   bool fold = false;
   bool plain = false;              // no `_`
+  bool valid_text = false;         // the pattern is valid UTF-8
   std::vector<std::string> parts;  // split at `%` (plain patterns)
 
   static LikePattern of(std::string p, bool fold) {
@@ -165,12 +180,14 @@ struct LikePattern {
         at = pct + 1;
       }
     }
+    out.valid_text = valid_utf8(p);
     out.pattern = std::move(p);
     return out;
   }
 
   bool matches(std::string_view text) const {
-    if (!plain) return like(text, pattern, fold);
+    // Substring search agrees with the character-wise match on valid UTF-8 only.
+    if (!plain || !valid_text || !valid_utf8(text)) return like(text, pattern, fold);
     std::string folded;
     if (fold) {
       folded.assign(text);

@@ -201,12 +201,19 @@ JobOutcome DatasetViewer::process(JobContext& context) {
     auto cleared = publish_export(hub_, *git, repo, {});
     return cleared ? Status::ok() : cleared.status();
   };
-  // A split's search index, after its statistics.
+  // A split's search index, after its statistics; all the revision's indexes share one budget
+  // of text. A dataset deleted meanwhile keeps no index.
+  uint64_t index_text_left = ViewerLimits::kSearchMaxRevisionTextBytes;
   auto index_split = [&](const SplitContext& split, const Json& stored) -> Status {
     Status internal;
-    auto index = search_index_of(split, stored, &internal);
+    auto index = search_index_of(split, stored, &index_text_left, &internal);
     if (!internal) return internal;
     if (context.cancelled()) return internal_error("stopped");
+    auto still = hub_.db().find_repo_by_uid(uid);
+    if (still && !*still) {
+      forget_search_indexes(uid);
+      return Status::ok();
+    }
     return put(std::move(index), kSearchStep, split.config.name, split.split.split);
   };
   datasets::LayoutOptions options;

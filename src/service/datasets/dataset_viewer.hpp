@@ -57,6 +57,7 @@ struct ViewerLimits {
   static constexpr uint64_t kFilterMaxRows = 5'000'000;
   static constexpr uint64_t kFilterMaxBytes = 1ull << 30;
   static constexpr size_t kFilterMaxKeyBytes = 256;
+  static constexpr uint64_t kFilterBatchRows = 50'000;  // rows of a row group read at once
   // Decoded string bytes one request (/rows, /filter's page, an asset) may read, all its files
   // together (past it: TooBigContentError).
   static constexpr uint64_t kRequestMaxValueBytes = 64ull << 20;
@@ -77,6 +78,12 @@ struct ViewerLimits {
   // (TooBigContentError: too many rows hold its words to rank them in time).
   static constexpr uint64_t kSearchMaxBytes = 5'000'000'000;
   static constexpr uint64_t kSearchMaxTextBytes = 1ull << 30;
+  // ... and all the splits of a revision together at most kSearchMaxRevisionTextBytes (a card
+  // may name the same files in many splits). Rows are read kSearchBatchRows at a time, the
+  // pages they share kept in a cache of kSearchPageCacheBytes of the build's own.
+  static constexpr uint64_t kSearchMaxRevisionTextBytes = 2ull << 30;
+  static constexpr uint64_t kSearchBatchRows = 10'000;
+  static constexpr size_t kSearchPageCacheBytes = 96u << 20;
   static constexpr size_t kSearchMaxRowBytes = 1u << 20;
   static constexpr uint64_t kSearchMaxMillis = 10'000;
 };

@@ -202,7 +202,10 @@ std::string search_index_path(Hub& hub, const std::string& uid, const std::strin
 // kParquetFilesStep body): the kSearchStep result (SearchFeatureNotAvailableError without
 // string columns).
 // The hub's own failure (disk, SQLite) is set in *internal instead: the job tries again.
-domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, Status* internal);
+// *revision_text_left: the text the revision's indexes may still hold, all splits together
+// (taken by this one; past it the split's index is partial).
+domain::ViewerResult search_index_of(const SplitContext& s, const Json& files,
+                                     uint64_t* revision_text_left, Status* internal);
 
 // ---- the Parquet export, refs/convert/parquet (contract §7; viewer_export.cpp) ----
 

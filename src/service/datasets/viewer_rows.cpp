@@ -340,28 +340,39 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
         partial = true;
         break;
       }
-      auto got = file->read_rows(start, n, {}, nullptr, &fields);
-      if (!got) return failed(entry->git.path, got.status());
-      for (uint64_t r = 0; r < got->size(); ++r) {
-        const auto& row = (*got)[r];
-        bool match = !condition || condition->matches([&](const std::string& name) {
-          auto it = position.find(name);
-          return it == position.end() ? nullptr : &row[it->second];
-        });
-        if (!match) continue;
-        Match m{file_start + start + r, nullptr};
-        if (order) {
-          m.key = order->column.value(row[order_field]);
-          // Sort keys are bounded: long strings sort by their first kFilterMaxKeyBytes bytes.
-          if (m.key.is_string() &&
-              m.key.get_ref<const std::string&>().size() > ViewerLimits::kFilterMaxKeyBytes) {
-            m.key = m.key.get<std::string>().substr(0, ViewerLimits::kFilterMaxKeyBytes);
-          } else if (!m.key.is_string() && !m.key.is_number() && !m.key.is_boolean()) {
-            m.key = nullptr;  // lists and structs do not order here
-          }
+      // The row group kFilterBatchRows rows at a time (the cells of one batch are held; its
+      // pages stay in the page cache for the next).
+      for (uint64_t from = 0; from < n && !partial;) {
+        if (scanned_rows + from > ViewerLimits::kFilterMaxRows) {
+          partial = true;
+          break;
         }
-        matches.push_back(std::move(m));
+        uint64_t count = std::min(ViewerLimits::kFilterBatchRows, n - from);
+        auto got = file->read_rows(start + from, count, {}, nullptr, &fields);
+        if (!got) return failed(entry->git.path, got.status());
+        for (uint64_t r = 0; r < got->size(); ++r) {
+          const auto& row = (*got)[r];
+          bool match = !condition || condition->matches([&](const std::string& name) {
+            auto it = position.find(name);
+            return it == position.end() ? nullptr : &row[it->second];
+          });
+          if (!match) continue;
+          Match m{file_start + start + from + r, nullptr};
+          if (order) {
+            m.key = order->column.value(row[order_field]);
+            // Sort keys are bounded: long strings sort by their first kFilterMaxKeyBytes bytes.
+            if (m.key.is_string() &&
+                m.key.get_ref<const std::string&>().size() > ViewerLimits::kFilterMaxKeyBytes) {
+              m.key = m.key.get<std::string>().substr(0, ViewerLimits::kFilterMaxKeyBytes);
+            } else if (!m.key.is_string() && !m.key.is_number() && !m.key.is_boolean()) {
+              m.key = nullptr;  // lists and structs do not order here
+            }
+          }
+          matches.push_back(std::move(m));
+        }
+        from += count;
       }
+      if (partial) break;
       scanned_rows += n;
       scanned_bytes += bytes;
       start += n;

@@ -35,7 +35,8 @@ std::string search_index_path(Hub& hub, const std::string& uid, const std::strin
 
 // Reads the split's files row group by row group (the string columns only), at most
 // kSearchMaxBytes of them, and writes each row's text into a new index.
-domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, Status* internal) {
+domain::ViewerResult search_index_of(const SplitContext& s, const Json& files,
+                                     uint64_t* revision_text_left, Status* internal) {
   const Json& features = files["features"];
   std::vector<size_t> fields;
   Json columns = Json::array();
@@ -78,14 +79,18 @@ domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, S
     if (!file) {
       return error_result("UnexpectedError", read_failure(s.repo, entry->git.path, file.status()));
     }
-    uint64_t start = 0;
-    for (const auto& group : file->footer().row_groups) {
+    // Rows are read kSearchBatchRows at a time (whatever a row group holds), the pages they
+    // decompress kept for the next batch in a cache of this build's own.
+    datasets::ParquetPageCache pages(ViewerLimits::kSearchPageCacheBytes);
+    file->use_page_cache(&pages, "index");
+    uint64_t total = file->num_rows();
+    for (uint64_t start = 0; start < total;) {
       if (s.job && s.job->cancelled()) return stopped_result();
-      if (text_bytes > ViewerLimits::kSearchMaxTextBytes) {
+      if (text_bytes > ViewerLimits::kSearchMaxTextBytes || text_bytes > *revision_text_left) {
         partial = true;
         break;
       }
-      auto n = static_cast<uint64_t>(group.num_rows);
+      uint64_t n = std::min<uint64_t>(ViewerLimits::kSearchBatchRows, total - start);
       auto got = file->read_rows(start, n, {}, nullptr, &fields);
       if (!got) {
         auto code = got.status().kind() == ErrorKind::kPayloadTooLarge ? "TooBigContentError"
@@ -114,6 +119,7 @@ domain::ViewerResult search_index_of(const SplitContext& s, const Json& files, S
       start += n;
     }
   }
+  *revision_text_left -= std::min(*revision_text_left, text_bytes);
   if (auto st = (*writer)->finish(); !st) {
     *internal = st;
     return {};

@@ -103,6 +103,14 @@ TEST(RowFilter, ColumnsAndOrder) {
   EXPECT_FALSE(RowOrder::parse(R"("a"; drop)"));
 }
 
+// On text that is not valid UTF-8, LIKE without `_` matches as the character-wise match does
+// (a lead byte takes its sequence's length), not by bytes.
+TEST(RowFilter, LikeOnInvalidUtf8IsCharacterWise) {
+  EXPECT_FALSE(match(R"("s" LIKE '%aa')", {{"s", std::string("\xC3" "aa")}}));
+  EXPECT_TRUE(match(R"("s" LIKE '%aa')", {{"s", std::string("b" "aa")}}));
+  EXPECT_TRUE(match(R"("s" LIKE '%é%')", {{"s", "café au lait"}}));
+}
+
 // LIKE and ILIKE agree with a regular expression built from the pattern (% is .*, _ is one
 // character) over random texts and patterns, with and without `_` (two ways of matching).
 TEST(RowFilter, LikeAgreesWithARegularExpression) {
