@@ -151,6 +151,35 @@ ViewerAnswer page_answer(const PageOf& of, std::vector<std::pair<uint64_t, datas
   return a;
 }
 
+// The answer of a page of rows named by index, shown in the order given (/filter's and
+// /search's): the rows read in one pass over the split's files (split_rows_at), then page_answer.
+ViewerAnswer rows_answer(const PageOf& of, const std::vector<uint64_t>& rows, uint64_t total,
+                         bool partial) {
+  std::vector<uint64_t> sorted = rows;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string path;
+  auto limits = request_limits();
+  auto got = split_rows_at(of.hub, of.repo, of.stored, sorted, &path, limits);
+  if (!got) {
+    if (got.status().kind() == ErrorKind::kPayloadTooLarge) {
+      return ViewerAnswer::error(500, "TooBigContentError", got.status().message(), of.revision);
+    }
+    return ViewerAnswer::error(500, "RowsPostProcessingError",
+                               read_failure(of.repo, path, got.status()), of.revision);
+  }
+  std::map<uint64_t, datasets::Row> fetched;
+  for (size_t k = 0; k < sorted.size() && k < got->size(); ++k) {
+    fetched[sorted[k]] = std::move((*got)[k]);
+  }
+  std::vector<std::pair<uint64_t, datasets::Row*>> page;
+  for (uint64_t row_idx : rows) {
+    auto it = fetched.find(row_idx);
+    if (it != fetched.end()) page.emplace_back(row_idx, &it->second);
+  }
+  return page_answer(of, page, total, partial);
+}
+
 std::vector<std::string> column_names_of(const Json& stored) {
   std::vector<std::string> names;
   for (const auto& f : stored["features"]) names.push_back(f["name"].get<std::string>());
@@ -386,27 +415,10 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
   length = std::min(length, ViewerLimits::kRowsMaxLength);
   uint64_t from = std::min<uint64_t>(offset, matches.size());
   uint64_t to = std::min<uint64_t>(matches.size(), from + length);
-  // The page's rows, read in one pass over the split's files.
-  std::vector<uint64_t> wanted_rows;
-  for (uint64_t i = from; i < to; ++i) wanted_rows.push_back(matches[i].row);
-  std::vector<uint64_t> sorted = wanted_rows;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  std::string path;
-  auto page_limits = request_limits();
-  auto got = split_rows_at(hub_, repo, stored, sorted, &path, page_limits);
-  if (!got) return failed(path, got.status());
-  std::map<uint64_t, datasets::Row> fetched;
-  for (size_t k = 0; k < sorted.size() && k < got->size(); ++k) {
-    fetched[sorted[k]] = std::move((*got)[k]);
-  }
-  std::vector<std::pair<uint64_t, datasets::Row*>> page;
-  for (uint64_t row_idx : wanted_rows) {
-    auto it = fetched.find(row_idx);
-    if (it != fetched.end()) page.emplace_back(row_idx, &it->second);
-  }
+  std::vector<uint64_t> page_rows;
+  for (uint64_t i = from; i < to; ++i) page_rows.push_back(matches[i].row);
   PageOf of{hub_, repo, revision, config, split, stored};
-  return page_answer(of, page, matches.size(), partial);
+  return rows_answer(of, page_rows, matches.size(), partial);
 }
 
 ViewerAnswer DatasetViewer::search(const domain::RepoRecord& repo, const std::string& config,
@@ -459,31 +471,8 @@ ViewerAnswer DatasetViewer::search(const domain::RepoRecord& repo, const std::st
                   hits.status().message());
     return unexpected_error();
   }
-  // The page's rows, read in one pass over the split's files, shown best first.
-  std::vector<uint64_t> sorted = hits->rows;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  std::string path;
-  auto limits = request_limits();
-  auto got = split_rows_at(hub_, repo, stored, sorted, &path, limits);
-  if (!got) {
-    if (got.status().kind() == ErrorKind::kPayloadTooLarge) {
-      return ViewerAnswer::error(500, "TooBigContentError", got.status().message(), revision);
-    }
-    return ViewerAnswer::error(500, "RowsPostProcessingError",
-                               read_failure(repo, path, got.status()), revision);
-  }
-  std::map<uint64_t, datasets::Row> fetched;
-  for (size_t k = 0; k < sorted.size() && k < got->size(); ++k) {
-    fetched[sorted[k]] = std::move((*got)[k]);
-  }
-  std::vector<std::pair<uint64_t, datasets::Row*>> page;
-  for (uint64_t row_idx : hits->rows) {
-    auto it = fetched.find(row_idx);
-    if (it != fetched.end()) page.emplace_back(row_idx, &it->second);
-  }
   PageOf of{hub_, repo, revision, config, split, stored};
-  return page_answer(of, page, hits->total, body.value("partial", false));
+  return rows_answer(of, hits->rows, hits->total, body.value("partial", false));
 }
 
 }  // namespace vitrine::service

@@ -106,8 +106,10 @@ TEST(RowFilter, ColumnsAndOrder) {
 // On text that is not valid UTF-8, LIKE without `_` matches as the character-wise match does
 // (a lead byte takes its sequence's length), not by bytes.
 TEST(RowFilter, LikeOnInvalidUtf8IsCharacterWise) {
-  EXPECT_FALSE(match(R"("s" LIKE '%aa')", {{"s", std::string("\xC3" "aa")}}));
-  EXPECT_TRUE(match(R"("s" LIKE '%aa')", {{"s", std::string("b" "aa")}}));
+  EXPECT_FALSE(match(R"("s" LIKE '%aa')", {{"s", std::string("\xC3"
+                                                             "aa")}}));
+  EXPECT_TRUE(match(R"("s" LIKE '%aa')", {{"s", std::string("b"
+                                                            "aa")}}));
   EXPECT_TRUE(match(R"("s" LIKE '%é%')", {{"s", "café au lait"}}));
 }
 
