@@ -402,23 +402,6 @@ Result<ColumnChunkValues> read_column_chunk(std::string_view chunk, const Column
   return reader.take();
 }
 
-Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::string_view pages,
-                                            const ColumnMetaData& meta, const SchemaElement& leaf,
-                                            const SchemaNode& node, const ColumnReadLimits& limits,
-                                            const SlotWindow* window) {
-  if (!leaf.type || *leaf.type != meta.type) {
-    return chunk_error("its type does not match the schema");
-  }
-  std::vector<SlotWindow> windows;
-  if (window) windows.push_back(*window);
-  ChunkReader reader(meta, leaf, node, limits, window ? &windows : nullptr);
-  if (!dictionary.empty()) {
-    if (auto s = reader.read_dictionary(dictionary); !s) return s;
-  }
-  if (auto s = reader.read(pages, /*to_end=*/true); !s) return s;
-  return reader.take();
-}
-
 Result<ColumnChunkValues> read_column_page_runs(const ChunkPages& pages, const ColumnMetaData& meta,
                                                 const SchemaElement& leaf, const SchemaNode& node,
                                                 const std::vector<SlotWindow>* windows,

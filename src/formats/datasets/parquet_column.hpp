@@ -60,18 +60,6 @@ struct SlotWindow {
   uint64_t take = UINT64_MAX;
 };
 
-// Some pages of a chunk: `dictionary`, the chunk's dictionary page (header and data) or empty
-// when it has none, and `pages`, consecutive data pages read to their end. The first page must
-// begin a row (as pages listed in an OffsetIndex do). Limits apply as above; meta.num_values
-// bounds the slots. With a `window` (columns without repetition only; ignored otherwise), only
-// its slots are kept: pages before it are skipped without being decompressed, pages after it
-// are not read, and only the window's values are decoded (decode_values_range).
-Result<ColumnChunkValues> read_column_pages(std::string_view dictionary, std::string_view pages,
-                                            const ColumnMetaData& meta, const SchemaElement& leaf,
-                                            const SchemaNode& node,
-                                            const ColumnReadLimits& limits = {},
-                                            const SlotWindow* window = nullptr);
-
 // A page read and decompressed once, kept for later reads of the same file.
 struct DecodedPage {
   PageHeader header;

@@ -532,7 +532,10 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
   for (uint64_t skip = 0; skip <= 18; ++skip) {
     for (uint64_t take : {0, 1, 3, 7, 18}) {
       SlotWindow window{skip, uint64_t(take)};
-      auto part = read_column_pages(dictionary, pages, m, e, flat_node(true), {}, &window);
+      std::vector<SlotWindow> windows{window};
+      auto part =
+          read_column_page_runs(ChunkPages{dictionary, -1, nullptr, {{0, pages, -1, {}}}, nullptr},
+                                m, e, flat_node(true), &windows);
       ASSERT_TRUE(part) << part.status().message();
       uint64_t end = std::min<uint64_t>(18, skip + take);
       ASSERT_EQ(part->num_slots, end - skip) << skip << "+" << take;
