@@ -70,6 +70,14 @@ try {
 				if (i > 20000) throw new Error(`${name} never exported: ${p.body.toString().slice(0, 300)}`);
 				await new Promise((res) => setTimeout(res, 100));
 			}
+			// The rest of the dataset's processing (statistics, search index) finishes before the
+			// next upload, so that no export shares the two cores with an earlier one's work.
+			for (let i = 0; ; i++) {
+				const v = await http(srv.baseUrl, `/datasets-server/is-valid?dataset=${name}`, { token });
+				if (v.status === 200 && v.json.search === true) break;
+				if (i > 20000) throw new Error(`${name} never indexed: ${v.body.toString().slice(0, 300)}`);
+				await new Promise((res) => setTimeout(res, 100));
+			}
 			const { stdout, stderr } = srv.logs();
 			const lines = (stdout + stderr).split("\n").filter((l) => l.includes(`viewer: exported ${name} `));
 			const m = /in (\d+) ms/.exec(lines.at(-1) ?? "");

@@ -61,8 +61,9 @@ const char* csv_dtype(CsvType t) {
 
 // A CSV cell (the field's text, null when empty) as the column's type holds it. A cell that
 // does not fit the type (from a row that was not observed) is null.
-nlohmann::json typed_csv_cell(CsvType t, const nlohmann::json& cell) {
-  if (t == CsvType::kStringKeepingNa) return cell.is_string() ? cell : nlohmann::json("");
+nlohmann::json typed_csv_cell(CsvType t, nlohmann::json&& cell) {
+  if (t == CsvType::kStringKeepingNa)
+    return cell.is_string() ? std::move(cell) : nlohmann::json("");
   if (!cell.is_string()) return nullptr;
   const std::string& text = cell.get_ref<const std::string&>();
   if (pandas::is_na(text)) return nullptr;
@@ -92,7 +93,7 @@ nlohmann::json typed_csv_cell(CsvType t, const nlohmann::json& cell) {
       return nullptr;
     }
     case CsvType::kString:
-      return cell;
+      return std::move(cell);
     default:
       return nullptr;
   }
@@ -222,9 +223,11 @@ struct FeatureInference::CsvColumn {
     uint64_t u;
     double d;
     bool b;
+    bool integer = false;
     if (int_failure == Failure::kNone) {
       auto p = pandas::parse_int64(text, &i);
-      if (p != pandas::Parse::kOk) {
+      integer = p == pandas::Parse::kOk;
+      if (!integer) {
         int_failure = p == pandas::Parse::kOverflow ? Failure::kOverflow : Failure::kInvalid;
       }
     }
@@ -233,6 +236,10 @@ struct FeatureInference::CsvColumn {
       if (p != pandas::Parse::kOk) {
         uint_failure = p == pandas::Parse::kOverflow ? Failure::kOverflow : Failure::kInvalid;
       }
+    }
+    if (integer) {  // an int64's text is a float's too, and never a bool's
+      all_bool = false;
+      return;
     }
     all_float = all_float && pandas::parse_float(text, &d);
     all_bool = all_bool && pandas::parse_bool(text, &b);
@@ -338,12 +345,12 @@ struct FeatureInference::JsonType {
     return nullptr;
   }
 
-  nlohmann::json typed(const nlohmann::json& v) const {
-    if (v.is_null()) return v;
+  nlohmann::json typed(nlohmann::json&& v) const {
+    if (v.is_null()) return std::move(v);
     switch (kind) {
       case Kind::kNumber:
         if (!int64 && v.is_number()) return v.get<double>();
-        return v;
+        return std::move(v);
       case Kind::kString:
         if (timestamp && v.is_string()) {
           int64_t seconds;
@@ -351,20 +358,19 @@ struct FeatureInference::JsonType {
             return format_timestamp(seconds);
           }
         }
-        return v;
+        return std::move(v);
       case Kind::kList: {
-        if (!v.is_array()) return v;
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& item : v) out.push_back(children[0].typed(item));
-        return out;
+        if (!v.is_array()) return std::move(v);
+        for (auto& item : v) item = children[0].typed(std::move(item));
+        return std::move(v);
       }
       case Kind::kStruct: {
-        if (!v.is_object()) return v;
+        if (!v.is_object()) return std::move(v);
         // An Arrow struct has every field: a missing one is null.
         nlohmann::json out = nlohmann::json::object();
         for (size_t i = 0; i < names.size(); ++i) {
           auto it = v.find(names[i]);
-          out[names[i]] = it == v.end() ? nlohmann::json() : children[i].typed(*it);
+          out[names[i]] = it == v.end() ? nlohmann::json() : children[i].typed(std::move(*it));
         }
         return out;
       }
@@ -375,9 +381,9 @@ struct FeatureInference::JsonType {
           auto decoded = util::parse_untrusted_json(v.get_ref<const std::string&>());
           if (decoded) return std::move(*decoded);
         }
-        return v;
+        return std::move(v);
       default:
-        return v;
+        return std::move(v);
     }
   }
 };
@@ -427,26 +433,27 @@ nlohmann::json FeatureInference::features(const std::vector<std::string>& column
 }
 
 Row FeatureInference::typed(const std::vector<std::string>& columns, const Row& row) const {
-  Row out;
-  out.reserve(columns.size());
-  static const nlohmann::json kNull;
+  return typed(columns, Row(row));
+}
+
+Row FeatureInference::typed(const std::vector<std::string>& columns, Row&& row) const {
+  row.resize(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
-    const nlohmann::json& cell = i < row.size() ? row[i] : kNull;
+    nlohmann::json& cell = row[i];
     switch (format_) {
       case SourceFormat::kCsv: {
         CsvType t = i < csv_.size() ? csv_[i].type() : CsvType::kNull;
-        out.push_back(typed_csv_cell(t, cell));
+        cell = typed_csv_cell(t, std::move(cell));
         break;
       }
       case SourceFormat::kJson:
-        out.push_back(i < json_.size() ? json_[i].typed(cell) : cell);
+        if (i < json_.size()) cell = json_[i].typed(std::move(cell));
         break;
       case SourceFormat::kText:
-        out.push_back(cell);
         break;
     }
   }
-  return out;
+  return std::move(row);
 }
 
 }  // namespace vitrine::datasets

@@ -2,6 +2,7 @@
 #include "formats/datasets/pandas_values.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -123,6 +124,15 @@ bool parse_float(std::string_view text, double* out) {
   size_t end = i;
   while (i < n && is_space(text[i])) ++i;
   if (i < n) return false;
+  // from_chars rounds as strtod does; it takes no '+', and a value out of range goes to strtod
+  // (which returns an underflow's nearest value).
+  size_t from = start + (text[start] == '+' ? 1 : 0);
+  double parsed;
+  auto [ptr, ec] = std::from_chars(text.data() + from, text.data() + end, parsed);
+  if (ec == std::errc() && ptr == text.data() + end) {
+    *out = parsed;
+    return true;
+  }
   std::string number(text.substr(start, end - start));
   errno = 0;
   double value = std::strtod(number.c_str(), nullptr);

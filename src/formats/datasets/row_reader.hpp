@@ -155,6 +155,7 @@ class FeatureInference {
   // padded with null to columns.size(). A cell that does not fit its column's type (from a row
   // that was not observed) is null for CSV and left as it is for JSON.
   Row typed(const std::vector<std::string>& columns, const Row& row) const;
+  Row typed(const std::vector<std::string>& columns, Row&& row) const;  // the same, cells moved
 
  private:
   struct CsvColumn;  // pandas' per-column inference state (feature_inference.cpp)

@@ -168,6 +168,7 @@ class SplitRows {
   datasets::FeatureInference inference_;
   std::vector<std::string> columns_;
   std::unordered_map<std::string, size_t> column_index_;
+  std::vector<size_t> reader_places_;  // the split's column of each of the reader's columns
   uint64_t rows_ = 0;
   std::optional<domain::ViewerResult> failure_;
 };

@@ -104,6 +104,7 @@ bool SplitRows::open_next() {
       return false;
     }
     path_ = path;
+    reader_places_.clear();
     reader_ = open_reader(
         s_.config, std::make_unique<BudgetSource>(
                        datasets::decompressing(std::move(*source), datasets::compression_of(path),
@@ -134,9 +135,9 @@ Result<std::optional<datasets::Row>> SplitRows::next() {
       continue;
     }
     // Columns by name across files: a file's column maps to the split's.
+    // A reader's columns only grow, so their places in the split's are looked up once each.
     const auto& names = reader_->columns();
-    datasets::Row global(columns_.size());
-    for (size_t i = 0; i < names.size() && i < (*row)->size(); ++i) {
+    for (size_t i = reader_places_.size(); i < names.size(); ++i) {
       auto [at, added] = column_index_.try_emplace(names[i], columns_.size());
       if (added) {
         if (s_.config.builder == "csv" && rows_ > 0) {
@@ -145,9 +146,12 @@ Result<std::optional<datasets::Row>> SplitRows::next() {
                                        " has the new column '" + names[i] + "'"));
         }
         columns_.push_back(names[i]);
-        global.resize(columns_.size());
       }
-      global[at->second] = std::move((**row)[i]);
+      reader_places_.push_back(at->second);
+    }
+    datasets::Row global(columns_.size());
+    for (size_t i = 0; i < reader_places_.size() && i < (*row)->size(); ++i) {
+      global[reader_places_[i]] = std::move((**row)[i]);
     }
     if (columns_.size() > 1000) {
       return fail(error_result("TooManyColumnsError",
