@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 #include "formats/datasets/parquet_writer.hpp"
 #include "service/datasets/viewer_internal.hpp"
@@ -239,8 +241,8 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     single_columns = scan.columns();
     single_features = features_type(scan.inference().features(single_columns));
     single.emplace(s.hub, single_features, budget);
-    for (const auto& row : held) {
-      auto st = single->add(scan.inference().typed(single_columns, row));
+    for (auto& row : held) {
+      auto st = single->add(scan.inference().typed(single_columns, std::move(row)));
       if (!st) return st;
     }
     held.clear();
@@ -282,7 +284,7 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       single_ok = false;  // a new column: read again
       continue;
     }
-    auto st = single->add(scan.inference().typed(single_columns, **row));
+    auto st = single->add(scan.inference().typed(single_columns, std::move(**row)));
     if (!st) {
       if (st.kind() == ErrorKind::kInternal) return internal(st);
       single_ok = false;  // a cell that no longer fits: read again
@@ -331,7 +333,9 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
         return out;
       }
       if (!*row) return fail("StreamingRowsError", "The split's files changed while being read");
-      if (auto st = shards.add(inference.typed(columns, **row)); !st) return refused(st, written);
+      if (auto st = shards.add(inference.typed(columns, std::move(**row))); !st) {
+        return refused(st, written);
+      }
       out.rows = written + 1;
       if (shards.shard_bytes() >= budget.write_left && out.rows < rows) {
         out.partial = true;
@@ -359,8 +363,52 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   return out;
 }
 
+namespace {
+
+// After refs/convert/parquet moved off `replaced`: the links only that export made are taken
+// back, so `vitrine gc` reclaims its shards. A branch or tag that holds the replaced export
+// (created from it) makes its objects the repository's own links first. A failure leaves the
+// links (the shards stay, as before), and is logged.
+void take_back_export_links(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
+                            const std::string& replaced, const std::vector<std::string>& kept) {
+  bool held = false;
+  for (const auto& ref : git->list_refs()) {
+    if (ref.name != kExportRef && git->descends_from(ref.target, replaced)) held = true;
+  }
+  if (held) {
+    auto entries = RepoContents(hub).list_tree(git, replaced, "", /*recursive=*/true);
+    if (!entries) {
+      spdlog::error("viewer: listing the replaced export of {}: {}", repo.id(),
+                    entries.status().message());
+      return;
+    }
+    std::vector<std::string> oids;
+    for (const auto& e : *entries) {
+      if (e.lfs) oids.push_back(e.lfs->oid);
+    }
+    if (auto st = hub.db().add_repo_lfs_objects(repo.uid, oids); !st) {
+      spdlog::error("viewer: keeping the replaced export of {}: {}", repo.id(), st.message());
+      return;
+    }
+  }
+  auto dropped =
+      hub.db().drop_export_lfs_objects(repo.uid, std::set<std::string>(kept.begin(), kept.end()));
+  if (!dropped) {
+    spdlog::error("viewer: unlinking the replaced export of {}: {}", repo.id(),
+                  dropped.status().message());
+  } else if (*dropped > 0) {
+    spdlog::info("viewer: {} objects of the replaced export of {} unlinked", *dropped, repo.id());
+  }
+}
+
+}  // namespace
+
 Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
                                    const std::vector<ExportFile>& files) {
+  // One publication at a time (in this process): the links one takes back are those of the
+  // export it replaced, never those of an export published beside it.
+  static std::mutex publishing;
+  std::lock_guard lock(publishing);
   using Kind = storage::TreeChange::Kind;
   std::vector<storage::TreeChange> changes;
   std::vector<std::string> oids;
@@ -388,7 +436,7 @@ Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::Repo
   auto commit = git->create_commit(*tree, {}, kConverter, kConverterEmail, kMessage);
   if (!commit) return commit.status();
   // Recorded before the ref moves, so a visible pointer always has its download right.
-  if (auto st = hub.db().add_repo_lfs_objects(repo.uid, oids); !st) return st;
+  if (auto st = hub.db().add_export_lfs_objects(repo.uid, oids); !st) return st;
   RefEntryHint hint{"", *tree};
   if (current) {
     auto info = git->commit_info(*current);
@@ -406,6 +454,7 @@ Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::Repo
       !st) {
     return st;
   }
+  if (current) take_back_export_links(hub, git, repo, *current, oids);
   return *commit;
 }
 

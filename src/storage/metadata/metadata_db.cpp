@@ -238,11 +238,19 @@ CREATE TABLE viewer_results (
 )sql");
 }
 
+// Migration 4: which object links only the Parquet export made (those it may take back when
+// the export is replaced). Links of earlier releases count as the repository's own.
+Status add_export_links(sqlite3* db) {
+  return exec_sql(
+      db, "ALTER TABLE repo_lfs_objects ADD COLUMN export_only INTEGER NOT NULL DEFAULT 0;");
+}
+
 // vitrine.db's migrations, in order; append, never edit (schema_migrations.hpp).
 constexpr Migration kMigrations[] = {
     {1, "baseline: accounts, tokens, repositories, access, audit, lineage, downloads", baseline},
     {2, "the background job queue", add_jobs},
     {3, "the dataset viewer's answers", add_viewer_results},
+    {4, "object links made by the Parquet export", add_export_links},
 };
 
 }  // namespace
@@ -594,11 +602,53 @@ Status MetadataDb::add_repo_lfs_objects(const std::string& uid,
   Transaction tx(db_);
   if (!tx.status()) return tx.status();
   for (const auto& oid : oids) {
-    Statement s(db_, "INSERT OR IGNORE INTO repo_lfs_objects(uid, oid) VALUES(?, ?)");
+    // A commit's link is the repository's own, even where the export linked the object first.
+    Statement s(db_,
+                "INSERT INTO repo_lfs_objects(uid, oid) VALUES(?, ?)"
+                " ON CONFLICT(uid, oid) DO UPDATE SET export_only = 0");
     s.bind(1, uid).bind(2, oid);
     if (auto st = step_done(s); !st) return st;
   }
   return tx.commit();
+}
+
+Status MetadataDb::add_export_lfs_objects(const std::string& uid,
+                                          const std::vector<std::string>& oids) {
+  if (oids.empty()) return Status::ok();
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  if (!tx.status()) return tx.status();
+  for (const auto& oid : oids) {
+    Statement s(db_,
+                "INSERT INTO repo_lfs_objects(uid, oid, export_only) VALUES(?, ?, 1)"
+                " ON CONFLICT(uid, oid) DO NOTHING");
+    s.bind(1, uid).bind(2, oid);
+    if (auto st = step_done(s); !st) return st;
+  }
+  return tx.commit();
+}
+
+Result<size_t> MetadataDb::drop_export_lfs_objects(const std::string& uid,
+                                                   const std::set<std::string>& keep) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  if (!tx.status()) return tx.status();
+  std::vector<std::string> dropped;
+  {
+    Statement s(db_, "SELECT oid FROM repo_lfs_objects WHERE uid = ? AND export_only = 1");
+    s.bind(1, uid);
+    while (s.step() == SQLITE_ROW) {
+      std::string oid = s.text(0);
+      if (!keep.contains(oid)) dropped.push_back(std::move(oid));
+    }
+  }
+  for (const auto& oid : dropped) {
+    Statement s(db_, "DELETE FROM repo_lfs_objects WHERE uid = ? AND oid = ? AND export_only = 1");
+    s.bind(1, uid).bind(2, oid);
+    if (auto st = step_done(s); !st) return st;
+  }
+  if (auto st = tx.commit(); !st) return st;
+  return dropped.size();
 }
 
 bool MetadataDb::repo_has_lfs_object(const std::string& uid, const std::string& oid) {
