@@ -9,8 +9,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
-#include <set>
 
 #include "formats/datasets/parquet_writer.hpp"
 #include "service/datasets/viewer_internal.hpp"
@@ -123,8 +121,11 @@ namespace {
 // object store past kExportShardBytes; every stored shard is charged to the write budget.
 class ShardWriter {
  public:
-  ShardWriter(Hub& hub, Json features, ExportBudget& budget)
-      : hub_(hub), features_(std::move(features)), budget_(budget) {}
+  ShardWriter(Hub& hub, std::string repo_uid, Json features, ExportBudget& budget)
+      : hub_(hub),
+        repo_uid_(std::move(repo_uid)),
+        features_(std::move(features)),
+        budget_(budget) {}
 
   // Adds a row; kUnprocessable when a cell does not fit the features (the writer goes on).
   Status add(const datasets::Row& row) {
@@ -170,6 +171,9 @@ class ShardWriter {
     if (auto st = writer_->finish(); !st) return st;
     auto stored = shard_->store();
     if (!stored) return stored.status();
+    // Linked (or its link stamped again) as soon as stored, so `vitrine gc` keeps a shard that
+    // equals an older export's while this export is being written.
+    if (auto st = hub_.db().add_export_lfs_objects(repo_uid_, {stored->oid}); !st) return st;
     budget_.write_left -= std::min(budget_.write_left, stored->size);
     files_.push_back(ExportFile{"", *stored, ""});  // its path once partial is known
     writer_.reset();
@@ -178,6 +182,7 @@ class ShardWriter {
   }
 
   Hub& hub_;
+  std::string repo_uid_;
   Json features_;
   ExportBudget& budget_;
   std::unique_ptr<Shard> shard_;
@@ -240,7 +245,7 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   auto start_single = [&]() -> Status {
     single_columns = scan.columns();
     single_features = features_type(scan.inference().features(single_columns));
-    single.emplace(s.hub, single_features, budget);
+    single.emplace(s.hub, s.repo.uid, single_features, budget);
     for (auto& row : held) {
       auto st = single->add(scan.inference().typed(single_columns, std::move(row)));
       if (!st) return st;
@@ -325,7 +330,7 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     single.reset();
     budget.write_left = write_left;
     SplitRows again(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
-    ShardWriter shards(s.hub, features, budget);
+    ShardWriter shards(s.hub, s.repo.uid, features, budget);
     for (uint64_t written = 0; written < rows; ++written) {
       auto row = again.next();
       if (!row) {
@@ -363,52 +368,8 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   return out;
 }
 
-namespace {
-
-// After refs/convert/parquet moved off `replaced`: the links only that export made are taken
-// back, so `vitrine gc` reclaims its shards. A branch or tag that holds the replaced export
-// (created from it) makes its objects the repository's own links first. A failure leaves the
-// links (the shards stay, as before), and is logged.
-void take_back_export_links(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
-                            const std::string& replaced, const std::vector<std::string>& kept) {
-  bool held = false;
-  for (const auto& ref : git->list_refs()) {
-    if (ref.name != kExportRef && git->descends_from(ref.target, replaced)) held = true;
-  }
-  if (held) {
-    auto entries = RepoContents(hub).list_tree(git, replaced, "", /*recursive=*/true);
-    if (!entries) {
-      spdlog::error("viewer: listing the replaced export of {}: {}", repo.id(),
-                    entries.status().message());
-      return;
-    }
-    std::vector<std::string> oids;
-    for (const auto& e : *entries) {
-      if (e.lfs) oids.push_back(e.lfs->oid);
-    }
-    if (auto st = hub.db().add_repo_lfs_objects(repo.uid, oids); !st) {
-      spdlog::error("viewer: keeping the replaced export of {}: {}", repo.id(), st.message());
-      return;
-    }
-  }
-  auto dropped =
-      hub.db().drop_export_lfs_objects(repo.uid, std::set<std::string>(kept.begin(), kept.end()));
-  if (!dropped) {
-    spdlog::error("viewer: unlinking the replaced export of {}: {}", repo.id(),
-                  dropped.status().message());
-  } else if (*dropped > 0) {
-    spdlog::info("viewer: {} objects of the replaced export of {} unlinked", *dropped, repo.id());
-  }
-}
-
-}  // namespace
-
 Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::RepoRecord& repo,
                                    const std::vector<ExportFile>& files) {
-  // One publication at a time (in this process): the links one takes back are those of the
-  // export it replaced, never those of an export published beside it.
-  static std::mutex publishing;
-  std::lock_guard lock(publishing);
   using Kind = storage::TreeChange::Kind;
   std::vector<storage::TreeChange> changes;
   std::vector<std::string> oids;
@@ -454,7 +415,6 @@ Result<std::string> publish_export(Hub& hub, RepoHandle& git, const domain::Repo
       !st) {
     return st;
   }
-  if (current) take_back_export_links(hub, git, repo, *current, oids);
   return *commit;
 }
 

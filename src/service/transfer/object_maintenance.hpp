@@ -19,7 +19,13 @@ class ObjectMaintenance {
   // Removes large files no repository references, xorbs no file references, and parts of
   // multipart uploads abandoned longer than `grace_seconds` (anything touched more recently is
   // kept: uploads in flight).
+  // First the links of replaced Parquet exports are taken back: an object only an export
+  // linked, linked longer than `grace_seconds` ago, that no pointer file of any commit reachable
+  // from the repository's refs names any more (reclaim_export_links).
   Result<domain::GcReport> gc(int64_t grace_seconds);
+  // That first step alone; how many links were taken back. A repository whose history passes
+  // 200,000 commits or 20,000,000 trees and blobs keeps its links.
+  size_t reclaim_export_links(int64_t grace_seconds);
   // Recomputes every hash of the store; with `repair`, quarantines damaged xorbs and
   // unregisters the files that need them.
   Result<domain::FsckReport> fsck(bool repair);

@@ -238,11 +238,12 @@ CREATE TABLE viewer_results (
 )sql");
 }
 
-// Migration 4: which object links only the Parquet export made (those it may take back when
-// the export is replaced). Links of earlier releases count as the repository's own.
+// Migration 4: which object links only the Parquet export made, and when (`vitrine gc` takes
+// back those no ref reaches any more). Links of earlier releases count as the repository's own.
 Status add_export_links(sqlite3* db) {
-  return exec_sql(
-      db, "ALTER TABLE repo_lfs_objects ADD COLUMN export_only INTEGER NOT NULL DEFAULT 0;");
+  return exec_sql(db,
+                  "ALTER TABLE repo_lfs_objects ADD COLUMN export_only INTEGER NOT NULL DEFAULT 0;"
+                  "ALTER TABLE repo_lfs_objects ADD COLUMN linked_ms INTEGER NOT NULL DEFAULT 0;");
 }
 
 // vitrine.db's migrations, in order; append, never edit (schema_migrations.hpp).
@@ -618,33 +619,48 @@ Status MetadataDb::add_export_lfs_objects(const std::string& uid,
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   if (!tx.status()) return tx.status();
+  int64_t now = util::now_ms();
   for (const auto& oid : oids) {
     Statement s(db_,
-                "INSERT INTO repo_lfs_objects(uid, oid, export_only) VALUES(?, ?, 1)"
-                " ON CONFLICT(uid, oid) DO NOTHING");
-    s.bind(1, uid).bind(2, oid);
+                "INSERT INTO repo_lfs_objects(uid, oid, export_only, linked_ms) VALUES(?, ?, 1, ?)"
+                " ON CONFLICT(uid, oid) DO UPDATE SET linked_ms = excluded.linked_ms"
+                " WHERE export_only = 1");
+    s.bind(1, uid).bind(2, oid).bind(3, now);
     if (auto st = step_done(s); !st) return st;
   }
   return tx.commit();
 }
 
+std::vector<std::string> MetadataDb::repos_with_export_links() {
+  std::vector<std::string> out;
+  auto reader = this->reader();
+  Statement s(reader.get(), "SELECT DISTINCT uid FROM repo_lfs_objects WHERE export_only = 1");
+  while (s.step() == SQLITE_ROW) out.push_back(s.text(0));
+  return out;
+}
+
 Result<size_t> MetadataDb::drop_export_lfs_objects(const std::string& uid,
-                                                   const std::set<std::string>& keep) {
+                                                   const std::set<std::string>& keep,
+                                                   int64_t linked_before_ms) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   if (!tx.status()) return tx.status();
   std::vector<std::string> dropped;
   {
-    Statement s(db_, "SELECT oid FROM repo_lfs_objects WHERE uid = ? AND export_only = 1");
-    s.bind(1, uid);
+    Statement s(db_,
+                "SELECT oid FROM repo_lfs_objects WHERE uid = ? AND export_only = 1"
+                " AND linked_ms < ?");
+    s.bind(1, uid).bind(2, linked_before_ms);
     while (s.step() == SQLITE_ROW) {
       std::string oid = s.text(0);
       if (!keep.contains(oid)) dropped.push_back(std::move(oid));
     }
   }
   for (const auto& oid : dropped) {
-    Statement s(db_, "DELETE FROM repo_lfs_objects WHERE uid = ? AND oid = ? AND export_only = 1");
-    s.bind(1, uid).bind(2, oid);
+    Statement s(db_,
+                "DELETE FROM repo_lfs_objects WHERE uid = ? AND oid = ? AND export_only = 1"
+                " AND linked_ms < ?");
+    s.bind(1, uid).bind(2, oid).bind(3, linked_before_ms);
     if (auto st = step_done(s); !st) return st;
   }
   if (auto st = tx.commit(); !st) return st;

@@ -128,11 +128,15 @@ class MetadataDb {
   // knowing another repository's object id grants nothing.
   Status add_repo_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
   // The same for the objects of the Parquet export (refs/convert/parquet): links marked as the
-  // export's own, unless a commit already links the object (a later commit's link unmarks it).
+  // export's own and stamped now (again when already the export's), unless a commit already
+  // links the object (a later commit's link unmarks it).
   Status add_export_lfs_objects(const std::string& uid, const std::vector<std::string>& oids);
-  // Removes the export's own links except `keep` (the objects of the export now published);
-  // how many were removed. Links a commit made are never removed here.
-  Result<size_t> drop_export_lfs_objects(const std::string& uid, const std::set<std::string>& keep);
+  // The repositories holding links only their export made.
+  std::vector<std::string> repos_with_export_links();
+  // Removes the export's own links stamped before `linked_before_ms`, except `keep` (what the
+  // repository's refs still name); how many were removed. A commit's links are never removed.
+  Result<size_t> drop_export_lfs_objects(const std::string& uid, const std::set<std::string>& keep,
+                                         int64_t linked_before_ms);
   bool repo_has_lfs_object(const std::string& uid, const std::string& oid);
   // Every LFS object some existing repository's commits name (what garbage collection keeps).
   std::set<std::string> live_lfs_objects();

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# A replaced Parquet export gives its space back (docs/datasets.md, "Parquet export"): when a new
-# revision's export replaces refs/convert/parquet, the objects only the old export named lose
-# their link to the dataset, so `vitrine gc` removes them; a branch created from the old export
-# keeps its files (they become the dataset's own), and so do files a commit names. Against a
-# real `vitrine serve` with curl and the real `vitrine gc`.
+# A replaced Parquet export gives its space back (docs/datasets.md, "Parquet export"): once a new
+# revision's export replaces refs/convert/parquet, `vitrine gc` takes back the links only the old
+# export made (past its grace) when no ref's history names the objects, then removes them; a
+# branch created from the old export keeps its files, and so does a file a commit names. Against
+# a real `vitrine serve` with curl and the real `vitrine gc`.
 # Needs bash, curl, jq, sha256sum, sqlite3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
@@ -74,7 +74,12 @@ printf '{"key":"header","value":{"summary":"keep a shard"}}\n{"key":"lfsFile","v
 for name in a b c; do commit "alice/$name" train.csv "$WORK/v2.csv"; done
 declare -A NEW
 for name in a b c; do NEW[$name]=$(await_export "alice/$name" "${OLD[$name]}"); done
-sleep 1.1 # past the objects' modification second, for --grace-seconds 0
+# gc with its default grace (a day) keeps what a replaced export linked today: downloads that
+# began from it still finish.
+"$BIN" gc --data "$D" >/dev/null
+check "a replaced export's shard still downloads after gc within the grace" \
+  '[[ $(shard alice/a "${OLD[a]}") == 200 && $(digest) == "${OLD_SHA[a]}" ]]'
+sleep 1.1 # past the links' and objects' second, for --grace-seconds 0
 GC=$("$BIN" gc --data "$D" --grace-seconds 0)
 
 # in_store SHA256: how many files of the object store have this content (its Xet index).
