@@ -113,7 +113,7 @@ class ChunkReader {
       kept->stored_size = header_size + page.size();
       kept->body = std::move(*body);
       // Weighed by what an entry takes: its body, its key twice (map and list), the nodes.
-      std::string key = cache_->key(file_offset);
+      std::string key = cache_->key(file_offset, meta_.codec);
       size_t weight = kept->body.size() + 2 * key.size() + 1024;
       cache_->cache->put(key, kept, weight);
       return decoded_body(header, kept->body);

@@ -72,7 +72,11 @@ using ParquetPageCache = util::LruCache<DecodedPage>;
 struct PageCacheRef {
   ParquetPageCache* cache = nullptr;
   std::string file_key;
-  std::string key(int64_t offset) const { return file_key + "@" + std::to_string(offset); }
+  // A page's key: its offset and the codec its chunk names (a malformed file's chunks that
+  // overlap never read one another's pages decompressed by another codec).
+  std::string key(int64_t offset, CompressionCodec codec) const {
+    return file_key + "@" + std::to_string(offset) + "/" + std::to_string(static_cast<int>(codec));
+  }
 };
 
 // Consecutive pages of a chunk, the first beginning at slot `first_slot` of the chunk: their

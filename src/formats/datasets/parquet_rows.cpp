@@ -693,7 +693,9 @@ Result<std::vector<Row>> ParquetFile::read_windows(
   };
   uint64_t group_start = 0;
   size_t next_window = 0;  // the first window not wholly before the row group
-  for (const RowGroup& group : parsed_->footer.row_groups) {
+  static const ColumnChunkValues kUnread;
+  for (size_t g = 0; g < parsed_->footer.row_groups.size(); ++g) {
+    const RowGroup& group = parsed_->footer.row_groups[g];
     if (next_window == windows.size()) break;
     if (group.num_rows < 0) return rows_error("a row group with a negative row count");
     uint64_t group_end = group_start + static_cast<uint64_t>(group.num_rows);
@@ -716,7 +718,13 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       continue;
     }
     uint64_t first = spans.front().first, last = spans.back().second - 1;
-    std::vector<ColumnChunkValues> chunks;
+    // Chunks kept whole from the last read (keep_whole_chunks), while it read this group.
+    WholeChunks* whole = whole_.get();
+    if (whole && whole->group != g) {
+      whole->group = g;
+      whole->columns.assign(group.columns.size(), {});
+    }
+    std::vector<std::shared_ptr<const ColumnChunkValues>> chunks;
     // Per column: the group's row its values begin (their rows are then read in sequence,
     // skipping between windows), or -1 when they hold the windows' rows alone.
     std::vector<int64_t> begins;
@@ -725,6 +733,11 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       if (!column_read[c]) {
         chunks.emplace_back();
         begins.push_back(-1);
+        continue;
+      }
+      if (whole && c < whole->columns.size() && whole->columns[c].values) {
+        chunks.push_back(whole->columns[c].values);
+        begins.push_back(0);
         continue;
       }
       const ColumnChunk& chunk = group.columns[c];
@@ -774,13 +787,15 @@ Result<std::vector<Row>> ParquetFile::read_windows(
         paged = !pages.empty();
       }
       Result<ColumnChunkValues> values = ColumnChunkValues{};
+      bool whole_chunk = false;
       if (paged) {
         const PageCacheRef* cache = cache_.cache ? &cache_ : nullptr;
         ChunkPages chunk_pages;
         chunk_pages.cache = cache;
         std::string dictionary;
         if (chunk_begin < data_begin) {
-          if (cache) chunk_pages.cached_dictionary = cache->cache->get(cache->key(chunk_begin));
+          if (cache)
+            chunk_pages.cached_dictionary = cache->cache->get(cache->key(chunk_begin, meta.codec));
           if (!chunk_pages.cached_dictionary) {
             auto n = static_cast<uint64_t>(data_begin - chunk_begin);
             if (auto s = budget(n); !s) return s;
@@ -815,7 +830,7 @@ Result<std::vector<Row>> ParquetFile::read_windows(
           run.first_slot = static_cast<uint64_t>(a.first_row_index);
           if (cache) {
             for (size_t p = runs[r].first; p <= runs[r].second; ++p) {
-              auto hit = cache->cache->get(cache->key(pages[p].offset));
+              auto hit = cache->cache->get(cache->key(pages[p].offset, meta.codec));
               if (!hit) {
                 run.cached.clear();
                 break;
@@ -845,6 +860,7 @@ Result<std::vector<Row>> ParquetFile::read_windows(
         if (auto s = file_->read_at(chunk_begin, n, &data); !s) return s;
         values = read_column_chunk(data, meta, leaf, node, column);
         begins.push_back(0);
+        whole_chunk = true;
       }
       if (!values) {
         if (values.status().kind() == ErrorKind::kPayloadTooLarge) {
@@ -860,18 +876,25 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       value_bytes += values->values.bytes.size();
       st.values += values->num_slots;
       st.value_bytes += values->values.bytes.size();
-      chunks.push_back(std::move(*values));
+      chunks.push_back(std::make_shared<const ColumnChunkValues>(std::move(*values)));
+      if (whole && whole_chunk) whole->columns[c] = {chunks.back(), 0, 0, 0};
     }
     std::vector<Cursor> cursors(chunks.size());
-    for (size_t c = 0; c < chunks.size(); ++c) {
-      cursors[c].v = &chunks[c];
-      cursors[c].leaf = &parsed_->schema.column_element(c);
-    }
-    Assembler assembler(parsed_->schema, cursors, fields);
     // Where each column read in sequence stands (a row of the group).
     std::vector<uint64_t> at(chunks.size());
-    for (size_t c = 0; c < chunks.size(); ++c)
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      cursors[c].v = chunks[c] ? chunks[c].get() : &kUnread;
+      cursors[c].leaf = &parsed_->schema.column_element(c);
       at[c] = static_cast<uint64_t>(std::max<int64_t>(0, begins[c]));
+      // A kept chunk goes on from where the last read left it (unless this read starts before).
+      if (whole && whole->columns[c].values == chunks[c] && chunks[c] &&
+          whole->columns[c].row <= spans.front().first) {
+        at[c] = whole->columns[c].row;
+        cursors[c].level = whole->columns[c].level;
+        cursors[c].value = whole->columns[c].value;
+      }
+    }
+    Assembler assembler(parsed_->schema, cursors, fields);
     for (const auto& [from, to] : spans) {
       for (size_t c = 0; c < chunks.size(); ++c) {
         if (!column_read[c] || begins[c] < 0) continue;
@@ -889,6 +912,16 @@ Result<std::vector<Row>> ParquetFile::read_windows(
           }
         }
         rows.push_back(std::move(*row));
+      }
+    }
+    if (whole) {
+      for (size_t c = 0; c < chunks.size(); ++c) {
+        auto& kept = whole->columns[c];
+        if (!kept.values || kept.values != chunks[c]) continue;
+        // Past the last span, the column's cursor stands at the row after it.
+        kept.row = spans.back().second;
+        kept.level = cursors[c].level;
+        kept.value = cursors[c].value;
       }
     }
     group_start = group_end;

@@ -115,6 +115,13 @@ class ParquetFile {
     cache_.file_key = std::move(file_key);
   }
 
+  // For reads in sequence (a scan in batches): a column chunk this file's reads must decode whole
+  // (a column with repetition in v1 pages without a page index: its rows cannot be found
+  // otherwise) is kept, with where the last read stopped in it, until a read moves to another row
+  // group; so batches through a large row group decode it once instead of once per batch. Holds
+  // at most one row group's such chunks (bounded by one read's limits). Not for concurrent reads.
+  void keep_whole_chunks() { whole_ = std::make_shared<WholeChunks>(); }
+
   // The rows of `rows` (indexes in increasing order; those past the end are left out), as
   // read_rows reads them, in one pass: a page that holds several of them is read, decompressed
   // and decoded once (a column with repetition: from the page of the row group's first row
@@ -131,9 +138,22 @@ class ParquetFile {
                                         const std::vector<size_t>* fields) const;
   ParquetFile(std::shared_ptr<RandomAccessFile> file, std::shared_ptr<const Parsed> parsed)
       : file_(std::move(file)), parsed_(std::move(parsed)) {}
+  // keep_whole_chunks()'s chunks: per column, the decoded chunk of row group `group` (null: none)
+  // and the row, level and value its next read starts at.
+  struct WholeChunks {
+    size_t group = SIZE_MAX;
+    struct Kept {
+      std::shared_ptr<const ColumnChunkValues> values;
+      uint64_t row = 0;
+      size_t level = 0;
+      size_t value = 0;
+    };
+    std::vector<Kept> columns;
+  };
   std::shared_ptr<RandomAccessFile> file_;
   std::shared_ptr<const Parsed> parsed_;  // never null
   PageCacheRef cache_;
+  std::shared_ptr<WholeChunks> whole_;  // null unless keep_whole_chunks()
 };
 
 // The JSON cell of value `i` of `values`, a leaf of type `leaf` (see above).

@@ -144,7 +144,8 @@ class DatasetViewer {
                       const std::string& split, const std::string& query, uint64_t offset,
                       uint64_t length);
   // Removes a repository's search indexes (it is deleted), or those of its revisions other than
-  // `keep` (they are no longer answered).
+  // `keep` (they are no longer answered) and the half-written ones a stopped server left in
+  // `keep`'s (call it when `keep`'s job is done).
   void forget_search_indexes(const std::string& uid, const std::string& keep = "");
   // /info and /size (contract §2.8, §2.9) of a dataset or one config (empty: all), from the
   // Parquet files the job recorded; configs of other formats are listed as failed (501 for one

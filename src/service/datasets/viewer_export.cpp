@@ -428,9 +428,11 @@ Result<DatasetViewer::ExportListing> DatasetViewer::export_listing(const domain:
   if (!git) return git.status();
   auto head = (*git)->ref_target(viewer::kExportRef);
   if (!head) return out;
-  auto entries = RepoContents(hub_).list_tree(*git, *head, "", /*recursive=*/true);
-  if (!entries) return entries.status();
-  for (const auto& e : *entries) {
+  // The export's files from the snapshot cache (by repository and commit): a listing per
+  // export commit, not a tree walk per request.
+  auto snapshot = RepoContents(hub_).snapshot(repo, &*git, *head);
+  if (!snapshot) return snapshot.status();
+  for (const auto& e : (*snapshot)->entries) {
     const std::string& path = e.git.path;
     if (e.git.is_dir || !path.ends_with(".parquet")) continue;
     auto first = path.find('/');

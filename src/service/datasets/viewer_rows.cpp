@@ -360,6 +360,7 @@ ViewerAnswer DatasetViewer::filter(const domain::RepoRecord& repo, const std::st
     if (!at) return failed(entry->git.path, at.status());
     auto file = open_for_request(hub_, repo, *entry, *at);
     if (!file) return failed(entry->git.path, file.status());
+    file->keep_whole_chunks();  // a large row group of v1 list pages is decoded once
     uint64_t start = 0;
     for (const auto& group : file->footer().row_groups) {
       auto n = static_cast<uint64_t>(group.num_rows);

@@ -83,6 +83,7 @@ domain::ViewerResult search_index_of(const SplitContext& s, const Json& files,
     // decompress kept for the next batch in a cache of this build's own.
     datasets::ParquetPageCache pages(ViewerLimits::kSearchPageCacheBytes);
     file->use_page_cache(&pages, "index");
+    file->keep_whole_chunks();  // a large row group of v1 list pages is decoded once
     uint64_t total = file->num_rows();
     for (uint64_t start = 0; start < total;) {
       if (s.job && s.job->cancelled()) return stopped_result();
@@ -143,7 +144,17 @@ void DatasetViewer::forget_search_indexes(const std::string& uid, const std::str
     return;
   }
   for (const auto& revision : fs::directory_iterator(folder, ec)) {
-    if (revision.path().filename() != keep) fs::remove_all(revision.path(), ec);
+    if (revision.path().filename() != keep) {
+      fs::remove_all(revision.path(), ec);
+      continue;
+    }
+    // The kept revision's job has finished: a half-written index in its folder was left by a
+    // stopped server (FtsIndexWriter renames complete ones into place).
+    for (const auto& file : fs::directory_iterator(revision.path(), ec)) {
+      if (file.path().filename().string().find(".fts.tmp") != std::string::npos) {
+        fs::remove(file.path(), ec);
+      }
+    }
   }
 }
 

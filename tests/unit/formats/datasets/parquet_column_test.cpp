@@ -603,10 +603,10 @@ TEST(ParquetColumn, SlotWindowsEqualTheFullRead) {
       }
       // Read once into the cache (the pages the windows touch are kept), then from it alone.
       check(ChunkPages{dictionary, 0, nullptr, each_page, &ref});
-      ChunkPages kept{{}, -1, cache.get(ref.key(0)), {}, nullptr};
+      ChunkPages kept{{}, -1, cache.get(ref.key(0, m.codec)), {}, nullptr};
       ASSERT_TRUE(kept.cached_dictionary);
       for (const auto& run : touched) {
-        auto page = cache.get(ref.key(run.file_offset));
+        auto page = cache.get(ref.key(run.file_offset, m.codec));
         ASSERT_TRUE(page) << run.file_offset;
         kept.runs.push_back({run.first_slot, {}, -1, {page}});
       }

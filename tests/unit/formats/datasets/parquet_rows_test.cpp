@@ -129,6 +129,48 @@ TEST(ParquetRows, ReadsFromAnOffset) {
   EXPECT_EQ((*last)[0][1], 12);
 }
 
+TEST(ParquetRows, BatchesThroughARowGroupDecodeAWholeChunkOnce) {
+  // One row group of 6,000 rows whose list columns are v1 pages without a page index: their
+  // rows cannot be found without decoding the chunk from its start. Read in batches of 100 rows
+  // with keep_whole_chunks, those chunks are decoded once (not once per batch) and the rows are
+  // those of one plain read, also when a batch starts again behind the last.
+  std::string bytes = nested_file(2000);
+  auto plain = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(plain);
+  auto all = plain->read_rows(0, 6000);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 6000u);
+  auto batched = [&](bool keep, ParquetReadStats* stats) {
+    auto file = ParquetFile::open(memory_file(bytes));
+    EXPECT_TRUE(file);
+    if (keep) file->keep_whole_chunks();
+    std::vector<Row> rows;
+    for (uint64_t at = 0; at < 6000; at += 100) {
+      auto got = file->read_rows(at, 100, {}, stats);
+      EXPECT_TRUE(got) << got.status().message();
+      if (!got) break;
+      for (auto& r : *got) rows.push_back(std::move(r));
+    }
+    auto again = file->read_rows(50, 3, {}, stats);  // behind the last batch: from the start
+    EXPECT_TRUE(again);
+    if (again) {
+      EXPECT_EQ(json((*again)[0]), json((*all)[50]));
+      EXPECT_EQ(json((*again)[2]), json((*all)[52]));
+    }
+    return rows;
+  };
+  ParquetReadStats kept, each;
+  auto rows = batched(true, &kept);
+  ASSERT_EQ(rows.size(), all->size());
+  for (size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(json(rows[i]), json((*all)[i])) << i;
+  auto again = batched(false, &each);
+  ASSERT_EQ(again.size(), all->size());
+  // Without keeping, every batch decodes the list chunks whole (60 batches of 8,000 + 8,000
+  // slots); kept, they are decoded once, plus the chunks of the read behind.
+  EXPECT_GT(each.values, 60u * 16000u);
+  EXPECT_LT(kept.values, 4u * 16000u + 61u * 100u * 2u);
+}
+
 TEST(ParquetRows, ReadsOnlyTheFieldsAskedFor) {
   std::string bytes = nested_file(2);
   auto file = ParquetFile::open(memory_file(bytes));
