@@ -519,7 +519,25 @@ void ColumnStatistics::add(const nlohmann::json& cell) {
   if (!counted) ++nulls_;
 }
 
-void ColumnStatistics::add_string(const std::string& value) {
+void ColumnStatistics::add_text(std::string_view value) {
+  ++rows_;
+  if (kind_ == Kind::kString) {
+    add_string(value);
+  } else {
+    ++nulls_;  // a string where the column holds none: null, as add() counts it
+  }
+}
+
+void ColumnStatistics::add_list_length(int64_t length) {
+  ++rows_;
+  if (kind_ == Kind::kList && length >= 0) {
+    values_.push_back(static_cast<double>(length));
+  } else {
+    ++nulls_;  // a null list, or a list where the column holds none (as add() counts it)
+  }
+}
+
+void ColumnStatistics::add_string(std::string_view value) {
   values_.push_back(static_cast<double>(code_points(value)));
   if (too_many_strings_) return;
   auto it = string_index_.find(value);
@@ -535,7 +553,7 @@ void ColumnStatistics::add_string(const std::string& value) {
     distinct_strings_.clear();
     return;
   }
-  distinct_strings_.emplace_back(value, 1);
+  distinct_strings_.emplace_back(std::string(value), 1);
   string_index_.emplace(distinct_strings_.back().first, distinct_strings_.size() - 1);
 }
 

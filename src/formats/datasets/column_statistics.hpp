@@ -86,6 +86,10 @@ class ColumnStatistics {
 
   // One cell of the column, null allowed: every call counts as one row.
   void add(const nlohmann::json& cell);
+  // The same for a string cell given as its bytes, without making a JSON string of it.
+  void add_text(std::string_view value);
+  // The same for a list cell given as its length (-1: a null list).
+  void add_list_length(int64_t length);
 
   // {"column_name", "column_type", "column_statistics"}. Not const: it reorders the kept values
   // to find the median without copying them; calling it again gives the same answer, and more
@@ -100,7 +104,7 @@ class ColumnStatistics {
   ColumnStatistics(std::string column_name, Kind kind)
       : column_name_(std::move(column_name)), kind_(kind) {}
 
-  void add_string(const std::string& value);
+  void add_string(std::string_view value);
   nlohmann::ordered_json numbers(bool integers);
   nlohmann::ordered_json datetimes();
   nlohmann::ordered_json categories() const;

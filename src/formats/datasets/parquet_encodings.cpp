@@ -375,6 +375,14 @@ Status decode_plain(std::string_view data, size_t count, uint64_t max_bytes, Par
     return Status::ok();
   }
   if (out->type == PhysicalType::kByteArray) {
+    // Room for the page's values at once (they are no larger than the page; each takes at least
+    // its 4-byte length), growing geometrically across pages.
+    size_t bytes_wanted = out->bytes.size() + std::min<size_t>(data.size(), max_bytes);
+    if (out->bytes.capacity() < bytes_wanted) out->bytes.reserve(bytes_wanted);
+    size_t ends_wanted = out->ends.size() + std::min<size_t>(count, data.size() / 4);
+    if (out->ends.capacity() < ends_wanted) {
+      out->ends.reserve(std::max(ends_wanted, 2 * out->ends.capacity()));
+    }
     size_t at = 0;
     for (size_t i = 0; i < count; ++i) {
       if (data.size() - at < 4) return bad("PLAIN", "fewer values than the page holds");

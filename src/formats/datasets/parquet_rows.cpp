@@ -213,6 +213,18 @@ std::string uuid_text(std::string_view b) {
 
 }  // namespace
 
+bool parquet_text_leaf(const SchemaElement& leaf) {
+  const LogicalType& t = leaf.logical_type;
+  auto converted = leaf.converted_type;
+  if (!leaf.type || *leaf.type != PhysicalType::kByteArray || t.kind == Kind::kUnknown ||
+      t.kind == Kind::kDecimal || converted == ConvertedType::kDecimal) {
+    return false;
+  }
+  return t.kind == Kind::kString || t.kind == Kind::kEnum || t.kind == Kind::kJson ||
+         converted == ConvertedType::kUtf8 || converted == ConvertedType::kEnum ||
+         converted == ConvertedType::kJson;
+}
+
 Json parquet_cell(const SchemaElement& leaf, const ParquetValues& values, size_t i) {
   const LogicalType& t = leaf.logical_type;
   auto converted = leaf.converted_type;
@@ -276,11 +288,7 @@ Json parquet_cell(const SchemaElement& leaf, const ParquetValues& values, size_t
     case PhysicalType::kByteArray: {
       std::string_view b = values.bytes_at(i);
       if (decimal) return decimal_of(b);
-      if (t.kind == Kind::kString || t.kind == Kind::kEnum || t.kind == Kind::kJson ||
-          converted == ConvertedType::kUtf8 || converted == ConvertedType::kEnum ||
-          converted == ConvertedType::kJson) {
-        return std::string(b);
-      }
+      if (parquet_text_leaf(leaf)) return std::string(b);
       return util::base64_encode(b);
     }
     case PhysicalType::kFixedLenByteArray: {
@@ -651,6 +659,120 @@ Result<std::vector<Row>> ParquetFile::read_rows_at(const std::vector<uint64_t>& 
     }
   }
   return read_windows(windows, limits, stats, fields);
+}
+
+std::optional<size_t> ParquetFile::flat_column(size_t field) const {
+  const auto& schema = parsed_->schema;
+  const auto& top = schema.nodes[0].children;
+  if (field >= top.size()) return std::nullopt;
+  const SchemaNode& node = schema.nodes[top[field]];
+  if (!node.column || node.max_repetition_level != 0 || node.max_definition_level > 1) {
+    return std::nullopt;
+  }
+  return node.column;
+}
+
+std::optional<size_t> ParquetFile::list_column(size_t field) const {
+  const auto& schema = parsed_->schema;
+  const auto& top = schema.nodes[0].children;
+  if (field >= top.size()) return std::nullopt;
+  size_t t = top[field];
+  auto repeated = [&](size_t node) {
+    return schema.elements[node].repetition.value_or(Repetition::kRequired) ==
+           Repetition::kRepeated;
+  };
+  const SchemaNode& node = schema.nodes[t];
+  // A bare repeated leaf: each slot of a row is an element.
+  if (node.column) {
+    if (!repeated(t) || node.max_repetition_level != 1) return std::nullopt;
+    return node.column;
+  }
+  // A LIST group whose one repeated child holds one leaf, with no repetition below it.
+  if (repeated(t) || !is_list(schema.elements[t]) || node.children.size() != 1 ||
+      !repeated(node.children[0])) {
+    return std::nullopt;
+  }
+  std::optional<size_t> leaf;
+  std::vector<size_t> stack{node.children[0]};
+  while (!stack.empty()) {
+    size_t n = stack.back();
+    stack.pop_back();
+    if (schema.nodes[n].column) {
+      if (leaf) return std::nullopt;  // more than one leaf: elements are structs
+      leaf = schema.nodes[n].column;
+    }
+    for (size_t c : schema.nodes[n].children) stack.push_back(c);
+  }
+  if (!leaf || schema.column_node(*leaf).max_repetition_level != 1) return std::nullopt;
+  return leaf;
+}
+
+Result<std::vector<int64_t>> ParquetFile::list_lengths(size_t group, size_t field,
+                                                       const ParquetReadLimits& limits,
+                                                       ParquetReadStats* stats) const {
+  auto column = list_column(field);
+  if (!column) return rows_error("not a list of one column");
+  auto values = read_column(group, *column, limits, stats);
+  if (!values) return values.status();
+  const auto& schema = parsed_->schema;
+  size_t t = schema.nodes[0].children[field];
+  const SchemaNode& top = schema.nodes[t];
+  // A row's list is null below the top node's definition level (a bare repeated leaf never
+  // is); an element exists at or above the repeated node's.
+  size_t r = top.column ? t : top.children[0];
+  int32_t null_below = top.column ? 0 : top.max_definition_level;
+  int32_t element_at = schema.nodes[r].max_definition_level;
+  const auto& reps = values->repetition_levels;
+  const auto& defs = values->definition_levels;
+  if (reps.size() != values->num_slots) return rows_error("a list column without its levels");
+  std::vector<int64_t> out;
+  for (uint64_t slot = 0; slot < values->num_slots; ++slot) {
+    int32_t def = defs.empty() ? values->max_definition_level : defs[slot];
+    if (reps[slot] == 0) {
+      out.push_back(def < null_below ? -1 : def >= element_at ? 1 : 0);
+      continue;
+    }
+    if (out.empty() || out.back() < 1 || def < element_at) {
+      return rows_error("a list's levels that no row begins");
+    }
+    ++out.back();
+  }
+  return out;
+}
+
+Result<ColumnChunkValues> ParquetFile::read_column(size_t group, size_t column,
+                                                   const ParquetReadLimits& limits,
+                                                   ParquetReadStats* stats) const {
+  const auto& groups = parsed_->footer.row_groups;
+  if (group >= groups.size() || column >= groups[group].columns.size() ||
+      column >= parsed_->schema.columns.size() || !groups[group].columns[column].meta_data) {
+    return rows_error("no such column chunk");
+  }
+  const ColumnMetaData& meta = *groups[group].columns[column].meta_data;
+  int64_t begin = meta.first_page_offset();
+  if (begin < 0 || meta.total_compressed_size < 0) return rows_error("a chunk without bytes");
+  auto n = static_cast<uint64_t>(meta.total_compressed_size);
+  if (n > limits.max_read_bytes) {
+    return Status(ErrorKind::kPayloadTooLarge, "Reading this column needs more than " +
+                                                   std::to_string(limits.max_read_bytes) +
+                                                   " bytes of the Parquet file");
+  }
+  std::string data;
+  if (auto s = file_->read_at(static_cast<uint64_t>(begin), static_cast<size_t>(n), &data); !s) {
+    return s;
+  }
+  ColumnReadLimits bounds = limits.column;
+  bounds.max_values = std::min(bounds.max_values, limits.max_values);
+  bounds.max_value_bytes = std::min(bounds.max_value_bytes, limits.max_value_bytes);
+  auto values = read_column_chunk(data, meta, parsed_->schema.column_element(column),
+                                  parsed_->schema.column_node(column), bounds);
+  if (values && stats) {
+    stats->bytes_read += n;
+    stats->values += values->num_slots;
+    stats->value_bytes += values->values.bytes.size();
+    ++stats->chunks_read;
+  }
+  return values;
 }
 
 Result<std::vector<Row>> ParquetFile::read_windows(

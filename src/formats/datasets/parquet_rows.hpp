@@ -115,6 +115,27 @@ class ParquetFile {
     cache_.file_key = std::move(file_key);
   }
 
+  // The column of top-level field `field` when the field is one leaf without repetition (a
+  // Value, a ClassLabel…): its rows are then its column's slots, a null slot a null cell and the
+  // others parquet_cell of their value; else nullopt.
+  std::optional<size_t> flat_column(size_t field) const;
+  // Column `column` of row group `group`, read and decoded whole as read_rows reads a chunk it
+  // cannot skip into, under `limits` (the chunk's bytes against max_read_bytes, its values
+  // against the column limits and max_values, max_value_bytes).
+  Result<ColumnChunkValues> read_column(size_t group, size_t column,
+                                        const ParquetReadLimits& limits = {},
+                                        ParquetReadStats* stats = nullptr) const;
+
+  // The lengths of top-level field `field`'s lists in row group `group`, one per row (-1: a null
+  // list), from the levels of its one column alone: for a field that is a list of one leaf
+  // without nested repetition (a LIST group, or a bare repeated leaf), as read_rows gives its
+  // cells' sizes; else an error. Limits as read_column's.
+  Result<std::vector<int64_t>> list_lengths(size_t group, size_t field,
+                                            const ParquetReadLimits& limits = {},
+                                            ParquetReadStats* stats = nullptr) const;
+  // Whether list_lengths reads that field.
+  bool has_list_lengths(size_t field) const { return list_column(field).has_value(); }
+
   // For reads in sequence (a scan in batches): a column chunk this file's reads must decode whole
   // (a column with repetition in v1 pages without a page index: its rows cannot be found
   // otherwise) is kept, with where the last read stopped in it, until a read moves to another row
@@ -138,6 +159,8 @@ class ParquetFile {
                                         const std::vector<size_t>* fields) const;
   ParquetFile(std::shared_ptr<RandomAccessFile> file, std::shared_ptr<const Parsed> parsed)
       : file_(std::move(file)), parsed_(std::move(parsed)) {}
+  // The one column of a list field list_lengths reads, or nullopt.
+  std::optional<size_t> list_column(size_t field) const;
   // keep_whole_chunks()'s chunks: per column, the decoded chunk of row group `group` (null: none)
   // and the row, level and value its next read starts at.
   struct WholeChunks {
@@ -158,5 +181,8 @@ class ParquetFile {
 
 // The JSON cell of value `i` of `values`, a leaf of type `leaf` (see above).
 nlohmann::json parquet_cell(const SchemaElement& leaf, const ParquetValues& values, size_t i);
+// Whether parquet_cell gives a BYTE_ARRAY leaf's values as their bytes, as strings (a string,
+// enum or JSON annotation; not a decimal).
+bool parquet_text_leaf(const SchemaElement& leaf);
 
 }  // namespace vitrine::datasets

@@ -116,6 +116,32 @@ ParquetSplit parquet_split_of(const SplitContext& s, bool with_first_rows) {
   return out;
 }
 
+namespace {
+
+// A flat column's cells into its statistics, as read_rows would make them (a null slot a null
+// cell, the others parquet_cell of their value), text values passed as their bytes.
+Status add_column(datasets::ColumnStatistics& st, const datasets::SchemaElement& leaf,
+                  const datasets::ColumnChunkValues& c) {
+  bool text =
+      datasets::parquet_text_leaf(leaf) && c.values.type == datasets::PhysicalType::kByteArray;
+  size_t v = 0;
+  for (uint64_t slot = 0; slot < c.num_slots; ++slot) {
+    if (c.is_null(slot)) {
+      st.add(nullptr);
+      continue;
+    }
+    if (v >= c.values.size()) return unprocessable("Parquet: levels past the values");
+    if (text) {
+      st.add_text(c.values.bytes_at(v++));
+    } else {
+      st.add(datasets::parquet_cell(leaf, c.values, v++));
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 // The split's statistics (contract §2.10, §4) from its Parquet files (`files`: the
 // kParquetFilesStep body), column by column and row group by row group: at most
 // kStatisticsMaxBytes of uncompressed row groups and kStatisticsMaxValues values kept, the rest
@@ -150,7 +176,9 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
       return error_result("ComputationError", read_failure(s.repo, entry->git.path, file.status()));
     }
     uint64_t start = 0;
-    for (const auto& group : file->footer().row_groups) {
+    const auto& groups = file->footer().row_groups;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const auto& group = groups[g];
       if (s.job && s.job->cancelled()) return stopped_result();
       auto n = static_cast<uint64_t>(group.num_rows);
       auto size = static_cast<uint64_t>(std::max<int64_t>(0, group.total_byte_size));
@@ -163,11 +191,50 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
       // read are held together); what was decoded counts against the bound, whatever the
       // footer claims.
       uint64_t decoded = 0;
-      for (size_t k0 = 0; k0 < fields.size(); k0 += ViewerLimits::kStatisticsBatch) {
-        std::vector<size_t> batch(
-            fields.begin() + static_cast<std::ptrdiff_t>(k0),
-            fields.begin() + static_cast<std::ptrdiff_t>(
-                                 std::min(fields.size(), k0 + ViewerLimits::kStatisticsBatch)));
+      // A field stored as one flat column is read as that column, its values handed to the
+      // statistics without rows being made; the others as rows.
+      std::vector<size_t> as_rows;  // positions in `fields`
+      for (size_t k = 0; k < fields.size(); ++k) {
+        if (file->has_list_lengths(fields[k])) {
+          // A list of one column: its lengths come from the column's levels.
+          datasets::ParquetReadStats read;
+          auto lengths = file->list_lengths(g, fields[k], {}, &read);
+          Status st = lengths ? Status::ok() : lengths.status();
+          if (st && lengths->size() != n) {
+            st = unprocessable("a list column has " + std::to_string(lengths->size()) +
+                               " rows in a row group of " + std::to_string(n));
+          }
+          if (!st) {
+            return error_result("ComputationError", read_failure(s.repo, entry->git.path, st));
+          }
+          for (int64_t length : *lengths) stats[k].add_list_length(length);
+          decoded += read.value_bytes + read.values * 8;
+          continue;
+        }
+        auto column = file->flat_column(fields[k]);
+        if (!column) {
+          as_rows.push_back(k);
+          continue;
+        }
+        datasets::ParquetReadStats read;
+        auto values = file->read_column(g, *column, {}, &read);
+        Status st = values ? Status::ok() : values.status();
+        if (st && values->num_slots != n) {
+          st = unprocessable("a column has " + std::to_string(values->num_slots) +
+                             " rows in a row group of " + std::to_string(n));
+        }
+        if (st) st = add_column(stats[k], file->schema().column_element(*column), *values);
+        if (!st) {
+          return error_result("ComputationError", read_failure(s.repo, entry->git.path, st));
+        }
+        decoded += read.value_bytes + read.values * 8;
+      }
+      for (size_t k0 = 0; k0 < as_rows.size(); k0 += ViewerLimits::kStatisticsBatch) {
+        std::vector<size_t> batch;
+        for (size_t k = k0; k < std::min(as_rows.size(), k0 + ViewerLimits::kStatisticsBatch);
+             ++k) {
+          batch.push_back(fields[as_rows[k]]);
+        }
         datasets::ParquetReadStats read;
         auto got = file->read_rows(start, n, {}, &read, &batch);
         if (!got) {
@@ -175,7 +242,7 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
                               read_failure(s.repo, entry->git.path, got.status()));
         }
         for (const auto& row : *got) {
-          for (size_t k = 0; k < batch.size(); ++k) stats[k0 + k].add(row[k]);
+          for (size_t k = 0; k < batch.size(); ++k) stats[as_rows[k0 + k]].add(row[k]);
         }
         decoded += read.value_bytes + read.values * 8;
       }

@@ -588,4 +588,41 @@ TEST(ColumnStatistics, FinishCanBeCalledAgainAndMoreCellsAdded) {
 }
 
 }  // namespace
+TEST(ColumnStatistics, TextGivenAsBytesCountsAsStringCells) {
+  // The statistics job hands a string column's values as their bytes (add_text); the answer is
+  // the one of the same cells as JSON strings, as labels and as text, with nulls.
+  for (const char* cells :
+       {R"(["a", "b", null, "a", "é…", "a"])", R"(["x1", "x2", "x3", "x4", "x5", "x6", "x7",
+        "x8", "x9", "x10", "x11", "x12", null])"}) {
+    ColumnStatistics by_json = make(R"({"dtype": "string", "_type": "Value"})");
+    ColumnStatistics by_bytes = make(R"({"dtype": "string", "_type": "Value"})");
+    for (const Json& cell : Json::parse(cells)) {
+      by_json.add(cell);
+      if (cell.is_string()) {
+        by_bytes.add_text(cell.get_ref<const std::string&>());
+      } else {
+        by_bytes.add(cell);
+      }
+    }
+    EXPECT_EQ(by_json.finish(), by_bytes.finish()) << cells;
+  }
+  // A string in a column of numbers counts as null, as add() counts it.
+  ColumnStatistics numbers = make(R"({"dtype": "int64", "_type": "Value"})");
+  numbers.add(1);
+  numbers.add_text("2");
+  EXPECT_EQ(numbers.finish()["column_statistics"]["nan_count"], 1);
+}
+
+TEST(ColumnStatistics, ListLengthsCountAsListCells) {
+  // The statistics job hands a list column's cells as their lengths (add_list_length).
+  const char* type = R"({"feature": {"dtype": "int64", "_type": "Value"}, "_type": "List"})";
+  ColumnStatistics by_json = make(type);
+  ColumnStatistics by_length = make(type);
+  for (const Json& cell : Json::parse(R"([[1, 2], null, [], [3], [4, 5, 6], null])")) {
+    by_json.add(cell);
+    by_length.add_list_length(cell.is_null() ? -1 : static_cast<int64_t>(cell.size()));
+  }
+  EXPECT_EQ(by_json.finish(), by_length.finish());
+}
+
 }  // namespace vitrine::datasets

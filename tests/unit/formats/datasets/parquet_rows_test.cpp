@@ -171,6 +171,54 @@ TEST(ParquetRows, BatchesThroughARowGroupDecodeAWholeChunkOnce) {
   EXPECT_LT(kept.values, 4u * 16000u + 61u * 100u * 2u);
 }
 
+TEST(ParquetRows, AFlatFieldIsReadAsItsColumn) {
+  // The statistics read a field stored as one flat column as that column: its slots are the
+  // rows, and their cells those read_rows gives.
+  std::string bytes = nested_file(4);
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file);
+  EXPECT_FALSE(file->flat_column(0));  // tags: a list
+  EXPECT_FALSE(file->flat_column(2));  // s: a struct
+  EXPECT_FALSE(file->flat_column(3));  // no such field
+  auto id = file->flat_column(1);
+  ASSERT_TRUE(id);
+  ParquetReadStats stats;
+  auto values = file->read_column(0, *id, {}, &stats);
+  ASSERT_TRUE(values) << values.status().message();
+  auto rows = file->read_rows(0, 12);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(values->num_slots, rows->size());
+  for (size_t r = 0; r < rows->size(); ++r) {
+    EXPECT_EQ(parquet_cell(file->schema().column_element(*id), values->values, r), (*rows)[r][1]);
+  }
+  EXPECT_EQ(stats.values, 12u);
+  EXPECT_FALSE(file->read_column(1, *id));  // no second row group
+  ParquetReadLimits small;
+  small.max_read_bytes = 8;
+  EXPECT_EQ(file->read_column(0, *id, small).status().kind(), ErrorKind::kPayloadTooLarge);
+}
+
+TEST(ParquetRows, ListLengthsFromTheLevelsAreTheCellsSizes) {
+  // tags: ["a", null], null, [] per three rows: lengths 2, -1 (null), 0, as read_rows' cells.
+  std::string bytes = nested_file(3);
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file);
+  EXPECT_TRUE(file->has_list_lengths(0));
+  EXPECT_FALSE(file->has_list_lengths(1));  // id: no list
+  EXPECT_FALSE(file->has_list_lengths(2));  // s: a struct (its b is a list inside it)
+  auto lengths = file->list_lengths(0, 0);
+  ASSERT_TRUE(lengths) << lengths.status().message();
+  auto rows = file->read_rows(0, 9);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(lengths->size(), rows->size());
+  for (size_t r = 0; r < rows->size(); ++r) {
+    const auto& cell = (*rows)[r][0];
+    EXPECT_EQ((*lengths)[r], cell.is_null() ? -1 : static_cast<int64_t>(cell.size())) << r;
+  }
+  EXPECT_EQ(*lengths, (std::vector<int64_t>{2, -1, 0, 2, -1, 0, 2, -1, 0}));
+  EXPECT_FALSE(file->list_lengths(0, 1));
+}
+
 TEST(ParquetRows, ReadsOnlyTheFieldsAskedFor) {
   std::string bytes = nested_file(2);
   auto file = ParquetFile::open(memory_file(bytes));
