@@ -1,7 +1,9 @@
 // Fuzzes Parquet rows (parquet_rows.hpp): the input is a whole Parquet file. A file that opens
 // gives rows with one cell per top-level field, never more rows than asked, the same rows read
 // from an offset as from the start, within small limits; every error is a clear message, and
-// cells always serialize.
+// cells always serialize. The statistics' column reads agree with the rows where both succeed
+// (a flat field's column values are its cells, a list's lengths its cells' sizes), and batches
+// read with keep_whole_chunks are the rows of a plain read.
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -42,6 +44,51 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto later = file->read_rows(2, 3, limits);
     if (later) {
       for (size_t i = 0; i < later->size(); ++i) FUZZ_CHECK((*later)[i] == (*rows)[2 + i]);
+    }
+  }
+  const auto& groups = file->footer().row_groups;
+  if (!groups.empty() && groups[0].num_rows >= static_cast<int64_t>(rows->size())) {
+    for (size_t f = 0; f < fields; ++f) {
+      if (auto column = file->flat_column(f)) {
+        auto values = file->read_column(0, *column, limits);
+        if (!values) {
+          FUZZ_CHECK(!values.status().message().empty());
+        } else if (values->num_slots == static_cast<uint64_t>(groups[0].num_rows)) {
+          size_t v = 0;
+          const auto& leaf = file->schema().column_element(*column);
+          for (size_t r = 0; r < rows->size(); ++r) {
+            if (values->is_null(r)) {
+              FUZZ_CHECK((*rows)[r][f].is_null());
+              continue;
+            }
+            if (v >= values->values.size()) break;
+            FUZZ_CHECK(parquet_cell(leaf, values->values, v++) == (*rows)[r][f]);
+          }
+        }
+      }
+      if (file->has_list_lengths(f)) {
+        auto lengths = file->list_lengths(0, f, limits);
+        if (!lengths) {
+          FUZZ_CHECK(!lengths.status().message().empty());
+        } else if (lengths->size() == static_cast<uint64_t>(groups[0].num_rows)) {
+          for (size_t r = 0; r < rows->size(); ++r) {
+            const auto& cell = (*rows)[r][f];
+            if (!cell.is_null() && !cell.is_array()) continue;  // a Json or struct-shaped cell
+            FUZZ_CHECK((*lengths)[r] == (cell.is_null() ? -1 : static_cast<int64_t>(cell.size())));
+          }
+        }
+      }
+    }
+  }
+  auto batched = ParquetFile::open(memory_file(bytes));
+  if (batched) {
+    batched->keep_whole_chunks();
+    for (uint64_t at = 0; at < rows->size(); at += 3) {
+      auto got = batched->read_rows(at, 3, limits);
+      if (!got) break;
+      for (size_t i = 0; i < got->size() && at + i < rows->size(); ++i) {
+        FUZZ_CHECK((*got)[i] == (*rows)[at + i]);
+      }
     }
   }
   return 0;
