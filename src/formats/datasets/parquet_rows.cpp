@@ -737,6 +737,11 @@ Result<std::vector<int64_t>> ParquetFile::list_lengths(size_t group, size_t fiel
     }
     ++out.back();
   }
+  if (out.size() != static_cast<uint64_t>(parsed_->footer.row_groups[group].num_rows)) {
+    return rows_error("a list column has " + std::to_string(out.size()) +
+                      " rows in a row group of " +
+                      std::to_string(parsed_->footer.row_groups[group].num_rows));
+  }
   return out;
 }
 

@@ -129,7 +129,8 @@ class ParquetFile {
   // The lengths of top-level field `field`'s lists in row group `group`, one per row (-1: a null
   // list), from the levels of its one column alone: for a field that is a list of one leaf
   // without nested repetition (a LIST group, or a bare repeated leaf), as read_rows gives its
-  // cells' sizes; else an error. Limits as read_column's.
+  // cells' sizes; else an error, as is a column whose rows are not the group's. Limits as
+  // read_column's.
   Result<std::vector<int64_t>> list_lengths(size_t group, size_t field,
                                             const ParquetReadLimits& limits = {},
                                             ParquetReadStats* stats = nullptr) const;

@@ -175,6 +175,19 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
     if (!file) {
       return error_result("ComputationError", read_failure(s.repo, entry->git.path, file.status()));
     }
+    // How each statistics field of this file is read (positions in `fields`): a list of one
+    // column by its lengths, a field stored as one flat column as that column, else as rows.
+    std::vector<size_t> as_lists, as_rows;
+    std::vector<std::pair<size_t, size_t>> as_columns;  // with the column
+    for (size_t k = 0; k < fields.size(); ++k) {
+      if (file->has_list_lengths(fields[k])) {
+        as_lists.push_back(k);
+      } else if (auto column = file->flat_column(fields[k])) {
+        as_columns.emplace_back(k, *column);
+      } else {
+        as_rows.push_back(k);
+      }
+    }
     uint64_t start = 0;
     const auto& groups = file->footer().row_groups;
     for (size_t g = 0; g < groups.size(); ++g) {
@@ -187,45 +200,30 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
         partial = true;
         break;
       }
-      // The statistics columns of the row group, kStatisticsBatch at a time (the cells of one
-      // read are held together); what was decoded counts against the bound, whatever the
-      // footer claims.
+      // Each list of one column as its lengths, each flat column as its values (no rows made),
+      // the other fields as rows, kStatisticsBatch at a time (the cells of one read are held
+      // together); what was decoded counts against the bound, whatever the footer claims.
       uint64_t decoded = 0;
-      // A field stored as one flat column is read as that column, its values handed to the
-      // statistics without rows being made; the others as rows.
-      std::vector<size_t> as_rows;  // positions in `fields`
-      for (size_t k = 0; k < fields.size(); ++k) {
-        if (file->has_list_lengths(fields[k])) {
-          // A list of one column: its lengths come from the column's levels.
-          datasets::ParquetReadStats read;
-          auto lengths = file->list_lengths(g, fields[k], {}, &read);
-          Status st = lengths ? Status::ok() : lengths.status();
-          if (st && lengths->size() != n) {
-            st = unprocessable("a list column has " + std::to_string(lengths->size()) +
-                               " rows in a row group of " + std::to_string(n));
-          }
-          if (!st) {
-            return error_result("ComputationError", read_failure(s.repo, entry->git.path, st));
-          }
-          for (int64_t length : *lengths) stats[k].add_list_length(length);
-          decoded += read.value_bytes + read.values * 8;
-          continue;
-        }
-        auto column = file->flat_column(fields[k]);
-        if (!column) {
-          as_rows.push_back(k);
-          continue;
-        }
+      auto failed = [&](const Status& st) {
+        return error_result("ComputationError", read_failure(s.repo, entry->git.path, st));
+      };
+      for (size_t k : as_lists) {
         datasets::ParquetReadStats read;
-        auto values = file->read_column(g, *column, {}, &read);
-        Status st = values ? Status::ok() : values.status();
-        if (st && values->num_slots != n) {
-          st = unprocessable("a column has " + std::to_string(values->num_slots) +
-                             " rows in a row group of " + std::to_string(n));
+        auto lengths = file->list_lengths(g, fields[k], {}, &read);
+        if (!lengths) return failed(lengths.status());
+        for (int64_t length : *lengths) stats[k].add_list_length(length);
+        decoded += read.value_bytes + read.values * 8;
+      }
+      for (auto [k, column] : as_columns) {
+        datasets::ParquetReadStats read;
+        auto values = file->read_column(g, column, {}, &read);
+        if (!values) return failed(values.status());
+        if (values->num_slots != n) {
+          return failed(unprocessable("a column has " + std::to_string(values->num_slots) +
+                                      " rows in a row group of " + std::to_string(n)));
         }
-        if (st) st = add_column(stats[k], file->schema().column_element(*column), *values);
-        if (!st) {
-          return error_result("ComputationError", read_failure(s.repo, entry->git.path, st));
+        if (auto st = add_column(stats[k], file->schema().column_element(column), *values); !st) {
+          return failed(st);
         }
         decoded += read.value_bytes + read.values * 8;
       }
@@ -237,10 +235,7 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
         }
         datasets::ParquetReadStats read;
         auto got = file->read_rows(start, n, {}, &read, &batch);
-        if (!got) {
-          return error_result("ComputationError",
-                              read_failure(s.repo, entry->git.path, got.status()));
-        }
+        if (!got) return failed(got.status());
         for (const auto& row : *got) {
           for (size_t k = 0; k < batch.size(); ++k) stats[as_rows[k0 + k]].add(row[k]);
         }
