@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "formats/datasets/parquet_json_cells.hpp"
@@ -780,6 +783,28 @@ Result<ColumnChunkValues> ParquetFile::read_column(size_t group, size_t column,
   return values;
 }
 
+namespace {
+
+// A read_windows call's reads past limits.max_read_bytes.
+Status too_much_read(const ParquetReadLimits& limits) {
+  return Status(ErrorKind::kPayloadTooLarge,
+                "Reading these rows needs more than " + std::to_string(limits.max_read_bytes) +
+                    " bytes of the Parquet file; smaller row groups or a page index let the "
+                    "viewer read less");
+}
+
+// A read_windows call's values past limits.max_values or max_value_bytes (`why`: the detail).
+Status too_many_values(const ParquetReadLimits& limits, const std::string& why) {
+  return Status(ErrorKind::kPayloadTooLarge,
+                why + "; reading these rows needs more than " + std::to_string(limits.max_values) +
+                    " values or " + std::to_string(limits.max_value_bytes) + " bytes of strings");
+}
+
+// A chunk of at least this many bytes (compressed) is read beside the others of its row group.
+constexpr uint64_t kParallelChunkBytes = 1u << 20;
+
+}  // namespace
+
 Result<std::vector<Row>> ParquetFile::read_windows(
     const std::vector<std::pair<uint64_t, uint64_t>>& windows, const ParquetReadLimits& limits,
     ParquetReadStats* stats, const std::vector<size_t>* fields) const {
@@ -807,17 +832,6 @@ Result<std::vector<Row>> ParquetFile::read_windows(
   uint64_t value_bytes = 0;
   ParquetReadStats local;
   ParquetReadStats& st = stats ? *stats : local;
-  auto budget = [&](uint64_t n) -> Status {
-    if (n > limits.max_read_bytes - std::min(limits.max_read_bytes, read_bytes)) {
-      return Status(ErrorKind::kPayloadTooLarge,
-                    "Reading these rows needs more than " + std::to_string(limits.max_read_bytes) +
-                        " bytes of the Parquet file; smaller row groups or a page index let "
-                        "the viewer read less");
-    }
-    read_bytes += n;
-    st.bytes_read += n;
-    return Status::ok();
-  };
   uint64_t group_start = 0;
   size_t next_window = 0;  // the first window not wholly before the row group
   static const ColumnChunkValues kUnread;
@@ -856,25 +870,33 @@ Result<std::vector<Row>> ParquetFile::read_windows(
     // skipping between windows), or -1 when they hold the windows' rows alone.
     std::vector<int64_t> begins;
     chunks.reserve(group.columns.size());
-    for (size_t c = 0; c < group.columns.size(); ++c) {
-      if (!column_read[c]) {
-        chunks.emplace_back();
-        begins.push_back(-1);
-        continue;
-      }
-      if (whole && c < whole->columns.size() && whole->columns[c].values) {
-        chunks.push_back(whole->columns[c].values);
-        begins.push_back(0);
-        continue;
-      }
+    // One column chunk's values for the group's windows, read under what is left of the call's
+    // limits after `used` (the reads before it); its own reads in `stats`.
+    struct ChunkRead {
+      std::shared_ptr<const ColumnChunkValues> values;
+      int64_t begin = 0;         // as `begins` below
+      bool whole_chunk = false;  // read whole (no page located)
+      ParquetReadStats stats;
+    };
+    auto read_chunk = [&](size_t c, const ParquetReadStats& used) -> Result<ChunkRead> {
+      ChunkRead out;
+      ParquetReadStats& st = out.stats;
+      auto budget = [&](uint64_t n) -> Status {
+        uint64_t spent = used.bytes_read + st.bytes_read;
+        if (n > limits.max_read_bytes - std::min(limits.max_read_bytes, spent)) {
+          return too_much_read(limits);
+        }
+        st.bytes_read += n;
+        return Status::ok();
+      };
       const ColumnChunk& chunk = group.columns[c];
       const ColumnMetaData& meta = *chunk.meta_data;
       const SchemaElement& leaf = parsed_->schema.column_element(c);
       const SchemaNode& node = parsed_->schema.column_node(c);
       ColumnReadLimits column = limits.column;
-      column.max_values = std::min(column.max_values, limits.max_values - slots);
+      column.max_values = std::min(column.max_values, limits.max_values - used.values);
       column.max_value_bytes =
-          std::min(column.max_value_bytes, limits.max_value_bytes - value_bytes);
+          std::min(column.max_value_bytes, limits.max_value_bytes - used.value_bytes);
       std::vector<PageLocation> pages;
       if (chunk.offset_index_offset && chunk.offset_index_length &&
           *chunk.offset_index_length > 0 &&
@@ -914,7 +936,6 @@ Result<std::vector<Row>> ParquetFile::read_windows(
         paged = !pages.empty();
       }
       Result<ColumnChunkValues> values = ColumnChunkValues{};
-      bool whole_chunk = false;
       if (paged) {
         const PageCacheRef* cache = cache_.cache ? &cache_ : nullptr;
         ChunkPages chunk_pages;
@@ -979,32 +1000,117 @@ Result<std::vector<Row>> ParquetFile::read_windows(
         // A flat column's slots are its rows: only the rows asked for are decoded.
         values = read_column_page_runs(chunk_pages, meta, leaf, node, flat ? &in_group : nullptr,
                                        column);
-        begins.push_back(flat ? -1 : pages[runs[0].first].first_row_index);
+        out.begin = flat ? -1 : pages[runs[0].first].first_row_index;
       } else {
         auto n = static_cast<uint64_t>(meta.total_compressed_size);
         if (auto s = budget(n); !s) return s;
         std::string data;
         if (auto s = file_->read_at(chunk_begin, n, &data); !s) return s;
         values = read_column_chunk(data, meta, leaf, node, column);
-        begins.push_back(0);
-        whole_chunk = true;
+        out.whole_chunk = true;
       }
       if (!values) {
         if (values.status().kind() == ErrorKind::kPayloadTooLarge) {
-          return Status(ErrorKind::kPayloadTooLarge,
-                        values.status().message() + "; reading these rows needs more than " +
-                            std::to_string(limits.max_values) + " values or " +
-                            std::to_string(limits.max_value_bytes) + " bytes of strings");
+          return too_many_values(limits, values.status().message());
         }
         return values.status();
       }
       ++st.chunks_read;
-      slots += values->num_slots;
-      value_bytes += values->values.bytes.size();
       st.values += values->num_slots;
       st.value_bytes += values->values.bytes.size();
-      chunks.push_back(std::make_shared<const ColumnChunkValues>(std::move(*values)));
-      if (whole && whole_chunk) whole->columns[c] = {chunks.back(), 0, 0, 0};
+      out.values = std::make_shared<const ColumnChunkValues>(std::move(*values));
+      return out;
+    };
+    // The largest chunk read (past kParallelChunkBytes, with others to read beside it) is read
+    // on a thread of its own while this one reads the others: a row group's pages are then
+    // decompressed two at a time. Its reads count against the limits once it is joined, in
+    // column order, so the same reads fail; while both run, they may hold up to twice the limits.
+    size_t aside = SIZE_MAX;
+    if (!whole) {
+      int64_t largest = 0, others = 0;
+      for (size_t c = 0; c < group.columns.size(); ++c) {
+        if (!column_read[c] || !group.columns[c].meta_data) continue;
+        int64_t size = std::max<int64_t>(0, group.columns[c].meta_data->total_compressed_size);
+        if (size > largest) {
+          others += largest;
+          largest = size;
+          aside = c;
+        } else {
+          others += size;
+        }
+      }
+      if (largest < static_cast<int64_t>(kParallelChunkBytes) ||
+          others < static_cast<int64_t>(kParallelChunkBytes / 4)) {
+        aside = SIZE_MAX;
+      }
+    }
+    std::optional<Result<ChunkRead>> aside_read;
+    std::thread aside_thread;
+    struct Join {
+      std::thread& thread;
+      ~Join() {
+        if (thread.joinable()) thread.join();
+      }
+    } join{aside_thread};
+    if (aside != SIZE_MAX) {
+      ParquetReadStats used{read_bytes, slots, value_bytes, 0, 0};
+      aside_thread = std::thread([&, used] {
+        try {
+          aside_read = read_chunk(aside, used);
+        } catch (const std::exception& e) {  // never out of a thread (that ends the process)
+          aside_read = Result<ChunkRead>(internal_error(std::string("Parquet: ") + e.what()));
+        }
+      });
+    }
+    // The other chunks, in column order, each under the limits less those before it (the one
+    // aside not counted); reading stops at the first that fails.
+    auto skipped = [&](size_t c) {
+      return !column_read[c] || (whole && c < whole->columns.size() && whole->columns[c].values);
+    };
+    std::vector<std::optional<Result<ChunkRead>>> reads(group.columns.size());
+    ParquetReadStats used{read_bytes, slots, value_bytes, 0, 0};
+    for (size_t c = 0; c < group.columns.size(); ++c) {
+      if (c == aside || skipped(c)) continue;
+      reads[c] = read_chunk(c, used);
+      if (!*reads[c]) break;
+      used.bytes_read += (*reads[c])->stats.bytes_read;
+      used.values += (*reads[c])->stats.values;
+      used.value_bytes += (*reads[c])->stats.value_bytes;
+    }
+    if (aside != SIZE_MAX) {
+      aside_thread.join();
+      reads[aside] = std::move(aside_read);
+    }
+    // Then counted in column order: the first failure, or the first chunk past the limits.
+    for (size_t c = 0; c < group.columns.size(); ++c) {
+      if (!column_read[c]) {
+        chunks.emplace_back();
+        begins.push_back(-1);
+        continue;
+      }
+      if (skipped(c)) {
+        chunks.push_back(whole->columns[c].values);
+        begins.push_back(0);
+        continue;
+      }
+      if (!reads[c]) return internal_error("Parquet: a column chunk was not read");
+      if (!*reads[c]) return reads[c]->status();
+      ChunkRead& r = **reads[c];
+      read_bytes += r.stats.bytes_read;
+      slots += r.stats.values;
+      value_bytes += r.stats.value_bytes;
+      st.bytes_read += r.stats.bytes_read;
+      st.values += r.stats.values;
+      st.value_bytes += r.stats.value_bytes;
+      st.chunks_read += r.stats.chunks_read;
+      st.pages_skipped += r.stats.pages_skipped;
+      if (read_bytes > limits.max_read_bytes) return too_much_read(limits);
+      if (slots > limits.max_values || value_bytes > limits.max_value_bytes) {
+        return too_many_values(limits, "Parquet: too many values");
+      }
+      chunks.push_back(std::move(r.values));
+      begins.push_back(r.begin);
+      if (whole && r.whole_chunk) whole->columns[c] = {chunks.back(), 0, 0, 0};
     }
     std::vector<Cursor> cursors(chunks.size());
     // Where each column read in sequence stands (a row of the group).

@@ -40,7 +40,9 @@
 
 namespace vitrine::datasets {
 
-// A file read at any offset (a stored object, a blob, bytes in memory).
+// A file read at any offset (a stored object, a blob, bytes in memory). read_at may be called
+// from several threads at once (ParquetFile reads a row group's largest chunk on a thread of its
+// own beside the others).
 class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
@@ -100,7 +102,10 @@ class ParquetFile {
   // parquet_dataset_features: [{"name", "type"}] with the `huggingface` metadata's types.
   nlohmann::ordered_json features() const;
 
-  // Rows [offset, offset + count) (fewer past the end), one cell per top-level field. With
+  // Rows [offset, offset + count) (fewer past the end), one cell per top-level field. A row
+  // group's largest chunk (past 1 MiB, beside at least 256 KiB of others) is read on a second
+  // thread, unless keep_whole_chunks(); the limits are counted in column order once both reads
+  // are done (the same reads fail), and while both run up to twice them may be held. With
   // `fields` (top-level field indexes), only those fields' columns are read and a row holds
   // their cells, in the order of `fields` (an index past the fields gives null).
   Result<std::vector<Row>> read_rows(uint64_t offset, uint64_t count,

@@ -52,6 +52,10 @@ struct ViewerLimits {
   static constexpr uint64_t kStatisticsMaxBytes = 1ull << 30;
   static constexpr uint64_t kStatisticsMaxValues = 32ull << 20;
   static constexpr size_t kStatisticsBatch = 32;  // columns read together
+  // Threads that read one row group's columns for the statistics at once (each column's values
+  // are added in row order by one thread at a time, so the answer is the same bits whatever
+  // their number); at most the machine's cores.
+  static constexpr unsigned kStatisticsThreads = 4;
   // /filter scans at most this many rows and uncompressed row-group bytes a request (past them:
   // partial), and sorts long strings by their first kFilterMaxKeyBytes bytes.
   static constexpr uint64_t kFilterMaxRows = 5'000'000;

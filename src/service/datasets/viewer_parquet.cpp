@@ -1,6 +1,11 @@
 // The Parquet steps of a dataset revision: a split's files, first rows and statistics.
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <thread>
 
 #include "formats/datasets/column_statistics.hpp"
 #include "service/datasets/repo_file_source.hpp"
@@ -140,6 +145,41 @@ Status add_column(datasets::ColumnStatistics& st, const datasets::SchemaElement&
   return Status::ok();
 }
 
+// The threads the statistics use: kStatisticsThreads, at most the machine's cores.
+unsigned statistics_threads() {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::min(cores, ViewerLimits::kStatisticsThreads);
+}
+
+// Runs `tasks` on up to `threads` threads (this one included), each task once; the sum of what
+// they return, or the first error in task order (the others still run to their end; an exception
+// is an error).
+Result<uint64_t> run_tasks(const std::vector<std::function<Result<uint64_t>()>>& tasks,
+                           unsigned threads) {
+  std::vector<std::optional<Result<uint64_t>>> results(tasks.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < tasks.size(); i = next++) {
+      try {
+        results[i] = tasks[i]();
+      } catch (const std::exception& e) {  // never out of a thread (that would end the hub)
+        results[i] = internal_error(std::string("computing statistics: ") + e.what());
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  size_t extra = std::min<size_t>(threads, tasks.size());
+  for (size_t t = 1; t < extra; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& h : helpers) h.join();
+  uint64_t sum = 0;
+  for (auto& r : results) {
+    if (!*r) return r->status();
+    sum += **r;
+  }
+  return sum;
+}
+
 }  // namespace
 
 // The split's statistics (contract §2.10, §4) from its Parquet files (`files`: the
@@ -202,45 +242,64 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
       }
       // Each list of one column as its lengths, each flat column as its values (no rows made),
       // the other fields as rows, kStatisticsBatch at a time (the cells of one read are held
-      // together); what was decoded counts against the bound, whatever the footer claims.
-      uint64_t decoded = 0;
-      auto failed = [&](const Status& st) {
-        return error_result("ComputationError", read_failure(s.repo, entry->git.path, st));
-      };
-      for (size_t k : as_lists) {
-        datasets::ParquetReadStats read;
-        auto lengths = file->list_lengths(g, fields[k], {}, &read);
-        if (!lengths) return failed(lengths.status());
-        for (int64_t length : *lengths) stats[k].add_list_length(length);
-        decoded += read.value_bytes + read.values * 8;
-      }
-      for (auto [k, column] : as_columns) {
-        datasets::ParquetReadStats read;
-        auto values = file->read_column(g, column, {}, &read);
-        if (!values) return failed(values.status());
-        if (values->num_slots != n) {
-          return failed(unprocessable("a column has " + std::to_string(values->num_slots) +
-                                      " rows in a row group of " + std::to_string(n)));
-        }
-        if (auto st = add_column(stats[k], file->schema().column_element(column), *values); !st) {
-          return failed(st);
-        }
-        decoded += read.value_bytes + read.values * 8;
-      }
+      // together); what was decoded counts against the bound, whatever the footer claims. The
+      // reads of a row group run on up to kStatisticsThreads threads, each task adding to its
+      // own fields' statistics, and all of them end before the next row group begins.
+      std::vector<std::function<Result<uint64_t>()>> tasks;
       for (size_t k0 = 0; k0 < as_rows.size(); k0 += ViewerLimits::kStatisticsBatch) {
-        std::vector<size_t> batch;
-        for (size_t k = k0; k < std::min(as_rows.size(), k0 + ViewerLimits::kStatisticsBatch);
-             ++k) {
-          batch.push_back(fields[as_rows[k]]);
-        }
-        datasets::ParquetReadStats read;
-        auto got = file->read_rows(start, n, {}, &read, &batch);
-        if (!got) return failed(got.status());
-        for (const auto& row : *got) {
-          for (size_t k = 0; k < batch.size(); ++k) stats[as_rows[k0 + k]].add(row[k]);
-        }
-        decoded += read.value_bytes + read.values * 8;
+        tasks.emplace_back([&, k0, start, n]() -> Result<uint64_t> {
+          std::vector<size_t> batch;
+          for (size_t k = k0; k < std::min(as_rows.size(), k0 + ViewerLimits::kStatisticsBatch);
+               ++k) {
+            batch.push_back(fields[as_rows[k]]);
+          }
+          datasets::ParquetReadStats read;
+          auto got = file->read_rows(start, n, {}, &read, &batch);
+          if (!got) return got.status();
+          for (const auto& row : *got) {
+            for (size_t k = 0; k < batch.size(); ++k) stats[as_rows[k0 + k]].add(row[k]);
+          }
+          return read.value_bytes + read.values * 8;
+        });
       }
+      // Rows first, then the columns largest first: the longest reads start early.
+      auto chunk_size = [&](size_t column) -> int64_t {
+        const auto& chunk = group.columns[column];
+        return chunk.meta_data ? chunk.meta_data->total_uncompressed_size : 0;
+      };
+      std::stable_sort(as_columns.begin(), as_columns.end(), [&](const auto& a, const auto& b) {
+        return chunk_size(a.second) > chunk_size(b.second);
+      });
+      for (auto [k, column] : as_columns) {
+        tasks.emplace_back([&, k = k, column = column, g, n]() -> Result<uint64_t> {
+          datasets::ParquetReadStats read;
+          auto values = file->read_column(g, column, {}, &read);
+          if (!values) return values.status();
+          if (values->num_slots != n) {
+            return unprocessable("a column has " + std::to_string(values->num_slots) +
+                                 " rows in a row group of " + std::to_string(n));
+          }
+          if (auto st = add_column(stats[k], file->schema().column_element(column), *values); !st) {
+            return st;
+          }
+          return read.value_bytes + read.values * 8;
+        });
+      }
+      for (size_t k : as_lists) {
+        tasks.emplace_back([&, k, g]() -> Result<uint64_t> {
+          datasets::ParquetReadStats read;
+          auto lengths = file->list_lengths(g, fields[k], {}, &read);
+          if (!lengths) return lengths.status();
+          for (int64_t length : *lengths) stats[k].add_list_length(length);
+          return read.value_bytes + read.values * 8;
+        });
+      }
+      auto done = run_tasks(tasks, statistics_threads());
+      if (!done) {
+        return error_result("ComputationError",
+                            read_failure(s.repo, entry->git.path, done.status()));
+      }
+      uint64_t decoded = *done;
       bytes += std::max(size, decoded);
       rows += n;
       start += n;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "formats/datasets/parquet_codecs.hpp"
@@ -756,7 +757,7 @@ class CountingFile : public RandomAccessFile {
     ++reads;
     return inner_->read_at(offset, n, out);
   }
-  int reads = 0;
+  std::atomic<int> reads{0};  // read_at may be called from two threads at once
 
  private:
   std::unique_ptr<RandomAccessFile> inner_;
