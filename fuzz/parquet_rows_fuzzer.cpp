@@ -3,7 +3,8 @@
 // from an offset as from the start, within small limits; every error is a clear message, and
 // cells always serialize. The statistics' column reads agree with the rows where both succeed
 // (a flat field's column values are its cells, a list's lengths its cells' sizes), and batches
-// read with keep_whole_chunks are the rows of a plain read.
+// read with keep_whole_chunks are the rows of a plain read, as are rows read with a row group's
+// largest chunk on a second thread.
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -80,6 +81,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   }
+  // A row group's largest chunk read on a second thread: the same rows, and the same reads fail.
+  ParquetReadLimits serial = limits, parallel = limits;
+  serial.parallel_chunk_bytes = UINT64_MAX;
+  parallel.parallel_chunk_bytes = 0;
+  auto one = file->read_rows(1, 6, serial);
+  auto two = file->read_rows(1, 6, parallel);
+  FUZZ_CHECK(one.is_ok() == two.is_ok());
+  if (one && two) FUZZ_CHECK(*one == *two);
   auto batched = ParquetFile::open(memory_file(bytes));
   if (batched) {
     batched->keep_whole_chunks();

@@ -800,9 +800,6 @@ Status too_many_values(const ParquetReadLimits& limits, const std::string& why) 
                     " values or " + std::to_string(limits.max_value_bytes) + " bytes of strings");
 }
 
-// A chunk of at least this many bytes (compressed) is read beside the others of its row group.
-constexpr uint64_t kParallelChunkBytes = 1u << 20;
-
 }  // namespace
 
 Result<std::vector<Row>> ParquetFile::read_windows(
@@ -1021,16 +1018,17 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       out.values = std::make_shared<const ColumnChunkValues>(std::move(*values));
       return out;
     };
-    // The largest chunk read (past kParallelChunkBytes, with others to read beside it) is read
+    // The largest chunk read (limits.parallel_chunk_bytes, with others to read beside it) is read
     // on a thread of its own while this one reads the others: a row group's pages are then
     // decompressed two at a time. Its reads count against the limits once it is joined, in
     // column order, so the same reads fail; while both run, they may hold up to twice the limits.
     size_t aside = SIZE_MAX;
     if (!whole) {
-      int64_t largest = 0, others = 0;
+      uint64_t largest = 0, others = 0;  // as the footer says (clamped: no overflow)
       for (size_t c = 0; c < group.columns.size(); ++c) {
         if (!column_read[c] || !group.columns[c].meta_data) continue;
-        int64_t size = std::max<int64_t>(0, group.columns[c].meta_data->total_compressed_size);
+        auto size = static_cast<uint64_t>(
+            std::clamp<int64_t>(group.columns[c].meta_data->total_compressed_size, 0, 1ll << 40));
         if (size > largest) {
           others += largest;
           largest = size;
@@ -1039,8 +1037,8 @@ Result<std::vector<Row>> ParquetFile::read_windows(
           others += size;
         }
       }
-      if (largest < static_cast<int64_t>(kParallelChunkBytes) ||
-          others < static_cast<int64_t>(kParallelChunkBytes / 4)) {
+      uint64_t at_least = limits.parallel_chunk_bytes;
+      if (aside == SIZE_MAX || others == 0 || largest < at_least || others < at_least / 4) {
         aside = SIZE_MAX;
       }
     }

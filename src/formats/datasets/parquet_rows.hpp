@@ -61,6 +61,10 @@ struct ParquetReadLimits {
   uint64_t max_value_bytes = 128u << 20;  // bytes of string values decoded by one call, all
                                           // chunks together (each chunk also under `column`'s)
   uint64_t max_index_bytes = 16u << 20;   // one chunk's OffsetIndex
+  // A row group's largest chunk read is read on a second thread beside the others when it has at
+  // least this many bytes (compressed) and they have a quarter of that (0: whenever there are
+  // others; UINT64_MAX: never).
+  uint64_t parallel_chunk_bytes = 1u << 20;
 };
 
 // Where read_rows read from, for tests and benchmarks: pages skipped by the page index show here.
@@ -103,9 +107,9 @@ class ParquetFile {
   nlohmann::ordered_json features() const;
 
   // Rows [offset, offset + count) (fewer past the end), one cell per top-level field. A row
-  // group's largest chunk (past 1 MiB, beside at least 256 KiB of others) is read on a second
-  // thread, unless keep_whole_chunks(); the limits are counted in column order once both reads
-  // are done (the same reads fail), and while both run up to twice them may be held. With
+  // group's largest chunk (limits.parallel_chunk_bytes) is read on a second thread, unless
+  // keep_whole_chunks(); the limits are counted in column order once both reads are done (the
+  // same reads fail), and while both run up to twice them may be held. With
   // `fields` (top-level field indexes), only those fields' columns are read and a row holds
   // their cells, in the order of `fields` (an index past the fields gives null).
   Result<std::vector<Row>> read_rows(uint64_t offset, uint64_t count,

@@ -1,7 +1,8 @@
 // ParquetFile reads a row group's largest column chunk on a thread of its own beside the others
 // (parquet_rows.cpp, read_windows): the rows and the limits must be those of a read in one
-// thread. The file here has a chunk past 1 MiB (random text, which snappy cannot shrink) and
-// others past a quarter of that, so the reads take that path.
+// thread. The first file has a chunk past 1 MiB (random text, which snappy cannot shrink) and
+// others past a quarter of that, so the default limits take that path; the second is small, read
+// with parallel_chunk_bytes 0 (any chunk aside) and UINT64_MAX (none).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -119,6 +120,70 @@ TEST(ParquetParallelRead, LimitsHoldAcrossTheThreads) {
     auto rows = file->read_rows(20000, 100, tight);
     ASSERT_FALSE(rows) << which;
     EXPECT_EQ(rows.status().kind(), ErrorKind::kPayloadTooLarge) << which;
+  }
+}
+
+// Small row groups with nested and null cells, every read done both ways (any chunk aside, and
+// none): the same rows, and the same reads fail under tight limits.
+TEST(ParquetParallelRead, AnyChunkAsideReadsAsOneThread) {
+  std::string features = R"([{"name": "id", "type": )" + value("int64") +
+                         R"(}, {"name": "s", "type": )" + value("string") +
+                         R"(}, {"name": "point", "type": {"x": )" + value("float64") +
+                         R"(, "tags": {"feature": )" + value("string") +
+                         R"(, "_type": "List"}}}, {"name": "n", "type": {"feature": )" +
+                         value("int32") + R"(, "_type": "List"}}])";
+  std::vector<Row> rows;
+  for (int i = 0; i < 700; ++i) {
+    json tags = json::array();
+    for (int k = 0; k < i % 4; ++k) tags.push_back("t" + std::to_string(i * k));
+    json n = json::array();
+    for (int k = 0; k < i % 3; ++k) n.push_back(i + k);
+    rows.push_back(Row{i, i % 5 == 0 ? json() : json(std::string(i % 90, 'a' + i % 26)),
+                       i % 7 == 0 ? json() : json{{"x", i / 3.0}, {"tags", tags}},
+                       i % 11 == 0 ? json() : n});
+  }
+  ParquetWriteOptions options;
+  options.row_group_rows = 256;
+  std::string bytes;
+  auto writer = ParquetWriter::create(
+      nlohmann::ordered_json::parse(features),
+      [&](std::string_view b) {
+        bytes.append(b);
+        return Status::ok();
+      },
+      options);
+  ASSERT_TRUE(writer);
+  for (const auto& row : rows) ASSERT_TRUE((*writer)->add_row(row));
+  ASSERT_TRUE((*writer)->finish());
+  auto file = ParquetFile::open(memory_file(bytes));
+  ASSERT_TRUE(file);
+  ParquetReadLimits serial, parallel;
+  serial.parallel_chunk_bytes = UINT64_MAX;
+  parallel.parallel_chunk_bytes = 0;
+  for (uint64_t offset : {0ull, 200ull, 250ull, 511ull, 650ull}) {
+    auto one = file->read_rows(offset, 100, serial);
+    auto two = file->read_rows(offset, 100, parallel);
+    ASSERT_TRUE(one && two);
+    ASSERT_EQ(one->size(), two->size());
+    for (size_t i = 0; i < one->size(); ++i) {
+      EXPECT_EQ(json((*two)[i]), json(rows[offset + i])) << offset + i;
+      EXPECT_EQ(json((*one)[i]), json((*two)[i]));
+    }
+    ParquetReadStats full;
+    ASSERT_TRUE(file->read_rows(offset, 100, serial, &full));
+    for (uint64_t cut = 0; cut <= 8; ++cut) {
+      ParquetReadLimits a = serial, b = parallel;
+      a.max_read_bytes = b.max_read_bytes = full.bytes_read * cut / 8;
+      a.max_value_bytes = b.max_value_bytes = full.value_bytes * (8 - cut / 2) / 8;
+      a.max_values = b.max_values =
+          full.values * (cut % 2 ? 1 : 7) / 8 + (cut == 8 ? full.values : 0);
+      auto x = file->read_rows(offset, 100, a);
+      auto y = file->read_rows(offset, 100, b);
+      EXPECT_EQ(x.is_ok(), y.is_ok()) << offset << " " << cut;
+      if (x && y) {
+        EXPECT_EQ(json(*x), json(*y));
+      }
+    }
   }
 }
 
