@@ -9,7 +9,6 @@
 #include <cstring>
 #include <exception>
 #include <optional>
-#include <thread>
 #include <unordered_map>
 
 #include "formats/datasets/parquet_json_cells.hpp"
@@ -17,6 +16,7 @@
 #include "formats/datasets/parquet_page_header.hpp"
 #include "util/civil_date.hpp"
 #include "util/encoding.hpp"
+#include "util/spare_threads.hpp"
 
 namespace vitrine::datasets {
 
@@ -1019,8 +1019,8 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       return out;
     };
     // The largest chunk read (limits.parallel_chunk_bytes, with others to read beside it) is read
-    // on a thread of its own while this one reads the others: a row group's pages are then
-    // decompressed two at a time. Its reads count against the limits once it is joined, in
+    // on a spare thread (when one is idle) while this one reads the others: a row group's pages are
+    // then decompressed two at a time. Its reads count against the limits once it is joined, in
     // column order, so the same reads fail; while both run, they may hold up to twice the limits.
     size_t aside = SIZE_MAX;
     if (!whole) {
@@ -1043,22 +1043,25 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       }
     }
     std::optional<Result<ChunkRead>> aside_read;
-    std::thread aside_thread;
-    struct Join {
-      std::thread& thread;
-      ~Join() {
-        if (thread.joinable()) thread.join();
+    std::shared_ptr<util::SpareThreads::Task> aside_task;
+    struct Wait {
+      std::shared_ptr<util::SpareThreads::Task>& task;
+      ~Wait() {
+        if (task) task->wait();
       }
-    } join{aside_thread};
+    } wait{aside_task};
     if (aside != SIZE_MAX) {
       ParquetReadStats used{read_bytes, slots, value_bytes, 0, 0};
-      aside_thread = std::thread([&, used] {
+      aside_task = util::SpareThreads::shared().try_start([&, used] {
         try {
           aside_read = read_chunk(aside, used);
-        } catch (const std::exception& e) {  // never out of a thread (that ends the process)
+        } catch (const std::exception& e) {  // never out of a spare thread
           aside_read = Result<ChunkRead>(internal_error(std::string("Parquet: ") + e.what()));
+        } catch (...) {
+          aside_read = Result<ChunkRead>(internal_error("Parquet: a failed column read"));
         }
       });
+      if (!aside_task) aside = SIZE_MAX;  // no spare thread idle: read here with the others
     }
     // The other chunks, in column order, each under the limits less those before it (the one
     // aside not counted); reading stops at the first that fails.
@@ -1076,7 +1079,8 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       used.value_bytes += (*reads[c])->stats.value_bytes;
     }
     if (aside != SIZE_MAX) {
-      aside_thread.join();
+      aside_task->wait();
+      aside_task.reset();
       reads[aside] = std::move(aside_read);
     }
     // Then counted in column order: the first failure, or the first chunk past the limits.

@@ -54,7 +54,8 @@ struct ViewerLimits {
   static constexpr size_t kStatisticsBatch = 32;  // columns read together
   // Threads that read one row group's columns for the statistics at once (each column's values
   // are added in row order by one thread at a time, so the answer is the same bits whatever
-  // their number); at most the machine's cores.
+  // their number); at most the machine's cores: the job's thread and the process's idle spare
+  // threads (util/spare_threads.hpp).
   static constexpr unsigned kStatisticsThreads = 4;
   // /filter scans at most this many rows and uncompressed row-group bytes a request (past them:
   // partial), and sorts long strings by their first kFilterMaxKeyBytes bytes.

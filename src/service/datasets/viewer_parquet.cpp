@@ -11,6 +11,7 @@
 #include "service/datasets/repo_file_source.hpp"
 #include "service/datasets/viewer_internal.hpp"
 #include "service/hub.hpp"
+#include "util/spare_threads.hpp"
 
 namespace vitrine::service {
 
@@ -164,14 +165,22 @@ Result<uint64_t> run_tasks(const std::vector<std::function<Result<uint64_t>()>>&
         results[i] = tasks[i]();
       } catch (const std::exception& e) {  // never out of a thread (that would end the hub)
         results[i] = internal_error(std::string("computing statistics: ") + e.what());
+      } catch (...) {
+        results[i] = internal_error("computing statistics failed");
       }
     }
   };
-  std::vector<std::thread> helpers;
+  // Helpers from the process's spare threads (long-lived: their malloc arenas stay warm), as
+  // many as are idle.
+  std::vector<std::shared_ptr<util::SpareThreads::Task>> helpers;
   size_t extra = std::min<size_t>(threads, tasks.size());
-  for (size_t t = 1; t < extra; ++t) helpers.emplace_back(work);
+  for (size_t t = 1; t < extra; ++t) {
+    auto helper = util::SpareThreads::shared().try_start(work);
+    if (!helper) break;
+    helpers.push_back(std::move(helper));
+  }
   work();
-  for (auto& h : helpers) h.join();
+  for (auto& h : helpers) h->wait();
   uint64_t sum = 0;
   for (auto& r : results) {
     if (!*r) return r->status();
