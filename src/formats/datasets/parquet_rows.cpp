@@ -785,6 +785,14 @@ Result<ColumnChunkValues> ParquetFile::read_column(size_t group, size_t column,
 
 namespace {
 
+void add_stats(ParquetReadStats& to, const ParquetReadStats& from) {
+  to.bytes_read += from.bytes_read;
+  to.values += from.values;
+  to.value_bytes += from.value_bytes;
+  to.chunks_read += from.chunks_read;
+  to.pages_skipped += from.pages_skipped;
+}
+
 // A read_windows call's reads past limits.max_read_bytes.
 Status too_much_read(const ParquetReadLimits& limits) {
   return Status(ErrorKind::kPayloadTooLarge,
@@ -824,9 +832,7 @@ Result<std::vector<Row>> ParquetFile::read_windows(
     }
   }
   std::vector<Row> rows;
-  uint64_t read_bytes = 0;
-  uint64_t slots = 0;
-  uint64_t value_bytes = 0;
+  ParquetReadStats total;  // what the call's chunks read and decoded, against `limits`
   ParquetReadStats local;
   ParquetReadStats& st = stats ? *stats : local;
   uint64_t group_start = 0;
@@ -1051,7 +1057,7 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       }
     } wait{aside_task};
     if (aside != SIZE_MAX) {
-      ParquetReadStats used{read_bytes, slots, value_bytes, 0, 0};
+      ParquetReadStats used = total;
       aside_task = util::SpareThreads::shared().try_start([&, used] {
         try {
           aside_read = read_chunk(aside, used);
@@ -1069,14 +1075,12 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       return !column_read[c] || (whole && c < whole->columns.size() && whole->columns[c].values);
     };
     std::vector<std::optional<Result<ChunkRead>>> reads(group.columns.size());
-    ParquetReadStats used{read_bytes, slots, value_bytes, 0, 0};
+    ParquetReadStats used = total;
     for (size_t c = 0; c < group.columns.size(); ++c) {
       if (c == aside || skipped(c)) continue;
       reads[c] = read_chunk(c, used);
       if (!*reads[c]) break;
-      used.bytes_read += (*reads[c])->stats.bytes_read;
-      used.values += (*reads[c])->stats.values;
-      used.value_bytes += (*reads[c])->stats.value_bytes;
+      add_stats(used, (*reads[c])->stats);
     }
     if (aside != SIZE_MAX) {
       aside_task->wait();
@@ -1098,16 +1102,10 @@ Result<std::vector<Row>> ParquetFile::read_windows(
       if (!reads[c]) return internal_error("Parquet: a column chunk was not read");
       if (!*reads[c]) return reads[c]->status();
       ChunkRead& r = **reads[c];
-      read_bytes += r.stats.bytes_read;
-      slots += r.stats.values;
-      value_bytes += r.stats.value_bytes;
-      st.bytes_read += r.stats.bytes_read;
-      st.values += r.stats.values;
-      st.value_bytes += r.stats.value_bytes;
-      st.chunks_read += r.stats.chunks_read;
-      st.pages_skipped += r.stats.pages_skipped;
-      if (read_bytes > limits.max_read_bytes) return too_much_read(limits);
-      if (slots > limits.max_values || value_bytes > limits.max_value_bytes) {
+      add_stats(total, r.stats);
+      add_stats(st, r.stats);
+      if (total.bytes_read > limits.max_read_bytes) return too_much_read(limits);
+      if (total.values > limits.max_values || total.value_bytes > limits.max_value_bytes) {
         return too_many_values(limits, "Parquet: too many values");
       }
       chunks.push_back(std::move(r.values));
