@@ -5,7 +5,6 @@
 #include <exception>
 #include <functional>
 #include <optional>
-#include <thread>
 
 #include "formats/datasets/column_statistics.hpp"
 #include "service/datasets/repo_file_source.hpp"
@@ -146,13 +145,8 @@ Status add_column(datasets::ColumnStatistics& st, const datasets::SchemaElement&
   return Status::ok();
 }
 
-// The threads the statistics use: kStatisticsThreads, at most the machine's cores.
-unsigned statistics_threads() {
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::min(cores, ViewerLimits::kStatisticsThreads);
-}
-
-// Runs `tasks` on up to `threads` threads (this one included), each task once; the sum of what
+// Runs `tasks` on up to `threads` threads (this one and the idle spare threads: so at most the
+// machine's cores), each task once; the sum of what
 // they return, or the first error in task order (the others still run to their end; an exception
 // is an error).
 Result<uint64_t> run_tasks(const std::vector<std::function<Result<uint64_t>()>>& tasks,
@@ -303,7 +297,7 @@ domain::ViewerResult statistics_of(const SplitContext& s, const Json& files) {
           return read.value_bytes + read.values * 8;
         });
       }
-      auto done = run_tasks(tasks, statistics_threads());
+      auto done = run_tasks(tasks, ViewerLimits::kStatisticsThreads);
       if (!done) {
         return error_result("ComputationError",
                             read_failure(s.repo, entry->git.path, done.status()));
