@@ -1,9 +1,63 @@
 // Fuzzes the CSV reader and pandas' type inference: the first byte picks the separator and a
 // read size, the rest is the file. Read whole and read in small pieces, the file gives the same
-// rows and the same outcome, within the limits (fuzz/dataset_reader_checks.hpp).
+// rows and the same outcome, within the limits (fuzz/dataset_reader_checks.hpp). Read as text
+// (next_text, observe_text, typed_text: the export's path), it gives the same typed cells; and
+// those cells written to Parquet as ScalarCells, on this thread or in background batches, make
+// the same file as the JSON cells do.
 #include "dataset_reader_checks.hpp"
+#include "formats/datasets/parquet_writer.hpp"
 
 using namespace vitrine;
+
+namespace {
+
+nlohmann::json as_json(const datasets::ScalarCell& c) {
+  using Kind = datasets::ScalarCell::Kind;
+  switch (c.kind) {
+    case Kind::kNull:
+      return nullptr;
+    case Kind::kInt64:
+      return c.int64;
+    case Kind::kUInt64:
+      return c.uint64;
+    case Kind::kFloat64:
+      return c.float64;
+    case Kind::kBool:
+      return c.boolean;
+    case Kind::kString:
+      return std::string(c.text);
+  }
+  return nullptr;
+}
+
+// A Parquet file of `rows` (JSON cells, or with `scalar` the same rows as ScalarCells).
+std::string parquet_of(const nlohmann::json& features, const std::vector<datasets::Row>& rows,
+                       const std::vector<std::vector<datasets::ScalarCell>>& scalar_rows,
+                       bool scalar, bool background) {
+  std::string out;
+  datasets::ParquetWriteOptions options;
+  options.row_group_rows = 3;
+  options.background = background;
+  options.background_batch_rows = 2;
+  auto writer = datasets::ParquetWriter::create(
+      nlohmann::ordered_json::parse(features.dump()),
+      [&](std::string_view b) {
+        out.append(b);
+        return Status::ok();
+      },
+      options);
+  FUZZ_CHECK(writer.is_ok());
+  size_t n = scalar ? scalar_rows.size() : rows.size();
+  for (size_t i = 0; i < n; ++i) {
+    FUZZ_CHECK(scalar ? (*writer)->add_scalar_row(scalar_rows[i]).is_ok()
+                      : (*writer)->add_row(rows[i]).is_ok());
+  }
+  FUZZ_CHECK((*writer)->finish().is_ok());
+  FUZZ_CHECK((*writer)->num_rows() == n);
+  return out;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -23,5 +77,51 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(a.rows == b.rows && a.columns == b.columns);
   FUZZ_CHECK(a.status.kind() == b.status.kind() && a.status.message() == b.status.message());
   FUZZ_CHECK(a.columns.size() <= limits.max_columns);
+
+  // The text path, in pieces: the same rows, the same outcome, the same types and cells.
+  auto reader = datasets::csv_reader(datasets::memory_source(text, chunk), options, limits);
+  datasets::FeatureInference by_text(datasets::SourceFormat::kCsv);
+  std::vector<std::string> texts;  // the cells, kept: views die with the next row
+  std::vector<size_t> widths;
+  Status status;
+  while (widths.size() < a.rows.size() + 1) {
+    auto cells = reader->next_text();
+    if (!cells) {
+      status = cells.status();
+      break;
+    }
+    if (*cells == nullptr) break;
+    FUZZ_CHECK((*cells)->size() == reader->columns().size());
+    by_text.observe_text(**cells);
+    for (std::string_view c : **cells) texts.emplace_back(c);
+    widths.push_back((*cells)->size());
+  }
+  FUZZ_CHECK(widths.size() == a.rows.size());
+  FUZZ_CHECK(status.kind() == a.status.kind() && status.message() == a.status.message());
+  datasets::FeatureInference by_json(datasets::SourceFormat::kCsv);
+  for (const auto& row : a.rows) by_json.observe(a.columns, row);
+  auto features = by_json.features(a.columns);
+  FUZZ_CHECK(by_text.features(a.columns) == features);
+  std::vector<datasets::Row> typed;
+  std::vector<std::vector<datasets::ScalarCell>> scalars;
+  size_t at = 0;
+  for (size_t r = 0; r < widths.size(); ++r) {
+    std::vector<std::string_view> cells(texts.begin() + static_cast<ptrdiff_t>(at),
+                                        texts.begin() + static_cast<ptrdiff_t>(at + widths[r]));
+    at += widths[r];
+    scalars.emplace_back();
+    by_text.typed_text(a.columns, cells, &scalars.back());
+    typed.push_back(by_json.typed(a.columns, a.rows[r]));
+    FUZZ_CHECK(scalars.back().size() == typed.back().size());
+    for (size_t c = 0; c < typed.back().size(); ++c) {
+      FUZZ_CHECK(as_json(scalars.back()[c]) == typed.back()[c]);
+    }
+  }
+  if (a.columns.empty()) return 0;
+  nlohmann::json named = nlohmann::json::array();
+  for (const auto& f : features) named.push_back(f);
+  std::string from_json = parquet_of(named, typed, scalars, false, false);
+  FUZZ_CHECK(parquet_of(named, typed, scalars, true, false) == from_json);
+  FUZZ_CHECK(parquet_of(named, typed, scalars, true, true) == from_json);
   return 0;
 }

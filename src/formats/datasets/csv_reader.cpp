@@ -58,12 +58,24 @@ std::vector<std::string> header_names(std::vector<std::string> names) {
   return names;
 }
 
-class CsvReader : public RowReader {
+class CsvReader : public TextRowReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> in, CsvOptions options, ReaderLimits limits)
       : in_(std::move(in)), sep_(options.sep), limits_(limits) {}
 
   Result<std::optional<Row>> next() override {
+    auto fields = next_text();
+    if (!fields) return fields.status();
+    if (*fields == nullptr) return std::optional<Row>();
+    Row row;
+    row.reserve(fields_.size());
+    for (std::string_view f : fields_) {
+      row.push_back(f.empty() ? nlohmann::json() : nlohmann::json(std::string(f)));
+    }
+    return std::optional<Row>(std::move(row));
+  }
+
+  Result<const std::vector<std::string_view>*> next_text() override {
     if (!error_.is_ok()) return error_;
     if (!started_) {
       started_ = true;
@@ -72,12 +84,11 @@ class CsvReader : public RowReader {
     }
     while (true) {
       if (ready_) {
-        Row row = std::move(*ready_);
-        ready_.reset();
+        ready_ = false;
         bytes_read_ = in_.consumed();
-        return std::optional<Row>(std::move(row));
+        return &fields_;
       }
-      if (finished_) return std::optional<Row>();
+      if (finished_) return nullptr;
       std::string_view w = in_.window();
       if (w.empty()) {
         auto more = in_.fill();
@@ -90,6 +101,14 @@ class CsvReader : public RowReader {
       }
       size_t i = 0;
       Status st;
+      if (state_ == State::kStartRecord && header_done_) {
+        i = whole_record(w, &st);
+        if (i > 0 || !st) {
+          in_.consume(i);
+          if (!st) return fail(st);
+          continue;
+        }
+      }
       while (i < w.size() && !ready_ && st.is_ok()) {
         i += plain_run(w.substr(i), &st);
         if (i < w.size() && st.is_ok()) st = process(w[i++]);
@@ -123,6 +142,54 @@ class CsvReader : public RowReader {
   // The 1-based line the tokenizer is in, as its messages count: records and skipped lines,
   // not the newlines inside quoted fields.
   uint64_t line() const { return file_lines_ + 1; }
+
+  // The common record, whole in the window, split at once: fields unquoted, or quoted without
+  // a quote inside, ended by the separator or '\n', within the limits. The bytes it took, or 0
+  // when the record is anything else (a blank or whitespace line, '\r', a quote inside a field,
+  // a limit passed, the window's end): the state machine then reads it byte by byte, with the
+  // same outcome and the same errors.
+  size_t whole_record(std::string_view w, Status* st) {
+    const char* p = w.data();
+    const char* end = p + w.size();
+    if (p == end || *p == '\n' || *p == '\r' || (is_blank(*p) && *p != sep_)) return 0;
+    text_.clear();
+    field_ends_.clear();
+    for (;;) {
+      const char* from;
+      const char* to;
+      const char* after;  // the separator or '\n' after the field
+      if (*p == '"') {
+        from = p + 1;
+        to = static_cast<const char*>(std::memchr(from, '"', static_cast<size_t>(end - from)));
+        if (to == nullptr || to + 1 >= end) return give_up();
+        after = to + 1;
+        if (*after != sep_ && *after != '\n') return give_up();
+      } else {
+        from = p;
+        to = p;
+        while (to < end && *to != sep_ && *to != '\n' && *to != '\r' && *to != '"') ++to;
+        if (to == end || *to == '\r' || *to == '"') return give_up();
+        after = to;
+      }
+      text_.append(from, static_cast<size_t>(to - from));
+      field_ends_.push_back(text_.size());
+      if (field_ends_.size() > limits_.max_columns || text_.size() > limits_.max_row_bytes ||
+          (data_records_ > 0 && field_ends_.size() > expected_)) {
+        return give_up();
+      }
+      p = after + 1;
+      if (*after == '\n') break;
+      if (p == end) return give_up();
+    }
+    field_count_ = field_ends_.size();
+    record_bytes_ = text_.size();
+    *st = end_line();
+    return static_cast<size_t>(p - w.data());
+  }
+  size_t give_up() {
+    reset_record();
+    return 0;
+  }
 
   // Inside a field, the bytes up to the next one that means something are the field's text:
   // taken in one piece. Returns how many.
@@ -268,19 +335,17 @@ class CsvReader : public RowReader {
                            " fields in line " + std::to_string(file_lines_) + ", saw " +
                            std::to_string(field_count_));
     }
-    std::vector<std::string_view> fields;
-    fields.reserve(field_ends_.size());
     size_t begin = 0;
     for (size_t end : field_ends_) {
-      std::string_view field(text_.data() + begin, end - begin);
-      if (!valid_utf8(field)) {
+      if (!valid_utf8(std::string_view(text_.data() + begin, end - begin))) {
         return unprocessable("CSV line " + std::to_string(file_lines_) + " is not valid UTF-8");
       }
-      fields.push_back(field);
       begin = end;
     }
+    size_t count = field_ends_.size();
     if (!header_done_) {
-      std::vector<std::string> names(fields.begin(), fields.end());
+      std::vector<std::string> names;
+      for (size_t i = 0; i < count; ++i) names.emplace_back(field_text(text_, i));
       columns_ = header_names(std::move(names));
       if (auto st = check_names(); !st) return st;
       expected_ = columns_.size();
@@ -288,30 +353,31 @@ class CsvReader : public RowReader {
       reset_record();
       return Status::ok();
     }
-    if (data_records_ == 0 && fields.size() > expected_) {
+    if (data_records_ == 0 && count > expected_) {
       // pandas takes the leading extra fields as the index; pa.Table.from_pandas keeps a
       // non-range index as trailing columns.
-      leading_ = fields.size() - expected_;
+      leading_ = count - expected_;
       for (size_t i = 0; i < leading_; ++i) {
         columns_.push_back("__index_level_" + std::to_string(i) + "__");
       }
-      expected_ = fields.size();
+      expected_ = count;
     }
-    Row row;
-    row.reserve(expected_);
-    auto cell = [](std::string_view f) {
-      return f.empty() ? nlohmann::json() : nlohmann::json(std::string(f));
-    };
-    for (size_t i = leading_; i < expected_; ++i) {
-      row.push_back(i < fields.size() ? cell(fields[i]) : nlohmann::json());
-    }
-    for (size_t i = 0; i < leading_; ++i) {
-      row.push_back(i < fields.size() ? cell(fields[i]) : nlohmann::json());
-    }
+    // The record's text moves aside, so the next record can start while its fields are read.
+    record_.swap(text_);
+    fields_.clear();
+    auto field = [&](size_t i) { return i < count ? field_text(record_, i) : std::string_view(); };
+    for (size_t i = leading_; i < expected_; ++i) fields_.push_back(field(i));
+    for (size_t i = 0; i < leading_; ++i) fields_.push_back(field(i));
     ++data_records_;
-    ready_ = std::move(row);
+    ready_ = true;
     reset_record();
     return Status::ok();
+  }
+
+  // Field i of a record whose text is `text` (field_ends_ says where each ends).
+  std::string_view field_text(const std::string& text, size_t i) const {
+    size_t begin = i == 0 ? 0 : field_ends_[i - 1];
+    return std::string_view(text.data() + begin, field_ends_[i] - begin);
   }
 
   Status check_names() const {
@@ -376,14 +442,17 @@ class CsvReader : public RowReader {
   size_t expected_ = 0;  // fields of a full record: the header's, or the first data record's
   size_t leading_ = 0;   // index fields at the start of each record
   std::vector<std::string> columns_;
-  std::optional<Row> ready_;
+  // The last record read: its text and its fields (views into it) in column order.
+  std::string record_;
+  std::vector<std::string_view> fields_;
+  bool ready_ = false;  // a record was read and not handed out yet
   uint64_t bytes_read_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<RowReader> csv_reader(std::unique_ptr<ByteSource> in, CsvOptions options,
-                                      ReaderLimits limits) {
+std::unique_ptr<TextRowReader> csv_reader(std::unique_ptr<ByteSource> in, CsvOptions options,
+                                          ReaderLimits limits) {
   return std::make_unique<CsvReader>(std::move(in), options, limits);
 }
 

@@ -99,6 +99,47 @@ nlohmann::json typed_csv_cell(CsvType t, nlohmann::json&& cell) {
   }
 }
 
+// typed_csv_cell without a JSON value: the cell's text (empty when null).
+ScalarCell typed_csv_text(CsvType t, std::string_view text) {
+  using Kind = ScalarCell::Kind;
+  ScalarCell out;
+  if (t == CsvType::kStringKeepingNa) {
+    out.kind = Kind::kString;
+    out.text = text;
+    return out;
+  }
+  if (pandas::is_na(text)) return out;
+  switch (t) {
+    case CsvType::kInt64:
+      if (pandas::parse_int64(text, &out.int64) == pandas::Parse::kOk) out.kind = Kind::kInt64;
+      break;
+    case CsvType::kUInt64: {
+      pandas::UintScan scan;
+      if (pandas::parse_uint64(text, &scan, &out.uint64) == pandas::Parse::kOk &&
+          !scan.seen_negative) {
+        out.kind = Kind::kUInt64;
+      }
+      break;
+    }
+    case CsvType::kFloat64:
+      // NaN and ±inf are null in the viewer's JSON (orjson).
+      if (pandas::parse_float(text, &out.float64) && std::isfinite(out.float64)) {
+        out.kind = Kind::kFloat64;
+      }
+      break;
+    case CsvType::kBool:
+      if (pandas::parse_bool(text, &out.boolean)) out.kind = Kind::kBool;
+      break;
+    case CsvType::kString:
+      out.kind = Kind::kString;
+      out.text = text;
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
 // ---- JSON ----
 
 enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kList, kStruct, kJson };
@@ -213,11 +254,15 @@ struct FeatureInference::CsvColumn {
   bool all_bool = true;
 
   void observe(const nlohmann::json& cell) {
-    if (!cell.is_string() || pandas::is_na(cell.get_ref<const std::string&>())) {
+    observe(cell.is_string() ? std::string_view(cell.get_ref<const std::string&>())
+                             : std::string_view());
+  }
+  // A cell's text; empty for a null cell (an empty field, which is NA).
+  void observe(std::string_view text) {
+    if (pandas::is_na(text)) {
       ++missing;
       return;
     }
-    const std::string& text = cell.get_ref<const std::string&>();
     ++present;
     int64_t i;
     uint64_t u;
@@ -409,6 +454,24 @@ void FeatureInference::observe(const std::vector<std::string>& columns, const Ro
       break;
     case SourceFormat::kText:
       break;
+  }
+}
+
+void FeatureInference::observe_text(const std::vector<std::string_view>& cells) {
+  if (format_ != SourceFormat::kCsv) return;
+  if (csv_.size() < cells.size()) csv_.resize(cells.size());
+  for (size_t i = 0; i < csv_.size(); ++i) {
+    csv_[i].observe(i < cells.size() ? cells[i] : std::string_view());
+  }
+}
+
+void FeatureInference::typed_text(const std::vector<std::string>& columns,
+                                  const std::vector<std::string_view>& cells,
+                                  std::vector<ScalarCell>* out) const {
+  out->resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    CsvType t = i < csv_.size() ? csv_[i].type() : CsvType::kNull;
+    (*out)[i] = typed_csv_text(t, i < cells.size() ? cells[i] : std::string_view());
   }
 }
 

@@ -37,6 +37,10 @@ bool is_na(std::string_view text) {
                                              "<NA>",     "N/A",  "NA",       "NULL",   "NaN",
                                              "None",     "n/a",  "nan",      "null"};
   if (text.size() > 8) return false;
+  // Every NA spelling but "" starts with one of these.
+  if (!text.empty() && std::string_view("#-1<Nn").find(text[0]) == std::string_view::npos) {
+    return false;
+  }
   for (std::string_view na : kNa) {
     if (text == na) return true;
   }
@@ -90,16 +94,14 @@ Parse parse_uint64(std::string_view text, UintScan* scan, uint64_t* out) {
 }
 
 bool parse_float(std::string_view text, double* out) {
-  for (std::string_view inf : {"inf", "+inf", "infinity", "+infinity"}) {
-    if (equals_ignoring_case(text, inf)) {
-      *out = HUGE_VAL;
-      return true;
-    }
-  }
-  for (std::string_view inf : {"-inf", "-infinity"}) {
-    if (equals_ignoring_case(text, inf)) {
-      *out = -HUGE_VAL;
-      return true;
+  static constexpr std::string_view kInfinities[] = {"inf", "infinity"};
+  std::string_view unsigned_text = text.substr(!text.empty() && (text[0] == '+' || text[0] == '-'));
+  if (!unsigned_text.empty() && (unsigned_text[0] == 'i' || unsigned_text[0] == 'I')) {
+    for (std::string_view inf : kInfinities) {
+      if (equals_ignoring_case(unsigned_text, inf)) {
+        *out = text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+        return true;
+      }
     }
   }
   // The grammar first, so that strtod reads nothing else (hex, "nan", "inf" with spaces).
@@ -142,6 +144,7 @@ bool parse_float(std::string_view text, double* out) {
 }
 
 bool parse_bool(std::string_view text, bool* out) {
+  if (text.size() != 4 && text.size() != 5) return false;
   if (equals_ignoring_case(text, "true")) {
     *out = true;
     return true;

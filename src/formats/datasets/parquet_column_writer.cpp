@@ -183,22 +183,34 @@ void ParquetColumnWriter::add_null(int16_t repetition, int16_t definition) {
 }
 
 Status ParquetColumnWriter::add_value(int16_t repetition, const nlohmann::json& cell) {
+  encoded_.clear();
+  if (auto s = encode_parquet_value(node_.leaf, cell, &encoded_); !s) return s;
+  add_plain(repetition, encoded_);
+  return Status::ok();
+}
+
+Status ParquetColumnWriter::add_value(int16_t repetition, const ScalarCell& cell) {
+  encoded_.clear();
+  if (auto s = encode_parquet_value(node_.leaf, cell, &encoded_); !s) return s;
+  add_plain(repetition, encoded_);
+  return Status::ok();
+}
+
+void ParquetColumnWriter::add_plain(int16_t repetition, std::string_view plain) {
   if (dictionary_mode_) {
-    std::string value;
-    if (auto s = encode_parquet_value(node_.leaf, cell, &value); !s) return s;
-    auto [it, inserted] = dictionary_.try_emplace(std::move(value), entries_.size());
-    if (inserted) {
+    auto it = dictionary_.find(plain);
+    if (it == dictionary_.end()) {
+      it = dictionary_.emplace(std::string(plain), static_cast<uint32_t>(entries_.size())).first;
       entries_.push_back(&it->first);
       dictionary_size_ += it->first.size();
     }
     indices_.push_back(it->second);
-  } else if (auto s = encode_parquet_value(node_.leaf, cell, &values_); !s) {
-    return s;
+  } else {
+    values_.append(plain);
   }
   if (max_repetition_ > 0) repetitions_.push_back(static_cast<uint32_t>(repetition));
   definitions_.push_back(static_cast<uint32_t>(max_definition_));
   ++page_slots_;
-  return Status::ok();
 }
 
 void ParquetColumnWriter::begin_row() {

@@ -24,6 +24,7 @@
 
 #include "formats/datasets/parquet_metadata.hpp"
 #include "formats/datasets/parquet_write_schema.hpp"
+#include "formats/datasets/row_reader.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::datasets {
@@ -54,6 +55,7 @@ class ParquetColumnWriter {
   void add_null(int16_t repetition, int16_t definition);
   // A slot holding `cell`; a cell that does not fit adds nothing (the encoder's message).
   Status add_value(int16_t repetition, const nlohmann::json& cell);
+  Status add_value(int16_t repetition, const ScalarCell& cell);  // the same, without JSON
 
   void begin_row();
   void rollback_row();  // drops every slot added since begin_row
@@ -78,6 +80,7 @@ class ParquetColumnWriter {
     kBytes
   };
 
+  void add_plain(int16_t repetition, std::string_view plain);  // an encoded value
   Status flush_page();
   void update_statistics(std::string_view value);  // one value, PLAIN (byte arrays bare)
   void reset_chunk();
@@ -105,9 +108,16 @@ class ParquetColumnWriter {
   bool plain_pages_ = false;
   bool dictionary_pages_ = false;
   bool dictionary_mode_ = false;
-  std::unordered_map<std::string, uint32_t> dictionary_;  // PLAIN value (length prefixed) → index
-  std::vector<const std::string*> entries_;               // the keys of dictionary_, by index
-  size_t dictionary_size_ = 0;                            // bytes of the entries
+  // Heterogeneous lookup: a value is looked up by its view, copied only when new.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::string encoded_;  // scratch: the value being added
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>>
+      dictionary_;                           // PLAIN value (length prefixed) → index
+  std::vector<const std::string*> entries_;  // the keys of dictionary_, by index
+  size_t dictionary_size_ = 0;               // bytes of the entries
   std::optional<std::string> min_;
   std::optional<std::string> max_;
 

@@ -305,48 +305,45 @@ Status decimal_value(const WriteLeaf& leaf, const nlohmann::json& cell, std::str
   return Status::ok();
 }
 
-Status integer_value(const WriteLeaf& leaf, const nlohmann::json& cell, std::string* out) {
-  const nlohmann::json* value = &cell;
-  nlohmann::json index;
-  if (cell.is_string() && !leaf.class_names.empty()) {
-    for (size_t i = 0; i < leaf.class_names.size(); ++i) {
-      if (leaf.class_names[i] == cell.get_ref<const std::string&>()) {
-        index = static_cast<int64_t>(i);
-        value = &index;
-        break;
-      }
-    }
-    if (value == &cell) return misfit("an integer or a class name");
-  }
-  if (!value->is_number_integer()) return misfit("an integer");
-  std::string type = (leaf.kind == LeafKind::kInt ? "int" : "uint") + std::to_string(leaf.bits);
+// An integer as a value of an integer leaf, when in the leaf's range.
+Status append_integer(const WriteLeaf& leaf, __int128 v, std::string* out) {
+  auto type = [&] {
+    return (leaf.kind == LeafKind::kInt ? "int" : "uint") + std::to_string(leaf.bits);
+  };
   if (leaf.kind == LeafKind::kUint) {
-    if (!value->is_number_unsigned() && value->get<int64_t>() < 0) {
-      return misfit("a non-negative integer for " + type);
-    }
-    uint64_t v = value->get<uint64_t>();
-    if (leaf.bits < 64 && v >> leaf.bits != 0) return misfit("an integer in range for " + type);
+    if (v < 0) return misfit("a non-negative integer for " + type());
+    if (v >> leaf.bits != 0) return misfit("an integer in range for " + type());
     if (leaf.bits == 64) {
-      append_le(out, v);
+      append_le(out, static_cast<uint64_t>(v));
     } else {
       append_le(out, static_cast<uint32_t>(v));
     }
     return Status::ok();
   }
-  if (value->is_number_unsigned() && value->get<uint64_t>() > uint64_t(INT64_MAX)) {
-    return misfit("an integer in range for " + type);
-  }
-  int64_t v = value->get<int64_t>();
-  int64_t limit = leaf.bits == 64 ? 0 : int64_t{1} << (leaf.bits - 1);
-  if (leaf.bits < 64 && (v < -limit || v >= limit)) {
-    return misfit("an integer in range for " + type);
-  }
+  __int128 limit = __int128{1} << (leaf.bits - 1);
+  if (v < -limit || v >= limit) return misfit("an integer in range for " + type());
   if (leaf.bits == 64) {
-    append_le(out, v);
+    append_le(out, static_cast<int64_t>(v));
   } else {
     append_le(out, static_cast<int32_t>(v));
   }
   return Status::ok();
+}
+
+Status integer_value(const WriteLeaf& leaf, const nlohmann::json& cell, std::string* out) {
+  if (cell.is_string() && !leaf.class_names.empty()) {
+    for (size_t i = 0; i < leaf.class_names.size(); ++i) {
+      if (leaf.class_names[i] == cell.get_ref<const std::string&>()) {
+        return append_integer(leaf, static_cast<__int128>(i), out);
+      }
+    }
+    return misfit("an integer or a class name");
+  }
+  if (!cell.is_number_integer()) return misfit("an integer");
+  return append_integer(
+      leaf,
+      cell.is_number_unsigned() ? __int128(cell.get<uint64_t>()) : __int128(cell.get<int64_t>()),
+      out);
 }
 
 }  // namespace
@@ -370,6 +367,44 @@ uint16_t float_to_half(double value) {
   }
   if (biased >= 31) return sign | 0x7c00;
   return static_cast<uint16_t>(sign | biased << 10 | (static_cast<int>(rounded) - 1024));
+}
+
+Status encode_parquet_value(const WriteLeaf& leaf, const ScalarCell& cell, std::string* out) {
+  using Kind = ScalarCell::Kind;
+  switch (leaf.kind) {
+    case LeafKind::kBool:
+      if (cell.kind != Kind::kBool) return misfit("a boolean");
+      out->push_back(cell.boolean ? 1 : 0);
+      return Status::ok();
+    case LeafKind::kInt:
+    case LeafKind::kUint:
+      if (!leaf.class_names.empty() || (cell.kind != Kind::kInt64 && cell.kind != Kind::kUInt64)) {
+        return misfit("an integer");
+      }
+      return append_integer(
+          leaf, cell.kind == Kind::kInt64 ? __int128(cell.int64) : __int128(cell.uint64), out);
+    case LeafKind::kFloat32:
+    case LeafKind::kFloat64: {
+      double v = cell.kind == Kind::kFloat64 ? cell.float64
+                 : cell.kind == Kind::kInt64 ? static_cast<double>(cell.int64)
+                                             : 0;
+      if (cell.kind != Kind::kFloat64 && cell.kind != Kind::kInt64) return misfit("a number");
+      if (leaf.kind == LeafKind::kFloat32) {
+        append_le(out, to_float(v));
+      } else {
+        append_le(out, v);
+      }
+      return Status::ok();
+    }
+    case LeafKind::kString:
+      if (cell.kind != Kind::kString) return misfit("a string");
+      if (!valid_utf8(cell.text)) return misfit("a UTF-8 string");
+      if (cell.text.size() > UINT32_MAX) return misfit("a string under 4 GiB");
+      append_byte_array(out, cell.text);
+      return Status::ok();
+    default:
+      return misfit("a JSON cell for this column's type");
+  }
 }
 
 Status encode_parquet_value(const WriteLeaf& leaf, const nlohmann::json& cell, std::string* out) {

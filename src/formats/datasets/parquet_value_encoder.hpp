@@ -18,6 +18,7 @@
 #include <string>
 
 #include "formats/datasets/parquet_write_schema.hpp"
+#include "formats/datasets/row_reader.hpp"
 #include "util/result.hpp"
 
 namespace vitrine::datasets {
@@ -28,6 +29,11 @@ namespace vitrine::datasets {
 // cell that does not fit is kUnprocessable with a short message ("expected an integer") that
 // the caller prefixes with the column and row; *out is then unchanged.
 Status encode_parquet_value(const WriteLeaf& leaf, const nlohmann::json& cell, std::string* out);
+
+// The same for a ScalarCell (not null): kBool to a bool leaf, kInt64 and kUInt64 to the integer
+// leaves whose range holds the value, kFloat64 to a float32 or float64 leaf, kInt64 to a
+// float64 leaf too, kString (UTF-8) to a string leaf; anything else does not fit.
+Status encode_parquet_value(const WriteLeaf& leaf, const ScalarCell& cell, std::string* out);
 
 // The IEEE half-precision bits nearest to `value` (ties to even; past the range: infinity).
 uint16_t float_to_half(double value);

@@ -12,6 +12,9 @@ namespace vitrine::datasets {
 
 namespace {
 
+// A background batch is handed over past this much text, whatever its rows.
+constexpr size_t kBatchTextBytes = 1u << 20;
+
 Status cell_error(const std::string& path, uint64_t row, const std::string& message) {
   return unprocessable("column '" + path + "', row " + std::to_string(row) + ": " + message);
 }
@@ -96,6 +99,10 @@ Status ParquetWriter::write(std::string_view bytes) {
 }
 
 uint64_t ParquetWriter::bytes_buffered() const {
+  return options_.background ? buffered_.load() : open_group_bytes();
+}
+
+uint64_t ParquetWriter::open_group_bytes() const {
   uint64_t n = 0;
   for (const auto& c : columns_) n += c.buffered_bytes();
   return n;
@@ -151,6 +158,7 @@ Status ParquetWriter::shred(const WriteNode& node, const nlohmann::json& value,
 
 Status ParquetWriter::add_row(const Row& row) {
   if (!failed_.is_ok()) return failed_;
+  if (options_.background) return unprocessable("Parquet writer: add_row with background");
   if (finished_) return unprocessable("Parquet writer: rows added after finish()");
   if (row.size() > schema_.fields.size()) {
     return unprocessable("row " + std::to_string(num_rows_) + ": " + std::to_string(row.size()) +
@@ -164,12 +172,111 @@ Status ParquetWriter::add_row(const Row& row) {
       return s;
     }
   }
+  return end_row();
+}
+
+ParquetWriter::~ParquetWriter() {
+  if (task_) task_->wait();
+}
+
+Status ParquetWriter::add_scalar_row(const std::vector<ScalarCell>& row) {
+  if (!options_.background) return write_scalar_row(row);
+  // failed_ is the batch's thread's while one is written: settle() reads it after.
+  if (!task_ && !failed_.is_ok()) return failed_;
+  if (finished_) return unprocessable("Parquet writer: rows added after finish()");
+  ScalarBatch& b = filling_;
+  for (const ScalarCell& cell : row) {
+    b.text_at.push_back(b.text.size());
+    b.text.append(cell.text);
+    b.cells.push_back(cell);
+  }
+  b.widths.push_back(row.size());
+  if (b.widths.size() >= options_.background_batch_rows || b.text.size() >= kBatchTextBytes) {
+    return dispatch();
+  }
+  return Status::ok();
+}
+
+Status ParquetWriter::settle() {
+  if (!task_) return Status::ok();
+  task_->wait();
+  task_.reset();
+  if (!in_flight_status_) return fail(in_flight_status_);
+  return Status::ok();
+}
+
+Status ParquetWriter::dispatch() {
+  if (auto s = settle(); !s) return s;
+  if (filling_.widths.empty()) return Status::ok();
+  std::swap(filling_, in_flight_);
+  filling_.cells.clear();
+  filling_.text_at.clear();
+  filling_.widths.clear();
+  filling_.text.clear();
+  task_ = util::SpareThreads::shared().try_start([this] {
+    try {
+      in_flight_status_ = write_batch(in_flight_);
+    } catch (const std::exception& e) {
+      in_flight_status_ = internal_error(std::string("Parquet writer: ") + e.what());
+    }
+  });
+  if (!task_) {
+    if (auto s = write_batch(in_flight_); !s) return fail(s);
+  }
+  return Status::ok();
+}
+
+Status ParquetWriter::write_batch(ScalarBatch& batch) {
+  std::vector<ScalarCell> row;
+  size_t at = 0;
+  for (size_t width : batch.widths) {
+    row.assign(batch.cells.begin() + static_cast<ptrdiff_t>(at),
+               batch.cells.begin() + static_cast<ptrdiff_t>(at + width));
+    for (size_t c = 0; c < width; ++c) {
+      row[c].text = std::string_view(batch.text.data() + batch.text_at[at + c], row[c].text.size());
+    }
+    at += width;
+    if (auto s = write_scalar_row(row); !s) return s;
+  }
+  buffered_ = open_group_bytes();
+  return Status::ok();
+}
+
+Status ParquetWriter::write_scalar_row(const std::vector<ScalarCell>& row) {
+  if (!failed_.is_ok()) return failed_;
+  if (finished_) return unprocessable("Parquet writer: rows added after finish()");
+  if (row.size() > schema_.fields.size()) {
+    return unprocessable("row " + std::to_string(num_rows_) + ": " + std::to_string(row.size()) +
+                         " cells for " + std::to_string(schema_.fields.size()) + " columns");
+  }
+  static const ScalarCell kNull;
+  for (size_t f = 0; f < schema_.fields.size(); ++f) {
+    const WriteNode& node = schema_.fields[f];
+    if (node.shape != WriteNode::Shape::kLeaf || node.media) {
+      for (auto& c : columns_) c.rollback_row();
+      return unprocessable("Parquet writer: column '" + node.feature_path +
+                           "' is not a value: its cells must be JSON");
+    }
+    const ScalarCell& cell = f < row.size() ? row[f] : kNull;
+    auto& column = columns_[node.first_column];
+    if (cell.kind == ScalarCell::Kind::kNull) {
+      column.add_null(0, static_cast<int16_t>(node.definition_level - 1));
+    } else if (Status s = column.add_value(0, cell); !s) {
+      for (auto& c : columns_) c.rollback_row();
+      return cell_error(node.feature_path, num_rows_, s.message());
+    }
+  }
+  return end_row();
+}
+
+Status ParquetWriter::end_row() {
   for (auto& c : columns_) {
     if (auto s = c.end_row(); !s) return fail(s);
   }
   ++num_rows_;
   ++group_rows_;
-  if (group_rows_ >= options_.row_group_rows || bytes_buffered() >= options_.row_group_max_bytes) {
+  if (group_rows_ >= options_.row_group_rows ||
+      open_group_bytes() >= options_.row_group_max_bytes) {
     return flush_row_group();
   }
   return Status::ok();
@@ -234,6 +341,8 @@ std::string ParquetWriter::footer() const {
 Status ParquetWriter::finish() {
   if (!failed_.is_ok()) return failed_;
   if (finished_) return unprocessable("Parquet writer: finish() called twice");
+  if (auto s = dispatch(); !s) return s;
+  if (auto s = settle(); !s) return s;
   if (auto s = flush_row_group(); !s) return s;
   std::string tail = footer();
   auto length = static_cast<uint32_t>(tail.size());

@@ -29,6 +29,7 @@
 // thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,7 @@
 #include "formats/datasets/parquet_write_schema.hpp"
 #include "formats/datasets/row_reader.hpp"
 #include "util/result.hpp"
+#include "util/spare_threads.hpp"
 
 namespace vitrine::datasets {
 
@@ -52,6 +54,15 @@ struct ParquetWriteOptions {
                                                        // GZIP, ZSTD, LZ4_RAW
   std::string created_by = "vitrine";
   bool dictionary = true;  // dictionary-encode byte-array columns (pyarrow does)
+  // add_scalar_row copies rows into batches (background_batch_rows rows, or fewer past 1 MiB
+  // of text) and writes each batch on an idle spare thread
+  // (util/spare_threads.hpp) while the caller makes the next, or on the caller's thread when
+  // none is idle. A batch's cells are checked when it is written, so a refused row is reported
+  // by a later add_scalar_row or by finish(), and it fails the writer for good; the sink is
+  // called on either thread (never on two at once); bytes_written() and bytes_buffered() count
+  // the batches written. add_row is not allowed with it.
+  bool background = false;
+  size_t background_batch_rows = 1000;
 };
 
 class ParquetWriter {
@@ -67,10 +78,15 @@ class ParquetWriter {
 
   // Adds one row (cells in the features' order); may close a row group into the sink.
   Status add_row(const Row& row);
+  // The same for a schema of top-level values only (no lists, structs or media: a CSV's),
+  // cells given as ScalarCells (encode_parquet_value says which fit): the export's path
+  // without a JSON value per cell. kUnprocessable for another schema.
+  Status add_scalar_row(const std::vector<ScalarCell>& row);
   // Closes the last row group and writes the footer, its length and "PAR1".
   Status finish();
 
-  uint64_t num_rows() const { return num_rows_; }
+  ~ParquetWriter();                                // waits for a batch being written
+  uint64_t num_rows() const { return num_rows_; }  // written (with background: by batches)
   uint64_t bytes_written() const { return bytes_written_; }  // handed to the sink so far
   uint64_t bytes_buffered() const;  // the open row group's pages and buffers
   const WriteSchema& schema() const { return schema_; }
@@ -81,6 +97,20 @@ class ParquetWriter {
 
   Status shred(const WriteNode& node, const nlohmann::json& value, int16_t repetition);
   void shred_absent(const WriteNode& node, int16_t repetition, int16_t definition);
+  // Rows copied for the background: cells in row order, their texts in `text` (a cell's view
+  // is rebuilt from `text_at` when written).
+  struct ScalarBatch {
+    std::vector<ScalarCell> cells;
+    std::vector<size_t> text_at;
+    std::vector<size_t> widths;  // cells per row
+    std::string text;
+  };
+  Status write_scalar_row(const std::vector<ScalarCell>& row);
+  Status write_batch(ScalarBatch& batch);
+  Status dispatch();  // hands the filling batch over (after the one in flight)
+  Status settle();    // waits for the batch in flight: its status
+  Status end_row();   // the row's slots are all added
+  uint64_t open_group_bytes() const;
   Status flush_row_group();
   Status write(std::string_view bytes);
   std::string footer() const;
@@ -91,9 +121,13 @@ class ParquetWriter {
   ParquetWriteOptions options_;
   std::vector<ParquetColumnWriter> columns_;
   std::vector<RowGroup> row_groups_;
-  uint64_t num_rows_ = 0;
+  std::atomic<uint64_t> num_rows_ = 0;  // atomics: read while a batch is written
   uint64_t group_rows_ = 0;
-  uint64_t bytes_written_ = 0;
+  std::atomic<uint64_t> bytes_written_ = 0;
+  std::atomic<uint64_t> buffered_ = 0;  // with background: bytes_buffered() after the last batch
+  ScalarBatch filling_, in_flight_;
+  std::shared_ptr<util::SpareThreads::Task> task_;  // writing in_flight_, when not null
+  Status in_flight_status_;
   Status failed_;
   bool finished_ = false;
 };

@@ -86,6 +86,17 @@ class RowReader {
   virtual uint64_t bytes_read() const = 0;
 };
 
+// A reader whose cells are all text or null (CSV): next_text() gives the next row without
+// making a JSON cell of each field, for the paths that read every row (the Parquet export).
+// next() and next_text() read from the same place: a row read by one is not read by the other.
+class TextRowReader : public RowReader {
+ public:
+  // The next row's cells, one per column, as views into the reader that stay valid until its
+  // next call (an empty view is a null cell: CSV's empty field); nullptr at the end. The same
+  // cells as next() (whose string cells are these texts), and the same errors.
+  virtual Result<const std::vector<std::string_view>*> next_text() = 0;
+};
+
 struct CsvOptions {
   char sep = ',';  // '\t' for .tsv
 };
@@ -101,8 +112,8 @@ struct CsvOptions {
 // line 3, saw 3"). A record over max_row_bytes or over max_columns fields fails as soon as the
 // bound is passed, without reading the rest of it. Cells are the field text (null for an empty
 // field, quoted or not) until FeatureInference types them.
-std::unique_ptr<RowReader> csv_reader(std::unique_ptr<ByteSource> in, CsvOptions options,
-                                      ReaderLimits limits = {});
+std::unique_ptr<TextRowReader> csv_reader(std::unique_ptr<ByteSource> in, CsvOptions options,
+                                          ReaderLimits limits = {});
 
 // JSON Lines (one object per line, blank lines skipped; a UTF-8 BOM is skipped) or, when the
 // first non-space byte is '[', one JSON array: of objects when a '{' comes before any '"' in
@@ -119,6 +130,19 @@ std::unique_ptr<RowReader> json_reader(std::unique_ptr<ByteSource> in, ReaderLim
 std::unique_ptr<RowReader> text_reader(std::unique_ptr<ByteSource> in, ReaderLimits limits = {});
 
 enum class SourceFormat { kCsv, kJson, kText };
+
+// A cell of a flat type without a JSON value: what FeatureInference::typed_text makes of a CSV
+// field and ParquetWriter::add_scalar_row takes (the export's path for CSV, which reads every
+// row). `text` (kString) views the row it came from.
+struct ScalarCell {
+  enum class Kind : uint8_t { kNull, kInt64, kUInt64, kFloat64, kBool, kString };
+  Kind kind = Kind::kNull;
+  int64_t int64 = 0;
+  uint64_t uint64 = 0;
+  double float64 = 0;
+  bool boolean = false;
+  std::string_view text;
+};
 
 // Column types of rows read so far, as `datasets` infers them for the format, and the cells
 // converted to those types. Feed every row (observe), then ask for features() and cell
@@ -145,6 +169,9 @@ class FeatureInference {
   ~FeatureInference();
 
   void observe(const std::vector<std::string>& columns, const Row& row);
+  // kCsv: the same as observe() of a row whose cells are these texts (an empty view is a null
+  // cell), as TextRowReader::next_text gives them, one per column in column order.
+  void observe_text(const std::vector<std::string_view>& cells);
   // The Features JSON of §3.1 per column, in column order: [{"name": …, "type": …}]. Types
   // are nlohmann::json objects, so their keys come sorted: a struct's sub-features by name, and
   // "_type" before "dtype" (`datasets` writes "_type" last; the values are the same).
@@ -156,6 +183,10 @@ class FeatureInference {
   // that was not observed) is null for CSV and left as it is for JSON.
   Row typed(const std::vector<std::string>& columns, const Row& row) const;
   Row typed(const std::vector<std::string>& columns, Row&& row) const;  // the same, cells moved
+  // kCsv: typed() of a row of texts (as observe_text takes them) into *out, one ScalarCell per
+  // column of `columns` (strings view `cells`): the same values as typed()'s JSON cells.
+  void typed_text(const std::vector<std::string>& columns,
+                  const std::vector<std::string_view>& cells, std::vector<ScalarCell>* out) const;
 
  private:
   struct CsvColumn;  // pandas' per-column inference state (feature_inference.cpp)

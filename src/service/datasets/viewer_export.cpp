@@ -44,22 +44,26 @@ class Shard {
   bool opened() const { return fd_ >= 0; }
   uint64_t size() const { return size_; }
 
+  // Bytes are hashed as they come and written to the file in pieces of about kBuffer (the
+  // Parquet writer hands over each column chunk: thousands of small pieces).
   Status write(std::string_view bytes) {
     sha_.update(bytes);
-    while (!bytes.empty()) {
-      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return internal_error(std::string("writing a Parquet shard: ") + std::strerror(errno));
-      }
-      bytes.remove_prefix(static_cast<size_t>(n));
-      size_ += static_cast<uint64_t>(n);
+    size_ += bytes.size();
+    if (buffer_.size() + bytes.size() < kBuffer) {
+      buffer_.append(bytes);
+      return Status::ok();
     }
+    if (auto st = write_out(buffer_); !st) return st;
+    buffer_.clear();
+    if (bytes.size() >= kBuffer) return write_out(bytes);
+    buffer_.append(bytes);
     return Status::ok();
   }
 
   // Stores the bytes as an object (once: the store is content-addressed); its pointer.
   Result<LfsPointer> store() {
+    if (auto st = write_out(buffer_); !st) return st;
+    buffer_.clear();
     LfsPointer pointer{sha_.finish_hex(), size_};
     if (hub_.blobs().exists(pointer.oid)) return pointer;
     auto writer = hub_.blobs().begin_write(pointer.oid, size_);
@@ -80,9 +84,24 @@ class Shard {
   }
 
  private:
+  static constexpr size_t kBuffer = 1u << 20;
+
+  Status write_out(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return internal_error(std::string("writing a Parquet shard: ") + std::strerror(errno));
+      }
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::ok();
+  }
+
   Hub& hub_;
   int fd_ = -1;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;  // bytes given, written or buffered
+  std::string buffer_;
   util::Sha256 sha_;
 };
 
@@ -121,21 +140,21 @@ namespace {
 // object store past kExportShardBytes; every stored shard is charged to the write budget.
 class ShardWriter {
  public:
-  ShardWriter(Hub& hub, std::string repo_uid, Json features, ExportBudget& budget)
+  // `scalar_rows`: rows come as ScalarCells, written on a spare thread while the next are read
+  // (ParquetWriteOptions::background).
+  ShardWriter(Hub& hub, std::string repo_uid, Json features, ExportBudget& budget, bool scalar_rows)
       : hub_(hub),
         repo_uid_(std::move(repo_uid)),
         features_(std::move(features)),
-        budget_(budget) {}
+        budget_(budget),
+        scalar_rows_(scalar_rows) {}
 
   // Adds a row; kUnprocessable when a cell does not fit the features (the writer goes on).
   Status add(const datasets::Row& row) {
-    if (!writer_) {
-      if (auto st = open(); !st) return st;
-    }
-    if (auto st = writer_->add_row(row); !st) return st;
-    ++rows_;
-    if (shard_bytes() >= ViewerLimits::kExportShardBytes) return close();
-    return Status::ok();
+    return add_with([&] { return writer_->add_row(row); });
+  }
+  Status add(const std::vector<datasets::ScalarCell>& row) {
+    return add_with([&] { return writer_->add_scalar_row(row); });
   }
   // The open shard's bytes, written and buffered.
   uint64_t shard_bytes() const {
@@ -153,6 +172,16 @@ class ShardWriter {
   uint64_t rows() const { return rows_; }
 
  private:
+  template <typename AddRow>
+  Status add_with(AddRow add_row) {
+    if (!writer_) {
+      if (auto st = open(); !st) return st;
+    }
+    if (auto st = add_row(); !st) return st;
+    ++rows_;
+    if (shard_bytes() >= ViewerLimits::kExportShardBytes) return close();
+    return Status::ok();
+  }
   Status open() {
     shard_ = std::make_unique<Shard>(hub_);
     if (!shard_->opened()) {
@@ -160,8 +189,10 @@ class ShardWriter {
                             std::strerror(errno));
     }
     Shard* target = shard_.get();
+    datasets::ParquetWriteOptions options;
+    options.background = scalar_rows_;
     auto created = datasets::ParquetWriter::create(
-        features_, [target](std::string_view bytes) { return target->write(bytes); });
+        features_, [target](std::string_view bytes) { return target->write(bytes); }, options);
     if (!created) return created.status();
     writer_ = std::move(*created);
     return Status::ok();
@@ -185,6 +216,7 @@ class ShardWriter {
   std::string repo_uid_;
   Json features_;
   ExportBudget& budget_;
+  bool scalar_rows_;
   std::unique_ptr<Shard> shard_;
   std::unique_ptr<datasets::ParquetWriter> writer_;
   std::vector<ExportFile> files_;
@@ -195,6 +227,95 @@ class ShardWriter {
 // later row widens one (then the split is read again).
 constexpr size_t kSinglePassHeldRows = 10'000;
 constexpr uint64_t kSinglePassHeldBytes = 64u << 20;
+
+// A split's rows as the export reads them: JSON cells, or for a CSV split the cells' text,
+// typed into ScalarCells without a JSON value per cell (every row of the split passes here).
+class ExportRows {
+ public:
+  ExportRows(const SplitContext& s, uint64_t max_bytes)
+      : rows_(s, max_bytes, ViewerLimits::kMaxParquetFilesPerSplit), text_(rows_.text_rows()) {}
+
+  const SplitRows& rows() const { return rows_; }
+  // Reads the next row (observed by the inference); false at the end. An error's answer is
+  // rows().failure().
+  Result<bool> next() {
+    if (text_) {
+      auto cells = rows_.next_text();
+      if (!cells) return cells.status();
+      cells_ = *cells;
+      return cells_ != nullptr;
+    }
+    auto row = rows_.next();
+    if (!row) return row.status();
+    row_ = std::move(*row);
+    return row_.has_value();
+  }
+  // Keeps the row read last, to be written once the types are known.
+  void hold() {
+    if (text_) {
+      for (std::string_view cell : *cells_) {
+        held_text_.append(cell);
+        held_ends_.push_back(held_text_.size());
+      }
+      held_widths_.push_back(cells_->size());
+    } else {
+      held_rows_.push_back(std::move(*row_));
+    }
+  }
+  size_t held() const { return text_ ? held_widths_.size() : held_rows_.size(); }
+  // The held rows, typed by the inference so far over `columns`, added to `out` and dropped.
+  Status write_held(ShardWriter& out, const std::vector<std::string>& columns) {
+    size_t cell = 0;
+    for (size_t r = 0; r < held_widths_.size(); ++r) {
+      cells_held_.clear();
+      for (size_t end = cell + held_widths_[r]; cell < end; ++cell) {
+        size_t begin = cell == 0 ? 0 : held_ends_[cell - 1];
+        cells_held_.emplace_back(held_text_.data() + begin, held_ends_[cell] - begin);
+      }
+      rows_.inference().typed_text(columns, cells_held_, &scalars_);
+      if (auto st = out.add(scalars_); !st) return st;
+    }
+    for (auto& row : held_rows_) {
+      if (auto st = out.add(rows_.inference().typed(columns, std::move(row))); !st) return st;
+    }
+    drop_held();
+    return Status::ok();
+  }
+  void drop_held() {
+    held_rows_.clear();
+    held_text_.clear();
+    held_ends_.clear();
+    held_widths_.clear();
+  }
+  Status write(ShardWriter& out, const std::vector<std::string>& columns) {
+    if (text_) {
+      rows_.inference().typed_text(columns, *cells_, &scalars_);
+      return out.add(scalars_);
+    }
+    return out.add(rows_.inference().typed(columns, std::move(*row_)));
+  }
+  // The same, typed by another inference (the second reading's: the first's final types).
+  Status write(ShardWriter& out, const datasets::FeatureInference& inference,
+               const std::vector<std::string>& columns) {
+    if (text_) {
+      inference.typed_text(columns, *cells_, &scalars_);
+      return out.add(scalars_);
+    }
+    return out.add(inference.typed(columns, std::move(*row_)));
+  }
+
+ private:
+  SplitRows rows_;
+  bool text_;
+  std::optional<datasets::Row> row_;                      // JSON: the row read last
+  const std::vector<std::string_view>* cells_ = nullptr;  // text: the row read last
+  std::vector<datasets::Row> held_rows_;                  // JSON
+  std::string held_text_;                                 // text: the cells back to back,
+  std::vector<size_t> held_ends_;                         // where each ends,
+  std::vector<size_t> held_widths_;                       // and how many a row has
+  std::vector<std::string_view> cells_held_;              // scratch
+  std::vector<datasets::ScalarCell> scalars_;             // scratch
+};
 
 }  // namespace
 
@@ -209,7 +330,8 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   // (kExportMinSplitBytes), so it is partial, not absent.
   uint64_t read_budget = budget.write_left == 0 ? 0 : budget.read_left;
   read_budget = std::max(read_budget, ViewerLimits::kExportMinSplitBytes);
-  SplitRows scan(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
+  ExportRows reading(s, read_budget + (64u << 20));
+  const SplitRows& scan = reading.rows();
   // What the first reading read is charged whatever happens next (a split that fails late
   // costs too); a second reading reads the same rows again.
   struct Charge {
@@ -236,7 +358,6 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   // First reading: every row observed; once kSinglePassHeldRows are held their types are
   // taken, and rows are written as they come (`single` until a row does not fit them).
   bool cut = false;  // rows were left out by the budget
-  std::vector<datasets::Row> held;
   uint64_t held_bytes = 0;
   std::optional<ShardWriter> single;
   bool single_ok = true;
@@ -245,13 +366,8 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   auto start_single = [&]() -> Status {
     single_columns = scan.columns();
     single_features = features_type(scan.inference().features(single_columns));
-    single.emplace(s.hub, s.repo.uid, single_features, budget);
-    for (auto& row : held) {
-      auto st = single->add(scan.inference().typed(single_columns, std::move(row)));
-      if (!st) return st;
-    }
-    held.clear();
-    return Status::ok();
+    single.emplace(s.hub, s.repo.uid, single_features, budget, scan.text_rows());
+    return reading.write_held(*single, single_columns);
   };
   bool write_cut = false;                   // the write budget ran out in the single pass
   uint64_t write_left = budget.write_left;  // given back when the single pass is abandoned
@@ -259,29 +375,30 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     if (scan.bytes_read() >= read_budget || write_cut) {
       // The budget is spent: one more row says whether any were left out (it is observed, not
       // written).
-      auto more = scan.next();
+      auto more = reading.next();
       if (!more) {
         out.failure = *scan.failure();
         return out;
       }
-      cut = more->has_value();
+      cut = *more;
       break;
     }
     uint64_t before = scan.bytes_read();
-    auto row = scan.next();
-    if (!row) {
+    auto more = reading.next();
+    if (!more) {
       out.failure = *scan.failure();
       return out;
     }
-    if (!*row) break;
+    if (!*more) break;
     if (!single_ok) continue;
     if (!single) {
       held_bytes += scan.bytes_read() - before;
-      held.push_back(std::move(**row));
-      if (held.size() < kSinglePassHeldRows && held_bytes < kSinglePassHeldBytes) continue;
+      reading.hold();
+      if (reading.held() < kSinglePassHeldRows && held_bytes < kSinglePassHeldBytes) continue;
       if (auto st = start_single(); !st) {
         if (st.kind() == ErrorKind::kInternal) return internal(st);
         single_ok = false;
+        reading.drop_held();
       }
       continue;
     }
@@ -289,7 +406,7 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       single_ok = false;  // a new column: read again
       continue;
     }
-    auto st = single->add(scan.inference().typed(single_columns, std::move(**row)));
+    auto st = reading.write(*single, single_columns);
     if (!st) {
       if (st.kind() == ErrorKind::kInternal) return internal(st);
       single_ok = false;  // a cell that no longer fits: read again
@@ -329,18 +446,16 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     // are dropped (unlinked objects, which `vitrine gc` removes) and its bytes not counted.
     single.reset();
     budget.write_left = write_left;
-    SplitRows again(s, read_budget + (64u << 20), ViewerLimits::kMaxParquetFilesPerSplit);
-    ShardWriter shards(s.hub, s.repo.uid, features, budget);
+    ExportRows again(s, read_budget + (64u << 20));
+    ShardWriter shards(s.hub, s.repo.uid, features, budget, scan.text_rows());
     for (uint64_t written = 0; written < rows; ++written) {
-      auto row = again.next();
-      if (!row) {
-        out.failure = *again.failure();
+      auto more = again.next();
+      if (!more) {
+        out.failure = *again.rows().failure();
         return out;
       }
-      if (!*row) return fail("StreamingRowsError", "The split's files changed while being read");
-      if (auto st = shards.add(inference.typed(columns, std::move(**row))); !st) {
-        return refused(st, written);
-      }
+      if (!*more) return fail("StreamingRowsError", "The split's files changed while being read");
+      if (auto st = again.write(shards, inference, columns); !st) return refused(st, written);
       out.rows = written + 1;
       if (shards.shard_bytes() >= budget.write_left && out.rows < rows) {
         out.partial = true;

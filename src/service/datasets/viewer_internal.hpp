@@ -143,6 +143,11 @@ class SplitRows {
   // The next row (one cell per column so far), nullopt at the end, or an error whose answer
   // is failure().
   Result<std::optional<datasets::Row>> next();
+  // A CSV split's rows as text (text_rows()): the next row's cells as next() would give them
+  // but as views (into the reader, valid until the next call; an empty view is a null), one
+  // per column; nullptr at the end. Observed by the inference as next()'s rows are.
+  Result<const std::vector<std::string_view>*> next_text();
+  bool text_rows() const { return s_.config.builder == "csv"; }
   const std::vector<std::string>& columns() const { return columns_; }
   const datasets::FeatureInference& inference() const { return inference_; }
   uint64_t rows() const { return rows_; }
@@ -155,6 +160,8 @@ class SplitRows {
  private:
   Status fail(domain::ViewerResult result);
   bool open_next();
+  Status map_columns();
+  Status read_failed(const Status& st);
 
   const SplitContext& s_;
   uint64_t budget_;
@@ -164,11 +171,13 @@ class SplitRows {
   bool files_left_out_ = false;
   std::string path_;  // of the file read now
   std::unique_ptr<datasets::RowReader> reader_;
+  datasets::TextRowReader* text_reader_ = nullptr;  // reader_, when it reads text rows
   uint64_t done_bytes_ = 0;
   datasets::FeatureInference inference_;
   std::vector<std::string> columns_;
   std::unordered_map<std::string, size_t> column_index_;
-  std::vector<size_t> reader_places_;  // the split's column of each of the reader's columns
+  std::vector<size_t> reader_places_;         // the split's column of each of the reader's columns
+  std::vector<std::string_view> text_cells_;  // next_text()'s row
   uint64_t rows_ = 0;
   std::optional<domain::ViewerResult> failure_;
 };

@@ -39,8 +39,11 @@ class BudgetSource : public datasets::ByteSource {
   const JobContext* job_;
 };
 
+// The reader of a config's files; *text is set to it when it is a TextRowReader (CSV).
 std::unique_ptr<datasets::RowReader> open_reader(const datasets::ConfigLayout& config,
-                                                 std::unique_ptr<datasets::ByteSource> source) {
+                                                 std::unique_ptr<datasets::ByteSource> source,
+                                                 datasets::TextRowReader** text) {
+  *text = nullptr;
   if (config.builder == "csv") {
     datasets::CsvOptions options;
     for (const char* key : {"sep", "delimiter"}) {
@@ -50,7 +53,9 @@ std::unique_ptr<datasets::RowReader> open_reader(const datasets::ConfigLayout& c
         options.sep = it->get<std::string>()[0];
       }
     }
-    return datasets::csv_reader(std::move(source), options);
+    auto reader = datasets::csv_reader(std::move(source), options);
+    *text = reader.get();
+    return reader;
   }
   if (config.builder == "json") return datasets::json_reader(std::move(source));
   return datasets::text_reader(std::move(source));
@@ -86,6 +91,7 @@ Status SplitRows::fail(domain::ViewerResult result) {
 bool SplitRows::open_next() {
   if (reader_) {
     done_bytes_ += reader_->bytes_read();
+    text_reader_ = nullptr;
     reader_.reset();
   }
   while (next_file_ < s_.split.files.size()) {
@@ -105,14 +111,46 @@ bool SplitRows::open_next() {
     }
     path_ = path;
     reader_places_.clear();
-    reader_ = open_reader(
-        s_.config, std::make_unique<BudgetSource>(
-                       datasets::decompressing(std::move(*source), datasets::compression_of(path),
-                                               ViewerLimits::kMaxDecompressedBytes),
-                       &budget_, budget_, s_.job));
+    reader_ =
+        open_reader(s_.config,
+                    std::make_unique<BudgetSource>(
+                        datasets::decompressing(std::move(*source), datasets::compression_of(path),
+                                                ViewerLimits::kMaxDecompressedBytes),
+                        &budget_, budget_, s_.job),
+                    &text_reader_);
     return true;
   }
   return false;
+}
+
+// The reader's new columns mapped to the split's (a reader's columns only grow, so each is
+// looked up once).
+Status SplitRows::map_columns() {
+  const auto& names = reader_->columns();
+  for (size_t i = reader_places_.size(); i < names.size(); ++i) {
+    auto [at, added] = column_index_.try_emplace(names[i], columns_.size());
+    if (added) {
+      if (s_.config.builder == "csv" && rows_ > 0) {
+        return fail(error_result("DatasetGenerationCastError",
+                                 "All the data files must have the same columns, but " + path_ +
+                                     " has the new column '" + names[i] + "'"));
+      }
+      columns_.push_back(names[i]);
+    }
+    reader_places_.push_back(at->second);
+  }
+  if (columns_.size() > 1000) {
+    return fail(error_result("TooManyColumnsError",
+                             "The number of columns (" + std::to_string(columns_.size()) +
+                                 ") exceeds the maximum supported number of columns (1000)."));
+  }
+  return Status::ok();
+}
+
+// A reader's failure as the split's.
+Status SplitRows::read_failed(const Status& st) {
+  if (s_.job && s_.job->cancelled()) return fail(stopped_result());
+  return fail(error_result("StreamingRowsError", "Cannot read " + path_ + ": " + st.message()));
 }
 
 Result<std::optional<datasets::Row>> SplitRows::next() {
@@ -123,11 +161,7 @@ Result<std::optional<datasets::Row>> SplitRows::next() {
       return std::optional<datasets::Row>();
     }
     auto row = reader_->next();
-    if (!row) {
-      if (s_.job && s_.job->cancelled()) return fail(stopped_result());
-      return fail(error_result("StreamingRowsError",
-                               "Cannot read " + path_ + ": " + row.status().message()));
-    }
+    if (!row) return read_failed(row.status());
     if (!*row) {
       open_next();
       if (failure_) return Status(ErrorKind::kUnprocessable, "the split cannot be read");
@@ -135,32 +169,41 @@ Result<std::optional<datasets::Row>> SplitRows::next() {
       continue;
     }
     // Columns by name across files: a file's column maps to the split's.
-    // A reader's columns only grow, so their places in the split's are looked up once each.
-    const auto& names = reader_->columns();
-    for (size_t i = reader_places_.size(); i < names.size(); ++i) {
-      auto [at, added] = column_index_.try_emplace(names[i], columns_.size());
-      if (added) {
-        if (s_.config.builder == "csv" && rows_ > 0) {
-          return fail(error_result("DatasetGenerationCastError",
-                                   "All the data files must have the same columns, but " + path_ +
-                                       " has the new column '" + names[i] + "'"));
-        }
-        columns_.push_back(names[i]);
-      }
-      reader_places_.push_back(at->second);
-    }
+    if (auto st = map_columns(); !st) return st;
     datasets::Row global(columns_.size());
     for (size_t i = 0; i < reader_places_.size() && i < (*row)->size(); ++i) {
       global[reader_places_[i]] = std::move((**row)[i]);
     }
-    if (columns_.size() > 1000) {
-      return fail(error_result("TooManyColumnsError",
-                               "The number of columns (" + std::to_string(columns_.size()) +
-                                   ") exceeds the maximum supported number of columns (1000)."));
-    }
     inference_.observe(columns_, global);
     ++rows_;
     return std::optional<datasets::Row>(std::move(global));
+  }
+}
+
+Result<const std::vector<std::string_view>*> SplitRows::next_text() {
+  if (failure_) return Status(ErrorKind::kUnprocessable, "the split cannot be read");
+  for (;;) {
+    if (!reader_ && !open_next()) {
+      if (failure_) return Status(ErrorKind::kUnprocessable, "the split cannot be read");
+      return nullptr;
+    }
+    if (!text_reader_) return Status(ErrorKind::kInternal, "the split's reader has no text rows");
+    auto cells = text_reader_->next_text();
+    if (!cells) return read_failed(cells.status());
+    if (!*cells) {
+      open_next();
+      if (failure_) return Status(ErrorKind::kUnprocessable, "the split cannot be read");
+      if (!reader_) return nullptr;
+      continue;
+    }
+    if (auto st = map_columns(); !st) return st;
+    text_cells_.assign(columns_.size(), std::string_view());
+    for (size_t i = 0; i < reader_places_.size() && i < (*cells)->size(); ++i) {
+      text_cells_[reader_places_[i]] = (**cells)[i];
+    }
+    inference_.observe_text(text_cells_);
+    ++rows_;
+    return &text_cells_;
   }
 }
 
