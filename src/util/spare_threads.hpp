@@ -73,12 +73,16 @@ class SpareThreads {
       task->work_();
       task->work_ = nullptr;
       {
+        // Idle again before the task says it ran, so that its caller's next try_start finds
+        // this thread (a caller handing over one piece after another).
+        std::lock_guard lock(mu_);
+        ++idle_;
+      }
+      {
         std::lock_guard lock(task->mu_);
         task->done_ = true;
       }
       task->ran_.notify_all();
-      std::lock_guard lock(mu_);
-      ++idle_;
     }
   }
 
