@@ -81,6 +81,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The text path, in pieces: the same rows, the same outcome, the same types and cells.
   auto reader = datasets::csv_reader(datasets::memory_source(text, chunk), options, limits);
   datasets::FeatureInference by_text(datasets::SourceFormat::kCsv);
+  // Observed and typed in one pass: the cells typed by the types so far, as a JSON inference
+  // fed the same rows types them.
+  datasets::FeatureInference fused(datasets::SourceFormat::kCsv);
+  datasets::FeatureInference running(datasets::SourceFormat::kCsv);
+  std::vector<datasets::ScalarCell> fused_cells;
   std::vector<std::string> texts;  // the cells, kept: views die with the next row
   std::vector<size_t> widths;
   Status status;
@@ -93,6 +98,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (*cells == nullptr) break;
     FUZZ_CHECK((*cells)->size() == reader->columns().size());
     by_text.observe_text(**cells);
+    fused.observe_text(reader->columns(), **cells, &fused_cells);
+    const datasets::Row& row = a.rows[widths.size()];
+    running.observe(reader->columns(), row);
+    datasets::Row expected = running.typed(reader->columns(), row);
+    FUZZ_CHECK(fused_cells.size() == expected.size());
+    for (size_t c = 0; c < expected.size(); ++c) FUZZ_CHECK(as_json(fused_cells[c]) == expected[c]);
     for (std::string_view c : **cells) texts.emplace_back(c);
     widths.push_back((*cells)->size());
   }

@@ -61,7 +61,9 @@ std::vector<std::string> header_names(std::vector<std::string> names) {
 class CsvReader : public TextRowReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> in, CsvOptions options, ReaderLimits limits)
-      : in_(std::move(in)), sep_(options.sep), limits_(limits) {}
+      : in_(std::move(in)), sep_(options.sep), limits_(limits) {
+    for (char c : {sep_, '\n', '\r', '"'}) stops_[static_cast<unsigned char>(c)] = true;
+  }
 
   Result<std::optional<Row>> next() override {
     auto fields = next_text();
@@ -167,7 +169,7 @@ class CsvReader : public TextRowReader {
       } else {
         from = p;
         to = p;
-        while (to < end && *to != sep_ && *to != '\n' && *to != '\r' && *to != '"') ++to;
+        while (to < end && !stops_[static_cast<unsigned char>(*to)]) ++to;
         if (to == end || *to == '\r' || *to == '"') return give_up();
         after = to;
       }
@@ -199,7 +201,7 @@ class CsvReader : public TextRowReader {
       const void* q = std::memchr(w.data(), '"', w.size());
       n = q == nullptr ? w.size() : static_cast<const char*>(q) - w.data();
     } else if (state_ == State::kInField) {
-      while (n < w.size() && w[n] != sep_ && w[n] != '\n' && w[n] != '\r') ++n;
+      while (n < w.size() && (!stops_[static_cast<unsigned char>(w[n])] || w[n] == '"')) ++n;
     }
     if (n > 0) *st = push(w.substr(0, n));
     return n;
@@ -335,12 +337,16 @@ class CsvReader : public TextRowReader {
                            " fields in line " + std::to_string(file_lines_) + ", saw " +
                            std::to_string(field_count_));
     }
-    size_t begin = 0;
-    for (size_t end : field_ends_) {
-      if (!valid_utf8(std::string_view(text_.data() + begin, end - begin))) {
-        return unprocessable("CSV line " + std::to_string(file_lines_) + " is not valid UTF-8");
+    // Fields are checked one by one (two invalid halves can make a valid whole), unless the
+    // record is all ASCII.
+    if (!ascii(text_)) {
+      size_t begin = 0;
+      for (size_t end : field_ends_) {
+        if (!valid_utf8(std::string_view(text_.data() + begin, end - begin))) {
+          return unprocessable("CSV line " + std::to_string(file_lines_) + " is not valid UTF-8");
+        }
+        begin = end;
       }
-      begin = end;
     }
     size_t count = field_ends_.size();
     if (!header_done_) {
@@ -422,8 +428,21 @@ class CsvReader : public TextRowReader {
     return Status::ok();
   }
 
+  static bool ascii(std::string_view s) {
+    size_t i = 0;
+    uint64_t high = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      high |= word;
+    }
+    for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+    return (high & 0x8080808080808080ull) == 0;
+  }
+
   BufferedInput in_;
   const char sep_;
+  bool stops_[256] = {};  // the separator, '\n', '\r' and '"': where a plain field may end
   const ReaderLimits limits_;
   State state_ = State::kStartRecord;
   bool started_ = false, finished_ = false;

@@ -257,18 +257,28 @@ struct FeatureInference::CsvColumn {
     observe(cell.is_string() ? std::string_view(cell.get_ref<const std::string&>())
                              : std::string_view());
   }
+  // What observe() parsed of a cell, for typing it without parsing it again.
+  struct Parsed {
+    bool integer = false;
+    bool number = false;  // a float64's text (not an int64's)
+    int64_t i = 0;
+    double d = 0;
+  };
+
   // A cell's text; empty for a null cell (an empty field, which is NA).
-  void observe(std::string_view text) {
+  void observe(std::string_view text, Parsed* parsed = nullptr) {
     if (pandas::is_na(text)) {
       ++missing;
       return;
     }
     ++present;
-    int64_t i;
+    Parsed local;
+    Parsed& p_out = parsed ? *parsed : local;
+    int64_t& i = p_out.i;
     uint64_t u;
-    double d;
+    double& d = p_out.d;
     bool b;
-    bool integer = false;
+    bool& integer = p_out.integer;
     if (int_failure == Failure::kNone) {
       auto p = pandas::parse_int64(text, &i);
       integer = p == pandas::Parse::kOk;
@@ -286,8 +296,37 @@ struct FeatureInference::CsvColumn {
       all_bool = false;
       return;
     }
-    all_float = all_float && pandas::parse_float(text, &d);
+    if (all_float) {
+      p_out.number = pandas::parse_float(text, &d);
+      all_float = p_out.number;
+    }
     all_bool = all_bool && pandas::parse_bool(text, &b);
+  }
+
+  // observe(text), then the cell typed by the column's type now: typed_csv_text's value, from
+  // what observe parsed when it can be.
+  ScalarCell observe_and_type(std::string_view text) {
+    Parsed parsed;
+    observe(text, &parsed);
+    CsvType t = type();
+    ScalarCell out;
+    if (t == CsvType::kInt64 && parsed.integer) {
+      out.kind = ScalarCell::Kind::kInt64;
+      out.int64 = parsed.i;
+      return out;
+    }
+    if (t == CsvType::kFloat64 && (parsed.integer || parsed.number)) {
+      // An int64's text read as a float64 is the integer rounded to the nearest double, as a
+      // conversion rounds it.
+      double v = parsed.integer ? static_cast<double>(parsed.i) : parsed.d;
+      if (parsed.integer && parsed.i == 0 && text.find('-') != std::string_view::npos) v = -0.0;
+      if (std::isfinite(v)) {
+        out.kind = ScalarCell::Kind::kFloat64;
+        out.float64 = v;
+      }
+      return out;
+    }
+    return typed_csv_text(t, text);
   }
 
   CsvType type() const {
@@ -463,6 +502,23 @@ void FeatureInference::observe_text(const std::vector<std::string_view>& cells) 
   for (size_t i = 0; i < csv_.size(); ++i) {
     csv_[i].observe(i < cells.size() ? cells[i] : std::string_view());
   }
+}
+
+void FeatureInference::observe_text(const std::vector<std::string>& columns,
+                                    const std::vector<std::string_view>& cells,
+                                    std::vector<ScalarCell>* typed) {
+  if (format_ != SourceFormat::kCsv) return;
+  if (csv_.size() < cells.size()) csv_.resize(cells.size());
+  typed->resize(columns.size());
+  for (size_t i = 0; i < csv_.size(); ++i) {
+    std::string_view text = i < cells.size() ? cells[i] : std::string_view();
+    if (i < columns.size()) {
+      (*typed)[i] = csv_[i].observe_and_type(text);
+    } else {
+      csv_[i].observe(text);
+    }
+  }
+  for (size_t i = csv_.size(); i < columns.size(); ++i) (*typed)[i] = ScalarCell();
 }
 
 void FeatureInference::typed_text(const std::vector<std::string>& columns,

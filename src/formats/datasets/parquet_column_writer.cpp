@@ -168,8 +168,6 @@ void ParquetColumnWriter::reset_chunk() {
   dictionary_pages_ = false;
   dictionary_mode_ = options_.dictionary && byte_array_;
   dictionary_.clear();
-  entries_.clear();
-  dictionary_size_ = 0;
   min_.reset();
   max_.reset();
   begin_row();
@@ -198,13 +196,8 @@ Status ParquetColumnWriter::add_value(int16_t repetition, const ScalarCell& cell
 
 void ParquetColumnWriter::add_plain(int16_t repetition, std::string_view plain) {
   if (dictionary_mode_) {
-    auto it = dictionary_.find(plain);
-    if (it == dictionary_.end()) {
-      it = dictionary_.emplace(std::string(plain), static_cast<uint32_t>(entries_.size())).first;
-      entries_.push_back(&it->first);
-      dictionary_size_ += it->first.size();
-    }
-    indices_.push_back(it->second);
+    bool added;
+    indices_.push_back(dictionary_.find_or_add(plain, &added));
   } else {
     values_.append(plain);
   }
@@ -215,7 +208,7 @@ void ParquetColumnWriter::add_plain(int16_t repetition, std::string_view plain) 
 
 void ParquetColumnWriter::begin_row() {
   mark_ = {definitions_.size(), repetitions_.size(), values_.size(), indices_.size(),
-           entries_.size(),     page_slots_,         null_count_};
+           dictionary_.size(),  page_slots_,         null_count_};
 }
 
 void ParquetColumnWriter::rollback_row() {
@@ -223,17 +216,13 @@ void ParquetColumnWriter::rollback_row() {
   repetitions_.resize(mark_.repetitions);
   values_.resize(mark_.values);
   indices_.resize(mark_.indices);
-  while (entries_.size() > mark_.entries) {
-    dictionary_size_ -= entries_.back()->size();
-    dictionary_.erase(dictionary_.find(*entries_.back()));  // not by key: the key is the node's
-    entries_.pop_back();
-  }
+  dictionary_.truncate(mark_.entries);
   page_slots_ = mark_.page_slots;
   null_count_ = mark_.null_count;
 }
 
 Status ParquetColumnWriter::end_row() {
-  if (dictionary_mode_ && dictionary_size_ > options_.dictionary_bytes) {
+  if (dictionary_mode_ && dictionary_.bytes() > options_.dictionary_bytes) {
     if (auto s = flush_page(); !s) return s;
     dictionary_mode_ = false;
   }
@@ -247,7 +236,7 @@ Status ParquetColumnWriter::end_row() {
 }
 
 uint64_t ParquetColumnWriter::buffered_bytes() const {
-  return pages_.size() + dictionary_size_ + values_.size() + indices_.size() * 4 +
+  return pages_.size() + dictionary_.bytes() + values_.size() + indices_.size() * 4 +
          (definitions_.size() + repetitions_.size()) / 4;
 }
 
@@ -292,7 +281,7 @@ Status ParquetColumnWriter::flush_page() {
   Encoding encoding = Encoding::kPlain;
   if (dictionary_mode_) {
     encoding = Encoding::kRleDictionary;
-    int width = std::max(1, bit_width_of(entries_.empty() ? 0 : entries_.size() - 1));
+    int width = std::max(1, bit_width_of(dictionary_.size() == 0 ? 0 : dictionary_.size() - 1));
     raw.push_back(static_cast<char>(width));
     append_rle_hybrid(indices_, width, &raw);
     dictionary_pages_ = true;
@@ -359,15 +348,13 @@ Result<ColumnChunkOutput> ParquetColumnWriter::finish_chunk() {
   meta.codec = options_.codec;
   meta.num_values = static_cast<int64_t>(slots_);
   if (dictionary_pages_) {
-    std::string raw;
-    for (const std::string* entry : entries_) {
-      raw += *entry;
-      update_statistics(std::string_view(*entry).substr(4));
-    }
+    const std::string& raw = dictionary_.data();
+    for (size_t i = 0; i < dictionary_.size(); ++i)
+      update_statistics(dictionary_.entry(i).substr(4));
     auto compressed = compress_parquet_page(options_.codec, raw);
     if (!compressed) return compressed.status();
     std::string header = page_header(PageType::kDictionaryPage, raw.size(), compressed->size(),
-                                     entries_.size(), Encoding::kPlain);
+                                     dictionary_.size(), Encoding::kPlain);
     out.bytes = header + *compressed;
     uncompressed_bytes_ += header.size() + raw.size();
     meta.dictionary_page_offset = 0;

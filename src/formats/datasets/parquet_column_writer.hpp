@@ -19,11 +19,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "formats/datasets/parquet_metadata.hpp"
 #include "formats/datasets/parquet_write_schema.hpp"
+#include "formats/datasets/plain_dictionary.hpp"
 #include "formats/datasets/row_reader.hpp"
 #include "util/result.hpp"
 
@@ -108,16 +108,8 @@ class ParquetColumnWriter {
   bool plain_pages_ = false;
   bool dictionary_pages_ = false;
   bool dictionary_mode_ = false;
-  // Heterogeneous lookup: a value is looked up by its view, copied only when new.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
-  };
-  std::string encoded_;  // scratch: the value being added
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>>
-      dictionary_;                           // PLAIN value (length prefixed) → index
-  std::vector<const std::string*> entries_;  // the keys of dictionary_, by index
-  size_t dictionary_size_ = 0;               // bytes of the entries
+  std::string encoded_;         // scratch: the value being added
+  PlainDictionary dictionary_;  // in dictionary mode
   std::optional<std::string> min_;
   std::optional<std::string> max_;
 

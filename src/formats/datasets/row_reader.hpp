@@ -172,6 +172,10 @@ class FeatureInference {
   // kCsv: the same as observe() of a row whose cells are these texts (an empty view is a null
   // cell), as TextRowReader::next_text gives them, one per column in column order.
   void observe_text(const std::vector<std::string_view>& cells);
+  // observe_text(cells), then typed_text(columns, cells, typed) by the types that now hold, in
+  // one pass that parses each cell once.
+  void observe_text(const std::vector<std::string>& columns,
+                    const std::vector<std::string_view>& cells, std::vector<ScalarCell>* typed);
   // The Features JSON of §3.1 per column, in column order: [{"name": …, "type": …}]. Types
   // are nlohmann::json objects, so their keys come sorted: a struct's sub-features by name, and
   // "_type" before "dtype" (`datasets` writes "_type" last; the values are the same).

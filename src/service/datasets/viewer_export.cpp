@@ -237,12 +237,14 @@ class ExportRows {
 
   const SplitRows& rows() const { return rows_; }
   // Reads the next row (observed by the inference); false at the end. An error's answer is
-  // rows().failure().
-  Result<bool> next() {
+  // rows().failure(). `to_write`: the row will be written by the inference as it is then (a
+  // text row is typed as it is observed).
+  Result<bool> next(bool to_write = false) {
     if (text_) {
-      auto cells = rows_.next_text();
+      auto cells = rows_.next_text(to_write ? &scalars_ : nullptr);
       if (!cells) return cells.status();
       cells_ = *cells;
+      typed_ = to_write;
       return cells_ != nullptr;
     }
     auto row = rows_.next();
@@ -289,7 +291,9 @@ class ExportRows {
   }
   Status write(ShardWriter& out, const std::vector<std::string>& columns) {
     if (text_) {
-      rows_.inference().typed_text(columns, *cells_, &scalars_);
+      if (!typed_ || scalars_.size() != columns.size()) {
+        rows_.inference().typed_text(columns, *cells_, &scalars_);
+      }
       return out.add(scalars_);
     }
     return out.add(rows_.inference().typed(columns, std::move(*row_)));
@@ -309,6 +313,7 @@ class ExportRows {
   bool text_;
   std::optional<datasets::Row> row_;                      // JSON: the row read last
   const std::vector<std::string_view>* cells_ = nullptr;  // text: the row read last
+  bool typed_ = false;                                    // and its cells in scalars_
   std::vector<datasets::Row> held_rows_;                  // JSON
   std::string held_text_;                                 // text: the cells back to back,
   std::vector<size_t> held_ends_;                         // where each ends,
@@ -384,7 +389,7 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       break;
     }
     uint64_t before = scan.bytes_read();
-    auto more = reading.next();
+    auto more = reading.next(single && single_ok);
     if (!more) {
       out.failure = *scan.failure();
       return out;

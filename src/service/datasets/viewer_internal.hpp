@@ -146,7 +146,10 @@ class SplitRows {
   // A CSV split's rows as text (text_rows()): the next row's cells as next() would give them
   // but as views (into the reader, valid until the next call; an empty view is a null), one
   // per column; nullptr at the end. Observed by the inference as next()'s rows are.
-  Result<const std::vector<std::string_view>*> next_text();
+  // With `typed`: the row is also typed there, by the types that hold once it is observed
+  // (FeatureInference::observe_text, each cell parsed once).
+  Result<const std::vector<std::string_view>*> next_text(
+      std::vector<datasets::ScalarCell>* typed = nullptr);
   bool text_rows() const { return s_.config.builder == "csv"; }
   const std::vector<std::string>& columns() const { return columns_; }
   const datasets::FeatureInference& inference() const { return inference_; }

@@ -180,7 +180,8 @@ Result<std::optional<datasets::Row>> SplitRows::next() {
   }
 }
 
-Result<const std::vector<std::string_view>*> SplitRows::next_text() {
+Result<const std::vector<std::string_view>*> SplitRows::next_text(
+    std::vector<datasets::ScalarCell>* typed) {
   if (failure_) return Status(ErrorKind::kUnprocessable, "the split cannot be read");
   for (;;) {
     if (!reader_ && !open_next()) {
@@ -201,7 +202,11 @@ Result<const std::vector<std::string_view>*> SplitRows::next_text() {
     for (size_t i = 0; i < reader_places_.size() && i < (*cells)->size(); ++i) {
       text_cells_[reader_places_[i]] = (**cells)[i];
     }
-    inference_.observe_text(text_cells_);
+    if (typed) {
+      inference_.observe_text(columns_, text_cells_, typed);
+    } else {
+      inference_.observe_text(text_cells_);
+    }
     ++rows_;
     return &text_cells_;
   }

@@ -6,6 +6,8 @@
 // not flat are refused.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "formats/datasets/parquet_rows.hpp"
 #include "formats/datasets/parquet_writer.hpp"
 #include "formats/datasets/row_reader.hpp"
@@ -202,12 +204,14 @@ TEST(CsvTextRows, SameCellsTypesAndValuesAsTheJsonRows) {
       "3,\"a \"\"quote\"\" inside\",-1e3,TRUE,NA,2\r\n"
       "  \n"
       "4,\"two\nlines\",nan,false,7,3\n"
-      "5,,1,true,8,4";
+      "5,,1,true,8,4\n"
+      "6,x,-0,true,-0,5\n";
   for (size_t piece : {size_t{1}, size_t{5}, csv.size()}) {
     SCOPED_TRACE(piece);
     auto json_reader = csv_reader(memory_source(csv, piece), {});
     auto text_reader = csv_reader(memory_source(csv, piece), {});
     FeatureInference by_json(SourceFormat::kCsv), by_text(SourceFormat::kCsv);
+    FeatureInference fused(SourceFormat::kCsv);  // observed and typed in one pass
     std::vector<Row> rows;
     std::vector<std::vector<std::string>> texts;
     for (;;) {
@@ -219,10 +223,20 @@ TEST(CsvTextRows, SameCellsTypesAndValuesAsTheJsonRows) {
       if (!*row) break;
       by_json.observe(json_reader->columns(), **row);
       by_text.observe_text(**cells);
+      std::vector<ScalarCell> typed_now;
+      fused.observe_text(json_reader->columns(), **cells, &typed_now);
+      Row expected_now = by_json.typed(json_reader->columns(), **row);
+      ASSERT_EQ(typed_now.size(), expected_now.size());
+      for (size_t c = 0; c < typed_now.size(); ++c)
+        EXPECT_EQ(as_json(typed_now[c]), expected_now[c]);
+      if (texts.size() == 5) {  // "-0" in a float64 column of integers is -0.0, as pandas reads it
+        EXPECT_EQ(typed_now[4].kind, Kind::kFloat64);
+        EXPECT_TRUE(std::signbit(typed_now[4].float64));
+      }
       rows.push_back(**row);
       texts.emplace_back((*cells)->begin(), (*cells)->end());
     }
-    ASSERT_EQ(rows.size(), 5u);
+    ASSERT_EQ(rows.size(), 6u);
     EXPECT_EQ(texts[1][1], "quoted, with a comma");
     EXPECT_EQ(texts[2][1], "a \"quote\" inside");
     EXPECT_EQ(texts[3][1], "two\nlines");
