@@ -18,6 +18,6 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 viewer_bench_setup
 make_tmpdir WORK
-check_disk "$WORK" $((${EXPORT_MB:-256} * 12 << 20))
+check_disk "$WORK" $((${EXPORT_MB:-256} * 16 << 20))
 VITRINE_BIN="$build/vitrine" EXPORT_MB="${EXPORT_MB:-256}" RUNS="${RUNS:-3}" BENCH_DIR="$WORK" \
   node "$REPO_ROOT/bench/viewer_export.mjs"
