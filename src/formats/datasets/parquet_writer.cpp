@@ -12,8 +12,8 @@ namespace vitrine::datasets {
 
 namespace {
 
-// A background batch is handed over past this much text, whatever its rows.
-constexpr size_t kBatchTextBytes = 1u << 20;
+// A background batch is handed over past this many bytes of text or source, whatever its rows.
+constexpr size_t kBatchBytes = 1u << 20;
 
 Status cell_error(const std::string& path, uint64_t row, const std::string& message) {
   return unprocessable("column '" + path + "', row " + std::to_string(row) + ": " + message);
@@ -123,7 +123,7 @@ Status ParquetWriter::shred(const WriteNode& node, const nlohmann::json& value,
   switch (node.shape) {
     case WriteNode::Shape::kLeaf: {
       Status s = columns_[node.first_column].add_value(repetition, value);
-      if (!s) return cell_error(node.feature_path, num_rows_, s.message());
+      if (!s) return cell_error(node.feature_path, row_number(), s.message());
       return s;
     }
     case WriteNode::Shape::kStruct: {
@@ -131,7 +131,8 @@ Status ParquetWriter::shred(const WriteNode& node, const nlohmann::json& value,
         shred_absent(node.children[0], repetition, node.definition_level);
         return shred(node.children[1], value, repetition);
       }
-      if (!value.is_object()) return cell_error(node.feature_path, num_rows_, "expected an object");
+      if (!value.is_object())
+        return cell_error(node.feature_path, row_number(), "expected an object");
       static const nlohmann::json kNull;
       for (const auto& child : node.children) {
         auto it = value.find(child.name);
@@ -140,7 +141,7 @@ Status ParquetWriter::shred(const WriteNode& node, const nlohmann::json& value,
       return Status::ok();
     }
     case WriteNode::Shape::kList: {
-      if (!value.is_array()) return cell_error(node.feature_path, num_rows_, "expected a list");
+      if (!value.is_array()) return cell_error(node.feature_path, row_number(), "expected a list");
       if (value.empty()) {
         shred_absent(node, repetition, node.definition_level);
         return Status::ok();
@@ -157,11 +158,26 @@ Status ParquetWriter::shred(const WriteNode& node, const nlohmann::json& value,
 }
 
 Status ParquetWriter::add_row(const Row& row) {
+  if (options_.background) return add_row(Row(row));
+  return write_json_row(row);
+}
+
+Status ParquetWriter::add_row(Row&& row, size_t source_bytes) {
+  if (!options_.background) return write_json_row(row);
+  // failed_ is the batch's thread's while one is written: settle() reads it after.
+  if (!task_ && !failed_.is_ok()) return failed_;
+  if (finished_) return unprocessable("Parquet writer: rows added after finish()");
+  filling_.widths.push_back(Batch::kJsonRow);
+  filling_.rows.push_back(std::move(row));
+  filling_.bytes += source_bytes;
+  return batched();
+}
+
+Status ParquetWriter::write_json_row(const Row& row) {
   if (!failed_.is_ok()) return failed_;
-  if (options_.background) return unprocessable("Parquet writer: add_row with background");
   if (finished_) return unprocessable("Parquet writer: rows added after finish()");
   if (row.size() > schema_.fields.size()) {
-    return unprocessable("row " + std::to_string(num_rows_) + ": " + std::to_string(row.size()) +
+    return unprocessable("row " + std::to_string(row_number()) + ": " + std::to_string(row.size()) +
                          " cells for " + std::to_string(schema_.fields.size()) + " columns");
   }
   static const nlohmann::json kNull;
@@ -184,17 +200,31 @@ Status ParquetWriter::add_scalar_row(const std::vector<ScalarCell>& row) {
   // failed_ is the batch's thread's while one is written: settle() reads it after.
   if (!task_ && !failed_.is_ok()) return failed_;
   if (finished_) return unprocessable("Parquet writer: rows added after finish()");
-  ScalarBatch& b = filling_;
+  Batch& b = filling_;
   for (const ScalarCell& cell : row) {
     b.text_at.push_back(b.text.size());
     b.text.append(cell.text);
+    b.bytes += cell.text.size();
     b.cells.push_back(cell);
   }
   b.widths.push_back(row.size());
-  if (b.widths.size() >= options_.background_batch_rows || b.text.size() >= kBatchTextBytes) {
+  return batched();
+}
+
+Status ParquetWriter::batched() {
+  if (filling_.widths.size() >= options_.background_batch_rows || filling_.bytes >= kBatchBytes) {
     return dispatch();
   }
   return Status::ok();
+}
+
+void ParquetWriter::Batch::clear() {
+  widths.clear();
+  cells.clear();
+  text_at.clear();
+  text.clear();
+  rows.clear();
+  bytes = 0;
 }
 
 Status ParquetWriter::settle() {
@@ -209,10 +239,7 @@ Status ParquetWriter::dispatch() {
   if (auto s = settle(); !s) return s;
   if (filling_.widths.empty()) return Status::ok();
   std::swap(filling_, in_flight_);
-  filling_.cells.clear();
-  filling_.text_at.clear();
-  filling_.widths.clear();
-  filling_.text.clear();
+  filling_.clear();  // the batch written before: freed here, where its rows were made
   task_ = util::SpareThreads::shared().try_start([this] {
     try {
       in_flight_status_ = write_batch(in_flight_);
@@ -226,10 +253,15 @@ Status ParquetWriter::dispatch() {
   return Status::ok();
 }
 
-Status ParquetWriter::write_batch(ScalarBatch& batch) {
+Status ParquetWriter::write_batch(Batch& batch) {
   std::vector<ScalarCell> row;
   size_t at = 0;
+  size_t json = 0;
   for (size_t width : batch.widths) {
+    if (width == Batch::kJsonRow) {
+      if (auto s = write_json_row(batch.rows[json++]); !s) return s;
+      continue;
+    }
     row.assign(batch.cells.begin() + static_cast<ptrdiff_t>(at),
                batch.cells.begin() + static_cast<ptrdiff_t>(at + width));
     for (size_t c = 0; c < width; ++c) {
@@ -246,7 +278,7 @@ Status ParquetWriter::write_scalar_row(const std::vector<ScalarCell>& row) {
   if (!failed_.is_ok()) return failed_;
   if (finished_) return unprocessable("Parquet writer: rows added after finish()");
   if (row.size() > schema_.fields.size()) {
-    return unprocessable("row " + std::to_string(num_rows_) + ": " + std::to_string(row.size()) +
+    return unprocessable("row " + std::to_string(row_number()) + ": " + std::to_string(row.size()) +
                          " cells for " + std::to_string(schema_.fields.size()) + " columns");
   }
   static const ScalarCell kNull;
@@ -263,7 +295,7 @@ Status ParquetWriter::write_scalar_row(const std::vector<ScalarCell>& row) {
       column.add_null(0, static_cast<int16_t>(node.definition_level - 1));
     } else if (Status s = column.add_value(0, cell); !s) {
       for (auto& c : columns_) c.rollback_row();
-      return cell_error(node.feature_path, num_rows_, s.message());
+      return cell_error(node.feature_path, row_number(), s.message());
     }
   }
   return end_row();

@@ -54,15 +54,20 @@ struct ParquetWriteOptions {
                                                        // GZIP, ZSTD, LZ4_RAW
   std::string created_by = "vitrine";
   bool dictionary = true;  // dictionary-encode byte-array columns (pyarrow does)
-  // add_scalar_row copies rows into batches (background_batch_rows rows, or fewer past 1 MiB
-  // of text) and writes each batch on an idle spare thread
-  // (util/spare_threads.hpp) while the caller makes the next, or on the caller's thread when
-  // none is idle. A batch's cells are checked when it is written, so a refused row is reported
-  // by a later add_scalar_row or by finish(), and it fails the writer for good; the sink is
-  // called on either thread (never on two at once); bytes_written() and bytes_buffered() count
-  // the batches written. add_row is not allowed with it.
+  // Rows are put into batches (background_batch_rows rows, fewer past 1 MiB of ScalarCell text
+  // or of JSON rows' source_bytes; ScalarCell rows copied, JSON rows moved in by
+  // add_row(Row&&), copied by add_row(const Row&))
+  // and each batch is written on an idle spare thread (util/spare_threads.hpp) while the caller
+  // makes the next, or on the caller's thread when none is idle; a batch's rows are freed on
+  // the caller's thread. A batch's cells are checked when it is written, so a refused row is
+  // reported by a later add or by finish(), and it fails the writer for good; the sink is called
+  // on either thread (never on two at once); bytes_written() and bytes_buffered() count the
+  // batches written.
   bool background = false;
   size_t background_batch_rows = 1000;
+  // Added to the row numbers of messages ("column 'a', row 12": a shard's first row in its
+  // split).
+  uint64_t first_row_number = 0;
 };
 
 class ParquetWriter {
@@ -78,6 +83,9 @@ class ParquetWriter {
 
   // Adds one row (cells in the features' order); may close a row group into the sink.
   Status add_row(const Row& row);
+  // The same; with background, the row is moved into the batch, and `source_bytes` (the size
+  // of the text it was read from) counts toward the batch's 1 MiB.
+  Status add_row(Row&& row, size_t source_bytes = 0);
   // The same for a schema of top-level values only (no lists, structs or media: a CSV's),
   // cells given as ScalarCells (encode_parquet_value says which fit): the export's path
   // without a JSON value per cell. kUnprocessable for another schema.
@@ -97,16 +105,24 @@ class ParquetWriter {
 
   Status shred(const WriteNode& node, const nlohmann::json& value, int16_t repetition);
   void shred_absent(const WriteNode& node, int16_t repetition, int16_t definition);
-  // Rows copied for the background: cells in row order, their texts in `text` (a cell's view
-  // is rebuilt from `text_at` when written).
-  struct ScalarBatch {
+  // Rows for the background, in order: a ScalarCell row's cells in `cells`, their texts in
+  // `text` (a cell's view is rebuilt from `text_at` when written); a JSON row in `rows`.
+  struct Batch {
+    static constexpr size_t kJsonRow = SIZE_MAX;
+    std::vector<size_t> widths;  // per row: its ScalarCells, or kJsonRow
     std::vector<ScalarCell> cells;
     std::vector<size_t> text_at;
-    std::vector<size_t> widths;  // cells per row
     std::string text;
+    std::vector<Row> rows;
+    size_t bytes = 0;  // text and source bytes, toward the batch's bound
+    void clear();
   };
+  Status write_json_row(const Row& row);
   Status write_scalar_row(const std::vector<ScalarCell>& row);
-  Status write_batch(ScalarBatch& batch);
+  Status write_batch(Batch& batch);
+  Status batched();  // after a row went into filling_: hands it over when full
+  // The row being written, as messages number it.
+  uint64_t row_number() const { return options_.first_row_number + num_rows_; }
   Status dispatch();  // hands the filling batch over (after the one in flight)
   Status settle();    // waits for the batch in flight: its status
   Status end_row();   // the row's slots are all added
@@ -125,7 +141,7 @@ class ParquetWriter {
   uint64_t group_rows_ = 0;
   std::atomic<uint64_t> bytes_written_ = 0;
   std::atomic<uint64_t> buffered_ = 0;  // with background: bytes_buffered() after the last batch
-  ScalarBatch filling_, in_flight_;
+  Batch filling_, in_flight_;
   std::shared_ptr<util::SpareThreads::Task> task_;  // writing in_flight_, when not null
   Status in_flight_status_;
   Status failed_;

@@ -3,7 +3,7 @@
 // FeatureInference::observe_text and typed_text): the same file as the JSON cells make, byte
 // for byte, on the caller's thread or in background batches; cells that do not fit are errors
 // naming the column and row (in the background, reported later and for good); schemas that are
-// not flat are refused.
+// not flat are refused. JSON rows go through the background batches the same way.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -84,9 +84,10 @@ struct Written {
 
 // `rows` written as JSON cells or as ScalarCells (with `background`: batches of 3 rows).
 Written write(const std::vector<std::vector<ScalarCell>>& rows, bool scalar, bool background,
-              const char* features = kFeatures) {
+              const char* features = kFeatures, uint64_t first_row_number = 0) {
   Written out;
   ParquetWriteOptions options;
+  options.first_row_number = first_row_number;
   options.row_group_rows = 5;
   options.background = background;
   options.background_batch_rows = 3;
@@ -143,8 +144,11 @@ TEST(ParquetScalarRows, SameFileAsJsonCellsOnThisThreadAndInTheBackground) {
   ASSERT_TRUE(scalar.status) << scalar.status.message();
   Written background = write(rows, true, true);
   ASSERT_TRUE(background.status) << background.status.message();
+  Written json_background = write(rows, false, true);  // JSON rows in batches too
+  ASSERT_TRUE(json_background.status) << json_background.status.message();
   EXPECT_EQ(scalar.bytes, json_cells.bytes);
   EXPECT_EQ(background.bytes, json_cells.bytes);
+  EXPECT_EQ(json_background.bytes, json_cells.bytes);
   EXPECT_EQ(background.rows, rows.size());
 
   auto file = ParquetFile::open(memory_file(background.bytes));
@@ -173,6 +177,13 @@ TEST(ParquetScalarRows, CellsThatDoNotFitNameTheColumnAndRow) {
   Written background = write(rows, true, true);
   EXPECT_EQ(background.status.message(), scalar.status.message());
   EXPECT_LT(background.rows, rows.size() - 1);
+  Written json_background = write(rows, false, true);
+  EXPECT_EQ(json_background.status.message(), scalar.status.message());
+  EXPECT_LT(json_background.rows, rows.size() - 1);
+  // Rows numbered from first_row_number (a shard's first row in its split).
+  Written numbered = write(rows, true, true, kFeatures, 1000);
+  EXPECT_EQ(numbered.status.message(),
+            "column 'small', row 1007: expected an integer in range for int8");
 
   std::vector<std::vector<ScalarCell>> wrong = {{text("1")},
                                                 {int64(1), int64(2), float64(1.5), text("x")}};
