@@ -1,6 +1,6 @@
 // The Parquet export benchmark (bench/viewer_export.sh says what it measures). Environment:
 // VITRINE_BIN, EXPORT_MB, RUNS, BENCH_DIR (a scratch folder the script owns).
-import { appendFileSync, closeSync, copyFileSync, openSync, readSync, statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance, http, log, median, startServer, uploadDataset } from "./viewer_clients.mjs";
 
@@ -16,20 +16,18 @@ const inputs = [
 		name: "csv",
 		file: path.join(dir, "train.csv"),
 		rows: Math.round((mb * 2 ** 20) / 80),
-		write: (f, n) => `COPY (SELECT i AS id, 'text ' || md5(i::VARCHAR) || CASE WHEN i % 7 = 0 THEN ', with a comma' ELSE '' END AS text,
+		write: (f, n, o = 0) => `COPY (SELECT i + ${o} AS id, 'text ' || md5((i + ${o})::VARCHAR) || CASE WHEN i % 7 = 0 THEN ', with a comma' ELSE '' END AS text,
 			(i % 1000) / 7.0 AS score, i % 3 = 0 AS flag, CASE WHEN i % 5 = 0 THEN NULL ELSE i % 100 END AS label
 			FROM range(${n}) t(i)) TO '${f}' (HEADER)`,
 		read: (f) => `read_csv('${f}')`,
-		extra: (id, r) => `${id},text of run ${r},0.5,true,\n`,
 	},
 	{
 		name: "jsonl",
 		file: path.join(dir, "train.jsonl"),
 		rows: Math.round((mb * 2 ** 20) / 140),
-		write: (f, n) => `COPY (SELECT i AS id, md5(i::VARCHAR) AS text, {'lang': CASE WHEN i % 2 = 0 THEN 'en' ELSE 'fr' END, 'n': i % 1000} AS meta,
+		write: (f, n, o = 0) => `COPY (SELECT i + ${o} AS id, md5((i + ${o})::VARCHAR) AS text, {'lang': CASE WHEN i % 2 = 0 THEN 'en' ELSE 'fr' END, 'n': i % 1000} AS meta,
 			[i % 3, i % 7] AS tags, (i % 1000) / 7.0 AS score FROM range(${n}) t(i)) TO '${f}' (FORMAT json)`,
 		read: (f) => `read_json('${f}')`,
-		extra: (id, r) => `{"id":${id},"text":"run ${r}","meta":{"lang":"en","n":${r}},"tags":[${r},${r}],"score":0.5}\n`,
 	},
 ];
 for (const input of inputs) {
@@ -65,16 +63,11 @@ try {
 		hubTimes[input.name] = [];
 		for (let r = 0; r < runs; r++) {
 			const name = `alice/export-${input.name}-${r}`;
-			// Each run's file has one more row of its own, so that each export is new content that
-			// the hub stores (the same file again would find its shard already in the store).
+			// Each run's file has rows of its own (other ids and texts, the same shape), so that each
+			// export is new content that the hub stores whole (the same file again would find its
+			// shard, or most of its chunks, already in the store).
 			const file = path.join(dir, `run-${r}.${input.name}`);
-			copyFileSync(input.file, file);
-			const last = Buffer.alloc(1);
-			const fd = openSync(file, "r");
-			readSync(fd, last, 0, 1, statSync(file).size - 1);
-			closeSync(fd);
-			const ends = last.toString() === "\n";
-			appendFileSync(file, (ends ? "" : "\n") + input.extra(input.rows + r, r));
+			await duck.run(input.write(file, input.rows, (r + 1) * 1e9));
 			await uploadDataset(srv.baseUrl, token, name, [[`train.${input.name}`, file]]);
 			for (let i = 0; ; i++) {
 				const p = await http(srv.baseUrl, `/datasets-server/parquet?dataset=${name}`, { token });
@@ -96,6 +89,7 @@ try {
 			if (!m) throw new Error(`no export log line for ${name}`);
 			hubTimes[input.name].push(Number(m[1]));
 			log(`Vitrine ${input.name} run ${r}: ${m[1]} ms`);
+			rmSync(file);
 			n++;
 		}
 	}
