@@ -1,34 +1,15 @@
-// Fuzzes the CSV reader and pandas' type inference: the first byte picks the separator and a
-// read size, the rest is the file. Read whole and read in small pieces, the file gives the same
-// rows and the same outcome, within the limits (fuzz/dataset_reader_checks.hpp). Read as text
-// (next_text, observe_text, typed_text: the export's path), it gives the same typed cells; and
-// those cells written to Parquet as ScalarCells, on this thread or in background batches, make
-// the same file as the JSON cells do.
+// Fuzzes the CSV reader and pandas' type inference: the first byte picks the separator (odd ones
+// included) and a read size, the rest is the file. Read whole and read in small pieces, the file
+// gives the same rows and the same outcome, within the limits (fuzz/dataset_reader_checks.hpp).
+// Read as text (next_text, observe_text, typed_text: the export's path), it gives the same typed
+// cells; and those cells written to Parquet as ScalarCells, on this thread or in background
+// batches, make the same file as the JSON cells do.
 #include "dataset_reader_checks.hpp"
 #include "formats/datasets/parquet_writer.hpp"
 
 using namespace vitrine;
 
 namespace {
-
-nlohmann::json as_json(const datasets::ScalarCell& c) {
-  using Kind = datasets::ScalarCell::Kind;
-  switch (c.kind) {
-    case Kind::kNull:
-      return nullptr;
-    case Kind::kInt64:
-      return c.int64;
-    case Kind::kUInt64:
-      return c.uint64;
-    case Kind::kFloat64:
-      return c.float64;
-    case Kind::kBool:
-      return c.boolean;
-    case Kind::kString:
-      return std::string(c.text);
-  }
-  return nullptr;
-}
 
 // A Parquet file of `rows` (JSON cells, or with `scalar` the same rows as ScalarCells).
 std::string parquet_of(const nlohmann::json& features, const std::vector<datasets::Row>& rows,
@@ -61,9 +42,11 @@ std::string parquet_of(const nlohmann::json& features, const std::vector<dataset
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
+  // Separators a card may name, the odd ones included (a quote, a line break, a blank).
+  static constexpr char kSeparators[] = {',', '\t', ';', ' ', '"', '\n', '\r', '|'};
   datasets::CsvOptions options;
-  options.sep = (data[0] & 1) ? '\t' : ',';
-  size_t chunk = 1 + (data[0] >> 1) % 7;
+  options.sep = kSeparators[data[0] % 8];
+  size_t chunk = 1 + (data[0] >> 3) % 7;
   std::string_view text = fuzz::as_text(data + 1, size - 1);
   datasets::ReaderLimits limits;
   limits.max_row_bytes = 4096;
@@ -103,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     running.observe(reader->columns(), row);
     datasets::Row expected = running.typed(reader->columns(), row);
     FUZZ_CHECK(fused_cells.size() == expected.size());
-    for (size_t c = 0; c < expected.size(); ++c) FUZZ_CHECK(as_json(fused_cells[c]) == expected[c]);
+    for (size_t c = 0; c < expected.size(); ++c)
+      FUZZ_CHECK(datasets::scalar_json(fused_cells[c]) == expected[c]);
     for (std::string_view c : **cells) texts.emplace_back(c);
     widths.push_back((*cells)->size());
   }
@@ -113,6 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& row : a.rows) by_json.observe(a.columns, row);
   auto features = by_json.features(a.columns);
   FUZZ_CHECK(by_text.features(a.columns) == features);
+  FUZZ_CHECK(by_text.same_types(by_json, a.columns) && fused.same_types(by_json, a.columns));
   std::vector<datasets::Row> typed;
   std::vector<std::vector<datasets::ScalarCell>> scalars;
   size_t at = 0;
@@ -125,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     typed.push_back(by_json.typed(a.columns, a.rows[r]));
     FUZZ_CHECK(scalars.back().size() == typed.back().size());
     for (size_t c = 0; c < typed.back().size(); ++c) {
-      FUZZ_CHECK(as_json(scalars.back()[c]) == typed.back()[c]);
+      FUZZ_CHECK(datasets::scalar_json(scalars.back()[c]) == typed.back()[c]);
     }
   }
   if (a.columns.empty()) return 0;

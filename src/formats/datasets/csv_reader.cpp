@@ -62,7 +62,11 @@ class CsvReader : public TextRowReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> in, CsvOptions options, ReaderLimits limits)
       : in_(std::move(in)), sep_(options.sep), limits_(limits) {
-    for (char c : {sep_, '\n', '\r', '"'}) stops_[static_cast<unsigned char>(c)] = true;
+    for (char c : {sep_, '\n', '\r'}) run_stops_[static_cast<unsigned char>(c)] = true;
+    for (char c : {sep_, '\n', '\r', '"'}) field_stops_[static_cast<unsigned char>(c)] = true;
+    // A separator that is also a quote or a line break takes the state machine's order of
+    // tests, which whole_record does not follow.
+    whole_records_ = sep_ != '"' && sep_ != '\n' && sep_ != '\r';
   }
 
   Result<std::optional<Row>> next() override {
@@ -103,7 +107,7 @@ class CsvReader : public TextRowReader {
       }
       size_t i = 0;
       Status st;
-      if (state_ == State::kStartRecord && header_done_) {
+      if (state_ == State::kStartRecord && header_done_ && whole_records_) {
         i = whole_record(w, &st);
         if (i > 0 || !st) {
           in_.consume(i);
@@ -146,10 +150,10 @@ class CsvReader : public TextRowReader {
   uint64_t line() const { return file_lines_ + 1; }
 
   // The common record, whole in the window, split at once: fields unquoted, or quoted without
-  // a quote inside, ended by the separator or '\n', within the limits. The bytes it took, or 0
-  // when the record is anything else (a blank or whitespace line, '\r', a quote inside a field,
-  // a limit passed, the window's end): the state machine then reads it byte by byte, with the
-  // same outcome and the same errors.
+  // a quote inside, ended by the separator, '\n' or "\r\n", within the limits. The bytes it took,
+  // or 0 when the record is anything else (a blank or whitespace line, '\r', a quote inside a
+  // field, a limit passed, the window's end): the state machine then reads it byte by byte, with
+  // the same outcome and the same errors.
   size_t whole_record(std::string_view w, Status* st) {
     const char* p = w.data();
     const char* end = p + w.size();
@@ -159,19 +163,16 @@ class CsvReader : public TextRowReader {
     for (;;) {
       const char* from;
       const char* to;
-      const char* after;  // the separator or '\n' after the field
       if (*p == '"') {
         from = p + 1;
         to = static_cast<const char*>(std::memchr(from, '"', static_cast<size_t>(end - from)));
-        if (to == nullptr || to + 1 >= end) return give_up();
-        after = to + 1;
-        if (*after != sep_ && *after != '\n') return give_up();
+        if (to == nullptr) return give_up();
+        p = to + 1;
       } else {
         from = p;
         to = p;
-        while (to < end && !stops_[static_cast<unsigned char>(*to)]) ++to;
-        if (to == end || *to == '\r' || *to == '"') return give_up();
-        after = to;
+        while (to < end && !field_stops_[static_cast<unsigned char>(*to)]) ++to;
+        p = to;
       }
       text_.append(from, static_cast<size_t>(to - from));
       field_ends_.push_back(text_.size());
@@ -179,9 +180,21 @@ class CsvReader : public TextRowReader {
           (data_records_ > 0 && field_ends_.size() > expected_)) {
         return give_up();
       }
-      p = after + 1;
-      if (*after == '\n') break;
+      // After the field: the separator, or the record's end ("\n" or "\r\n"), else give up.
       if (p == end) return give_up();
+      if (*p == sep_) {
+        if (++p == end) return give_up();
+        continue;
+      }
+      if (*p == '\n') {
+        ++p;
+        break;
+      }
+      if (*p == '\r' && p + 1 < end && p[1] == '\n') {
+        p += 2;
+        break;
+      }
+      return give_up();
     }
     field_count_ = field_ends_.size();
     record_bytes_ = text_.size();
@@ -201,7 +214,7 @@ class CsvReader : public TextRowReader {
       const void* q = std::memchr(w.data(), '"', w.size());
       n = q == nullptr ? w.size() : static_cast<const char*>(q) - w.data();
     } else if (state_ == State::kInField) {
-      while (n < w.size() && (!stops_[static_cast<unsigned char>(w[n])] || w[n] == '"')) ++n;
+      while (n < w.size() && !run_stops_[static_cast<unsigned char>(w[n])]) ++n;
     }
     if (n > 0) *st = push(w.substr(0, n));
     return n;
@@ -442,7 +455,9 @@ class CsvReader : public TextRowReader {
 
   BufferedInput in_;
   const char sep_;
-  bool stops_[256] = {};  // the separator, '\n', '\r' and '"': where a plain field may end
+  bool run_stops_[256] = {};    // the separator, '\n', '\r': where plain_run stops
+  bool field_stops_[256] = {};  // and '"': where whole_record's unquoted field stops
+  bool whole_records_ = true;   // whole_record may be tried
   const ReaderLimits limits_;
   State state_ = State::kStartRecord;
   bool started_ = false, finished_ = false;

@@ -531,6 +531,36 @@ void FeatureInference::typed_text(const std::vector<std::string>& columns,
   }
 }
 
+bool FeatureInference::same_types(const FeatureInference& other,
+                                  const std::vector<std::string>& columns) const {
+  if (format_ != other.format_ || features(columns) != other.features(columns)) return false;
+  if (format_ != SourceFormat::kCsv) return true;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    CsvType a = i < csv_.size() ? csv_[i].type() : CsvType::kNull;
+    CsvType b = i < other.csv_.size() ? other.csv_[i].type() : CsvType::kNull;
+    if (a != b) return false;
+  }
+  return true;
+}
+
+nlohmann::json scalar_json(const ScalarCell& cell) {
+  switch (cell.kind) {
+    case ScalarCell::Kind::kInt64:
+      return cell.int64;
+    case ScalarCell::Kind::kUInt64:
+      return cell.uint64;
+    case ScalarCell::Kind::kFloat64:
+      return cell.float64;
+    case ScalarCell::Kind::kBool:
+      return cell.boolean;
+    case ScalarCell::Kind::kString:
+      return std::string(cell.text);
+    case ScalarCell::Kind::kNull:
+      break;
+  }
+  return nullptr;
+}
+
 nlohmann::json FeatureInference::features(const std::vector<std::string>& columns) const {
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < columns.size(); ++i) {

@@ -201,12 +201,14 @@ Status ParquetWriter::add_scalar_row(const std::vector<ScalarCell>& row) {
   if (!task_ && !failed_.is_ok()) return failed_;
   if (finished_) return unprocessable("Parquet writer: rows added after finish()");
   Batch& b = filling_;
+  size_t text_before = b.text.size();
   for (const ScalarCell& cell : row) {
     b.text_at.push_back(b.text.size());
     b.text.append(cell.text);
-    b.bytes += cell.text.size();
     b.cells.push_back(cell);
   }
+  // The cells count too: a short row of a wide table is a full row here.
+  b.bytes += b.text.size() - text_before + row.size() * (sizeof(ScalarCell) + sizeof(size_t));
   b.widths.push_back(row.size());
   return batched();
 }
@@ -371,6 +373,8 @@ std::string ParquetWriter::footer() const {
 }
 
 Status ParquetWriter::finish() {
+  // The batch in flight first: failed_ is its thread's until then.
+  if (auto s = settle(); !s) return s;
   if (!failed_.is_ok()) return failed_;
   if (finished_) return unprocessable("Parquet writer: finish() called twice");
   if (auto s = dispatch(); !s) return s;

@@ -54,8 +54,8 @@ struct ParquetWriteOptions {
                                                        // GZIP, ZSTD, LZ4_RAW
   std::string created_by = "vitrine";
   bool dictionary = true;  // dictionary-encode byte-array columns (pyarrow does)
-  // Rows are put into batches (background_batch_rows rows, fewer past 1 MiB of ScalarCell text
-  // or of JSON rows' source_bytes; ScalarCell rows copied, JSON rows moved in by
+  // Rows are put into batches (background_batch_rows rows, fewer past 1 MiB of ScalarCells and
+  // their text or of JSON rows' source_bytes; ScalarCell rows copied, JSON rows moved in by
   // add_row(Row&&), copied by add_row(const Row&))
   // and each batch is written on an idle spare thread (util/spare_threads.hpp) while the caller
   // makes the next, or on the caller's thread when none is idle; a batch's rows are freed on

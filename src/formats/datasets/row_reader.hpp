@@ -144,6 +144,9 @@ struct ScalarCell {
   std::string_view text;
 };
 
+// The cell as a JSON value: what FeatureInference::typed gives for it.
+nlohmann::json scalar_json(const ScalarCell& cell);
+
 // Column types of rows read so far, as `datasets` infers them for the format, and the cells
 // converted to those types. Feed every row (observe), then ask for features() and cell
 // conversions. Memory: per column a small type lattice (nested types for JSON, bounded by
@@ -180,6 +183,9 @@ class FeatureInference {
   // are nlohmann::json objects, so their keys come sorted: a struct's sub-features by name, and
   // "_type" before "dtype" (`datasets` writes "_type" last; the values are the same).
   nlohmann::json features(const std::vector<std::string>& columns) const;
+  // Whether `other` types the cells of `columns` as this one does: the same features and, for
+  // CSV, the same pandas outcome behind them (a string column keeps NA text or not).
+  bool same_types(const FeatureInference& other, const std::vector<std::string>& columns) const;
   // `row` converted to the inferred types (CSV "1" → 1 for int64, "" → null, NaN and ±inf →
   // null as the viewer's JSON writes them; JSON ints in a float64 column → doubles, timestamps →
   // "YYYY-MM-DDThh:mm:ss" in UTC as the viewer writes a naive datetime), one cell per column:

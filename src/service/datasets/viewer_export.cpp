@@ -267,7 +267,9 @@ class ExportRows {
         held_ends_.push_back(held_text_.size());
       }
       held_widths_.push_back(cells_->size());
+      for (std::string_view cell : *cells_) held_bytes_ += cell.size() + sizeof(size_t);
     } else {
+      held_bytes_ += row_bytes_ + row_->size() * sizeof(nlohmann::json);
       held_rows_.push_back(std::move(*row_));
       held_row_bytes_.push_back(row_bytes_);
     }
@@ -292,12 +294,16 @@ class ExportRows {
     drop_held();
     return Status::ok();
   }
-  void drop_held() {
-    held_rows_.clear();
-    held_row_bytes_.clear();
-    held_text_.clear();
-    held_ends_.clear();
-    held_widths_.clear();
+  // The memory the held rows take: their text (or the bytes they were read from) and their
+  // cells, counted toward kSinglePassHeldBytes.
+  uint64_t held_bytes() const { return held_bytes_; }
+  void drop_held() {  // and gives their memory back
+    held_rows_ = {};
+    held_row_bytes_ = {};
+    held_text_ = {};
+    held_ends_ = {};
+    held_widths_ = {};
+    held_bytes_ = 0;
   }
   Status write(ShardWriter& out, const std::vector<std::string>& columns) {
     if (text_) {
@@ -327,6 +333,7 @@ class ExportRows {
   size_t row_bytes_ = 0;                  // JSON: the bytes the row read last came from
   std::vector<datasets::Row> held_rows_;  // JSON
   std::vector<size_t> held_row_bytes_;
+  uint64_t held_bytes_ = 0;
   std::string held_text_;                      // text: the cells back to back,
   std::vector<size_t> held_ends_;              // where each ends,
   std::vector<size_t> held_widths_;            // and how many a row has
@@ -375,13 +382,14 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
   // First reading: every row observed; once kSinglePassHeldRows are held their types are
   // taken, and rows are written as they come (`single` until a row does not fit them).
   bool cut = false;  // rows were left out by the budget
-  uint64_t held_bytes = 0;
   std::optional<ShardWriter> single;
   bool single_ok = true;
   Json single_features;
   std::vector<std::string> single_columns;
+  std::optional<datasets::FeatureInference> single_types;  // the inference when it began
   auto start_single = [&]() -> Status {
     single_columns = scan.columns();
+    single_types = scan.inference();
     single_features = features_type(scan.inference().features(single_columns));
     single.emplace(s.hub, s.repo.uid, single_features, budget, scan.text_rows());
     return reading.write_held(*single, single_columns);
@@ -400,7 +408,6 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       cut = *more;
       break;
     }
-    uint64_t before = scan.bytes_read();
     auto more = reading.next(single && single_ok);
     if (!more) {
       out.failure = *scan.failure();
@@ -409,9 +416,10 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
     if (!*more) break;
     if (!single_ok) continue;
     if (!single) {
-      held_bytes += scan.bytes_read() - before;
       reading.hold();
-      if (reading.held() < kSinglePassHeldRows && held_bytes < kSinglePassHeldBytes) continue;
+      if (reading.held() < kSinglePassHeldRows && reading.held_bytes() < kSinglePassHeldBytes) {
+        continue;
+      }
       if (auto st = start_single(); !st) {
         if (st.kind() == ErrorKind::kInternal) return internal(st);
         single_ok = false;
@@ -450,7 +458,8 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       single_ok = false;
     }
   }
-  single_ok = single_ok && single_columns == columns && single_features == features;
+  single_ok = single_ok && single_columns == columns && single_types &&
+              single_types->same_types(inference, columns);
   std::vector<ExportFile> files;
   if (single_ok) {
     // The last rows are written now: one of them may still not fit (then read again).

@@ -28,52 +28,19 @@ constexpr char kFeatures[] = R"([
   {"name": "g", "type": {"dtype": "float32", "_type": "Value"}}])";
 
 ScalarCell int64(int64_t v) {
-  ScalarCell c;
-  c.kind = Kind::kInt64;
-  c.int64 = v;
-  return c;
+  return {.kind = Kind::kInt64, .int64 = v, .text = {}};
 }
 ScalarCell uint64(uint64_t v) {
-  ScalarCell c;
-  c.kind = Kind::kUInt64;
-  c.uint64 = v;
-  return c;
+  return {.kind = Kind::kUInt64, .uint64 = v, .text = {}};
 }
 ScalarCell float64(double v) {
-  ScalarCell c;
-  c.kind = Kind::kFloat64;
-  c.float64 = v;
-  return c;
+  return {.kind = Kind::kFloat64, .float64 = v, .text = {}};
 }
 ScalarCell boolean(bool v) {
-  ScalarCell c;
-  c.kind = Kind::kBool;
-  c.boolean = v;
-  return c;
+  return {.kind = Kind::kBool, .boolean = v, .text = {}};
 }
 ScalarCell text(std::string_view v) {
-  ScalarCell c;
-  c.kind = Kind::kString;
-  c.text = v;
-  return c;
-}
-
-nlohmann::json as_json(const ScalarCell& c) {
-  switch (c.kind) {
-    case Kind::kInt64:
-      return c.int64;
-    case Kind::kUInt64:
-      return c.uint64;
-    case Kind::kFloat64:
-      return c.float64;
-    case Kind::kBool:
-      return c.boolean;
-    case Kind::kString:
-      return std::string(c.text);
-    case Kind::kNull:
-      break;
-  }
-  return nullptr;
+  return {.kind = Kind::kString, .text = v};
 }
 
 struct Written {
@@ -105,7 +72,7 @@ Written write(const std::vector<std::vector<ScalarCell>>& rows, bool scalar, boo
       s = (*writer)->add_scalar_row(row);
     } else {
       Row cells;
-      for (const auto& c : row) cells.push_back(as_json(c));
+      for (const auto& c : row) cells.push_back(scalar_json(c));
       s = (*writer)->add_row(cells);
     }
     if (!s && out.status.is_ok()) out.status = s;
@@ -239,7 +206,7 @@ TEST(CsvTextRows, SameCellsTypesAndValuesAsTheJsonRows) {
       Row expected_now = by_json.typed(json_reader->columns(), **row);
       ASSERT_EQ(typed_now.size(), expected_now.size());
       for (size_t c = 0; c < typed_now.size(); ++c)
-        EXPECT_EQ(as_json(typed_now[c]), expected_now[c]);
+        EXPECT_EQ(scalar_json(typed_now[c]), expected_now[c]);
       if (texts.size() == 5) {  // "-0" in a float64 column of integers is -0.0, as pandas reads it
         EXPECT_EQ(typed_now[4].kind, Kind::kFloat64);
         EXPECT_TRUE(std::signbit(typed_now[4].float64));
@@ -260,9 +227,71 @@ TEST(CsvTextRows, SameCellsTypesAndValuesAsTheJsonRows) {
       by_text.typed_text(columns, views, &typed);
       Row expected = by_json.typed(columns, rows[r]);
       ASSERT_EQ(typed.size(), expected.size());
-      for (size_t c = 0; c < typed.size(); ++c) EXPECT_EQ(as_json(typed[c]), expected[c]) << r;
+      for (size_t c = 0; c < typed.size(); ++c) EXPECT_EQ(scalar_json(typed[c]), expected[c]) << r;
     }
   }
+}
+
+TEST(CsvTextRows, SameTypesSeesWhatTheFeaturesHide) {
+  // Both are "string" columns, but the second keeps NA text ("NA" stays "NA"): the export's
+  // single pass must not take the first types for the final ones.
+  auto observe = [](FeatureInference& inference, std::string_view cell) {
+    inference.observe_text(std::vector<std::string_view>{cell});
+  };
+  std::vector<std::string> columns = {"a"};
+  FeatureInference early(SourceFormat::kCsv);
+  observe(early, "-9223372036854775809");
+  observe(early, "NA");
+  FeatureInference later = early;
+  observe(later, "18446744073709551615");
+  EXPECT_EQ(early.features(columns), later.features(columns));
+  EXPECT_FALSE(early.same_types(later, columns));
+  EXPECT_TRUE(early.same_types(early, columns));
+  std::vector<ScalarCell> typed;
+  early.typed_text(columns, {"NA"}, &typed);
+  EXPECT_EQ(typed[0].kind, Kind::kNull);
+  later.typed_text(columns, {"NA"}, &typed);
+  EXPECT_EQ(scalar_json(typed[0]), "NA");
+}
+
+TEST(CsvTextRows, OddSeparatorsReadAsTheStateMachineReadsThem) {
+  // A quote, a line break or '\r' as the separator: records are read byte by byte, as pandas'
+  // tokenizer orders its tests.
+  struct Case {
+    char sep;
+    std::string csv;
+  };
+  for (const Case& c : {Case{'"', "a\"b\n1\"2\n"}, Case{'\n', "h\n\"a\"\nb\n"},
+                        Case{';', "a;b\r\n1;\"x;y\"\r\n"}}) {
+    CsvOptions options;
+    options.sep = c.sep;
+    for (size_t piece : {size_t{1}, c.csv.size()}) {
+      auto whole = csv_reader(memory_source(c.csv, piece), options);
+      auto bytewise = csv_reader(memory_source(c.csv, 1), options);
+      for (;;) {
+        auto a = whole->next_text();
+        auto b = bytewise->next();
+        ASSERT_EQ(a.is_ok(), b.is_ok());
+        if (!a) {
+          EXPECT_EQ(a.status().message(), b.status().message());
+          break;
+        }
+        ASSERT_EQ(*a != nullptr, b->has_value());
+        if (!*a) break;
+        std::vector<nlohmann::json> cells;
+        for (std::string_view f : **a) {
+          cells.push_back(f.empty() ? nlohmann::json() : nlohmann::json(std::string(f)));
+        }
+        EXPECT_EQ(cells, **b);
+      }
+      EXPECT_EQ(whole->columns(), bytewise->columns());
+    }
+  }
+  CsvOptions quote;
+  quote.sep = '"';
+  auto header = csv_reader(memory_source("a\"b\n1\"2\n"), quote);
+  ASSERT_TRUE(header->next_text().is_ok());
+  EXPECT_EQ(header->columns(), (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(CsvTextRows, ErrorsAreThoseOfTheJsonRows) {
