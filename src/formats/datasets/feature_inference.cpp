@@ -59,47 +59,8 @@ const char* csv_dtype(CsvType t) {
   return "string";
 }
 
-// A CSV cell (the field's text, null when empty) as the column's type holds it. A cell that
+// A CSV cell (the field's text, empty when null) as the column's type holds it. A cell that
 // does not fit the type (from a row that was not observed) is null.
-nlohmann::json typed_csv_cell(CsvType t, nlohmann::json&& cell) {
-  if (t == CsvType::kStringKeepingNa)
-    return cell.is_string() ? std::move(cell) : nlohmann::json("");
-  if (!cell.is_string()) return nullptr;
-  const std::string& text = cell.get_ref<const std::string&>();
-  if (pandas::is_na(text)) return nullptr;
-  switch (t) {
-    case CsvType::kInt64: {
-      int64_t v;
-      if (pandas::parse_int64(text, &v) == pandas::Parse::kOk) return v;
-      return nullptr;
-    }
-    case CsvType::kUInt64: {
-      uint64_t v;
-      pandas::UintScan scan;
-      if (pandas::parse_uint64(text, &scan, &v) == pandas::Parse::kOk && !scan.seen_negative) {
-        return v;
-      }
-      return nullptr;
-    }
-    case CsvType::kFloat64: {
-      double v;
-      // NaN and ±inf are null in the viewer's JSON (orjson).
-      if (pandas::parse_float(text, &v) && std::isfinite(v)) return v;
-      return nullptr;
-    }
-    case CsvType::kBool: {
-      bool v;
-      if (pandas::parse_bool(text, &v)) return v;
-      return nullptr;
-    }
-    case CsvType::kString:
-      return std::move(cell);
-    default:
-      return nullptr;
-  }
-}
-
-// typed_csv_cell without a JSON value: the cell's text (empty when null).
 ScalarCell typed_csv_text(CsvType t, std::string_view text) {
   using Kind = ScalarCell::Kind;
   ScalarCell out;
@@ -138,6 +99,15 @@ ScalarCell typed_csv_text(CsvType t, std::string_view text) {
       break;
   }
   return out;
+}
+
+// The same as a JSON value (null when empty); a string keeps the cell's own value.
+nlohmann::json typed_csv_cell(CsvType t, nlohmann::json&& cell) {
+  std::string_view text =
+      cell.is_string() ? std::string_view(cell.get_ref<const std::string&>()) : std::string_view();
+  ScalarCell typed = typed_csv_text(t, text);
+  if (typed.kind == ScalarCell::Kind::kString && cell.is_string()) return std::move(cell);
+  return scalar_json(typed);
 }
 
 // ---- JSON ----

@@ -385,10 +385,8 @@ Status encode_parquet_value(const WriteLeaf& leaf, const ScalarCell& cell, std::
           leaf, cell.kind == Kind::kInt64 ? __int128(cell.int64) : __int128(cell.uint64), out);
     case LeafKind::kFloat32:
     case LeafKind::kFloat64: {
-      double v = cell.kind == Kind::kFloat64 ? cell.float64
-                 : cell.kind == Kind::kInt64 ? static_cast<double>(cell.int64)
-                                             : 0;
       if (cell.kind != Kind::kFloat64 && cell.kind != Kind::kInt64) return misfit("a number");
+      double v = cell.kind == Kind::kFloat64 ? cell.float64 : static_cast<double>(cell.int64);
       if (leaf.kind == LeafKind::kFloat32) {
         append_le(out, to_float(v));
       } else {

@@ -151,11 +151,10 @@ class ShardWriter {
         budget_(budget),
         background_(background) {}
 
-  // Adds a row; kUnprocessable when a cell does not fit the features, reported by this call or
-  // a later one (the rows are written in batches): the shard cannot be finished then.
-  // `source_bytes`: what the row was read from (ParquetWriter::add_row).
-  Status add(datasets::Row&& row, size_t source_bytes) {
-    return add_with([&] { return writer_->add_row(std::move(row), source_bytes); });
+  // Adds a row; kUnprocessable when a cell does not fit the features, reported by this call or,
+  // in the background, a later one: the shard cannot be finished then.
+  Status add(const datasets::Row& row) {
+    return add_with([&] { return writer_->add_row(row); });
   }
   Status add(const std::vector<datasets::ScalarCell>& row) {
     return add_with([&] { return writer_->add_scalar_row(row); });
@@ -265,13 +264,12 @@ class ExportRows {
       for (std::string_view cell : *cells_) {
         held_text_.append(cell);
         held_ends_.push_back(held_text_.size());
+        held_bytes_ += cell.size() + sizeof(size_t);
       }
       held_widths_.push_back(cells_->size());
-      for (std::string_view cell : *cells_) held_bytes_ += cell.size() + sizeof(size_t);
     } else {
       held_bytes_ += row_bytes_ + row_->size() * sizeof(nlohmann::json);
       held_rows_.push_back(std::move(*row_));
-      held_row_bytes_.push_back(row_bytes_);
     }
   }
   size_t held() const { return text_ ? held_widths_.size() : held_rows_.size(); }
@@ -287,9 +285,8 @@ class ExportRows {
       rows_.inference().typed_text(columns, cells_held_, &scalars_);
       if (auto st = out.add(scalars_); !st) return st;
     }
-    for (size_t r = 0; r < held_rows_.size(); ++r) {
-      auto typed = rows_.inference().typed(columns, std::move(held_rows_[r]));
-      if (auto st = out.add(std::move(typed), held_row_bytes_[r]); !st) return st;
+    for (auto& row : held_rows_) {
+      if (auto st = out.add(rows_.inference().typed(columns, std::move(row))); !st) return st;
     }
     drop_held();
     return Status::ok();
@@ -299,29 +296,23 @@ class ExportRows {
   uint64_t held_bytes() const { return held_bytes_; }
   void drop_held() {  // and gives their memory back
     held_rows_ = {};
-    held_row_bytes_ = {};
     held_text_ = {};
     held_ends_ = {};
     held_widths_ = {};
     held_bytes_ = 0;
   }
-  Status write(ShardWriter& out, const std::vector<std::string>& columns) {
-    if (text_) {
-      if (!typed_ || scalars_.size() != columns.size()) {
-        rows_.inference().typed_text(columns, *cells_, &scalars_);
-      }
-      return out.add(scalars_);
-    }
-    return out.add(rows_.inference().typed(columns, std::move(*row_)), row_bytes_);
-  }
-  // The same, typed by another inference (the second reading's: the first's final types).
+  // The row read last, typed by `inference` over `columns` (the reading's own, or the first
+  // reading's final types for the second), added to `out`. A text row read with next(true) was
+  // typed by the reading's own inference as it was observed.
   Status write(ShardWriter& out, const datasets::FeatureInference& inference,
                const std::vector<std::string>& columns) {
     if (text_) {
-      inference.typed_text(columns, *cells_, &scalars_);
+      if (!typed_ || &inference != &rows_.inference() || scalars_.size() != columns.size()) {
+        inference.typed_text(columns, *cells_, &scalars_);
+      }
       return out.add(scalars_);
     }
-    return out.add(inference.typed(columns, std::move(*row_)), row_bytes_);
+    return out.add(inference.typed(columns, std::move(*row_)));
   }
 
  private:
@@ -332,7 +323,6 @@ class ExportRows {
   bool typed_ = false;                                    // and its cells in scalars_
   size_t row_bytes_ = 0;                  // JSON: the bytes the row read last came from
   std::vector<datasets::Row> held_rows_;  // JSON
-  std::vector<size_t> held_row_bytes_;
   uint64_t held_bytes_ = 0;
   std::string held_text_;                      // text: the cells back to back,
   std::vector<size_t> held_ends_;              // where each ends,
@@ -431,7 +421,7 @@ ExportedSplit export_split(const SplitContext& s, ExportBudget& budget) {
       single_ok = false;  // a new column: read again
       continue;
     }
-    auto st = reading.write(*single, single_columns);
+    auto st = reading.write(*single, scan.inference(), single_columns);
     if (!st) {
       if (st.kind() == ErrorKind::kInternal) return internal(st);
       single_ok = false;  // a cell that no longer fits: read again
